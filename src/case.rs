@@ -1,0 +1,159 @@
+//! A support case as it is stored: one YAML file per case, fixed key order,
+//! history last and append-only.
+
+use crate::fields::{ActionKind, Channel, Impact, Level, Severity, Status};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One support case. Field order here is the key order in the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    /// The case ID, also the file name without `.yaml`.
+    pub id: String,
+    /// One line from the customer (untrusted text).
+    pub summary: String,
+    /// The customer's name, as in config.yaml.
+    pub customer: String,
+    /// The customer contact's e-mail address, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// How the customer reached support.
+    pub channel: Channel,
+    /// Current severity.
+    pub severity: Severity,
+    /// Current status.
+    pub status: Status,
+    /// Current support tier.
+    pub level: Level,
+    /// The analyst working it, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    /// Customer-base impact, set when escalated to R&D.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impact: Option<Impact>,
+    /// When the case was opened.
+    #[serde(with = "crate::time::rfc3339")]
+    pub created_at: DateTime<Utc>,
+    /// When the case last changed.
+    #[serde(with = "crate::time::rfc3339")]
+    pub updated_at: DateTime<Utc>,
+    /// When the 7-day waiting clock started; set only while waiting for the customer.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::time::rfc3339_option"
+    )]
+    pub waiting_since: Option<DateTime<Utc>>,
+    /// When the case last entered R&D's resolution queue.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::time::rfc3339_option"
+    )]
+    pub escalated_at: Option<DateTime<Utc>>,
+    /// The analyst's first contact after the case opened.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::time::rfc3339_option"
+    )]
+    pub first_response_at: Option<DateTime<Utc>>,
+    /// How the case was resolved; set when closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<String>,
+    /// The closed case this one follows up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up_of: Option<String>,
+    /// The Message-ID of the e-mail that opened the case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// The customer's description (untrusted text).
+    pub description: String,
+    /// The audit trail, oldest first; only ever appended to.
+    pub history: Vec<Event>,
+}
+
+/// One change to a case, as recorded in its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// When it happened (UTC).
+    #[serde(with = "crate::time::rfc3339")]
+    pub at: DateTime<Utc>,
+    /// Who did it.
+    pub actor: String,
+    /// What was done.
+    pub action: ActionKind,
+    /// Status before (absent for `open`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Status>,
+    /// Status after.
+    pub to: Status,
+    /// The message, note, resolution or routing reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The tier after the event, when the event sets it (`open`, `escalate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+    /// The assignee after the event, when the event sets it (`open`, `escalate`, `assign`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    /// The severity after the event, when the event sets it (`open`, `reassess`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    /// The impact, when the event sets it (`escalate` into R&D's queue).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impact: Option<Impact>,
+}
+
+impl Event {
+    /// A bare event; callers fill in what else it sets.
+    pub fn new(at: DateTime<Utc>, actor: &str, action: ActionKind, from: Option<Status>, to: Status) -> Self {
+        Event {
+            at,
+            actor: actor.to_string(),
+            action,
+            from,
+            to,
+            message: None,
+            level: None,
+            assignee: None,
+            severity: None,
+            impact: None,
+        }
+    }
+}
+
+impl Case {
+    /// Whether the case still needs work (anything but closed).
+    pub fn is_active(&self) -> bool {
+        self.status != Status::Closed
+    }
+
+    /// Why the current assignee was chosen: the message of the last event that set it.
+    pub fn routing_reason(&self) -> Option<&str> {
+        self.history
+            .iter()
+            .rev()
+            .find(|e| match e.action {
+                ActionKind::Open | ActionKind::Assign => true,
+                ActionKind::Escalate => e.level == Some(Level::L2),
+                _ => false,
+            })
+            .and_then(|e| e.message.as_deref())
+    }
+
+    /// Whether a reminder was already recorded in the current waiting period.
+    pub fn reminded_since_waiting(&self) -> bool {
+        match self.waiting_since {
+            Some(since) => self
+                .history
+                .iter()
+                .rev()
+                .take_while(|e| e.at >= since)
+                .any(|e| e.action == ActionKind::Remind),
+            None => false,
+        }
+    }
+}

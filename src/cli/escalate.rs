@@ -1,0 +1,60 @@
+//! `tickets escalate ID [--impact low|medium|high]`: at L1, to L2 (re-routed
+//! among available L2 analysts); at L2 or R&D, into R&D's resolution queue.
+
+use super::{active_counts, run_transition, warn, Context};
+use crate::error::Result;
+use crate::fields::{Impact, Level};
+use crate::lifecycle::Action;
+use crate::routing::route;
+use clap::Args;
+
+/// Arguments of `escalate`.
+#[derive(Debug, Args)]
+pub struct EscalateArgs {
+    /// The case ID (a unique prefix is enough).
+    pub id: String,
+    /// Impact on the customer base when entering R&D's queue (default low).
+    #[arg(long, value_enum)]
+    pub impact: Option<Impact>,
+    /// A note recorded in history.
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+/// Runs `escalate`.
+pub fn run(ctx: &Context, args: EscalateArgs) -> Result<i32> {
+    let mut unassigned = false;
+    let result = run_transition(ctx, &args.id, |case, config| {
+        if case.level != Level::L1 {
+            return Ok(Action::Escalate {
+                impact: args.impact,
+                assignee: None,
+                note: args.note,
+            });
+        }
+        let counts = active_counts(ctx)?;
+        let routed = route(
+            config,
+            Level::L2,
+            &format!("{}\n{}", case.summary, case.description),
+            &counts,
+        );
+        unassigned = routed.assignee.is_none();
+        let note = match args.note {
+            Some(note) => format!("{note} ({})", routed.reason),
+            None => routed.reason,
+        };
+        Ok(Action::Escalate {
+            impact: args.impact,
+            assignee: routed.assignee,
+            note: Some(note),
+        })
+    });
+    if unassigned && result.is_ok() {
+        warn(&format!(
+            "no available l2 analyst; {} is unassigned (tickets assign {} ANALYST)",
+            args.id, args.id
+        ));
+    }
+    result
+}

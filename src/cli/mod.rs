@@ -1,0 +1,331 @@
+//! The command line: global options, the `Command` enum and its dispatch.
+//! Each command lives in its own file with its `Args` and `run`.
+
+mod assign;
+mod close;
+mod escalate;
+mod init;
+mod investigate;
+mod list;
+mod open;
+mod queue;
+mod reassess;
+mod remind;
+mod reply;
+mod request_info;
+mod show;
+mod sweep;
+
+use crate::case::Case;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::lifecycle::{self, Action};
+use crate::output::{Due, Format};
+use crate::store::Store;
+use crate::summary::Summary;
+use crate::targets::Policy;
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The exit codes, as `--help` prints them.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  unexpected failure (I/O and the like)
+  2  usage error
+  3  no such ticket
+  4  transition not allowed from the ticket's current status
+  5  invalid data in the store (a ticket or config that does not parse or validate)
+  6  store busy: lock not acquired in time (TICKETS_LOCK_TIMEOUT seconds, default 10)";
+
+/// `tickets`: a support desk in a directory of YAML files.
+#[derive(Debug, Parser)]
+#[command(name = "tickets", version, about, after_help = EXIT_CODES, propagate_version = true)]
+pub struct Cli {
+    /// Options valid before or after the subcommand.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Global options, each with its environment variable.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// The store directory.
+    #[arg(
+        long,
+        global = true,
+        env = "TICKETS_DIR",
+        default_value = "tickets",
+        value_name = "PATH"
+    )]
+    pub dir: PathBuf,
+    /// The clock: an RFC 3339 instant instead of the system clock.
+    #[arg(long, global = true, env = "TICKETS_NOW", value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Who acts (recorded in history); default $USER.
+    #[arg(long = "as", global = true, env = "TICKETS_ACTOR", value_name = "NAME")]
+    pub actor: Option<String>,
+    /// Output format: table for people, json or yaml for scripts.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// Every command.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a store: a commented config.yaml and a .gitignore.
+    Init(init::InitArgs),
+    /// Open a new case; prints its ID.
+    Open(open::OpenArgs),
+    /// Start working on a case (open or escalated -> at-investigation).
+    Investigate(investigate::InvestigateArgs),
+    /// Answer or ask the customer (-> waiting-for-customer; starts the auto-close clock).
+    RequestInfo(request_info::RequestInfoArgs),
+    /// Record the customer's response (-> open; clears the clock).
+    Reply(reply::ReplyArgs),
+    /// Escalate: L1 -> L2 (re-routed), L2/R&D -> R&D's resolution queue.
+    Escalate(escalate::EscalateArgs),
+    /// Close a case with a resolution.
+    Close(close::CloseArgs),
+    /// Auto-close cases waiting for the customer too long; prints their IDs.
+    Sweep(sweep::SweepArgs),
+    /// List cases (not closed, unless --status or --all).
+    List(list::ListArgs),
+    /// Show one case with its history.
+    Show(show::ShowArgs),
+    /// R&D's resolution queue, in the order R&D takes the cases.
+    Queue(queue::QueueArgs),
+    /// Set or change a case's assignee by hand.
+    Assign(assign::AssignArgs),
+    /// Change a case's severity (moves the first-response target).
+    Reassess(reassess::ReassessArgs),
+    /// Waiting cases due a reminder before auto-close.
+    Remind(remind::RemindArgs),
+}
+
+/// What every command needs: the store, the clock, the actor, the format.
+#[derive(Debug)]
+pub struct Context {
+    /// The store.
+    pub store: Store,
+    /// *Now*.
+    pub now: DateTime<Utc>,
+    /// Who acts, if given.
+    pub actor: Option<String>,
+    /// Output format.
+    pub format: Format,
+    /// How long to wait for the store lock.
+    pub lock_wait: Duration,
+}
+
+impl Context {
+    /// Builds the context from global options.
+    pub fn new(global: &GlobalArgs) -> Result<Context> {
+        let now = match &global.now {
+            Some(text) => {
+                crate::time::parse_instant(text).map_err(|e| Error::Usage(format!("--now / TICKETS_NOW: {e}")))?
+            }
+            None => crate::time::truncate(Utc::now()),
+        };
+        let lock_wait = match std::env::var("TICKETS_LOCK_TIMEOUT") {
+            Ok(text) => text
+                .parse::<f64>()
+                .ok()
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .map(Duration::from_secs_f64)
+                .ok_or_else(|| Error::Usage(format!("TICKETS_LOCK_TIMEOUT {text:?} must be a number of seconds")))?,
+            Err(_) => Duration::from_secs(10),
+        };
+        if let Some(actor) = &global.actor {
+            if actor.trim().is_empty() || actor.chars().any(char::is_control) {
+                return Err(Error::Usage(
+                    "--as / TICKETS_ACTOR must be a non-empty name without control characters".into(),
+                ));
+            }
+        }
+        Ok(Context {
+            store: Store::new(&global.dir),
+            now,
+            actor: global.actor.clone(),
+            format: global.format,
+            lock_wait,
+        })
+    }
+
+    /// The actor: `--as`, TICKETS_ACTOR, $USER, or `fallback`.
+    pub fn actor_or(&self, fallback: &str) -> String {
+        self.actor
+            .clone()
+            .or_else(|| {
+                std::env::var("USER")
+                    .ok()
+                    .filter(|u| !u.is_empty() && !u.chars().any(char::is_control))
+            })
+            .unwrap_or_else(|| fallback.to_string())
+    }
+
+    /// The acting person for analyst commands.
+    pub fn actor(&self) -> String {
+        self.actor_or("unknown")
+    }
+}
+
+/// The store's policy, or invalid data naming config.yaml.
+pub fn policy(store: &Store, config: &Config) -> Result<Policy> {
+    Policy::new(config).map_err(|reason| Error::invalid(store.config_path(), None, reason))
+}
+
+/// The plan and first-response due instant of a case.
+pub fn due_of(config: &Config, policy: &Policy, summary: &Summary) -> Due {
+    Due {
+        plan: config.plan_of(&summary.customer).as_str().to_string(),
+        first_response_due: policy.first_response_due(&summary.customer, summary.severity, summary.created_at),
+    }
+}
+
+/// Writes to stdout; a closed pipe (`tickets list | head`) is not an error.
+pub fn emit(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::io("<stdout>", e)),
+    }
+}
+
+/// Prints a warning on stderr.
+pub fn warn(text: &str) {
+    eprintln!("warning: {text}");
+}
+
+/// Reports bad files met while scanning; returns the exit code (5 if any).
+pub fn report_bad_files(errors: &[Error]) -> i32 {
+    for error in errors {
+        eprintln!("error: {error}");
+    }
+    if errors.is_empty() {
+        0
+    } else {
+        eprintln!(
+            "error: {} file(s) in the store could not be read; the others were processed",
+            errors.len()
+        );
+        5
+    }
+}
+
+/// The read-modify-write of one case under the store lock: load, build the
+/// action, apply the life cycle, save. Nothing is written on any error.
+pub fn transition(ctx: &Context, typed_id: &str, make: impl FnOnce(&Case, &Config) -> Result<Action>) -> Result<Case> {
+    let config = ctx.store.config()?;
+    let id = ctx.store.resolve(typed_id)?;
+    let _lock = ctx.store.lock(ctx.lock_wait)?;
+    let case = ctx.store.load(&id)?;
+    let action = make(&case, &config)?;
+    let next = lifecycle::apply(&case, &action, &ctx.actor(), ctx.now)?;
+    ctx.store.save(&next)?;
+    Ok(next)
+}
+
+/// Prints the result of a transition: a line for people, the case for scripts.
+pub fn print_transition(ctx: &Context, before: Option<crate::fields::Status>, case: &Case) -> Result<()> {
+    let config = ctx.store.config()?;
+    let policy = policy(&ctx.store, &config)?;
+    let due = due_of(&config, &policy, &Summary::of(case));
+    let view = crate::output::CaseView::of_case(case, &due, ctx.now);
+    match crate::output::serialize(ctx.format, &view)? {
+        Some(text) => emit(&text),
+        None => {
+            let event = case.history.last();
+            let action = event.map(|e| e.action.as_str()).unwrap_or("");
+            let from = before.map(|s| s.as_str()).unwrap_or("-");
+            emit(&format!(
+                "{}: {action}: {from} -> {} ({})\n",
+                case.id, case.status, case.level
+            ))
+        }
+    }
+}
+
+/// Runs a simple transition command and prints its result.
+pub fn run_transition(
+    ctx: &Context,
+    typed_id: &str,
+    make: impl FnOnce(&Case, &Config) -> Result<Action>,
+) -> Result<i32> {
+    let mut before = None;
+    let case = transition(ctx, typed_id, |case, config| {
+        before = Some(case.status);
+        make(case, config)
+    })?;
+    print_transition(ctx, before, &case)?;
+    Ok(0)
+}
+
+/// Parses the command line and runs it; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<i32> {
+    let ctx = Context::new(&cli.global)?;
+    match cli.command {
+        Command::Init(args) => init::run(&ctx, args),
+        Command::Open(args) => open::run(&ctx, args),
+        Command::Investigate(args) => investigate::run(&ctx, args),
+        Command::RequestInfo(args) => request_info::run(&ctx, args),
+        Command::Reply(args) => reply::run(&ctx, args),
+        Command::Escalate(args) => escalate::run(&ctx, args),
+        Command::Close(args) => close::run(&ctx, args),
+        Command::Sweep(args) => sweep::run(&ctx, args),
+        Command::List(args) => list::run(&ctx, args),
+        Command::Show(args) => show::run(&ctx, args),
+        Command::Queue(args) => queue::run(&ctx, args),
+        Command::Assign(args) => assign::run(&ctx, args),
+        Command::Reassess(args) => reassess::run(&ctx, args),
+        Command::Remind(args) => remind::run(&ctx, args),
+    }
+}
+
+/// A clap value parser refusing empty text.
+pub fn non_empty(text: &str) -> std::result::Result<String, String> {
+    if text.trim().is_empty() {
+        Err("must not be empty".into())
+    } else {
+        Ok(text.to_string())
+    }
+}
+
+/// Each analyst's number of active (not closed) cases, for routing's tie-break.
+/// Bad files are skipped here; `list` and `check` report them.
+pub fn active_counts(ctx: &Context) -> Result<std::collections::HashMap<String, usize>> {
+    let (summaries, _errors) = ctx.store.summaries()?;
+    let mut counts = std::collections::HashMap::new();
+    for summary in summaries.iter().filter(|s| s.status != crate::fields::Status::Closed) {
+        if let Some(assignee) = &summary.assignee {
+            *counts.entry(assignee.clone()).or_insert(0) += 1;
+        }
+    }
+    Ok(counts)
+}

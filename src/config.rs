@@ -1,0 +1,270 @@
+//! The store's `config.yaml`: roster, customers and their plans, policy.
+
+use crate::fields::Level;
+use serde::{Deserialize, Serialize};
+
+/// The parsed `config.yaml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Every case ID starts with this prefix and a dash.
+    #[serde(default = "default_prefix")]
+    pub id_prefix: String,
+    /// Waiting cases are auto-closed after this many days without a response.
+    #[serde(default = "default_auto_close_days")]
+    pub auto_close_after_days: u32,
+    /// When set, `remind` flags waiting cases after this many days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remind_after_days: Option<u32>,
+    /// The analysts, in roster order (routing's last tie-break).
+    #[serde(default)]
+    pub analysts: Vec<Analyst>,
+    /// The customers and their plans.
+    #[serde(default)]
+    pub customers: Vec<Customer>,
+    /// First-response targets by plan and severity (defaults: SPEC section 2).
+    #[serde(default)]
+    pub targets: Targets,
+    /// The calendar of the `standard` plan's covered hours.
+    #[serde(default)]
+    pub business_hours: BusinessHours,
+    /// Git integration.
+    #[serde(default)]
+    pub git: GitConfig,
+}
+
+fn default_prefix() -> String {
+    "RC".to_string()
+}
+
+fn default_auto_close_days() -> u32 {
+    7
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            id_prefix: default_prefix(),
+            auto_close_after_days: default_auto_close_days(),
+            remind_after_days: None,
+            analysts: Vec::new(),
+            customers: Vec::new(),
+            targets: Targets::default(),
+            business_hours: BusinessHours::default(),
+            git: GitConfig::default(),
+        }
+    }
+}
+
+/// One analyst of the roster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Analyst {
+    /// Short handle used in `assignee` and `--as`.
+    pub id: String,
+    /// Full name.
+    #[serde(default)]
+    pub name: String,
+    /// Tier.
+    pub level: Level,
+    /// Whether routing may pick them.
+    #[serde(default = "yes")]
+    pub available: bool,
+    /// Words matched against a case's summary and description.
+    #[serde(default)]
+    pub skills: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The support plans (SPEC section 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Plan {
+    /// 12x5 business hours, one business day for every severity.
+    #[default]
+    Standard,
+    /// 24x7: 8 h / 4 h / 2 h.
+    Plus,
+    /// 24x7: 4 h / 2 h / 30 min.
+    MissionCritical,
+}
+
+impl Plan {
+    /// The stable spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Plan::Standard => "standard",
+            Plan::Plus => "plus",
+            Plan::MissionCritical => "mission-critical",
+        }
+    }
+}
+
+/// One customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Customer {
+    /// The name cases refer to.
+    pub name: String,
+    /// The support plan (default `standard`).
+    #[serde(default)]
+    pub plan: Plan,
+    /// E-mail domains that identify the customer's people.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub domains: Vec<String>,
+}
+
+/// First-response targets by plan, each `{low, medium, high}`.
+/// A target is a duration such as `30m`, `4h` or `1bd` (business day: the
+/// covered hours of one working day on the business-hours calendar).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Targets {
+    /// The `standard` plan (business hours).
+    #[serde(default = "standard_targets")]
+    pub standard: SeverityTargets,
+    /// The `plus` plan (24x7).
+    #[serde(default = "plus_targets")]
+    pub plus: SeverityTargets,
+    /// The `mission-critical` plan (24x7).
+    #[serde(default = "mission_critical_targets")]
+    pub mission_critical: SeverityTargets,
+}
+
+impl Default for Targets {
+    fn default() -> Self {
+        Targets {
+            standard: standard_targets(),
+            plus: plus_targets(),
+            mission_critical: mission_critical_targets(),
+        }
+    }
+}
+
+fn targets(low: &str, medium: &str, high: &str) -> SeverityTargets {
+    SeverityTargets {
+        low: low.to_string(),
+        medium: medium.to_string(),
+        high: high.to_string(),
+    }
+}
+
+fn standard_targets() -> SeverityTargets {
+    targets("1bd", "1bd", "1bd")
+}
+
+fn plus_targets() -> SeverityTargets {
+    targets("8h", "4h", "2h")
+}
+
+fn mission_critical_targets() -> SeverityTargets {
+    targets("4h", "2h", "30m")
+}
+
+/// One plan's targets by severity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeverityTargets {
+    /// Target for `low`.
+    pub low: String,
+    /// Target for `medium`.
+    pub medium: String,
+    /// Target for `high`.
+    pub high: String,
+}
+
+/// The covered hours of the `standard` plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusinessHours {
+    /// IANA time zone name.
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
+    /// Local opening time, `HH:MM`.
+    #[serde(default = "default_start")]
+    pub start: String,
+    /// Local closing time, `HH:MM`.
+    #[serde(default = "default_end")]
+    pub end: String,
+    /// Holidays (local dates, `YYYY-MM-DD`) with no covered hours.
+    #[serde(default)]
+    pub holidays: Vec<String>,
+}
+
+fn default_timezone() -> String {
+    "America/Sao_Paulo".to_string()
+}
+
+fn default_start() -> String {
+    "08:00".to_string()
+}
+
+fn default_end() -> String {
+    "20:00".to_string()
+}
+
+impl Default for BusinessHours {
+    fn default() -> Self {
+        BusinessHours {
+            timezone: default_timezone(),
+            start: default_start(),
+            end: default_end(),
+            holidays: Vec::new(),
+        }
+    }
+}
+
+/// Git integration settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitConfig {
+    /// Commit each change the program makes.
+    #[serde(default)]
+    pub commit: bool,
+}
+
+impl Config {
+    /// The roster entry with this ID.
+    pub fn analyst(&self, id: &str) -> Option<&Analyst> {
+        self.analysts.iter().find(|a| a.id == id)
+    }
+
+    /// The customer with this name (case-insensitive).
+    pub fn customer(&self, name: &str) -> Option<&Customer> {
+        self.customers.iter().find(|c| c.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The plan of a customer; unknown customers are on `standard`.
+    pub fn plan_of(&self, customer: &str) -> Plan {
+        self.customer(customer).map(|c| c.plan).unwrap_or_default()
+    }
+
+    /// Checks what serde cannot: a usable prefix, unique analyst IDs.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.id_prefix.is_empty() || !self.id_prefix.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(format!(
+                "id_prefix {:?} must be letters and digits only",
+                self.id_prefix
+            ));
+        }
+        if self.auto_close_after_days == 0 {
+            return Err("auto_close_after_days must be at least 1".into());
+        }
+        let mut seen = std::collections::HashSet::new();
+        for analyst in &self.analysts {
+            if !crate::id::is_plain_word(&analyst.id) {
+                return Err(format!(
+                    "analyst id {:?} must be letters, digits, '.', '_' or '-'",
+                    analyst.id
+                ));
+            }
+            if !seen.insert(analyst.id.as_str()) {
+                return Err(format!("analyst id {:?} appears twice in the roster", analyst.id));
+            }
+        }
+        Ok(())
+    }
+}

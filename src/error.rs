@@ -1,0 +1,133 @@
+//! The library's one error type. Each variant carries what a person needs to
+//! act on it; the CLI maps variants to the documented exit codes.
+
+use std::path::PathBuf;
+
+/// Every failure the library reports.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An ID was given that names no case in the store.
+    #[error("no such ticket: {id}")]
+    NoSuchTicket {
+        /// The ID as the user typed it (already escaped for display).
+        id: String,
+    },
+
+    /// An ID that cannot be a ticket ID at all (path separators, `..`, NUL...).
+    #[error("no such ticket: {id:?} is not a valid ticket ID ({reason})")]
+    InvalidId {
+        /// The offending ID.
+        id: String,
+        /// Why it was refused.
+        reason: &'static str,
+    },
+
+    /// A short ID prefix matched more than one case.
+    #[error("ticket ID {id} is ambiguous: it matches {candidates}")]
+    AmbiguousId {
+        /// The prefix typed.
+        id: String,
+        /// Some of the IDs it matches, comma separated.
+        candidates: String,
+    },
+
+    /// The case is closed; closed is terminal.
+    #[error("{id} is closed; closed is terminal and `{action}` is not allowed. A customer coming back opens a follow-up case: tickets open --follow-up-of {id} ...")]
+    Closed {
+        /// The case.
+        id: String,
+        /// The command that was refused.
+        action: String,
+    },
+
+    /// The transition is not in the table for the case's current status.
+    #[error("{id}: `{action}` is not allowed from status {status}; allowed from {status}: {allowed}")]
+    TransitionNotAllowed {
+        /// The case.
+        id: String,
+        /// The command that was refused.
+        action: String,
+        /// The case's current status.
+        status: String,
+        /// The commands allowed from that status.
+        allowed: String,
+    },
+
+    /// A file in the store does not parse or does not validate.
+    #[error("{}: {reason}", location(path, *line))]
+    InvalidData {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line, when known.
+        line: Option<usize>,
+        /// Why it is invalid.
+        reason: String,
+    },
+
+    /// The store's lock could not be had within the bounded wait.
+    #[error("store busy: could not lock {path} within {waited_ms} ms (another tickets command is writing); try again")]
+    Busy {
+        /// The lock file.
+        path: PathBuf,
+        /// How long we waited.
+        waited_ms: u128,
+    },
+
+    /// A usage error detected after argument parsing (bad --now, unknown analyst...).
+    #[error("{0}")]
+    Usage(String),
+
+    /// An I/O failure, with the path it concerns.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+
+    /// Any other unexpected failure.
+    #[error("{0}")]
+    Other(String),
+}
+
+fn location(path: &std::path::Path, line: Option<usize>) -> String {
+    match line {
+        Some(line) => format!("{}:{line}", path.display()),
+        None => path.display().to_string(),
+    }
+}
+
+impl Error {
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// An invalid-data error for a file, with an optional line.
+    pub fn invalid(path: impl Into<PathBuf>, line: Option<usize>, reason: impl Into<String>) -> Self {
+        Error::InvalidData {
+            path: path.into(),
+            line,
+            reason: reason.into(),
+        }
+    }
+
+    /// The documented process exit code for this error (README, `--help`).
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Other(_) | Error::Io { .. } => 1,
+            Error::Usage(_) => 2,
+            Error::NoSuchTicket { .. } | Error::InvalidId { .. } | Error::AmbiguousId { .. } => 3,
+            Error::Closed { .. } | Error::TransitionNotAllowed { .. } => 4,
+            Error::InvalidData { .. } => 5,
+            Error::Busy { .. } => 6,
+        }
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,158 @@
+//! The small vocabularies of a case: status, support tier, severity,
+//! customer-base impact and channel. Their YAML/JSON spellings are stable.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] #[value(name = $text)] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stable spelling used in files, JSON and on the command line.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(format!(
+                        "unknown {} {s:?} (expected one of: {})",
+                        stringify!($name).to_lowercase(),
+                        [$($text),+].join(", ")
+                    )),
+                }
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// Where a case stands in the support life cycle.
+    Status {
+        /// Received and assigned, or the customer just responded.
+        Open => "open",
+        /// An analyst is actively working on it.
+        AtInvestigation => "at-investigation",
+        /// The analyst answered or asked; auto-closed after the configured days.
+        WaitingForCustomer => "waiting-for-customer",
+        /// A product defect handed to R&D, in the resolution queue.
+        Escalated => "escalated",
+        /// Resolved or auto-closed. Terminal.
+        Closed => "closed",
+    }
+}
+
+vocabulary! {
+    /// The support tier working the case.
+    Level {
+        /// Level 1 support analysts.
+        L1 => "l1",
+        /// Level 2 support analysts.
+        L2 => "l2",
+        /// Research and development.
+        Rnd => "rnd",
+    }
+}
+
+vocabulary! {
+    /// How badly the customer is hurt.
+    Severity {
+        /// Minor bugs, questions, non-production, feature requests.
+        Low => "low",
+        /// Essential functions impaired, few users.
+        Medium => "medium",
+        /// System down, many users blocked, data loss.
+        High => "high",
+    }
+}
+
+vocabulary! {
+    /// How much of the customer base a product defect touches (R&D queue order).
+    Impact {
+        /// Few customers.
+        Low => "low",
+        /// Several customers.
+        Medium => "medium",
+        /// Broad impact on the customer base.
+        High => "high",
+    }
+}
+
+vocabulary! {
+    /// How the customer reached support.
+    Channel {
+        /// E-mail.
+        Email => "email",
+        /// The hotline (for high severity).
+        Phone => "phone",
+        /// The ticket portal.
+        Portal => "portal",
+    }
+}
+
+impl Channel {
+    /// The severity a new case starts with when none is given: the hotline is
+    /// for `high` only; e-mail and portal cases are `medium` until reassessed.
+    pub fn default_severity(self) -> Severity {
+        match self {
+            Channel::Phone => Severity::High,
+            Channel::Email | Channel::Portal => Severity::Medium,
+        }
+    }
+}
+
+vocabulary! {
+    /// What a history event records: one per command that changed the case.
+    ActionKind {
+        /// The case was created.
+        Open => "open",
+        /// An analyst started working on it.
+        Investigate => "investigate",
+        /// The analyst answered or asked the customer for information.
+        RequestInfo => "request-info",
+        /// The customer responded.
+        Reply => "reply",
+        /// Handed to the next tier (L1 to L2, or to R&D's queue).
+        Escalate => "escalate",
+        /// Resolved by an analyst.
+        Close => "close",
+        /// Closed by `sweep` after waiting too long for the customer.
+        AutoClose => "auto-close",
+        /// Assigned by hand.
+        Assign => "assign",
+        /// Severity reassessed.
+        Reassess => "reassess",
+        /// A reminder before auto-close was recorded.
+        Remind => "remind",
+    }
+}
+
+impl ActionKind {
+    /// Whether this action counts as the analyst's first response (SPEC section 2).
+    pub fn is_first_response(self) -> bool {
+        matches!(
+            self,
+            ActionKind::Investigate | ActionKind::RequestInfo | ActionKind::Escalate | ActionKind::Close
+        )
+    }
+}

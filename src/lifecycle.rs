@@ -1,0 +1,392 @@
+//! The support life cycle: the transition table and the pure functions that
+//! apply it. No I/O, no clock: callers pass the case, the action and *now*.
+
+use crate::case::{Case, Event};
+use crate::error::{Error, Result};
+use crate::fields::{ActionKind, Channel, Impact, Level, Severity, Status};
+use chrono::{DateTime, Duration, Utc};
+
+use Status::*;
+
+/// The transition table (SPEC section 1): which statuses each command is
+/// allowed from. `escalate` lands in `at-investigation` at L2 when the case
+/// is at L1, and in `escalated` at R&D otherwise.
+pub const TRANSITIONS: &[(ActionKind, &[Status])] = &[
+    (ActionKind::Investigate, &[Open, Escalated]),
+    (
+        ActionKind::RequestInfo,
+        &[Open, AtInvestigation, Escalated, WaitingForCustomer],
+    ),
+    (
+        ActionKind::Reply,
+        &[Open, AtInvestigation, WaitingForCustomer, Escalated],
+    ),
+    (ActionKind::Escalate, &[Open, AtInvestigation]),
+    (
+        ActionKind::Close,
+        &[Open, AtInvestigation, WaitingForCustomer, Escalated],
+    ),
+    (ActionKind::AutoClose, &[WaitingForCustomer]),
+    (
+        ActionKind::Assign,
+        &[Open, AtInvestigation, WaitingForCustomer, Escalated],
+    ),
+    (
+        ActionKind::Reassess,
+        &[Open, AtInvestigation, WaitingForCustomer, Escalated],
+    ),
+    (ActionKind::Remind, &[WaitingForCustomer]),
+];
+
+/// The commands allowed from a status, in table order.
+pub fn allowed_from(status: Status) -> Vec<ActionKind> {
+    TRANSITIONS
+        .iter()
+        .filter(|(_, from)| from.contains(&status))
+        .map(|(action, _)| *action)
+        .collect()
+}
+
+/// A change an analyst, the customer or the sweep asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Start working on the case.
+    Investigate {
+        /// Optional internal note.
+        note: Option<String>,
+    },
+    /// Answer or ask the customer; (re)starts the waiting clock.
+    RequestInfo {
+        /// What was sent to the customer.
+        message: String,
+    },
+    /// The customer spoke; back to open, waiting clock cleared.
+    Reply {
+        /// What the customer said.
+        message: String,
+    },
+    /// Hand to the next tier.
+    Escalate {
+        /// Customer-base impact when entering R&D's queue (default low).
+        impact: Option<Impact>,
+        /// For an L1 case: the L2 analyst routing chose (None: nobody available).
+        assignee: Option<String>,
+        /// For an L1 case: why routing chose them; otherwise an optional note.
+        note: Option<String>,
+    },
+    /// Resolve the case.
+    Close {
+        /// The resolution given.
+        resolution: String,
+    },
+    /// Auto-close after waiting too long for the customer (the sweep).
+    AutoClose {
+        /// The resolution recorded.
+        resolution: String,
+    },
+    /// Set or change the assignee by hand.
+    Assign {
+        /// The analyst.
+        analyst: String,
+        /// Why, recorded in history.
+        note: Option<String>,
+    },
+    /// Change the severity.
+    Reassess {
+        /// The new severity.
+        severity: Severity,
+        /// Why, recorded in history.
+        note: Option<String>,
+    },
+    /// Record that the customer was reminded before auto-close.
+    Remind {
+        /// What was said.
+        message: Option<String>,
+    },
+}
+
+impl Action {
+    /// The history action this request records.
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Action::Investigate { .. } => ActionKind::Investigate,
+            Action::RequestInfo { .. } => ActionKind::RequestInfo,
+            Action::Reply { .. } => ActionKind::Reply,
+            Action::Escalate { .. } => ActionKind::Escalate,
+            Action::Close { .. } => ActionKind::Close,
+            Action::AutoClose { .. } => ActionKind::AutoClose,
+            Action::Assign { .. } => ActionKind::Assign,
+            Action::Reassess { .. } => ActionKind::Reassess,
+            Action::Remind { .. } => ActionKind::Remind,
+        }
+    }
+}
+
+/// What a new case is made of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCase {
+    /// The ID the store chose.
+    pub id: String,
+    /// The customer's name.
+    pub customer: String,
+    /// One line.
+    pub summary: String,
+    /// The customer's words.
+    pub description: String,
+    /// The contact's e-mail address.
+    pub email: Option<String>,
+    /// How the customer reached support.
+    pub channel: Channel,
+    /// Severity if given; otherwise the channel's default.
+    pub severity: Option<Severity>,
+    /// The closed case this follows up.
+    pub follow_up_of: Option<String>,
+    /// The Message-ID of the e-mail that opened it.
+    pub message_id: Option<String>,
+    /// The L1 analyst routing chose (None: nobody available).
+    pub assignee: Option<String>,
+    /// Why routing chose them.
+    pub routing_reason: Option<String>,
+}
+
+/// Creates a case: status `open`, level `l1`, with its `open` event.
+pub fn open(new: NewCase, actor: &str, now: DateTime<Utc>) -> Case {
+    let severity = new.severity.unwrap_or_else(|| new.channel.default_severity());
+    let mut event = Event::new(now, actor, ActionKind::Open, None, Open);
+    event.level = Some(Level::L1);
+    event.assignee = new.assignee.clone();
+    event.severity = Some(severity);
+    event.message = new.routing_reason;
+    Case {
+        id: new.id,
+        summary: new.summary,
+        customer: new.customer,
+        email: new.email,
+        channel: new.channel,
+        severity,
+        status: Open,
+        level: Level::L1,
+        assignee: new.assignee,
+        impact: None,
+        created_at: now,
+        updated_at: now,
+        waiting_since: None,
+        escalated_at: None,
+        first_response_at: None,
+        resolution: None,
+        follow_up_of: new.follow_up_of,
+        message_id: new.message_id,
+        description: new.description,
+        history: vec![event],
+    }
+}
+
+/// Applies an action to a case at `now`, returning the changed case with the
+/// new event appended, or the reason it is not allowed.
+pub fn apply(case: &Case, action: &Action, actor: &str, now: DateTime<Utc>) -> Result<Case> {
+    let kind = action.kind();
+    let from = case.status;
+    if from == Closed {
+        return Err(Error::Closed {
+            id: case.id.clone(),
+            action: kind.to_string(),
+        });
+    }
+    if !allowed_from(from).contains(&kind) {
+        return Err(Error::TransitionNotAllowed {
+            id: case.id.clone(),
+            action: kind.to_string(),
+            status: from.to_string(),
+            allowed: allowed_from(from)
+                .iter()
+                .map(|a| a.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+
+    let mut next = case.clone();
+    let mut event = Event::new(now, actor, kind, Some(from), from);
+    match action {
+        Action::Investigate { note } => {
+            next.status = AtInvestigation;
+            event.message = note.clone();
+        }
+        Action::RequestInfo { message } => {
+            next.status = WaitingForCustomer;
+            next.waiting_since = Some(now);
+            event.message = Some(message.clone());
+        }
+        Action::Reply { message } => {
+            next.status = Open;
+            event.message = Some(message.clone());
+        }
+        Action::Escalate { impact, assignee, note } => {
+            event.message = note.clone();
+            if case.level == Level::L1 {
+                next.status = AtInvestigation;
+                next.level = Level::L2;
+                next.assignee = assignee.clone();
+                event.assignee = assignee.clone();
+            } else {
+                let impact = impact.unwrap_or(Impact::Low);
+                next.status = Escalated;
+                next.level = Level::Rnd;
+                next.impact = Some(impact);
+                next.escalated_at = Some(now);
+                event.impact = Some(impact);
+            }
+            event.level = Some(next.level);
+        }
+        Action::Close { resolution } | Action::AutoClose { resolution } => {
+            next.status = Closed;
+            next.resolution = Some(resolution.clone());
+            event.message = Some(resolution.clone());
+        }
+        Action::Assign { analyst, note } => {
+            next.assignee = Some(analyst.clone());
+            event.assignee = Some(analyst.clone());
+            event.message = note.clone();
+        }
+        Action::Reassess { severity, note } => {
+            next.severity = *severity;
+            event.severity = Some(*severity);
+            event.message = note.clone();
+        }
+        Action::Remind { message } => {
+            event.message = message.clone();
+        }
+    }
+    // The waiting clock runs only while waiting for the customer.
+    if next.status != WaitingForCustomer {
+        next.waiting_since = None;
+    }
+    if next.first_response_at.is_none() && kind.is_first_response() {
+        next.first_response_at = Some(now);
+    }
+    event.to = next.status;
+    next.updated_at = now;
+    next.history.push(event);
+    Ok(next)
+}
+
+/// The auto-close rule: a waiting case whose clock started `after` or more
+/// before `now` is due.
+pub fn due_for_auto_close(case: &Case, now: DateTime<Utc>, after: Duration) -> bool {
+    case.status == WaitingForCustomer && case.waiting_since.is_some_and(|since| now - since >= after)
+}
+
+/// The resolution `sweep` records.
+pub fn auto_close_resolution(after_days: u32) -> String {
+    format!("Auto-closed: no response from the customer for {after_days} days while waiting for customer.")
+}
+
+/// Rebuilds an action from a recorded event, so history can be replayed.
+pub fn action_of(event: &Event) -> Option<Action> {
+    let message = event.message.clone();
+    Some(match event.action {
+        ActionKind::Open => return None,
+        ActionKind::Investigate => Action::Investigate { note: message },
+        ActionKind::RequestInfo => Action::RequestInfo {
+            message: message.unwrap_or_default(),
+        },
+        ActionKind::Reply => Action::Reply {
+            message: message.unwrap_or_default(),
+        },
+        ActionKind::Escalate => Action::Escalate {
+            impact: event.impact,
+            assignee: event.assignee.clone(),
+            note: message,
+        },
+        ActionKind::Close => Action::Close {
+            resolution: message.unwrap_or_default(),
+        },
+        ActionKind::AutoClose => Action::AutoClose {
+            resolution: message.unwrap_or_default(),
+        },
+        ActionKind::Assign => Action::Assign {
+            analyst: event.assignee.clone().unwrap_or_default(),
+            note: message,
+        },
+        ActionKind::Reassess => Action::Reassess {
+            severity: event.severity?,
+            note: message,
+        },
+        ActionKind::Remind => Action::Remind { message },
+    })
+}
+
+/// Why a history cannot be replayed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplayError {
+    /// The 0-based index of the offending event.
+    pub event: usize,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+/// Replays a case's history from its `open` event through the transition
+/// table. The result is what the case's fields must be; a history that the
+/// table does not allow, or events that do not match what the table would
+/// have recorded, are refused.
+pub fn replay(case: &Case) -> Result<Case, ReplayError> {
+    let fail = |event: usize, reason: String| ReplayError { event, reason };
+    let first = case
+        .history
+        .first()
+        .ok_or_else(|| fail(0, "history is empty; it must start with an open event".into()))?;
+    if first.action != ActionKind::Open || first.from.is_some() || first.to != Open {
+        return Err(fail(0, "history must start with an open event (to: open)".into()));
+    }
+    let mut state = open(
+        NewCase {
+            id: case.id.clone(),
+            customer: case.customer.clone(),
+            summary: case.summary.clone(),
+            description: case.description.clone(),
+            email: case.email.clone(),
+            channel: case.channel,
+            severity: first.severity,
+            follow_up_of: case.follow_up_of.clone(),
+            message_id: case.message_id.clone(),
+            assignee: first.assignee.clone(),
+            routing_reason: first.message.clone(),
+        },
+        &first.actor,
+        first.at,
+    );
+    if first.level.is_some_and(|l| l != Level::L1) || first.severity.is_none() {
+        return Err(fail(0, "the open event must record level l1 and a severity".into()));
+    }
+    for (index, event) in case.history.iter().enumerate().skip(1) {
+        if event.at < state.updated_at {
+            return Err(fail(
+                index,
+                format!(
+                    "event at {} is earlier than the event before it",
+                    crate::time::format_instant(&event.at)
+                ),
+            ));
+        }
+        let action =
+            action_of(event).ok_or_else(|| fail(index, format!("{} can only be the first event", event.action)))?;
+        let next = apply(&state, &action, &event.actor, event.at).map_err(|e| fail(index, e.to_string()))?;
+        let produced = next.history.last().cloned();
+        if produced.as_ref() != Some(event) {
+            let produced =
+                produced.map(|p| format!("{} {} -> {}", p.action, p.from.map(|s| s.as_str()).unwrap_or("-"), p.to));
+            return Err(fail(
+                index,
+                format!(
+                    "event does not match the transition table: recorded {} {} -> {}, the table gives {}",
+                    event.action,
+                    event.from.map(|s| s.as_str()).unwrap_or("-"),
+                    event.to,
+                    produced.unwrap_or_default()
+                ),
+            ));
+        }
+        state = next;
+    }
+    Ok(state)
+}

@@ -1,0 +1,384 @@
+//! Rendering: tables for people, JSON and YAML for scripts. The `*View`
+//! structs are the stable machine-readable contract (SPEC section 5).
+
+use crate::case::{Case, Event};
+use crate::error::{Error, Result};
+use crate::fields::{ActionKind, Status};
+use crate::summary::Summary;
+use crate::terminal::{escape_block, escape_line};
+use crate::time::format_instant;
+use chrono::{DateTime, Duration, Utc};
+use comfy_table::{presets, Cell, ContentArrangement, Table};
+use serde::Serialize;
+
+/// Output format (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people; untrusted text escaped.
+    #[default]
+    Table,
+    /// JSON for scripts; text exact.
+    Json,
+    /// YAML for scripts; text exact.
+    Yaml,
+}
+
+/// One case in JSON/YAML output.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseView {
+    /// Case ID.
+    pub id: String,
+    /// Status spelling.
+    pub status: String,
+    /// Tier.
+    pub level: String,
+    /// Severity.
+    pub severity: String,
+    /// Assignee or null.
+    pub assignee: Option<String>,
+    /// Impact or null.
+    pub impact: Option<String>,
+    /// Customer name.
+    pub customer: String,
+    /// Customer's plan.
+    pub plan: String,
+    /// Channel.
+    pub channel: String,
+    /// Summary, exact.
+    pub summary: String,
+    /// Contact e-mail or null.
+    pub email: Option<String>,
+    /// RFC 3339 UTC.
+    pub created_at: String,
+    /// RFC 3339 UTC.
+    pub updated_at: String,
+    /// RFC 3339 UTC or null.
+    pub waiting_since: Option<String>,
+    /// RFC 3339 UTC or null.
+    pub escalated_at: Option<String>,
+    /// Resolution or null.
+    pub resolution: Option<String>,
+    /// RFC 3339 UTC.
+    pub first_response_due: String,
+    /// RFC 3339 UTC or null.
+    pub first_response_at: Option<String>,
+    /// Whether the first-response target has passed with no response.
+    pub overdue: bool,
+    /// Linked closed case or null.
+    pub follow_up_of: Option<String>,
+    /// Message-ID of the opening e-mail or null.
+    pub message_id: Option<String>,
+    /// Why the assignee was chosen (`show` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub routing: Option<String>,
+    /// Description (`show` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// History (`show` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<EventView>>,
+}
+
+/// One history event in JSON/YAML output.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EventView {
+    /// RFC 3339 UTC.
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// Action spelling.
+    pub action: String,
+    /// Status before, or null for `open`.
+    pub from: Option<String>,
+    /// Status after.
+    pub to: String,
+    /// Message, note or resolution, or null.
+    pub message: Option<String>,
+    /// Tier set by the event, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    /// Assignee set by the event, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
+    /// Severity set by the event, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    /// Impact set by the event, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub impact: Option<String>,
+}
+
+fn instant(t: &Option<DateTime<Utc>>) -> Option<String> {
+    t.as_ref().map(format_instant)
+}
+
+impl EventView {
+    /// The view of an event.
+    pub fn of(event: &Event) -> EventView {
+        EventView {
+            at: format_instant(&event.at),
+            actor: event.actor.clone(),
+            action: event.action.to_string(),
+            from: event.from.map(|s| s.to_string()),
+            to: event.to.to_string(),
+            message: event.message.clone(),
+            level: event.level.map(|l| l.to_string()),
+            assignee: event.assignee.clone(),
+            severity: event.severity.map(|s| s.to_string()),
+            impact: event.impact.map(|i| i.to_string()),
+        }
+    }
+}
+
+/// What a view needs from policy: the customer's plan and the due instant.
+#[derive(Debug, Clone)]
+pub struct Due {
+    /// The customer's plan spelling.
+    pub plan: String,
+    /// When the first response is (or was) due.
+    pub first_response_due: DateTime<Utc>,
+}
+
+/// Whether a case is past its first-response target with no first response.
+pub fn is_overdue(summary: &Summary, due: &DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    summary.first_response_at.is_none() && summary.status != Status::Closed && now > *due
+}
+
+impl CaseView {
+    /// The list view of a summary.
+    pub fn of_summary(s: &Summary, due: &Due, now: DateTime<Utc>) -> CaseView {
+        CaseView {
+            id: s.id.clone(),
+            status: s.status.to_string(),
+            level: s.level.to_string(),
+            severity: s.severity.to_string(),
+            assignee: s.assignee.clone(),
+            impact: s.impact.map(|i| i.to_string()),
+            customer: s.customer.clone(),
+            plan: due.plan.clone(),
+            channel: s.channel.to_string(),
+            summary: s.summary.clone(),
+            email: s.email.clone(),
+            created_at: format_instant(&s.created_at),
+            updated_at: format_instant(&s.updated_at),
+            waiting_since: instant(&s.waiting_since),
+            escalated_at: instant(&s.escalated_at),
+            resolution: s.resolution.clone(),
+            first_response_due: format_instant(&due.first_response_due),
+            first_response_at: instant(&s.first_response_at),
+            overdue: is_overdue(s, &due.first_response_due, now),
+            follow_up_of: s.follow_up_of.clone(),
+            message_id: s.message_id.clone(),
+            routing: None,
+            description: None,
+            history: None,
+        }
+    }
+
+    /// The full view of a case (`show`).
+    pub fn of_case(case: &Case, due: &Due, now: DateTime<Utc>) -> CaseView {
+        let mut view = CaseView::of_summary(&Summary::of(case), due, now);
+        view.routing = case.routing_reason().map(str::to_string);
+        view.description = Some(case.description.clone());
+        view.history = Some(case.history.iter().map(EventView::of).collect());
+        view
+    }
+}
+
+/// Serializes for scripts; `None` for the table format.
+pub fn serialize<T: Serialize>(format: Format, value: &T) -> Result<Option<String>> {
+    match format {
+        Format::Table => Ok(None),
+        Format::Json => serde_json::to_string_pretty(value)
+            .map(|s| Some(s + "\n"))
+            .map_err(|e| Error::Other(format!("cannot write JSON: {e}"))),
+        Format::Yaml => serde_yaml::to_string(value)
+            .map(Some)
+            .map_err(|e| Error::Other(format!("cannot write YAML: {e}"))),
+    }
+}
+
+/// A table without borders, as `ls -l` or `kubectl get` print them.
+pub fn table(header: &[&str]) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(header.iter().map(Cell::new));
+    table
+}
+
+/// Renders a table to a string without trailing spaces.
+pub fn render_table(table: &Table) -> String {
+    let mut out = String::new();
+    for line in table.lines() {
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// "3h 20m", "2d 4h": a short human duration.
+pub fn human_duration(d: Duration) -> String {
+    let minutes = d.num_minutes().abs();
+    let (days, hours, mins) = (minutes / 1440, (minutes % 1440) / 60, minutes % 60);
+    if days > 0 {
+        format!("{days}d {hours}h")
+    } else if hours > 0 {
+        format!("{hours}h {mins}m")
+    } else {
+        format!("{mins}m")
+    }
+}
+
+/// The first-response column: time left, how late, or when it happened.
+pub fn first_response_cell(s: &Summary, due: &DateTime<Utc>, now: DateTime<Utc>) -> String {
+    match s.first_response_at {
+        Some(_) => "responded".to_string(),
+        None if s.status == Status::Closed => "-".to_string(),
+        None if now > *due => format!("LATE {}", human_duration(now - *due)),
+        None => format!("in {}", human_duration(*due - now)),
+    }
+}
+
+/// The list table.
+pub fn list_table(rows: &[(Summary, Due)], now: DateTime<Utc>) -> String {
+    let mut table = table(&[
+        "ID",
+        "STATUS",
+        "LEVEL",
+        "SEVERITY",
+        "ASSIGNEE",
+        "CUSTOMER",
+        "FIRST RESPONSE",
+        "SUMMARY",
+    ]);
+    for (s, due) in rows {
+        table.add_row(vec![
+            s.id.clone(),
+            s.status.to_string(),
+            s.level.to_string(),
+            s.severity.to_string(),
+            s.assignee.as_deref().map(escape_line).unwrap_or_else(|| "-".into()),
+            escape_line(&s.customer),
+            first_response_cell(s, &due.first_response_due, now),
+            escape_line(&truncate_chars(&s.summary, 60)),
+        ]);
+    }
+    render_table(&table)
+}
+
+/// Shortens text to at most `max` characters, marking the cut.
+pub fn truncate_chars(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("    {l}\n")).collect()
+}
+
+/// The `show` text for people.
+pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>) -> String {
+    let summary = Summary::of(case);
+    let mut out = String::new();
+    let field =
+        |out: &mut String, name: &str, value: &str| out.push_str(&format!("{:<20}{}\n", format!("{name}:"), value));
+    out.push_str(&format!("{}  {}\n", case.id, escape_line(&case.summary)));
+    field(&mut out, "status", case.status.as_str());
+    field(&mut out, "level", case.level.as_str());
+    field(&mut out, "severity", case.severity.as_str());
+    field(
+        &mut out,
+        "assignee",
+        &case
+            .assignee
+            .as_deref()
+            .map(escape_line)
+            .unwrap_or_else(|| "(unassigned)".into()),
+    );
+    if let Some(reason) = case.routing_reason() {
+        field(&mut out, "routing", &escape_line(reason));
+    }
+    field(
+        &mut out,
+        "customer",
+        &format!("{} (plan: {})", escape_line(&case.customer), due.plan),
+    );
+    if let Some(email) = &case.email {
+        field(&mut out, "email", &escape_line(email));
+    }
+    field(&mut out, "channel", case.channel.as_str());
+    if let Some(impact) = case.impact {
+        field(&mut out, "impact", impact.as_str());
+    }
+    field(&mut out, "created_at", &format_instant(&case.created_at));
+    field(&mut out, "updated_at", &format_instant(&case.updated_at));
+    if let Some(since) = &case.waiting_since {
+        field(&mut out, "waiting_since", &format_instant(since));
+    }
+    if let Some(at) = &case.escalated_at {
+        field(&mut out, "escalated_at", &format_instant(at));
+    }
+    field(
+        &mut out,
+        "first_response_due",
+        &format!(
+            "{} ({})",
+            format_instant(&due.first_response_due),
+            first_response_cell(&summary, &due.first_response_due, now)
+        ),
+    );
+    field(
+        &mut out,
+        "first_response_at",
+        &instant(&case.first_response_at).unwrap_or_else(|| "-".into()),
+    );
+    if let Some(of) = &case.follow_up_of {
+        field(&mut out, "follow_up_of", of);
+    }
+    if let Some(resolution) = &case.resolution {
+        field(&mut out, "resolution", &escape_line(resolution));
+    }
+    if let Some(id) = &case.message_id {
+        field(&mut out, "message_id", &escape_line(id));
+    }
+    out.push_str("\ndescription:\n");
+    out.push_str(&indent(&escape_block(&case.description)));
+    out.push_str("\nhistory:\n");
+    for event in &case.history {
+        let from = event.from.map(|s| s.as_str()).unwrap_or("-");
+        let mut line = format!(
+            "  {}  {:<12} {:<12} {} -> {}",
+            format_instant(&event.at),
+            escape_line(&event.actor),
+            event.action.as_str(),
+            from,
+            event.to
+        );
+        if let Some(level) = event.level {
+            line.push_str(&format!("  level={level}"));
+        }
+        if let Some(assignee) = &event.assignee {
+            line.push_str(&format!("  assignee={}", escape_line(assignee)));
+        }
+        if let Some(severity) = event.severity {
+            if event.action != ActionKind::Open {
+                line.push_str(&format!("  severity={severity}"));
+            }
+        }
+        if let Some(impact) = event.impact {
+            line.push_str(&format!("  impact={impact}"));
+        }
+        out.push_str(&line);
+        out.push('\n');
+        if let Some(message) = &event.message {
+            out.push_str(&indent(&format!("  {}", escape_block(message).replace('\n', "\n  "))));
+        }
+    }
+    out
+}

@@ -1,0 +1,378 @@
+//! The store owns every byte on disk: paths, IDs, YAML, locking, atomic
+//! writes and derived files. Nothing else opens a file in the store.
+//!
+//! Layout: `config.yaml`, one `<ID>.yaml` per case, and `.tickets/` for
+//! derived files (lock, index) that are never needed for correctness.
+//! Temp files are `.<ID>.yaml.<pid>.<random>.tmp` beside their target.
+
+use crate::case::Case;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::id;
+use crate::summary::Summary;
+use rayon::prelude::*;
+use std::fs::{self, File, OpenOptions};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Case files larger than this are refused as invalid data (1 MiB).
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// The name of the derived-files directory inside a store.
+pub const DERIVED_DIR: &str = ".tickets";
+
+/// The `.gitignore` that `init` writes.
+pub const GITIGNORE: &str =
+    "# Derived files of `tickets`: never needed for correctness, rebuilt when missing.\n/.tickets/\n.*.tmp\n";
+
+/// A store directory.
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+}
+
+/// Holds the store's write lock until dropped.
+#[derive(Debug)]
+pub struct StoreLock {
+    _file: File,
+}
+
+impl Store {
+    /// A store at `root` (not checked until used).
+    pub fn new(root: impl Into<PathBuf>) -> Store {
+        Store { root: root.into() }
+    }
+
+    /// The store directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The path of `config.yaml`.
+    pub fn config_path(&self) -> PathBuf {
+        self.root.join("config.yaml")
+    }
+
+    /// The directory of derived files.
+    pub fn derived_dir(&self) -> PathBuf {
+        self.root.join(DERIVED_DIR)
+    }
+
+    /// The path of a case file. `id` must have passed [`id::validate`].
+    pub fn case_path(&self, id: &str) -> PathBuf {
+        self.root.join(format!("{id}.yaml"))
+    }
+
+    /// Checks that the store exists, with a hint to `init` when it does not.
+    pub fn ensure_exists(&self) -> Result<()> {
+        if self.config_path().is_file() {
+            return Ok(());
+        }
+        Err(Error::Usage(format!(
+            "{} is not a tickets store (no config.yaml); run `tickets init --dir {}` or pass --dir / TICKETS_DIR",
+            self.root.display(),
+            self.root.display()
+        )))
+    }
+
+    /// Loads and validates `config.yaml`.
+    pub fn config(&self) -> Result<Config> {
+        self.ensure_exists()?;
+        let path = self.config_path();
+        let text = read_text(&path)?;
+        let config: Config = parse_yaml(&path, &text)?;
+        config
+            .validate()
+            .map_err(|reason| Error::invalid(&path, None, reason))?;
+        crate::targets::Policy::new(&config).map_err(|reason| Error::invalid(&path, None, reason))?;
+        Ok(config)
+    }
+
+    /// Creates a store: the directory, a commented config.yaml and a
+    /// .gitignore for derived files. Refuses to overwrite an existing config.
+    pub fn init(&self, config_text: &str) -> Result<()> {
+        fs::create_dir_all(&self.root).map_err(|e| Error::io(&self.root, e))?;
+        if self.config_path().exists() {
+            return Err(Error::Usage(format!(
+                "{} already exists; not overwriting it",
+                self.config_path().display()
+            )));
+        }
+        self.write_atomic(&self.config_path(), config_text.as_bytes())?;
+        let gitignore = self.root.join(".gitignore");
+        if !gitignore.exists() {
+            self.write_atomic(&gitignore, GITIGNORE.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    /// Takes the store's write lock, waiting at most `wait`; exit 6 after.
+    pub fn lock(&self, wait: Duration) -> Result<StoreLock> {
+        let dir = self.derived_dir();
+        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        let path = dir.join("lock");
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
+        let started = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(StoreLock { _file: file }),
+                Err(fs::TryLockError::WouldBlock) => {
+                    if started.elapsed() >= wait {
+                        return Err(Error::Busy {
+                            path,
+                            waited_ms: started.elapsed().as_millis(),
+                        });
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(Error::io(&path, e)),
+            }
+        }
+    }
+
+    /// Resolves a user-typed ID to a case ID: exact, or a unique prefix.
+    pub fn resolve(&self, typed: &str) -> Result<String> {
+        let wanted = id::validate(typed)?;
+        if self.case_path(&wanted).exists() || fs::symlink_metadata(self.case_path(&wanted)).is_ok() {
+            return Ok(wanted);
+        }
+        let mut matches: Vec<String> = self
+            .case_ids()?
+            .into_iter()
+            .filter(|candidate| candidate.starts_with(&wanted))
+            .collect();
+        matches.sort();
+        match matches.len() {
+            0 => Err(Error::NoSuchTicket { id: wanted }),
+            1 => Ok(matches.remove(0)),
+            _ => Err(Error::AmbiguousId {
+                id: wanted,
+                candidates: matches.iter().take(5).cloned().collect::<Vec<_>>().join(", "),
+            }),
+        }
+    }
+
+    /// Loads one case by (validated) ID.
+    pub fn load(&self, id: &str) -> Result<Case> {
+        let path = self.case_path(id);
+        if fs::symlink_metadata(&path).is_err() {
+            return Err(Error::NoSuchTicket { id: id.to_string() });
+        }
+        load_case_file(&path, Some(id))
+    }
+
+    /// Writes a case atomically: temp file, fsync, rename, fsync the directory.
+    pub fn save(&self, case: &Case) -> Result<PathBuf> {
+        let id = id::validate(&case.id)?;
+        let text = to_yaml(case)?;
+        let path = self.case_path(&id);
+        self.write_atomic(&path, text.as_bytes())?;
+        Ok(path)
+    }
+
+    /// Whether a case file exists for this ID.
+    pub fn exists(&self, id: &str) -> bool {
+        fs::symlink_metadata(self.case_path(id)).is_ok()
+    }
+
+    fn write_atomic(&self, path: &Path, bytes: &[u8]) -> Result<()> {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+        let temp = path.with_file_name(format!(
+            ".{name}.{}.{:08x}.tmp",
+            std::process::id(),
+            rand::random::<u32>()
+        ));
+        let result = (|| -> std::io::Result<()> {
+            let mut file = OpenOptions::new().write(true).create_new(true).open(&temp)?;
+            file.write_all(bytes)?;
+            file.sync_all()?;
+            drop(file);
+            fs::rename(&temp, path)?;
+            let dir = path.parent().unwrap_or(Path::new("."));
+            File::open(dir)?.sync_all()
+        })();
+        if let Err(e) = result {
+            let _ = fs::remove_file(&temp);
+            return Err(Error::io(path, e));
+        }
+        Ok(())
+    }
+
+    /// The IDs of every case file (names ending `.yaml`, not hidden, not config).
+    pub fn case_ids(&self) -> Result<Vec<String>> {
+        let entries = fs::read_dir(&self.root).map_err(|e| Error::io(&self.root, e))?;
+        let mut ids = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(&self.root, e))?;
+            if let Some(id) = case_id_of(&entry.file_name()) {
+                ids.push(id);
+            }
+        }
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// Reads every case in parallel: the good ones, and an error per bad file.
+    pub fn load_all(&self) -> Result<(Vec<Case>, Vec<Error>)> {
+        let ids = self.case_ids()?;
+        let results: Vec<Result<Case>> = ids
+            .par_iter()
+            .map(|id| load_case_file(&self.case_path(id), Some(id)))
+            .collect();
+        let mut cases = Vec::with_capacity(results.len());
+        let mut errors = Vec::new();
+        for result in results {
+            match result {
+                Ok(case) => cases.push(case),
+                Err(e) => errors.push(e),
+            }
+        }
+        Ok((cases, errors))
+    }
+
+    /// The summary of every case, and an error per bad file.
+    pub fn summaries(&self) -> Result<(Vec<Summary>, Vec<Error>)> {
+        crate::index::summaries(self)
+    }
+
+    /// Removes temp files left by crashed writers. Call only under the lock:
+    /// every writer holds it, so no temp file is in use.
+    pub fn clean_temp_files(&self, _lock: &StoreLock) -> Result<usize> {
+        let entries = fs::read_dir(&self.root).map_err(|e| Error::io(&self.root, e))?;
+        let mut removed = 0;
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let is_temp =
+                name.starts_with('.') && name.ends_with(".tmp") && entry.file_type().is_ok_and(|t| t.is_file());
+            if is_temp && fs::remove_file(entry.path()).is_ok() {
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+}
+
+/// The case ID a directory entry names, if it is a case file.
+pub fn case_id_of(name: &std::ffi::OsStr) -> Option<String> {
+    let name = name.to_str()?;
+    let stem = name.strip_suffix(".yaml")?;
+    if stem.is_empty() || stem.starts_with('.') || stem == "config" || !stem.contains('-') {
+        return None;
+    }
+    id::validate(stem).ok().filter(|id| id == stem)
+}
+
+/// Reads a file as UTF-8 text, refusing symlinks, non-files, oversized files
+/// and invalid UTF-8 as invalid data.
+pub fn read_text(path: &Path) -> Result<String> {
+    let meta = fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.file_type().is_symlink() {
+        return Err(Error::invalid(
+            path,
+            None,
+            "is a symbolic link; refused (case files must be regular files inside the store)",
+        ));
+    }
+    if !meta.is_file() {
+        return Err(Error::invalid(path, None, "is not a regular file"));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Error::invalid(
+            path,
+            None,
+            format!("is {} bytes, over the {MAX_FILE_BYTES}-byte cap", meta.len()),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Error::invalid(
+            path,
+            None,
+            format!("is over the {MAX_FILE_BYTES}-byte cap"),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let line = e.as_bytes()[..e.utf8_error().valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
+        Error::invalid(path, Some(line), "is not valid UTF-8 text")
+    })
+}
+
+/// Parses YAML text, reporting the path, line and reason on failure.
+pub fn parse_yaml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
+    if let Some(line) = conflict_marker_line(text) {
+        return Err(Error::invalid(
+            path,
+            Some(line),
+            "contains a git conflict marker; resolve the merge conflict first",
+        ));
+    }
+    if text.trim().is_empty() {
+        return Err(Error::invalid(path, Some(1), "is empty"));
+    }
+    serde_yaml::from_str(text).map_err(|e| {
+        let line = e.location().map(|l| l.line());
+        let reason = e.to_string();
+        // The library appends "at line N column M"; the path:line prefix says it already.
+        let reason = reason.split(" at line ").next().unwrap_or(&reason).to_string();
+        Error::invalid(path, line, reason)
+    })
+}
+
+/// The 1-based line of the first git conflict marker, if any.
+pub fn conflict_marker_line(text: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            l.starts_with("<<<<<<< ") || l == "=======" || l.starts_with(">>>>>>> ") || l.starts_with("||||||| ")
+        })
+        .map(|i| i + 1)
+}
+
+/// Loads a case file and checks what the schema cannot.
+pub fn load_case_file(path: &Path, expected_id: Option<&str>) -> Result<Case> {
+    let text = read_text(path)?;
+    parse_case(path, &text, expected_id)
+}
+
+/// Parses case text read from `path`.
+pub fn parse_case(path: &Path, text: &str, expected_id: Option<&str>) -> Result<Case> {
+    let case: Case = parse_yaml(path, text)?;
+    if let Some(expected) = expected_id {
+        if case.id != expected {
+            return Err(Error::invalid(
+                path,
+                Some(1),
+                format!(
+                    "id {:?} does not match the file name {expected}.yaml",
+                    crate::terminal::escape_line(&case.id)
+                ),
+            ));
+        }
+    }
+    if case.history.is_empty() {
+        return Err(Error::invalid(
+            path,
+            None,
+            "history is empty; it must start with an open event",
+        ));
+    }
+    Ok(case)
+}
+
+/// Serializes a case the one stable way.
+pub fn to_yaml(case: &Case) -> Result<String> {
+    serde_yaml::to_string(case).map_err(|e| Error::Other(format!("cannot serialize {}: {e}", case.id)))
+}
