@@ -1,11 +1,326 @@
-//! Summaries of every case, for listing, sweeping, routing and statistics.
+//! The index: a derived, gitignored cache of every case's [`Summary`], so
+//! that `list`, `sweep`, `queue` and routing do not parse every case file.
+//!
+//! `.tickets/index` holds one line per case file:
+//! `NAME\tSTATUS\tMTIME_NS\tCTIME_NS\tSIZE\tINODE\tSUMMARY_JSON`. A line is
+//! used only while the file's metadata still matches it, so a hand edit, a
+//! `git pull` or a `git checkout` behind the program's back is always seen
+//! (the file is parsed again). Lines are appended as files change; the last
+//! matching line wins and the file is compacted when mostly dead. Deleting
+//! or corrupting the index loses nothing: unreadable lines are ignored and
+//! rebuilt from the case files. Files changed within the last two seconds are
+//! never cached, because a second change inside the same timestamp tick
+//! could keep the same metadata ("racy" entries, as git calls them).
 
 use crate::error::{Error, Result};
-use crate::store::Store;
+use crate::fields::Status;
+use crate::store::{self, Store};
 use crate::summary::Summary;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
 
-/// The summary of every case, and an error per bad file.
-pub fn summaries(store: &Store) -> Result<(Vec<Summary>, Vec<Error>)> {
-    let (cases, errors) = store.load_all()?;
-    Ok((cases.iter().map(Summary::of).collect(), errors))
+const INDEX_FILE: &str = "index";
+const HEADER: &str = "tickets-index 1";
+const RACY_NS: i128 = 2_000_000_000;
+const CHUNK: usize = 4096;
+
+/// The metadata a cached line is valid for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    mtime_ns: i128,
+    ctime_ns: i128,
+    size: u64,
+    inode: u64,
+}
+
+impl Stamp {
+    fn of(meta: &fs::Metadata) -> Stamp {
+        Stamp {
+            mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+            ctime_ns: i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
+            size: meta.size(),
+            inode: meta.ino(),
+        }
+    }
+
+    fn is_racy(&self, now_ns: i128) -> bool {
+        self.mtime_ns.max(self.ctime_ns) > now_ns - RACY_NS
+    }
+}
+
+fn now_ns() -> i128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i128)
+        .unwrap_or(0)
+}
+
+/// One parsed index line.
+struct Line<'a> {
+    name: &'a str,
+    status: Status,
+    stamp: Stamp,
+    json: &'a str,
+}
+
+fn parse_line(line: &str) -> Option<Line<'_>> {
+    let mut parts = line.splitn(7, '\t');
+    let name = parts.next()?;
+    let status = parts.next()?.parse().ok()?;
+    let stamp = Stamp {
+        mtime_ns: parts.next()?.parse().ok()?,
+        ctime_ns: parts.next()?.parse().ok()?,
+        size: parts.next()?.parse().ok()?,
+        inode: parts.next()?.parse().ok()?,
+    };
+    Some(Line {
+        name,
+        status,
+        stamp,
+        json: parts.next()?,
+    })
+}
+
+fn format_line(id: &str, summary: &Summary, stamp: &Stamp) -> Option<String> {
+    let json = serde_json::to_string(summary).ok()?;
+    Some(format!(
+        "{id}\t{}\t{}\t{}\t{}\t{}\t{json}\n",
+        summary.status, stamp.mtime_ns, stamp.ctime_ns, stamp.size, stamp.inode
+    ))
+}
+
+/// Reads one case file's summary and the metadata of what was read. Anything
+/// unusual goes through the full loader so errors are reported its way.
+fn load_summary(path: &Path, id: &str) -> Result<(Summary, Stamp)> {
+    let slow = || -> Result<(Summary, Stamp)> {
+        let case = store::load_case_file(path, Some(id))?;
+        let meta = fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
+        Ok((Summary::of(&case), Stamp::of(&meta)))
+    };
+    let Ok(mut file) = File::open(path) else { return slow() };
+    let Ok(meta) = file.metadata() else { return slow() };
+    let link = fs::symlink_metadata(path)
+        .map(|m| m.file_type().is_symlink())
+        .unwrap_or(true);
+    if link || !meta.is_file() || meta.len() > store::MAX_FILE_BYTES {
+        return slow();
+    }
+    let mut text = String::with_capacity(meta.len() as usize);
+    if (&mut file)
+        .take(store::MAX_FILE_BYTES)
+        .read_to_string(&mut text)
+        .is_err()
+    {
+        return slow();
+    }
+    let stamp = Stamp::of(&meta);
+    match crate::fast_summary::summary(&text) {
+        Some(summary) if summary.id == id => Ok((summary, stamp)),
+        _ => {
+            let case = store::parse_case(path, &text, Some(id))?;
+            Ok((Summary::of(&case), stamp))
+        }
+    }
+}
+
+/// The summaries of the cases whose status `want` accepts, and an error per
+/// unreadable case file. Uses and refreshes the index.
+pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Vec<Summary>, Vec<Error>)> {
+    let ids = store.case_ids()?;
+    let stamps: Vec<Option<Stamp>> = ids
+        .par_iter()
+        .map(|id| {
+            fs::symlink_metadata(store.case_path(id))
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| Stamp::of(&m))
+        })
+        .collect();
+    let position: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
+    let mut cached = vec![false; ids.len()];
+    let mut summaries = Vec::new();
+    let (mut live, mut dead) = (0usize, 0usize);
+    let index_path = store.derived_dir().join(INDEX_FILE);
+    let now = now_ns();
+
+    if let Ok(file) = File::open(&index_path) {
+        let mut reader = BufReader::with_capacity(1 << 16, file);
+        let mut line = String::new();
+        let header_ok = reader.read_line(&mut line).is_ok() && line.trim_end() == HEADER;
+        if header_ok {
+            // Later lines supersede earlier ones; collect the last candidate per file.
+            let mut candidate: HashMap<usize, (Status, String)> = HashMap::new();
+            loop {
+                line.clear();
+                match reader.read_line(&mut line) {
+                    Ok(0) => break,
+                    Ok(_) => {}
+                    Err(_) => break,
+                }
+                let Some(parsed) = parse_line(line.trim_end_matches('\n')) else {
+                    dead += 1;
+                    continue;
+                };
+                let matches = position
+                    .get(parsed.name)
+                    .filter(|i| stamps[**i] == Some(parsed.stamp) && !parsed.stamp.is_racy(now));
+                match matches {
+                    Some(&i) => {
+                        if cached[i] {
+                            dead += 1;
+                        }
+                        cached[i] = true;
+                        if want(parsed.status) {
+                            candidate.insert(i, (parsed.status, parsed.json.to_string()));
+                        } else {
+                            candidate.remove(&i);
+                        }
+                    }
+                    None => dead += 1,
+                }
+            }
+            for (i, (_, json)) in candidate {
+                match serde_json::from_str::<Summary>(&json) {
+                    Ok(summary) if summary.id == ids[i] => summaries.push(summary),
+                    _ => {
+                        cached[i] = false;
+                        dead += 1;
+                    }
+                }
+            }
+            live = cached.iter().filter(|c| **c).count();
+        } else {
+            dead += 1;
+        }
+    }
+
+    let todo: Vec<usize> = (0..ids.len()).filter(|i| !cached[*i]).collect();
+    let mut errors = Vec::new();
+    let mut new_lines = String::new();
+    let compact = dead > 1000 && dead > live;
+    let mut writer = if compact { IndexWriter::rewrite(store) } else { None };
+    for chunk in todo.chunks(CHUNK) {
+        let results: Vec<(usize, Result<(Summary, Stamp)>)> = chunk
+            .par_iter()
+            .map(|&i| (i, load_summary(&store.case_path(&ids[i]), &ids[i])))
+            .collect();
+        for (i, result) in results {
+            match result {
+                Ok((summary, stamp)) => {
+                    if !stamp.is_racy(now) {
+                        if let Some(line) = format_line(&ids[i], &summary, &stamp) {
+                            new_lines.push_str(&line);
+                        }
+                    }
+                    if want(summary.status) {
+                        summaries.push(summary);
+                    }
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        if let Some(w) = writer.as_mut() {
+            w.write(&new_lines);
+            new_lines.clear();
+        }
+    }
+    match writer {
+        Some(mut w) => {
+            w.copy_live(&index_path, &position, &stamps, now);
+            w.finish(&index_path);
+        }
+        None if !new_lines.is_empty() || (dead > 0 && live == 0) => append(store, &index_path, &new_lines),
+        None => {}
+    }
+    summaries.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok((summaries, errors))
+}
+
+/// Appends lines (creating the index with its header when needed). Failures
+/// are ignored: the index is an optimisation, and a read-only store still works.
+fn append(store: &Store, index_path: &Path, lines: &str) {
+    if fs::create_dir_all(store.derived_dir()).is_err() {
+        return;
+    }
+    let fresh = fs::metadata(index_path).map(|m| m.len() == 0).unwrap_or(true);
+    if !fresh && has_header(index_path) {
+        if let Ok(mut file) = OpenOptions::new().append(true).open(index_path) {
+            let _ = file.write_all(lines.as_bytes());
+        }
+        return;
+    }
+    if let Some(mut w) = IndexWriter::rewrite(store) {
+        w.write(lines);
+        w.finish(index_path);
+    }
+}
+
+fn has_header(path: &Path) -> bool {
+    let mut first = String::new();
+    File::open(path)
+        .map(|f| BufReader::new(f).read_line(&mut first).is_ok() && first.trim_end() == HEADER)
+        .unwrap_or(false)
+}
+
+/// Writes a whole new index to a temp file, then renames it into place.
+struct IndexWriter {
+    temp: std::path::PathBuf,
+    file: std::io::BufWriter<File>,
+    ok: bool,
+}
+
+impl IndexWriter {
+    fn rewrite(store: &Store) -> Option<IndexWriter> {
+        fs::create_dir_all(store.derived_dir()).ok()?;
+        let temp = store.derived_dir().join(format!(
+            "index.{}.{:08x}.tmp",
+            std::process::id(),
+            rand::random::<u32>()
+        ));
+        let file = File::create(&temp).ok()?;
+        let mut writer = IndexWriter {
+            temp,
+            file: std::io::BufWriter::with_capacity(1 << 16, file),
+            ok: true,
+        };
+        writer.write(&format!("{HEADER}\n"));
+        Some(writer)
+    }
+
+    fn write(&mut self, text: &str) {
+        self.ok = self.ok && self.file.write_all(text.as_bytes()).is_ok();
+    }
+
+    /// Copies the still-valid lines of the old index (the last one per file).
+    fn copy_live(&mut self, old: &Path, position: &HashMap<&str, usize>, stamps: &[Option<Stamp>], now: i128) {
+        let Ok(file) = File::open(old) else { return };
+        let mut last: HashMap<usize, String> = HashMap::new();
+        for line in BufReader::new(file).lines().skip(1).map_while(|l| l.ok()) {
+            if let Some(parsed) = parse_line(&line) {
+                if let Some(&i) = position.get(parsed.name) {
+                    if stamps[i] == Some(parsed.stamp) && !parsed.stamp.is_racy(now) {
+                        last.insert(i, line.clone());
+                    }
+                }
+            }
+        }
+        let mut lines: Vec<(usize, String)> = last.into_iter().collect();
+        lines.sort_by_key(|(i, _)| *i);
+        for (_, line) in lines {
+            self.write(&line);
+            self.write("\n");
+        }
+    }
+
+    fn finish(mut self, index_path: &Path) {
+        let ok = self.ok && self.file.flush().is_ok();
+        if ok && fs::rename(&self.temp, index_path).is_ok() {
+            return;
+        }
+        let _ = fs::remove_file(&self.temp);
+    }
 }

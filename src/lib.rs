@@ -11,6 +11,7 @@ pub mod case;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod fast_summary;
 pub mod fields;
 pub mod id;
 pub mod index;

@@ -176,6 +176,18 @@ impl Store {
         Ok(path)
     }
 
+    /// Writes a case without fsync, for bulk generation and imports only:
+    /// still a temp file and a rename (never half-written), but a power
+    /// failure may lose the latest writes. Commands use [`Store::save`].
+    pub fn save_unsynced(&self, case: &Case) -> Result<PathBuf> {
+        let id = id::validate(&case.id)?;
+        let path = self.case_path(&id);
+        let temp = path.with_file_name(format!(".{id}.yaml.{}.tmp", std::process::id()));
+        fs::write(&temp, to_yaml(case)?).map_err(|e| Error::io(&temp, e))?;
+        fs::rename(&temp, &path).map_err(|e| Error::io(&path, e))?;
+        Ok(path)
+    }
+
     /// Whether a case file exists for this ID.
     pub fn exists(&self, id: &str) -> bool {
         fs::symlink_metadata(self.case_path(id)).is_ok()
@@ -238,7 +250,13 @@ impl Store {
 
     /// The summary of every case, and an error per bad file.
     pub fn summaries(&self) -> Result<(Vec<Summary>, Vec<Error>)> {
-        crate::index::summaries(self)
+        crate::index::scan(self, &|_| true)
+    }
+
+    /// The summaries of the cases whose status `want` accepts, and an error
+    /// per bad file; served from the index where it is still valid.
+    pub fn scan(&self, want: &(dyn Fn(crate::fields::Status) -> bool + Sync)) -> Result<(Vec<Summary>, Vec<Error>)> {
+        crate::index::scan(self, want)
     }
 
     /// Removes temp files left by crashed writers. Call only under the lock:

@@ -1,0 +1,384 @@
+//! Reads a case's [`Summary`] from its file text without a full YAML parse.
+//!
+//! Listing 100,000 cases on a fresh clone must stay within a few times the
+//! cost of reading the files, and a general YAML parser is ten times slower
+//! than that. Case files are written in one canonical shape, so this reader
+//! understands exactly that shape: block mappings of `key: scalar` lines,
+//! plain, quoted and literal-block scalars. Whenever the text strays from it
+//! (a hand edit with comments, flow style, an unknown or repeated key, a
+//! scalar that YAML would read as something other than a string) it returns
+//! `None`, and the caller falls back to the full parser, whose answer is
+//! authoritative. It never accepts a file the full parser would refuse.
+
+use crate::fields::{ActionKind, Channel, Impact, Level, Severity, Status};
+use crate::summary::Summary;
+use crate::time::parse_instant;
+use chrono::{DateTime, Utc};
+
+const CASE_KEYS: &[&str] = &[
+    "id",
+    "summary",
+    "customer",
+    "email",
+    "channel",
+    "severity",
+    "status",
+    "level",
+    "assignee",
+    "impact",
+    "created_at",
+    "updated_at",
+    "waiting_since",
+    "escalated_at",
+    "first_response_at",
+    "resolution",
+    "follow_up_of",
+    "message_id",
+    "description",
+];
+
+const EVENT_KEYS: &[&str] = &[
+    "at", "actor", "action", "from", "to", "message", "level", "assignee", "severity", "impact",
+];
+
+/// One mapping's values, by position in its key list.
+struct Fields<'k> {
+    keys: &'k [&'static str],
+    values: Vec<Option<String>>,
+}
+
+impl<'k> Fields<'k> {
+    fn new(keys: &'k [&'static str]) -> Self {
+        Fields {
+            keys,
+            values: vec![None; keys.len()],
+        }
+    }
+
+    /// Stores a value; `None` for an unknown or repeated key.
+    fn set(&mut self, key: &str, value: String) -> Option<()> {
+        let index = self.keys.iter().position(|k| *k == key)?;
+        if self.values[index].is_some() {
+            return None;
+        }
+        self.values[index] = Some(value);
+        Some(())
+    }
+
+    fn get(&self, key: &str) -> Option<&str> {
+        let index = self.keys.iter().position(|k| *k == key)?;
+        self.values[index].as_deref()
+    }
+
+    fn take(&mut self, key: &str) -> Option<String> {
+        let index = self.keys.iter().position(|k| *k == key)?;
+        self.values[index].take()
+    }
+}
+
+struct Lines<'a> {
+    lines: Vec<&'a str>,
+    next: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn peek(&self) -> Option<&'a str> {
+        self.lines.get(self.next).copied()
+    }
+
+    fn advance(&mut self) -> Option<&'a str> {
+        let line = self.peek()?;
+        self.next += 1;
+        Some(line)
+    }
+}
+
+/// Reads a summary from canonical case text; `None` means "use the full parser".
+pub fn summary(text: &str) -> Option<Summary> {
+    if text.starts_with('\u{feff}') || text.contains('\r') || text.contains('\t') {
+        return None;
+    }
+    let mut lines = Lines {
+        lines: text.split('\n').collect(),
+        next: 0,
+    };
+    // A final newline leaves one empty last element.
+    if lines.lines.last() == Some(&"") {
+        lines.lines.pop();
+    }
+    let mut case = Fields::new(CASE_KEYS);
+    let mut events: Vec<Fields> = Vec::new();
+    let mut saw_history = false;
+    while let Some(line) = lines.advance() {
+        if saw_history {
+            return None;
+        }
+        let (key, rest) = split_key(line)?;
+        if key == "history" {
+            if !rest.is_empty() {
+                return None;
+            }
+            saw_history = true;
+            while lines.peek().is_some_and(|l| l.starts_with("- ")) {
+                events.push(event(&mut lines)?);
+            }
+            continue;
+        }
+        let value = scalar(rest, &mut lines, 0)?;
+        case.set(key, value)?;
+    }
+    if !saw_history || events.is_empty() {
+        return None;
+    }
+    build(case, events)
+}
+
+fn event<'k>(lines: &mut Lines) -> Option<Fields<'k>> {
+    let mut fields = Fields::new(EVENT_KEYS);
+    let first = lines.advance()?.strip_prefix("- ")?;
+    let (key, rest) = split_key(first)?;
+    let value = scalar(rest, lines, 2)?;
+    fields.set(key, value)?;
+    while let Some(line) = lines.peek() {
+        let Some(inner) = line.strip_prefix("  ") else { break };
+        if inner.starts_with(' ') {
+            return None;
+        }
+        lines.advance();
+        let (key, rest) = split_key(inner)?;
+        let value = scalar(rest, lines, 2)?;
+        fields.set(key, value)?;
+    }
+    Some(fields)
+}
+
+/// `key: rest` or `key:` at the start of a line.
+fn split_key(line: &str) -> Option<(&str, &str)> {
+    let colon = line.find(':')?;
+    let key = &line[..colon];
+    if key.is_empty() || !key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+        return None;
+    }
+    let rest = &line[colon + 1..];
+    if rest.is_empty() {
+        return Some((key, ""));
+    }
+    Some((key, rest.strip_prefix(' ')?))
+}
+
+/// A scalar value starting at `rest`; block scalars consume following lines
+/// indented deeper than `indent`.
+fn scalar(rest: &str, lines: &mut Lines, indent: usize) -> Option<String> {
+    match rest.as_bytes().first()? {
+        b'|' => block(rest, lines, indent),
+        b'\'' => single_quoted(rest),
+        b'"' => double_quoted(rest),
+        _ => plain(rest),
+    }
+}
+
+fn block(header: &str, lines: &mut Lines, indent: usize) -> Option<String> {
+    let mut chomp = b' ';
+    let mut explicit = None;
+    for b in header.bytes().skip(1) {
+        match b {
+            b'-' | b'+' if chomp == b' ' => chomp = b,
+            b'1'..=b'9' if explicit.is_none() => explicit = Some(usize::from(b - b'0')),
+            _ => return None,
+        }
+    }
+    let mut body: Vec<&str> = Vec::new();
+    while let Some(line) = lines.peek() {
+        let blank = line.bytes().all(|b| b == b' ');
+        let depth = line.len() - line.trim_start_matches(' ').len();
+        if !blank && depth <= indent {
+            break;
+        }
+        body.push(line);
+        lines.advance();
+    }
+    if body.iter().all(|l| l.bytes().all(|b| b == b' ')) {
+        // Empty blocks are unusual enough to leave to the full parser.
+        return None;
+    }
+    let content_indent = match explicit {
+        Some(n) => indent + n,
+        None => {
+            let first = body.iter().find(|l| !l.bytes().all(|b| b == b' '));
+            match first {
+                Some(l) => l.len() - l.trim_start_matches(' ').len(),
+                None => indent + 1,
+            }
+        }
+    };
+    let mut text = String::new();
+    for line in &body {
+        if line.len() < content_indent {
+            if !line.bytes().all(|b| b == b' ') {
+                return None;
+            }
+            // Leading blank lines longer than the content indent are an error in YAML.
+            text.push('\n');
+            continue;
+        }
+        if !line[..content_indent].bytes().all(|b| b == b' ') {
+            return None;
+        }
+        text.push_str(&line[content_indent..]);
+        text.push('\n');
+    }
+    match chomp {
+        b'+' => {}
+        b'-' => {
+            let kept = text.trim_end_matches('\n').len();
+            text.truncate(kept);
+        }
+        _ => {
+            let kept = text.trim_end_matches('\n').len();
+            text.truncate(kept);
+            if kept > 0 {
+                text.push('\n');
+            }
+        }
+    }
+    Some(text)
+}
+
+fn single_quoted(rest: &str) -> Option<String> {
+    let inner = rest.strip_prefix('\'')?.strip_suffix('\'')?;
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' && chars.next() != Some('\'') {
+            return None;
+        }
+        out.push(c);
+    }
+    Some(out)
+}
+
+fn double_quoted(rest: &str) -> Option<String> {
+    let inner = rest.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return None,
+            '\\' => {
+                let escaped = match chars.next()? {
+                    '0' => '\0',
+                    'a' => '\u{7}',
+                    'b' => '\u{8}',
+                    't' => '\t',
+                    'n' => '\n',
+                    'v' => '\u{b}',
+                    'f' => '\u{c}',
+                    'r' => '\r',
+                    'e' => '\u{1b}',
+                    ' ' => ' ',
+                    '"' => '"',
+                    '/' => '/',
+                    '\\' => '\\',
+                    'N' => '\u{85}',
+                    '_' => '\u{a0}',
+                    'L' => '\u{2028}',
+                    'P' => '\u{2029}',
+                    'x' => hex(&mut chars, 2)?,
+                    'u' => hex(&mut chars, 4)?,
+                    'U' => hex(&mut chars, 8)?,
+                    _ => return None,
+                };
+                out.push(escaped);
+            }
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+fn hex(chars: &mut std::str::Chars, digits: usize) -> Option<char> {
+    let text: String = chars.take(digits).collect();
+    if text.len() != digits {
+        return None;
+    }
+    char::from_u32(u32::from_str_radix(&text, 16).ok()?)
+}
+
+/// A plain scalar, only when YAML would certainly read it as this string.
+/// (The full parser reads every plain scalar as a string for a text field,
+/// numbers and booleans included; `null` and `~` mean "absent".)
+fn plain(rest: &str) -> Option<String> {
+    let first = rest.chars().next()?;
+    if rest != rest.trim() || "-?:,[]{}#&*!|>'\"%@`~".contains(first) {
+        return None;
+    }
+    if rest.contains(": ") || rest.contains(" #") || rest.ends_with(':') {
+        return None;
+    }
+    if matches!(rest, "null" | "Null" | "NULL") {
+        return None;
+    }
+    Some(rest.to_string())
+}
+
+fn instant(text: Option<&str>) -> Option<Option<DateTime<Utc>>> {
+    match text {
+        None => Some(None),
+        Some(t) => parse_instant(t).ok().map(Some),
+    }
+}
+
+fn vocabulary<T: std::str::FromStr>(text: Option<&str>) -> Option<Option<T>> {
+    match text {
+        None => Some(None),
+        Some(t) => t.parse().ok().map(Some),
+    }
+}
+
+fn build(mut case: Fields, events: Vec<Fields>) -> Option<Summary> {
+    // Every event must be one the full parser accepts.
+    let mut parsed = Vec::with_capacity(events.len());
+    for e in &events {
+        let at = instant(Some(e.get("at")?))??;
+        e.get("actor")?;
+        let action: ActionKind = vocabulary(Some(e.get("action")?))??;
+        vocabulary::<Status>(e.get("from"))?;
+        vocabulary::<Status>(Some(e.get("to")?))??;
+        vocabulary::<Level>(e.get("level"))?;
+        vocabulary::<Severity>(e.get("severity"))?;
+        vocabulary::<Impact>(e.get("impact"))?;
+        parsed.push((at, action));
+    }
+    let waiting_since = instant(case.get("waiting_since"))?;
+    let reminded = match waiting_since {
+        Some(since) => parsed
+            .iter()
+            .rev()
+            .take_while(|(at, _)| *at >= since)
+            .any(|(_, action)| *action == ActionKind::Remind),
+        None => false,
+    };
+    case.get("description")?;
+    Some(Summary {
+        id: case.take("id")?,
+        summary: case.take("summary")?,
+        customer: case.take("customer")?,
+        email: case.take("email"),
+        channel: vocabulary::<Channel>(case.get("channel"))??,
+        severity: vocabulary::<Severity>(case.get("severity"))??,
+        status: vocabulary::<Status>(case.get("status"))??,
+        level: vocabulary::<Level>(case.get("level"))??,
+        assignee: case.take("assignee"),
+        impact: vocabulary::<Impact>(case.get("impact"))?,
+        created_at: instant(case.get("created_at"))??,
+        updated_at: instant(case.get("updated_at"))??,
+        waiting_since,
+        escalated_at: instant(case.get("escalated_at"))?,
+        first_response_at: instant(case.get("first_response_at"))?,
+        resolution: case.take("resolution"),
+        follow_up_of: case.take("follow_up_of"),
+        message_id: case.take("message_id"),
+        last_action: parsed.last()?.1,
+        reminded,
+    })
+}
