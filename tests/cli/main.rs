@@ -7,3 +7,6 @@ mod lifecycle;
 mod routing;
 mod store;
 mod sweep;
+mod targets;
+mod queue;
+mod remind;
