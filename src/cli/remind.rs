@@ -98,7 +98,11 @@ fn remind_table(views: &[RemindView]) -> String {
         out.add_row(vec![
             view.case.id.clone(),
             escape_line(&view.case.customer),
-            view.case.email.as_deref().map(escape_line).unwrap_or_else(|| "-".into()),
+            view.case
+                .email
+                .as_deref()
+                .map(escape_line)
+                .unwrap_or_else(|| "-".into()),
             view.case.waiting_since.clone().unwrap_or_default(),
             view.auto_close_at.clone(),
             escape_line(&truncate_chars(&view.case.summary, 60)),

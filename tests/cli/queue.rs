@@ -50,9 +50,14 @@ fn mixed_queue() -> Queue {
     let at_l2 = t.open_simple();
     t.run(&["escalate", &at_l2]).success();
     let investigated = to_queue(&t, "Globex", "high", Some("high"), "2026-11-19T10:30:00Z");
-    t.run_at("2026-11-19T15:00:00Z", &["investigate", &investigated]).success();
+    t.run_at("2026-11-19T15:00:00Z", &["investigate", &investigated])
+        .success();
     let closed = to_queue(&t, "Globex", "high", Some("high"), "2026-11-19T10:30:00Z");
-    t.run_at("2026-11-19T15:00:00Z", &["close", &closed, "--resolution", "fixed in 7.1"]).success();
+    t.run_at(
+        "2026-11-19T15:00:00Z",
+        &["close", &closed, "--resolution", "fixed in 7.1"],
+    )
+    .success();
     t.open_simple();
 
     let mut ties = vec![tie_one, tie_two];
@@ -74,18 +79,33 @@ fn queue_orders_by_impact_then_severity_then_oldest_escalation_then_id() {
     let Queue { t, expected } = mixed_queue();
     let queue = queue_json(&t, "2026-11-19T16:00:00Z");
     assert_eq!(ids(&queue), expected);
-    let positions: Vec<u64> = queue.iter().map(|c| c["position"].as_u64().expect("position")).collect();
+    let positions: Vec<u64> = queue
+        .iter()
+        .map(|c| c["position"].as_u64().expect("position"))
+        .collect();
     assert_eq!(positions, (1..=expected.len() as u64).collect::<Vec<_>>());
     for case in &queue {
         assert_eq!(case["status"], "escalated");
         assert_eq!(case["level"], "rnd");
     }
     let impacts: Vec<&str> = queue.iter().map(|c| c["impact"].as_str().expect("impact")).collect();
-    assert_eq!(impacts, ["high", "high", "high", "high", "high", "medium", "low", "low"]);
-    let severities: Vec<&str> = queue.iter().map(|c| c["severity"].as_str().expect("severity")).collect();
-    assert_eq!(severities, ["high", "high", "high", "medium", "low", "medium", "high", "high"]);
+    assert_eq!(
+        impacts,
+        ["high", "high", "high", "high", "high", "medium", "low", "low"]
+    );
+    let severities: Vec<&str> = queue
+        .iter()
+        .map(|c| c["severity"].as_str().expect("severity"))
+        .collect();
+    assert_eq!(
+        severities,
+        ["high", "high", "high", "medium", "low", "medium", "high", "high"]
+    );
     assert_eq!(queue[0]["escalated_at"], "2026-11-19T12:00:00Z");
-    assert_eq!(queue[7]["escalated_at"], "2026-11-19T15:30:00Z", "the latest entry into the queue counts");
+    assert_eq!(
+        queue[7]["escalated_at"], "2026-11-19T15:30:00Z",
+        "the latest entry into the queue counts"
+    );
 }
 
 #[test]
@@ -102,9 +122,15 @@ fn queue_table_shows_position_id_impact_severity_age_customer_summary() {
         assert_eq!(row[1], expected[index], "{out}");
     }
     // Position 3: Initech, high impact, high severity, escalated at 14:00.
-    assert_eq!(rows[2][2..], ["high", "high", "2h", "0m", "Initech", "high", "defect", "for", "Initech"]);
+    assert_eq!(
+        rows[2][2..],
+        ["high", "high", "2h", "0m", "Initech", "high", "defect", "for", "Initech"]
+    );
     // Last: Acme, low impact, high severity, back in the queue at 15:30.
-    assert_eq!(rows[7][2..], ["low", "high", "30m", "Acme", "Corp", "high", "defect", "for", "Acme", "Corp"]);
+    assert_eq!(
+        rows[7][2..],
+        ["low", "high", "30m", "Acme", "Corp", "high", "defect", "for", "Acme", "Corp"]
+    );
 }
 
 #[test]
@@ -115,7 +141,7 @@ fn impact_defaults_to_low_and_an_empty_queue_is_an_empty_array() {
     assert_eq!(header_only.lines().count(), 1, "{header_only}");
     let id = to_queue(&t, "Globex", "medium", None, NOW);
     let queue = queue_json(&t, NOW);
-    assert_eq!(ids(&queue), [id.clone()]);
+    assert_eq!(ids(&queue), vec![id.clone()]);
     assert_eq!(queue[0]["impact"], "low");
     let event = &t.show(&id)["history"][2];
     assert_eq!(event["action"], "escalate");
@@ -125,11 +151,22 @@ fn impact_defaults_to_low_and_an_empty_queue_is_an_empty_array() {
 #[test]
 fn queue_table_escapes_control_characters_in_summaries() {
     let t = TestStore::new();
-    let id = t.open(&["--customer", "Globex", "--summary", "Crash \u{1b}[31mred\u{7}", "--severity", "high"]);
+    let id = t.open(&[
+        "--customer",
+        "Globex",
+        "--summary",
+        "Crash \u{1b}[31mred\u{7}",
+        "--severity",
+        "high",
+    ]);
     t.run(&["escalate", &id]).success();
     t.run(&["escalate", &id, "--impact", "medium"]).success();
     let out = t.stdout(&["queue"]);
     assert!(out.contains(&id));
     assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
-    assert_eq!(queue_json(&t, NOW)[0]["summary"], "Crash \u{1b}[31mred\u{7}", "JSON keeps the exact text");
+    assert_eq!(
+        queue_json(&t, NOW)[0]["summary"],
+        "Crash \u{1b}[31mred\u{7}",
+        "JSON keeps the exact text"
+    );
 }

@@ -51,7 +51,9 @@ fn remind_is_off_without_remind_after_days() {
         .stdout("")
         .stderr(contains("reminders are off"))
         .stderr(contains("remind_after_days"));
-    t.run_at("2026-11-25T10:00:00Z", &["remind", "--format", "json"]).success().stdout("[]\n");
+    t.run_at("2026-11-25T10:00:00Z", &["remind", "--format", "json"])
+        .success()
+        .stdout("[]\n");
     assert_eq!(t.file(&id), before, "nothing recorded");
 }
 
@@ -64,23 +66,43 @@ fn remind_lists_due_cases_and_records_one_event_per_waiting_period() {
 
     let out = t.stdout_at(FIVE_DAYS, &["remind"]);
     let row = out.lines().find(|l| l.contains(&id)).expect("listed");
-    for expected in ["Globex", "ana@globex.example", "2026-11-19T10:00:00Z", "2026-11-26T10:00:00Z"] {
+    for expected in [
+        "Globex",
+        "ana@globex.example",
+        "2026-11-19T10:00:00Z",
+        "2026-11-26T10:00:00Z",
+    ] {
         assert!(row.contains(expected), "{expected} missing: {out}");
     }
     assert_eq!(reminds(&t, &id), 1);
     let case = t.show(&id);
-    let event = case["history"].as_array().and_then(|h| h.last()).expect("event").clone();
+    let event = case["history"]
+        .as_array()
+        .and_then(|h| h.last())
+        .expect("event")
+        .clone();
     assert_eq!(event["action"], "remind");
     assert_eq!(event["at"], FIVE_DAYS);
-    assert_eq!((event["from"].as_str(), event["to"].as_str()), (Some("waiting-for-customer"), Some("waiting-for-customer")));
-    assert!(event["message"].as_str().is_some_and(|m| m.contains("2026-11-26T10:00:00Z")));
-    assert_eq!(case["waiting_since"], "2026-11-19T10:00:00Z", "the clock is not restarted");
+    assert_eq!(
+        (event["from"].as_str(), event["to"].as_str()),
+        (Some("waiting-for-customer"), Some("waiting-for-customer"))
+    );
+    assert!(event["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("2026-11-26T10:00:00Z")));
+    assert_eq!(
+        case["waiting_since"], "2026-11-19T10:00:00Z",
+        "the clock is not restarted"
+    );
     assert_eq!(case["status"], "waiting-for-customer");
 
     // A second run in the same waiting period records and lists nothing.
     let before = t.file(&id);
     assert_eq!(t.stdout_at("2026-11-25T10:00:00Z", &["remind"]), "");
-    assert_eq!(remind_json(&t, "2026-11-25T11:00:00Z", &[]), Vec::<serde_json::Value>::new());
+    assert_eq!(
+        remind_json(&t, "2026-11-25T11:00:00Z", &[]),
+        Vec::<serde_json::Value>::new()
+    );
     assert_eq!(t.file(&id), before);
 
     // The sweep still closes at 7 days from the request-info, not from the reminder.
@@ -92,16 +114,22 @@ fn remind_lists_due_cases_and_records_one_event_per_waiting_period() {
 fn a_new_request_info_starts_a_new_waiting_period() {
     let t = store_reminding_after(5);
     let id = waiting(&t);
-    assert_eq!(ids(&remind_json(&t, FIVE_DAYS, &[])), [id.clone()]);
+    assert_eq!(ids(&remind_json(&t, FIVE_DAYS, &[])), vec![id.clone()]);
     // Asked again on day 6 (still waiting): the clock restarts, a new period begins.
-    t.run_at("2026-11-25T10:00:00Z", &["request-info", &id, "--message", "Any news?"]).success();
+    t.run_at("2026-11-25T10:00:00Z", &["request-info", &id, "--message", "Any news?"])
+        .success();
     assert_eq!(remind_json(&t, "2026-11-30T09:59:59Z", &[]).len(), 0);
-    assert_eq!(ids(&remind_json(&t, "2026-11-30T10:00:00Z", &[])), [id.clone()]);
+    assert_eq!(ids(&remind_json(&t, "2026-11-30T10:00:00Z", &[])), vec![id.clone()]);
     assert_eq!(reminds(&t, &id), 2);
     // After the customer's reply and another question: a third period.
-    t.run_at("2026-12-01T10:00:00Z", &["reply", &id, "--message", "still broken"]).success();
-    t.run_at("2026-12-01T11:00:00Z", &["request-info", &id, "--message", "Logs please"]).success();
-    assert_eq!(ids(&remind_json(&t, "2026-12-06T11:00:00Z", &[])), [id.clone()]);
+    t.run_at("2026-12-01T10:00:00Z", &["reply", &id, "--message", "still broken"])
+        .success();
+    t.run_at(
+        "2026-12-01T11:00:00Z",
+        &["request-info", &id, "--message", "Logs please"],
+    )
+    .success();
+    assert_eq!(ids(&remind_json(&t, "2026-12-06T11:00:00Z", &[])), vec![id.clone()]);
     assert_eq!(remind_json(&t, "2026-12-07T11:00:00Z", &[]).len(), 0);
     assert_eq!(reminds(&t, &id), 3);
 }
@@ -111,8 +139,9 @@ fn a_request_info_in_the_same_second_as_a_reminder_still_starts_a_new_period() {
     let t = store_reminding_after(5);
     let id = waiting(&t);
     assert_eq!(remind_json(&t, FIVE_DAYS, &[]).len(), 1);
-    t.run_at(FIVE_DAYS, &["request-info", &id, "--message", "Any news?"]).success();
-    assert_eq!(ids(&remind_json(&t, "2026-11-29T10:00:00Z", &[])), [id.clone()]);
+    t.run_at(FIVE_DAYS, &["request-info", &id, "--message", "Any news?"])
+        .success();
+    assert_eq!(ids(&remind_json(&t, "2026-11-29T10:00:00Z", &[])), vec![id.clone()]);
     assert_eq!(reminds(&t, &id), 2);
 }
 
@@ -121,10 +150,14 @@ fn dry_run_lists_and_records_nothing() {
     let t = store_reminding_after(5);
     let id = waiting(&t);
     let before = t.file(&id);
-    assert_eq!(ids(&remind_json(&t, FIVE_DAYS, &["--dry-run"])), [id.clone()]);
-    assert_eq!(ids(&remind_json(&t, FIVE_DAYS, &["--dry-run"])), [id.clone()], "still due");
+    assert_eq!(ids(&remind_json(&t, FIVE_DAYS, &["--dry-run"])), vec![id.clone()]);
+    assert_eq!(
+        ids(&remind_json(&t, FIVE_DAYS, &["--dry-run"])),
+        vec![id.clone()],
+        "still due"
+    );
     assert_eq!(t.file(&id), before);
-    assert_eq!(ids(&remind_json(&t, FIVE_DAYS, &[])), [id.clone()]);
+    assert_eq!(ids(&remind_json(&t, FIVE_DAYS, &[])), vec![id.clone()]);
     assert_eq!(reminds(&t, &id), 1);
 }
 
@@ -149,15 +182,25 @@ fn only_waiting_cases_in_the_reminder_window_are_listed_oldest_first() {
     let t = store_reminding_after(3);
     let older = waiting(&t);
     let newer = t.open_simple();
-    t.run_at("2026-11-20T10:00:00Z", &["request-info", &newer, "--message", "Logs?"]).success();
+    t.run_at("2026-11-20T10:00:00Z", &["request-info", &newer, "--message", "Logs?"])
+        .success();
     let too_recent = t.open_simple();
-    t.run_at("2026-11-22T10:00:00Z", &["request-info", &too_recent, "--message", "Logs?"]).success();
+    t.run_at(
+        "2026-11-22T10:00:00Z",
+        &["request-info", &too_recent, "--message", "Logs?"],
+    )
+    .success();
     // Waiting for 8 days: due for auto-close, so `sweep` closes it instead.
     let overdue_for_close = t.open_at("2026-11-10T10:00:00Z", &["--customer", "Globex", "--summary", "old"]);
-    t.run_at("2026-11-10T10:00:00Z", &["request-info", &overdue_for_close, "--message", "?"]).success();
+    t.run_at(
+        "2026-11-10T10:00:00Z",
+        &["request-info", &overdue_for_close, "--message", "?"],
+    )
+    .success();
     let open = t.open_simple();
     let answered = waiting(&t);
-    t.run_at("2026-11-21T10:00:00Z", &["reply", &answered, "--message", "here"]).success();
+    t.run_at("2026-11-21T10:00:00Z", &["reply", &answered, "--message", "here"])
+        .success();
     let closed = waiting(&t);
     t.run(&["close", &closed, "--resolution", "fixed"]).success();
 
@@ -171,7 +214,10 @@ fn only_waiting_cases_in_the_reminder_window_are_listed_oldest_first() {
 #[test]
 fn remind_after_days_must_be_less_than_auto_close_after_days() {
     let t = store_reminding_after(7);
-    t.run(&["remind"]).code(5).stderr(contains("remind_after_days")).stderr(contains("auto_close_after_days"));
+    t.run(&["remind"])
+        .code(5)
+        .stderr(contains("remind_after_days"))
+        .stderr(contains("auto_close_after_days"));
     let t = store_reminding_after(0);
     t.run(&["remind"]).code(5).stderr(contains("remind_after_days"));
 }

@@ -5,7 +5,14 @@ use crate::support::*;
 use predicates::str::contains;
 
 fn open_for(t: &TestStore, customer: &str, extra: &[&str]) -> String {
-    let mut args = vec!["--customer", customer, "--summary", "Login fails", "--description", "since the update"];
+    let mut args = vec![
+        "--customer",
+        customer,
+        "--summary",
+        "Login fails",
+        "--description",
+        "since the update",
+    ];
     args.extend_from_slice(extra);
     t.open(&args)
 }
@@ -38,7 +45,10 @@ fn severity_defaults_by_channel() {
         let case = t.show(id);
         assert_eq!(case["channel"], channel, "{id}");
         assert_eq!(case["severity"], severity, "{id} opened by {channel}");
-        assert_eq!(case["history"][0]["severity"], severity, "the open event records the severity");
+        assert_eq!(
+            case["history"][0]["severity"], severity,
+            "the open event records the severity"
+        );
     }
 }
 
@@ -54,9 +64,15 @@ fn show_json_gives_first_response_due_and_at() {
     t.run_at("2026-11-19T11:15:00Z", &["investigate", &id]).success();
     let case = t.show(&id);
     assert_eq!(case["first_response_at"], "2026-11-19T11:15:00Z");
-    assert_eq!(case["first_response_due"], "2026-11-19T14:00:00Z", "the target does not move");
+    assert_eq!(
+        case["first_response_due"], "2026-11-19T14:00:00Z",
+        "the target does not move"
+    );
     let text = t.stdout(&["show", &id]);
-    assert!(text.contains("first_response_due: 2026-11-19T14:00:00Z (responded)"), "{text}");
+    assert!(
+        text.contains("first_response_due: 2026-11-19T14:00:00Z (responded)"),
+        "{text}"
+    );
     assert!(text.contains("first_response_at:  2026-11-19T11:15:00Z"), "{text}");
 }
 
@@ -97,31 +113,58 @@ fn friday_evening_standard_case_is_due_monday_evening() {
     // Friday 19:00 in Sao Paulo (UTC-3).
     let id = t.open_at(
         "2026-11-20T22:00:00Z",
-        &["--customer", "Initech", "--summary", "Export broken", "--description", "csv"],
+        &[
+            "--customer",
+            "Initech",
+            "--summary",
+            "Export broken",
+            "--description",
+            "csv",
+        ],
     );
     assert_eq!(t.show(&id)["first_response_due"], "2026-11-23T22:00:00Z");
     // Saturday: a full business day from Monday 08:00.
     let id = t.open_at(
         "2026-11-21T15:00:00Z",
-        &["--customer", "Initech", "--summary", "Export broken", "--description", "csv"],
+        &[
+            "--customer",
+            "Initech",
+            "--summary",
+            "Export broken",
+            "--description",
+            "csv",
+        ],
     );
     assert_eq!(t.show(&id)["first_response_due"], "2026-11-23T23:00:00Z");
 }
 
 #[test]
 fn config_overrides_targets_and_holidays() {
-    let config = format!(
-        "{CONFIG}targets:\n  plus: {{high: 1h}}\nbusiness_hours:\n  holidays: [2026-11-20]\n"
-    );
+    let config = format!("{CONFIG}targets:\n  plus: {{high: 1h}}\nbusiness_hours:\n  holidays: [2026-11-20]\n");
     let t = TestStore::with_config(&config);
     let high = open_for(&t, "Globex", &["--channel", "phone"]);
     let medium = open_for(&t, "Globex", &["--channel", "email"]);
-    assert_eq!(t.show(&high)["first_response_due"], "2026-11-19T11:00:00Z", "overridden");
-    assert_eq!(t.show(&medium)["first_response_due"], "2026-11-19T14:00:00Z", "default kept");
+    assert_eq!(
+        t.show(&high)["first_response_due"],
+        "2026-11-19T11:00:00Z",
+        "overridden"
+    );
+    assert_eq!(
+        t.show(&medium)["first_response_due"],
+        "2026-11-19T14:00:00Z",
+        "default kept"
+    );
     // Thursday 19:00 local: 1 h on Thursday, Friday is a holiday, due Monday 19:00.
     let id = t.open_at(
         "2026-11-19T22:00:00Z",
-        &["--customer", "Initech", "--summary", "Export broken", "--description", "csv"],
+        &[
+            "--customer",
+            "Initech",
+            "--summary",
+            "Export broken",
+            "--description",
+            "csv",
+        ],
     );
     assert_eq!(t.show(&id)["first_response_due"], "2026-11-23T22:00:00Z");
 }
@@ -136,9 +179,15 @@ fn invalid_target_config_is_refused_with_exit_5_naming_the_key() {
         .stderr(contains("unknown unit"));
     t.run(&["open", "--customer", "Globex", "--summary", "s"]).code(5);
     let t = TestStore::with_config(&format!("{CONFIG}business_hours:\n  timezone: America/Sao_Paolo\n"));
-    t.run(&["list"]).code(5).stderr(contains("America/Sao_Paolo")).stderr(contains("IANA"));
+    t.run(&["list"])
+        .code(5)
+        .stderr(contains("America/Sao_Paolo"))
+        .stderr(contains("IANA"));
     let t = TestStore::with_config(&format!("{CONFIG}business_hours:\n  start: '8am'\n"));
-    t.run(&["list"]).code(5).stderr(contains("business_hours.start")).stderr(contains("HH:MM"));
+    t.run(&["list"])
+        .code(5)
+        .stderr(contains("business_hours.start"))
+        .stderr(contains("HH:MM"));
 }
 
 #[test]
@@ -152,10 +201,20 @@ fn overdue_until_a_first_response_and_only_investigate_request_info_escalate_clo
     let reassessed = open_for(&t, "Acme Corp", &["--channel", "email"]);
     let not_yet = open_for(&t, "Acme Corp", &["--channel", "portal", "--severity", "low"]);
 
-    t.run_at("2026-11-19T10:10:00Z", &["reply", &replied, "--message", "more details"]).success();
-    t.run_at("2026-11-19T10:10:00Z", &["assign", &assigned, "bruno"]).success();
-    t.run_at("2026-11-19T10:10:00Z", &["reassess", &reassessed, "--severity", "high"]).success();
-    assert_eq!(overdue_at(&t, "2026-11-19T10:30:00Z"), Vec::<String>::new(), "due, not yet late");
+    t.run_at(
+        "2026-11-19T10:10:00Z",
+        &["reply", &replied, "--message", "more details"],
+    )
+    .success();
+    t.run_at("2026-11-19T10:10:00Z", &["assign", &assigned, "bruno"])
+        .success();
+    t.run_at("2026-11-19T10:10:00Z", &["reassess", &reassessed, "--severity", "high"])
+        .success();
+    assert_eq!(
+        overdue_at(&t, "2026-11-19T10:30:00Z"),
+        Vec::<String>::new(),
+        "due, not yet late"
+    );
 
     let mut all_late = vec![
         investigated.clone(),
@@ -173,7 +232,8 @@ fn overdue_until_a_first_response_and_only_investigate_request_info_escalate_clo
 
     let at = "2026-11-19T10:40:00Z";
     t.run_at(at, &["investigate", &investigated]).success();
-    t.run_at(at, &["request-info", &asked, "--message", "Which version?"]).success();
+    t.run_at(at, &["request-info", &asked, "--message", "Which version?"])
+        .success();
     t.run_at(at, &["escalate", &escalated]).success();
     t.run_at(at, &["close", &closed, "--resolution", "duplicate"]).success();
     let mut late = overdue_at(&t, "2026-11-19T10:41:00Z");
@@ -188,7 +248,11 @@ fn overdue_until_a_first_response_and_only_investigate_request_info_escalate_clo
         assert!(t.show(id)["first_response_at"].is_null(), "{id}");
     }
     // A later response does not overwrite the first.
-    t.run_at("2026-11-19T11:00:00Z", &["close", &investigated, "--resolution", "fixed"]).success();
+    t.run_at(
+        "2026-11-19T11:00:00Z",
+        &["close", &investigated, "--resolution", "fixed"],
+    )
+    .success();
     assert_eq!(t.show(&investigated)["first_response_at"], at);
     // The low one (4 h) turns up once its own target passes.
     assert!(!overdue_at(&t, "2026-11-19T13:59:00Z").contains(&not_yet));
@@ -210,7 +274,10 @@ fn list_table_shows_time_left_or_how_late() {
     assert!(row("2026-11-19T11:05:00Z").contains("LATE 35m"), "how late");
     assert!(row("2026-11-19T12:00:00Z").contains("LATE 1h 30m"), "how late");
     let overdue_table = t.stdout_at("2026-11-19T12:00:00Z", &["list", "--overdue"]);
-    assert!(overdue_table.contains(&id) && overdue_table.contains("LATE 1h 30m"), "{overdue_table}");
+    assert!(
+        overdue_table.contains(&id) && overdue_table.contains("LATE 1h 30m"),
+        "{overdue_table}"
+    );
     t.run_at("2026-11-19T12:00:00Z", &["investigate", &id]).success();
     assert!(row("2026-11-19T12:05:00Z").contains("responded 1h 30m late"));
     let on_time = open_for(&t, "Acme Corp", &["--channel", "phone"]);
@@ -245,7 +312,10 @@ fn reassess_moves_the_target_and_is_recorded_in_history() {
     assert_eq!(event["message"], "whole site down");
     assert_eq!(event["at"], "2026-11-19T10:05:00Z");
     assert_eq!(event["actor"], "tester");
-    assert_eq!((event["from"].as_str(), event["to"].as_str()), (Some("open"), Some("open")));
+    assert_eq!(
+        (event["from"].as_str(), event["to"].as_str()),
+        (Some("open"), Some("open"))
+    );
 
     t.run(&["reassess", &id, "--severity", "low"]).success();
     assert_eq!(t.show(&id)["first_response_due"], "2026-11-19T14:00:00Z", "low: 4 h");
@@ -263,7 +333,9 @@ fn reassess_refuses_a_closed_case_and_a_bad_severity() {
     t.run(&["reassess", &id, "--severity", "urgent"]).code(2);
     t.run(&["close", &id, "--resolution", "fixed"]).success();
     let before = t.file(&id);
-    t.run(&["reassess", &id, "--severity", "high"]).code(4).stderr(contains("closed"));
+    t.run(&["reassess", &id, "--severity", "high"])
+        .code(4)
+        .stderr(contains("closed"));
     assert_eq!(t.file(&id), before);
     t.run(&["reassess", "RC-NOSUCH", "--severity", "high"]).code(3);
 }
