@@ -144,16 +144,17 @@ impl Case {
             .and_then(|e| e.message.as_deref())
     }
 
-    /// Whether a reminder was already recorded in the current waiting period.
+    /// Whether a reminder was already recorded in the current waiting period,
+    /// which the last `request-info` started. Events are compared by order,
+    /// not time, so a reminder in the same second as a new request-info
+    /// belongs to the old period.
     pub fn reminded_since_waiting(&self) -> bool {
-        match self.waiting_since {
-            Some(since) => self
+        self.waiting_since.is_some()
+            && self
                 .history
                 .iter()
                 .rev()
-                .take_while(|e| e.at >= since)
-                .any(|e| e.action == ActionKind::Remind),
-            None => false,
-        }
+                .take_while(|e| e.action != ActionKind::RequestInfo)
+                .any(|e| e.action == ActionKind::Remind)
     }
 }

@@ -117,63 +117,37 @@ pub struct Customer {
     pub domains: Vec<String>,
 }
 
-/// First-response targets by plan, each `{low, medium, high}`.
+/// First-response target overrides by plan, each `{low, medium, high}`.
 /// A target is a duration such as `30m`, `4h` or `1bd` (business day: the
-/// covered hours of one working day on the business-hours calendar).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// covered hours of one working day on the business-hours calendar). Any
+/// plan or severity left out keeps its default (`targets::default_target`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Targets {
     /// The `standard` plan (business hours).
-    #[serde(default = "standard_targets")]
+    #[serde(default)]
     pub standard: SeverityTargets,
     /// The `plus` plan (24x7).
-    #[serde(default = "plus_targets")]
+    #[serde(default)]
     pub plus: SeverityTargets,
     /// The `mission-critical` plan (24x7).
-    #[serde(default = "mission_critical_targets")]
+    #[serde(default)]
     pub mission_critical: SeverityTargets,
 }
 
-impl Default for Targets {
-    fn default() -> Self {
-        Targets {
-            standard: standard_targets(),
-            plus: plus_targets(),
-            mission_critical: mission_critical_targets(),
-        }
-    }
-}
-
-fn targets(low: &str, medium: &str, high: &str) -> SeverityTargets {
-    SeverityTargets {
-        low: low.to_string(),
-        medium: medium.to_string(),
-        high: high.to_string(),
-    }
-}
-
-fn standard_targets() -> SeverityTargets {
-    targets("1bd", "1bd", "1bd")
-}
-
-fn plus_targets() -> SeverityTargets {
-    targets("8h", "4h", "2h")
-}
-
-fn mission_critical_targets() -> SeverityTargets {
-    targets("4h", "2h", "30m")
-}
-
-/// One plan's targets by severity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One plan's target overrides by severity; `None` keeps the default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeverityTargets {
     /// Target for `low`.
-    pub low: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub low: Option<String>,
     /// Target for `medium`.
-    pub medium: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub medium: Option<String>,
     /// Target for `high`.
-    pub high: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub high: Option<String>,
 }
 
 /// The covered hours of the `standard` plan.
@@ -252,6 +226,15 @@ impl Config {
         }
         if self.auto_close_after_days == 0 {
             return Err("auto_close_after_days must be at least 1".into());
+        }
+        if let Some(remind) = self.remind_after_days {
+            // A reminder on or after the auto-close day would never be sent.
+            if remind == 0 || remind >= self.auto_close_after_days {
+                return Err(format!(
+                    "remind_after_days ({remind}) must be at least 1 and less than auto_close_after_days ({})",
+                    self.auto_close_after_days
+                ));
+            }
         }
         let mut seen = std::collections::HashSet::new();
         for analyst in &self.analysts {

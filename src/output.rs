@@ -231,9 +231,11 @@ pub fn human_duration(d: Duration) -> String {
     }
 }
 
-/// The first-response column: time left, how late, or when it happened.
+/// The first-response column: time left ("in 3h 20m"), how late ("LATE
+/// 1h 5m"), or, once responded, whether the target was met.
 pub fn first_response_cell(s: &Summary, due: &DateTime<Utc>, now: DateTime<Utc>) -> String {
     match s.first_response_at {
+        Some(at) if at > *due => format!("responded {} late", human_duration(at - *due)),
         Some(_) => "responded".to_string(),
         None if s.status == Status::Closed => "-".to_string(),
         None if now > *due => format!("LATE {}", human_duration(now - *due)),

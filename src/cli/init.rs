@@ -60,7 +60,9 @@ customers:
     domains: [globex.example]
 
 # First-response targets by plan and severity: m (minutes), h (hours),
-# bd (business days). The defaults are these:
+# d (days: 24 h on plus and mission-critical, a business day on standard),
+# bd (business days, standard only). Override only what you need, e.g.
+# `targets: {plus: {high: 1h}}`; the rest keep these defaults:
 # targets:
 #   standard:         {low: 1bd, medium: 1bd, high: 1bd}
 #   plus:             {low: 8h,  medium: 4h,  high: 2h}

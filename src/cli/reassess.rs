@@ -1,10 +1,14 @@
 //! `tickets reassess ID --severity LEVEL [--note N]`: change the severity,
-//! which moves the first-response target.
+//! which moves the first-response target (it is recomputed from the case's
+//! opening with the new severity).
 
-use super::{run_transition, Context};
+use super::{due_of, emit, policy, transition, Context};
 use crate::error::Result;
 use crate::fields::Severity;
 use crate::lifecycle::Action;
+use crate::output::{first_response_cell, serialize, CaseView};
+use crate::summary::Summary;
+use crate::time::format_instant;
 use clap::Args;
 
 /// Arguments of `reassess`.
@@ -22,10 +26,28 @@ pub struct ReassessArgs {
 
 /// Runs `reassess`.
 pub fn run(ctx: &Context, args: ReassessArgs) -> Result<i32> {
-    run_transition(ctx, &args.id, |_, _| {
+    let mut before = None;
+    let case = transition(ctx, &args.id, |case, _| {
+        before = Some(case.severity);
         Ok(Action::Reassess {
             severity: args.severity,
             note: args.note,
         })
-    })
+    })?;
+    let config = ctx.store.config()?;
+    let policy = policy(&ctx.store, &config)?;
+    let summary = Summary::of(&case);
+    let due = due_of(&config, &policy, &summary);
+    match serialize(ctx.format, &CaseView::of_case(&case, &due, ctx.now))? {
+        Some(text) => emit(&text)?,
+        None => emit(&format!(
+            "{}: severity {} -> {}; first response due {} ({})\n",
+            case.id,
+            before.map(|s| s.as_str()).unwrap_or("-"),
+            case.severity,
+            format_instant(&due.first_response_due),
+            first_response_cell(&summary, &due.first_response_due, ctx.now)
+        ))?,
+    }
+    Ok(0)
 }

@@ -1,13 +1,17 @@
 //! `tickets remind [--dry-run]`: waiting cases due a reminder before
-//! auto-close (`remind_after_days` in config). Records one `remind` event per
-//! waiting period and never restarts the auto-close clock.
+//! auto-close (`remind_after_days` in config). A case is due when its
+//! waiting clock started `remind_after_days` or more ago and it is not yet
+//! due for auto-close (then `sweep` closes it; a reminder would be too late).
+//! Records one `remind` event per waiting period and never restarts the
+//! auto-close clock: the reminder is ours, not the customer's response.
 
 use super::{due_of, emit, policy, report_bad_files, Context};
 use crate::error::Result;
 use crate::fields::Status;
 use crate::lifecycle::{self, Action};
-use crate::output::{serialize, CaseView};
+use crate::output::{render_table, serialize, table, truncate_chars, CaseView};
 use crate::summary::Summary;
+use crate::terminal::escape_line;
 use crate::time::format_instant;
 use chrono::Duration;
 use clap::Args;
@@ -24,7 +28,7 @@ pub struct RemindArgs {
 pub fn run(ctx: &Context, args: RemindArgs) -> Result<i32> {
     let config = ctx.store.config()?;
     let Some(remind_days) = config.remind_after_days else {
-        eprintln!("reminders are off: config.yaml has no remind_after_days");
+        eprintln!("reminders are off: config.yaml has no remind_after_days (e.g. remind_after_days: 5)");
         if let Some(text) = serialize(ctx.format, &Vec::<RemindView>::new())? {
             emit(&text)?;
         }
@@ -43,13 +47,14 @@ pub fn run(ctx: &Context, args: RemindArgs) -> Result<i32> {
     } else {
         Some(ctx.store.lock(ctx.lock_wait)?)
     };
+    let policy = policy(&ctx.store, &config)?;
     let (summaries, mut errors) = ctx.store.summaries()?;
     let mut due: Vec<&Summary> = summaries.iter().filter(|s| is_due(s)).collect();
     due.sort_by(|a, b| (a.waiting_since, &a.id).cmp(&(b.waiting_since, &b.id)));
     let actor = ctx.actor.clone().unwrap_or_else(|| "remind".to_string());
-    let policy = policy(&ctx.store, &config)?;
     let mut views = Vec::new();
     for summary in due {
+        // Re-read under the lock: the summary may predate another writer.
         let case = match ctx.store.load(&summary.id) {
             Ok(case) => case,
             Err(e) => {
@@ -60,35 +65,59 @@ pub fn run(ctx: &Context, args: RemindArgs) -> Result<i32> {
         if !is_due(&Summary::of(&case)) {
             continue;
         }
+        let Some(since) = case.waiting_since else {
+            continue;
+        };
+        let auto_close_at = format_instant(&(since + close_after));
         let message = format!(
-            "reminder: no response for {remind_days} days; auto-close after {} days",
-            config.auto_close_after_days
+            "reminder: waiting for the customer since {}; auto-closes at {auto_close_at} without a response",
+            format_instant(&since)
         );
         let next = lifecycle::apply(&case, &Action::Remind { message: Some(message) }, &actor, ctx.now)?;
         if !args.dry_run {
             ctx.store.save(&next)?;
         }
         let summary = Summary::of(&next);
-        let auto_close_at = next.waiting_since.map(|since| format_instant(&(since + close_after)));
         views.push(RemindView {
             case: CaseView::of_summary(&summary, &due_of(&config, &policy, &summary), ctx.now),
             auto_close_at,
         });
     }
+    drop(lock);
     match serialize(ctx.format, &views)? {
         Some(text) => emit(&text)?,
-        None => emit(&views.iter().map(|v| format!("{}\n", v.case.id)).collect::<String>())?,
+        None if views.is_empty() => {}
+        None => emit(&remind_table(&views))?,
     }
-    drop(lock);
     Ok(report_bad_files(&errors))
 }
 
-/// A case due a reminder, for a mail script.
+fn remind_table(views: &[RemindView]) -> String {
+    let mut out = table(&["ID", "CUSTOMER", "EMAIL", "WAITING SINCE", "AUTO-CLOSE AT", "SUMMARY"]);
+    for view in views {
+        out.add_row(vec![
+            view.case.id.clone(),
+            escape_line(&view.case.customer),
+            view.case
+                .email
+                .as_deref()
+                .map(escape_line)
+                .unwrap_or_else(|| "-".into()),
+            view.case.waiting_since.clone().unwrap_or_default(),
+            view.auto_close_at.clone(),
+            escape_line(&truncate_chars(&view.case.summary, 60)),
+        ]);
+    }
+    render_table(&out)
+}
+
+/// A case due a reminder, for a mail script: the case (`id`, `customer`,
+/// `email`, `summary`, `waiting_since`...) and when it will be auto-closed.
 #[derive(Debug, serde::Serialize)]
 pub struct RemindView {
     /// The case.
     #[serde(flatten)]
     pub case: CaseView,
-    /// When `sweep` will auto-close it if the customer stays silent.
-    pub auto_close_at: Option<String>,
+    /// When `sweep` will auto-close it if the customer stays silent (RFC 3339 UTC).
+    pub auto_close_at: String,
 }

@@ -4,6 +4,9 @@
 mod support;
 
 mod lifecycle;
+mod queue;
+mod remind;
 mod routing;
 mod store;
 mod sweep;
+mod targets;
