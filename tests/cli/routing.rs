@@ -204,9 +204,12 @@ fn escalate_with_no_l2_available_leaves_the_case_unassigned_with_a_warning() {
     );
     let t = TestStore::with_config(&config);
     let id = open_mail_case(&t);
-    t.run(&["escalate", &id])
+    // Regression: the warning named the ID as typed (a lower-case prefix here), not the case's ID.
+    let typed = id[..6].to_lowercase();
+    t.run(&["escalate", &typed])
         .success()
-        .stderr(contains("warning: no available l2 analyst"));
+        .stderr(contains("warning: no available l2 analyst"))
+        .stderr(contains(format!("{id} is unassigned (tickets assign {id} ANALYST)")));
     let case = t.show(&id);
     assert_eq!(case["status"], "at-investigation");
     assert_eq!(case["level"], "l2");
