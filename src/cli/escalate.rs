@@ -24,7 +24,9 @@ pub struct EscalateArgs {
 /// Runs `escalate`.
 pub fn run(ctx: &Context, args: EscalateArgs) -> Result<i32> {
     let mut unassigned = false;
+    let mut id = args.id.clone();
     let result = run_transition(ctx, &args.id, |case, config| {
+        id = case.id.clone();
         if case.level != Level::L1 {
             return Ok(Action::Escalate {
                 impact: args.impact,
@@ -52,8 +54,7 @@ pub fn run(ctx: &Context, args: EscalateArgs) -> Result<i32> {
     });
     if unassigned && result.is_ok() {
         warn(&format!(
-            "no available l2 analyst; {} is unassigned (tickets assign {} ANALYST)",
-            args.id, args.id
+            "no available l2 analyst; {id} is unassigned (tickets assign {id} ANALYST)"
         ));
     }
     result

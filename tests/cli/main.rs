@@ -3,7 +3,11 @@
 
 mod support;
 
+mod env;
+mod example_store;
+mod exit_codes;
 mod lifecycle;
+mod properties;
 mod queue;
 mod remind;
 mod routing;
