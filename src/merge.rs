@@ -317,7 +317,13 @@ fn replay_merged(fields: Case, history: Vec<(Side, Event)>) -> Result<Case, Merg
             ));
         }
         let next = lifecycle::apply(&state, &action, &event.actor, event.at)
-            .map_err(|e| refusal(&id, side, &event, &state, e.to_string()))?;
+            .map_err(|e| {
+                let why = match e {
+                    crate::error::Error::Closed { .. } => "closed is terminal".to_string(),
+                    e => e.to_string(),
+                };
+                refusal(&id, side, &event, &state, why)
+            })?;
         let Some(produced) = next.history.last() else {
             return Err(refusal(&id, side, &event, &state, "it produced no event".into()));
         };
@@ -421,9 +427,15 @@ pub fn conflict_text(ours: &str, theirs: &str, conflict: &MergeConflict) -> Stri
     text
 }
 
-/// The merge driver's explanation in a file it left conflicted, if any.
-pub fn explanation_in(text: &str) -> Option<&str> {
-    text.lines().find_map(|line| line.strip_prefix(EXPLANATION_PREFIX))
+/// The merge driver's explanation (reason and hint) in a file it left
+/// conflicted, if any.
+pub fn explanation_in(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text
+        .lines()
+        .filter_map(|line| line.strip_prefix(EXPLANATION_PREFIX))
+        .filter(|line| !line.starts_with("resolve:"))
+        .collect();
+    (!lines.is_empty()).then(|| lines.join("; "))
 }
 
 #[cfg(test)]
@@ -555,7 +567,9 @@ mod tests {
         assert!(text.starts_with("<<<<<<< ours\n# tickets merge-driver: cannot replay"), "{text}");
         assert!(text.contains("fixed") && text.contains("duplicate"));
         assert!(text.contains("\n=======\n") && text.ends_with(">>>>>>> theirs\n"));
-        assert_eq!(explanation_in(&text), Some(reason.as_str()));
+        let explanation = explanation_in(&text).unwrap();
+        assert!(explanation.starts_with(&reason), "{explanation}");
+        assert!(explanation.ends_with("keep the version with the resolution you want"), "{explanation}");
         assert!(crate::store::conflict_marker_line(&text).is_some());
     }
 

@@ -322,7 +322,7 @@ pub fn read_text(path: &Path) -> Result<String> {
 pub fn parse_yaml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
     if let Some(line) = conflict_marker_line(text) {
         let why = crate::merge::explanation_in(text)
-            .map(|reason| format!(" (tickets merge-driver: {})", crate::terminal::escape_line(reason)))
+            .map(|reason| format!(" (tickets merge-driver: {})", crate::terminal::escape_line(&reason)))
             .unwrap_or_default();
         return Err(Error::invalid(
             path,

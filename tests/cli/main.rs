@@ -3,6 +3,7 @@
 
 mod support;
 
+mod git;
 mod lifecycle;
 mod routing;
 mod store;
