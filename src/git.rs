@@ -62,12 +62,7 @@ pub fn is_work_tree(dir: &Path) -> bool {
 pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
     let names: Vec<String> = files
         .iter()
-        .map(|file| {
-            file.strip_prefix(root)
-                .unwrap_or(file)
-                .to_string_lossy()
-                .into_owned()
-        })
+        .map(|file| file.strip_prefix(root).unwrap_or(file).to_string_lossy().into_owned())
         .collect();
     let mut add = vec!["add", "--"];
     add.extend(names.iter().map(String::as_str));

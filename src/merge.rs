@@ -106,7 +106,10 @@ pub fn merge_cases(ancestor: Option<&Case>, ours: &Case, theirs: &Case) -> Resul
     let id = escape_line(&ours.id);
     if ours.id != theirs.id {
         return Err(MergeConflict {
-            reason: format!("the two versions are different cases ({id} and {})", escape_line(&theirs.id)),
+            reason: format!(
+                "the two versions are different cases ({id} and {})",
+                escape_line(&theirs.id)
+            ),
             hint: "keep one file per case ID".into(),
         });
     }
@@ -127,10 +130,28 @@ pub fn merge_cases(ancestor: Option<&Case>, ours: &Case, theirs: &Case) -> Resul
     }
 
     let mut merged = ours.clone();
-    merged.summary = pick("summary", &id, ancestor.map(|a| &a.summary), &ours.summary, &theirs.summary)?;
-    merged.customer = pick("customer", &id, ancestor.map(|a| &a.customer), &ours.customer, &theirs.customer)?;
+    merged.summary = pick(
+        "summary",
+        &id,
+        ancestor.map(|a| &a.summary),
+        &ours.summary,
+        &theirs.summary,
+    )?;
+    merged.customer = pick(
+        "customer",
+        &id,
+        ancestor.map(|a| &a.customer),
+        &ours.customer,
+        &theirs.customer,
+    )?;
     merged.email = pick("email", &id, ancestor.map(|a| &a.email), &ours.email, &theirs.email)?;
-    merged.channel = pick("channel", &id, ancestor.map(|a| &a.channel), &ours.channel, &theirs.channel)?;
+    merged.channel = pick(
+        "channel",
+        &id,
+        ancestor.map(|a| &a.channel),
+        &ours.channel,
+        &theirs.channel,
+    )?;
     merged.follow_up_of = pick(
         "follow_up_of",
         &id,
@@ -185,8 +206,9 @@ fn reject_new_hand_edits(ancestor: Option<&Case>, case: &Case, side: &str) -> Re
             escape_line(&case.id),
             edited.join(", ")
         ),
-        hint: "keep one version, then redo the change with a command (tickets assign / reassess / ...) so it is recorded"
-            .into(),
+        hint:
+            "keep one version, then redo the change with a command (tickets assign / reassess / ...) so it is recorded"
+                .into(),
     })
 }
 
@@ -238,7 +260,11 @@ fn union_in_time_order(ours: &[Event], theirs: &[Event]) -> Vec<(Side, Event)> {
         .iter()
         .filter(|event| {
             // Made identically on both sides (e.g. the same sweep at the same instant).
-            match ours_tail.iter().enumerate().position(|(i, e)| !matched[i] && e == *event) {
+            match ours_tail
+                .iter()
+                .enumerate()
+                .position(|(i, e)| !matched[i] && e == *event)
+            {
                 Some(i) => {
                     matched[i] = true;
                     false
@@ -313,17 +339,19 @@ fn replay_merged(fields: Case, history: Vec<(Side, Event)>) -> Result<Case, Merg
                 side,
                 &event,
                 &state,
-                format!("it is earlier than the event before it ({})", format_instant(&state.updated_at)),
+                format!(
+                    "it is earlier than the event before it ({})",
+                    format_instant(&state.updated_at)
+                ),
             ));
         }
-        let next = lifecycle::apply(&state, &action, &event.actor, event.at)
-            .map_err(|e| {
-                let why = match e {
-                    crate::error::Error::Closed { .. } => "closed is terminal".to_string(),
-                    e => e.to_string(),
-                };
-                refusal(&id, side, &event, &state, why)
-            })?;
+        let next = lifecycle::apply(&state, &action, &event.actor, event.at).map_err(|e| {
+            let why = match e {
+                crate::error::Error::Closed { .. } => "closed is terminal".to_string(),
+                e => e.to_string(),
+            };
+            refusal(&id, side, &event, &state, why)
+        })?;
         let Some(produced) = next.history.last() else {
             return Err(refusal(&id, side, &event, &state, "it produced no event".into()));
         };
@@ -358,7 +386,11 @@ fn replay_merged(fields: Case, history: Vec<(Side, Event)>) -> Result<Case, Merg
             hint: "report this as a bug; keep one version by hand".into(),
         }),
         Err(e) => Err(MergeConflict {
-            reason: format!("{id}: the merged history does not replay: event {}: {}", e.event + 1, e.reason),
+            reason: format!(
+                "{id}: the merged history does not replay: event {}: {}",
+                e.event + 1,
+                e.reason
+            ),
             hint: "keep one version and redo the other side's changes with tickets commands".into(),
         }),
     }
@@ -446,7 +478,10 @@ mod tests {
     use chrono::{DateTime, Duration, Utc};
 
     fn at(hours: i64) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-19T10:00:00Z").unwrap().with_timezone(&Utc) + Duration::hours(hours)
+        DateTime::parse_from_rfc3339("2026-11-19T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+            + Duration::hours(hours)
     }
 
     fn base() -> Case {
@@ -498,7 +533,14 @@ mod tests {
     #[test]
     fn interleaved_events_from_both_sides_replay_in_time_order_in_both_directions() {
         let o = base();
-        let ours = apply(&o, Action::RequestInfo { message: "Which version?".into() }, "alice", 2);
+        let ours = apply(
+            &o,
+            Action::RequestInfo {
+                message: "Which version?".into(),
+            },
+            "alice",
+            2,
+        );
         let theirs = apply(
             &o,
             Action::Reassess {
@@ -510,11 +552,18 @@ mod tests {
         );
         let merged = clean(merge(&o, &ours, &theirs));
         let actions: Vec<_> = merged.history.iter().map(|e| e.action).collect();
-        assert_eq!(actions, [ActionKind::Open, ActionKind::Reassess, ActionKind::RequestInfo]);
+        assert_eq!(
+            actions,
+            [ActionKind::Open, ActionKind::Reassess, ActionKind::RequestInfo]
+        );
         assert_eq!(merged.status, Status::WaitingForCustomer);
         assert_eq!(merged.severity, Severity::High);
         assert_eq!(merged.waiting_since, Some(at(2)));
-        assert_eq!(merge(&o, &ours, &theirs), merge(&o, &theirs, &ours), "merge must not depend on direction");
+        assert_eq!(
+            merge(&o, &ours, &theirs),
+            merge(&o, &theirs, &ours),
+            "merge must not depend on direction"
+        );
     }
 
     #[test]
@@ -533,7 +582,10 @@ mod tests {
         let merged = clean(merge(&o, &ours, &theirs));
         let assign = &merged.history[2];
         assert_eq!(assign.action, ActionKind::Assign);
-        assert_eq!((assign.from, assign.to), (Some(Status::AtInvestigation), Status::AtInvestigation));
+        assert_eq!(
+            (assign.from, assign.to),
+            (Some(Status::AtInvestigation), Status::AtInvestigation)
+        );
         assert_eq!(merged.status, Status::AtInvestigation);
         assert_eq!(merged.assignee.as_deref(), Some("bruno"));
     }
@@ -554,22 +606,48 @@ mod tests {
             )
         };
         let (_, reason) = conflict(merge(&o, &escalate("alice", 1), &escalate("bruno", 2)));
-        assert!(reason.contains("instead of the recorded at-investigation at l2"), "{reason}");
+        assert!(
+            reason.contains("instead of the recorded at-investigation at l2"),
+            "{reason}"
+        );
     }
 
     #[test]
     fn both_closed_with_different_resolutions_conflicts_with_both_versions_in_the_file() {
         let o = base();
-        let ours = apply(&o, Action::Close { resolution: "fixed".into() }, "alice", 1);
-        let theirs = apply(&o, Action::Close { resolution: "duplicate".into() }, "bruno", 2);
+        let ours = apply(
+            &o,
+            Action::Close {
+                resolution: "fixed".into(),
+            },
+            "alice",
+            1,
+        );
+        let theirs = apply(
+            &o,
+            Action::Close {
+                resolution: "duplicate".into(),
+            },
+            "bruno",
+            2,
+        );
         let (text, reason) = conflict(merge(&o, &ours, &theirs));
-        assert!(reason.starts_with("cannot replay RC-7K3QX9MT: close by bruno"), "{reason}");
-        assert!(text.starts_with("<<<<<<< ours\n# tickets merge-driver: cannot replay"), "{text}");
+        assert!(
+            reason.starts_with("cannot replay RC-7K3QX9MT: close by bruno"),
+            "{reason}"
+        );
+        assert!(
+            text.starts_with("<<<<<<< ours\n# tickets merge-driver: cannot replay"),
+            "{text}"
+        );
         assert!(text.contains("fixed") && text.contains("duplicate"));
         assert!(text.contains("\n=======\n") && text.ends_with(">>>>>>> theirs\n"));
         let explanation = explanation_in(&text).unwrap();
         assert!(explanation.starts_with(&reason), "{explanation}");
-        assert!(explanation.ends_with("keep the version with the resolution you want"), "{explanation}");
+        assert!(
+            explanation.ends_with("keep the version with the resolution you want"),
+            "{explanation}"
+        );
         assert!(crate::store::conflict_marker_line(&text).is_some());
     }
 
@@ -602,7 +680,14 @@ mod tests {
             "sweep",
             7 * 24,
         );
-        let replied = apply(&o, Action::Reply { message: "Still broken".into() }, "customer", 8 * 24);
+        let replied = apply(
+            &o,
+            Action::Reply {
+                message: "Still broken".into(),
+            },
+            "customer",
+            8 * 24,
+        );
         let (_, reason) = conflict(merge(&o, &swept, &replied));
         assert!(reason.contains("reply by customer"), "{reason}");
         let (text, _) = conflict(merge(&o, &replied, &swept));

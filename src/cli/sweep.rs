@@ -60,7 +60,12 @@ pub fn run(ctx: &Context, args: SweepArgs) -> Result<i32> {
         }
         closed.push(next);
     }
-    crate::git::commit_if_enabled(&config, ctx.store.root(), &written, &crate::git::sweep_message(written.len()));
+    crate::git::commit_if_enabled(
+        &config,
+        ctx.store.root(),
+        &written,
+        &crate::git::sweep_message(written.len()),
+    );
     let policy = policy(&ctx.store, &config)?;
     let views: Vec<CaseView> = closed
         .iter()

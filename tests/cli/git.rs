@@ -109,7 +109,11 @@ impl Team {
 
     fn git_ok(&self, dir: &Path, args: &[&str]) -> String {
         let out = self.git(dir, args);
-        assert!(out.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap()
     }
 
@@ -140,7 +144,15 @@ impl Team {
             .tickets(
                 clone,
                 now,
-                &["open", "--customer", "Acme Corp", "--summary", "Push fails", "--description", "No push"],
+                &[
+                    "open",
+                    "--customer",
+                    "Acme Corp",
+                    "--summary",
+                    "Push fails",
+                    "--description",
+                    "No push",
+                ],
             )
             .success()
             .get_output()
@@ -159,7 +171,10 @@ impl Team {
     }
 
     fn pull(&self, clone: Clone) -> Output {
-        self.git(&self.repo(clone), &["pull", "--no-rebase", "--no-edit", "origin", "main"])
+        self.git(
+            &self.repo(clone),
+            &["pull", "--no-rebase", "--no-edit", "origin", "main"],
+        )
     }
 
     /// A changes and pushes first; B commits and pulls, merging A's work.
@@ -185,7 +200,12 @@ impl Team {
     }
 
     fn show(&self, clone: Clone, id: &str) -> serde_json::Value {
-        let out = self.tickets(clone, NOW, &["show", id, "--format", "json"]).success().get_output().stdout.clone();
+        let out = self
+            .tickets(clone, NOW, &["show", id, "--format", "json"])
+            .success()
+            .get_output()
+            .stdout
+            .clone();
         serde_json::from_slice(&out).unwrap()
     }
 
@@ -207,7 +227,12 @@ impl Team {
     }
 
     fn all_ids(&self, clone: Clone) -> Vec<String> {
-        let out = self.tickets(clone, NOW, &["list", "--all", "--format", "json"]).success().get_output().stdout.clone();
+        let out = self
+            .tickets(clone, NOW, &["list", "--all", "--format", "json"])
+            .success()
+            .get_output()
+            .stdout
+            .clone();
         let cases: Vec<serde_json::Value> = serde_json::from_slice(&out).unwrap();
         cases.iter().map(|c| c["id"].as_str().unwrap().to_string()).collect()
     }
@@ -226,10 +251,21 @@ fn git_setup_registers_the_driver_by_name_and_writes_gitattributes_once() {
         "tickets merge-driver %O %A %B"
     );
     let attributes = std::fs::read_to_string(team.store(Clone::A).join(".gitattributes")).unwrap();
-    assert!(attributes.contains("\n*.yaml merge=tickets\nconfig.yaml merge=text\n"), "{attributes}");
-    team.tickets(Clone::A, NOW, &["git-setup"]).success().stdout(contains("already routes"));
-    assert_eq!(std::fs::read_to_string(team.store(Clone::A).join(".gitattributes")).unwrap(), attributes);
-    let check = team.git_ok(&team.store(Clone::A), &["check-attr", "merge", "--", "RC-X.yaml", "config.yaml"]);
+    assert!(
+        attributes.contains("\n*.yaml merge=tickets\nconfig.yaml merge=text\n"),
+        "{attributes}"
+    );
+    team.tickets(Clone::A, NOW, &["git-setup"])
+        .success()
+        .stdout(contains("already routes"));
+    assert_eq!(
+        std::fs::read_to_string(team.store(Clone::A).join(".gitattributes")).unwrap(),
+        attributes
+    );
+    let check = team.git_ok(
+        &team.store(Clone::A),
+        &["check-attr", "merge", "--", "RC-X.yaml", "config.yaml"],
+    );
     assert_eq!(check, "RC-X.yaml: merge: tickets\nconfig.yaml: merge: text\n");
 }
 
@@ -256,7 +292,10 @@ fn git_setup_uses_the_absolute_path_when_tickets_is_not_on_path() {
 #[test]
 fn git_setup_outside_a_clone_is_a_usage_error() {
     let store = crate::support::TestStore::new();
-    store.run(&["git-setup"]).code(2).stderr(contains("not inside a git clone"));
+    store
+        .run(&["git-setup"])
+        .code(2)
+        .stderr(contains("not inside a git clone"));
 }
 
 #[test]
@@ -288,7 +327,12 @@ fn clones_changing_different_cases_merge_with_every_event() {
     let first = team.shared_case(NOW, &[]);
     let second = team.shared_case(NOW, &[]);
     team.tickets(Clone::A, &at(1), &["investigate", &first]).success();
-    team.tickets(Clone::B, &at(2), &["request-info", &second, "--message", "Which version?"]).success();
+    team.tickets(
+        Clone::B,
+        &at(2),
+        &["request-info", &second, "--message", "Which version?"],
+    )
+    .success();
     let out = team.merge_a_into_b();
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(team.show(Clone::B, &first)["status"], "at-investigation");
@@ -301,8 +345,14 @@ fn clones_changing_different_cases_merge_with_every_event() {
 fn the_same_case_changed_on_both_sides_merges_both_events_in_time_order() {
     let team = Team::new();
     let id = team.shared_case(NOW, &[]);
-    team.tickets(Clone::A, &at(2), &["request-info", &id, "--message", "Which version?"]).success();
-    team.tickets(Clone::B, &at(1), &["reassess", &id, "--severity", "high", "--note", "prod down"]).success();
+    team.tickets(Clone::A, &at(2), &["request-info", &id, "--message", "Which version?"])
+        .success();
+    team.tickets(
+        Clone::B,
+        &at(1),
+        &["reassess", &id, "--severity", "high", "--note", "prod down"],
+    )
+    .success();
     let out = team.merge_a_into_b();
     assert!(out.status.success(), "the driver merges cleanly: {}", stderr(&out));
     assert_eq!(team.unmerged(Clone::B), "");
@@ -329,19 +379,36 @@ fn a_customer_reply_and_the_sweep_in_two_clones_conflict_with_an_explanation() {
     // A's cron sweep auto-closes both after 7 days; in B the customer had
     // replied to one after the auto-close and to the other before it.
     team.tickets(Clone::A, &at(7 * DAY), &["sweep"]).success();
-    team.tickets(Clone::B, &at(8 * DAY), &["reply", &late, "--message", "Still broken"]).success();
-    team.tickets(Clone::B, &at(3 * DAY), &["reply", &early, "--message", "Version 7.2"]).success();
+    team.tickets(Clone::B, &at(8 * DAY), &["reply", &late, "--message", "Still broken"])
+        .success();
+    team.tickets(Clone::B, &at(3 * DAY), &["reply", &early, "--message", "Version 7.2"])
+        .success();
     let out = team.merge_a_into_b();
     assert!(!out.status.success(), "git reports the conflicts");
     let unmerged = team.unmerged(Clone::B);
-    assert!(unmerged.contains(&format!("{late}.yaml")) && unmerged.contains(&format!("{early}.yaml")), "{unmerged}");
+    assert!(
+        unmerged.contains(&format!("{late}.yaml")) && unmerged.contains(&format!("{early}.yaml")),
+        "{unmerged}"
+    );
 
     let late_text = team.case_text(Clone::B, &late);
-    assert!(late_text.starts_with("<<<<<<< ours\n# tickets merge-driver: cannot replay"), "{late_text}");
-    assert!(late_text.contains(&format!("tickets open --follow-up-of {late}")), "{late_text}");
-    assert!(late_text.contains("Still broken"), "the reply is kept in the file: {late_text}");
+    assert!(
+        late_text.starts_with("<<<<<<< ours\n# tickets merge-driver: cannot replay"),
+        "{late_text}"
+    );
+    assert!(
+        late_text.contains(&format!("tickets open --follow-up-of {late}")),
+        "{late_text}"
+    );
+    assert!(
+        late_text.contains("Still broken"),
+        "the reply is kept in the file: {late_text}"
+    );
     let early_text = team.case_text(Clone::B, &early);
-    assert!(early_text.contains("the customer replied before the auto-close"), "{early_text}");
+    assert!(
+        early_text.contains("the customer replied before the auto-close"),
+        "{early_text}"
+    );
 
     team.tickets(Clone::B, NOW, &["list"])
         .code(5)
@@ -356,7 +423,17 @@ fn a_customer_reply_and_the_sweep_in_two_clones_conflict_with_an_explanation() {
     team.tickets(
         Clone::B,
         &at(8 * DAY),
-        &["open", "--follow-up-of", &late, "--customer", "Acme Corp", "--summary", "Follow-up", "--description", "Still broken"],
+        &[
+            "open",
+            "--follow-up-of",
+            &late,
+            "--customer",
+            "Acme Corp",
+            "--summary",
+            "Follow-up",
+            "--description",
+            "Still broken",
+        ],
     )
     .success();
     team.git_ok(&repo, &["add", "-A"]);
@@ -370,14 +447,23 @@ fn a_customer_reply_and_the_sweep_in_two_clones_conflict_with_an_explanation() {
 fn both_clones_closing_a_case_differently_leave_a_conflict_that_list_reports() {
     let team = Team::new();
     let id = team.shared_case(NOW, &[]);
-    team.tickets(Clone::A, &at(1), &["close", &id, "--resolution", "Fixed in 7.3"]).success();
-    team.tickets(Clone::B, &at(2), &["close", &id, "--resolution", "Duplicate"]).success();
+    team.tickets(Clone::A, &at(1), &["close", &id, "--resolution", "Fixed in 7.3"])
+        .success();
+    team.tickets(Clone::B, &at(2), &["close", &id, "--resolution", "Duplicate"])
+        .success();
     let out = team.merge_a_into_b();
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("tickets merge-driver: cannot replay"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("tickets merge-driver: cannot replay"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(team.unmerged(Clone::B).trim(), format!("tickets/{id}.yaml"));
     let text = team.case_text(Clone::B, &id);
-    assert!(text.contains("Fixed in 7.3") && text.contains("Duplicate"), "both versions stay: {text}");
+    assert!(
+        text.contains("Fixed in 7.3") && text.contains("Duplicate"),
+        "both versions stay: {text}"
+    );
     team.tickets(Clone::B, NOW, &["list", "--all"])
         .code(5)
         .stderr(contains("conflict marker"))
@@ -412,14 +498,21 @@ fn auto_commit_commits_exactly_the_changed_files_with_a_readable_message() {
     assert_eq!(files(&team), format!("tickets/{first}.yaml\n"));
     team.tickets(Clone::A, NOW, &["investigate", &first]).success();
     assert_eq!(last(&team), format!("{first}: open -> at-investigation (tester)"));
-    team.tickets(Clone::A, NOW, &["reassess", &first, "--severity", "low"]).success();
+    team.tickets(Clone::A, NOW, &["reassess", &first, "--severity", "low"])
+        .success();
     assert_eq!(last(&team), format!("{first}: reassess (tester)"));
 
     let second = team.open(Clone::A, NOW);
     for id in [&first, &second] {
-        team.tickets(Clone::A, NOW, &["request-info", id, "--message", "Which version?"]).success();
+        team.tickets(Clone::A, NOW, &["request-info", id, "--message", "Which version?"])
+            .success();
     }
-    let count = |team: &Team| team.git_ok(&repo, &["rev-list", "--count", "HEAD"]).trim().parse::<u32>().unwrap();
+    let count = |team: &Team| {
+        team.git_ok(&repo, &["rev-list", "--count", "HEAD"])
+            .trim()
+            .parse::<u32>()
+            .unwrap()
+    };
     let before = count(&team);
     team.tickets(Clone::A, &at(7 * DAY), &["sweep"]).success();
     assert_eq!(count(&team), before + 1, "sweep commits once per run");
@@ -431,7 +524,10 @@ fn auto_commit_commits_exactly_the_changed_files_with_a_readable_message() {
     assert_eq!(count(&team), before + 1, "a sweep that closes nothing commits nothing");
 
     let status = team.git_ok(&repo, &["status", "--porcelain"]);
-    assert_eq!(status, "A  notes.txt\n", "the unrelated staged file stays out of every commit");
+    assert_eq!(
+        status, "A  notes.txt\n",
+        "the unrelated staged file stays out of every commit"
+    );
 }
 
 #[test]
@@ -441,7 +537,9 @@ fn auto_commit_is_off_by_default() {
     let head = team.git_ok(&repo, &["rev-parse", "HEAD"]);
     let id = team.open(Clone::A, NOW);
     assert_eq!(team.git_ok(&repo, &["rev-parse", "HEAD"]), head);
-    assert!(team.git_ok(&repo, &["status", "--porcelain"]).contains(&format!("{id}.yaml")));
+    assert!(team
+        .git_ok(&repo, &["status", "--porcelain"])
+        .contains(&format!("{id}.yaml")));
 }
 
 #[test]
