@@ -188,6 +188,13 @@ impl Store {
         Ok(path)
     }
 
+    /// Writes a small file of the store that is not a case (`.gitattributes`) atomically.
+    pub fn write_support_file(&self, name: &str, text: &str) -> Result<PathBuf> {
+        let path = self.root.join(name);
+        self.write_atomic(&path, text.as_bytes())?;
+        Ok(path)
+    }
+
     /// Whether a case file exists for this ID.
     pub fn exists(&self, id: &str) -> bool {
         fs::symlink_metadata(self.case_path(id)).is_ok()
@@ -332,10 +339,13 @@ pub fn read_text(path: &Path) -> Result<String> {
 /// Parses YAML text, reporting the path, line and reason on failure.
 pub fn parse_yaml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
     if let Some(line) = conflict_marker_line(text) {
+        let why = crate::merge::explanation_in(text)
+            .map(|reason| format!(" (tickets merge-driver: {})", crate::terminal::escape_line(&reason)))
+            .unwrap_or_default();
         return Err(Error::invalid(
             path,
             Some(line),
-            "contains a git conflict marker; resolve the merge conflict first",
+            format!("contains a git conflict marker; resolve the merge conflict first: keep one version, delete the markers, git add the file{why}"),
         ));
     }
     if text.trim().is_empty() {

@@ -4,9 +4,11 @@
 mod assign;
 mod close;
 mod escalate;
+mod git_setup;
 mod init;
 mod investigate;
 mod list;
+mod merge_driver;
 mod open;
 mod queue;
 mod reassess;
@@ -107,6 +109,10 @@ pub enum Command {
     Reassess(reassess::ReassessArgs),
     /// Waiting cases due a reminder before auto-close.
     Remind(remind::RemindArgs),
+    /// Set up git in this clone: register the merge driver, write the store's .gitattributes.
+    GitSetup(git_setup::GitSetupArgs),
+    /// The git merge driver for case files (git runs it: `tickets merge-driver %O %A %B`).
+    MergeDriver(merge_driver::MergeDriverArgs),
 }
 
 /// What every command needs: the store, the clock, the actor, the format.
@@ -229,7 +235,9 @@ pub fn transition(ctx: &Context, typed_id: &str, make: impl FnOnce(&Case, &Confi
     let case = ctx.store.load(&id)?;
     let action = make(&case, &config)?;
     let next = lifecycle::apply(&case, &action, &ctx.actor(), ctx.now)?;
-    ctx.store.save(&next)?;
+    let path = ctx.store.save(&next)?;
+    let message = crate::git::transition_message(&next, case.status, &ctx.actor());
+    crate::git::commit_if_enabled(&config, ctx.store.root(), &[path], &message);
     Ok(next)
 }
 
@@ -305,6 +313,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Assign(args) => assign::run(&ctx, args),
         Command::Reassess(args) => reassess::run(&ctx, args),
         Command::Remind(args) => remind::run(&ctx, args),
+        Command::GitSetup(args) => git_setup::run(&ctx, args),
+        Command::MergeDriver(args) => merge_driver::run(&ctx, args),
     }
 }
 

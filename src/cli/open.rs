@@ -88,7 +88,13 @@ pub fn run(ctx: &Context, args: OpenArgs) -> Result<i32> {
         &ctx.actor(),
         ctx.now,
     );
-    ctx.store.save(&case)?;
+    let path = ctx.store.save(&case)?;
+    crate::git::commit_if_enabled(
+        &config,
+        ctx.store.root(),
+        &[path],
+        &crate::git::opened_message(&case, &ctx.actor()),
+    );
     if routed.assignee.is_none() {
         warn(&format!(
             "{}; {id} is unassigned (tickets assign {id} ANALYST)",

@@ -38,6 +38,7 @@ pub fn run(ctx: &Context, args: SweepArgs) -> Result<i32> {
     due.sort_by(|a, b| (a.waiting_since, &a.id).cmp(&(b.waiting_since, &b.id)));
     let actor = ctx.actor.clone().unwrap_or_else(|| "sweep".to_string());
     let mut closed = Vec::new();
+    let mut written = Vec::new();
     for summary in due {
         // Re-read under the lock: the summary may predate another writer.
         let case = match ctx.store.load(&summary.id) {
@@ -55,10 +56,16 @@ pub fn run(ctx: &Context, args: SweepArgs) -> Result<i32> {
         };
         let next = lifecycle::apply(&case, &action, &actor, ctx.now)?;
         if !args.dry_run {
-            ctx.store.save(&next)?;
+            written.push(ctx.store.save(&next)?);
         }
         closed.push(next);
     }
+    crate::git::commit_if_enabled(
+        &config,
+        ctx.store.root(),
+        &written,
+        &crate::git::sweep_message(written.len()),
+    );
     let policy = policy(&ctx.store, &config)?;
     let views: Vec<CaseView> = closed
         .iter()

@@ -6,6 +6,7 @@ mod support;
 mod env;
 mod example_store;
 mod exit_codes;
+mod git;
 mod lifecycle;
 mod properties;
 mod queue;

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Sweep a git-versioned tickets store from cron: pull, sweep, commit, push.
+#
+#   crontab:  5 * * * *  /opt/tickets/cron-sweep.sh /srv/support/desk >>/var/log/tickets-sweep.log 2>&1
+#
+# Run it in a clone of its own (not an analyst's working copy), where
+# `tickets git-setup` has been run once so that rebases merge case files with
+# the tickets merge driver. Exit status: 0 done (or skipped because the
+# previous run still holds the lock), 1 something needs a person (conflict,
+# push refused three times, dirty clone), 5 a case file in the store is bad
+# (the sweep still closed the others and they were pushed).
+set -euo pipefail
+
+clone=${1:?usage: cron-sweep.sh CLONE [STORE-DIRECTORY-IN-CLONE]}
+store=${2:-tickets}
+tickets=${TICKETS:-tickets}
+export TICKETS_ACTOR=${TICKETS_ACTOR:-sweep}
+
+cd "$clone"
+
+# One run at a time: a slow pull or push must not overlap the next run.
+exec 9>"$(git rev-parse --git-dir)/tickets-cron-sweep.lock"
+if ! flock --nonblock 9; then
+    echo "cron-sweep: the previous run is still going; skipping this one"
+    exit 0
+fi
+
+if [ -n "$(git status --porcelain)" ]; then
+    echo "cron-sweep: $clone has uncommitted changes; refusing to pull over them" >&2
+    exit 1
+fi
+
+remote=origin
+branch=$(git rev-parse --abbrev-ref HEAD)
+
+pull() {
+    # Case files rebase through the merge driver; a real conflict stops here
+    # and the clone is put back as it was, for a person to look at.
+    if ! git pull --rebase --quiet "$remote" "$branch"; then
+        git rebase --abort 2>/dev/null || true
+        echo "cron-sweep: pulling $remote/$branch needs a person (see the conflict above)" >&2
+        exit 1
+    fi
+}
+
+# Sweep the team's latest state, so replies pushed since the last run count.
+pull
+
+status=0
+"$tickets" --dir "$store" sweep || status=$?
+if [ "$status" -ne 0 ] && [ "$status" -ne 5 ]; then
+    echo "cron-sweep: tickets sweep failed with exit code $status" >&2
+    exit "$status"
+fi
+
+# With `git: {commit: true}` in config.yaml the sweep committed already;
+# otherwise commit its changes here, and only the store's.
+git add --all -- "$store"
+if ! git diff --cached --quiet -- "$store"; then
+    closed=$(git diff --cached --name-only -- "$store" | wc -l)
+    git commit --quiet -m "sweep: auto-closed $closed case(s)" -- "$store"
+fi
+
+# Someone may push between our pull and our push: rebase and try again.
+for attempt in 1 2 3; do
+    if [ "$(git rev-list --count "$remote/$branch..HEAD" 2>/dev/null || echo 1)" -eq 0 ]; then
+        break
+    fi
+    if git push --quiet "$remote" "HEAD:$branch"; then
+        break
+    fi
+    if [ "$attempt" -eq 3 ]; then
+        echo "cron-sweep: push refused three times; the sweep is committed locally and goes out next run" >&2
+        exit 1
+    fi
+    pull
+done
+
+exit "$status"

@@ -1,0 +1,94 @@
+//! `tickets git-setup`: register the merge driver in this clone's git config
+//! and write the store's `.gitattributes`, so that git merges case files
+//! with `tickets merge-driver` instead of line by line.
+
+use super::{emit, Context};
+use crate::error::{Error, Result};
+use clap::Args;
+
+/// Arguments of `git-setup`.
+#[derive(Debug, Args)]
+pub struct GitSetupArgs {}
+
+/// The `.gitattributes` written into the store: case files merge with the
+/// driver; config.yaml is edited by people and merges as text.
+pub const GITATTRIBUTES: &str = "\
+# Written by `tickets git-setup`. Case files merge with the tickets merge
+# driver: the union of both histories, replayed through the life cycle.
+# Each clone registers the driver once with `tickets git-setup`; a clone that
+# has not merges case files as plain text.
+*.yaml merge=tickets
+config.yaml merge=text
+";
+
+/// The line of [`GITATTRIBUTES`] that matters.
+const DRIVER_LINE: &str = "*.yaml merge=tickets";
+
+/// The command git runs, as git config stores it: `tickets` when it is on
+/// PATH (so an upgrade of the binary is picked up and the config stays
+/// portable), else the absolute path of this executable.
+fn driver_command() -> Result<String> {
+    if crate::git::find_on_path("tickets").is_some() {
+        return Ok("tickets merge-driver %O %A %B".into());
+    }
+    let exe = std::env::current_exe().map_err(|e| Error::Other(format!("cannot find this executable: {e}")))?;
+    Ok(format!("{} merge-driver %O %A %B", shell_quote(&exe.to_string_lossy())))
+}
+
+/// Quotes a word for the `sh -c` git runs drivers with.
+fn shell_quote(word: &str) -> String {
+    format!("'{}'", word.replace('\'', r"'\''"))
+}
+
+/// Runs `git-setup`.
+pub fn run(ctx: &Context, _args: GitSetupArgs) -> Result<i32> {
+    ctx.store.ensure_exists()?;
+    let root = ctx.store.root();
+    if !crate::git::is_work_tree(root) {
+        return Err(Error::Usage(format!(
+            "{} is not inside a git clone; run `git init` (or clone the store's repository) first",
+            root.display()
+        )));
+    }
+    let command = driver_command()?;
+    crate::git::run(
+        root,
+        &[
+            "config",
+            "--local",
+            "merge.tickets.name",
+            "tickets: union of case histories, replayed through the life cycle",
+        ],
+    )?;
+    crate::git::run(root, &["config", "--local", "merge.tickets.driver", &command])?;
+
+    let attributes = root.join(".gitattributes");
+    let current = if attributes.exists() {
+        crate::store::read_text(&attributes)?
+    } else {
+        String::new()
+    };
+    let wrote = if current.lines().any(|l| l.trim() == DRIVER_LINE) {
+        false
+    } else {
+        let mut text = current;
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(GITATTRIBUTES);
+        ctx.store.write_support_file(".gitattributes", &text)?;
+        true
+    };
+    emit(&format!(
+        "registered the merge driver in this clone's git config: merge.tickets.driver = {command}\n{}\n",
+        if wrote {
+            format!(
+                "wrote {}: commit it so every clone uses the driver (each clone runs `tickets git-setup` once)",
+                attributes.display()
+            )
+        } else {
+            format!("{} already routes case files to the driver", attributes.display())
+        }
+    ))?;
+    Ok(0)
+}

@@ -1,0 +1,115 @@
+//! Running git for the store: `git-setup` and the optional auto-commit.
+//!
+//! The `git` run is the one found in an absolute directory of PATH, never a
+//! relative one: a store is shared data, and a file named `git` in it (or in
+//! the directory a command runs from) must never be executed.
+
+use crate::case::Case;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::fields::Status;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The variables that would point git at another repository or index than
+/// the store's (set when `tickets` runs from inside a git hook).
+const REPOSITORY_VARIABLES: &[&str] = &["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX"];
+
+/// The executable `name` in the first absolute directory of PATH that has it.
+pub fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .filter(|dir| dir.is_absolute())
+        .map(|dir| dir.join(name))
+        .find(|candidate| is_executable(candidate))
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// Runs `git -C dir ARGS...` and returns its stdout, or an error carrying
+/// git's own message.
+pub fn run(dir: &Path, args: &[&str]) -> Result<String> {
+    let git = find_on_path("git").ok_or_else(|| Error::Other("git not found on PATH".into()))?;
+    let mut command = Command::new(git);
+    command.arg("-C").arg(dir).args(args);
+    for variable in REPOSITORY_VARIABLES {
+        command.env_remove(variable);
+    }
+    let output = command
+        .output()
+        .map_err(|e| Error::Other(format!("cannot run git: {e}")))?;
+    if output.status.success() {
+        return Ok(String::from_utf8_lossy(&output.stdout).into_owned());
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    Err(Error::Other(format!(
+        "git {} failed: {}",
+        args.first().copied().unwrap_or(""),
+        crate::terminal::escape_line(stderr.trim())
+    )))
+}
+
+/// Whether `dir` is inside a git working tree.
+pub fn is_work_tree(dir: &Path) -> bool {
+    run(dir, &["rev-parse", "--is-inside-work-tree"]).is_ok_and(|out| out.trim() == "true")
+}
+
+/// Commits exactly `files` (inside the store) with `message`; other changes,
+/// staged or not, stay out of the commit.
+pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
+    let names: Vec<String> = files
+        .iter()
+        .map(|file| file.strip_prefix(root).unwrap_or(file).to_string_lossy().into_owned())
+        .collect();
+    let mut add = vec!["add", "--"];
+    add.extend(names.iter().map(String::as_str));
+    run(root, &add)?;
+    let mut commit = vec!["commit", "--quiet", "--no-edit", "-m", message, "--only", "--"];
+    commit.extend(names.iter().map(String::as_str));
+    run(root, &commit)?;
+    Ok(())
+}
+
+/// With `git: {commit: true}`, commits the files a command changed; a failure
+/// is a warning only, because the change itself is already safely written
+/// and is what the store says from now on.
+pub fn commit_if_enabled(config: &Config, root: &Path, files: &[PathBuf], message: &str) {
+    if !config.git.commit || files.is_empty() {
+        return;
+    }
+    if let Err(e) = commit(root, files, message) {
+        eprintln!(
+            "warning: the change is saved but not committed ({e}); commit {} by hand",
+            files
+                .iter()
+                .map(|f| f.file_name().unwrap_or(f.as_os_str()).to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    }
+}
+
+/// The commit message of a transition: `RC-…: open -> at-investigation (alice)`,
+/// or `RC-…: reassess (alice)` when the status stays.
+pub fn transition_message(case: &Case, before: Status, actor: &str) -> String {
+    let actor = crate::terminal::escape_line(actor);
+    if before == case.status {
+        let action = case.history.last().map(|e| e.action.as_str()).unwrap_or("change");
+        format!("{}: {action} ({actor})", case.id)
+    } else {
+        format!("{}: {before} -> {} ({actor})", case.id, case.status)
+    }
+}
+
+/// The commit message of `open`.
+pub fn opened_message(case: &Case, actor: &str) -> String {
+    format!("{}: opened ({})", case.id, crate::terminal::escape_line(actor))
+}
+
+/// The commit message of one `sweep` run.
+pub fn sweep_message(closed: usize) -> String {
+    format!("sweep: auto-closed {closed} case(s)")
+}
