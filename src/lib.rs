@@ -9,7 +9,9 @@
 
 pub mod case;
 pub mod cli;
+pub mod color;
 pub mod config;
+pub mod email;
 pub mod error;
 pub mod fields;
 pub mod id;
@@ -17,6 +19,7 @@ pub mod index;
 pub mod lifecycle;
 pub mod output;
 pub mod routing;
+pub mod stats;
 pub mod store;
 pub mod summary;
 pub mod targets;
