@@ -204,10 +204,7 @@ pub fn domain_belongs_to(config: &Config, customer: &str, domain: &str) -> bool 
 pub fn description(email: &Email) -> String {
     let mut text = cap_text(&email.body, MAX_TEXT_BYTES);
     if !email.attachments.is_empty() {
-        text.push_str(&format!(
-            "\n\n[attachments not kept: {}]",
-            email.attachments.join(", ")
-        ));
+        text.push_str(&format!("\n\n[attachments not kept: {}]", email.attachments.join(", ")));
     }
     text
 }
@@ -235,7 +232,15 @@ fn is_attribution(line: &str) -> bool {
     let line = line.trim();
     let lower = line.to_lowercase();
     let starts = ["on ", "em ", "el ", "le ", "am ", "op "];
-    let ends = ["wrote:", "escreveu:", "escribió:", "a écrit :", "a écrit:", "schrieb:", "schreef:"];
+    let ends = [
+        "wrote:",
+        "escreveu:",
+        "escribió:",
+        "a écrit :",
+        "a écrit:",
+        "schrieb:",
+        "schreef:",
+    ];
     starts.iter().any(|s| lower.starts_with(s)) && ends.iter().any(|e| lower.ends_with(e))
 }
 

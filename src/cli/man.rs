@@ -27,10 +27,7 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "TICKETS_LOCK_TIMEOUT",
         "seconds to wait for the store lock before exit 6 (default 10)",
     ),
-    (
-        "NO_COLOR",
-        "when set and not empty, no colour unless --color always",
-    ),
+    ("NO_COLOR", "when set and not empty, no colour unless --color always"),
 ];
 
 /// Escapes text for a roff line.

@@ -74,7 +74,10 @@ fn run_from_email(ctx: &Context, id: Option<String>) -> Result<i32> {
 /// Message-ID is named by In-Reply-To or References.
 fn find_case(ctx: &Context, prefix: &str, mail: &email::Email) -> Result<String> {
     let tags = email::subject_tags(&mail.subject, prefix);
-    if let Some(tag) = tags.iter().find(|tag| crate::id::validate(tag).is_ok_and(|id| ctx.store.exists(&id))) {
+    if let Some(tag) = tags
+        .iter()
+        .find(|tag| crate::id::validate(tag).is_ok_and(|id| ctx.store.exists(&id)))
+    {
         return Ok(tag.clone());
     }
     if let Some(first) = tags.first() {

@@ -92,11 +92,11 @@ fn stats_text(stats: &Stats) -> String {
         stats.auto_closed, stats.closed
     ));
     out.push_str(&format!(
-        "first response overdue (no response yet): {}\n",
+        "overdue first responses (no response yet): {}\n",
         stats.first_response_overdue
     ));
     out.push_str(&format!(
-        "first response late (after the target): {}\n",
+        "late first responses (after the target): {}\n",
         stats.first_response_late
     ));
     out

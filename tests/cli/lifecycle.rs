@@ -24,7 +24,10 @@ fn closed_case_refuses_every_command_with_exit_4_and_a_follow_up_hint() {
     let id = t.open_simple();
     t.run(&["close", &id, "--resolution", "fixed"]).success();
     let before = t.file(&id);
-    t.run(&["investigate", &id]).code(4).stderr(contains("closed")).stderr(contains("--follow-up-of"));
+    t.run(&["investigate", &id])
+        .code(4)
+        .stderr(contains("closed"))
+        .stderr(contains("--follow-up-of"));
     t.run(&["reply", &id, "--message", "hi"]).code(4);
     assert_eq!(t.file(&id), before, "a refused command must not write");
 }

@@ -3,7 +3,10 @@
 
 mod support;
 
+mod email;
 mod lifecycle;
 mod routing;
+mod shell;
+mod stats;
 mod store;
 mod sweep;

@@ -118,12 +118,24 @@ impl TestStore {
 
     /// Opens a plain case for Acme Corp.
     pub fn open_simple(&self) -> String {
-        self.open(&["--customer", "Acme Corp", "--summary", "Push fails on iOS", "--description", "No push since update"])
+        self.open(&[
+            "--customer",
+            "Acme Corp",
+            "--summary",
+            "Push fails on iOS",
+            "--description",
+            "No push since update",
+        ])
     }
 
     /// `show --format json` of a case.
     pub fn show(&self, id: &str) -> serde_json::Value {
-        let out = self.run(&["show", id, "--format", "json"]).success().get_output().stdout.clone();
+        let out = self
+            .run(&["show", id, "--format", "json"])
+            .success()
+            .get_output()
+            .stdout
+            .clone();
         serde_json::from_slice(&out).expect("show json")
     }
 
@@ -157,5 +169,8 @@ impl TestStore {
 
 /// The IDs in a JSON array of cases.
 pub fn ids(cases: &[serde_json::Value]) -> Vec<String> {
-    cases.iter().map(|c| c["id"].as_str().expect("id").to_string()).collect()
+    cases
+        .iter()
+        .map(|c| c["id"].as_str().expect("id").to_string())
+        .collect()
 }

@@ -10,5 +10,9 @@ fn sweep_closes_exactly_at_seven_days_not_a_second_before() {
     assert_eq!(t.stdout_at("2026-11-26T09:59:59Z", &["sweep"]), "");
     assert_eq!(t.stdout_at("2026-11-26T10:00:00Z", &["sweep"]), format!("{id}\n"));
     assert_eq!(t.status(&id), "closed");
-    assert_eq!(t.stdout_at("2026-11-26T10:00:00Z", &["sweep"]), "", "sweep twice closes nothing more");
+    assert_eq!(
+        t.stdout_at("2026-11-26T10:00:00Z", &["sweep"]),
+        "",
+        "sweep twice closes nothing more"
+    );
 }
