@@ -122,7 +122,10 @@ fn table_shows_the_same_numbers_for_people() {
         out.contains("by status:    open 1, at-investigation 1, waiting-for-customer 0, escalated 0, closed 2"),
         "{out}"
     );
-    let first_response = out.lines().find(|l| l.trim_start().starts_with("first response ")).expect(&out);
+    let first_response = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("first response "))
+        .expect(&out);
     assert_eq!(
         first_response.split_whitespace().collect::<Vec<_>>(),
         ["first", "response", "3", "2h", "0m", "6h", "0m"]
