@@ -350,14 +350,13 @@ fn build(mut case: Fields, events: Vec<Fields>) -> Option<Summary> {
         parsed.push((at, action));
     }
     let waiting_since = instant(case.get("waiting_since"))?;
-    let reminded = match waiting_since {
-        Some(since) => parsed
+    // As Case::reminded_since_waiting: a reminder after the last request-info.
+    let reminded = waiting_since.is_some()
+        && parsed
             .iter()
             .rev()
-            .take_while(|(at, _)| *at >= since)
-            .any(|(_, action)| *action == ActionKind::Remind),
-        None => false,
-    };
+            .take_while(|(_, action)| *action != ActionKind::RequestInfo)
+            .any(|(_, action)| *action == ActionKind::Remind);
     case.get("description")?;
     Some(Summary {
         id: case.take("id")?,

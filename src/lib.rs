@@ -9,7 +9,9 @@
 
 pub mod case;
 pub mod cli;
+pub mod color;
 pub mod config;
+pub mod email;
 pub mod error;
 pub mod fast_summary;
 pub mod fields;
@@ -20,6 +22,7 @@ pub mod lifecycle;
 pub mod merge;
 pub mod output;
 pub mod routing;
+pub mod stats;
 pub mod store;
 pub mod summary;
 pub mod targets;

@@ -2,6 +2,7 @@
 //! structs are the stable machine-readable contract (SPEC section 5).
 
 use crate::case::{Case, Event};
+use crate::color::{status_table_color, Style};
 use crate::error::{Error, Result};
 use crate::fields::{ActionKind, Status};
 use crate::summary::Summary;
@@ -243,8 +244,25 @@ pub fn first_response_cell(s: &Summary, due: &DateTime<Utc>, now: DateTime<Utc>)
     }
 }
 
-/// The list table.
-pub fn list_table(rows: &[(Summary, Due)], now: DateTime<Utc>) -> String {
+/// Fits a table for people: on a terminal to its width, in a pipe unwrapped;
+/// with colour only when the style says so.
+pub fn fit(table: &mut Table, style: &Style) {
+    if style.terminal {
+        table.set_content_arrangement(ContentArrangement::Dynamic);
+        if let Some(width) = style.width {
+            table.set_width(width);
+        }
+    } else {
+        table.force_no_tty();
+    }
+    if style.color {
+        table.enforce_styling();
+    }
+}
+
+/// The list table: on a terminal long summaries are shortened and the table
+/// fits the width; in a pipe every summary is whole.
+pub fn list_table(rows: &[(Summary, Due)], now: DateTime<Utc>, style: &Style) -> String {
     let mut table = table(&[
         "ID",
         "STATUS",
@@ -255,16 +273,31 @@ pub fn list_table(rows: &[(Summary, Due)], now: DateTime<Utc>) -> String {
         "FIRST RESPONSE",
         "SUMMARY",
     ]);
+    fit(&mut table, style);
     for (s, due) in rows {
+        let mut status = Cell::new(s.status.as_str());
+        let first_response = first_response_cell(s, &due.first_response_due, now);
+        let mut first_response_cell = Cell::new(&first_response);
+        if style.color {
+            status = status.fg(status_table_color(s.status));
+            if first_response.starts_with("LATE") {
+                first_response_cell = first_response_cell.fg(comfy_table::Color::Red);
+            }
+        }
+        let summary = if style.terminal {
+            truncate_chars(&s.summary, 60)
+        } else {
+            s.summary.clone()
+        };
         table.add_row(vec![
-            s.id.clone(),
-            s.status.to_string(),
-            s.level.to_string(),
-            s.severity.to_string(),
-            s.assignee.as_deref().map(escape_line).unwrap_or_else(|| "-".into()),
-            escape_line(&s.customer),
-            first_response_cell(s, &due.first_response_due, now),
-            escape_line(&truncate_chars(&s.summary, 60)),
+            Cell::new(&s.id),
+            status,
+            Cell::new(s.level.as_str()),
+            Cell::new(s.severity.as_str()),
+            Cell::new(s.assignee.as_deref().map(escape_line).unwrap_or_else(|| "-".into())),
+            Cell::new(escape_line(&s.customer)),
+            first_response_cell,
+            Cell::new(escape_line(&summary)),
         ]);
     }
     render_table(&table)
@@ -285,13 +318,14 @@ fn indent(text: &str) -> String {
 }
 
 /// The `show` text for people.
-pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>) -> String {
+pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style) -> String {
     let summary = Summary::of(case);
     let mut out = String::new();
     let field =
         |out: &mut String, name: &str, value: &str| out.push_str(&format!("{:<20}{}\n", format!("{name}:"), value));
-    out.push_str(&format!("{}  {}\n", case.id, escape_line(&case.summary)));
-    field(&mut out, "status", case.status.as_str());
+    out.push_str(&style.bold(&format!("{}  {}", case.id, escape_line(&case.summary))));
+    out.push('\n');
+    field(&mut out, "status", &style.status(case.status));
     field(&mut out, "level", case.level.as_str());
     field(&mut out, "severity", case.severity.as_str());
     field(

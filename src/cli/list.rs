@@ -59,7 +59,7 @@ pub fn run(ctx: &Context, args: ListArgs) -> Result<i32> {
     };
     match serialize(ctx.format, &views)? {
         Some(text) => emit(&text)?,
-        None => emit(&list_table(&rows, ctx.now))?,
+        None => emit(&list_table(&rows, ctx.now, &ctx.style))?,
     }
     Ok(report_bad_files(&errors))
 }

@@ -3,11 +3,13 @@
 
 mod assign;
 mod close;
+mod completions;
 mod escalate;
 mod git_setup;
 mod init;
 mod investigate;
 mod list;
+mod man;
 mod merge_driver;
 mod open;
 mod queue;
@@ -16,9 +18,11 @@ mod remind;
 mod reply;
 mod request_info;
 mod show;
+mod stats;
 mod sweep;
 
 use crate::case::Case;
+use crate::color::{ColorChoice, Style};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, Action};
@@ -76,6 +80,9 @@ pub struct GlobalArgs {
     /// Output format: table for people, json or yaml for scripts.
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Colour: auto (a terminal without NO_COLOR), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
 }
 
 /// Every command.
@@ -113,10 +120,16 @@ pub enum Command {
     GitSetup(git_setup::GitSetupArgs),
     /// The git merge driver for case files (git runs it: `tickets merge-driver %O %A %B`).
     MergeDriver(merge_driver::MergeDriverArgs),
+    /// Counts, response and close times, auto-close share, overdue cases.
+    Stats(stats::StatsArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff) on stdout.
+    Man(man::ManArgs),
 }
 
 /// What every command needs: the store, the clock, the actor, the format.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Context {
     /// The store.
     pub store: Store,
@@ -128,6 +141,8 @@ pub struct Context {
     pub format: Format,
     /// How long to wait for the store lock.
     pub lock_wait: Duration,
+    /// Colour and layout of output for people.
+    pub style: Style,
 }
 
 impl Context {
@@ -161,6 +176,7 @@ impl Context {
             actor: global.actor.clone(),
             format: global.format,
             lock_wait,
+            style: Style::detect(global.color),
         })
     }
 
@@ -315,6 +331,9 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Remind(args) => remind::run(&ctx, args),
         Command::GitSetup(args) => git_setup::run(&ctx, args),
         Command::MergeDriver(args) => merge_driver::run(&ctx, args),
+        Command::Stats(args) => stats::run(&ctx, args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
 

@@ -1,7 +1,10 @@
 //! `tickets open`: create a case, routed to an available L1 analyst; prints
-//! the new ID alone on stdout.
+//! the new ID alone on stdout. With `--from-email` the case comes from an
+//! e-mail message on stdin (see [`crate::email`]).
 
 use super::{active_counts, emit, warn, Context};
+use crate::config::Config;
+use crate::email::{self, Email};
 use crate::error::{Error, Result};
 use crate::fields::{Channel, Level, Severity, Status};
 use crate::lifecycle::{self, NewCase};
@@ -13,11 +16,11 @@ use clap::Args;
 #[derive(Debug, Args)]
 pub struct OpenArgs {
     /// The customer's name (as in config.yaml; unknown customers get the standard plan).
-    #[arg(long, value_parser = super::non_empty)]
-    pub customer: String,
+    #[arg(long, value_parser = super::non_empty, required_unless_present = "from_email")]
+    pub customer: Option<String>,
     /// One line saying what is wrong.
-    #[arg(long, value_parser = super::non_empty)]
-    pub summary: String,
+    #[arg(long, value_parser = super::non_empty, required_unless_present = "from_email")]
+    pub summary: Option<String>,
     /// The customer's description.
     #[arg(long, default_value = "")]
     pub description: String,
@@ -33,11 +36,33 @@ pub struct OpenArgs {
     /// The closed case this one follows up.
     #[arg(long, value_name = "ID")]
     pub follow_up_of: Option<String>,
+    /// Read an e-mail message (at most 10 MiB) on stdin: Subject -> summary,
+    /// text body -> description, sender's domain -> customer (config
+    /// `domains`), channel email. Unknown domains are refused (exit 2).
+    #[arg(
+        long,
+        conflicts_with_all = ["customer", "summary", "description", "email", "channel", "follow_up_of"]
+    )]
+    pub from_email: bool,
 }
 
 /// Runs `open`.
 pub fn run(ctx: &Context, args: OpenArgs) -> Result<i32> {
     let config = ctx.store.config()?;
+    let mut message_id = None;
+    let mut actor = ctx.actor();
+    let args = if args.from_email {
+        let (args, email) = from_email(ctx, &config, args)?;
+        message_id = email.message_id;
+        // In a mail pipe $USER means nothing; the sender acted unless --as says otherwise.
+        actor = ctx.actor.clone().unwrap_or(email.from);
+        args
+    } else {
+        args
+    };
+    let (Some(customer), Some(summary)) = (args.customer, args.summary) else {
+        return Err(Error::Usage("--customer and --summary are required".into()));
+    };
     let follow_up_of = match &args.follow_up_of {
         Some(typed) => {
             let id = ctx.store.resolve(typed)?;
@@ -57,11 +82,17 @@ pub fn run(ctx: &Context, args: OpenArgs) -> Result<i32> {
         None => None,
     };
     let _lock = ctx.store.lock(ctx.lock_wait)?;
+    if let Some(existing) = opened_by_message(ctx, message_id.as_deref())? {
+        // A mail server redelivering the same message must not open a second case.
+        warn(&format!("this message already opened {existing}; not opening another"));
+        emit(&format!("{existing}\n"))?;
+        return Ok(0);
+    }
     let counts = active_counts(ctx)?;
     let routed = route(
         &config,
         Level::L1,
-        &format!("{}\n{}", args.summary, args.description),
+        &format!("{}\n{}", summary, args.description),
         &counts,
     );
     let mut rng = rand::rng();
@@ -74,18 +105,18 @@ pub fn run(ctx: &Context, args: OpenArgs) -> Result<i32> {
     let case = lifecycle::open(
         NewCase {
             id: id.clone(),
-            customer: args.customer,
-            summary: args.summary,
+            customer,
+            summary,
             description: args.description,
             email: args.email,
             channel: args.channel,
             severity: args.severity,
             follow_up_of,
-            message_id: None,
+            message_id,
             assignee: routed.assignee.clone(),
             routing_reason: Some(routed.reason.clone()),
         },
-        &ctx.actor(),
+        &actor,
         ctx.now,
     );
     let path = ctx.store.save(&case)?;
@@ -103,4 +134,52 @@ pub fn run(ctx: &Context, args: OpenArgs) -> Result<i32> {
     }
     emit(&format!("{id}\n"))?;
     Ok(0)
+}
+
+/// The arguments an e-mail on stdin stands for, and the e-mail.
+fn from_email(ctx: &Context, config: &Config, mut args: OpenArgs) -> Result<(OpenArgs, Email)> {
+    let raw = email::read_message(std::io::stdin().lock())?;
+    let mail = email::parse(&raw)?;
+    let customer = match email::customers_of_domain(config, &mail.domain).as_slice() {
+        [one] => one.name.clone(),
+        [] => {
+            return Err(email::refuse(format!(
+                "the sender's domain {} belongs to no customer (add it to a customer's `domains` in config.yaml)",
+                escape_line(&mail.domain)
+            )))
+        }
+        many => {
+            return Err(Error::invalid(
+                ctx.store.config_path(),
+                None,
+                format!(
+                    "domain {} is listed by more than one customer: {}",
+                    escape_line(&mail.domain),
+                    many.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            ))
+        }
+    };
+    args.customer = Some(customer);
+    args.summary = Some(if mail.subject.is_empty() {
+        "(no subject)".to_string()
+    } else {
+        mail.subject.clone()
+    });
+    args.description = email::description(&mail);
+    args.email = Some(mail.from.clone());
+    args.channel = Channel::Email;
+    Ok((args, mail))
+}
+
+/// The case an e-mail with this Message-ID already opened, if any.
+fn opened_by_message(ctx: &Context, message_id: Option<&str>) -> Result<Option<String>> {
+    let Some(wanted) = message_id.and_then(email::normalize_message_id) else {
+        return Ok(None);
+    };
+    let (summaries, _errors) = ctx.store.summaries()?;
+    Ok(summaries
+        .into_iter()
+        .find(|s| s.message_id.as_deref().and_then(email::normalize_message_id).as_deref() == Some(&wanted))
+        .map(|s| s.id))
 }

@@ -22,7 +22,7 @@ pub fn run(ctx: &Context, args: ShowArgs) -> Result<i32> {
     let due = due_of(&config, &policy, &Summary::of(&case));
     match serialize(ctx.format, &CaseView::of_case(&case, &due, ctx.now))? {
         Some(text) => emit(&text)?,
-        None => emit(&show_text(&case, &due, ctx.now))?,
+        None => emit(&show_text(&case, &due, ctx.now, &ctx.style))?,
     }
     Ok(0)
 }

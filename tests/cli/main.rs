@@ -3,6 +3,7 @@
 
 mod support;
 
+mod email;
 mod env;
 mod example_store;
 mod exit_codes;
@@ -12,6 +13,8 @@ mod properties;
 mod queue;
 mod remind;
 mod routing;
+mod shell;
+mod stats;
 mod store;
 mod sweep;
 mod targets;
