@@ -47,6 +47,14 @@ pub fn allowed_from(status: Status) -> Vec<ActionKind> {
         .collect()
 }
 
+/// The command a person types for an action (`auto-close` is what `sweep` does).
+pub fn command_name(action: ActionKind) -> &'static str {
+    match action {
+        ActionKind::AutoClose => "sweep",
+        other => other.as_str(),
+    }
+}
+
 /// A change an analyst, the customer or the sweep asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -199,10 +207,20 @@ pub fn apply(case: &Case, action: &Action, actor: &str, now: DateTime<Utc>) -> R
             status: from.to_string(),
             allowed: allowed_from(from)
                 .iter()
-                .map(|a| a.as_str())
+                .map(|a| command_name(*a))
                 .collect::<Vec<_>>()
                 .join(", "),
         });
+    }
+    if now < case.updated_at {
+        // History is in time order; a change dated before the last one (a
+        // stale --now) would make the case impossible to replay.
+        return Err(Error::Usage(format!(
+            "{}: the case last changed at {}; a change dated {} would be out of order (check --now / TICKETS_NOW)",
+            case.id,
+            crate::time::format_instant(&case.updated_at),
+            crate::time::format_instant(&now)
+        )));
     }
 
     let mut next = case.clone();

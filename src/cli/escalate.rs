@@ -2,7 +2,7 @@
 //! among available L2 analysts); at L2 or R&D, into R&D's resolution queue.
 
 use super::{active_counts, run_transition, warn, Context};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::fields::{Impact, Level};
 use crate::lifecycle::Action;
 use crate::routing::route;
@@ -33,6 +33,13 @@ pub fn run(ctx: &Context, args: EscalateArgs) -> Result<i32> {
                 assignee: None,
                 note: args.note,
             });
+        }
+        let allowed = crate::lifecycle::allowed_from(case.status).contains(&crate::fields::ActionKind::Escalate);
+        if args.impact.is_some() && allowed {
+            return Err(Error::Usage(format!(
+                "--impact is for escalating into R&D's queue (from l2 or rnd); {} is at l1 and goes to L2 first",
+                case.id
+            )));
         }
         let counts = active_counts(ctx)?;
         let routed = route(

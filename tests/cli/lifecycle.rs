@@ -418,7 +418,7 @@ fn assign_to_an_analyst_not_in_the_roster_is_a_usage_error_and_writes_nothing() 
 fn allowed_from(status: &str) -> &'static str {
     match status {
         "at-investigation" => "request-info, reply, escalate, close, assign, reassess",
-        "waiting-for-customer" => "request-info, reply, close, auto-close, assign, reassess, remind",
+        "waiting-for-customer" => "request-info, reply, close, sweep, assign, reassess, remind",
         "escalated" => "investigate, request-info, reply, close, assign, reassess",
         other => panic!("{other}"),
     }
@@ -541,4 +541,30 @@ fn open_follow_up_of_an_unknown_case_exits_3() {
     .code(3)
     .stderr(contains("no such ticket: RC-NOSUCH00"));
     assert!(t.list(&["--all"]).is_empty());
+}
+
+#[test]
+fn a_change_dated_before_the_last_one_is_refused_so_history_stays_replayable() {
+    let t = TestStore::new();
+    let id = t.open_simple();
+    t.run_at("2026-11-19T12:00:00Z", &["investigate", &id]).success();
+    let before = t.file(&id);
+    t.run_at(
+        "2026-11-19T11:00:00Z",
+        &["request-info", &id, "--message", "late clock"],
+    )
+    .code(2)
+    .stderr(contains("out of order"));
+    assert_eq!(t.file(&id), before, "an out-of-order change must not write");
+}
+
+#[test]
+fn escalate_with_impact_at_l1_is_refused_instead_of_silently_ignored() {
+    let t = TestStore::new();
+    let id = t.open_simple();
+    let before = t.file(&id);
+    t.run(&["escalate", &id, "--impact", "high"])
+        .code(2)
+        .stderr(contains("--impact is for escalating into R&D"));
+    assert_eq!(t.file(&id), before);
 }

@@ -317,10 +317,14 @@ fn reassess_moves_the_target_and_is_recorded_in_history() {
         (Some("open"), Some("open"))
     );
 
-    t.run(&["reassess", &id, "--severity", "low"]).success();
+    t.run_at("2026-11-19T10:05:00Z", &["reassess", &id, "--severity", "low"])
+        .success();
     assert_eq!(t.show(&id)["first_response_due"], "2026-11-19T14:00:00Z", "low: 4 h");
-    let json: serde_json::Value =
-        serde_json::from_str(&t.stdout(&["reassess", &id, "--severity", "medium", "--format", "json"])).expect("json");
+    let json: serde_json::Value = serde_json::from_str(&t.stdout_at(
+        "2026-11-19T10:05:00Z",
+        &["reassess", &id, "--severity", "medium", "--format", "json"],
+    ))
+    .expect("json");
     assert_eq!(json["severity"], "medium");
     assert_eq!(json["first_response_due"], "2026-11-19T12:00:00Z");
     assert_eq!(t.show(&id)["history"].as_array().map(Vec::len), Some(4));
