@@ -14,6 +14,7 @@ use crate::fields::{ActionKind, Channel, Impact, Level, Severity, Status};
 use crate::summary::Summary;
 use crate::time::parse_instant;
 use chrono::{DateTime, Utc};
+use std::borrow::Cow;
 
 const CASE_KEYS: &[&str] = &[
     "id",
@@ -41,14 +42,17 @@ const EVENT_KEYS: &[&str] = &[
     "at", "actor", "action", "from", "to", "message", "level", "assignee", "severity", "impact",
 ];
 
+/// Keys whose text is only checked, never used: building it would be waste.
+const UNUSED: &[&str] = &["description", "actor", "message"];
+
 /// One mapping's values, by position in its key list.
-struct Fields<'k> {
-    keys: &'k [&'static str],
-    values: Vec<Option<String>>,
+struct Fields<'a> {
+    keys: &'static [&'static str],
+    values: Vec<Option<Cow<'a, str>>>,
 }
 
-impl<'k> Fields<'k> {
-    fn new(keys: &'k [&'static str]) -> Self {
+impl<'a> Fields<'a> {
+    fn new(keys: &'static [&'static str]) -> Self {
         Fields {
             keys,
             values: vec![None; keys.len()],
@@ -56,7 +60,7 @@ impl<'k> Fields<'k> {
     }
 
     /// Stores a value; `None` for an unknown or repeated key.
-    fn set(&mut self, key: &str, value: String) -> Option<()> {
+    fn set(&mut self, key: &str, value: Cow<'a, str>) -> Option<()> {
         let index = self.keys.iter().position(|k| *k == key)?;
         if self.values[index].is_some() {
             return None;
@@ -72,7 +76,7 @@ impl<'k> Fields<'k> {
 
     fn take(&mut self, key: &str) -> Option<String> {
         let index = self.keys.iter().position(|k| *k == key)?;
-        self.values[index].take()
+        self.values[index].take().map(Cow::into_owned)
     }
 }
 
@@ -124,7 +128,7 @@ pub fn summary(text: &str) -> Option<Summary> {
             }
             continue;
         }
-        let value = scalar(rest, &mut lines, 0)?;
+        let value = scalar(rest, &mut lines, 0, !UNUSED.contains(&key))?;
         case.set(key, value)?;
     }
     if !saw_history || events.is_empty() {
@@ -133,11 +137,11 @@ pub fn summary(text: &str) -> Option<Summary> {
     build(case, events)
 }
 
-fn event<'k>(lines: &mut Lines) -> Option<Fields<'k>> {
+fn event<'a>(lines: &mut Lines<'a>) -> Option<Fields<'a>> {
     let mut fields = Fields::new(EVENT_KEYS);
     let first = lines.advance()?.strip_prefix("- ")?;
     let (key, rest) = split_key(first)?;
-    let value = scalar(rest, lines, 2)?;
+    let value = scalar(rest, lines, 2, !UNUSED.contains(&key))?;
     fields.set(key, value)?;
     while let Some(line) = lines.peek() {
         let Some(inner) = line.strip_prefix("  ") else { break };
@@ -146,7 +150,7 @@ fn event<'k>(lines: &mut Lines) -> Option<Fields<'k>> {
         }
         lines.advance();
         let (key, rest) = split_key(inner)?;
-        let value = scalar(rest, lines, 2)?;
+        let value = scalar(rest, lines, 2, !UNUSED.contains(&key))?;
         fields.set(key, value)?;
     }
     Some(fields)
@@ -167,17 +171,18 @@ fn split_key(line: &str) -> Option<(&str, &str)> {
 }
 
 /// A scalar value starting at `rest`; block scalars consume following lines
-/// indented deeper than `indent`.
-fn scalar(rest: &str, lines: &mut Lines, indent: usize) -> Option<String> {
+/// indented deeper than `indent`. With `keep` false the text is checked but
+/// not built (an empty string stands for it).
+fn scalar<'a>(rest: &'a str, lines: &mut Lines<'a>, indent: usize, keep: bool) -> Option<Cow<'a, str>> {
     match rest.as_bytes().first()? {
-        b'|' => block(rest, lines, indent),
+        b'|' => block(rest, lines, indent, keep),
         b'\'' => single_quoted(rest),
         b'"' => double_quoted(rest),
         _ => plain(rest),
     }
 }
 
-fn block(header: &str, lines: &mut Lines, indent: usize) -> Option<String> {
+fn block<'a>(header: &str, lines: &mut Lines<'a>, indent: usize, keep: bool) -> Option<Cow<'a, str>> {
     let mut chomp = b' ';
     let mut explicit = None;
     for b in header.bytes().skip(1) {
@@ -211,6 +216,13 @@ fn block(header: &str, lines: &mut Lines, indent: usize) -> Option<String> {
             }
         }
     };
+    if !keep {
+        let shape_ok = body.iter().all(|line| {
+            let blank = line.bytes().all(|b| b == b' ');
+            blank || (line.len() >= content_indent && line[..content_indent].bytes().all(|b| b == b' '))
+        });
+        return shape_ok.then_some(Cow::Borrowed(""));
+    }
     let mut text = String::new();
     for line in &body {
         if line.len() < content_indent {
@@ -241,11 +253,14 @@ fn block(header: &str, lines: &mut Lines, indent: usize) -> Option<String> {
             }
         }
     }
-    Some(text)
+    Some(Cow::Owned(text))
 }
 
-fn single_quoted(rest: &str) -> Option<String> {
+fn single_quoted(rest: &str) -> Option<Cow<'_, str>> {
     let inner = rest.strip_prefix('\'')?.strip_suffix('\'')?;
+    if !inner.contains('\'') {
+        return Some(Cow::Borrowed(inner));
+    }
     let mut out = String::with_capacity(inner.len());
     let mut chars = inner.chars().peekable();
     while let Some(c) = chars.next() {
@@ -254,11 +269,14 @@ fn single_quoted(rest: &str) -> Option<String> {
         }
         out.push(c);
     }
-    Some(out)
+    Some(Cow::Owned(out))
 }
 
-fn double_quoted(rest: &str) -> Option<String> {
+fn double_quoted(rest: &str) -> Option<Cow<'_, str>> {
     let inner = rest.strip_prefix('"')?.strip_suffix('"')?;
+    if !inner.contains(['\\', '"']) {
+        return Some(Cow::Borrowed(inner));
+    }
     let mut out = String::with_capacity(inner.len());
     let mut chars = inner.chars();
     while let Some(c) = chars.next() {
@@ -293,7 +311,7 @@ fn double_quoted(rest: &str) -> Option<String> {
             c => out.push(c),
         }
     }
-    Some(out)
+    Some(Cow::Owned(out))
 }
 
 fn hex(chars: &mut std::str::Chars, digits: usize) -> Option<char> {
@@ -307,7 +325,7 @@ fn hex(chars: &mut std::str::Chars, digits: usize) -> Option<char> {
 /// A plain scalar, only when YAML would certainly read it as this string.
 /// (The full parser reads every plain scalar as a string for a text field,
 /// numbers and booleans included; `null` and `~` mean "absent".)
-fn plain(rest: &str) -> Option<String> {
+fn plain(rest: &str) -> Option<Cow<'_, str>> {
     let first = rest.chars().next()?;
     if rest != rest.trim() || "-?:,[]{}#&*!|>'\"%@`~".contains(first) {
         return None;
@@ -318,7 +336,7 @@ fn plain(rest: &str) -> Option<String> {
     if matches!(rest, "null" | "Null" | "NULL") {
         return None;
     }
-    Some(rest.to_string())
+    Some(Cow::Borrowed(rest))
 }
 
 fn instant(text: Option<&str>) -> Option<Option<DateTime<Utc>>> {

@@ -8,6 +8,7 @@ mod env;
 mod example_store;
 mod exit_codes;
 mod git;
+mod index;
 mod lifecycle;
 mod properties;
 mod queue;

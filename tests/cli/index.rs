@@ -1,0 +1,272 @@
+//! The derived index (`.tickets/index`): answers are the same with and
+//! without it, edits behind its back are seen, a corrupt index is rebuilt,
+//! and the fast reader of case files agrees with the full YAML parser.
+
+use crate::support::*;
+use proptest::prelude::*;
+use std::fs;
+use std::time::{Duration, SystemTime};
+
+/// Ages every case file by an hour, then lets their change time (which
+/// setting the mtime updates) fall out of the two-second window in which the
+/// index deliberately caches nothing.
+fn age_case_files(t: &TestStore) {
+    let old = SystemTime::now() - Duration::from_secs(3600);
+    for entry in fs::read_dir(t.path()).expect("store") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        if name.ends_with(".yaml") && name != "config.yaml" {
+            let file = fs::File::options().write(true).open(&path).expect("open");
+            file.set_modified(old).expect("set mtime");
+        }
+    }
+    std::thread::sleep(Duration::from_millis(2100));
+}
+
+fn index_path(t: &TestStore) -> std::path::PathBuf {
+    t.path().join(".tickets").join("index")
+}
+
+/// A store with cases in several statuses.
+fn busy_store() -> (TestStore, Vec<String>) {
+    let t = TestStore::new();
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        ids.push(t.open(&[
+            "--customer",
+            ["Acme Corp", "Globex", "Initech"][i % 3],
+            "--summary",
+            &format!("Push notifications fail on iOS, case {i}"),
+            "--description",
+            "Line one\nLine two with: a colon and 'quotes' and \"double quotes\"\n",
+        ]));
+    }
+    t.run_at("2026-11-19T11:00:00Z", &["investigate", &ids[1]]).success();
+    t.run_at(
+        "2026-11-19T11:00:00Z",
+        &["request-info", &ids[2], "--message", "Which version?"],
+    )
+    .success();
+    t.run_at("2026-11-19T11:00:00Z", &["escalate", &ids[3]]).success();
+    t.run_at("2026-11-19T12:00:00Z", &["escalate", &ids[3], "--impact", "high"])
+        .success();
+    t.run_at(
+        "2026-11-19T11:00:00Z",
+        &["close", &ids[4], "--resolution", "Fixed in 6.5"],
+    )
+    .success();
+    (t, ids)
+}
+
+const LATER: &str = "2026-11-27T12:00:00Z";
+
+fn answers(t: &TestStore) -> Vec<String> {
+    [
+        vec!["list", "--all", "--format", "json"],
+        vec!["list", "--status", "waiting-for-customer", "--format", "json"],
+        vec!["list", "--overdue", "--format", "json"],
+        vec!["queue", "--format", "json"],
+        vec!["sweep", "--dry-run", "--format", "json"],
+        vec!["stats", "--format", "json"],
+    ]
+    .iter()
+    .map(|args| t.stdout_at(LATER, args))
+    .collect()
+}
+
+#[test]
+fn answers_are_identical_with_and_without_the_index() {
+    let (t, _) = busy_store();
+    age_case_files(&t);
+    let _ = fs::remove_dir_all(t.path().join(".tickets"));
+    let without = answers(&t);
+    assert!(index_path(&t).exists(), "the first scan builds the index");
+    let with = answers(&t);
+    assert_eq!(with, without);
+    assert!(without[0].contains("\"status\": \"escalated\""), "{}", without[0]);
+    // And again after deleting it.
+    fs::remove_file(index_path(&t)).expect("remove index");
+    assert_eq!(answers(&t), with);
+}
+
+#[test]
+fn the_index_caches_every_aged_case_and_is_not_rewritten_when_nothing_changed() {
+    let (t, ids) = busy_store();
+    age_case_files(&t);
+    t.stdout(&["list", "--all"]);
+    let text = fs::read_to_string(index_path(&t)).expect("index");
+    for id in &ids {
+        assert!(text.contains(&format!("{id}\t")), "{id} cached in the index");
+    }
+    let before = fs::metadata(index_path(&t)).expect("index").modified().expect("mtime");
+    std::thread::sleep(Duration::from_millis(20));
+    t.stdout(&["list", "--all"]);
+    let after = fs::metadata(index_path(&t)).expect("index").modified().expect("mtime");
+    assert_eq!(before, after, "a scan with nothing changed must not rewrite the index");
+}
+
+#[test]
+fn a_case_edited_behind_the_index_back_is_seen_even_with_its_old_mtime() {
+    let (t, ids) = busy_store();
+    age_case_files(&t);
+    t.stdout(&["list", "--all"]);
+    let path = t.case_path(&ids[0]);
+    let mtime = fs::metadata(&path).expect("case").modified().expect("mtime");
+    // A hand edit that keeps the schema, in place, then the old mtime put back
+    // (as a careless tool or a checkout could): only ctime tells.
+    let text = fs::read_to_string(&path).expect("case");
+    let edited = text.replace("severity: medium", "severity: low ");
+    assert_ne!(edited, text);
+    fs::write(&path, &edited).expect("edit");
+    fs::File::options()
+        .write(true)
+        .open(&path)
+        .expect("open")
+        .set_modified(mtime)
+        .expect("mtime");
+    // Past the racy window, only the recorded stamp (ctime, size, inode) can tell.
+    std::thread::sleep(Duration::from_millis(2100));
+    let listed = t.list(&["--severity", "low"]);
+    assert_eq!(ids_of(&listed), vec![ids[0].clone()]);
+}
+
+#[test]
+fn a_case_changed_by_git_checkout_or_deleted_is_seen() {
+    let (t, ids) = busy_store();
+    age_case_files(&t);
+    t.stdout(&["list", "--all"]);
+    fs::remove_file(t.case_path(&ids[5])).expect("delete");
+    let listed = ids_of(&t.list(&["--all"]));
+    assert!(!listed.contains(&ids[5]));
+    assert_eq!(listed.len(), 5);
+}
+
+fn ids_of(cases: &[serde_json::Value]) -> Vec<String> {
+    ids(cases)
+}
+
+#[test]
+fn a_corrupt_index_is_ignored_and_rebuilt() {
+    let (t, ids) = busy_store();
+    age_case_files(&t);
+    let good = t.stdout(&["list", "--all", "--format", "json"]);
+    for garbage in [
+        "not an index at all\n".to_string(),
+        format!(
+            "tickets-index 1\n{}\topen\t1\t2\t3\t4\t{{broken json\n\u{0}\u{1}garbage\n",
+            ids[0]
+        ),
+        String::new(),
+    ] {
+        fs::write(index_path(&t), garbage).expect("corrupt");
+        assert_eq!(t.stdout(&["list", "--all", "--format", "json"]), good);
+        let rebuilt = fs::read_to_string(index_path(&t)).expect("index");
+        assert!(rebuilt.starts_with("tickets-index 1\n"), "{rebuilt}");
+        assert_eq!(t.stdout(&["list", "--all", "--format", "json"]), good);
+    }
+}
+
+#[test]
+fn a_stale_index_line_with_the_right_stamp_but_wrong_id_is_not_trusted() {
+    let (t, ids) = busy_store();
+    age_case_files(&t);
+    t.stdout(&["list", "--all"]);
+    // Swap the JSON payloads of two lines: stamps still match their files.
+    let text = fs::read_to_string(index_path(&t)).expect("index");
+    let swapped: String = text
+        .lines()
+        .map(|line| {
+            if line.starts_with(&ids[0]) {
+                line.replace(&ids[0], &ids[1])
+            } else {
+                line.to_string()
+            }
+        })
+        .map(|l| l + "\n")
+        .collect();
+    fs::write(index_path(&t), swapped).expect("write");
+    let listed = ids_of(&t.list(&["--all"]));
+    let mut sorted = listed.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 6, "no case duplicated or lost: {listed:?}");
+}
+
+fn text_strategy() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-zA-Z0-9 ,.:'\"#!?-]{1,40}",
+        "[ -~]{1,60}",
+        any::<String>().prop_filter("non-empty", |s| !s.is_empty()),
+        "(line [a-z]{1,8}\n){1,4}",
+        Just("null".to_string()),
+        Just("123".to_string()),
+        Just(" leading space".to_string()),
+        Just("trailing space ".to_string()),
+        Just("- dash".to_string()),
+        Just("a: b".to_string()),
+        Just("\u{1b}[31mred\r\u{202e}".to_string()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Whatever the text, the fast reader either declines or agrees exactly
+    /// with the full parser on what the store writes.
+    #[test]
+    fn the_fast_reader_agrees_with_the_full_parser(
+        summary in text_strategy(),
+        description in text_strategy(),
+        customer in text_strategy(),
+        message in text_strategy(),
+        resolution in text_strategy(),
+        actor in text_strategy(),
+        close in any::<bool>(),
+    ) {
+        use tickets::lifecycle::{apply, open, Action, NewCase};
+        let now = tickets::time::parse_instant(NOW).expect("now");
+        let mut case = open(
+            NewCase {
+                id: "RC-TEST0001".into(),
+                customer,
+                summary,
+                description,
+                email: Some("a@b.example".into()),
+                channel: tickets::Channel::Email,
+                severity: None,
+                follow_up_of: None,
+                message_id: Some("<x@y>".into()),
+                assignee: Some(actor.clone()),
+                routing_reason: Some(message.clone()),
+            },
+            &actor,
+            now,
+        );
+        case = apply(&case, &Action::RequestInfo { message: message.clone() }, &actor, now).expect("request-info");
+        case = apply(&case, &Action::Remind { message: Some(message.clone()) }, &actor, now).expect("remind");
+        if close {
+            case = apply(&case, &Action::Close { resolution }, &actor, now).expect("close");
+        }
+        let text = tickets::store::to_yaml(&case).expect("yaml");
+        let full = tickets::store::parse_case(std::path::Path::new("x.yaml"), &text, None).expect("parses");
+        prop_assert_eq!(&full, &case);
+        if let Some(fast) = tickets::fast_summary::summary(&text) {
+            prop_assert_eq!(fast, tickets::summary::Summary::of(&case));
+        }
+    }
+}
+
+#[test]
+fn the_fast_reader_reads_ordinary_case_files() {
+    let (t, ids) = busy_store();
+    for id in &ids {
+        let text = String::from_utf8(t.file(id)).expect("utf-8");
+        let fast = tickets::fast_summary::summary(&text);
+        let full = tickets::store::parse_case(&t.case_path(id), &text, Some(id)).expect("parses");
+        assert_eq!(fast, Some(tickets::summary::Summary::of(&full)), "{text}");
+    }
+}
