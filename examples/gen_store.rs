@@ -14,7 +14,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
 use tickets::config::{Analyst, Config, Customer, Plan};
-use tickets::fields::{Channel, Impact, Level, Severity, Status};
+use tickets::fields::{Channel, Impact, Level, Severity};
 use tickets::lifecycle::{self, Action, NewCase};
 use tickets::routing::route;
 use tickets::store::Store;
@@ -265,6 +265,10 @@ fn generate(
         )?;
     }
     let analyst = case.assignee.clone().unwrap_or_else(|| "analyst00".into());
+    if rng.random_bool(0.2) {
+        let severity = [Severity::Low, Severity::Medium, Severity::High][rng.random_range(0..3)];
+        case = step(&case, Action::Reassess { severity, note: None }, &analyst, &mut at, rng)?;
+    }
     match (bucket, waiting_since) {
         (0 | 1, Some(w)) => {
             // Bucket 0 waited 7 days or more at `now` (due for auto-close), bucket 1 less.
@@ -293,10 +297,6 @@ fn generate(
                 rng,
             )?;
         }
-    }
-    if case.status != Status::Closed && rng.random_bool(0.2) {
-        let severity = [Severity::Low, Severity::Medium, Severity::High][rng.random_range(0..3)];
-        case = step(&case, Action::Reassess { severity, note: None }, &analyst, &mut at, rng)?;
     }
     Ok(case)
 }

@@ -61,6 +61,7 @@ pub struct Cli {
 
 /// Global options, each with its environment variable.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// The store directory.
     #[arg(

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Benchmark of SPEC section 6: builds a store of N cases with the generator and
+# prints whole-process medians (wall seconds) and peak memory, each beside the
+# floor: reading every case file once in one process. Figures, not assertions.
+#
+#   scripts/bench.sh [N] [RUNS]        (defaults: 100000 cases, 5 runs)
+#
+# Needs: cargo, git, /usr/bin/time (GNU time). Uses $BENCH_DIR (default a new
+# temp dir) and leaves it behind so repeated runs can reuse the store.
+set -euo pipefail
+N=${1:-100000}
+RUNS=${2:-5}
+NOW=2026-11-26T12:00:00Z
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WORK=${BENCH_DIR:-$(mktemp -d /tmp/tickets-bench.XXXXXX)}
+STORE=$WORK/store-$N
+CLONE=$WORK/clone-$N
+
+cd "$ROOT"
+cargo build --release --quiet --bin tickets --example gen_store --example read_all
+BIN=$ROOT/target/release/tickets
+GEN=$ROOT/target/release/examples/gen_store
+FLOOR=$ROOT/target/release/examples/read_all
+
+if [ ! -f "$STORE/config.yaml" ]; then
+  echo "generating $N cases in $STORE ..." >&2
+  "$GEN" --dir "$STORE" --count "$N" --now "$NOW" --seed 42 >&2
+  (cd "$STORE" && git init -q && git add -A && git -c user.name=bench -c user.email=bench@example.invalid commit -qm "generated store") >&2
+fi
+rm -rf "$CLONE"
+git clone -q "$STORE" "$CLONE"
+sleep 2.1   # let fresh files age out of the index's racy window, as they would in real use
+
+TIMING=$WORK/timing
+# timed CMD...: runs CMD once, prints "wall_seconds max_rss_kib".
+timed() {
+  /usr/bin/time -o "$TIMING" -f '%e %M' "$@" >/dev/null 2>/dev/null || true
+  tail -1 "$TIMING"
+}
+
+# median_of CMD...: runs CMD $RUNS times (after one warm-up), prints "median_wall max_rss_kib".
+median_of() {
+  local times=() rss=() out
+  "$@" >/dev/null 2>&1 || true
+  for _ in $(seq "$RUNS"); do
+    out=$(timed "$@")
+    times+=("${out% *}"); rss+=("${out#* }")
+  done
+  local t m
+  t=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  m=$(printf '%s\n' "${rss[@]}" | sort -g | tail -1)
+  echo "$t $m"
+}
+
+# fresh CMD...: like median_of, but deletes the clone's derived files before every run.
+fresh() {
+  local times=() rss=() out
+  for _ in $(seq "$RUNS"); do
+    rm -rf "$CLONE/.tickets"
+    out=$(timed "$@")
+    times+=("${out% *}"); rss+=("${out#* }")
+  done
+  local t m
+  t=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  m=$(printf '%s\n' "${rss[@]}" | sort -g | tail -1)
+  echo "$t $m"
+}
+
+read -r floor floor_rss < <(median_of "$FLOOR" "$STORE")
+
+# One transition: investigate a different open case each run.
+mapfile -t OPEN < <("$BIN" --dir "$STORE" --now "$NOW" list --status open --format json | jq -r '.[].id' | head -n $((RUNS + 1)))
+transition_times=()
+for id in "${OPEN[@]}"; do
+  out=$(timed "$BIN" --dir "$STORE" --now "$NOW" --as bench investigate "$id")
+  transition_times+=("${out% *}")
+done
+transition=$(printf '%s\n' "${transition_times[@]:1}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+
+read -r sweep sweep_rss < <(median_of "$BIN" --dir "$STORE" --now "$NOW" sweep --dry-run)
+read -r waiting waiting_rss < <(median_of "$BIN" --dir "$STORE" --now "$NOW" list --status waiting-for-customer)
+read -r sweep_fresh sweep_fresh_rss < <(fresh "$BIN" --dir "$CLONE" --now "$NOW" sweep --dry-run)
+read -r waiting_fresh waiting_fresh_rss < <(fresh "$BIN" --dir "$CLONE" --now "$NOW" list --status waiting-for-customer)
+
+# Peak memory of a real sweep (on a copy of the clone, so the store stays as generated).
+rm -rf "$WORK/sweep-copy" && cp -a "$CLONE" "$WORK/sweep-copy" && "$BIN" --dir "$WORK/sweep-copy" list >/dev/null 2>&1 || true
+sweep_real=$(timed "$BIN" --dir "$WORK/sweep-copy" --now "$NOW" sweep)
+rm -rf "$WORK/sweep-copy"
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
+cat <<REPORT
+
+tickets benchmark: $N cases, $RUNS runs each, medians of whole-process wall time
+machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)
+floor (read every case file once, one process): ${floor} s
+
+| operation | median s | x floor | peak MiB |
+| --- | --- | --- | --- |
+| investigate ID (one transition) | $transition | $(ratio "$transition" "$floor") | - |
+| sweep --dry-run | $sweep | $(ratio "$sweep" "$floor") | $(mib "$sweep_rss") |
+| list --status waiting-for-customer | $waiting | $(ratio "$waiting" "$floor") | $(mib "$waiting_rss") |
+| sweep --dry-run, fresh clone | $sweep_fresh | $(ratio "$sweep_fresh" "$floor") | $(mib "$sweep_fresh_rss") |
+| list --status waiting-for-customer, fresh clone | $waiting_fresh | $(ratio "$waiting_fresh" "$floor") | $(mib "$waiting_fresh_rss") |
+| sweep (closing $((N / 10)) cases), peak memory | ${sweep_real% *} | - | $(mib "${sweep_real#* }") |
+REPORT
