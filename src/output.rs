@@ -209,6 +209,32 @@ pub fn table(header: &[&str]) -> Table {
     table
 }
 
+/// Renders rows as aligned columns exactly as a borderless [`table`] does,
+/// without its per-cell machinery: a pipe may carry 100,000 rows.
+pub fn plain_table(header: &[&str], rows: &[Vec<String>]) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.width());
+        }
+    }
+    let mut out = String::new();
+    let mut line = String::new();
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    for row in std::iter::once(&header).chain(rows) {
+        line.clear();
+        for (width, cell) in widths.iter().zip(row) {
+            line.push(' ');
+            line.push_str(cell);
+            line.extend(std::iter::repeat_n(' ', width - cell.width() + 1));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
 /// Renders a table to a string without trailing spaces.
 pub fn render_table(table: &Table) -> String {
     let mut out = String::new();
@@ -263,6 +289,34 @@ pub fn fit(table: &mut Table, style: &Style) {
 /// The list table: on a terminal long summaries are shortened and the table
 /// fits the width; in a pipe every summary is whole.
 pub fn list_table(rows: &[(Summary, Due)], now: DateTime<Utc>, style: &Style) -> String {
+    if !style.terminal && !style.color {
+        let header = [
+            "ID",
+            "STATUS",
+            "LEVEL",
+            "SEVERITY",
+            "ASSIGNEE",
+            "CUSTOMER",
+            "FIRST RESPONSE",
+            "SUMMARY",
+        ];
+        let cells: Vec<Vec<String>> = rows
+            .iter()
+            .map(|(s, due)| {
+                vec![
+                    s.id.clone(),
+                    s.status.to_string(),
+                    s.level.to_string(),
+                    s.severity.to_string(),
+                    s.assignee.as_deref().map(escape_line).unwrap_or_else(|| "-".into()),
+                    escape_line(&s.customer),
+                    first_response_cell(s, &due.first_response_due, now),
+                    escape_line(&s.summary),
+                ]
+            })
+            .collect();
+        return plain_table(&header, &cells);
+    }
     let mut table = table(&[
         "ID",
         "STATUS",
@@ -417,4 +471,40 @@ pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style) -> S
         }
     }
     out
+}
+
+#[cfg(test)]
+mod plain_table_tests {
+    use super::*;
+
+    #[test]
+    fn plain_table_renders_exactly_as_the_borderless_table() {
+        let header = ["ID", "STATUS", "CUSTOMER", "SUMMARY"];
+        let rows = vec![
+            vec![
+                "RC-1".to_string(),
+                "open".into(),
+                "Ação Ltda".into(),
+                "Push fails — 日本語 wide".into(),
+            ],
+            vec![
+                "RC-22222".to_string(),
+                "waiting-for-customer".into(),
+                "-".into(),
+                "".into(),
+            ],
+            vec![
+                "RC-3".to_string(),
+                "closed".into(),
+                "Globex".into(),
+                "x\\e[31m escaped".into(),
+            ],
+        ];
+        let mut table = table(&header);
+        table.force_no_tty();
+        for row in &rows {
+            table.add_row(row.clone());
+        }
+        assert_eq!(plain_table(&header, &rows), render_table(&table));
+    }
 }

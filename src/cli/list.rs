@@ -33,7 +33,11 @@ pub struct ListArgs {
 pub fn run(ctx: &Context, args: ListArgs) -> Result<i32> {
     let config = ctx.store.config()?;
     let policy = policy(&ctx.store, &config)?;
-    let (summaries, errors) = ctx.store.summaries()?;
+    let wanted = |status: Status| match args.status {
+        Some(wanted) => status == wanted,
+        None => args.all || status != Status::Closed,
+    };
+    let (summaries, errors) = ctx.store.scan(&wanted)?;
     let mut rows: Vec<_> = summaries
         .into_iter()
         .filter(|s| match args.status {

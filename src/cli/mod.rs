@@ -350,7 +350,7 @@ pub fn non_empty(text: &str) -> std::result::Result<String, String> {
 /// Each analyst's number of active (not closed) cases, for routing's tie-break.
 /// Bad files are skipped here; `list` and `check` report them.
 pub fn active_counts(ctx: &Context) -> Result<std::collections::HashMap<String, usize>> {
-    let (summaries, _errors) = ctx.store.summaries()?;
+    let (summaries, _errors) = ctx.store.scan(&|status| status != crate::fields::Status::Closed)?;
     let mut counts = std::collections::HashMap::new();
     for summary in summaries.iter().filter(|s| s.status != crate::fields::Status::Closed) {
         if let Some(assignee) = &summary.assignee {

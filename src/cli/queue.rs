@@ -31,7 +31,7 @@ pub fn queue_order(cases: &mut [Summary]) {
 pub fn run(ctx: &Context, _args: QueueArgs) -> Result<i32> {
     let config = ctx.store.config()?;
     let policy = policy(&ctx.store, &config)?;
-    let (summaries, errors) = ctx.store.summaries()?;
+    let (summaries, errors) = ctx.store.scan(&|status| status == Status::Escalated)?;
     let mut queue: Vec<Summary> = summaries
         .into_iter()
         .filter(|s| s.status == Status::Escalated)

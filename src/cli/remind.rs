@@ -48,7 +48,7 @@ pub fn run(ctx: &Context, args: RemindArgs) -> Result<i32> {
         Some(ctx.store.lock(ctx.lock_wait)?)
     };
     let policy = policy(&ctx.store, &config)?;
-    let (summaries, mut errors) = ctx.store.summaries()?;
+    let (summaries, mut errors) = ctx.store.scan(&|status| status == Status::WaitingForCustomer)?;
     let mut due: Vec<&Summary> = summaries.iter().filter(|s| is_due(s)).collect();
     due.sort_by(|a, b| (a.waiting_since, &a.id).cmp(&(b.waiting_since, &b.id)));
     let actor = ctx.actor.clone().unwrap_or_else(|| "remind".to_string());

@@ -2,12 +2,15 @@
 //! customer `auto_close_after_days` or more; prints their IDs one a line.
 
 use super::{due_of, emit, policy, report_bad_files, Context};
+use crate::case::Case;
 use crate::error::Result;
+use crate::fields::Status;
 use crate::lifecycle::{self, auto_close_resolution, due_for_auto_close, Action};
 use crate::output::{serialize, CaseView};
 use crate::summary::Summary;
 use chrono::Duration;
 use clap::Args;
+use rayon::prelude::*;
 
 /// Arguments of `sweep`.
 #[derive(Debug, Args)]
@@ -33,32 +36,47 @@ pub fn run(ctx: &Context, args: SweepArgs) -> Result<i32> {
     if let Some(lock) = &lock {
         ctx.store.clean_temp_files(lock)?;
     }
-    let (summaries, mut errors) = ctx.store.summaries()?;
+    let (summaries, mut errors) = ctx.store.scan(&|status| status == Status::WaitingForCustomer)?;
     let mut due: Vec<&Summary> = summaries.iter().filter(|s| due_now(s)).collect();
     due.sort_by(|a, b| (a.waiting_since, &a.id).cmp(&(b.waiting_since, &b.id)));
     let actor = ctx.actor.clone().unwrap_or_else(|| "sweep".to_string());
-    let mut closed = Vec::new();
+    let action = Action::AutoClose {
+        resolution: auto_close_resolution(config.auto_close_after_days),
+    };
+    let mut closed: Vec<Summary> = Vec::new();
     let mut written = Vec::new();
-    for summary in due {
-        // Re-read under the lock: the summary may predate another writer.
-        let case = match ctx.store.load(&summary.id) {
-            Ok(case) => case,
-            Err(e) => {
-                errors.push(e);
+    if args.dry_run && ctx.format == crate::output::Format::Table {
+        // The IDs are all a dry run prints for people, and the index's
+        // summaries (checked against the files) already say which are due.
+        emit(
+            &due.iter()
+                .map(|summary| format!("{}\n", summary.id))
+                .collect::<String>(),
+        )?;
+        return Ok(report_bad_files(&errors));
+    }
+    // In batches, so memory stays flat however many cases are due.
+    for batch in due.chunks(256) {
+        // Re-read under the lock (the summary may predate another writer), in parallel.
+        let loaded: Vec<Result<Case>> = batch.par_iter().map(|summary| ctx.store.load(&summary.id)).collect();
+        let mut changed = Vec::with_capacity(batch.len());
+        for case in loaded {
+            let case = match case {
+                Ok(case) => case,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            if !due_for_auto_close(&case, ctx.now, after) {
                 continue;
             }
-        };
-        if !due_for_auto_close(&case, ctx.now, after) {
-            continue;
+            changed.push(lifecycle::apply(&case, &action, &actor, ctx.now)?);
         }
-        let action = Action::AutoClose {
-            resolution: auto_close_resolution(config.auto_close_after_days),
-        };
-        let next = lifecycle::apply(&case, &action, &actor, ctx.now)?;
         if !args.dry_run {
-            written.push(ctx.store.save(&next)?);
+            written.extend(ctx.store.save_many(&changed)?);
         }
-        closed.push(next);
+        closed.extend(changed.iter().map(Summary::of));
     }
     crate::git::commit_if_enabled(
         &config,
@@ -67,16 +85,21 @@ pub fn run(ctx: &Context, args: SweepArgs) -> Result<i32> {
         &crate::git::sweep_message(written.len()),
     );
     let policy = policy(&ctx.store, &config)?;
-    let views: Vec<CaseView> = closed
-        .iter()
-        .map(|case| {
-            let summary = Summary::of(case);
-            CaseView::of_summary(&summary, &due_of(&config, &policy, &summary), ctx.now)
-        })
-        .collect();
+    let views: Vec<CaseView> = match ctx.format {
+        crate::output::Format::Table => Vec::new(),
+        _ => closed
+            .iter()
+            .map(|summary| CaseView::of_summary(summary, &due_of(&config, &policy, summary), ctx.now))
+            .collect(),
+    };
     match serialize(ctx.format, &views)? {
         Some(text) => emit(&text)?,
-        None => emit(&closed.iter().map(|case| format!("{}\n", case.id)).collect::<String>())?,
+        None => emit(
+            &closed
+                .iter()
+                .map(|summary| format!("{}\n", summary.id))
+                .collect::<String>(),
+        )?,
     }
     drop(lock);
     Ok(report_bad_files(&errors))
