@@ -14,7 +14,7 @@ use crate::fields::Status;
 use crate::lifecycle;
 use crate::store::{self, Store};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -324,26 +324,36 @@ fn line_of_event(text: &str, index: usize) -> Option<usize> {
 }
 
 /// Two files whose IDs differ only in letter case would be one ticket to a
-/// person typing it (IDs are matched case-insensitively).
+/// person typing it (IDs are matched case-insensitively). The file whose
+/// name matches the ID is the original; the others are flagged.
 fn check_unique_ids(cases: &[Checked], report: &mut Report) {
-    let mut seen: HashMap<String, &Path> = HashMap::new();
-    for Checked { path, case, .. } in cases {
-        let folded = case.id.to_ascii_uppercase();
-        match seen.get(&folded) {
-            Some(first) => report.push(
-                path,
-                Some(1),
+    let mut groups: BTreeMap<String, Vec<&Checked>> = BTreeMap::new();
+    for checked in cases {
+        groups
+            .entry(checked.case.id.to_ascii_uppercase())
+            .or_default()
+            .push(checked);
+    }
+    for group in groups.values().filter(|g| g.len() > 1) {
+        let named_after = |c: &Checked| c.path.file_stem().is_some_and(|s| s.to_string_lossy() == c.case.id);
+        let has_original = group.iter().any(|c| named_after(c));
+        for checked in group.iter().filter(|c| !has_original || !named_after(c)) {
+            let others: Vec<String> = group
+                .iter()
+                .filter(|o| o.path != checked.path)
+                .map(|o| o.path.display().to_string())
+                .collect();
+            report.push(
+                &checked.path,
+                line_of_key(&checked.text, "id"),
                 Gravity::Error,
                 "duplicate-id",
                 format!(
                     "id {} is also the id of {}",
-                    crate::terminal::escape_line(&case.id),
-                    crate::terminal::escape_line(&first.display().to_string())
+                    crate::terminal::escape_line(&checked.case.id),
+                    crate::terminal::escape_line(&others.join(", "))
                 ),
-            ),
-            None => {
-                seen.insert(folded, path);
-            }
+            );
         }
     }
 }
