@@ -178,6 +178,13 @@ impl Store {
         let id = id::validate(&case.id)?;
         let text = to_yaml(case)?;
         let path = self.case_path(&id);
+        // A file over the cap could be written but never read back: refuse it.
+        if text.len() as u64 > MAX_FILE_BYTES {
+            return Err(Error::Usage(format!(
+                "{id}: the case file would be {} bytes, over the {MAX_FILE_BYTES}-byte cap; nothing was written (shorten the text)",
+                text.len()
+            )));
+        }
         self.write_atomic(&path, text.as_bytes())?;
         Ok(path)
     }
