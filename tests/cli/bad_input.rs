@@ -510,3 +510,58 @@ fn a_full_disk_fails_clearly_and_leaves_every_case_whole() {
     fs::remove_file(&filler).unwrap();
     t.run(&["reply", &id, "--message", &long]).success();
 }
+
+/// Source files allowed to start another program, each with what it runs and
+/// where that comes from. A program run must never be named by the store
+/// (config.yaml, case files): they travel through git from anyone.
+const MAY_RUN_PROGRAMS: &[&str] = &[];
+
+#[test]
+fn nothing_in_the_store_can_make_the_program_run_a_command() {
+    // No config key names a program: unknown keys are refused, not ignored.
+    let t = TestStore::new();
+    let marker = t.path().join("ran");
+    for key in ["hooks", "editor", "pager", "command", "on_open", "notify"] {
+        let config = format!("{CONFIG}{key}: touch {}\n", marker.display());
+        fs::write(t.path().join("config.yaml"), config).unwrap();
+        t.run(&["open", "--customer", "Acme Corp", "--summary", "s"])
+            .code(5)
+            .stderr(contains(format!("unknown field `{key}`")));
+    }
+    assert!(!marker.exists());
+    // And no source file starts a process, except those listed above.
+    let mut offenders = Vec::new();
+    let mut dirs = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];
+    while let Some(dir) = dirs.pop() {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let text = fs::read_to_string(&path).unwrap();
+            let relative = path
+                .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+                .unwrap()
+                .display()
+                .to_string();
+            let runs = [
+                "process::Command",
+                "Command::new(",
+                "CommandExt",
+                "libc::exec",
+                "posix_spawn",
+            ]
+            .iter()
+            .any(|needle| text.contains(needle));
+            if runs && !MAY_RUN_PROGRAMS.contains(&relative.as_str()) {
+                offenders.push(relative);
+            }
+        }
+    }
+    assert_eq!(
+        offenders,
+        Vec::<String>::new(),
+        "list them in MAY_RUN_PROGRAMS with what they run"
+    );
+}
