@@ -93,6 +93,10 @@ impl Report {
 /// Checks the store's config and every case file, reporting every problem.
 /// Fails only when the store directory itself cannot be read.
 pub fn check(store: &Store) -> Result<Report> {
+    if !store.root().is_dir() {
+        // Not a store at all (a typo in --dir): a usage error, with the hint.
+        store.ensure_exists()?;
+    }
     let mut report = Report::default();
     let config = check_config(store, &mut report);
     let entries = fs::read_dir(store.root()).map_err(|e| Error::io(store.root(), e))?;

@@ -235,3 +235,14 @@ fn a_lower_case_or_odd_yaml_name_is_flagged_as_ignored() {
     assert_eq!(findings(&report)[0].3, "file-name");
     assert_eq!(report["cases"], 0);
 }
+
+#[test]
+fn a_missing_store_is_a_usage_error_with_a_hint() {
+    let t = TestStore::new();
+    t.cmd()
+        .env("TICKETS_DIR", t.path().join("nope"))
+        .arg("check")
+        .assert()
+        .code(2)
+        .stderr(contains("tickets init"));
+}
