@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod case;
+pub mod check;
 pub mod cli;
 pub mod color;
 pub mod config;

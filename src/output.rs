@@ -429,7 +429,7 @@ pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style) -> S
         &instant(&case.first_response_at).unwrap_or_else(|| "-".into()),
     );
     if let Some(of) = &case.follow_up_of {
-        field(&mut out, "follow_up_of", of);
+        field(&mut out, "follow_up_of", &escape_line(of));
     }
     if let Some(resolution) = &case.resolution {
         field(&mut out, "resolution", &escape_line(resolution));

@@ -33,8 +33,27 @@ pub mod rfc3339 {
 
     /// Deserializes any RFC 3339 instant.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
-        let text = String::deserialize(d)?;
-        parse_instant(&text).map_err(serde::de::Error::custom)
+        Instant::deserialize(d).map(|i| i.0)
+    }
+
+    /// Parses inside the deserializer's visitor, so that a bad instant is
+    /// reported with the field, line and column like any other error.
+    pub(super) struct Instant(pub(super) DateTime<Utc>);
+
+    impl<'de> Deserialize<'de> for Instant {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Visitor;
+            impl serde::de::Visitor<'_> for Visitor {
+                type Value = Instant;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("an RFC 3339 instant such as 2026-11-26T09:30:00Z")
+                }
+                fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Instant, E> {
+                    parse_instant(text).map(Instant).map_err(E::custom)
+                }
+            }
+            d.deserialize_str(Visitor)
+        }
     }
 }
 
@@ -53,8 +72,6 @@ pub mod rfc3339_option {
 
     /// Deserializes an optional RFC 3339 instant.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
-        let text = Option::<String>::deserialize(d)?;
-        text.map(|t| parse_instant(&t).map_err(serde::de::Error::custom))
-            .transpose()
+        Ok(Option::<super::rfc3339::Instant>::deserialize(d)?.map(|i| i.0))
     }
 }

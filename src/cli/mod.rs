@@ -2,6 +2,7 @@
 //! Each command lives in its own file with its `Args` and `run`.
 
 mod assign;
+mod check;
 mod close;
 mod completions;
 mod escalate;
@@ -127,6 +128,8 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff) on stdout.
     Man(man::ManArgs),
+    /// Validate the whole store and config; exit 5 on any problem (for CI).
+    Check(check::CheckArgs),
 }
 
 /// What every command needs: the store, the clock, the actor, the format.
@@ -230,7 +233,8 @@ pub fn warn(text: &str) {
 /// Reports bad files met while scanning; returns the exit code (5 if any).
 pub fn report_bad_files(errors: &[Error]) -> i32 {
     for error in errors {
-        eprintln!("error: {error}");
+        // Parse errors can echo a file's bytes (an unknown variant's value).
+        eprintln!("error: {}", crate::terminal::escape_line(&error.to_string()));
     }
     if errors.is_empty() {
         0
@@ -306,7 +310,7 @@ pub fn main() -> i32 {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", crate::terminal::escape_line(&e.to_string()));
             e.exit_code()
         }
     }
@@ -335,6 +339,7 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Stats(args) => stats::run(&ctx, args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
+        Command::Check(args) => check::run(&ctx, args),
     }
 }
 

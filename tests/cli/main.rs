@@ -3,6 +3,10 @@
 
 mod support;
 
+mod bad_input;
+mod check;
+mod concurrency;
+mod crash;
 mod email;
 mod env;
 mod example_store;
@@ -19,3 +23,4 @@ mod stats;
 mod store;
 mod sweep;
 mod targets;
+mod untrusted_text;

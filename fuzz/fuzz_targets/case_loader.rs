@@ -1,0 +1,24 @@
+//! Arbitrary bytes as a case file: the loader must refuse or accept, never
+//! panic, hang or blow up memory; whatever it accepts must round-trip.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use std::path::Path;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if text.len() as u64 > tickets::store::MAX_FILE_BYTES {
+        return;
+    }
+    let path = Path::new("RC-FUZZ.yaml");
+    if let Ok(case) = tickets::store::parse_case(path, text, None) {
+        // What the program writes, it must read back the same.
+        let written = tickets::store::to_yaml(&case).expect("a parsed case serializes");
+        let again = tickets::store::parse_case(path, &written, None).expect("a written case parses");
+        assert_eq!(again, case);
+        let _ = tickets::lifecycle::replay(&case);
+    }
+    let _ = tickets::store::parse_yaml::<tickets::config::Config>(Path::new("config.yaml"), text);
+});

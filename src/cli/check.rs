@@ -1,0 +1,90 @@
+//! `tickets check`: validate the whole store and config; every problem named
+//! with path, line and reason. Exit 5 when there is any error (or, with
+//! `--strict`, any warning), 0 otherwise.
+
+use super::{emit, Context};
+use crate::check::{check, Gravity, Report};
+use crate::error::Result;
+use crate::output::{render_table, serialize, table, Format};
+use crate::terminal::escape_line;
+use clap::Args;
+
+/// Arguments of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Fail on warnings too (unknown customers, analysts who left the roster...).
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// Runs `check`.
+pub fn run(ctx: &Context, args: CheckArgs) -> Result<i32> {
+    let report = check(&ctx.store)?;
+    let fails = report.fails(args.strict);
+    match ctx.format {
+        Format::Table => emit(&render(&report))?,
+        format => {
+            #[derive(serde::Serialize)]
+            struct View<'a> {
+                ok: bool,
+                cases: usize,
+                errors: usize,
+                warnings: usize,
+                notes: usize,
+                problems: &'a [crate::check::Problem],
+            }
+            let view = View {
+                ok: !fails,
+                cases: report.cases,
+                errors: report.count(Gravity::Error),
+                warnings: report.count(Gravity::Warning),
+                notes: report.count(Gravity::Note),
+                problems: &report.problems,
+            };
+            if let Some(text) = serialize(format, &view)? {
+                emit(&text)?;
+            }
+        }
+    }
+    if fails {
+        eprintln!(
+            "error: the store has {} error(s) and {} warning(s){}",
+            report.count(Gravity::Error),
+            report.count(Gravity::Warning),
+            if args.strict { " (--strict)" } else { "" }
+        );
+        Ok(5)
+    } else {
+        Ok(0)
+    }
+}
+
+/// The table for people: one row per finding, then a count. Paths and
+/// messages are escaped: file names and echoed values are untrusted.
+fn render(report: &Report) -> String {
+    let mut out = String::new();
+    if !report.problems.is_empty() {
+        let mut rows = table(&["LEVEL", "WHERE", "KIND", "MESSAGE"]);
+        for problem in &report.problems {
+            let place = match problem.line {
+                Some(line) => format!("{}:{line}", problem.path),
+                None => problem.path.clone(),
+            };
+            rows.add_row(vec![
+                problem.gravity.as_str().to_string(),
+                escape_line(&place),
+                problem.kind.to_string(),
+                escape_line(&problem.message),
+            ]);
+        }
+        out.push_str(&render_table(&rows));
+    }
+    out.push_str(&format!(
+        "checked config.yaml and {} case file(s): {} error(s), {} warning(s), {} note(s)\n",
+        report.cases,
+        report.count(Gravity::Error),
+        report.count(Gravity::Warning),
+        report.count(Gravity::Note)
+    ));
+    out
+}
