@@ -175,16 +175,8 @@ impl Store {
 
     /// Writes a case atomically: temp file, fsync, rename, fsync the directory.
     pub fn save(&self, case: &Case) -> Result<PathBuf> {
-        let id = id::validate(&case.id)?;
-        let text = to_yaml(case)?;
+        let (id, text) = case_text(case)?;
         let path = self.case_path(&id);
-        // A file over the cap could be written but never read back: refuse it.
-        if text.len() as u64 > MAX_FILE_BYTES {
-            return Err(Error::Usage(format!(
-                "{id}: the case file would be {} bytes, over the {MAX_FILE_BYTES}-byte cap; nothing was written (shorten the text)",
-                text.len()
-            )));
-        }
         self.write_atomic(&path, text.as_bytes())?;
         Ok(path)
     }
@@ -196,14 +188,14 @@ impl Store {
     pub fn save_many(&self, cases: &[Case]) -> Result<Vec<PathBuf>> {
         let mut staged: Vec<(PathBuf, PathBuf, Vec<u8>)> = Vec::with_capacity(cases.len());
         for case in cases {
-            let id = id::validate(&case.id)?;
+            let (id, text) = case_text(case)?;
             let path = self.case_path(&id);
             let temp = path.with_file_name(format!(
                 ".{id}.yaml.{}.{:08x}.tmp",
                 std::process::id(),
                 rand::random::<u32>()
             ));
-            staged.push((path, temp, to_yaml(case)?.into_bytes()));
+            staged.push((path, temp, text.into_bytes()));
         }
         let write = |temp: &Path, bytes: &[u8]| -> std::io::Result<()> {
             let mut file = OpenOptions::new().write(true).create_new(true).open(temp)?;
@@ -571,6 +563,20 @@ pub fn parse_case(path: &Path, text: &str, expected_id: Option<&str>) -> Result<
         ));
     }
     Ok(case)
+}
+
+/// A case's validated ID and file text, refusing text over the cap: such a
+/// file could be written but never read back.
+fn case_text(case: &Case) -> Result<(String, String)> {
+    let id = id::validate(&case.id)?;
+    let text = to_yaml(case)?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(Error::Usage(format!(
+            "{id}: the case file would be {} bytes, over the {MAX_FILE_BYTES}-byte cap; nothing was written (shorten the text)",
+            text.len()
+        )));
+    }
+    Ok((id, text))
 }
 
 /// Serializes a case the one stable way.
