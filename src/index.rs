@@ -94,19 +94,21 @@ fn format_line(id: &str, summary: &Summary, stamp: &Stamp) -> Option<String> {
 }
 
 /// Reads one case file's summary and the metadata of what was read. Anything
-/// unusual goes through the full loader so errors are reported its way.
+/// unusual (a symlink, an oversized or unreadable file, text the fast reader
+/// declines) goes through the full loader, so errors are reported its way.
 fn load_summary(path: &Path, id: &str) -> Result<(Summary, Stamp)> {
+    use std::os::unix::fs::OpenOptionsExt;
     let slow = || -> Result<(Summary, Stamp)> {
         let case = store::load_case_file(path, Some(id))?;
         let meta = fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
         Ok((Summary::of(&case), Stamp::of(&meta)))
     };
-    let Ok(mut file) = File::open(path) else { return slow() };
+    // O_NOFOLLOW: a symlink fails to open here and is refused by the full loader.
+    let Ok(mut file) = OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(path) else {
+        return slow();
+    };
     let Ok(meta) = file.metadata() else { return slow() };
-    let link = fs::symlink_metadata(path)
-        .map(|m| m.file_type().is_symlink())
-        .unwrap_or(true);
-    if link || !meta.is_file() || meta.len() > store::MAX_FILE_BYTES {
+    if !meta.is_file() || meta.len() > store::MAX_FILE_BYTES {
         return slow();
     }
     let mut text = String::with_capacity(meta.len() as usize);
@@ -131,20 +133,25 @@ fn load_summary(path: &Path, id: &str) -> Result<(Summary, Stamp)> {
 /// unreadable case file. Uses and refreshes the index.
 pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Vec<Summary>, Vec<Error>)> {
     let ids = store.case_ids()?;
-    let stamps: Vec<Option<Stamp>> = ids
-        .par_iter()
-        .map(|id| {
-            fs::symlink_metadata(store.case_path(id))
-                .ok()
-                .filter(|m| m.is_file())
-                .map(|m| Stamp::of(&m))
-        })
-        .collect();
+    let index_path = store.derived_dir().join(INDEX_FILE);
+    // Without an index (a fresh clone) every file is read anyway, and the
+    // metadata comes from the open file: no separate stat pass.
+    let stamps: Vec<Option<Stamp>> = if index_path.exists() {
+        ids.par_iter()
+            .map(|id| {
+                fs::symlink_metadata(store.case_path(id))
+                    .ok()
+                    .filter(|m| m.is_file())
+                    .map(|m| Stamp::of(&m))
+            })
+            .collect()
+    } else {
+        vec![None; ids.len()]
+    };
     let position: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
     let mut cached = vec![false; ids.len()];
     let mut summaries = Vec::new();
     let (mut live, mut dead) = (0usize, 0usize);
-    let index_path = store.derived_dir().join(INDEX_FILE);
     let now = now_ns();
 
     if let Ok(file) = File::open(&index_path) {
