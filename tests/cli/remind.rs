@@ -226,8 +226,11 @@ fn remind_after_days_must_be_less_than_auto_close_after_days() {
 fn a_huge_auto_close_after_days_is_a_config_error_not_a_panic() {
     // remind computes "waiting since + auto_close_after_days", which overflowed.
     let config = CONFIG.replace("auto_close_after_days: 7", "auto_close_after_days: 4294967295");
-    let t = TestStore::with_config(&format!("{config}remind_after_days: 1\n"));
-    t.run(&["remind", "--dry-run"])
+    let t = TestStore::new();
+    let id = waiting(&t);
+    std::fs::write(t.path().join("config.yaml"), format!("{config}remind_after_days: 1\n")).unwrap();
+    let before = t.file(&id);
+    t.run_at("2026-11-21T10:00:00Z", &["remind"])
         .code(5)
         .stderr(contains("config.yaml"))
         .stderr(contains(
