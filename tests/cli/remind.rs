@@ -236,6 +236,7 @@ fn a_huge_auto_close_after_days_is_a_config_error_not_a_panic() {
         .stderr(contains(
             "auto_close_after_days (4294967295) must be at least 1 and at most 3650",
         ));
+    assert_eq!(t.file(&id), before, "nothing written");
     let t = TestStore::with_config(&format!(
         "{}remind_after_days: 1\n",
         CONFIG.replace("auto_close_after_days: 7", "auto_close_after_days: 3650")
