@@ -200,6 +200,9 @@ pub struct GitConfig {
     pub commit: bool,
 }
 
+/// The longest auto-close delay config.yaml may set (ten years).
+pub const MAX_AUTO_CLOSE_AFTER_DAYS: u32 = 3650;
+
 impl Config {
     /// The roster entry with this ID.
     pub fn analyst(&self, id: &str) -> Option<&Analyst> {
@@ -224,8 +227,12 @@ impl Config {
                 self.id_prefix
             ));
         }
-        if self.auto_close_after_days == 0 {
-            return Err("auto_close_after_days must be at least 1".into());
+        // Bounded so that "waiting since + this many days" is always a valid instant.
+        if self.auto_close_after_days == 0 || self.auto_close_after_days > MAX_AUTO_CLOSE_AFTER_DAYS {
+            return Err(format!(
+                "auto_close_after_days ({}) must be at least 1 and at most {MAX_AUTO_CLOSE_AFTER_DAYS}",
+                self.auto_close_after_days
+            ));
         }
         if let Some(remind) = self.remind_after_days {
             // A reminder on or after the auto-close day would never be sent.

@@ -109,6 +109,19 @@ impl Store {
         let gitignore = self.root.join(".gitignore");
         if !gitignore.exists() {
             self.write_atomic(&gitignore, GITIGNORE.as_bytes())?;
+        } else {
+            // A store at the root of a repository already has one: keep it,
+            // and add our patterns, or the lock and index would be committed.
+            let existing = fs::read_to_string(&gitignore).map_err(|e| Error::io(&gitignore, e))?;
+            let present: std::collections::HashSet<&str> = existing.lines().map(str::trim).collect();
+            if GITIGNORE.lines().any(|l| !l.starts_with('#') && !present.contains(l)) {
+                let separator = if existing.is_empty() || existing.ends_with('\n') {
+                    ""
+                } else {
+                    "\n"
+                };
+                self.write_atomic(&gitignore, format!("{existing}{separator}{GITIGNORE}").as_bytes())?;
+            }
         }
         Ok(())
     }

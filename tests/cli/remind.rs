@@ -221,3 +221,26 @@ fn remind_after_days_must_be_less_than_auto_close_after_days() {
     let t = store_reminding_after(0);
     t.run(&["remind"]).code(5).stderr(contains("remind_after_days"));
 }
+
+#[test]
+fn a_huge_auto_close_after_days_is_a_config_error_not_a_panic() {
+    // remind computes "waiting since + auto_close_after_days", which overflowed.
+    let config = CONFIG.replace("auto_close_after_days: 7", "auto_close_after_days: 4294967295");
+    let t = TestStore::new();
+    let id = waiting(&t);
+    std::fs::write(t.path().join("config.yaml"), format!("{config}remind_after_days: 1\n")).unwrap();
+    let before = t.file(&id);
+    t.run_at("2026-11-21T10:00:00Z", &["remind"])
+        .code(5)
+        .stderr(contains("config.yaml"))
+        .stderr(contains(
+            "auto_close_after_days (4294967295) must be at least 1 and at most 3650",
+        ));
+    assert_eq!(t.file(&id), before, "nothing written");
+    let t = TestStore::with_config(&format!(
+        "{}remind_after_days: 1\n",
+        CONFIG.replace("auto_close_after_days: 7", "auto_close_after_days: 3650")
+    ));
+    let id = waiting(&t);
+    assert_eq!(ids(&remind_json(&t, "2026-11-20T10:00:00Z", &["--dry-run"])), [id]);
+}

@@ -125,6 +125,28 @@ fn customer_escape_sequences_stay_escaped_when_we_colour() {
 }
 
 #[test]
+fn show_escapes_a_hand_edited_follow_up_of() {
+    let t = TestStore::new();
+    let id = t.open_simple();
+    let text = String::from_utf8(t.file(&id)).unwrap();
+    // follow_up_of is free text in the file: a hand edit can put anything there.
+    let edited = text.replace("customer: ", "follow_up_of: \"RC-X\\e[2J\\e]0;pwned\\a\"\ncustomer: ");
+    assert_ne!(edited, text);
+    std::fs::write(t.case_path(&id), edited).unwrap();
+    let out = t.stdout(&["show", &id]);
+    assert!(out.contains("RC-X\\e[2J\\e]0;pwned\\u{7}"), "{out}");
+    assert!(
+        !out.contains('\u{1b}') && !out.contains('\u{7}'),
+        "raw control characters: {out:?}"
+    );
+    assert_eq!(
+        t.show(&id)["follow_up_of"],
+        "RC-X\u{1b}[2J\u{1b}]0;pwned\u{7}",
+        "JSON keeps the exact text"
+    );
+}
+
+#[test]
 fn in_a_pipe_summaries_are_printed_whole() {
     let t = TestStore::new();
     let long = format!("Push fails on iOS {}", "after the update ".repeat(8))
