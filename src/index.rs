@@ -208,7 +208,9 @@ pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Ve
     let todo: Vec<usize> = (0..ids.len()).filter(|i| !cached[*i]).collect();
     let mut errors = Vec::new();
     let mut new_lines = String::new();
-    let compact = dead > 1000 && dead > live;
+    // Stream a whole new index when most of it changes (a fresh clone) or it
+    // is mostly dead; otherwise append the few new lines.
+    let compact = (dead > 1000 && dead > live) || todo.len() > CHUNK;
     let mut writer = if compact { IndexWriter::rewrite(store) } else { None };
     for chunk in todo.chunks(CHUNK) {
         let results: Vec<(usize, Result<(Summary, Stamp)>)> = chunk
