@@ -143,7 +143,10 @@ impl<'a> Lines<'a> {
 
 /// Reads a summary from canonical case text; `None` means "use the full parser".
 pub fn summary(text: &str) -> Option<Summary> {
-    if text.starts_with('\u{feff}') || text.contains('\r') || text.contains('\t') {
+    // Characters YAML treats as line breaks or layout (NEL and the Unicode
+    // line and paragraph separators fold inside quoted scalars) are left to
+    // the full parser, as are tabs, carriage returns and byte-order marks.
+    if text.contains(['\r', '\t', '\u{feff}', '\u{85}', '\u{2028}', '\u{2029}']) {
         return None;
     }
     let mut lines = Lines {
