@@ -32,10 +32,14 @@ git clone -q "$STORE" "$CLONE"
 sleep 2.1   # let fresh files age out of the index's racy window, as they would in real use
 
 TIMING=$WORK/timing
-# timed CMD...: runs CMD once, prints "wall_seconds max_rss_kib".
+# timed CMD...: runs CMD once, prints "wall_seconds max_rss_kib" (wall from bash's
+# microsecond clock, peak memory from GNU time).
 timed() {
-  /usr/bin/time -o "$TIMING" -f '%e %M' "$@" >/dev/null 2>/dev/null || true
-  tail -1 "$TIMING"
+  local start end
+  start=$EPOCHREALTIME
+  /usr/bin/time -o "$TIMING" -f '%M' "$@" >/dev/null 2>/dev/null || true
+  end=$EPOCHREALTIME
+  echo "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }') $(tail -1 "$TIMING")"
 }
 
 # median_of CMD...: runs CMD $RUNS times (after one warm-up), prints "median_wall max_rss_kib".
@@ -83,7 +87,8 @@ read -r sweep_fresh sweep_fresh_rss < <(fresh "$BIN" --dir "$CLONE" --now "$NOW"
 read -r waiting_fresh waiting_fresh_rss < <(fresh "$BIN" --dir "$CLONE" --now "$NOW" list --status waiting-for-customer)
 
 # Peak memory of a real sweep (on a copy of the clone, so the store stays as generated).
-rm -rf "$WORK/sweep-copy" && cp -a "$CLONE" "$WORK/sweep-copy" && "$BIN" --dir "$WORK/sweep-copy" list >/dev/null 2>&1 || true
+rm -rf "$WORK/sweep-copy" && cp -a "$CLONE" "$WORK/sweep-copy" && sleep 2.1
+"$BIN" --dir "$WORK/sweep-copy" list >/dev/null 2>&1 || true   # the index, as an hourly cron finds it
 sweep_real=$(timed "$BIN" --dir "$WORK/sweep-copy" --now "$NOW" sweep)
 rm -rf "$WORK/sweep-copy"
 

@@ -212,6 +212,7 @@ pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Ve
     // is mostly dead; otherwise append the few new lines.
     let compact = (dead > 1000 && dead > live) || todo.len() > CHUNK;
     let mut writer = if compact { IndexWriter::rewrite(store) } else { None };
+    let mut done = vec![false; ids.len()];
     for chunk in todo.chunks(CHUNK) {
         let results: Vec<(usize, Result<(Summary, Stamp)>)> = chunk
             .par_iter()
@@ -223,6 +224,7 @@ pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Ve
                     if !stamp.is_racy(now) {
                         if let Some(line) = format_line(&ids[i], &summary, &stamp) {
                             new_lines.push_str(&line);
+                            done[i] = true;
                         }
                     }
                     if want(summary.status) {
@@ -239,7 +241,7 @@ pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Ve
     }
     match writer {
         Some(mut w) => {
-            w.copy_live(&index_path, &position, &stamps, now);
+            w.copy_live(&index_path, &position, &stamps, &mut done, now);
             w.finish(&index_path);
         }
         None if !new_lines.is_empty() || (dead > 0 && live == 0) => append(store, &index_path, &new_lines),
@@ -304,24 +306,33 @@ impl IndexWriter {
         self.ok = self.ok && self.file.write_all(text.as_bytes()).is_ok();
     }
 
-    /// Copies the still-valid lines of the old index (the last one per file).
-    fn copy_live(&mut self, old: &Path, position: &HashMap<&str, usize>, stamps: &[Option<Stamp>], now: i128) {
+    /// Copies the still-valid lines of the old index, streaming: one line per
+    /// file whose metadata still matches, skipping the files in `done` (just
+    /// written afresh). Lines for the same file and stamp say the same thing.
+    fn copy_live(
+        &mut self,
+        old: &Path,
+        position: &HashMap<&str, usize>,
+        stamps: &[Option<Stamp>],
+        done: &mut [bool],
+        now: i128,
+    ) {
         let Ok(file) = File::open(old) else { return };
-        let mut last: HashMap<usize, String> = HashMap::new();
-        for line in BufReader::new(file).lines().skip(1).map_while(|l| l.ok()) {
-            if let Some(parsed) = parse_line(&line) {
-                if let Some(&i) = position.get(parsed.name) {
-                    if stamps[i] == Some(parsed.stamp) && !parsed.stamp.is_racy(now) {
-                        last.insert(i, line.clone());
-                    }
-                }
+        for line in BufReader::with_capacity(1 << 16, file)
+            .lines()
+            .skip(1)
+            .map_while(|l| l.ok())
+        {
+            let Some(parsed) = parse_line(&line) else { continue };
+            let Some(&i) = position.get(parsed.name) else { continue };
+            if done[i] || stamps[i] != Some(parsed.stamp) || parsed.stamp.is_racy(now) {
+                continue;
             }
-        }
-        let mut lines: Vec<(usize, String)> = last.into_iter().collect();
-        lines.sort_by_key(|(i, _)| *i);
-        for (_, line) in lines {
-            self.write(&line);
-            self.write("\n");
+            if serde_json::from_str::<Summary>(parsed.json).is_ok_and(|s| s.id == parsed.name) {
+                done[i] = true;
+                self.write(&line);
+                self.write("\n");
+            }
         }
     }
 
