@@ -1,5 +1,6 @@
 //! Arbitrary bytes as a case file: the loader must refuse or accept, never
-//! panic, hang or blow up memory; whatever it accepts must round-trip.
+//! panic, hang or blow up memory; whatever it accepts must round-trip; and
+//! the fast reader of the index must decline or agree with the full parser.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -13,7 +14,12 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let path = Path::new("RC-FUZZ.yaml");
-    if let Ok(case) = tickets::store::parse_case(path, text, None) {
+    let parsed = tickets::store::parse_case(path, text, None);
+    if let Some(fast) = tickets::fast_summary::summary(text) {
+        let case = parsed.as_ref().expect("the fast reader accepted what the parser refuses");
+        assert_eq!(fast, tickets::summary::Summary::of(case), "the fast reader disagrees with the parser");
+    }
+    if let Ok(case) = parsed {
         // What the program writes, it must read back the same.
         let written = tickets::store::to_yaml(&case).expect("a parsed case serializes");
         let again = tickets::store::parse_case(path, &written, None).expect("a written case parses");
