@@ -297,8 +297,19 @@ pub fn run_transition(
     Ok(0)
 }
 
+/// The environment variables where an empty value means unset: a crontab
+/// line or a systemd unit often sets a variable to nothing, and that must not
+/// fail every run.
+const EMPTY_MEANS_UNSET: [&str; 4] = ["TICKETS_DIR", "TICKETS_NOW", "TICKETS_ACTOR", "TICKETS_LOCK_TIMEOUT"];
+
 /// Parses the command line and runs it; returns the process exit code.
 pub fn main() -> i32 {
+    for name in EMPTY_MEANS_UNSET {
+        if std::env::var_os(name).is_some_and(|value| value.is_empty()) {
+            // Edition 2021, and no other thread exists yet: removing is sound.
+            std::env::remove_var(name);
+        }
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
