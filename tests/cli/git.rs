@@ -560,3 +560,22 @@ fn a_failed_auto_commit_warns_and_keeps_the_change() {
     let id = String::from_utf8(out).unwrap().trim().to_string();
     assert_eq!(store.status(&id), "open");
 }
+
+#[test]
+fn a_no_op_assign_or_reassess_made_a_commit() {
+    let team = Team::with_config(&format!("{CONFIG}{AUTO_COMMIT}"));
+    let repo = team.repo(Clone::A);
+    let id = team.open(Clone::A, NOW);
+    team.tickets(Clone::A, NOW, &["assign", &id, "bruno"]).success();
+    team.tickets(Clone::A, NOW, &["reassess", &id, "--severity", "high"])
+        .success();
+    let head = team.git_ok(&repo, &["rev-parse", "HEAD"]);
+    team.tickets(Clone::A, NOW, &["assign", &id, "bruno"])
+        .success()
+        .stderr(contains("nothing changed"));
+    team.tickets(Clone::A, NOW, &["reassess", &id, "--severity", "high"])
+        .success()
+        .stderr(contains("nothing changed"));
+    assert_eq!(team.git_ok(&repo, &["rev-parse", "HEAD"]), head, "no commit");
+    assert_eq!(team.git_ok(&repo, &["status", "--porcelain"]), "");
+}
