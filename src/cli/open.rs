@@ -126,6 +126,14 @@ pub fn run(ctx: &Context, args: OpenArgs) -> Result<i32> {
         &[path],
         &crate::git::opened_message(&case, &ctx.actor()),
     );
+    if config.customer(&case.customer).is_none() {
+        // Unknown customers are allowed (SPEC), but a typo would silently
+        // drop the customer to the slowest plan.
+        warn(&format!(
+            "customer \"{}\" is not in config.yaml; the case gets the standard plan",
+            escape_line(&case.customer)
+        ));
+    }
     if routed.assignee.is_none() {
         warn(&format!(
             "{}; {id} is unassigned (tickets assign {id} ANALYST)",
