@@ -219,7 +219,8 @@ impl Config {
         self.customer(customer).map(|c| c.plan).unwrap_or_default()
     }
 
-    /// Checks what serde cannot: a usable prefix, unique analyst IDs.
+    /// Checks what serde cannot: a usable prefix, unique analyst IDs,
+    /// customer names and customer domains.
     pub fn validate(&self) -> Result<(), String> {
         if self.id_prefix.is_empty() || !self.id_prefix.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err(format!(
@@ -253,6 +254,29 @@ impl Config {
             }
             if !seen.insert(analyst.id.as_str()) {
                 return Err(format!("analyst id {:?} appears twice in the roster", analyst.id));
+            }
+        }
+        // Cases name their customer case-insensitively, and e-mail intake
+        // maps a domain to one customer: either ambiguity would attach a
+        // case to whichever customer happens to come first.
+        let mut names = std::collections::HashSet::new();
+        let mut owner_of_domain = std::collections::HashMap::new();
+        for customer in &self.customers {
+            if !names.insert(customer.name.to_ascii_lowercase()) {
+                return Err(format!("customer {:?} appears twice in customers", customer.name));
+            }
+            for domain in &customer.domains {
+                let key = domain.trim().to_ascii_lowercase();
+                match owner_of_domain.insert(key, customer.name.as_str()) {
+                    Some(other) if !other.eq_ignore_ascii_case(&customer.name) => {
+                        return Err(format!(
+                            "domain {:?} is listed by more than one customer: {other}, {}",
+                            domain.trim(),
+                            customer.name
+                        ));
+                    }
+                    _ => {}
+                }
             }
         }
         Ok(())

@@ -1,6 +1,6 @@
 //! `tickets assign ID ANALYST`: set or change the assignee by hand.
 
-use super::{run_transition, Context};
+use super::{print_transition, transition_unless_unchanged, Context, Outcome};
 use crate::error::{Error, Result};
 use crate::lifecycle::Action;
 use crate::terminal::escape_line;
@@ -20,7 +20,9 @@ pub struct AssignArgs {
 
 /// Runs `assign`.
 pub fn run(ctx: &Context, args: AssignArgs) -> Result<i32> {
-    run_transition(ctx, &args.id, |_, config| {
+    let mut before = None;
+    let outcome = transition_unless_unchanged(ctx, &args.id, |case, config| {
+        before = Some(case.status);
         let analyst = config.analyst(&args.analyst).ok_or_else(|| {
             Error::Usage(format!(
                 "{} is not in the roster of {}; known analysts: {}",
@@ -34,14 +36,30 @@ pub fn run(ctx: &Context, args: AssignArgs) -> Result<i32> {
                     .join(", ")
             ))
         })?;
+        let already = case.assignee.as_deref() == Some(analyst.id.as_str());
         let note = args
             .note
             .or_else(|| Some(format!("assigned by hand to {} ({})", analyst.id, analyst.level)));
-        Ok(Action::Assign {
+        let action = Action::Assign {
             analyst: analyst.id.clone(),
             note,
-        })
-    })
+        };
+        Ok((action, already))
+    })?;
+    match outcome {
+        Outcome::Changed(case) => print_transition(ctx, before, &case)?,
+        Outcome::Unchanged(case) => {
+            eprintln!(
+                "{}: {} is already the assignee; nothing changed",
+                case.id,
+                escape_line(case.assignee.as_deref().unwrap_or_default())
+            );
+            if ctx.format != crate::output::Format::Table {
+                print_transition(ctx, before, &case)?;
+            }
+        }
+    }
+    Ok(0)
 }
 
 fn config_name(ctx: &Context) -> String {

@@ -250,16 +250,42 @@ pub fn report_bad_files(errors: &[Error]) -> i32 {
 /// The read-modify-write of one case under the store lock: load, build the
 /// action, apply the life cycle, save. Nothing is written on any error.
 pub fn transition(ctx: &Context, typed_id: &str, make: impl FnOnce(&Case, &Config) -> Result<Action>) -> Result<Case> {
+    match transition_unless_unchanged(ctx, typed_id, |case, config| Ok((make(case, config)?, false)))? {
+        Outcome::Changed(case) | Outcome::Unchanged(case) => Ok(case),
+    }
+}
+
+/// What `transition_unless_unchanged` did.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The case after the action, saved.
+    Changed(Case),
+    /// The case as it was: the action would have changed nothing, so nothing was written.
+    Unchanged(Case),
+}
+
+/// `transition`, where `make` also says whether the case already is as asked
+/// (decided under the lock). Then nothing is written, so no event and no
+/// commit record a change that did not happen; the action is still checked
+/// against the case's status (a closed case still refuses it).
+pub fn transition_unless_unchanged(
+    ctx: &Context,
+    typed_id: &str,
+    make: impl FnOnce(&Case, &Config) -> Result<(Action, bool)>,
+) -> Result<Outcome> {
     let config = ctx.store.config()?;
     let id = ctx.store.resolve(typed_id)?;
     let _lock = ctx.store.lock(ctx.lock_wait)?;
     let case = ctx.store.load(&id)?;
-    let action = make(&case, &config)?;
+    let (action, already) = make(&case, &config)?;
     let next = lifecycle::apply(&case, &action, &ctx.actor(), ctx.now)?;
+    if already {
+        return Ok(Outcome::Unchanged(case));
+    }
     let path = ctx.store.save(&next)?;
     let message = crate::git::transition_message(&next, case.status, &ctx.actor());
     crate::git::commit_if_enabled(&config, ctx.store.root(), &[path], &message);
-    Ok(next)
+    Ok(Outcome::Changed(next))
 }
 
 /// Prints the result of a transition: a line for people, the case for scripts.
@@ -297,8 +323,19 @@ pub fn run_transition(
     Ok(0)
 }
 
+/// The environment variables where an empty value means unset: a crontab
+/// line or a systemd unit often sets a variable to nothing, and that must not
+/// fail every run.
+const EMPTY_MEANS_UNSET: [&str; 4] = ["TICKETS_DIR", "TICKETS_NOW", "TICKETS_ACTOR", "TICKETS_LOCK_TIMEOUT"];
+
 /// Parses the command line and runs it; returns the process exit code.
 pub fn main() -> i32 {
+    for name in EMPTY_MEANS_UNSET {
+        if std::env::var_os(name).is_some_and(|value| value.is_empty()) {
+            // Edition 2021, and no other thread exists yet: removing is sound.
+            std::env::remove_var(name);
+        }
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -52,7 +52,7 @@ pub fn run(ctx: &Context, args: OpenArgs) -> Result<i32> {
     let mut message_id = None;
     let mut actor = ctx.actor();
     let args = if args.from_email {
-        let (args, email) = from_email(ctx, &config, args)?;
+        let (args, email) = from_email(&config, args)?;
         message_id = email.message_id;
         // In a mail pipe $USER means nothing; the sender acted unless --as says otherwise.
         actor = ctx.actor.clone().unwrap_or(email.from);
@@ -126,6 +126,14 @@ pub fn run(ctx: &Context, args: OpenArgs) -> Result<i32> {
         &[path],
         &crate::git::opened_message(&case, &ctx.actor()),
     );
+    if config.customer(&case.customer).is_none() {
+        // Unknown customers are allowed (SPEC), but a typo would silently
+        // drop the customer to the slowest plan.
+        warn(&format!(
+            "customer \"{}\" is not in config.yaml; the case gets the standard plan",
+            escape_line(&case.customer)
+        ));
+    }
     if routed.assignee.is_none() {
         warn(&format!(
             "{}; {id} is unassigned (tickets assign {id} ANALYST)",
@@ -137,27 +145,17 @@ pub fn run(ctx: &Context, args: OpenArgs) -> Result<i32> {
 }
 
 /// The arguments an e-mail on stdin stands for, and the e-mail.
-fn from_email(ctx: &Context, config: &Config, mut args: OpenArgs) -> Result<(OpenArgs, Email)> {
+fn from_email(config: &Config, mut args: OpenArgs) -> Result<(OpenArgs, Email)> {
     let raw = email::read_message(std::io::stdin().lock())?;
     let mail = email::parse(&raw)?;
-    let customer = match email::customers_of_domain(config, &mail.domain).as_slice() {
-        [one] => one.name.clone(),
-        [] => {
+    // Config::validate refuses a domain listed by two customers, so the first is the only one.
+    let customer = match email::customers_of_domain(config, &mail.domain).first() {
+        Some(one) => one.name.clone(),
+        None => {
             return Err(email::refuse(format!(
                 "the sender's domain {} belongs to no customer (add it to a customer's `domains` in config.yaml)",
                 escape_line(&mail.domain)
             )))
-        }
-        many => {
-            return Err(Error::invalid(
-                ctx.store.config_path(),
-                None,
-                format!(
-                    "domain {} is listed by more than one customer: {}",
-                    escape_line(&mail.domain),
-                    many.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
-                ),
-            ))
         }
     };
     args.customer = Some(customer);

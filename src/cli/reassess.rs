@@ -2,7 +2,7 @@
 //! which moves the first-response target (it is recomputed from the case's
 //! opening with the new severity).
 
-use super::{due_of, emit, policy, transition, Context};
+use super::{due_of, emit, policy, transition_unless_unchanged, Context, Outcome};
 use crate::error::Result;
 use crate::fields::Severity;
 use crate::lifecycle::Action;
@@ -27,15 +27,27 @@ pub struct ReassessArgs {
 /// Runs `reassess`.
 pub fn run(ctx: &Context, args: ReassessArgs) -> Result<i32> {
     let mut before = None;
-    let case = transition(ctx, &args.id, |case, _| {
+    let outcome = transition_unless_unchanged(ctx, &args.id, |case, _| {
         before = Some(case.severity);
-        Ok(Action::Reassess {
+        let action = Action::Reassess {
             severity: args.severity,
             note: args.note,
-        })
+        };
+        Ok((action, case.severity == args.severity))
     })?;
     let config = ctx.store.config()?;
     let policy = policy(&ctx.store, &config)?;
+    let case = match outcome {
+        Outcome::Changed(case) => case,
+        Outcome::Unchanged(case) => {
+            eprintln!("{}: severity is already {}; nothing changed", case.id, case.severity);
+            let due = due_of(&config, &policy, &Summary::of(&case));
+            if let Some(text) = serialize(ctx.format, &CaseView::of_case(&case, &due, ctx.now))? {
+                emit(&text)?;
+            }
+            return Ok(0);
+        }
+    };
     let summary = Summary::of(&case);
     let due = due_of(&config, &policy, &summary);
     match serialize(ctx.format, &CaseView::of_case(&case, &due, ctx.now))? {

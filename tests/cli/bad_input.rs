@@ -387,6 +387,59 @@ fn a_broken_config_names_its_line() {
     assert_eq!(files(&t, ""), Vec::<String>::new(), "nothing opened on a broken config");
 }
 
+#[test]
+fn a_domain_listed_by_two_customers_was_a_config_error_only_for_open_from_email() {
+    let t = TestStore::new();
+    let id = t.open_simple();
+    let config = t.path().join("config.yaml");
+    // Globex also claims Acme's domain, in another spelling.
+    fs::write(
+        &config,
+        CONFIG.replace(
+            "domains: [globex.example]",
+            "domains: [globex.example, ' ACME.example']",
+        ),
+    )
+    .unwrap();
+    for args in [
+        vec!["list"],
+        vec!["show", id.as_str()],
+        vec!["investigate", id.as_str()],
+        vec!["open", "--customer", "Initech", "--summary", "s"],
+    ] {
+        t.run(&args)
+            .code(5)
+            .stderr(contains(config.display().to_string()))
+            .stderr(contains(
+                "\"ACME.example\" is listed by more than one customer: Acme Corp, Globex",
+            ));
+    }
+    t.run(&["check"])
+        .code(5)
+        .stdout(contains("config.yaml"))
+        .stdout(contains("is listed by more than one customer: Acme Corp, Globex"));
+    assert_eq!(files(&t, ""), vec![format!("{id}.yaml")], "nothing opened");
+    assert_eq!(
+        t.run(&["--format", "json", "list"]).code(5).get_output().stdout.len(),
+        0
+    );
+}
+
+#[test]
+fn two_customers_with_the_same_name_were_not_a_config_error() {
+    let t = TestStore::new();
+    let config = t.path().join("config.yaml");
+    let twin = CONFIG.replace("  - name: Globex\n", "  - name: ACME corp\n");
+    assert_ne!(twin, CONFIG);
+    fs::write(&config, twin).unwrap();
+    t.run(&["open", "--customer", "Acme Corp", "--summary", "s"])
+        .code(5)
+        .stderr(contains(config.display().to_string()))
+        .stderr(contains("customer \"ACME corp\" appears twice in customers"));
+    t.run(&["check"]).code(5);
+    assert_eq!(files(&t, ""), Vec::<String>::new(), "nothing opened");
+}
+
 /// A small tmpfs mounted over a store's temp dir, unmounted when dropped
 /// (declare it after the store, so it drops first).
 struct Mount {

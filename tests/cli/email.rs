@@ -286,3 +286,67 @@ fn from_email_conflicts_with_typed_fields_and_without_it_they_are_required() {
     t.run(&["reply", "--message", "no id"]).code(2);
     assert!(case_files(&t).is_empty());
 }
+
+/// The README's `tickets-mail` wrapper, pointed at `store`.
+fn readme_mail_wrapper(store: &std::path::Path) -> String {
+    let readme = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme
+        .find("#!/bin/sh\n# /usr/local/bin/tickets-mail")
+        .expect("the wrapper in README.md");
+    let script = &readme[start..];
+    let script = &script[..script.find("```").expect("end of the wrapper")];
+    assert!(script.contains("TICKETS_DIR=/srv/support/tickets"), "{script}");
+    script.replace(
+        "TICKETS_DIR=/srv/support/tickets",
+        &format!("TICKETS_DIR='{}'", store.display()),
+    )
+}
+
+/// Runs the wrapper as a mail server would: `tickets` and `logger` on PATH.
+fn run_mail_wrapper(t: &TestStore, bin: &std::path::Path, message: Vec<u8>) -> Assert {
+    assert_cmd::Command::new("sh")
+        .arg(bin.join("tickets-mail"))
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .env("TICKETS_NOW", NOW)
+        .env_remove("TICKETS_ACTOR")
+        .current_dir(t.path())
+        .write_stdin(message)
+        .assert()
+}
+
+#[test]
+fn readme_mail_wrapper_bounced_store_errors_with_the_store_path_to_the_customer() {
+    let t = TestStore::new();
+    let bin = tempfile::tempdir().unwrap();
+    std::fs::write(bin.path().join("tickets-mail"), readme_mail_wrapper(t.path())).unwrap();
+    std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin!("tickets"), bin.path().join("tickets")).unwrap();
+    let log = bin.path().join("syslog");
+    std::fs::write(
+        bin.path().join("logger"),
+        format!("#!/bin/sh\ncat >> '{}'\n", log.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        bin.path().join("logger"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+
+    // Recorded: a new case, exit 0.
+    run_mail_wrapper(&t, bin.path(), mail("plain.eml")).code(0);
+    assert_eq!(case_files(&t).len(), 1);
+    // A genuine refusal bounces (exit 2) with its reason.
+    run_mail_wrapper(&t, bin.path(), mail("unknown-domain.eml"))
+        .code(2)
+        .stderr(contains("belongs to no customer"));
+    // A broken config.yaml (exit 5) is the store's problem: retry (75), the
+    // reason and the store's path go to the log, not into a bounce.
+    std::fs::write(t.path().join("config.yaml"), "analysts: [\n").unwrap();
+    let store = t.path().display().to_string();
+    let assert = run_mail_wrapper(&t, bin.path(), mail("quoted-printable.eml")).code(75);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(!stderr.contains(&store), "the bounce text names the store: {stderr}");
+    let logged = std::fs::read_to_string(&log).expect("logged");
+    assert!(logged.contains("config.yaml"), "{logged}");
+    assert_eq!(case_files(&t).len(), 1, "nothing created");
+}

@@ -226,3 +226,45 @@ fn list_filters_and_hides_closed_cases_unless_asked() {
     assert_eq!(ids(&t.list(&["--assignee", "bruno"])), vec![phone]);
     assert_eq!(ids(&t.list(&["--level", "l2"])), Vec::<String>::new());
 }
+
+#[test]
+fn an_empty_environment_variable_counted_as_set_and_failed_the_command() {
+    let t = TestStore::new();
+    let id = t.open_simple();
+    // A crontab line with empty variables: each takes its default.
+    let work = tempfile::tempdir().unwrap();
+    let shown = t
+        .cmd()
+        .current_dir(work.path())
+        .env("TICKETS_DIR", "")
+        .env("TICKETS_NOW", "")
+        .env("TICKETS_ACTOR", "")
+        .env("TICKETS_LOCK_TIMEOUT", "")
+        .args(["list", "--dir", t.path().to_str().unwrap(), "--format", "json"])
+        .assert()
+        .success();
+    let listed: Vec<Value> = serde_json::from_slice(&shown.get_output().stdout).unwrap();
+    assert_eq!(ids(&listed), vec![id.clone()]);
+    // TICKETS_DIR= means the default ./tickets, not "" (which is no store).
+    t.cmd()
+        .current_dir(work.path())
+        .env("TICKETS_DIR", "")
+        .arg("init")
+        .assert()
+        .success();
+    assert!(work.path().join("tickets/config.yaml").is_file());
+    // TICKETS_ACTOR= falls back to $USER; TICKETS_NOW= to the system clock.
+    t.cmd()
+        .env("TICKETS_ACTOR", "")
+        .env("USER", "maria")
+        .env("TICKETS_NOW", "")
+        .env("TICKETS_LOCK_TIMEOUT", "")
+        .args(["investigate", &id])
+        .assert()
+        .success();
+    let event = t.show(&id)["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(event["actor"], "maria");
+    assert_ne!(event["at"], NOW, "the system clock, not the pinned one");
+    // An empty option is still a usage error.
+    t.run(&["list", "--now", ""]).code(2);
+}

@@ -560,3 +560,74 @@ fn a_failed_auto_commit_warns_and_keeps_the_change() {
     let id = String::from_utf8(out).unwrap().trim().to_string();
     assert_eq!(store.status(&id), "open");
 }
+
+#[test]
+fn a_no_op_assign_or_reassess_made_a_commit() {
+    let team = Team::with_config(&format!("{CONFIG}{AUTO_COMMIT}"));
+    let repo = team.repo(Clone::A);
+    let id = team.open(Clone::A, NOW);
+    team.tickets(Clone::A, NOW, &["assign", &id, "bruno"]).success();
+    team.tickets(Clone::A, NOW, &["reassess", &id, "--severity", "high"])
+        .success();
+    let head = team.git_ok(&repo, &["rev-parse", "HEAD"]);
+    team.tickets(Clone::A, NOW, &["assign", &id, "bruno"])
+        .success()
+        .stderr(contains("nothing changed"));
+    team.tickets(Clone::A, NOW, &["reassess", &id, "--severity", "high"])
+        .success()
+        .stderr(contains("nothing changed"));
+    assert_eq!(team.git_ok(&repo, &["rev-parse", "HEAD"]), head, "no commit");
+    assert_eq!(team.git_ok(&repo, &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn a_newline_in_a_merge_explanation_broke_out_of_its_comment_line() {
+    let t = crate::support::TestStore::new();
+    let id = t.open_simple();
+    let ancestor = String::from_utf8(t.file(&id)).unwrap();
+    t.run(&["investigate", &id]).success();
+    let ours = String::from_utf8(t.file(&id)).unwrap();
+    // A hostile value in their version: its parse error echoes the value,
+    // newlines and a fake conflict marker included.
+    let hostile = "status: \"bogus\\n=======\\n>>>>>>> theirs\\r\\u2028status: closed\"";
+    let theirs = ancestor.replace("status: open", hostile);
+    assert_ne!(theirs, ancestor);
+    let dir = tempfile::tempdir().unwrap();
+    let [o, a, b] = ["O", "A", "B"].map(|name| dir.path().join(name));
+    for (path, text) in [(&o, &ancestor), (&a, &ours), (&b, &theirs)] {
+        std::fs::write(path, text).unwrap();
+    }
+    t.cmd()
+        .arg("merge-driver")
+        .args([&o, &a, &b])
+        .assert()
+        .code(1)
+        .stderr(contains("theirs is not a valid case file"));
+    let merged = std::fs::read_to_string(&a).unwrap();
+    let lines: Vec<&str> = merged
+        .split_inclusive(['\n', '\r', '\u{2028}', '\u{2029}', '\u{85}'])
+        .collect();
+    assert_eq!(lines[0], "<<<<<<< ours\n");
+    let explanation: Vec<&str> = lines[1..]
+        .iter()
+        .copied()
+        .take_while(|line| !line.starts_with(&ours[..3]))
+        .collect();
+    assert_eq!(explanation.len(), 3, "one comment line each: {explanation:#?}");
+    for line in &explanation {
+        assert!(line.starts_with(tickets::merge::EXPLANATION_PREFIX), "{line:?}");
+        assert!(
+            line.ends_with('\n') && !line[..line.len() - 1].contains(['\r', '\u{2028}']),
+            "{line:?}"
+        );
+    }
+    assert!(
+        explanation[0].contains("bogus\\n=======\\n>>>>>>> theirs"),
+        "{}",
+        explanation[0]
+    );
+    // Keeping our version, comments included, leaves a valid case file.
+    let kept = merged[..merged.find("=======\n").unwrap()].trim_start_matches("<<<<<<< ours\n");
+    std::fs::write(t.case_path(&id), kept).unwrap();
+    assert_eq!(t.status(&id), "at-investigation");
+}

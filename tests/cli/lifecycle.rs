@@ -568,3 +568,55 @@ fn escalate_with_impact_at_l1_is_refused_instead_of_silently_ignored() {
         .stderr(contains("--impact is for escalating into R&D"));
     assert_eq!(t.file(&id), before);
 }
+
+#[test]
+fn reassess_to_the_current_severity_recorded_a_high_to_high_event() {
+    let t = TestStore::new();
+    let id = t.open(&["--customer", "Acme Corp", "--summary", "Down", "--severity", "high"]);
+    let before = t.file(&id);
+    t.run(&["reassess", &id, "--severity", "high", "--note", "still down"])
+        .success()
+        .stdout("")
+        .stderr(format!("{id}: severity is already high; nothing changed\n"));
+    assert_eq!(t.file(&id), before, "nothing written");
+    // Scripts still get the case.
+    let json = t.stdout(&["reassess", &id, "--severity", "high", "--format", "json"]);
+    let shown: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(shown["severity"], "high");
+    assert_eq!(t.file(&id), before);
+    // A real change is still an event; a closed case still refuses (exit 4).
+    t.run(&["reassess", &id, "--severity", "low"]).success();
+    assert_eq!(last_event(&t.show(&id))["severity"], "low");
+    t.run(&["close", &id, "--resolution", "fixed"]).success();
+    t.run(&["reassess", &id, "--severity", "low"]).code(4);
+
+    // A history written before this fix, with a "high -> high" event, still
+    // replays and validates.
+    let old = t.open(&["--customer", "Acme Corp", "--summary", "Old", "--severity", "high"]);
+    let mut text = String::from_utf8(t.file(&old)).unwrap();
+    text.push_str(&format!(
+        "- at: {NOW}\n  actor: tester\n  action: reassess\n  from: open\n  to: open\n  severity: high\n"
+    ));
+    std::fs::write(t.case_path(&old), text).unwrap();
+    assert_eq!(t.show(&old)["history"].as_array().unwrap().len(), 2);
+    t.run(&["check"]).success();
+}
+
+#[test]
+fn assign_to_the_current_assignee_recorded_another_event() {
+    let t = TestStore::new();
+    let id = t.open_simple();
+    t.run(&["assign", &id, "bruno"]).success();
+    let events = t.show(&id)["history"].as_array().unwrap().len();
+    let before = t.file(&id);
+    t.run(&["assign", &id, "bruno", "--note", "again"])
+        .success()
+        .stdout("")
+        .stderr(format!("{id}: bruno is already the assignee; nothing changed\n"));
+    assert_eq!(t.file(&id), before, "nothing written");
+    assert_eq!(t.show(&id)["history"].as_array().unwrap().len(), events);
+    // Another analyst is a change; an unknown one is still a usage error.
+    t.run(&["assign", &id, "alice"]).success();
+    assert_eq!(t.show(&id)["assignee"], "alice");
+    t.run(&["assign", &id, "nobody"]).code(2);
+}

@@ -2,6 +2,7 @@
 //! `reassess`. NOW is Thursday 2026-11-19 10:00 UTC (07:00 in Sao Paulo).
 
 use crate::support::*;
+use predicates::prelude::*;
 use predicates::str::contains;
 
 fn open_for(t: &TestStore, customer: &str, extra: &[&str]) -> String {
@@ -105,6 +106,31 @@ fn unknown_customer_is_on_the_standard_plan() {
     assert_eq!(case["plan"], "standard");
     assert_eq!(case["first_response_due"], "2026-11-19T23:00:00Z");
     assert!(t.stdout(&["show", &id]).contains("(plan: standard)"));
+}
+
+#[test]
+fn a_typo_in_the_customer_silently_put_the_case_on_the_standard_plan() {
+    let t = TestStore::new();
+    let assert = t
+        .run(&["open", "--customer", "Acme Crop", "--summary", "Push fails"])
+        .success()
+        .stderr(contains(
+            "warning: customer \"Acme Crop\" is not in config.yaml; the case gets the standard plan",
+        ));
+    let id = String::from_utf8(assert.get_output().stdout.clone())
+        .unwrap()
+        .trim()
+        .to_string();
+    assert_eq!(t.show(&id)["plan"], "standard", "still allowed (SPEC)");
+    // A hostile name cannot reach the terminal raw.
+    t.run(&["open", "--customer", "Evil\x1b[2J", "--summary", "s"])
+        .success()
+        .stderr(contains("customer \"Evil\\e[2J\" is not in config.yaml"))
+        .stderr(predicates::str::contains("\x1b").not());
+    // A listed customer, in any case, gets no warning.
+    t.run(&["open", "--customer", "acme corp", "--summary", "Push fails"])
+        .success()
+        .stderr(predicates::str::contains("not in config.yaml").not());
 }
 
 #[test]
