@@ -42,35 +42,25 @@ timed() {
   echo "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }') $(tail -1 "$TIMING")"
 }
 
-# median_of CMD...: runs CMD $RUNS times (after one warm-up), prints "median_wall max_rss_kib".
-median_of() {
-  local times=() rss=() out
-  "$@" >/dev/null 2>&1 || true
+# measure BEFORE CMD...: runs BEFORE then CMD, $RUNS times, prints
+# "median_wall max_rss_kib". BEFORE is `warm` (one uncounted run first, the
+# index then exists) or `fresh` (the clone's derived files deleted before
+# every run, as on a fresh clone).
+measure() {
+  local before=$1 times=() rss=() out t m
+  shift
+  if [ "$before" = warm ]; then "$@" >/dev/null 2>&1 || true; fi
   for _ in $(seq "$RUNS"); do
+    if [ "$before" = fresh ]; then rm -rf "$CLONE/.tickets"; fi
     out=$(timed "$@")
     times+=("${out% *}"); rss+=("${out#* }")
   done
-  local t m
   t=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
   m=$(printf '%s\n' "${rss[@]}" | sort -g | tail -1)
   echo "$t $m"
 }
 
-# fresh CMD...: like median_of, but deletes the clone's derived files before every run.
-fresh() {
-  local times=() rss=() out
-  for _ in $(seq "$RUNS"); do
-    rm -rf "$CLONE/.tickets"
-    out=$(timed "$@")
-    times+=("${out% *}"); rss+=("${out#* }")
-  done
-  local t m
-  t=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  m=$(printf '%s\n' "${rss[@]}" | sort -g | tail -1)
-  echo "$t $m"
-}
-
-read -r floor floor_rss < <(median_of "$FLOOR" "$STORE")
+read -r floor floor_rss < <(measure warm "$FLOOR" "$STORE")
 
 # One transition: investigate a different open case each run.
 mapfile -t OPEN < <("$BIN" --dir "$STORE" --now "$NOW" list --status open --format json | jq -r '.[].id' | head -n $((RUNS + 1)))
@@ -81,10 +71,10 @@ for id in "${OPEN[@]}"; do
 done
 transition=$(printf '%s\n' "${transition_times[@]:1}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 
-read -r sweep sweep_rss < <(median_of "$BIN" --dir "$STORE" --now "$NOW" sweep --dry-run)
-read -r waiting waiting_rss < <(median_of "$BIN" --dir "$STORE" --now "$NOW" list --status waiting-for-customer)
-read -r sweep_fresh sweep_fresh_rss < <(fresh "$BIN" --dir "$CLONE" --now "$NOW" sweep --dry-run)
-read -r waiting_fresh waiting_fresh_rss < <(fresh "$BIN" --dir "$CLONE" --now "$NOW" list --status waiting-for-customer)
+read -r sweep sweep_rss < <(measure warm "$BIN" --dir "$STORE" --now "$NOW" sweep --dry-run)
+read -r waiting waiting_rss < <(measure warm "$BIN" --dir "$STORE" --now "$NOW" list --status waiting-for-customer)
+read -r sweep_fresh sweep_fresh_rss < <(measure fresh "$BIN" --dir "$CLONE" --now "$NOW" sweep --dry-run)
+read -r waiting_fresh waiting_fresh_rss < <(measure fresh "$BIN" --dir "$CLONE" --now "$NOW" list --status waiting-for-customer)
 
 # Peak memory of a real sweep (on a copy of the clone, so the store stays as generated).
 rm -rf "$WORK/sweep-copy" && cp -a "$CLONE" "$WORK/sweep-copy" && sleep 2.1
