@@ -141,12 +141,29 @@ impl<'a> Lines<'a> {
     }
 }
 
+/// Whether the text holds a character the full parser treats specially or
+/// refuses: C0 and C1 controls (the writer escapes them; raw, YAML refuses
+/// them), tabs and carriage returns, NEL and the Unicode line and paragraph
+/// separators (YAML folds them as line breaks), byte-order marks and the
+/// non-characters U+FFFE and U+FFFF. One pass over the bytes.
+fn has_unusual_characters(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'\n' => false,
+        0x00..=0x1F | 0x7F => true,
+        0xC2 => matches!(bytes.get(i + 1), Some(0x80..=0x9F)),
+        0xE2 => bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)),
+        0xEF => matches!(
+            (bytes.get(i + 1), bytes.get(i + 2)),
+            (Some(0xBB), Some(0xBF)) | (Some(0xBF), Some(0xBE | 0xBF))
+        ),
+        _ => false,
+    })
+}
+
 /// Reads a summary from canonical case text; `None` means "use the full parser".
 pub fn summary(text: &str) -> Option<Summary> {
-    // Characters YAML treats as line breaks or layout (NEL and the Unicode
-    // line and paragraph separators fold inside quoted scalars) are left to
-    // the full parser, as are tabs, carriage returns and byte-order marks.
-    if text.contains(['\r', '\t', '\u{feff}', '\u{85}', '\u{2028}', '\u{2029}']) {
+    if has_unusual_characters(text) {
         return None;
     }
     let mut lines = Lines {

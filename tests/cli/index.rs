@@ -273,3 +273,20 @@ fn the_fast_reader_reads_ordinary_case_files() {
         assert_eq!(fast, Some(tickets::summary::Summary::of(&full)), "{text}");
     }
 }
+
+#[test]
+fn the_fast_reader_declined_nothing_when_a_quoted_scalar_held_nul_bytes() {
+    // Found by the case_loader fuzzer: raw NUL (and other control characters)
+    // inside a quoted scalar; the YAML parser refuses the file, so the fast
+    // reader must not accept it.
+    let text = include_str!("../data/fast-reader-nul-in-quoted-scalar.yaml");
+    assert!(text.contains('\0'));
+    assert!(tickets::store::parse_case(std::path::Path::new("x.yaml"), text, None).is_err());
+    assert_eq!(tickets::fast_summary::summary(text), None);
+    for control in [
+        '\u{1}', '\u{7f}', '\u{9b}', '\u{85}', '\u{2028}', '\u{feff}', '\u{ffff}',
+    ] {
+        let edited = text.replace('\0', &control.to_string());
+        assert_eq!(tickets::fast_summary::summary(&edited), None, "{control:?}");
+    }
+}
