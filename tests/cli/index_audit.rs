@@ -1,0 +1,210 @@
+//! Adversarial checks of the performance layer: hand-edited case files the
+//! fast reader must decline or read exactly as the full parser does, and
+//! index staleness, concurrency and memory corners.
+
+use crate::support::*;
+use std::path::Path;
+
+/// A canonical case file, as the program writes it.
+const BASE: &str = "id: RC-TEST0001
+summary: Push fails
+customer: Acme Corp
+email: a@b.example
+channel: email
+severity: medium
+status: waiting-for-customer
+level: l1
+assignee: alice
+created_at: 2026-11-19T10:00:00Z
+updated_at: 2026-11-19T10:00:00Z
+waiting_since: 2026-11-19T10:00:00Z
+message_id: <x@y>
+description: |
+  Line one
+  Line two
+history:
+- at: 2026-11-19T10:00:00Z
+  actor: alice
+  action: open
+  to: open
+  level: l1
+  assignee: alice
+  severity: medium
+- at: 2026-11-19T10:00:00Z
+  actor: alice
+  action: request-info
+  from: open
+  to: waiting-for-customer
+  message: |-
+    Which version?
+";
+
+/// Whether the fast reader declines `text` or agrees exactly with the full
+/// parser (it must never accept what the full parser refuses, nor panic);
+/// the disagreement otherwise.
+fn fast_disagreement(label: &str, text: &str) -> Option<String> {
+    let Ok(fast) = std::panic::catch_unwind(|| tickets::fast_summary::summary(text)) else {
+        return Some(format!("{label}: the fast reader panicked on {text:?}"));
+    };
+    let full = tickets::store::parse_case(Path::new("x.yaml"), text, None);
+    match (fast, full) {
+        (None, _) => None,
+        (Some(fast), Ok(case)) if fast == tickets::summary::Summary::of(&case) => None,
+        (Some(fast), Ok(case)) => Some(format!(
+            "{label}: fast {fast:?} but full {:?} for {text:?}",
+            tickets::summary::Summary::of(&case)
+        )),
+        (Some(_), Err(e)) => Some(format!(
+            "{label}: the fast reader accepts what the full parser refuses ({e}): {text:?}"
+        )),
+    }
+}
+
+/// (what, replaced, by): hand edits of [`BASE`].
+const HAND_EDITS: &[(&str, &str, &str)] = &[
+    // Raw characters YAML refuses anywhere in a file.
+    ("raw escape character", "Push fails", "Push \u{1b}[31m fails"),
+    ("raw control character", "Push fails", "Push \u{1} fails"),
+    ("raw DEL", "Push fails", "Push \u{7f} fails"),
+    ("raw C1 control", "Push fails", "Push \u{90} fails"),
+    ("raw U+FFFE", "Push fails", "Push \u{fffe} fails"),
+    ("raw U+FFFF", "Push fails", "Push \u{ffff} fails"),
+    ("raw control in the description", "Line two", "Line \u{7} two"),
+    ("raw control in a message", "Which version?", "Which \u{1b} version?"),
+    // Escapes YAML reads differently or not at all.
+    ("signed hex escape", "summary: Push fails", "summary: \"a\\x+1\""),
+    ("signed unicode escape", "summary: Push fails", "summary: \"a\\u+041\""),
+    ("signed long escape", "summary: Push fails", "summary: \"a\\U+0000041\""),
+    ("hex escape", "summary: Push fails", "summary: \"\\x41\\u00e9\""),
+    // Block scalars: leading blank lines deeper than the content.
+    (
+        "deep leading blank line",
+        "summary: Push fails",
+        "summary: |\n     \n  text",
+    ),
+    ("deep leading blank description", "  Line one", "     \n  Line one"),
+    (
+        "trailing deep blank line",
+        "summary: Push fails",
+        "summary: |\n  text\n     ",
+    ),
+    (
+        "shallow leading blank line",
+        "summary: Push fails",
+        "summary: |\n \n  text",
+    ),
+    // Block scalars: a less indented line that starts with a multi-byte character.
+    ("multi-byte under-indented line", "  Line two", " \u{e9}Line two"),
+    (
+        "multi-byte under-indented kept line",
+        "summary: Push fails",
+        "summary: |\n    text\n  \u{e9}x",
+    ),
+    (
+        "multi-byte under-indented message",
+        "    Which version?",
+        "    Which\n   \u{e9}version?",
+    ),
+    // Plain scalars YAML reads as strings anyway.
+    ("number", "summary: Push fails", "summary: 123"),
+    ("boolean", "summary: Push fails", "summary: true"),
+    ("float", "summary: Push fails", "summary: .inf"),
+    ("hash inside", "summary: Push fails", "summary: a#b"),
+    ("flow characters inside", "summary: Push fails", "summary: a,b]{"),
+    ("quotes inside", "summary: Push fails", "summary: a'b\"c"),
+    ("empty quoted", "email: a@b.example", "email: ''"),
+    ("merge key text", "summary: Push fails", "summary: <<"),
+    // Things that must be declined or agree.
+    ("comment", "summary: Push fails", "summary: Push fails # note"),
+    ("document end", "summary: Push fails", "summary: Push fails\n..."),
+    ("document start", "id: RC-TEST0001", "---\nid: RC-TEST0001"),
+    ("anchor", "summary: Push fails", "summary: &a Push fails"),
+    ("tilde", "email: a@b.example", "email: ~"),
+    ("null", "email: a@b.example", "email: null"),
+    ("empty", "email: a@b.example", "email:"),
+    (
+        "repeated key",
+        "customer: Acme Corp",
+        "customer: Acme Corp\ncustomer: Globex",
+    ),
+    ("trailing space", "summary: Push fails", "summary: Push fails "),
+    (
+        "trailing space after quote",
+        "summary: Push fails",
+        "summary: 'Push fails' ",
+    ),
+    ("no-break space", "summary: Push fails", "summary: Push fails\u{a0}"),
+    ("keep chomping", "description: |", "description: |+"),
+    ("strip chomping", "description: |", "description: |-"),
+    ("explicit indentation", "description: |", "description: |1"),
+    (
+        "explicit indentation and chomping",
+        "description: |",
+        "description: |2-",
+    ),
+    ("folded", "description: |", "description: >"),
+    ("continuation line", "summary: Push fails", "summary: Push\n  fails"),
+];
+
+#[test]
+fn hand_edited_case_files_are_declined_or_read_as_the_full_parser_reads_them() {
+    assert!(
+        tickets::fast_summary::summary(BASE).is_some(),
+        "the canonical shape is read fast"
+    );
+    let long = BASE.replacen("Push fails", &"y".repeat(200_000), 1);
+    let mut failures: Vec<String> = [("canonical", BASE.to_string()), ("very long line", long)]
+        .iter()
+        .filter_map(|(what, text)| fast_disagreement(what, text))
+        .collect();
+    for (what, from, to) in HAND_EDITS {
+        assert!(BASE.contains(from), "{what}: {from:?} not in the base");
+        failures.extend(fast_disagreement(what, &BASE.replacen(from, to, 1)));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A hand edit that the full parser refuses is reported by `list` and
+/// `sweep` (path, exit 5) exactly as by `show`: the fast reader neither
+/// crashes on it nor reads it as a good case.
+#[test]
+fn hand_edits_the_yaml_parser_refuses_are_reported_by_list_not_read_or_crashed_on() {
+    let t = TestStore::new();
+    let good = t.open_simple();
+    for (what, from, to) in [
+        (
+            "a multi-byte under-indented line",
+            "  since update",
+            " \u{e9}since update",
+        ),
+        (
+            "a raw control character",
+            "summary: Push fails on iOS",
+            "summary: Push \u{1b}[2J fails",
+        ),
+        (
+            "a signed hex escape",
+            "summary: Push fails on iOS",
+            "summary: \"Push \\x+1\"",
+        ),
+    ] {
+        let id = t.open(&[
+            "--customer",
+            "Acme Corp",
+            "--summary",
+            "Push fails on iOS",
+            "--description",
+            "No push\nsince update",
+        ]);
+        let text = String::from_utf8(t.file(&id)).expect("utf-8");
+        assert!(text.contains(from), "{what}: {text}");
+        std::fs::write(t.case_path(&id), text.replacen(from, to, 1)).expect("edit");
+        t.run(&["show", &id]).code(5);
+        let listed = t.run(&["list", "--format", "json"]).code(5);
+        let stderr = String::from_utf8_lossy(&listed.get_output().stderr).to_string();
+        assert!(stderr.contains(&format!("{id}.yaml")), "{what}: {stderr}");
+        let cases: Vec<serde_json::Value> = serde_json::from_slice(&listed.get_output().stdout).expect("json");
+        assert_eq!(ids(&cases), vec![good.clone()], "{what}");
+        std::fs::remove_file(t.case_path(&id)).expect("remove");
+    }
+}
