@@ -2,6 +2,7 @@
 //! fast reader must decline or read exactly as the full parser does, and
 //! index staleness, concurrency and memory corners.
 
+use crate::index::{age_case_files, busy_store, index_path};
 use crate::support::*;
 use std::path::Path;
 
@@ -207,4 +208,44 @@ fn hand_edits_the_yaml_parser_refuses_are_reported_by_list_not_read_or_crashed_o
         assert_eq!(ids(&cases), vec![good.clone()], "{what}");
         std::fs::remove_file(t.case_path(&id)).expect("remove");
     }
+}
+
+fn index_lines_per_case(t: &TestStore, ids: &[String]) -> Vec<usize> {
+    let text = std::fs::read_to_string(index_path(t)).expect("index");
+    ids.iter()
+        .map(|id| text.lines().filter(|l| l.starts_with(&format!("{id}\t"))).count())
+        .collect()
+}
+
+/// Compaction keeps one line per case: the fresh one, not also the old line
+/// whose payload was unreadable (which, copied after it, would win again).
+#[test]
+fn compaction_keeps_one_valid_line_per_case() {
+    let (t, ids) = busy_store();
+    age_case_files(&t);
+    let good = t.stdout(&["list", "--all", "--format", "json"]);
+    assert_eq!(index_lines_per_case(&t, &ids), vec![1; ids.len()]);
+    // The first case's line keeps its stamp but loses its payload, and more
+    // than a thousand dead lines follow: the next scan compacts.
+    let text = std::fs::read_to_string(index_path(&t)).expect("index");
+    let mut broken: String = text
+        .lines()
+        .map(|line| match line.strip_prefix(&format!("{}\t", ids[0])) {
+            Some(_) => format!(
+                "{}\t{{\"id\":\"{}\"}}\n",
+                line.rsplit_once('\t').expect("tabs").0,
+                ids[0]
+            ),
+            None => format!("{line}\n"),
+        })
+        .collect();
+    for n in 0..1500 {
+        broken.push_str(&format!("RC-GONE{n:04}\topen\t1\t2\t3\t4\t{{}}\n"));
+    }
+    std::fs::write(index_path(&t), broken).expect("write");
+    assert_eq!(t.stdout(&["list", "--all", "--format", "json"]), good);
+    let compacted = std::fs::read_to_string(index_path(&t)).expect("index");
+    assert!(!compacted.contains("RC-GONE"), "dead lines dropped");
+    assert_eq!(index_lines_per_case(&t, &ids), vec![1; ids.len()], "{compacted}");
+    assert_eq!(t.stdout(&["list", "--all", "--format", "json"]), good);
 }
