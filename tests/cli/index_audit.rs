@@ -249,3 +249,82 @@ fn compaction_keeps_one_valid_line_per_case() {
     assert_eq!(index_lines_per_case(&t, &ids), vec![1; ids.len()], "{compacted}");
     assert_eq!(t.stdout(&["list", "--all", "--format", "json"]), good);
 }
+
+/// Every summary, read through the index as it stands.
+fn scan_all(t: &TestStore) -> Vec<tickets::summary::Summary> {
+    let (summaries, errors) = tickets::store::Store::new(t.path()).scan(&|_| true).expect("scan");
+    assert!(errors.is_empty(), "{errors:?}");
+    summaries
+}
+
+/// An index cut at any byte (a crash mid-write), or cut and then appended
+/// to by the next writer (a torn line glued to a whole one), never changes
+/// an answer.
+#[test]
+fn an_index_cut_anywhere_or_glued_to_the_next_append_changes_no_answer() {
+    let (t, ids) = busy_store();
+    age_case_files(&t);
+    let expected = scan_all(&t);
+    assert_eq!(expected.len(), ids.len());
+    let whole = std::fs::read(index_path(&t)).expect("index");
+    assert_eq!(scan_all(&t), expected);
+    let lines: Vec<&[u8]> = whole.split_inclusive(|b| *b == b'\n').collect();
+    let last_line = lines.last().expect("a line");
+    for cut in 0..whole.len() {
+        std::fs::write(index_path(&t), &whole[..cut]).expect("cut");
+        assert_eq!(scan_all(&t), expected, "cut at {cut}");
+        let glued = [&whole[..cut], last_line].concat();
+        std::fs::write(index_path(&t), &glued).expect("glue");
+        assert_eq!(scan_all(&t), expected, "cut at {cut}, then an append");
+    }
+}
+
+/// One case that the auto-close event would push over the size cap is
+/// reported and left as it was; it does not stop the sweep of the others
+/// (before, every sweep failed on it, so nothing was ever auto-closed again).
+#[test]
+fn a_case_too_big_to_close_does_not_block_the_sweep_of_the_others() {
+    let t = TestStore::new();
+    let big = t.open_simple();
+    t.run(&["request-info", &big, "--message", "Which version?"]).success();
+    let others: Vec<String> = (0..3).map(|_| t.open_simple()).collect();
+    for id in &others {
+        t.run_at(
+            "2026-11-19T11:00:00Z",
+            &["request-info", id, "--message", "Which version?"],
+        )
+        .success();
+    }
+    // A hand edit that keeps the schema, just under the cap.
+    let text = String::from_utf8(t.file(&big)).expect("utf-8");
+    let line = "description: No push since update\n";
+    assert!(text.contains(line), "{text}");
+    let cap = tickets::store::MAX_FILE_BYTES as usize;
+    let padding = cap - 40 - text.len();
+    let edited = text.replacen(line, &format!("description: |-\n  {}\n", "x".repeat(padding)), 1);
+    assert!(edited.len() < cap && edited.len() > cap - 100);
+    std::fs::write(t.case_path(&big), &edited).expect("edit");
+    assert_eq!(t.status(&big), "waiting-for-customer");
+
+    let later = "2026-11-27T12:00:00Z";
+    let swept = t.run_at(later, &["sweep"]).failure();
+    let stdout = String::from_utf8_lossy(&swept.get_output().stdout).to_string();
+    let stderr = String::from_utf8_lossy(&swept.get_output().stderr).to_string();
+    assert!(stderr.contains(&big) && stderr.contains("cap"), "{stderr}");
+    let mut closed: Vec<&str> = stdout.lines().collect();
+    closed.sort();
+    let mut expected: Vec<&str> = others.iter().map(String::as_str).collect();
+    expected.sort();
+    assert_eq!(closed, expected, "{stderr}");
+    for id in &others {
+        assert_eq!(t.status(id), "closed");
+    }
+    assert_eq!(t.status(&big), "waiting-for-customer");
+    assert_eq!(t.file(&big), edited.as_bytes(), "left as it was");
+    let leftovers: Vec<_> = std::fs::read_dir(t.path())
+        .expect("store")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
