@@ -141,29 +141,29 @@ impl<'a> Lines<'a> {
     }
 }
 
-/// Whether the text holds a character the full parser treats specially or
-/// refuses: C0 and C1 controls (the writer escapes them; raw, YAML refuses
-/// them), tabs and carriage returns, NEL and the Unicode line and paragraph
-/// separators (YAML folds them as line breaks), byte-order marks and the
-/// non-characters U+FFFE and U+FFFF. One pass over the bytes.
-fn has_unusual_characters(text: &str) -> bool {
-    let bytes = text.as_bytes();
+/// Whether the text holds a character left to the full parser: those YAML
+/// refuses anywhere in a file (C0 and C1 controls, DEL, U+FFFE, U+FFFF: the
+/// file is invalid), those it treats as line breaks or layout (NEL and the
+/// Unicode line and paragraph separators fold inside quoted scalars), tabs,
+/// carriage returns and byte-order marks. One pass over the bytes: this runs
+/// on every case file of a fresh clone.
+fn has_unusual_characters(bytes: &[u8]) -> bool {
     bytes.iter().enumerate().any(|(i, &b)| match b {
         b'\n' => false,
-        0x00..=0x1F | 0x7F => true,
-        0xC2 => matches!(bytes.get(i + 1), Some(0x80..=0x9F)),
-        0xE2 => bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)),
-        0xEF => matches!(
-            (bytes.get(i + 1), bytes.get(i + 2)),
-            (Some(0xBB), Some(0xBF)) | (Some(0xBF), Some(0xBE | 0xBF))
-        ),
+        0..=0x1f | 0x7f => true,
+        // U+0080..U+009F: C1 controls, NEL among them.
+        0xc2 => matches!(bytes.get(i + 1), Some(0x80..=0x9f)),
+        // U+2028, U+2029.
+        0xe2 => matches!(bytes.get(i + 1..i + 3), Some([0x80, 0xa8 | 0xa9])),
+        // U+FEFF, U+FFFE, U+FFFF.
+        0xef => matches!(bytes.get(i + 1..i + 3), Some([0xbb, 0xbf] | [0xbf, 0xbe | 0xbf])),
         _ => false,
     })
 }
 
 /// Reads a summary from canonical case text; `None` means "use the full parser".
 pub fn summary(text: &str) -> Option<Summary> {
-    if has_unusual_characters(text) {
+    if has_unusual_characters(text.as_bytes()) {
         return None;
     }
     let mut lines = Lines {
@@ -273,17 +273,20 @@ fn block<'a>(header: &str, lines: &mut Lines<'a>, indent: usize, keep: bool) -> 
     let content_indent = match explicit {
         Some(n) => indent + n,
         None => {
-            let first = body.iter().find(|l| !l.bytes().all(|b| b == b' '));
-            match first {
-                Some(l) => l.len() - l.trim_start_matches(' ').len(),
-                None => indent + 1,
+            let first = body.iter().position(|l| !l.bytes().all(|b| b == b' '))?;
+            let detected = body[first].len() - body[first].trim_start_matches(' ').len();
+            // Leading blank lines longer than the detected indentation are an
+            // error in YAML (they would set it).
+            if body[..first].iter().any(|l| l.len() > detected) {
+                return None;
             }
+            detected
         }
     };
     if !keep {
         let shape_ok = body.iter().all(|line| {
             let blank = line.bytes().all(|b| b == b' ');
-            blank || (line.len() >= content_indent && line[..content_indent].bytes().all(|b| b == b' '))
+            blank || indented_by(line, content_indent)
         });
         return shape_ok.then_some(Cow::Borrowed(""));
     }
@@ -297,7 +300,7 @@ fn block<'a>(header: &str, lines: &mut Lines<'a>, indent: usize, keep: bool) -> 
             text.push('\n');
             continue;
         }
-        if !line[..content_indent].bytes().all(|b| b == b' ') {
+        if !indented_by(line, content_indent) {
             return None;
         }
         text.push_str(&line[content_indent..]);
@@ -318,6 +321,14 @@ fn block<'a>(header: &str, lines: &mut Lines<'a>, indent: usize, keep: bool) -> 
         }
     }
     Some(Cow::Owned(text))
+}
+
+/// Whether `line` starts with `indent` spaces (a byte test: a shorter line,
+/// or one with a multi-byte character inside the indent, is not).
+fn indented_by(line: &str, indent: usize) -> bool {
+    line.as_bytes()
+        .get(..indent)
+        .is_some_and(|lead| lead.iter().all(|b| *b == b' '))
 }
 
 fn single_quoted(rest: &str) -> Option<Cow<'_, str>> {
@@ -380,7 +391,8 @@ fn double_quoted(rest: &str) -> Option<Cow<'_, str>> {
 
 fn hex(chars: &mut std::str::Chars, digits: usize) -> Option<char> {
     let text: String = chars.take(digits).collect();
-    if text.len() != digits {
+    // Only hex digits: `from_str_radix` would also take a sign, which YAML refuses.
+    if text.len() != digits || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     char::from_u32(u32::from_str_radix(&text, 16).ok()?)

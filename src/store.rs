@@ -198,10 +198,21 @@ impl Store {
     /// the fsyncs issued in parallel and one fsync of the directory at the
     /// end: a sweep that closes thousands of cases does not wait for each
     /// disk flush in turn. A crash leaves every file old or new, never half.
-    pub fn save_many(&self, cases: &[Case]) -> Result<Vec<PathBuf>> {
+    ///
+    /// Returns the paths written and the cases refused one by one (over the
+    /// size cap): one such case must not hold back the others. An I/O error
+    /// fails the whole batch.
+    pub fn save_many(&self, cases: &[Case]) -> Result<(Vec<PathBuf>, Vec<Error>)> {
         let mut staged: Vec<(PathBuf, PathBuf, Vec<u8>)> = Vec::with_capacity(cases.len());
+        let mut refused = Vec::new();
         for case in cases {
-            let (id, text) = case_text(case)?;
+            let (id, text) = match case_text(case) {
+                Ok(staged) => staged,
+                Err(e) => {
+                    refused.push(e);
+                    continue;
+                }
+            };
             let path = self.case_path(&id);
             let temp = path.with_file_name(format!(
                 ".{id}.yaml.{}.{:08x}.tmp",
@@ -256,7 +267,7 @@ impl Store {
         File::open(&self.root)
             .and_then(|dir| dir.sync_all())
             .map_err(|e| Error::io(&self.root, e))?;
-        Ok(written)
+        Ok((written, refused))
     }
 
     /// Writes a case without fsync, for bulk generation and imports only:

@@ -45,6 +45,9 @@ pub fn run(ctx: &Context, args: SweepArgs) -> Result<i32> {
     };
     let mut closed: Vec<Summary> = Vec::new();
     let mut written = Vec::new();
+    // A failed write stops the sweep, but what was written before is still
+    // reported and committed.
+    let mut failed = None;
     if args.dry_run && ctx.format == crate::output::Format::Table {
         // The IDs are all a dry run prints for people, and the index's
         // summaries (checked against the files) already say which are due.
@@ -74,7 +77,18 @@ pub fn run(ctx: &Context, args: SweepArgs) -> Result<i32> {
             changed.push(lifecycle::apply(&case, &action, &actor, ctx.now)?);
         }
         if !args.dry_run {
-            written.extend(ctx.store.save_many(&changed)?);
+            match ctx.store.save_many(&changed) {
+                Ok((paths, refused)) => {
+                    errors.extend(refused);
+                    let saved: std::collections::HashSet<&std::path::PathBuf> = paths.iter().collect();
+                    changed.retain(|case| saved.contains(&ctx.store.case_path(&case.id)));
+                    written.extend(paths);
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
         }
         closed.extend(changed.iter().map(Summary::of));
     }
@@ -102,5 +116,9 @@ pub fn run(ctx: &Context, args: SweepArgs) -> Result<i32> {
         )?,
     }
     drop(lock);
-    Ok(report_bad_files(&errors))
+    let code = report_bad_files(&errors);
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(code),
+    }
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 /// Ages every case file by an hour, then lets their change time (which
 /// setting the mtime updates) fall out of the two-second window in which the
 /// index deliberately caches nothing.
-fn age_case_files(t: &TestStore) {
+pub fn age_case_files(t: &TestStore) {
     let old = SystemTime::now() - Duration::from_secs(3600);
     for entry in fs::read_dir(t.path()).expect("store") {
         let path = entry.expect("entry").path();
@@ -27,12 +27,12 @@ fn age_case_files(t: &TestStore) {
     std::thread::sleep(Duration::from_millis(2100));
 }
 
-fn index_path(t: &TestStore) -> std::path::PathBuf {
+pub fn index_path(t: &TestStore) -> std::path::PathBuf {
     t.path().join(".tickets").join("index")
 }
 
 /// A store with cases in several statuses.
-fn busy_store() -> (TestStore, Vec<String>) {
+pub fn busy_store() -> (TestStore, Vec<String>) {
     let t = TestStore::new();
     let mut ids = Vec::new();
     for i in 0..6 {

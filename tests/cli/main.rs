@@ -13,6 +13,7 @@ mod example_store;
 mod exit_codes;
 mod git;
 mod index;
+mod index_audit;
 mod lifecycle;
 mod properties;
 mod queue;
