@@ -24,7 +24,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 const INDEX_FILE: &str = "index";
-const HEADER: &str = "tickets-index 1";
+const HEADER: &str = "tickets-index 2";
 const RACY_NS: i128 = 2_000_000_000;
 const CHUNK: usize = 4096;
 
@@ -64,11 +64,44 @@ struct Line<'a> {
     name: &'a str,
     status: Status,
     stamp: Stamp,
+    json_check: u64,
     json: &'a str,
 }
 
+impl Line<'_> {
+    /// The cached summary, if its checksum and its columns agree.
+    fn summary(&self) -> Option<Summary> {
+        if checksum(self.json.as_bytes()) != self.json_check {
+            return None;
+        }
+        serde_json::from_str::<Summary>(self.json)
+            .ok()
+            .filter(|s| s.id == self.name && s.status == self.status)
+    }
+}
+
+/// FNV-1a: a cheap checksum, so that a damaged line (a bit flip, a hand
+/// edit of the derived file) is rebuilt rather than believed.
+fn checksum(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// `NAME\tSTATUS\tMTIME\tCTIME\tSIZE\tINODE\t` then the checksums of that
+/// prefix and of the JSON, then the JSON. The prefix is checked on every
+/// read; the JSON only when it is used.
 fn parse_line(line: &str) -> Option<Line<'_>> {
-    let mut parts = line.splitn(7, '\t');
+    let (split, _) = line.match_indices('\t').nth(5)?;
+    let (prefix, rest) = line.split_at(split + 1);
+    let mut rest = rest.splitn(3, '\t');
+    let prefix_check = u64::from_str_radix(rest.next()?, 16).ok()?;
+    let json_check = u64::from_str_radix(rest.next()?, 16).ok()?;
+    let json = rest.next()?;
+    if checksum(prefix.as_bytes()) != prefix_check {
+        return None;
+    }
+    let mut parts = prefix.split('\t');
     let name = parts.next()?;
     let status = parts.next()?.parse().ok()?;
     let stamp = Stamp {
@@ -81,15 +114,21 @@ fn parse_line(line: &str) -> Option<Line<'_>> {
         name,
         status,
         stamp,
-        json: parts.next()?,
+        json_check,
+        json,
     })
 }
 
 fn format_line(id: &str, summary: &Summary, stamp: &Stamp) -> Option<String> {
     let json = serde_json::to_string(summary).ok()?;
-    Some(format!(
-        "{id}\t{}\t{}\t{}\t{}\t{}\t{json}\n",
+    let prefix = format!(
+        "{id}\t{}\t{}\t{}\t{}\t{}\t",
         summary.status, stamp.mtime_ns, stamp.ctime_ns, stamp.size, stamp.inode
+    );
+    Some(format!(
+        "{prefix}{:016x}\t{:016x}\t{json}\n",
+        checksum(prefix.as_bytes()),
+        checksum(json.as_bytes())
     ))
 }
 
@@ -160,7 +199,7 @@ pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Ve
         let header_ok = reader.read_line(&mut line).is_ok() && line.trim_end() == HEADER;
         if header_ok {
             // Later lines supersede earlier ones; collect the last candidate per file.
-            let mut candidate: HashMap<usize, (Status, String)> = HashMap::new();
+            let mut candidate: HashMap<usize, Summary> = HashMap::new();
             loop {
                 line.clear();
                 match reader.read_line(&mut line) {
@@ -182,7 +221,17 @@ pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Ve
                         }
                         cached[i] = true;
                         if want(parsed.status) {
-                            candidate.insert(i, (parsed.status, parsed.json.to_string()));
+                            match parsed.summary() {
+                                Some(summary) => {
+                                    candidate.insert(i, summary);
+                                }
+                                None => {
+                                    // Damaged: read the file again.
+                                    cached[i] = false;
+                                    candidate.remove(&i);
+                                    dead += 1;
+                                }
+                            }
                         } else {
                             candidate.remove(&i);
                         }
@@ -190,13 +239,9 @@ pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Ve
                     None => dead += 1,
                 }
             }
-            for (i, (_, json)) in candidate {
-                match serde_json::from_str::<Summary>(&json) {
-                    Ok(summary) if summary.id == ids[i] => summaries.push(summary),
-                    _ => {
-                        cached[i] = false;
-                        dead += 1;
-                    }
+            for (i, summary) in candidate {
+                if cached[i] {
+                    summaries.push(summary);
                 }
             }
             live = cached.iter().filter(|c| **c).count();
@@ -328,7 +373,7 @@ impl IndexWriter {
             if done[i] || stamps[i] != Some(parsed.stamp) || parsed.stamp.is_racy(now) {
                 continue;
             }
-            if serde_json::from_str::<Summary>(parsed.json).is_ok_and(|s| s.id == parsed.name) {
+            if parsed.summary().is_some() {
                 done[i] = true;
                 self.write(&line);
                 self.write("\n");

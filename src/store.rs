@@ -374,6 +374,21 @@ impl Store {
                 removed += 1;
             }
         }
+        // Index rebuilds run without the lock, so only an old temp file there
+        // is certainly abandoned (a process killed while writing the index).
+        if let Ok(entries) = fs::read_dir(self.derived_dir()) {
+            let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+            for entry in entries.flatten() {
+                let abandoned = entry.file_name().to_string_lossy().ends_with(".tmp")
+                    && entry
+                        .metadata()
+                        .and_then(|m| m.modified())
+                        .is_ok_and(|modified| modified < hour_ago);
+                if abandoned && fs::remove_file(entry.path()).is_ok() {
+                    removed += 1;
+                }
+            }
+        }
         Ok(removed)
     }
 }

@@ -240,7 +240,7 @@ pub fn report_bad_files(errors: &[Error]) -> i32 {
         0
     } else {
         eprintln!(
-            "error: {} file(s) in the store could not be read; the others were processed",
+            "error: {} file(s) in the store could not be read or written; the others were processed",
             errors.len()
         );
         5

@@ -157,7 +157,7 @@ fn a_corrupt_index_is_ignored_and_rebuilt() {
     for garbage in [
         "not an index at all\n".to_string(),
         format!(
-            "tickets-index 1\n{}\topen\t1\t2\t3\t4\t{{broken json\n\u{0}\u{1}garbage\n",
+            "tickets-index 2\n{}\topen\t1\t2\t3\t4\t{{broken json\n\u{0}\u{1}garbage\n",
             ids[0]
         ),
         String::new(),
@@ -165,7 +165,7 @@ fn a_corrupt_index_is_ignored_and_rebuilt() {
         fs::write(index_path(&t), garbage).expect("corrupt");
         assert_eq!(t.stdout(&["list", "--all", "--format", "json"]), good);
         let rebuilt = fs::read_to_string(index_path(&t)).expect("index");
-        assert!(rebuilt.starts_with("tickets-index 1\n"), "{rebuilt}");
+        assert!(rebuilt.starts_with("tickets-index 2\n"), "{rebuilt}");
         assert_eq!(t.stdout(&["list", "--all", "--format", "json"]), good);
     }
 }
@@ -289,4 +289,55 @@ fn the_fast_reader_declined_nothing_when_a_quoted_scalar_held_nul_bytes() {
         let edited = text.replace('\0', &control.to_string());
         assert_eq!(tickets::fast_summary::summary(&edited), None, "{control:?}");
     }
+}
+
+#[test]
+fn a_tampered_index_line_neither_hides_a_case_nor_changes_its_summary() {
+    let (t, ids) = busy_store();
+    age_case_files(&t);
+    let due = t.stdout_at(LATER, &["sweep", "--dry-run"]);
+    assert_eq!(due, format!("{}\n", ids[2]), "the waiting case is due");
+    let good = t.stdout(&["list", "--all", "--format", "json"]);
+    let text = fs::read_to_string(index_path(&t)).expect("index");
+    // The waiting case's status column says closed: a sweep would skip it.
+    let hidden = text.replace(
+        &format!("{}\twaiting-for-customer\t", ids[2]),
+        &format!("{}\tclosed\t", ids[2]),
+    );
+    assert_ne!(hidden, text);
+    fs::write(index_path(&t), &hidden).expect("tamper");
+    assert_eq!(t.stdout_at(LATER, &["sweep", "--dry-run"]), due);
+    // A summary changed inside the JSON, the line otherwise intact.
+    let text = fs::read_to_string(index_path(&t)).expect("index");
+    let renamed = text.replace(
+        "Push notifications fail on iOS, case 0",
+        "Pish notifications fail on iOS, case 0",
+    );
+    assert_ne!(renamed, text);
+    fs::write(index_path(&t), &renamed).expect("tamper");
+    assert_eq!(t.stdout(&["list", "--all", "--format", "json"]), good);
+}
+
+#[test]
+fn an_index_rebuild_killed_midway_leaves_a_temp_file_that_sweep_removes_once_old() {
+    let (t, _) = busy_store();
+    let derived = t.path().join(".tickets");
+    fs::create_dir_all(&derived).expect("derived dir");
+    let old_temp = derived.join("index.4242.deadbeef.tmp");
+    let fresh_temp = derived.join("index.4343.cafebabe.tmp");
+    fs::write(&old_temp, "tickets-index 2\npartial").expect("temp");
+    fs::write(&fresh_temp, "tickets-index 2\nbeing written").expect("temp");
+    let two_hours_ago = SystemTime::now() - Duration::from_secs(7200);
+    fs::File::options()
+        .write(true)
+        .open(&old_temp)
+        .expect("open")
+        .set_modified(two_hours_ago)
+        .expect("mtime");
+    t.run(&["sweep"]).success();
+    assert!(!old_temp.exists(), "an abandoned index temp file is removed");
+    assert!(
+        fresh_temp.exists(),
+        "a recent one may belong to a running rebuild and stays"
+    );
 }
