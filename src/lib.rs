@@ -4,6 +4,40 @@
 //! The life-cycle core ([`lifecycle`], [`fields`], [`case`]) is pure; the
 //! policy fed by config ([`routing`], [`targets`]) is pure too; the [`store`]
 //! owns every byte on disk; [`cli`] is the command line.
+//!
+//! The life cycle without a store or a clock:
+//!
+//! ```
+//! use tickets::lifecycle::{apply, open, replay, Action, NewCase};
+//! use tickets::{Channel, Status};
+//!
+//! let now = tickets::time::parse_instant("2026-11-19T10:00:00Z").unwrap();
+//! let case = open(
+//!     NewCase {
+//!         id: "RC-7K3QX9MT".into(),
+//!         customer: "Acme Corp".into(),
+//!         summary: "Push notifications fail on iOS".into(),
+//!         description: "Since the upgrade.".into(),
+//!         email: None,
+//!         channel: Channel::Phone,
+//!         severity: None,
+//!         follow_up_of: None,
+//!         message_id: None,
+//!         assignee: Some("alice".into()),
+//!         routing_reason: None,
+//!     },
+//!     "alice",
+//!     now,
+//! );
+//! let asked = apply(&case, &Action::RequestInfo { message: "Which version?".into() }, "alice", now).unwrap();
+//! assert_eq!(asked.status, Status::WaitingForCustomer);
+//! assert_eq!(asked.waiting_since, Some(now));
+//!
+//! // Closed is terminal, and history replays to the stored fields.
+//! let closed = apply(&asked, &Action::Close { resolution: "Fixed in 7.2".into() }, "alice", now).unwrap();
+//! assert!(apply(&closed, &Action::Reply { message: "again".into() }, "ana", now).is_err());
+//! assert_eq!(replay(&closed), Ok(closed.clone()));
+//! ```
 
 #![warn(missing_docs)]
 
