@@ -278,6 +278,12 @@ pub fn fit(table: &mut Table, style: &Style) {
         if let Some(width) = style.width {
             table.set_width(width);
         }
+        // The first column (an ID to copy) never wraps.
+        if table.column_count() > 1 {
+            if let Some(first) = table.column_mut(0) {
+                first.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+            }
+        }
     } else {
         table.force_no_tty();
     }

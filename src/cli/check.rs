@@ -22,7 +22,7 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<i32> {
     let report = check(&ctx.store)?;
     let fails = report.fails(args.strict);
     match ctx.format {
-        Format::Table => emit(&render(&report))?,
+        Format::Table => emit(&render(&report, &ctx.style))?,
         format => {
             #[derive(serde::Serialize)]
             struct View<'a> {
@@ -61,10 +61,11 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<i32> {
 
 /// The table for people: one row per finding, then a count. Paths and
 /// messages are escaped: file names and echoed values are untrusted.
-fn render(report: &Report) -> String {
+fn render(report: &Report, style: &crate::color::Style) -> String {
     let mut out = String::new();
     if !report.problems.is_empty() {
         let mut rows = table(&["LEVEL", "WHERE", "KIND", "MESSAGE"]);
+        crate::output::fit(&mut rows, style);
         for problem in &report.problems {
             let place = match problem.line {
                 Some(line) => format!("{}:{line}", problem.path),

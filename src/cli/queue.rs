@@ -39,6 +39,7 @@ pub fn run(ctx: &Context, _args: QueueArgs) -> Result<i32> {
     queue_order(&mut queue);
     if ctx.format == crate::output::Format::Table {
         let mut out = table(&["#", "ID", "IMPACT", "SEVERITY", "AGE", "CUSTOMER", "SUMMARY"]);
+        crate::output::fit(&mut out, &ctx.style);
         for (position, s) in queue.iter().enumerate() {
             let since = s.escalated_at.unwrap_or(s.updated_at);
             out.add_row(vec![

@@ -87,13 +87,14 @@ pub fn run(ctx: &Context, args: RemindArgs) -> Result<i32> {
     match serialize(ctx.format, &views)? {
         Some(text) => emit(&text)?,
         None if views.is_empty() => {}
-        None => emit(&remind_table(&views))?,
+        None => emit(&remind_table(&views, &ctx.style))?,
     }
     Ok(report_bad_files(&errors))
 }
 
-fn remind_table(views: &[RemindView]) -> String {
+fn remind_table(views: &[RemindView], style: &crate::color::Style) -> String {
     let mut out = table(&["ID", "CUSTOMER", "EMAIL", "WAITING SINCE", "AUTO-CLOSE AT", "SUMMARY"]);
+    crate::output::fit(&mut out, style);
     for view in views {
         out.add_row(vec![
             view.case.id.clone(),
