@@ -241,8 +241,27 @@ fn generate(
         *at += Duration::minutes(rng.random_range(5..300));
         lifecycle::apply(case, &action, actor, *at).map_err(|e| e.to_string())
     };
-    // A few rounds of questions and answers.
-    while case.history.len() < events.saturating_sub(2).max(1) {
+    // Draw the closing steps first, so the rounds of questions and answers
+    // can be sized to keep the whole history within 3 to 10 events.
+    let reassess = rng
+        .random_bool(0.2)
+        .then(|| [Severity::Low, Severity::Medium, Severity::High][rng.random_range(0..3)]);
+    let to_l2 = matches!(bucket, 2 | 3) && rng.random_bool(0.5);
+    let closing = match bucket {
+        4 => 2,
+        2 | 3 => usize::from(to_l2),
+        _ => 1,
+    } + usize::from(reassess.is_some());
+    // One open event, three per round, then the closing steps: the nearest
+    // length to `events` that stays within 3 to 10.
+    let mut rounds = (events.saturating_sub(1 + closing) + 1) / 3;
+    if 1 + 3 * rounds + closing > 10 {
+        rounds -= 1;
+    }
+    if 1 + 3 * rounds + closing < 3 {
+        rounds += 1;
+    }
+    for _ in 0..rounds {
         let analyst = case.assignee.clone().unwrap_or_else(|| "analyst00".into());
         case = step(&case, Action::Investigate { note: None }, &analyst, &mut at, rng)?;
         case = step(
@@ -265,8 +284,7 @@ fn generate(
         )?;
     }
     let analyst = case.assignee.clone().unwrap_or_else(|| "analyst00".into());
-    if rng.random_bool(0.2) {
-        let severity = [Severity::Low, Severity::Medium, Severity::High][rng.random_range(0..3)];
+    if let Some(severity) = reassess {
         case = step(&case, Action::Reassess { severity, note: None }, &analyst, &mut at, rng)?;
     }
     match (bucket, waiting_since) {
@@ -276,8 +294,7 @@ fn generate(
             case = lifecycle::apply(&case, &Action::RequestInfo { message }, &analyst, w).map_err(|e| e.to_string())?;
         }
         (2 | 3, _) => {
-            let level = [Level::L1, Level::L2][rng.random_range(0..2)];
-            if level == Level::L2 {
+            if to_l2 {
                 case = step(&case, escalate(None), &analyst, &mut at, rng)?;
             }
         }
@@ -314,5 +331,44 @@ fn capitalise(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store_of(count: usize, seed: u64) -> Vec<Case> {
+        let config = config();
+        let now: DateTime<Utc> = "2026-11-26T12:00:00Z".parse().expect("a valid instant");
+        let mut rng = StdRng::seed_from_u64(seed);
+        let active = HashMap::new();
+        (0..count)
+            .map(|index| generate(&mut rng, &config, &active, now, index).expect("every generated case is valid"))
+            .collect()
+    }
+
+    #[test]
+    fn histories_were_1_to_13_events_not_3_to_10() {
+        let cases = store_of(2000, 3);
+        let lengths: Vec<usize> = cases.iter().map(|c| c.history.len()).collect();
+        assert!(lengths.iter().all(|n| (3..=10).contains(n)), "lengths outside 3..=10");
+        // Both ends are reached, so the range is the documented one, not a narrower one.
+        assert!(lengths.contains(&3) && lengths.contains(&10));
+    }
+
+    #[test]
+    fn a_fifth_waits_and_a_tenth_is_due_at_now() {
+        let now: DateTime<Utc> = "2026-11-26T12:00:00Z".parse().expect("a valid instant");
+        let cases = store_of(1000, 9);
+        let waiting = cases
+            .iter()
+            .filter(|c| c.status == tickets::fields::Status::WaitingForCustomer)
+            .count();
+        let due = cases
+            .iter()
+            .filter(|c| lifecycle::due_for_auto_close(c, now, Duration::days(7)))
+            .count();
+        assert_eq!((waiting, due), (200, 100));
     }
 }
