@@ -50,6 +50,9 @@ pub fn run(ctx: &Context, _args: GitSetupArgs) -> Result<i32> {
             root.display()
         )));
     }
+    // `.gitattributes` is read, changed and written back, and `sweep` removes
+    // temp files of the store under this lock: both assume every writer holds it.
+    let _lock = ctx.store.lock(ctx.lock_wait)?;
     let command = driver_command()?;
     crate::git::run(
         root,

@@ -631,3 +631,49 @@ fn a_newline_in_a_merge_explanation_broke_out_of_its_comment_line() {
     std::fs::write(t.case_path(&id), kept).unwrap();
     assert_eq!(t.status(&id), "at-investigation");
 }
+
+#[test]
+fn git_setup_wrote_gitattributes_without_the_store_lock() {
+    let team = Team::new();
+    let repo = team.repo(Clone::A);
+    let store = team.store(Clone::A);
+    let attributes = store.join(".gitattributes");
+    std::fs::remove_file(&attributes).unwrap();
+    team.git_ok(&repo, &["config", "--unset", "merge.tickets.driver"]);
+    std::fs::create_dir_all(store.join(".tickets")).unwrap();
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(store.join(".tickets/lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let setup = || {
+        let mut command = Command::new(assert_cmd::cargo::cargo_bin!("tickets"));
+        team.isolate(&mut command);
+        command
+            .current_dir(&repo)
+            .env("TICKETS_DIR", &store)
+            .env("TICKETS_LOCK_TIMEOUT", "0.3")
+            .arg("git-setup")
+            .output()
+            .unwrap()
+    };
+    let busy = setup();
+    assert_eq!(busy.status.code(), Some(6), "{}", stderr(&busy));
+    assert!(stderr(&busy).contains("store busy"));
+    assert!(
+        !attributes.exists(),
+        "nothing written while another command holds the lock"
+    );
+    assert!(
+        team.git(&repo, &["config", "merge.tickets.driver"]).stdout.is_empty(),
+        "the driver is not registered either: a refused command changes nothing"
+    );
+    drop(lock);
+    let done = setup();
+    assert_eq!(done.status.code(), Some(0), "{}", stderr(&done));
+    assert!(std::fs::read_to_string(&attributes)
+        .unwrap()
+        .contains("*.yaml merge=tickets"));
+}
