@@ -128,7 +128,7 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print the man page (roff) on stdout.
     Man(man::ManArgs),
-    /// Validate the whole store and config; exit 5 on any problem (for CI).
+    /// Validate the store and config (for CI); exit 5 on errors, or warnings with --strict.
     Check(check::CheckArgs),
 }
 

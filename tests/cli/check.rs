@@ -246,3 +246,11 @@ fn a_missing_store_is_a_usage_error_with_a_hint() {
         .code(2)
         .stderr(contains("tickets init"));
 }
+
+#[test]
+fn help_said_check_fails_on_any_problem_though_warnings_pass() {
+    let t = TestStore::new();
+    t.run(&["--help"])
+        .success()
+        .stdout(contains("exit 5 on errors, or warnings with --strict"));
+}
