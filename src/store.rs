@@ -16,6 +16,13 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+/// Room kept under the cap so that any case can still be closed (64 KiB).
+pub const CLOSING_RESERVE_BYTES: u64 = 64 * 1024;
+
+/// A change that would make a case that is not closed larger than this is
+/// refused: the rest of the cap is kept for closing it.
+pub const MAX_OPEN_CASE_BYTES: u64 = MAX_FILE_BYTES - CLOSING_RESERVE_BYTES;
+
 /// Case files larger than this are refused as invalid data (1 MiB).
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
@@ -609,10 +616,18 @@ pub fn parse_case(path: &Path, text: &str, expected_id: Option<&str>) -> Result<
 fn case_text(case: &Case) -> Result<(String, String)> {
     let id = id::validate(&case.id)?;
     let text = to_yaml(case)?;
-    if text.len() as u64 > MAX_FILE_BYTES {
+    let size = text.len() as u64;
+    if case.status == crate::fields::Status::Closed {
+        if size > MAX_FILE_BYTES {
+            return Err(Error::Usage(format!(
+                "{id}: the case file would be {size} bytes, over the {MAX_FILE_BYTES}-byte cap; nothing was written (shorten the resolution)"
+            )));
+        }
+    } else if size > MAX_OPEN_CASE_BYTES {
         return Err(Error::Usage(format!(
-            "{id}: the case file would be {} bytes, over the {MAX_FILE_BYTES}-byte cap; nothing was written (shorten the text)",
-            text.len()
+            "{id}: the case file would be {size} bytes, over the {MAX_OPEN_CASE_BYTES}-byte cap of a case that is not closed \
+             (the last {CLOSING_RESERVE_BYTES} bytes of the {MAX_FILE_BYTES}-byte cap are kept so that it can always be closed); \
+             nothing was written (shorten the text, or close the case and open a follow-up)"
         )));
     }
     Ok((id, text))

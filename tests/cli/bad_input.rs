@@ -273,7 +273,8 @@ fn a_case_never_grows_past_the_cap_it_could_not_be_read_back_from() {
         break String::from_utf8_lossy(&out.stderr).to_string();
     };
     assert!(
-        refusal.contains("over the 1048576-byte cap; nothing was written"),
+        refusal.contains("over the 983040-byte cap of a case that is not closed")
+            && refusal.contains("nothing was written"),
         "{refusal}"
     );
     assert_eq!(
@@ -281,6 +282,32 @@ fn a_case_never_grows_past_the_cap_it_could_not_be_read_back_from() {
         1 + saved,
         "the case still reads"
     );
+}
+
+#[test]
+fn a_case_grown_to_the_cap_could_never_be_closed() {
+    let (t, id) = store_with_case();
+    // Fill the case to within a few hundred bytes of what replies may reach.
+    let mut size = 100 * 1024;
+    while size >= 16 {
+        let message = "y".repeat(size);
+        if !t
+            .cmd()
+            .args(["reply", &id, "--message", &message])
+            .output()
+            .unwrap()
+            .status
+            .success()
+        {
+            size /= 2;
+        }
+    }
+    t.run(&["reply", &id, "--message", &"y".repeat(512)]).code(2);
+    // The reserve under the cap is for this: a full case can still be closed.
+    t.run(&["close", &id, "--resolution", "Answered by phone; follow-up opened"])
+        .success();
+    assert_eq!(t.status(&id), "closed");
+    assert!(t.file(&id).len() as u64 <= tickets::store::MAX_FILE_BYTES);
 }
 
 #[test]
