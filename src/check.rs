@@ -212,7 +212,8 @@ fn check_case_file(path: &Path, id: &str, report: &mut Report) -> Option<(Case, 
             None,
             Gravity::Error,
             "symlink",
-            "is a symbolic link; refused and never followed (case files must be regular files in the store)".into(),
+            "is a symbolic link; refused and never followed (files of the store must be regular files inside it)"
+                .into(),
         );
         return None;
     }

@@ -418,7 +418,7 @@ pub fn read_text(path: &Path) -> Result<String> {
         return Err(Error::invalid(
             path,
             None,
-            "is a symbolic link; refused (case files must be regular files inside the store)",
+            "is a symbolic link; refused (files of the store must be regular files inside it)",
         ));
     }
     if !meta.is_file() {
