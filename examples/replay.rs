@@ -5,15 +5,16 @@
 //! cargo run --example replay -- tickets.example/RC-4H2XJR7C.yaml
 //! ```
 //!
-//! It prints each transition as the life-cycle core produces it, flags any
-//! event the transition table would not have recorded that way, and says
-//! whether the case's stored fields equal the state the replay arrives at.
+//! It prints each transition as the life-cycle core's replay
+//! (`tickets::lifecycle::replay_with`) produces it, stops at the first event
+//! the transition table would not have recorded that way, and says whether
+//! the case's stored fields equal the state the replay arrives at.
 //! Exit status: 0 when they are equal, 1 when they differ or the history
 //! cannot be replayed, 2 for a usage error or a file that cannot be read.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tickets::lifecycle::{action_of, apply, open, replay, NewCase};
+use tickets::lifecycle::replay_with;
 use tickets::store::load_case_file;
 use tickets::terminal::escape_line;
 use tickets::time::format_instant;
@@ -34,18 +35,7 @@ fn main() -> ExitCode {
         }
     };
     println!("{}  {}", case.id, escape_line(&case.summary));
-    // The library's replay is stricter than the walk below (it also refuses
-    // events out of time order); report its verdict too.
-    let strict = replay(&case);
-    match replay_step_by_step(&case) {
-        Ok(state) if state == case && strict.is_err() => {
-            let e = strict
-                .err()
-                .map(|e| format!("event {}: {}", e.event, e.reason))
-                .unwrap_or_default();
-            println!("\nthe fields match, but tickets::lifecycle::replay refuses the history at {e}");
-            ExitCode::from(1)
-        }
+    match replay_with(&case, |index, state| print_step(index, state, &case.history[index])) {
         Ok(state) if state == case => {
             println!(
                 "\nthe stored case equals the replay of its {} events",
@@ -58,54 +48,21 @@ fn main() -> ExitCode {
             for line in differences(&case, &state) {
                 println!("  {line}");
             }
-            if let Err(e) = strict {
-                println!(
-                    "  tickets::lifecycle::replay refuses it at event {}: {}",
-                    e.event, e.reason
-                );
-            }
             ExitCode::from(1)
         }
-        Err(reason) => {
-            println!("\nthe history cannot be replayed: {reason}");
+        Err(e) => {
+            let at = case
+                .history
+                .get(e.event)
+                .map(|event| format_instant(&event.at))
+                .unwrap_or_default();
+            println!(
+                "\nthe history cannot be replayed at event {} ({at}): {}",
+                e.event, e.reason
+            );
             ExitCode::from(1)
         }
     }
-}
-
-/// Rebuilds the case from its first event, then applies every later event's
-/// action at its instant, printing each transition.
-fn replay_step_by_step(case: &Case) -> Result<Case, String> {
-    let first = case.history.first().ok_or("the history is empty")?;
-    let mut state = open(
-        NewCase {
-            id: case.id.clone(),
-            customer: case.customer.clone(),
-            summary: case.summary.clone(),
-            description: case.description.clone(),
-            email: case.email.clone(),
-            channel: case.channel,
-            severity: first.severity,
-            follow_up_of: case.follow_up_of.clone(),
-            message_id: case.message_id.clone(),
-            assignee: first.assignee.clone(),
-            routing_reason: first.message.clone(),
-        },
-        &first.actor,
-        first.at,
-    );
-    print_step(0, &state, first);
-    for (index, event) in case.history.iter().enumerate().skip(1) {
-        let action =
-            action_of(event).ok_or_else(|| format!("event {index}: `{}` can only come first", event.action))?;
-        let next = apply(&state, &action, &event.actor, event.at).map_err(|e| format!("event {index}: {e}"))?;
-        print_step(index, &next, event);
-        if next.history.last() != Some(event) {
-            println!("      ! the recorded event differs from what the transition table produces");
-        }
-        state = next;
-    }
-    Ok(state)
 }
 
 fn print_step(index: usize, state: &Case, event: &Event) {

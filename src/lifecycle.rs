@@ -348,6 +348,12 @@ pub struct ReplayError {
 /// table does not allow, or events that do not match what the table would
 /// have recorded, are refused.
 pub fn replay(case: &Case) -> Result<Case, ReplayError> {
+    replay_with(case, |_, _| {})
+}
+
+/// [`replay`], calling `on_step` with each event's index and the state it
+/// produced (the `open` event first), so a caller can show the way there.
+pub fn replay_with(case: &Case, mut on_step: impl FnMut(usize, &Case)) -> Result<Case, ReplayError> {
     let fail = |event: usize, reason: String| ReplayError { event, reason };
     let first = case
         .history
@@ -376,6 +382,7 @@ pub fn replay(case: &Case) -> Result<Case, ReplayError> {
     if first.level.is_some_and(|l| l != Level::L1) || first.severity.is_none() {
         return Err(fail(0, "the open event must record level l1 and a severity".into()));
     }
+    on_step(0, &state);
     for (index, event) in case.history.iter().enumerate().skip(1) {
         if event.at < state.updated_at {
             return Err(fail(
@@ -404,6 +411,7 @@ pub fn replay(case: &Case) -> Result<Case, ReplayError> {
                 ),
             ));
         }
+        on_step(index, &next);
         state = next;
     }
     Ok(state)
