@@ -720,6 +720,11 @@ mod tests {
         let merged = clean(merge(&o, &ours, &theirs));
         assert_eq!(merged.description, "Corrected by hand");
         assert_eq!(merged.history.len(), 3);
+        // The edit is kept whichever side made it: the merge runs with either
+        // clone as "ours".
+        let reversed = clean(merge(&o, &theirs, &ours));
+        assert_eq!(reversed.description, "Corrected by hand", "an edit on their side is kept");
+        assert_eq!(reversed, merged);
         let mut theirs = theirs;
         theirs.description = "Other words".into();
         let (_, reason) = conflict(merge(&o, &ours, &theirs));
