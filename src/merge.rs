@@ -723,7 +723,10 @@ mod tests {
         // The edit is kept whichever side made it: the merge runs with either
         // clone as "ours".
         let reversed = clean(merge(&o, &theirs, &ours));
-        assert_eq!(reversed.description, "Corrected by hand", "an edit on their side is kept");
+        assert_eq!(
+            reversed.description, "Corrected by hand",
+            "an edit on their side is kept"
+        );
         assert_eq!(reversed, merged);
         let mut theirs = theirs;
         theirs.description = "Other words".into();

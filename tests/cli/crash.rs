@@ -240,7 +240,15 @@ fn a_writer_stopped_partway_through_writing_leaves_every_case_file_as_it_was() {
     let out = run_killed_mid_write(
         &t,
         limit,
-        &["open", "--customer", "Globex", "--summary", "new", "--description", &long],
+        &[
+            "open",
+            "--customer",
+            "Globex",
+            "--summary",
+            "new",
+            "--description",
+            &long,
+        ],
     );
     assert_eq!(out.status.signal(), Some(libc::SIGXFSZ), "{out:?}");
     assert_eq!(ids(&t.list(&["--all"])), vec![id.clone()]);

@@ -35,6 +35,18 @@ fn sweep_closes_exactly_at_seven_days_not_a_second_before() {
     let before = t.file(&id);
     assert_eq!(t.stdout_at("2026-11-26T09:59:59Z", &["sweep"]), "");
     assert_eq!(t.file(&id), before, "not due: not touched");
+    // --dry-run decides from the index's summaries, in table and JSON: the same edge.
+    for (now, expected) in [
+        ("2026-11-26T09:59:59Z", vec![]),
+        ("2026-11-26T10:00:00Z", vec![id.clone()]),
+    ] {
+        let table = t.stdout_at(now, &["sweep", "--dry-run"]);
+        assert_eq!(table.lines().collect::<Vec<_>>(), expected, "dry-run at {now}");
+        let json: Vec<serde_json::Value> =
+            serde_json::from_str(&t.stdout_at(now, &["sweep", "--dry-run", "--format", "json"])).unwrap();
+        assert_eq!(ids(&json), expected, "dry-run JSON at {now}");
+    }
+    assert_eq!(t.file(&id), before, "dry-runs write nothing");
     assert_eq!(t.stdout_at("2026-11-26T10:00:00Z", &["sweep"]), format!("{id}\n"));
     assert_eq!(t.status(&id), "closed");
     let closed = t.file(&id);
