@@ -289,6 +289,9 @@ pub fn fit(table: &mut Table, style: &Style) {
     }
     if style.color {
         table.enforce_styling();
+        // comfy-table colours through crossterm, which drops colour when
+        // NO_COLOR is set; our choice (`--color always` wins) was made already.
+        crossterm::style::force_color_output(true);
     }
 }
 

@@ -92,9 +92,14 @@ fn color_always_only_adds_colour_codes_and_auto_in_a_pipe_adds_none() {
         .output()
         .unwrap();
     let colored = String::from_utf8(colored.stdout).unwrap();
+    let colored_without_no_color = t.stdout(&["list", "--color", "always"]);
     assert!(
-        colored.contains('\u{1b}'),
+        colored.contains("\u{1b}[38;5;"),
         "--color always wins over NO_COLOR: {colored:?}"
+    );
+    assert_eq!(
+        colored, colored_without_no_color,
+        "NO_COLOR changes nothing under --color always"
     );
     assert_eq!(trimmed_lines(&strip_sgr(&colored)), trimmed_lines(&plain));
 
