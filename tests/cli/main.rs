@@ -15,6 +15,7 @@ mod git;
 mod index;
 mod index_audit;
 mod lifecycle;
+mod planted_git;
 mod properties;
 mod queue;
 mod remind;

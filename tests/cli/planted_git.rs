@@ -1,0 +1,346 @@
+//! Planted git state: anyone who can push to a store can commit files that
+//! look like git's own (a bare repository's `HEAD`, `objects/`, `refs/` and
+//! `config`, hooks). None of them may make `tickets` run a command or send
+//! its commits anywhere but the clone's real repository, whatever the
+//! user's global git config says.
+
+use crate::support::{CONFIG, NOW};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tempfile::TempDir;
+
+/// A git clone at `<tmp>/repo` holding a store at `repo/tickets` with
+/// auto-commit on, and a marker file that a hijacked git would create.
+struct Clone {
+    tmp: TempDir,
+    global_config: PathBuf,
+}
+
+impl Clone {
+    fn new() -> Clone {
+        Clone::with_global_config("")
+    }
+
+    /// `global` is the user's `~/.gitconfig`.
+    fn with_global_config(global: &str) -> Clone {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir(tmp.path().join("home")).unwrap();
+        let global_config = tmp.path().join("home/.gitconfig");
+        std::fs::write(&global_config, global).unwrap();
+        let clone = Clone { tmp, global_config };
+        clone.git(clone.tmp.path(), &["init", "--quiet", "-b", "main", "repo"]);
+        clone.git(&clone.repo(), &["config", "user.name", "Tester"]);
+        clone.git(&clone.repo(), &["config", "user.email", "tester@example.com"]);
+        clone.tickets(&["init"]).success();
+        std::fs::write(
+            clone.store().join("config.yaml"),
+            format!("{CONFIG}git:\n  commit: true\n"),
+        )
+        .unwrap();
+        clone.git(&clone.repo(), &["add", "-A"]);
+        clone.git(&clone.repo(), &["commit", "--quiet", "-m", "store"]);
+        clone
+    }
+
+    fn repo(&self) -> PathBuf {
+        self.tmp.path().join("repo")
+    }
+
+    fn store(&self) -> PathBuf {
+        self.repo().join("tickets")
+    }
+
+    fn marker(&self) -> PathBuf {
+        self.tmp.path().join("pwned")
+    }
+
+    fn isolate<'a>(&self, command: &'a mut Command) -> &'a mut Command {
+        command
+            .env("HOME", self.tmp.path().join("home"))
+            .env("GIT_CONFIG_GLOBAL", &self.global_config)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .env_remove("GIT_INDEX_FILE")
+            .env_remove("GIT_CEILING_DIRECTORIES")
+    }
+
+    fn git(&self, dir: &Path, args: &[&str]) -> String {
+        let mut command = Command::new("git");
+        self.isolate(command.current_dir(dir).args(args));
+        let out = command.output().unwrap();
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn tickets(&self, args: &[&str]) -> assert_cmd::assert::Assert {
+        let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("tickets");
+        cmd.env("TICKETS_DIR", self.store())
+            .env("TICKETS_NOW", NOW)
+            .env("TICKETS_ACTOR", "tester")
+            .env_remove("TICKETS_LOCK_TIMEOUT")
+            .env("HOME", self.tmp.path().join("home"))
+            .env("GIT_CONFIG_GLOBAL", &self.global_config)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .env_remove("GIT_INDEX_FILE")
+            .env_remove("GIT_CEILING_DIRECTORIES")
+            .current_dir(self.repo())
+            .args(args);
+        cmd.assert()
+    }
+
+    /// Plants a bare repository's layout in `dir`, with `config` as its
+    /// config file, committed like any other file of the store.
+    fn plant_bare_repository(&self, dir: &Path, config: &str) {
+        std::fs::create_dir_all(dir.join("objects/info")).unwrap();
+        std::fs::create_dir_all(dir.join("refs/heads")).unwrap();
+        std::fs::write(dir.join("objects/info/keep"), "").unwrap();
+        std::fs::write(dir.join("refs/heads/keep"), "").unwrap();
+        std::fs::write(dir.join("HEAD"), "ref: refs/heads/main\n").unwrap();
+        std::fs::write(dir.join("config"), config).unwrap();
+    }
+
+    /// A config whose fsmonitor command creates the marker.
+    fn fsmonitor_config(&self) -> String {
+        format!(
+            "[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tworktree = .\n\tfsmonitor = \"echo fsmonitor >> '{}'\"\n",
+            self.marker().display()
+        )
+    }
+
+    /// A config whose hooks live in the store, with a pre-commit hook that
+    /// creates the marker.
+    fn plant_hooks(&self, dir: &Path) -> String {
+        use std::os::unix::fs::PermissionsExt;
+        let hooks = dir.join("hooks");
+        std::fs::create_dir_all(&hooks).unwrap();
+        for hook in ["pre-commit", "commit-msg", "post-commit", "post-index-change"] {
+            let script = hooks.join(hook);
+            std::fs::write(
+                &script,
+                format!("#!/bin/sh\necho {hook} >> '{}'\n", self.marker().display()),
+            )
+            .unwrap();
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        format!(
+            "[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tworktree = .\n\thooksPath = {}\n",
+            hooks.display()
+        )
+    }
+
+    fn commit_planted(&self) {
+        self.git(&self.repo(), &["add", "-A"]);
+        self.git(&self.repo(), &["commit", "--quiet", "-m", "planted"]);
+    }
+
+    fn open(&self) -> String {
+        let out = self
+            .tickets(&[
+                "open",
+                "--customer",
+                "Acme Corp",
+                "--summary",
+                "Push fails",
+                "--description",
+                "No push",
+            ])
+            .success();
+        String::from_utf8(out.get_output().stdout.clone())
+            .unwrap()
+            .trim()
+            .to_string()
+    }
+
+    fn assert_nothing_ran(&self) {
+        assert!(
+            !self.marker().exists(),
+            "a command planted in the store ran: {}",
+            std::fs::read_to_string(self.marker()).unwrap_or_default()
+        );
+    }
+
+    /// The subjects of the real repository's commits, newest first.
+    fn log(&self) -> Vec<String> {
+        self.git(&self.repo(), &["log", "--format=%s"])
+            .lines()
+            .map(String::from)
+            .collect()
+    }
+
+    /// Opens, investigates, asks and sweeps: every kind of writer commits.
+    fn work_a_case(&self) -> String {
+        let id = self.open();
+        self.tickets(&["investigate", &id]).success();
+        self.tickets(&["request-info", &id, "--message", "Which version?"])
+            .success();
+        self.tickets(&["--now", "2026-11-27T10:00:00Z", "sweep"]).success();
+        id
+    }
+}
+
+#[test]
+fn planted_bare_repository_fsmonitor_never_runs_and_commits_go_to_the_real_repository() {
+    let clone = Clone::new();
+    let store = clone.store();
+    clone.plant_bare_repository(&store, &clone.fsmonitor_config());
+    clone.commit_planted();
+
+    let id = clone.work_a_case();
+
+    clone.assert_nothing_ran();
+    let log = clone.log();
+    assert_eq!(
+        log[..4],
+        [
+            "sweep: auto-closed 1 case(s)".to_string(),
+            format!("{id}: at-investigation -> waiting-for-customer (tester)"),
+            format!("{id}: open -> at-investigation (tester)"),
+            format!("{id}: opened (tester)"),
+        ],
+        "every change is committed in the clone's own repository"
+    );
+    // The real repository's work tree is clean: nothing went elsewhere.
+    assert_eq!(clone.git(&clone.repo(), &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn planted_hooks_path_never_runs_a_hook() {
+    let clone = Clone::new();
+    let store = clone.store();
+    let config = clone.plant_hooks(&store);
+    clone.plant_bare_repository(&store, &config);
+    clone.commit_planted();
+
+    clone.work_a_case();
+
+    clone.assert_nothing_ran();
+    assert_eq!(clone.log().len(), 6, "store, planted and four changes");
+}
+
+#[test]
+fn user_config_allowing_bare_repositories_does_not_reopen_the_hole() {
+    let clone = Clone::with_global_config("[safe]\n\tbareRepository = all\n");
+    clone.plant_bare_repository(&clone.store(), &clone.fsmonitor_config());
+    clone.commit_planted();
+
+    let id = clone.open();
+
+    clone.assert_nothing_ran();
+    assert_eq!(clone.log()[0], format!("{id}: opened (tester)"));
+}
+
+#[test]
+fn user_relative_hooks_path_never_reaches_hooks_committed_to_the_store() {
+    // A team convention like `core.hooksPath = .githooks` resolves against
+    // the work tree's top, where a store at the top of its repository could
+    // carry a committed `.githooks/`: auto-commits run no hooks at all.
+    let clone = Clone::with_global_config("[core]\n\thooksPath = tickets/hooks\n");
+    clone.plant_hooks(&clone.store());
+    clone.commit_planted();
+    // The test's own commit ran the hooks, as the user asked for.
+    std::fs::remove_file(clone.marker()).unwrap();
+
+    clone.work_a_case();
+
+    clone.assert_nothing_ran();
+}
+
+#[test]
+fn planted_bare_repository_outside_any_clone_runs_nothing_and_the_change_stands() {
+    // The store is not in a git clone at all: git's discovery would take the
+    // planted layout as the repository.
+    let clone = Clone::new();
+    let loose = clone.tmp.path().join("loose");
+    std::fs::create_dir(&loose).unwrap();
+    let store = loose.join("tickets");
+    std::fs::rename(clone.store(), &store).unwrap();
+    clone.plant_bare_repository(&store, &clone.fsmonitor_config());
+
+    let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("tickets");
+    let out = cmd
+        .env("TICKETS_DIR", &store)
+        .env("TICKETS_NOW", NOW)
+        .env("TICKETS_ACTOR", "tester")
+        .env("HOME", clone.tmp.path().join("home"))
+        .env("GIT_CONFIG_GLOBAL", &clone.global_config)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .current_dir(&loose)
+        .args([
+            "open",
+            "--customer",
+            "Acme Corp",
+            "--summary",
+            "S",
+            "--description",
+            "D",
+        ])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("not committed"));
+    let id = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(store.join(format!("{}.yaml", id.trim())).is_file());
+    clone.assert_nothing_ran();
+}
+
+#[test]
+fn git_setup_with_a_planted_repository_configures_the_real_one() {
+    let clone = Clone::new();
+    let planted_config = clone.fsmonitor_config();
+    clone.plant_bare_repository(&clone.store(), &planted_config);
+    clone.commit_planted();
+
+    clone.tickets(&["git-setup"]).success();
+
+    clone.assert_nothing_ran();
+    let real = std::fs::read_to_string(clone.repo().join(".git/config")).unwrap();
+    assert!(real.contains("[merge \"tickets\"]"), "{real}");
+    assert_eq!(
+        std::fs::read_to_string(clone.store().join("config")).unwrap(),
+        planted_config,
+        "the planted config is left as it was"
+    );
+}
+
+#[test]
+fn linked_work_tree_is_found_through_its_gitdir_file() {
+    // `git worktree add` leaves a `.git` file, not a directory: auto-commit
+    // still finds and commits to the right branch.
+    let clone = Clone::new();
+    clone.git(&clone.repo(), &["worktree", "add", "--quiet", "-b", "side", "../side"]);
+    let side_store = clone.tmp.path().join("side/tickets");
+    let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("tickets");
+    let out = cmd
+        .env("TICKETS_DIR", &side_store)
+        .env("TICKETS_NOW", NOW)
+        .env("TICKETS_ACTOR", "tester")
+        .env("HOME", clone.tmp.path().join("home"))
+        .env("GIT_CONFIG_GLOBAL", &clone.global_config)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .args([
+            "open",
+            "--customer",
+            "Acme Corp",
+            "--summary",
+            "S",
+            "--description",
+            "D",
+        ])
+        .assert()
+        .success();
+    let id = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let log = clone.git(&clone.repo(), &["log", "--format=%s", "side"]);
+    assert!(log.starts_with(&format!("{}: opened (tester)", id.trim())), "{log}");
+    assert!(clone.log()[0] == "store", "main is untouched");
+}
