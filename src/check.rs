@@ -99,6 +99,17 @@ pub fn check(store: &Store) -> Result<Report> {
     }
     let mut report = Report::default();
     let config = check_config(store, &mut report);
+    // The lock is refused through a link or as a special file (so is
+    // `.tickets` itself): every writer stops there until it is removed.
+    match crate::derived_dir::DerivedDir::open(store.root()) {
+        Err(e) => push_error(&mut report, "derived-dir", e),
+        Ok(Some(derived)) => {
+            if let Err(e @ Error::InvalidData { .. }) = derived.open_file("lock", crate::derived_dir::Access::Read) {
+                push_error(&mut report, "derived-dir", e);
+            }
+        }
+        Ok(None) => {}
+    }
     let entries = fs::read_dir(store.root()).map_err(|e| Error::io(store.root(), e))?;
     let mut names: Vec<_> = entries
         .map(|entry| entry.map(|e| e.file_name()).map_err(|e| Error::io(store.root(), e)))

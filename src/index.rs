@@ -12,13 +12,14 @@
 //! never cached, because a second change inside the same timestamp tick
 //! could keep the same metadata ("racy" entries, as git calls them).
 
+use crate::derived_dir::{Access, DerivedDir};
 use crate::error::{Error, Result};
 use crate::fields::Status;
 use crate::store::{self, Store};
 use crate::summary::Summary;
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
@@ -27,6 +28,22 @@ const INDEX_FILE: &str = "index";
 const HEADER: &str = "tickets-index 2";
 const RACY_NS: i128 = 2_000_000_000;
 const CHUNK: usize = 4096;
+/// Longer than any line a summary can make (its text comes from a case file
+/// under the 1 MiB cap, and JSON escaping at most sextuples it): a longer
+/// line is damage, and the index is not read past it.
+const MAX_LINE_BYTES: u64 = 8 * store::MAX_FILE_BYTES;
+
+/// Reads one line of at most [`MAX_LINE_BYTES`]; `Ok(0)` at the end.
+fn read_line_bounded(reader: &mut impl BufRead, line: &mut String) -> std::io::Result<usize> {
+    let read = reader.take(MAX_LINE_BYTES).read_line(line)?;
+    if read as u64 == MAX_LINE_BYTES && !line.ends_with('\n') {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "index line too long",
+        ));
+    }
+    Ok(read)
+}
 
 /// The metadata a cached line is valid for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -132,30 +149,25 @@ fn format_line(id: &str, summary: &Summary, stamp: &Stamp) -> Option<String> {
     ))
 }
 
-/// Reads one case file's summary and the metadata of what was read. Anything
-/// unusual (a symlink, an oversized or unreadable file, text the fast reader
-/// declines) goes through the full loader, so errors are reported its way.
+/// Reads one case file's summary and the metadata of what was read. A link
+/// or a file that is not a regular file is refused without being followed
+/// or read; anything else unusual (an oversized or unreadable file, text the
+/// fast reader declines) goes through the full loader, so errors are
+/// reported its way.
 fn load_summary(path: &Path, id: &str) -> Result<(Summary, Stamp)> {
-    use std::os::unix::fs::OpenOptionsExt;
     let slow = || -> Result<(Summary, Stamp)> {
         let case = store::load_case_file(path, Some(id))?;
         let meta = fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
         Ok((Summary::of(&case), Stamp::of(&meta)))
     };
-    // O_NOFOLLOW: a symlink fails to open here and is refused by the full loader.
-    let Ok(mut file) = OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(path) else {
-        return slow();
-    };
-    let Ok(meta) = file.metadata() else { return slow() };
-    if !meta.is_file() || meta.len() > store::MAX_FILE_BYTES {
+    // Never through a link, never blocking on a FIFO: those are refused here
+    // as the full loader would refuse them.
+    let (file, meta) = store::open_regular(path)?;
+    if meta.len() > store::MAX_FILE_BYTES {
         return slow();
     }
     let mut text = String::with_capacity(meta.len() as usize);
-    if (&mut file)
-        .take(store::MAX_FILE_BYTES)
-        .read_to_string(&mut text)
-        .is_err()
-    {
+    if file.take(store::MAX_FILE_BYTES).read_to_string(&mut text).is_err() {
         return slow();
     }
     let stamp = Stamp::of(&meta);
@@ -172,10 +184,15 @@ fn load_summary(path: &Path, id: &str) -> Result<(Summary, Stamp)> {
 /// unreadable case file. Uses and refreshes the index.
 pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Vec<Summary>, Vec<Error>)> {
     let ids = store.case_ids()?;
-    let index_path = store.derived_dir().join(INDEX_FILE);
+    // A `.tickets` that is a link or not a directory leaves the index unused:
+    // every file is read, and nothing is written there.
+    let derived = DerivedDir::open(store.root()).ok().flatten();
+    let index_file = derived
+        .as_ref()
+        .and_then(|d| d.open_file(INDEX_FILE, Access::Read).ok());
     // Without an index (a fresh clone) every file is read anyway, and the
     // metadata comes from the open file: no separate stat pass.
-    let stamps: Vec<Option<Stamp>> = if index_path.exists() {
+    let stamps: Vec<Option<Stamp>> = if index_file.is_some() {
         ids.par_iter()
             .map(|id| {
                 fs::symlink_metadata(store.case_path(id))
@@ -193,19 +210,22 @@ pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Ve
     let (mut live, mut dead) = (0usize, 0usize);
     let now = now_ns();
 
-    if let Ok(file) = File::open(&index_path) {
+    if let Some(file) = index_file {
         let mut reader = BufReader::with_capacity(1 << 16, file);
         let mut line = String::new();
-        let header_ok = reader.read_line(&mut line).is_ok() && line.trim_end() == HEADER;
+        let header_ok = read_line_bounded(&mut reader, &mut line).is_ok() && line.trim_end() == HEADER;
         if header_ok {
             // Later lines supersede earlier ones; collect the last candidate per file.
             let mut candidate: HashMap<usize, Summary> = HashMap::new();
             loop {
                 line.clear();
-                match reader.read_line(&mut line) {
+                match read_line_bounded(&mut reader, &mut line) {
                     Ok(0) => break,
                     Ok(_) => {}
-                    Err(_) => break,
+                    Err(_) => {
+                        dead += 1;
+                        break;
+                    }
                 }
                 let Some(parsed) = parse_line(line.trim_end_matches('\n')) else {
                     dead += 1;
@@ -286,10 +306,10 @@ pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Ve
     }
     match writer {
         Some(mut w) => {
-            w.copy_live(&index_path, &position, &stamps, &mut done, now);
-            w.finish(&index_path);
+            w.copy_live(&position, &stamps, &mut done, now);
+            w.finish();
         }
-        None if !new_lines.is_empty() || (dead > 0 && live == 0) => append(store, &index_path, &new_lines),
+        None if !new_lines.is_empty() || (dead > 0 && live == 0) => append(store, &new_lines),
         None => {}
     }
     summaries.sort_by(|a, b| a.id.cmp(&b.id));
@@ -298,47 +318,51 @@ pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Ve
 
 /// Appends lines (creating the index with its header when needed). Failures
 /// are ignored: the index is an optimisation, and a read-only store still works.
-fn append(store: &Store, index_path: &Path, lines: &str) {
-    if fs::create_dir_all(store.derived_dir()).is_err() {
+fn append(store: &Store, lines: &str) {
+    let Ok(derived) = DerivedDir::create(store.root()) else {
         return;
-    }
-    let fresh = fs::metadata(index_path).map(|m| m.len() == 0).unwrap_or(true);
-    if !fresh && has_header(index_path) {
-        if let Ok(mut file) = OpenOptions::new().append(true).open(index_path) {
+    };
+    let existing = derived.open_file(INDEX_FILE, Access::Read).ok();
+    let fresh = existing
+        .as_ref()
+        .and_then(|f| f.metadata().ok())
+        .is_none_or(|m| m.len() == 0);
+    if !fresh && existing.is_some_and(has_header) {
+        if let Ok(mut file) = derived.open_file(INDEX_FILE, Access::Append) {
             let _ = file.write_all(lines.as_bytes());
         }
         return;
     }
-    if let Some(mut w) = IndexWriter::rewrite(store) {
+    if let Some(mut w) = IndexWriter::new(derived) {
         w.write(lines);
-        w.finish(index_path);
+        w.finish();
     }
 }
 
-fn has_header(path: &Path) -> bool {
+fn has_header(file: File) -> bool {
     let mut first = String::new();
-    File::open(path)
-        .map(|f| BufReader::new(f).read_line(&mut first).is_ok() && first.trim_end() == HEADER)
-        .unwrap_or(false)
+    read_line_bounded(&mut BufReader::new(file), &mut first).is_ok() && first.trim_end() == HEADER
 }
 
-/// Writes a whole new index to a temp file, then renames it into place.
+/// Writes a whole new index to a temp file, then renames it into place, all
+/// through the handle on `.tickets/`.
 struct IndexWriter {
-    temp: std::path::PathBuf,
+    derived: DerivedDir,
+    temp: String,
     file: std::io::BufWriter<File>,
     ok: bool,
 }
 
 impl IndexWriter {
     fn rewrite(store: &Store) -> Option<IndexWriter> {
-        fs::create_dir_all(store.derived_dir()).ok()?;
-        let temp = store.derived_dir().join(format!(
-            "index.{}.{:08x}.tmp",
-            std::process::id(),
-            rand::random::<u32>()
-        ));
-        let file = File::create(&temp).ok()?;
+        IndexWriter::new(DerivedDir::create(store.root()).ok()?)
+    }
+
+    fn new(derived: DerivedDir) -> Option<IndexWriter> {
+        let temp = format!("index.{}.{:08x}.tmp", std::process::id(), rand::random::<u32>());
+        let file = derived.open_file(&temp, Access::CreateNew).ok()?;
         let mut writer = IndexWriter {
+            derived,
             temp,
             file: std::io::BufWriter::with_capacity(1 << 16, file),
             ok: true,
@@ -354,38 +378,57 @@ impl IndexWriter {
     /// Copies the still-valid lines of the old index, streaming: one line per
     /// file whose metadata still matches, skipping the files in `done` (just
     /// written afresh). Lines for the same file and stamp say the same thing.
-    fn copy_live(
-        &mut self,
-        old: &Path,
-        position: &HashMap<&str, usize>,
-        stamps: &[Option<Stamp>],
-        done: &mut [bool],
-        now: i128,
-    ) {
-        let Ok(file) = File::open(old) else { return };
-        for line in BufReader::with_capacity(1 << 16, file)
-            .lines()
-            .skip(1)
-            .map_while(|l| l.ok())
-        {
-            let Some(parsed) = parse_line(&line) else { continue };
+    fn copy_live(&mut self, position: &HashMap<&str, usize>, stamps: &[Option<Stamp>], done: &mut [bool], now: i128) {
+        let Ok(file) = self.derived.open_file(INDEX_FILE, Access::Read) else {
+            return;
+        };
+        let mut reader = BufReader::with_capacity(1 << 16, file);
+        let mut line = String::new();
+        let mut first = true;
+        loop {
+            line.clear();
+            if !matches!(read_line_bounded(&mut reader, &mut line), Ok(1..)) {
+                break;
+            }
+            if std::mem::take(&mut first) {
+                continue;
+            }
+            let line = line.trim_end_matches('\n');
+            let Some(parsed) = parse_line(line) else { continue };
             let Some(&i) = position.get(parsed.name) else { continue };
             if done[i] || stamps[i] != Some(parsed.stamp) || parsed.stamp.is_racy(now) {
                 continue;
             }
             if parsed.summary().is_some() {
                 done[i] = true;
-                self.write(&line);
+                self.write(line);
                 self.write("\n");
             }
         }
     }
 
-    fn finish(mut self, index_path: &Path) {
+    fn finish(mut self) {
         let ok = self.ok && self.file.flush().is_ok();
-        if ok && fs::rename(&self.temp, index_path).is_ok() {
+        if ok && self.derived.rename(&self.temp, INDEX_FILE).is_ok() {
             return;
         }
-        let _ = fs::remove_file(&self.temp);
+        let _ = self.derived.remove(&self.temp);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_endless_index_line_is_read_only_up_to_the_cap() {
+        let mut endless = BufReader::new(std::io::repeat(b'x'));
+        let mut line = String::new();
+        assert!(read_line_bounded(&mut endless, &mut line).is_err());
+        assert_eq!(line.len() as u64, MAX_LINE_BYTES);
+        let mut short = BufReader::new(&b"tickets-index 2\nnext"[..]);
+        line.clear();
+        assert_eq!(read_line_bounded(&mut short, &mut line).unwrap(), 16);
+        assert_eq!(line, "tickets-index 2\n");
     }
 }

@@ -46,6 +46,7 @@ pub mod check;
 pub mod cli;
 pub mod color;
 pub mod config;
+pub mod derived_dir;
 pub mod email;
 pub mod error;
 pub mod fast_summary;

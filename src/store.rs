@@ -7,6 +7,7 @@
 
 use crate::case::Case;
 use crate::config::Config;
+use crate::derived_dir::{Access, DerivedDir};
 use crate::error::{Error, Result};
 use crate::id;
 use crate::summary::Summary;
@@ -49,6 +50,7 @@ pub struct Store {
 #[derive(Debug)]
 pub struct StoreLock {
     _file: File,
+    derived: DerivedDir,
 }
 
 impl Store {
@@ -67,7 +69,8 @@ impl Store {
         self.root.join("config.yaml")
     }
 
-    /// The directory of derived files.
+    /// The path of the directory of derived files, for messages: its files
+    /// are opened through [`DerivedDir`], never by path.
     pub fn derived_dir(&self) -> PathBuf {
         self.root.join(DERIVED_DIR)
     }
@@ -79,7 +82,9 @@ impl Store {
 
     /// Checks that the store exists, with a hint to `init` when it does not.
     pub fn ensure_exists(&self) -> Result<()> {
-        if self.config_path().is_file() {
+        // Anything named config.yaml is the store's, and refused when read
+        // if it is a link or not a regular file (exit 5, not "no store").
+        if fs::symlink_metadata(self.config_path()).is_ok() {
             return Ok(());
         }
         Err(Error::Usage(format!(
@@ -103,51 +108,53 @@ impl Store {
     }
 
     /// Creates a store: the directory, a commented config.yaml and a
-    /// .gitignore for derived files. Refuses to overwrite an existing config.
+    /// .gitignore for derived files. Refuses to overwrite an existing config,
+    /// and to read a .gitignore that is a link or not a regular file.
     pub fn init(&self, config_text: &str) -> Result<()> {
         fs::create_dir_all(&self.root).map_err(|e| Error::io(&self.root, e))?;
-        if self.config_path().exists() {
+        if fs::symlink_metadata(self.config_path()).is_ok() {
             return Err(Error::Usage(format!(
                 "{} already exists; not overwriting it",
                 self.config_path().display()
             )));
         }
-        self.write_atomic(&self.config_path(), config_text.as_bytes())?;
         let gitignore = self.root.join(".gitignore");
-        if !gitignore.exists() {
-            self.write_atomic(&gitignore, GITIGNORE.as_bytes())?;
-        } else {
-            // A store at the root of a repository already has one: keep it,
-            // and add our patterns, or the lock and index would be committed.
-            let existing = fs::read_to_string(&gitignore).map_err(|e| Error::io(&gitignore, e))?;
-            let present: std::collections::HashSet<&str> = existing.lines().map(str::trim).collect();
-            if GITIGNORE.lines().any(|l| !l.starts_with('#') && !present.contains(l)) {
-                let separator = if existing.is_empty() || existing.ends_with('\n') {
-                    ""
-                } else {
-                    "\n"
-                };
-                self.write_atomic(&gitignore, format!("{existing}{separator}{GITIGNORE}").as_bytes())?;
+        // Read before anything is written, so a refusal leaves no half store.
+        let existing = match fs::symlink_metadata(&gitignore) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            _ => Some(read_text(&gitignore)?),
+        };
+        self.write_atomic(&self.config_path(), config_text.as_bytes())?;
+        match existing {
+            None => self.write_atomic(&gitignore, GITIGNORE.as_bytes())?,
+            Some(existing) => {
+                // A store at the root of a repository already has one: keep it,
+                // and add our patterns, or the lock and index would be committed.
+                let present: std::collections::HashSet<&str> = existing.lines().map(str::trim).collect();
+                if GITIGNORE.lines().any(|l| !l.starts_with('#') && !present.contains(l)) {
+                    let separator = if existing.is_empty() || existing.ends_with('\n') {
+                        ""
+                    } else {
+                        "\n"
+                    };
+                    self.write_atomic(&gitignore, format!("{existing}{separator}{GITIGNORE}").as_bytes())?;
+                }
             }
         }
         Ok(())
     }
 
     /// Takes the store's write lock, waiting at most `wait`; exit 6 after.
+    /// A `.tickets` or `.tickets/lock` that is a symbolic link or a special
+    /// file is refused (exit 5), never followed.
     pub fn lock(&self, wait: Duration) -> Result<StoreLock> {
-        let dir = self.derived_dir();
-        fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        let path = dir.join("lock");
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| Error::io(&path, e))?;
+        let derived = DerivedDir::create(&self.root)?;
+        let file = derived.open_file("lock", Access::CreateOrOpen)?;
+        let path = derived.path().join("lock");
         let started = Instant::now();
         loop {
             match file.try_lock() {
-                Ok(()) => return Ok(StoreLock { _file: file }),
+                Ok(()) => return Ok(StoreLock { _file: file, derived }),
                 Err(fs::TryLockError::WouldBlock) => {
                     if started.elapsed() >= wait {
                         return Err(Error::Busy {
@@ -283,8 +290,19 @@ impl Store {
     pub fn save_unsynced(&self, case: &Case) -> Result<PathBuf> {
         let id = id::validate(&case.id)?;
         let path = self.case_path(&id);
-        let temp = path.with_file_name(format!(".{id}.yaml.{}.tmp", std::process::id()));
-        fs::write(&temp, to_yaml(case)?).map_err(|e| Error::io(&temp, e))?;
+        let temp = path.with_file_name(format!(
+            ".{id}.yaml.{}.{:08x}.tmp",
+            std::process::id(),
+            rand::random::<u32>()
+        ));
+        let text = to_yaml(case)?;
+        // create_new: a name that exists (a link included) is never written through.
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .and_then(|mut file| file.write_all(text.as_bytes()))
+            .map_err(|e| Error::io(&temp, e))?;
         fs::rename(&temp, &path).map_err(|e| Error::io(&path, e))?;
         Ok(path)
     }
@@ -369,7 +387,7 @@ impl Store {
 
     /// Removes temp files left by crashed writers. Call only under the lock:
     /// every writer holds it, so no temp file is in use.
-    pub fn clean_temp_files(&self, _lock: &StoreLock) -> Result<usize> {
+    pub fn clean_temp_files(&self, lock: &StoreLock) -> Result<usize> {
         let entries = fs::read_dir(&self.root).map_err(|e| Error::io(&self.root, e))?;
         let mut removed = 0;
         for entry in entries.flatten() {
@@ -383,19 +401,9 @@ impl Store {
         }
         // Index rebuilds run without the lock, so only an old temp file there
         // is certainly abandoned (a process killed while writing the index).
-        if let Ok(entries) = fs::read_dir(self.derived_dir()) {
-            let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
-            for entry in entries.flatten() {
-                let abandoned = entry.file_name().to_string_lossy().ends_with(".tmp")
-                    && entry
-                        .metadata()
-                        .and_then(|m| m.modified())
-                        .is_ok_and(|modified| modified < hour_ago);
-                if abandoned && fs::remove_file(entry.path()).is_ok() {
-                    removed += 1;
-                }
-            }
-        }
+        // Through the lock's handle on `.tickets/`: never through a link.
+        let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+        removed += lock.derived.remove_temp_files_older_than(hour_ago);
         Ok(removed)
     }
 }
@@ -410,20 +418,74 @@ pub fn case_id_of(name: &std::ffi::OsStr) -> Option<String> {
     id::validate(stem).ok().filter(|id| id == stem)
 }
 
-/// Reads a file as UTF-8 text, refusing symlinks, non-files, oversized files
-/// and invalid UTF-8 as invalid data.
-pub fn read_text(path: &Path) -> Result<String> {
-    let meta = fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
-    if meta.file_type().is_symlink() {
+/// What a file that is not a regular file is, for refusals.
+pub fn kind_of(file_type: fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if file_type.is_symlink() {
+        "a symbolic link"
+    } else if file_type.is_dir() {
+        "a directory"
+    } else if file_type.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if file_type.is_socket() {
+        "a socket"
+    } else if file_type.is_char_device() || file_type.is_block_device() {
+        "a device"
+    } else if file_type.is_file() {
+        "a regular file"
+    } else {
+        "not a regular file"
+    }
+}
+
+fn refuse_unless_regular(path: &Path, file_type: fs::FileType) -> Result<()> {
+    if file_type.is_symlink() {
         return Err(Error::invalid(
             path,
             None,
             "is a symbolic link; refused (files of the store must be regular files inside it)",
         ));
     }
-    if !meta.is_file() {
-        return Err(Error::invalid(path, None, "is not a regular file"));
+    if !file_type.is_file() {
+        return Err(Error::invalid(
+            path,
+            None,
+            format!("is {}, not a regular file; refused", kind_of(file_type)),
+        ));
     }
+    Ok(())
+}
+
+/// Opens a file of the store for reading, with its metadata: never through
+/// a symbolic link, never blocking (a FIFO named like a case file would hang
+/// the reader, and with it the store's lock), and refused unless it is a
+/// regular file, as invalid data naming it. The type is checked on the open
+/// file, so a swap after the first look changes nothing.
+pub fn open_regular(path: &Path) -> Result<(File, fs::Metadata)> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // A first look, so that a device is never even opened.
+    let meta = fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
+    refuse_unless_regular(path, meta.file_type())?;
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| match fs::symlink_metadata(path) {
+            Ok(meta) if !meta.is_file() => refuse_unless_regular(path, meta.file_type())
+                .err()
+                .unwrap_or_else(|| Error::io(path, e)),
+            _ => Error::io(path, e),
+        })?;
+    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    refuse_unless_regular(path, meta.file_type())?;
+    Ok((file, meta))
+}
+
+/// Reads a file as UTF-8 text, refusing symlinks, non-files, oversized files
+/// and invalid UTF-8 as invalid data. At most [`MAX_FILE_BYTES`] + 1 bytes
+/// are ever read, whatever the metadata says.
+pub fn read_text(path: &Path) -> Result<String> {
+    let (file, meta) = open_regular(path)?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(Error::invalid(
             path,
@@ -432,8 +494,8 @@ pub fn read_text(path: &Path) -> Result<String> {
         ));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    File::open(path)
-        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
         .map_err(|e| Error::io(path, e))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(Error::invalid(

@@ -1,7 +1,7 @@
 //! `tickets escalate ID [--impact low|medium|high]`: at L1, to L2 (re-routed
 //! among available L2 analysts); at L2 or R&D, into R&D's resolution queue.
 
-use super::{active_counts, run_transition, warn, Context};
+use super::{active_counts, report_bad_files, run_transition, warn, Context};
 use crate::error::{Error, Result};
 use crate::fields::{Impact, Level};
 use crate::lifecycle::Action;
@@ -25,6 +25,7 @@ pub struct EscalateArgs {
 pub fn run(ctx: &Context, args: EscalateArgs) -> Result<i32> {
     let mut unassigned = false;
     let mut id = args.id.clone();
+    let mut bad_files = Vec::new();
     let result = run_transition(ctx, &args.id, |case, config| {
         id = case.id.clone();
         if case.level != Level::L1 {
@@ -41,7 +42,8 @@ pub fn run(ctx: &Context, args: EscalateArgs) -> Result<i32> {
                 case.id
             )));
         }
-        let counts = active_counts(ctx)?;
+        let (counts, unreadable) = active_counts(ctx)?;
+        bad_files = unreadable;
         let routed = route(
             config,
             Level::L2,
@@ -64,5 +66,8 @@ pub fn run(ctx: &Context, args: EscalateArgs) -> Result<i32> {
             "no available l2 analyst; {id} is unassigned (tickets assign {id} ANALYST)"
         ));
     }
-    result
+    match result {
+        Ok(0) => Ok(report_bad_files(&bad_files)),
+        other => other,
+    }
 }

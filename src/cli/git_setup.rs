@@ -66,7 +66,9 @@ pub fn run(ctx: &Context, _args: GitSetupArgs) -> Result<i32> {
     crate::git::run(root, &["config", "--local", "merge.tickets.driver", &command])?;
 
     let attributes = root.join(".gitattributes");
-    let current = if attributes.exists() {
+    // Anything by that name (a link, even a dangling one) is read, and so
+    // refused unless it is a regular file: never written through.
+    let current = if std::fs::symlink_metadata(&attributes).is_ok() {
         crate::store::read_text(&attributes)?
     } else {
         String::new()

@@ -389,15 +389,16 @@ pub fn non_empty(text: &str) -> std::result::Result<String, String> {
     }
 }
 
-/// Each analyst's number of active (not closed) cases, for routing's tie-break.
-/// Bad files are skipped here; `list` and `check` report them.
-pub fn active_counts(ctx: &Context) -> Result<std::collections::HashMap<String, usize>> {
-    let (summaries, _errors) = ctx.store.scan(&|status| status != crate::fields::Status::Closed)?;
+/// Each analyst's number of active (not closed) cases, for routing's
+/// tie-break, and an error per case file that could not be read (counted as
+/// no one's): the command does its work, names them and exits 5 at the end.
+pub fn active_counts(ctx: &Context) -> Result<(std::collections::HashMap<String, usize>, Vec<Error>)> {
+    let (summaries, errors) = ctx.store.scan(&|status| status != crate::fields::Status::Closed)?;
     let mut counts = std::collections::HashMap::new();
     for summary in summaries.iter().filter(|s| s.status != crate::fields::Status::Closed) {
         if let Some(assignee) = &summary.assignee {
             *counts.entry(assignee.clone()).or_insert(0) += 1;
         }
     }
-    Ok(counts)
+    Ok((counts, errors))
 }

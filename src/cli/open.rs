@@ -2,7 +2,7 @@
 //! the new ID alone on stdout. With `--from-email` the case comes from an
 //! e-mail message on stdin (see [`crate::email`]).
 
-use super::{active_counts, emit, warn, Context};
+use super::{active_counts, emit, report_bad_files, warn, Context};
 use crate::config::Config;
 use crate::email::{self, Email};
 use crate::error::{Error, Result};
@@ -88,7 +88,7 @@ pub fn run(ctx: &Context, args: OpenArgs) -> Result<i32> {
         emit(&format!("{existing}\n"))?;
         return Ok(0);
     }
-    let counts = active_counts(ctx)?;
+    let (counts, bad_files) = active_counts(ctx)?;
     let routed = route(
         &config,
         Level::L1,
@@ -141,7 +141,7 @@ pub fn run(ctx: &Context, args: OpenArgs) -> Result<i32> {
         ));
     }
     emit(&format!("{id}\n"))?;
-    Ok(0)
+    Ok(report_bad_files(&bad_files))
 }
 
 /// The arguments an e-mail on stdin stands for, and the e-mail.

@@ -1,0 +1,187 @@
+//! The store's `.tickets/` directory of derived files (the lock, the index
+//! and their temp files), reached only through a handle on the directory
+//! itself.
+//!
+//! `.tickets` is gitignored, but `git add -f` can commit anything: a
+//! `.tickets` that is a symbolic link (`.tickets -> .git` would let the index
+//! rename replace `.git/index`) is refused and never followed. Every file in
+//! it is opened, renamed and removed relative to the handle, so swapping the
+//! directory for a link while a command runs changes nothing; each file is
+//! opened without following a link and without blocking (a FIFO would hang),
+//! and refused unless it is a regular file.
+
+use crate::error::{Error, Result};
+use crate::store::{kind_of, DERIVED_DIR};
+use rustix::fs::{AtFlags, Mode, OFlags};
+use std::fs::File;
+use std::io::{self, ErrorKind};
+use std::os::fd::OwnedFd;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// How a derived file is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// An existing file, for reading.
+    Read,
+    /// An existing file, for appending.
+    Append,
+    /// For writing, created when missing (the lock).
+    CreateOrOpen,
+    /// A new file for writing; fails if the name exists (temp files).
+    CreateNew,
+}
+
+/// An open handle on the store's `.tickets/` directory.
+#[derive(Debug)]
+pub struct DerivedDir {
+    handle: OwnedFd,
+    path: PathBuf,
+}
+
+impl DerivedDir {
+    /// Opens the `.tickets/` directory of the store at `root`: `None` when it
+    /// does not exist. A symbolic link is refused as invalid data (exit 5);
+    /// anything else that is not a directory fails as an I/O error (exit 1).
+    pub fn open(root: &Path) -> Result<Option<DerivedDir>> {
+        let path = root.join(DERIVED_DIR);
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+        match rustix::fs::open(&path, flags, Mode::empty()) {
+            Ok(handle) => Ok(Some(DerivedDir { handle, path })),
+            Err(e) if e == rustix::io::Errno::NOENT => Ok(None),
+            Err(e) => Err(refusal(&path, e.into())),
+        }
+    }
+
+    /// Opens the `.tickets/` directory, creating it when missing.
+    pub fn create(root: &Path) -> Result<DerivedDir> {
+        if let Some(dir) = DerivedDir::open(root)? {
+            return Ok(dir);
+        }
+        let path = root.join(DERIVED_DIR);
+        // Never create_dir_all: a missing store is not created here.
+        match std::fs::create_dir(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(Error::io(&path, e)),
+        }
+        DerivedDir::open(root)?.ok_or_else(|| Error::io(&path, io::Error::from(ErrorKind::NotFound)))
+    }
+
+    /// The directory's path, for messages.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Opens the file `name` in the directory, never through a link and
+    /// never blocking. A link or a file that is not a regular file is
+    /// refused as invalid data (exit 5), naming it.
+    pub fn open_file(&self, name: &str, access: Access) -> Result<File> {
+        let path = self.path.join(name);
+        let flags = OFlags::NOFOLLOW
+            | OFlags::NONBLOCK
+            | OFlags::CLOEXEC
+            | match access {
+                Access::Read => OFlags::RDONLY,
+                Access::Append => OFlags::WRONLY | OFlags::APPEND,
+                Access::CreateOrOpen => OFlags::WRONLY | OFlags::CREATE,
+                Access::CreateNew => OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL,
+            };
+        let mode = Mode::from_raw_mode(0o666);
+        let file = match rustix::fs::openat(&self.handle, name, flags, mode) {
+            Ok(fd) => File::from(fd),
+            Err(e) => return Err(self.refusal_of(name, e.into())),
+        };
+        let meta = file.metadata().map_err(|e| Error::io(&path, e))?;
+        if !meta.is_file() {
+            return Err(not_regular(&path, kind_of(meta.file_type())));
+        }
+        Ok(file)
+    }
+
+    /// Renames `from` to `to`, both in this directory: replaces whatever
+    /// entry `to` is (a link included) without following it.
+    pub fn rename(&self, from: &str, to: &str) -> io::Result<()> {
+        Ok(rustix::fs::renameat(&self.handle, from, &self.handle, to)?)
+    }
+
+    /// Removes the entry `name` (a link itself, never its target).
+    pub fn remove(&self, name: &str) -> io::Result<()> {
+        Ok(rustix::fs::unlinkat(&self.handle, name, AtFlags::empty())?)
+    }
+
+    /// Removes the regular files named `*.tmp` last changed before `cutoff`;
+    /// returns how many.
+    pub fn remove_temp_files_older_than(&self, cutoff: SystemTime) -> usize {
+        let Ok(entries) = rustix::fs::Dir::read_from(&self.handle) else {
+            return 0;
+        };
+        let mut removed = 0;
+        for entry in entries.flatten() {
+            let Ok(name) = entry.file_name().to_str() else { continue };
+            if !name.ends_with(".tmp") {
+                continue;
+            }
+            let abandoned = rustix::fs::statat(&self.handle, name, AtFlags::SYMLINK_NOFOLLOW).is_ok_and(|stat| {
+                rustix::fs::FileType::from_raw_mode(stat.st_mode) == rustix::fs::FileType::RegularFile
+                    && SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(stat.st_mtime.max(0) as u64) < cutoff
+            });
+            if abandoned && self.remove(name).is_ok() {
+                removed += 1;
+            }
+        }
+        removed
+    }
+
+    /// The error for a failed open of `name`: what the entry is when it is
+    /// a link or not a regular file, the I/O error otherwise.
+    fn refusal_of(&self, name: &str, error: io::Error) -> Error {
+        let path = self.path.join(name);
+        match rustix::fs::statat(&self.handle, name, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(stat) => match rustix::fs::FileType::from_raw_mode(stat.st_mode) {
+                rustix::fs::FileType::RegularFile => Error::io(&path, error),
+                rustix::fs::FileType::Symlink => is_a_link(&path),
+                rustix::fs::FileType::Directory => not_regular(&path, "a directory"),
+                rustix::fs::FileType::Fifo => not_regular(&path, "a FIFO (named pipe)"),
+                rustix::fs::FileType::Socket => not_regular(&path, "a socket"),
+                _ => not_regular(&path, "a device"),
+            },
+            Err(_) => Error::io(&path, error),
+        }
+    }
+}
+
+fn is_a_link(path: &Path) -> Error {
+    Error::invalid(
+        path,
+        None,
+        "is a symbolic link; refused and never followed (derived files live in a real directory: \
+         remove the link, `git rm` it if it was committed, and it is rebuilt)",
+    )
+}
+
+fn not_regular(path: &Path, kind: &str) -> Error {
+    Error::invalid(
+        path,
+        None,
+        format!("is {kind}, not a regular file; refused (a derived file: remove it and it is rebuilt)"),
+    )
+}
+
+/// The error for a `.tickets` that could not be opened as a directory.
+fn refusal(path: &Path, error: io::Error) -> Error {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => is_a_link(path),
+        Ok(meta) if !meta.is_dir() => Error::io(
+            path,
+            io::Error::new(
+                ErrorKind::NotADirectory,
+                format!(
+                    "is {}, not a directory; the lock and the index live there (remove it and it is rebuilt)",
+                    kind_of(meta.file_type())
+                ),
+            ),
+        ),
+        _ => Error::io(path, error),
+    }
+}
