@@ -15,6 +15,7 @@ mod git;
 mod index;
 mod index_audit;
 mod lifecycle;
+mod merges;
 mod properties;
 mod queue;
 mod remind;
