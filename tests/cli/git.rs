@@ -454,7 +454,7 @@ fn both_clones_closing_a_case_differently_leave_a_conflict_that_list_reports() {
     let out = team.merge_a_into_b();
     assert!(!out.status.success());
     assert!(
-        stderr(&out).contains("tickets merge-driver: cannot replay"),
+        stderr(&out).contains(&format!("tickets merge-driver: tickets/{id}.yaml: cannot replay")),
         "{}",
         stderr(&out)
     );
