@@ -498,7 +498,7 @@ fn the_driver_finds_the_auto_close_rule_from_the_case_path_or_the_store_and_else
         &[],
     );
     // `theirs` is the sweep: write it from the ancestor by hand with the library.
-    let ancestor = serde_yaml_from(&std::fs::read(versions.file("O")).unwrap());
+    let ancestor = case_from_bytes(&std::fs::read(versions.file("O")).unwrap());
     let swept = tickets::lifecycle::apply(
         &ancestor,
         &tickets::lifecycle::Action::AutoClose {
@@ -592,7 +592,7 @@ fn check_flagged_no_auto_close_that_came_before_the_case_had_waited_the_configur
         .success();
     // What an earlier driver merged cleanly: the 7-day sweep of the first
     // wait, three days into the second.
-    let case: tickets::Case = serde_yaml_from(&t.file(&id));
+    let case: tickets::Case = case_from_bytes(&t.file(&id));
     let closed = apply(
         &case,
         &Action::AutoClose {
@@ -615,6 +615,6 @@ fn check_flagged_no_auto_close_that_came_before_the_case_had_waited_the_configur
     t.run(&["check"]).success();
 }
 
-fn serde_yaml_from(bytes: &[u8]) -> tickets::Case {
+fn case_from_bytes(bytes: &[u8]) -> tickets::Case {
     tickets::store::parse_case(Path::new("x"), std::str::from_utf8(bytes).unwrap(), None).unwrap()
 }
