@@ -144,7 +144,10 @@ pub fn check(store: &Store) -> Result<Report> {
             continue;
         };
         report.cases += 1;
-        if let Some((case, text)) = check_case_file(&path, &id, &mut report) {
+        let auto_close_after_days = config
+            .as_ref()
+            .map_or(Config::default().auto_close_after_days, |c| c.auto_close_after_days);
+        if let Some((case, text)) = check_case_file(&path, &id, auto_close_after_days, &mut report) {
             cases.push(Checked { path, case, text });
         }
     }
@@ -214,8 +217,9 @@ fn push_error(report: &mut Report, kind: &'static str, error: Error) {
     }
 }
 
-/// Reads, parses and replays one case file; the case and its text when it parsed.
-fn check_case_file(path: &Path, id: &str, report: &mut Report) -> Option<(Case, String)> {
+/// Reads, parses and replays one case file (under the store's auto-close
+/// rule); the case and its text when it parsed.
+fn check_case_file(path: &Path, id: &str, auto_close_after_days: u32, report: &mut Report) -> Option<(Case, String)> {
     let is_symlink = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
     if is_symlink {
         report.push(
@@ -228,21 +232,29 @@ fn check_case_file(path: &Path, id: &str, report: &mut Report) -> Option<(Case, 
         );
         return None;
     }
-    let text = match store::read_text(path) {
-        Ok(text) => text,
-        Err(e) => {
-            push_error(report, "unreadable", e);
-            return None;
-        }
-    };
-    if let Some(line) = store::conflict_marker_line(&text) {
+    let conflict = |report: &mut Report, line| {
         report.push(
             path,
             Some(line),
             Gravity::Error,
             "conflict-marker",
             "git conflict marker; resolve the merge conflict (the other lines were not checked)".into(),
-        );
+        )
+    };
+    let text = match store::read_text(path) {
+        Ok(text) => text,
+        Err(e) => {
+            // The merge driver keeps both versions of a conflict byte for
+            // byte, so a conflicted file may be over the cap or not UTF-8.
+            match store::conflict_in_file(path) {
+                Some(Error::InvalidData { line: Some(line), .. }) => conflict(report, line),
+                _ => push_error(report, "unreadable", e),
+            }
+            return None;
+        }
+    };
+    if let Some(line) = store::conflict_marker_line(&text) {
+        conflict(report, line);
         return None;
     }
     let case = match store::parse_case(path, &text, None) {
@@ -264,7 +276,7 @@ fn check_case_file(path: &Path, id: &str, report: &mut Report) -> Option<(Case, 
             ),
         );
     }
-    match lifecycle::replay(&case) {
+    match lifecycle::replay_under(&case, auto_close_after_days) {
         Err(e) => report.push(
             path,
             line_of_event(&text, e.event),

@@ -299,6 +299,60 @@ pub fn auto_close_resolution(after_days: u32) -> String {
     format!("Auto-closed: no response from the customer for {after_days} days while waiting for customer.")
 }
 
+/// The number of days an auto-close's resolution says the rule was, when it
+/// is the text [`auto_close_resolution`] writes.
+pub fn auto_close_days_recorded(resolution: &str) -> Option<u32> {
+    resolution
+        .strip_prefix("Auto-closed: no response from the customer for ")?
+        .strip_suffix(" days while waiting for customer.")?
+        .parse()
+        .ok()
+}
+
+/// Why an auto-close recorded at `at` with `resolution` came too early for
+/// the auto-close rule, if it did; `state` is the case just before it.
+///
+/// The rule is the store's `after_days`, or the one the event itself records
+/// (what `sweep` applied then) when that is shorter: a store that raises its
+/// setting does not turn the auto-closes made under the old one into errors.
+/// A history interleaved by a merge can put a customer's reply and a new
+/// request between the request an auto-close answered and the auto-close;
+/// the case then had not waited long enough, and this says so.
+pub fn early_auto_close(state: &Case, at: DateTime<Utc>, resolution: Option<&str>, after_days: u32) -> Option<String> {
+    let since = state.waiting_since?;
+    let days = resolution
+        .and_then(auto_close_days_recorded)
+        .map_or(after_days, |recorded| recorded.min(after_days));
+    let waited = at - since;
+    if waited >= Duration::days(i64::from(days)) {
+        return None;
+    }
+    Some(format!(
+        "auto-closed after waiting for the customer only {} since {}; the auto-close rule is {days} day(s)",
+        describe_duration(waited),
+        crate::time::format_instant(&since)
+    ))
+}
+
+/// "3 days 4 hours", "5 hours 2 minutes", "40 seconds".
+fn describe_duration(duration: Duration) -> String {
+    let (days, hours, minutes) = (
+        duration.num_days(),
+        duration.num_hours() % 24,
+        duration.num_minutes() % 60,
+    );
+    let unit = |n: i64, name: &str| format!("{n} {name}{}", if n == 1 { "" } else { "s" });
+    if days > 0 {
+        format!("{} {}", unit(days, "day"), unit(hours, "hour"))
+    } else if hours > 0 {
+        format!("{} {}", unit(hours, "hour"), unit(minutes, "minute"))
+    } else if minutes > 0 {
+        unit(minutes, "minute")
+    } else {
+        unit(duration.num_seconds().max(0), "second")
+    }
+}
+
 /// Rebuilds an action from a recorded event, so history can be replayed.
 pub fn action_of(event: &Event) -> Option<Action> {
     let message = event.message.clone();
@@ -347,13 +401,31 @@ pub struct ReplayError {
 /// table. The result is what the case's fields must be; a history that the
 /// table does not allow, or events that do not match what the table would
 /// have recorded, are refused.
+///
+/// This checks the table only: an auto-close is taken as the sweep recorded
+/// it. [`replay_under`] also checks that it came after the store's wait.
 pub fn replay(case: &Case) -> Result<Case, ReplayError> {
-    replay_with(case, |_, _| {})
+    replay_checked(case, None, |_, _| {})
+}
+
+/// [`replay`], also refusing an auto-close that came before the case had
+/// waited `auto_close_after_days` (see [`early_auto_close`]): what `check`
+/// and the merge driver apply.
+pub fn replay_under(case: &Case, auto_close_after_days: u32) -> Result<Case, ReplayError> {
+    replay_checked(case, Some(auto_close_after_days), |_, _| {})
 }
 
 /// [`replay`], calling `on_step` with each event's index and the state it
 /// produced (the `open` event first), so a caller can show the way there.
-pub fn replay_with(case: &Case, mut on_step: impl FnMut(usize, &Case)) -> Result<Case, ReplayError> {
+pub fn replay_with(case: &Case, on_step: impl FnMut(usize, &Case)) -> Result<Case, ReplayError> {
+    replay_checked(case, None, on_step)
+}
+
+fn replay_checked(
+    case: &Case,
+    auto_close_after_days: Option<u32>,
+    mut on_step: impl FnMut(usize, &Case),
+) -> Result<Case, ReplayError> {
     let fail = |event: usize, reason: String| ReplayError { event, reason };
     let first = case
         .history
@@ -395,6 +467,11 @@ pub fn replay_with(case: &Case, mut on_step: impl FnMut(usize, &Case)) -> Result
         }
         let action =
             action_of(event).ok_or_else(|| fail(index, format!("{} can only be the first event", event.action)))?;
+        if let Some(after_days) = auto_close_after_days.filter(|_| event.action == ActionKind::AutoClose) {
+            if let Some(why) = early_auto_close(&state, event.at, event.message.as_deref(), after_days) {
+                return Err(fail(index, why));
+            }
+        }
         let next = apply(&state, &action, &event.actor, event.at).map_err(|e| fail(index, e.to_string()))?;
         let produced = next.history.last().cloned();
         if produced.as_ref() != Some(event) {
@@ -415,4 +492,116 @@ pub fn replay_with(case: &Case, mut on_step: impl FnMut(usize, &Case)) -> Result
         state = next;
     }
     Ok(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(days: i64) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-01T10:00:00Z")
+            .expect("instant")
+            .with_timezone(&Utc)
+            + Duration::days(days)
+    }
+
+    fn case() -> Case {
+        open(
+            NewCase {
+                id: "RC-7K3QX9MT".into(),
+                customer: "Acme Corp".into(),
+                summary: "Push fails".into(),
+                description: "No push".into(),
+                email: None,
+                channel: Channel::Portal,
+                severity: None,
+                follow_up_of: None,
+                message_id: None,
+                assignee: None,
+                routing_reason: None,
+            },
+            "tester",
+            at(0),
+        )
+    }
+
+    fn step(case: &Case, action: Action, days: i64) -> Case {
+        apply(case, &action, "tester", at(days)).expect("allowed")
+    }
+
+    fn ask(case: &Case, days: i64) -> Case {
+        step(case, Action::RequestInfo { message: "?".into() }, days)
+    }
+
+    fn sweep(case: &Case, days: i64, rule: u32) -> Case {
+        step(
+            case,
+            Action::AutoClose {
+                resolution: auto_close_resolution(rule),
+            },
+            days,
+        )
+    }
+
+    #[test]
+    fn an_auto_close_three_days_into_a_new_wait_does_not_replay_under_the_seven_day_rule() {
+        let asked = ask(&case(), 0);
+        let replied = step(&asked, Action::Reply { message: "v7".into() }, 3);
+        let closed = sweep(&ask(&replied, 4), 7, 7);
+        assert_eq!(replay(&closed), Ok(closed.clone()), "the table alone allows it");
+        let refused = replay_under(&closed, 7).expect_err("too early");
+        assert_eq!(refused.event, 4);
+        assert!(
+            refused
+                .reason
+                .contains("only 3 days 0 hours since 2026-11-05T10:00:00Z; the auto-close rule is 7 day(s)"),
+            "{}",
+            refused.reason
+        );
+    }
+
+    #[test]
+    fn an_auto_close_on_the_dot_replays_and_one_second_early_does_not() {
+        let asked = ask(&case(), 0);
+        let closed = sweep(&asked, 7, 7);
+        assert_eq!(replay_under(&closed, 7), Ok(closed.clone()));
+        let early = apply(
+            &asked,
+            &Action::AutoClose {
+                resolution: auto_close_resolution(7),
+            },
+            "sweep",
+            at(7) - Duration::seconds(1),
+        )
+        .expect("the table allows it");
+        assert!(replay_under(&early, 7).is_err());
+    }
+
+    #[test]
+    fn the_shorter_of_the_store_rule_and_the_recorded_rule_applies() {
+        let asked = ask(&case(), 0);
+        // Closed under a 3-day rule; the store has since moved to 7.
+        let closed = sweep(&asked, 3, 3);
+        assert_eq!(replay_under(&closed, 7), Ok(closed.clone()));
+        // Recorded 7, but the store now says 3: the case is due under today's rule.
+        let closed = sweep(&asked, 4, 7);
+        assert_eq!(replay_under(&closed, 3), Ok(closed.clone()));
+        assert!(replay_under(&closed, 7).is_err());
+        // A hand-written resolution: the store's rule.
+        let closed = step(
+            &asked,
+            Action::AutoClose {
+                resolution: "gone quiet".into(),
+            },
+            5,
+        );
+        assert!(replay_under(&closed, 7).is_err());
+        assert_eq!(replay_under(&closed, 5), Ok(closed.clone()));
+    }
+
+    #[test]
+    fn the_recorded_rule_reads_back_from_the_resolution() {
+        assert_eq!(auto_close_days_recorded(&auto_close_resolution(12)), Some(12));
+        assert_eq!(auto_close_days_recorded("Auto-closed: soon"), None);
+    }
 }

@@ -27,11 +27,12 @@ pub const EXPLANATION_PREFIX: &str = "# tickets merge-driver: ";
 pub enum Merged {
     /// A clean merge: the new file text.
     Clean(String),
-    /// A conflict for a person: the file text with conflict markers around
-    /// both versions and the explanation, and the reason on one line.
+    /// A conflict for a person: the file's bytes with conflict markers around
+    /// both versions, kept byte for byte, and the explanation; and the reason
+    /// on one line.
     Conflict {
-        /// The text to leave in the working tree.
-        text: String,
+        /// The bytes to leave in the working tree.
+        text: Vec<u8>,
         /// Why the driver could not merge.
         reason: String,
     },
@@ -64,27 +65,35 @@ pub struct MergeConflict {
     pub hint: String,
 }
 
-/// Merges the three texts git hands a merge driver: the common ancestor
-/// (empty when there is none), ours and theirs.
-pub fn merge_texts(ancestor: &str, ours: &str, theirs: &str) -> Merged {
-    let parsed = (|| {
+/// Merges the three files git hands a merge driver: the common ancestor
+/// (empty when there is none), ours and theirs, under the store's auto-close
+/// rule (`auto_close_after_days`).
+///
+/// Whatever cannot be merged (a version that is not a case file, not UTF-8
+/// or over the size cap; a history that does not replay; a merged case over
+/// the cap its status allows) is a conflict whose text holds both versions
+/// exactly: nothing of either side is lost, and every command refuses the
+/// file until a person resolves it.
+pub fn merge_files(ancestor: &[u8], ours: &[u8], theirs: &[u8], auto_close_after_days: u32) -> Merged {
+    let merged = (|| {
         let ours_case = parse(ours, "ours")?;
         let theirs_case = parse(theirs, "theirs")?;
         // An unreadable ancestor only costs the three-way rule for the fields
         // history does not produce; both sides must then agree on them.
-        let ancestor_case = if ancestor.trim().is_empty() {
+        let ancestor_case = if ancestor.trim_ascii().is_empty() {
             None
         } else {
             parse(ancestor, "ancestor").ok()
         };
-        merge_cases(ancestor_case.as_ref(), &ours_case, &theirs_case)
-    })();
-    match parsed.and_then(|case| {
-        crate::store::to_yaml(&case).map_err(|e| MergeConflict {
+        let case = merge_cases(ancestor_case.as_ref(), &ours_case, &theirs_case, auto_close_after_days)?;
+        let text = crate::store::to_yaml(&case).map_err(|e| MergeConflict {
             reason: e.to_string(),
             hint: "report this as a bug".into(),
-        })
-    }) {
+        })?;
+        within_size_cap(&case, &text)?;
+        Ok(text)
+    })();
+    match merged {
         Ok(text) => Merged::Clean(text),
         Err(conflict) => Merged::Conflict {
             text: conflict_text(ours, theirs, &conflict),
@@ -93,7 +102,57 @@ pub fn merge_texts(ancestor: &str, ours: &str, theirs: &str) -> Merged {
     }
 }
 
-fn parse(text: &str, side: &str) -> Result<Case, MergeConflict> {
+/// The merged file must fit the cap any writer keeps to (the whole cap once
+/// closed, less the closing reserve before), or no command could read or
+/// close it.
+fn within_size_cap(case: &Case, text: &str) -> Result<(), MergeConflict> {
+    let size = text.len() as u64;
+    let cap = crate::store::size_cap(case.status);
+    if size <= cap {
+        return Ok(());
+    }
+    let which = if case.status == Status::Closed {
+        String::new()
+    } else {
+        format!(
+            " of a case that is not closed (the last {} bytes of the {}-byte cap are kept so that it can always be closed)",
+            crate::store::CLOSING_RESERVE_BYTES,
+            crate::store::MAX_FILE_BYTES
+        )
+    };
+    Err(MergeConflict {
+        reason: format!(
+            "{}: the merged case file would be {size} bytes, over the {cap}-byte cap{which}",
+            escape_line(&case.id)
+        ),
+        hint: "keep one version; put the other side's changes in a follow-up case (close this one, then tickets open --follow-up-of ...)".into(),
+    })
+}
+
+/// One version as a case: within the size cap, UTF-8, and a valid case file.
+fn parse(bytes: &[u8], side: &str) -> Result<Case, MergeConflict> {
+    let kept = "fix that version by hand (its bytes are kept as they are between the markers), then merge again";
+    let size = bytes.len() as u64;
+    if size > crate::store::MAX_FILE_BYTES {
+        return Err(MergeConflict {
+            reason: format!(
+                "{side} is {size} bytes, over the {}-byte cap of a case file",
+                crate::store::MAX_FILE_BYTES
+            ),
+            hint: kept.into(),
+        });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+        MergeConflict {
+            reason: format!("{side} is not valid UTF-8 text (line {line})"),
+            hint: kept.into(),
+        }
+    })?;
+    parse_text(text, side)
+}
+
+fn parse_text(text: &str, side: &str) -> Result<Case, MergeConflict> {
     crate::store::parse_case(Path::new(side), text, None).map_err(|e| MergeConflict {
         reason: format!("{side} is not a valid case file: {e}"),
         hint: "fix that version by hand, then merge again".into(),
@@ -101,8 +160,13 @@ fn parse(text: &str, side: &str) -> Result<Case, MergeConflict> {
 }
 
 /// Merges two versions of a case given their common ancestor (None when the
-/// files were added on both sides).
-pub fn merge_cases(ancestor: Option<&Case>, ours: &Case, theirs: &Case) -> Result<Case, MergeConflict> {
+/// files were added on both sides), under the store's auto-close rule.
+pub fn merge_cases(
+    ancestor: Option<&Case>,
+    ours: &Case,
+    theirs: &Case,
+    auto_close_after_days: u32,
+) -> Result<Case, MergeConflict> {
     let id = escape_line(&ours.id);
     if ours.id != theirs.id {
         return Err(MergeConflict {
@@ -175,7 +239,7 @@ pub fn merge_cases(ancestor: Option<&Case>, ours: &Case, theirs: &Case) -> Resul
     )?;
 
     let history = union_in_time_order(&ours.history, &theirs.history);
-    replay_merged(merged, history)
+    replay_merged(merged, history, auto_close_after_days)
 }
 
 /// Refuses a version whose fields differ from what its own history gives,
@@ -307,8 +371,10 @@ fn event_key(event: &Event) -> String {
 /// Replays the merged history from its `open` event. Events from one side may
 /// now follow events from the other, so their recorded `from` is rewritten to
 /// the status they really left; anything else they record must be what the
-/// life cycle gives, or the merge is refused.
-fn replay_merged(fields: Case, history: Vec<(Side, Event)>) -> Result<Case, MergeConflict> {
+/// life cycle gives, or the merge is refused. An auto-close must still come
+/// after the wait the rule asks for, counted from the request just before it
+/// in the merged order.
+fn replay_merged(fields: Case, history: Vec<(Side, Event)>, auto_close_after_days: u32) -> Result<Case, MergeConflict> {
     let id = escape_line(&fields.id);
     let mut events = history.into_iter();
     let Some((_, first)) = events.next() else {
@@ -345,6 +411,13 @@ fn replay_merged(fields: Case, history: Vec<(Side, Event)>) -> Result<Case, Merg
                 ),
             ));
         }
+        if event.action == ActionKind::AutoClose {
+            if let Some(why) =
+                lifecycle::early_auto_close(&state, event.at, event.message.as_deref(), auto_close_after_days)
+            {
+                return Err(refusal(&id, side, &event, &state, why));
+            }
+        }
         let next = lifecycle::apply(&state, &action, &event.actor, event.at).map_err(|e| {
             let why = match e {
                 crate::error::Error::Closed { .. } => "closed is terminal".to_string(),
@@ -379,7 +452,7 @@ fn replay_merged(fields: Case, history: Vec<(Side, Event)>) -> Result<Case, Merg
         state = next;
     }
     // The merged file must pass the same replay any reader applies.
-    match lifecycle::replay(&state) {
+    match lifecycle::replay_under(&state, auto_close_after_days) {
         Ok(replayed) if replayed == state => Ok(state),
         Ok(_) => Err(MergeConflict {
             reason: format!("{id}: the merged case does not match its own replay"),
@@ -417,6 +490,8 @@ fn refusal(id: &str, side: Side, event: &Event, state: &Case, why: String) -> Me
         "the case was closed on both sides: keep the version with the resolution you want".to_string()
     } else if event.action == ActionKind::AutoClose && last.is_some_and(|e| e.action == ActionKind::Reply) {
         "the customer replied before the auto-close, so by time order the case should not have been auto-closed: keep the version with the reply".to_string()
+    } else if event.action == ActionKind::AutoClose && state.status == Status::WaitingForCustomer {
+        "by time order the waiting clock restarted before the auto-close, so the case was closed too early: keep the version without the auto-close (the sweep closes the case again when it is due)".to_string()
     } else {
         "keep one version and redo the other side's changes with tickets commands".to_string()
     };
@@ -435,26 +510,26 @@ fn refusal(id: &str, side: Side, event: &Event, state: &Case, why: String) -> Me
     }
 }
 
-/// The text of a conflict: git's markers around both versions, with the
-/// explanation as YAML comments at the top of ours, so that keeping either
-/// version still parses.
-pub fn conflict_text(ours: &str, theirs: &str, conflict: &MergeConflict) -> String {
-    let mut text = String::from("<<<<<<< ours\n");
+/// The text of a conflict: git's markers around both versions, byte for
+/// byte, with the explanation as YAML comments at the top of ours, so that
+/// keeping either version still parses.
+pub fn conflict_text(ours: &[u8], theirs: &[u8], conflict: &MergeConflict) -> Vec<u8> {
+    let mut text = b"<<<<<<< ours\n".to_vec();
     for line in [
         escape_line(&conflict.reason),
         format!("hint: {}", escape_line(&conflict.hint)),
         "resolve: keep one version (and these lines if you like; they are comments), delete the markers, git add the file".into(),
     ] {
-        text.push_str(EXPLANATION_PREFIX);
-        text.push_str(&line);
-        text.push('\n');
+        text.extend_from_slice(EXPLANATION_PREFIX.as_bytes());
+        text.extend_from_slice(line.as_bytes());
+        text.push(b'\n');
     }
     for (part, marker) in [(ours, "=======\n"), (theirs, ">>>>>>> theirs\n")] {
-        text.push_str(part);
-        if !part.is_empty() && !part.ends_with('\n') {
-            text.push('\n');
+        text.extend_from_slice(part);
+        if !part.is_empty() && !part.ends_with(b"\n") {
+            text.push(b'\n');
         }
-        text.push_str(marker);
+        text.extend_from_slice(marker.as_bytes());
     }
     text
 }
@@ -513,7 +588,7 @@ mod tests {
     }
 
     fn merge(o: &Case, a: &Case, b: &Case) -> Merged {
-        merge_texts(&text(o), &text(a), &text(b))
+        merge_files(text(o).as_bytes(), text(a).as_bytes(), text(b).as_bytes(), 7)
     }
 
     fn clean(m: Merged) -> Case {
@@ -526,7 +601,7 @@ mod tests {
     fn conflict(m: Merged) -> (String, String) {
         match m {
             Merged::Clean(t) => panic!("expected a conflict, got\n{t}"),
-            Merged::Conflict { text, reason } => (text, reason),
+            Merged::Conflict { text, reason } => (String::from_utf8(text).unwrap(), reason),
         }
     }
 
@@ -712,6 +787,67 @@ mod tests {
     }
 
     #[test]
+    fn an_auto_close_that_interleaving_puts_three_days_into_a_new_wait_conflicts_in_both_directions() {
+        let o = apply(&base(), Action::RequestInfo { message: "?".into() }, "alice", 0);
+        let swept = apply(
+            &o,
+            Action::AutoClose {
+                resolution: lifecycle::auto_close_resolution(7),
+            },
+            "sweep",
+            7 * 24,
+        );
+        let replied = apply(&o, Action::Reply { message: "7.2".into() }, "customer", 3 * 24);
+        let asked_again = apply(
+            &replied,
+            Action::RequestInfo {
+                message: "Logs?".into(),
+            },
+            "alice",
+            4 * 24,
+        );
+        for (ours, theirs) in [(&swept, &asked_again), (&asked_again, &swept)] {
+            let (text, reason) = conflict(merge(&o, ours, theirs));
+            assert!(
+                reason.contains("only 3 days 0 hours") && reason.contains("rule is 7 day(s)"),
+                "{reason}"
+            );
+            assert!(text.contains("closed too early"), "{text}");
+        }
+        // Under a 3-day rule the same interleaving is a clean merge.
+        let merged = merge_files(
+            text(&o).as_bytes(),
+            text(&swept).as_bytes(),
+            text(&asked_again).as_bytes(),
+            3,
+        );
+        assert_eq!(clean(merged).status, Status::Closed);
+    }
+
+    #[test]
+    fn a_side_that_is_not_utf8_or_over_the_cap_conflicts_with_its_bytes_kept() {
+        let o = base();
+        let ours = text(&apply(&o, Action::Investigate { note: None }, "alice", 1));
+        let mut latin1 = text(&o).into_bytes();
+        latin1.extend_from_slice(b"# caf\xe9\n");
+        let huge = format!("{}# {}\n", text(&o), "x".repeat(1024 * 1024)).into_bytes();
+        for (theirs, why) in [
+            (&latin1, "theirs is not valid UTF-8 text"),
+            (&huge, "over the 1048576-byte cap"),
+        ] {
+            let Merged::Conflict { text: merged, reason } =
+                merge_files(text(&o).as_bytes(), ours.as_bytes(), theirs, 7)
+            else {
+                panic!("expected a conflict");
+            };
+            assert!(reason.contains(why), "{reason}");
+            let tail = format!("{ours}=======\n").into_bytes();
+            assert!(merged.windows(tail.len()).any(|w| w == tail));
+            assert!(merged.ends_with(&[theirs.as_slice(), b">>>>>>> theirs\n"].concat()));
+        }
+    }
+
+    #[test]
     fn a_description_edited_on_one_side_is_kept_and_on_both_conflicts() {
         let o = base();
         let mut ours = apply(&o, Action::Investigate { note: None }, "alice", 1);
@@ -760,7 +896,12 @@ mod tests {
     #[test]
     fn a_conflicted_side_is_not_merged_again() {
         let o = base();
-        let (_, reason) = conflict(merge_texts(&text(&o), "<<<<<<< ours\n", &text(&o)));
+        let (_, reason) = conflict(merge_files(
+            text(&o).as_bytes(),
+            b"<<<<<<< ours\n",
+            text(&o).as_bytes(),
+            7,
+        ));
         assert!(reason.contains("ours is not a valid case file"), "{reason}");
     }
 }

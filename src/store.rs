@@ -487,6 +487,10 @@ pub fn open_regular(path: &Path) -> Result<(File, fs::Metadata)> {
 pub fn read_text(path: &Path) -> Result<String> {
     let (file, meta) = open_regular(path)?;
     if meta.len() > MAX_FILE_BYTES {
+        // A conflict the merge driver left around two large versions: say so.
+        if let Some(conflict) = conflict_in_file(path) {
+            return Err(conflict);
+        }
         return Err(Error::invalid(
             path,
             None,
@@ -505,6 +509,9 @@ pub fn read_text(path: &Path) -> Result<String> {
         ));
     }
     String::from_utf8(bytes).map_err(|e| {
+        if let Some(line) = conflict_marker_line_in_bytes(e.as_bytes()) {
+            return conflict_error(path, line, &String::from_utf8_lossy(e.as_bytes()));
+        }
         let line = e.as_bytes()[..e.utf8_error().valid_up_to()]
             .iter()
             .filter(|b| **b == b'\n')
@@ -517,14 +524,7 @@ pub fn read_text(path: &Path) -> Result<String> {
 /// Parses YAML text, reporting the path, line and reason on failure.
 pub fn parse_yaml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
     if let Some(line) = conflict_marker_line(text) {
-        let why = crate::merge::explanation_in(text)
-            .map(|reason| format!(" (tickets merge-driver: {})", crate::terminal::escape_line(&reason)))
-            .unwrap_or_default();
-        return Err(Error::invalid(
-            path,
-            Some(line),
-            format!("contains a git conflict marker; resolve the merge conflict first: keep one version, delete the markers, git add the file{why}"),
-        ));
+        return Err(conflict_error(path, line, text));
     }
     if text.trim().is_empty() {
         return Err(Error::invalid(path, Some(1), "is empty"));
@@ -635,11 +635,44 @@ fn too_deep_line(text: &str) -> Option<usize> {
 
 /// The 1-based line of the first git conflict marker, if any.
 pub fn conflict_marker_line(text: &str) -> Option<usize> {
-    text.lines()
+    conflict_marker_line_in_bytes(text.as_bytes())
+}
+
+/// [`conflict_marker_line`] for bytes that need not be UTF-8: the merge
+/// driver keeps both versions of a conflict byte for byte.
+pub fn conflict_marker_line_in_bytes(bytes: &[u8]) -> Option<usize> {
+    bytes
+        .split(|b| *b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
         .position(|l| {
-            l.starts_with("<<<<<<< ") || l == "=======" || l.starts_with(">>>>>>> ") || l.starts_with("||||||| ")
+            l.starts_with(b"<<<<<<< ") || l == b"=======" || l.starts_with(b">>>>>>> ") || l.starts_with(b"||||||| ")
         })
         .map(|i| i + 1)
+}
+
+/// The error for a file holding a git conflict, with the merge driver's
+/// explanation when it left one.
+fn conflict_error(path: &Path, line: usize, text: &str) -> Error {
+    let why = crate::merge::explanation_in(text)
+        .map(|reason| format!(" (tickets merge-driver: {})", crate::terminal::escape_line(&reason)))
+        .unwrap_or_default();
+    Error::invalid(
+        path,
+        Some(line),
+        format!("contains a git conflict marker; resolve the merge conflict first: keep one version, delete the markers, git add the file{why}"),
+    )
+}
+
+/// The conflict error for a file whose first [`MAX_FILE_BYTES`] bytes hold a
+/// git conflict marker, whatever its size or encoding; None otherwise or when
+/// it cannot be read.
+pub fn conflict_in_file(path: &Path) -> Option<Error> {
+    let mut bytes = Vec::new();
+    File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES).read_to_end(&mut bytes))
+        .ok()?;
+    let line = conflict_marker_line_in_bytes(&bytes)?;
+    Some(conflict_error(path, line, &String::from_utf8_lossy(&bytes)))
 }
 
 /// Loads a case file and checks what the schema cannot.
@@ -673,26 +706,36 @@ pub fn parse_case(path: &Path, text: &str, expected_id: Option<&str>) -> Result<
     Ok(case)
 }
 
+/// The largest case file a writer may leave for a case in this status: the
+/// whole cap when closed, the cap less [`CLOSING_RESERVE_BYTES`] otherwise.
+pub fn size_cap(status: crate::fields::Status) -> u64 {
+    if status == crate::fields::Status::Closed {
+        MAX_FILE_BYTES
+    } else {
+        MAX_OPEN_CASE_BYTES
+    }
+}
+
 /// A case's validated ID and file text, refusing text over the cap: such a
 /// file could be written but never read back.
 fn case_text(case: &Case) -> Result<(String, String)> {
     let id = id::validate(&case.id)?;
     let text = to_yaml(case)?;
     let size = text.len() as u64;
-    if case.status == crate::fields::Status::Closed {
-        if size > MAX_FILE_BYTES {
-            return Err(Error::Usage(format!(
-                "{id}: the case file would be {size} bytes, over the {MAX_FILE_BYTES}-byte cap; nothing was written (shorten the resolution)"
-            )));
-        }
-    } else if size > MAX_OPEN_CASE_BYTES {
-        return Err(Error::Usage(format!(
+    if size <= size_cap(case.status) {
+        return Ok((id, text));
+    }
+    Err(Error::Usage(if case.status == crate::fields::Status::Closed {
+        format!(
+            "{id}: the case file would be {size} bytes, over the {MAX_FILE_BYTES}-byte cap; nothing was written (shorten the resolution)"
+        )
+    } else {
+        format!(
             "{id}: the case file would be {size} bytes, over the {MAX_OPEN_CASE_BYTES}-byte cap of a case that is not closed \
              (the last {CLOSING_RESERVE_BYTES} bytes of the {MAX_FILE_BYTES}-byte cap are kept so that it can always be closed); \
              nothing was written (shorten the text, or close the case and open a follow-up)"
-        )));
-    }
-    Ok((id, text))
+        )
+    }))
 }
 
 /// Serializes a case the one stable way.

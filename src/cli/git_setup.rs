@@ -26,13 +26,18 @@ const DRIVER_LINE: &str = "*.yaml merge=tickets";
 
 /// The command git runs, as git config stores it: `tickets` when it is on
 /// PATH (so an upgrade of the binary is picked up and the config stays
-/// portable), else the absolute path of this executable.
+/// portable), else the absolute path of this executable. `%P` (the case
+/// file's path, which git quotes for the shell) names the case in messages
+/// and finds the store's config.yaml; drivers registered without it still work.
 fn driver_command() -> Result<String> {
     if crate::git::find_on_path("tickets").is_some() {
-        return Ok("tickets merge-driver %O %A %B".into());
+        return Ok("tickets merge-driver %O %A %B %P".into());
     }
     let exe = std::env::current_exe().map_err(|e| Error::Other(format!("cannot find this executable: {e}")))?;
-    Ok(format!("{} merge-driver %O %A %B", shell_quote(&exe.to_string_lossy())))
+    Ok(format!(
+        "{} merge-driver %O %A %B %P",
+        shell_quote(&exe.to_string_lossy())
+    ))
 }
 
 /// Quotes a word for the `sh -c` git runs drivers with.

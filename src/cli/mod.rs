@@ -120,7 +120,7 @@ pub enum Command {
     Remind(remind::RemindArgs),
     /// Set up git in this clone: register the merge driver, write the store's .gitattributes.
     GitSetup(git_setup::GitSetupArgs),
-    /// The git merge driver for case files (git runs it: `tickets merge-driver %O %A %B`).
+    /// The git merge driver for case files (git runs it: `tickets merge-driver %O %A %B %P`).
     MergeDriver(merge_driver::MergeDriverArgs),
     /// Counts, response and close times, auto-close share, overdue cases.
     Stats(stats::StatsArgs),

@@ -248,7 +248,7 @@ fn git_setup_registers_the_driver_by_name_and_writes_gitattributes_once() {
     let repo = team.repo(Clone::A);
     assert_eq!(
         team.git_ok(&repo, &["config", "merge.tickets.driver"]).trim(),
-        "tickets merge-driver %O %A %B"
+        "tickets merge-driver %O %A %B %P"
     );
     let attributes = std::fs::read_to_string(team.store(Clone::A).join(".gitattributes")).unwrap();
     assert!(
@@ -286,7 +286,7 @@ fn git_setup_uses_the_absolute_path_when_tickets_is_not_on_path() {
         .success();
     let driver = team.git_ok(&team.repo(Clone::B), &["config", "merge.tickets.driver"]);
     let exe = assert_cmd::cargo::cargo_bin!("tickets");
-    assert_eq!(driver.trim(), format!("'{}' merge-driver %O %A %B", exe.display()));
+    assert_eq!(driver.trim(), format!("'{}' merge-driver %O %A %B %P", exe.display()));
 }
 
 #[test]
@@ -454,7 +454,7 @@ fn both_clones_closing_a_case_differently_leave_a_conflict_that_list_reports() {
     let out = team.merge_a_into_b();
     assert!(!out.status.success());
     assert!(
-        stderr(&out).contains("tickets merge-driver: cannot replay"),
+        stderr(&out).contains(&format!("tickets merge-driver: tickets/{id}.yaml: cannot replay")),
         "{}",
         stderr(&out)
     );
