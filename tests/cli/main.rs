@@ -15,6 +15,7 @@ mod git;
 mod index;
 mod index_audit;
 mod lifecycle;
+mod mail_headers;
 mod properties;
 mod queue;
 mod remind;
