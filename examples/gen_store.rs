@@ -277,6 +277,7 @@ fn generate(
             &case,
             Action::Reply {
                 message: sentence(rng, 20),
+                message_id: None,
             },
             "customer",
             &mut at,

@@ -105,6 +105,11 @@ pub struct Event {
     /// The impact, when the event sets it (`escalate` into R&D's queue).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub impact: Option<Impact>,
+    /// The Message-ID of the e-mail a `reply` came in (`reply --from-email`),
+    /// so the same message delivered again is not recorded twice. Last, and
+    /// absent from other events, so files without it are written as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
 }
 
 impl Event {
@@ -121,6 +126,7 @@ impl Event {
             assignee: None,
             severity: None,
             impact: None,
+            message_id: None,
         }
     }
 }

@@ -9,7 +9,7 @@
 
 use crate::config::{Config, Customer};
 use crate::error::{Error, Result};
-use mail_parser::{MessageParser, MimeHeaders, PartType};
+use mail_parser::{Address, HeaderName, MessageParser, MimeHeaders, PartType};
 use std::io::Read;
 
 /// The largest message read from stdin (10 MiB); larger ones are refused
@@ -20,8 +20,42 @@ pub const MAX_MESSAGE_BYTES: u64 = 10 * 1024 * 1024;
 /// so that a case file stays well under the store's 1 MiB cap.
 pub const MAX_TEXT_BYTES: usize = 64 * 1024;
 
-/// The longest summary taken from a Subject, in characters.
+/// The longest summary taken from a Subject, in characters. The `[ID]` tag
+/// of a reply is looked for in the whole Subject, before the cut.
 pub const MAX_SUBJECT_CHARS: usize = 200;
+
+/// The most bytes of the description that the note naming attachments not
+/// kept may take (4 KiB); further names are counted (`and N more`). The
+/// body is cut shorter to leave room for it, so the whole description stays
+/// within [`MAX_TEXT_BYTES`].
+pub const MAX_ATTACHMENT_NOTE_BYTES: usize = 4 * 1024;
+
+/// The most distinct `[ID]` tags a reply's Subject may carry; one with more
+/// is refused rather than every tag looked up in the store.
+pub const MAX_SUBJECT_TAGS: usize = 20;
+
+/// The longest attachment name written in the note, in characters.
+pub const MAX_ATTACHMENT_NAME_CHARS: usize = 100;
+
+/// The longest sender address accepted, in bytes (RFC 5321's limit on a
+/// path, less its angle brackets).
+pub const MAX_ADDRESS_BYTES: usize = 254;
+
+/// The longest Message-ID accepted, in bytes (RFC 5322's line limit).
+pub const MAX_MESSAGE_ID_BYTES: usize = 998;
+
+/// The headers the intake reads that RFC 5322 (section 3.6) allows at most
+/// once. A message with two of one is refused: with two `From`, mail-parser
+/// reads the last one while DMARC checks the first, so a forged first
+/// `From` would pass the mail server's check and a customer's address in
+/// the second would be trusted here.
+pub const SINGLE_HEADERS: &[(HeaderName<'static>, &str)] = &[
+    (HeaderName::From, "From"),
+    (HeaderName::Subject, "Subject"),
+    (HeaderName::MessageId, "Message-ID"),
+    (HeaderName::InReplyTo, "In-Reply-To"),
+    (HeaderName::References, "References"),
+];
 
 /// What a message says, decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +64,8 @@ pub struct Email {
     pub from: String,
     /// The sender's domain, lower case.
     pub domain: String,
-    /// The Subject, on one line; empty when missing.
+    /// The whole Subject, on one line; empty when missing (see [`summary`]
+    /// for the cut one a case keeps).
     pub subject: String,
     /// The text body: the text/plain part(s), or the HTML part as text when
     /// there is no text part; lines end with `\n`; trimmed.
@@ -102,11 +137,21 @@ pub fn cap_text(text: &str, max: usize) -> String {
 /// The sender's address and its lower-case domain, or why there is none.
 pub fn sender_domain(address: &str) -> Result<(String, String)> {
     let address = address.trim();
+    if address.len() > MAX_ADDRESS_BYTES {
+        return Err(refuse(format!(
+            "the sender's address is {} bytes, over the {MAX_ADDRESS_BYTES}-byte limit of an e-mail address",
+            address.len()
+        )));
+    }
     let (local, domain) = address
         .rsplit_once('@')
         .ok_or_else(|| refuse(format!("the sender {address:?} is not an e-mail address")))?;
     let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+    // A second `@` means the header was read as something other than one
+    // address (`<a@x> <b@y>` comes out as `a@xb@y`): which one a mail server
+    // checked is anyone's guess.
     let valid = !local.is_empty()
+        && !local.contains('@')
         && !domain.is_empty()
         && !address.chars().any(|c| c.is_whitespace() || c.is_control())
         && domain
@@ -139,11 +184,15 @@ pub fn parse(raw: &[u8]) -> Result<Email> {
             )));
         }
     }
-    let from = message
-        .from()
-        .and_then(|a| a.first())
-        .and_then(|a| a.address())
-        .ok_or_else(|| refuse("the message has no sender (From)"))?;
+    for (name, spelling) in SINGLE_HEADERS {
+        let count = message.header_values(name.clone()).count();
+        if count > 1 {
+            return Err(refuse(format!(
+                "the message has {count} {spelling} headers; RFC 5322 allows one, and which one a mail server checked is unknown"
+            )));
+        }
+    }
+    let from = single_sender(message.from())?;
     let (from, domain) = sender_domain(from)?;
     let mut texts = Vec::new();
     for index in 0..message.text_body_count() {
@@ -168,19 +217,67 @@ pub fn parse(raw: &[u8]) -> Result<Email> {
         .attachments()
         .map(|part| part.attachment_name().unwrap_or("(unnamed)").to_string())
         .collect();
-    let mut subject = one_line(message.subject().unwrap_or(""));
-    if subject.chars().count() > MAX_SUBJECT_CHARS {
-        subject = subject.chars().take(MAX_SUBJECT_CHARS).collect();
-    }
     Ok(Email {
         from,
         domain,
-        subject,
+        subject: one_line(message.subject().unwrap_or("")),
         body,
-        message_id: message.message_id().and_then(strip_brackets),
+        message_id: message_id(message.header(HeaderName::MessageId))?,
         replied_to,
         attachments,
     })
+}
+
+/// The one mailbox of the From header, or why there is not exactly one: a
+/// list or a group (also what a From folded over a second `From:` line
+/// parses as) would leave us picking one of several senders.
+fn single_sender<'a>(from: Option<&'a Address<'a>>) -> Result<&'a str> {
+    let none = || refuse("the message has no sender (From)");
+    match from.ok_or_else(none)? {
+        Address::List(list) if list.len() > 1 => Err(refuse(format!(
+            "the From header names {} mailboxes; only a message from one sender is accepted",
+            list.len()
+        ))),
+        Address::List(list) => list.first().and_then(|a| a.address()).ok_or_else(none),
+        Address::Group(_) => Err(refuse(
+            "the From header is a group (or a folded second From); only a message from one sender is accepted",
+        )),
+    }
+}
+
+/// The Message-ID without angle brackets; a header naming several IDs, or
+/// one over [`MAX_MESSAGE_ID_BYTES`], is refused.
+fn message_id(value: Option<&mail_parser::HeaderValue>) -> Result<Option<String>> {
+    let ids: Vec<String> = match value {
+        Some(mail_parser::HeaderValue::Text(id)) => strip_brackets(id).into_iter().collect(),
+        Some(mail_parser::HeaderValue::TextList(ids)) => ids.iter().filter_map(|id| strip_brackets(id)).collect(),
+        _ => Vec::new(),
+    };
+    if ids.len() > 1 {
+        return Err(refuse(format!(
+            "the Message-ID header names {} IDs; a message has one",
+            ids.len()
+        )));
+    }
+    let id = ids.into_iter().next();
+    if let Some(id) = &id {
+        if id.len() > MAX_MESSAGE_ID_BYTES {
+            return Err(refuse(format!(
+                "the Message-ID is {} bytes, over the {MAX_MESSAGE_ID_BYTES}-byte limit of a header line",
+                id.len()
+            )));
+        }
+    }
+    Ok(id)
+}
+
+/// The summary of a case opened by e-mail: the Subject cut to
+/// [`MAX_SUBJECT_CHARS`], or `(no subject)`.
+pub fn summary(email: &Email) -> String {
+    if email.subject.is_empty() {
+        return "(no subject)".to_string();
+    }
+    email.subject.chars().take(MAX_SUBJECT_CHARS).collect()
 }
 
 /// The customers whose `domains` include `domain` (case-insensitive).
@@ -200,29 +297,76 @@ pub fn domain_belongs_to(config: &Config, customer: &str, domain: &str) -> bool 
 }
 
 /// The description of a case opened by e-mail: the body, and the names of
-/// attachments that were not kept.
+/// attachments that were not kept. The note takes at most
+/// [`MAX_ATTACHMENT_NOTE_BYTES`] (the names past it are counted) and counts
+/// within [`MAX_TEXT_BYTES`]: the body is cut shorter to leave it room.
 pub fn description(email: &Email) -> String {
-    let mut text = cap_text(&email.body, MAX_TEXT_BYTES);
-    if !email.attachments.is_empty() {
-        text.push_str(&format!("\n\n[attachments not kept: {}]", email.attachments.join(", ")));
-    }
+    let note = attachment_note(&email.attachments);
+    let mut text = cap_text(&email.body, MAX_TEXT_BYTES - note.len());
+    text.push_str(&note);
     text
 }
 
-/// The case IDs tagged in a subject as `[PREFIX-XXXXXXXX]`, upper-cased, in order.
+/// `\n\n[attachments not kept: a.pdf, b.png and 3 more]`, or nothing.
+fn attachment_note(names: &[String]) -> String {
+    if names.is_empty() {
+        return String::new();
+    }
+    let (head, tail) = ("\n\n[attachments not kept: ", "]");
+    // Room for the longest "and N more" there can be.
+    let more_room = format!(" and {} more", names.len()).len();
+    let budget = MAX_ATTACHMENT_NOTE_BYTES - head.len() - tail.len() - more_room;
+    let mut listed = String::new();
+    let mut count = 0;
+    for name in names {
+        let mut name = one_line(name);
+        if name.chars().count() > MAX_ATTACHMENT_NAME_CHARS {
+            name = name.chars().take(MAX_ATTACHMENT_NAME_CHARS).collect::<String>() + "…";
+        }
+        let separator = if count == 0 { "" } else { ", " };
+        if listed.len() + separator.len() + name.len() > budget {
+            break;
+        }
+        listed.push_str(separator);
+        listed.push_str(&name);
+        count += 1;
+    }
+    let more = match names.len() - count {
+        0 => String::new(),
+        rest if count == 0 => format!("{rest} attachments"),
+        rest => format!(" and {rest} more"),
+    };
+    format!("{head}{listed}{more}{tail}")
+}
+
+/// The case IDs tagged in a subject as `[PREFIX-XXXXXXXX]`, upper-cased, in
+/// order, each once. The whole Subject is searched (it can be as long as
+/// the message), in one pass; the search stops at one tag past
+/// [`MAX_SUBJECT_TAGS`], enough to tell that there are too many.
 pub fn subject_tags(subject: &str, prefix: &str) -> Vec<String> {
-    let mut tags = Vec::new();
-    let mut rest = subject;
-    while let Some(open) = rest.find('[') {
-        rest = &rest[open + 1..];
-        let Some(close) = rest.find(']') else { break };
-        let inner = rest[..close].trim();
+    let head = format!("{prefix}-");
+    let mut tags: Vec<String> = Vec::new();
+    let mut pieces = subject.split(']').peekable();
+    while let Some(piece) = pieces.next() {
+        // The last piece has no `]` after it.
+        if pieces.peek().is_none() {
+            break;
+        }
+        // A tag holds no `[`, so only the text after a piece's last `[` can be one.
+        let Some(open) = piece.rfind('[') else { continue };
+        let inner = piece[open + 1..].trim();
         let tagged = inner
-            .get(..prefix.len() + 1)
-            .is_some_and(|head| head.eq_ignore_ascii_case(&format!("{prefix}-")));
-        let word = inner.len() > prefix.len() + 1 && inner.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+            .get(..head.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(&head));
+        let word = inner.len() > head.len() && inner.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
         if tagged && word {
-            tags.push(inner.to_ascii_uppercase());
+            let tag = inner.to_ascii_uppercase();
+            if !tags.contains(&tag) {
+                tags.push(tag);
+                if tags.len() > MAX_SUBJECT_TAGS {
+                    break;
+                }
+            }
         }
     }
     tags
@@ -311,6 +455,39 @@ mod tests {
     }
 
     #[test]
+    fn tags_are_found_anywhere_in_a_long_subject_in_linear_time() {
+        let late = format!("Re: {} [RC-7Q2M9K4D] [rc-7q2m9k4d]", "x".repeat(5000));
+        assert_eq!(subject_tags(&late, "RC"), vec!["RC-7Q2M9K4D".to_string()]);
+        assert_eq!(
+            subject_tags("[a [RC-AAAAAAAA] b] [ RC-BBBBBBBB ]", "RC"),
+            vec!["RC-AAAAAAAA".to_string(), "RC-BBBBBBBB".to_string()]
+        );
+        // Every `[` once open with the one `]` at the end: quadratic for a
+        // search that restarts after each `[`.
+        let brackets = format!("{}]", "[ ".repeat(5 * 1024 * 1024));
+        let started = std::time::Instant::now();
+        assert!(subject_tags(&brackets, "RC").is_empty());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        let many: String = (0..100).map(|i| format!("[RC-{i:08}]")).collect();
+        assert_eq!(subject_tags(&many, "RC").len(), MAX_SUBJECT_TAGS + 1);
+    }
+
+    #[test]
+    fn the_attachment_note_is_capped_and_counts_the_rest() {
+        let names: Vec<String> = (0..1000).map(|i| format!("{}-{i}.pdf", "n".repeat(200))).collect();
+        let note = attachment_note(&names);
+        assert!(note.len() <= MAX_ATTACHMENT_NOTE_BYTES, "{}", note.len());
+        let listed = note.matches(".pdf").count() + note.matches('…').count();
+        assert!(listed > 0);
+        assert!(note.ends_with(&format!(" and {} more]", 1000 - listed)), "{note}");
+        assert_eq!(
+            attachment_note(&["a.pdf".into(), "b\nc.png".into()]),
+            "\n\n[attachments not kept: a.pdf, b c.png]"
+        );
+        assert_eq!(attachment_note(&[]), "");
+    }
+
+    #[test]
     fn reply_text_drops_quotes_attribution_and_signature() {
         let body = "Thanks, that worked.\r\n\r\n> old text\r\nStill one thing.\r\n\r\nOn Thu, 19 Nov 2026 at 10:00, Support <support@desk.example>\r\nwrote:\r\n> quoted\r\n";
         assert_eq!(reply_text(body), "Thanks, that worked.\n\nStill one thing.");
@@ -343,6 +520,12 @@ mod tests {
         assert_eq!(sender_domain("nobody").unwrap_err().exit_code(), 2);
         assert_eq!(sender_domain("@acme.example").unwrap_err().exit_code(), 2);
         assert_eq!(sender_domain("a b@acme.example").unwrap_err().exit_code(), 2);
+        assert_eq!(
+            sender_domain("a@evil.exampleb@acme.example").unwrap_err().exit_code(),
+            2
+        );
+        let long = format!("{}@acme.example", "a".repeat(MAX_ADDRESS_BYTES));
+        assert_eq!(sender_domain(&long).unwrap_err().exit_code(), 2);
     }
 
     #[test]

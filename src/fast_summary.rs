@@ -39,7 +39,17 @@ const CASE_KEYS: &[&str] = &[
 ];
 
 const EVENT_KEYS: &[&str] = &[
-    "at", "actor", "action", "from", "to", "message", "level", "assignee", "severity", "impact",
+    "at",
+    "actor",
+    "action",
+    "from",
+    "to",
+    "message",
+    "level",
+    "assignee",
+    "severity",
+    "impact",
+    "message_id",
 ];
 
 /// Keys whose text is only checked, never used: building it would be waste.
@@ -85,6 +95,7 @@ fn position(keys: &[&str], key: &str) -> Option<usize> {
         "assignee" => 7,
         "severity" => 8,
         "impact" => 9,
+        "message_id" => 10,
         _ => return None,
     })
 }

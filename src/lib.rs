@@ -35,7 +35,7 @@
 //!
 //! // Closed is terminal, and history replays to the stored fields.
 //! let closed = apply(&asked, &Action::Close { resolution: "Fixed in 7.2".into() }, "alice", now).unwrap();
-//! assert!(apply(&closed, &Action::Reply { message: "again".into() }, "ana", now).is_err());
+//! assert!(apply(&closed, &Action::Reply { message: "again".into(), message_id: None }, "ana", now).is_err());
 //! assert_eq!(replay(&closed), Ok(closed.clone()));
 //! ```
 

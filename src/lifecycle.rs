@@ -72,6 +72,8 @@ pub enum Action {
     Reply {
         /// What the customer said.
         message: String,
+        /// The Message-ID of the e-mail it came in, if it came by e-mail.
+        message_id: Option<String>,
     },
     /// Hand to the next tier.
     Escalate {
@@ -235,9 +237,10 @@ pub fn apply(case: &Case, action: &Action, actor: &str, now: DateTime<Utc>) -> R
             next.waiting_since = Some(now);
             event.message = Some(message.clone());
         }
-        Action::Reply { message } => {
+        Action::Reply { message, message_id } => {
             next.status = Open;
             event.message = Some(message.clone());
+            event.message_id = message_id.clone();
         }
         Action::Escalate { impact, assignee, note } => {
             event.message = note.clone();
@@ -364,6 +367,7 @@ pub fn action_of(event: &Event) -> Option<Action> {
         },
         ActionKind::Reply => Action::Reply {
             message: message.unwrap_or_default(),
+            message_id: event.message_id.clone(),
         },
         ActionKind::Escalate => Action::Escalate {
             impact: event.impact,

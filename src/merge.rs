@@ -759,6 +759,7 @@ mod tests {
             &o,
             Action::Reply {
                 message: "Still broken".into(),
+                message_id: None,
             },
             "customer",
             8 * 24,
@@ -780,7 +781,15 @@ mod tests {
             "sweep",
             7 * 24,
         );
-        let replied = apply(&o, Action::Reply { message: "Here".into() }, "customer", 3 * 24);
+        let replied = apply(
+            &o,
+            Action::Reply {
+                message: "Here".into(),
+                message_id: None,
+            },
+            "customer",
+            3 * 24,
+        );
         let (text, reason) = conflict(merge(&o, &swept, &replied));
         assert!(reason.contains("auto-close by sweep"), "{reason}");
         assert!(text.contains("keep the version with the reply"), "{text}");

@@ -107,6 +107,9 @@ pub struct EventView {
     /// Impact set by the event, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub impact: Option<String>,
+    /// The Message-ID of the e-mail a reply came in, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
 }
 
 fn instant(t: &Option<DateTime<Utc>>) -> Option<String> {
@@ -127,6 +130,7 @@ impl EventView {
             assignee: event.assignee.clone(),
             severity: event.severity.map(|s| s.to_string()),
             impact: event.impact.map(|i| i.to_string()),
+            message_id: event.message_id.clone(),
         }
     }
 }

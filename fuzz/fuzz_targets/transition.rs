@@ -38,7 +38,10 @@ fn action(step: Step) -> Action {
     match step {
         Step::Investigate(note) => Action::Investigate { note },
         Step::RequestInfo(message) => Action::RequestInfo { message },
-        Step::Reply(message) => Action::Reply { message },
+        Step::Reply(message) => Action::Reply {
+            message,
+            message_id: None,
+        },
         Step::Escalate(impact, assignee, note) => Action::Escalate {
             impact: impact.map(|i| pick(Impact::ALL, i)),
             assignee,

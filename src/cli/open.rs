@@ -53,7 +53,7 @@ pub fn run(ctx: &Context, args: OpenArgs) -> Result<i32> {
     let mut actor = ctx.actor();
     let args = if args.from_email {
         let (args, email) = from_email(&config, args)?;
-        message_id = email.message_id;
+        message_id = email.message_id.clone();
         // In a mail pipe $USER means nothing; the sender acted unless --as says otherwise.
         actor = ctx.actor.clone().unwrap_or(email.from);
         args
@@ -82,7 +82,7 @@ pub fn run(ctx: &Context, args: OpenArgs) -> Result<i32> {
         None => None,
     };
     let _lock = ctx.store.lock(ctx.lock_wait)?;
-    if let Some(existing) = opened_by_message(ctx, message_id.as_deref())? {
+    if let Some(existing) = opened_by_message(ctx, message_id.as_deref(), &customer, args.email.as_deref())? {
         // A mail server redelivering the same message must not open a second case.
         warn(&format!("this message already opened {existing}; not opening another"));
         emit(&format!("{existing}\n"))?;
@@ -159,25 +159,47 @@ fn from_email(config: &Config, mut args: OpenArgs) -> Result<(OpenArgs, Email)> 
         }
     };
     args.customer = Some(customer);
-    args.summary = Some(if mail.subject.is_empty() {
-        "(no subject)".to_string()
-    } else {
-        mail.subject.clone()
-    });
+    args.summary = Some(email::summary(&mail));
     args.description = email::description(&mail);
     args.email = Some(mail.from.clone());
     args.channel = Channel::Email;
     Ok((args, mail))
 }
 
-/// The case an e-mail with this Message-ID already opened, if any.
-fn opened_by_message(ctx: &Context, message_id: Option<&str>) -> Result<Option<String>> {
+/// The case an e-mail with this Message-ID already opened, if any: the same
+/// message delivered again. Only a case of the same customer and sender
+/// counts; a Message-ID already on another sender's case is refused without
+/// naming that case, or anyone could learn (and have the mail server
+/// confirm) another customer's case ID by copying a Message-ID.
+fn opened_by_message(
+    ctx: &Context,
+    message_id: Option<&str>,
+    customer: &str,
+    sender: Option<&str>,
+) -> Result<Option<String>> {
     let Some(wanted) = message_id.and_then(email::normalize_message_id) else {
         return Ok(None);
     };
     let (summaries, _errors) = ctx.store.summaries()?;
-    Ok(summaries
+    let mut same_id = summaries
         .into_iter()
-        .find(|s| s.message_id.as_deref().and_then(email::normalize_message_id).as_deref() == Some(&wanted))
-        .map(|s| s.id))
+        .filter(|s| s.message_id.as_deref().and_then(email::normalize_message_id).as_deref() == Some(&wanted))
+        .peekable();
+    if same_id.peek().is_none() {
+        return Ok(None);
+    }
+    let same_sender = |s: &crate::summary::Summary| {
+        s.customer == customer
+            && s.email
+                .as_deref()
+                .zip(sender)
+                .is_some_and(|(was, now)| was.eq_ignore_ascii_case(now))
+    };
+    match same_id.find(same_sender) {
+        Some(existing) => Ok(Some(existing.id)),
+        None => Err(email::refuse(
+            "its Message-ID is already the Message-ID of another sender's case (a Message-ID names one message); \
+             send it as a new message",
+        )),
+    }
 }

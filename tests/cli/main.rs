@@ -16,6 +16,7 @@ mod index;
 mod index_audit;
 mod lifecycle;
 mod links;
+mod mail_headers;
 mod merges;
 mod planted_git;
 mod properties;

@@ -32,7 +32,8 @@ fn action() -> impl Strategy<Value = Action> {
     prop_oneof![
         note().prop_map(|note| Action::Investigate { note }),
         "[a-z ?]{1,12}".prop_map(|message| Action::RequestInfo { message }),
-        "[a-z !]{1,12}".prop_map(|message| Action::Reply { message }),
+        ("[a-z !]{1,12}", prop::option::of("[a-z0-9.@]{1,12}"))
+            .prop_map(|(message, message_id)| Action::Reply { message, message_id }),
         (impact(), prop::option::of(analyst()), note()).prop_map(|(impact, assignee, note)| Action::Escalate {
             impact,
             assignee,
