@@ -63,6 +63,7 @@ pub mod summary;
 pub mod targets;
 pub mod terminal;
 pub mod time;
+pub mod yaml_expansion;
 
 pub use case::{Case, Event};
 pub use error::{Error, Result};

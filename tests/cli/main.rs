@@ -3,6 +3,7 @@
 
 mod support;
 
+mod amplification;
 mod bad_input;
 mod check;
 mod concurrency;
