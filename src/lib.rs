@@ -40,6 +40,8 @@
 //! ```
 
 #![warn(missing_docs)]
+// Diagnostics go through `error::diagnostic`, output through `cli::emit`: neither panics.
+#![warn(clippy::print_stderr, clippy::print_stdout)]
 
 pub mod case;
 pub mod check;

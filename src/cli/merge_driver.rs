@@ -31,7 +31,10 @@ pub fn run(_ctx: &Context, args: MergeDriverArgs) -> Result<i32> {
     let (text, code) = match merge_texts(&ancestor, &ours, &theirs) {
         Merged::Clean(text) => (text, 0),
         Merged::Conflict { text, reason } => {
-            eprintln!("tickets merge-driver: {}", crate::terminal::escape_line(&reason));
+            crate::error::diagnostic(&format!(
+                "tickets merge-driver: {}",
+                crate::terminal::escape_line(&reason)
+            ));
             (text, 1)
         }
     };

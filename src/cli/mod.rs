@@ -227,22 +227,22 @@ pub fn emit(text: &str) -> Result<()> {
 
 /// Prints a warning on stderr.
 pub fn warn(text: &str) {
-    eprintln!("warning: {text}");
+    crate::error::diagnostic(&format!("warning: {text}"));
 }
 
 /// Reports bad files met while scanning; returns the exit code (5 if any).
 pub fn report_bad_files(errors: &[Error]) -> i32 {
     for error in errors {
         // Parse errors can echo a file's bytes (an unknown variant's value).
-        eprintln!("error: {}", crate::terminal::escape_line(&error.to_string()));
+        crate::error::diagnostic(&format!("error: {}", crate::terminal::escape_line(&error.to_string())));
     }
     if errors.is_empty() {
         0
     } else {
-        eprintln!(
+        crate::error::diagnostic(&format!(
             "error: {} file(s) in the store could not be read or written; the others were processed",
             errors.len()
-        );
+        ));
         5
     }
 }
@@ -347,7 +347,7 @@ pub fn main() -> i32 {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {}", crate::terminal::escape_line(&e.to_string()));
+            crate::error::diagnostic(&format!("error: {}", crate::terminal::escape_line(&e.to_string())));
             e.exit_code()
         }
     }

@@ -19,6 +19,7 @@ mod lifecycle;
 mod properties;
 mod queue;
 mod remind;
+mod robustness;
 mod routing;
 mod shell;
 mod stats;

@@ -1,0 +1,79 @@
+//! The process around the command: standard streams whose reader is gone,
+//! environment values out of range, instants the tool cannot write back,
+//! invisible characters, long histories.
+
+use crate::support::*;
+use std::process::Stdio;
+
+/// A pipe whose read end is already closed: every write to it fails with
+/// EPIPE, as when the reader of `tickets ... 2>&1 >/dev/null | true` exits.
+fn reader_gone() -> Stdio {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    Stdio::from(writer)
+}
+
+/// Runs the binary with stdout and/or stderr going to a pipe nobody reads;
+/// returns the exit code (None when killed by a signal).
+fn run_without_reader(t: &TestStore, args: &[&str], stdout_gone: bool, stderr_gone: bool) -> Option<i32> {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("tickets"));
+    cmd.args(args)
+        .env_remove("TICKETS_LOCK_TIMEOUT")
+        .env("TICKETS_DIR", t.path())
+        .env("TICKETS_NOW", NOW)
+        .env("TICKETS_ACTOR", "tester")
+        .stdin(Stdio::null())
+        .stdout(if stdout_gone { reader_gone() } else { Stdio::null() })
+        .stderr(if stderr_gone { reader_gone() } else { Stdio::null() });
+    cmd.status().expect("run").code()
+}
+
+#[test]
+fn a_warning_to_a_closed_stderr_panicked_after_the_case_was_opened() {
+    let t = TestStore::new();
+    let args = [
+        "open",
+        "--customer",
+        "Nobody Inc",
+        "--summary",
+        "s",
+        "--description",
+        "d",
+    ];
+    // The warning (unknown customer) meets a stderr nobody reads.
+    assert_eq!(run_without_reader(&t, &args, false, true), Some(0));
+    assert_eq!(run_without_reader(&t, &args, true, true), Some(0));
+    assert_eq!(t.list(&[]).len(), 2, "both cases were opened");
+}
+
+#[test]
+fn errors_to_a_closed_stderr_keep_their_exit_code() {
+    let t = TestStore::new();
+    let id = t.open_simple();
+    assert_eq!(run_without_reader(&t, &["show", "RC-NOSUCH00"], false, true), Some(3));
+    t.run(&["close", &id, "--resolution", "fixed"]).success();
+    assert_eq!(run_without_reader(&t, &["investigate", &id], true, true), Some(4));
+    std::fs::write(t.case_path(&id), "id: [").unwrap();
+    // One error per bad file, then the count: every line meets a closed stderr.
+    assert_eq!(run_without_reader(&t, &["list"], true, true), Some(5));
+    assert_eq!(run_without_reader(&t, &["check"], true, true), Some(5));
+}
+
+#[test]
+fn output_to_a_closed_stdout_is_a_clean_exit() {
+    let t = TestStore::new();
+    for _ in 0..3 {
+        t.open_simple();
+    }
+    for args in [
+        vec!["list"],
+        vec!["list", "--format", "json"],
+        vec!["check"],
+        vec!["man"],
+        vec!["completions", "bash"],
+        vec!["--help"],
+    ] {
+        assert_eq!(run_without_reader(&t, &args, true, false), Some(0), "{args:?}");
+        assert_eq!(run_without_reader(&t, &args, true, true), Some(0), "{args:?}");
+    }
+}
