@@ -77,3 +77,25 @@ fn output_to_a_closed_stdout_is_a_clean_exit() {
         assert_eq!(run_without_reader(&t, &args, true, true), Some(0), "{args:?}");
     }
 }
+
+#[test]
+fn a_lock_timeout_too_large_for_a_duration_panicked_every_command() {
+    let t = TestStore::new();
+    for huge in ["1e20", "1.8446744073709552e19", "86400.001", "1e308"] {
+        t.cmd()
+            .env("TICKETS_LOCK_TIMEOUT", huge)
+            .args(["list"])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains(format!(
+                "TICKETS_LOCK_TIMEOUT \"{huge}\" must be a number of seconds from 0 to 86400"
+            )));
+    }
+    for fine in ["0", "86400", "1e-300", "2.5"] {
+        t.cmd()
+            .env("TICKETS_LOCK_TIMEOUT", fine)
+            .args(["list"])
+            .assert()
+            .success();
+    }
+}
