@@ -99,3 +99,44 @@ fn a_lock_timeout_too_large_for_a_duration_panicked_every_command() {
             .success();
     }
 }
+
+/// Invisible characters the terminal draws as nothing: word joiner, soft
+/// hyphen, Mongolian vowel separator, invisible times, Hangul fillers,
+/// interlinear annotation, a tag character, a variation selector.
+const INVISIBLE: &[char] = &[
+    '\u{2060}',
+    '\u{00AD}',
+    '\u{180E}',
+    '\u{2062}',
+    '\u{3164}',
+    '\u{115F}',
+    '\u{FFA0}',
+    '\u{FFF9}',
+    '\u{E0041}',
+    '\u{E0100}',
+];
+
+#[test]
+fn invisible_format_characters_reached_the_terminal_raw() {
+    let t = TestStore::new();
+    let text: String = INVISIBLE.iter().map(|c| format!("x{c}")).collect();
+    let id = t.open(&[
+        "--customer",
+        "Acme Corp",
+        "--summary",
+        &text,
+        "--description",
+        &format!("line\n{text}"),
+    ]);
+    t.run(&["reply", &id, "--message", &text]).success();
+    for args in [vec!["list"], vec!["show", id.as_str()]] {
+        let shown = t.stdout(&args);
+        for c in INVISIBLE {
+            assert!(!shown.contains(*c), "{args:?} sends U+{:04X} raw: {shown:?}", *c as u32);
+        }
+        assert!(shown.contains("x\\u{2060}x\\u{ad}x\\u{180e}"), "{args:?}: {shown}");
+        assert!(shown.contains("x\\u{e0041}x\\u{e0100}"), "{args:?}: {shown}");
+    }
+    // JSON carries the exact text.
+    assert_eq!(t.show(&id)["summary"], text);
+}
