@@ -140,3 +140,40 @@ fn invisible_format_characters_reached_the_terminal_raw() {
     // JSON carries the exact text.
     assert_eq!(t.show(&id)["summary"], text);
 }
+
+/// A case whose history holds `events` events: the open event, then assigns.
+fn long_history(t: &TestStore, events: usize) -> (String, String) {
+    let id = t.open_simple();
+    let mut text = String::from_utf8(t.file(&id)).unwrap();
+    let assign =
+        "- at: 2026-11-19T10:00:00Z\n  actor: tester\n  action: assign\n  from: open\n  to: open\n  assignee: bruno\n";
+    text = text.replacen("assignee: alice\ncreated_at", "assignee: bruno\ncreated_at", 1);
+    assert!(text.contains("assignee: bruno\ncreated_at"), "{text}");
+    for _ in 1..events {
+        text.push_str(assign);
+    }
+    assert!(text.len() < 1024 * 1024, "under the file cap: {}", text.len());
+    (id, text)
+}
+
+#[test]
+fn check_replays_a_history_of_ten_thousand_events() {
+    // Replay copied the whole case per event: 10,000 events took seconds.
+    let t = TestStore::new();
+    let (id, text) = long_history(&t, 10_000);
+    std::fs::write(t.case_path(&id), &text).unwrap();
+    t.run(&["check"])
+        .success()
+        .stdout(predicates::str::contains("1 case file(s): 0 error(s), 0 warning(s)"));
+    assert_eq!(t.show(&id)["history"].as_array().map(Vec::len), Some(10_000));
+
+    // The last event made wrong is found, at its own index.
+    let wrong = format!(
+        "{}  to: closed\n  assignee: bruno\n",
+        text.strip_suffix("  to: open\n  assignee: bruno\n").unwrap()
+    );
+    std::fs::write(t.case_path(&id), &wrong).unwrap();
+    t.run(&["check"]).code(5).stdout(predicates::str::contains(
+        "history event 9999 (0-based): event does not match the transition table",
+    ));
+}
