@@ -177,3 +177,56 @@ fn check_replays_a_history_of_ten_thousand_events() {
         "history event 9999 (0-based): event does not match the transition table",
     ));
 }
+
+/// In the year 10000 once in UTC: written `+10000-...`, never read back.
+const YEAR_10000: &str = "9999-12-31T23:00:00-05:00";
+
+#[test]
+fn an_instant_past_the_year_9999_was_written_and_never_read_back() {
+    let t = TestStore::new();
+    let refusal = "is in the year 10000 in UTC; instants must fall in the years 0000 to 9999 in UTC";
+    let open = [
+        "open",
+        "--customer",
+        "Acme Corp",
+        "--summary",
+        "s",
+        "--description",
+        "d",
+    ];
+    t.run_at(YEAR_10000, &open)
+        .code(2)
+        .stderr(predicates::str::contains(format!(
+            "--now / TICKETS_NOW: \"{YEAR_10000}\" {refusal}"
+        )));
+    let mut with_flag = vec!["--now", YEAR_10000];
+    with_flag.extend_from_slice(&open);
+    t.run(&with_flag).code(2).stderr(predicates::str::contains(refusal));
+    t.run(&["stats", "--since", YEAR_10000])
+        .code(2)
+        .stderr(predicates::str::contains(refusal));
+    assert!(t.list(&["--all"]).is_empty(), "nothing was opened");
+
+    // In a case file: refused with the file, the line and the field, like any bad instant.
+    let id = t.open_simple();
+    let text = String::from_utf8(t.file(&id)).unwrap();
+    let line = text.lines().position(|l| l.starts_with("updated_at:")).unwrap() + 1;
+    let bad = text.replacen(
+        "updated_at: 2026-11-19T10:00:00Z",
+        &format!("updated_at: {YEAR_10000}"),
+        1,
+    );
+    std::fs::write(t.case_path(&id), bad).unwrap();
+    t.run(&["show", &id]).code(5).stderr(predicates::str::contains(format!(
+        "{}:{line}: updated_at: \"{YEAR_10000}\" {refusal}",
+        t.case_path(&id).display()
+    )));
+    t.run(&["list"]).code(5).stderr(predicates::str::contains(refusal));
+
+    // The last second of 9999 still works, and reads back.
+    let late = "9999-12-31T23:59:59Z";
+    let id = t.open_at(late, &open[1..]);
+    let shown: serde_json::Value =
+        serde_json::from_str(&t.stdout_at(late, &["show", &id, "--format", "json"])).expect("json");
+    assert_eq!(shown["created_at"], late);
+}
