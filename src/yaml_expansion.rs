@@ -27,11 +27,11 @@ pub const EXPANSION_ALLOWANCE: usize = 4096;
 /// bytes over [`MAX_EXPANSION_FACTOR`] times its length plus
 /// [`EXPANSION_ALLOWANCE`].
 ///
-/// Only a text with an alias can expand, and an alias needs a `*`, so text
-/// without one is answered at once. A text the parser refuses for another
+/// Only a text with an alias can expand, and an alias needs a `*` and its
+/// anchor a `&`, so text without both is answered at once. A text the parser refuses for another
 /// reason is not judged here: the deserializer reports that reason.
 pub fn exceeds_bound(text: &str) -> bool {
-    if !text.contains('*') {
+    if !(text.contains('*') && text.contains('&')) {
         return false;
     }
     let limit = text
@@ -203,11 +203,11 @@ mod tests {
         // The densest alias-free texts: escapes that grow (`\L` is 3 bytes),
         // and nodes of one or two bytes each.
         let dense = [
-            format!("a: \"{}\" # *\n", "\\L".repeat(20_000)),
-            format!("a: [{}] # *\n", vec!["a"; 20_000].join(",")),
-            format!("a: {{{}}} # *\n", vec!["a"; 20_000].join(",")),
-            format!("{}# *\n", "-\n".repeat(20_000)),
-            format!("{}# *\n", "?\n".repeat(20_000)),
+            format!("a: \"{}\" # *&\n", "\\L".repeat(20_000)),
+            format!("a: [{}] # *&\n", vec!["a"; 20_000].join(",")),
+            format!("a: {{{}}} # *&\n", vec!["a"; 20_000].join(",")),
+            format!("{}# *&\n", "-\n".repeat(20_000)),
+            format!("{}# *&\n", "?\n".repeat(20_000)),
         ];
         for text in dense {
             let used = usize::MAX - walk(&text, usize::MAX).left;
@@ -219,6 +219,22 @@ mod tests {
                 &text[..40]
             );
             assert!(!exceeds_bound(&text));
+        }
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Nothing a customer can type is taken for an alias that expands.
+        #[test]
+        fn any_text_written_as_yaml_is_within_the_bound(text in "[*&a-z |>:#'\"\\[\\]{},\\n-]{0,300}") {
+            let yaml = serde_yaml::to_string(&std::collections::BTreeMap::from([("summary", text.as_str()), ("description", text.as_str())]))
+                .expect("serialize");
+            prop_assert!(!exceeds_bound(&yaml), "{}", yaml);
         }
     }
 }
