@@ -131,3 +131,12 @@ impl Error {
 
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Writes one line to standard error, ignoring a failed write: a diagnostic
+/// has nowhere else to go, and a stderr whose reader is gone must not turn a
+/// command that did its work into a crash (`eprintln!` panics, exit 101).
+pub fn diagnostic(line: &str) {
+    use std::io::Write;
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{line}");
+}

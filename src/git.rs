@@ -180,14 +180,14 @@ pub fn commit_if_enabled(config: &Config, root: &Path, files: &[PathBuf], messag
         return;
     }
     if let Err(e) = commit(root, files, message) {
-        eprintln!(
+        crate::error::diagnostic(&format!(
             "warning: the change is saved but not committed ({e}); commit {} by hand",
             files
                 .iter()
                 .map(|f| f.file_name().unwrap_or(f.as_os_str()).to_string_lossy().into_owned())
                 .collect::<Vec<_>>()
                 .join(" ")
-        );
+        ));
     }
 }
 

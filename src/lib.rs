@@ -40,6 +40,8 @@
 //! ```
 
 #![warn(missing_docs)]
+// Diagnostics go through `error::diagnostic`, output through `cli::emit`: neither panics.
+#![warn(clippy::print_stderr, clippy::print_stdout)]
 
 pub mod case;
 pub mod check;
@@ -64,6 +66,7 @@ pub mod summary;
 pub mod targets;
 pub mod terminal;
 pub mod time;
+pub mod yaml_expansion;
 
 pub use case::{Case, Event};
 pub use error::{Error, Result};

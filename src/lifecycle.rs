@@ -194,6 +194,16 @@ pub fn open(new: NewCase, actor: &str, now: DateTime<Utc>) -> Case {
 /// Applies an action to a case at `now`, returning the changed case with the
 /// new event appended, or the reason it is not allowed.
 pub fn apply(case: &Case, action: &Action, actor: &str, now: DateTime<Utc>) -> Result<Case> {
+    let mut next = case.clone();
+    apply_in_place(&mut next, action, actor, now)?;
+    Ok(next)
+}
+
+/// [`apply`] to the case itself: replay takes each step this way, because a
+/// copy of the case per event costs the square of the history's length.
+/// On error the case is unchanged.
+pub fn apply_in_place(next: &mut Case, action: &Action, actor: &str, now: DateTime<Utc>) -> Result<()> {
+    let case = &*next;
     let kind = action.kind();
     let from = case.status;
     if from == Closed {
@@ -225,7 +235,7 @@ pub fn apply(case: &Case, action: &Action, actor: &str, now: DateTime<Utc>) -> R
         )));
     }
 
-    let mut next = case.clone();
+    let from_level = case.level;
     let mut event = Event::new(now, actor, kind, Some(from), from);
     match action {
         Action::Investigate { note } => {
@@ -244,7 +254,7 @@ pub fn apply(case: &Case, action: &Action, actor: &str, now: DateTime<Utc>) -> R
         }
         Action::Escalate { impact, assignee, note } => {
             event.message = note.clone();
-            if case.level == Level::L1 {
+            if from_level == Level::L1 {
                 next.status = AtInvestigation;
                 next.level = Level::L2;
                 next.assignee = assignee.clone();
@@ -288,7 +298,7 @@ pub fn apply(case: &Case, action: &Action, actor: &str, now: DateTime<Utc>) -> R
     event.to = next.status;
     next.updated_at = now;
     next.history.push(event);
-    Ok(next)
+    Ok(())
 }
 
 /// The auto-close rule: a waiting case whose clock started `after` or more
@@ -476,9 +486,9 @@ fn replay_checked(
                 return Err(fail(index, why));
             }
         }
-        let next = apply(&state, &action, &event.actor, event.at).map_err(|e| fail(index, e.to_string()))?;
-        let produced = next.history.last().cloned();
-        if produced.as_ref() != Some(event) {
+        apply_in_place(&mut state, &action, &event.actor, event.at).map_err(|e| fail(index, e.to_string()))?;
+        let produced = state.history.last();
+        if produced != Some(event) {
             let produced =
                 produced.map(|p| format!("{} {} -> {}", p.action, p.from.map(|s| s.as_str()).unwrap_or("-"), p.to));
             return Err(fail(
@@ -492,8 +502,7 @@ fn replay_checked(
                 ),
             ));
         }
-        on_step(index, &next);
-        state = next;
+        on_step(index, &state);
     }
     Ok(state)
 }

@@ -536,6 +536,16 @@ pub fn parse_yaml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Re
             format!("nests deeper than {MAX_NESTING} levels; refused"),
         ));
     }
+    if crate::yaml_expansion::exceeds_bound(text) {
+        return Err(Error::invalid(
+            path,
+            None,
+            format!(
+                "uses YAML aliases (*name) that expand it past {} times its size; refused (tickets never writes anchors or aliases)",
+                crate::yaml_expansion::MAX_EXPANSION_FACTOR
+            ),
+        ));
+    }
     serde_yaml::from_str(text).map_err(|e| {
         let line = e.location().map(|l| l.line());
         let reason = e.to_string();

@@ -1,14 +1,25 @@
 //! Instants: parsing `--now`, and the one on-disk spelling (RFC 3339, UTC,
 //! whole seconds) so that files stay stable and diffs small.
 
-use chrono::{DateTime, SecondsFormat, Timelike, Utc};
+use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 
 /// Parses an RFC 3339 instant with any offset, returning it in UTC truncated
 /// to whole seconds.
+///
+/// The instant must fall in the years 0000 to 9999 once in UTC, the years
+/// RFC 3339 can write: `9999-12-31T23:00:00-05:00` is in the year 10000 in
+/// UTC, which would be written `+10000-...` and never read back.
 pub fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(text.trim())
+    let t = DateTime::parse_from_rfc3339(text.trim())
         .map(|t| truncate(t.with_timezone(&Utc)))
-        .map_err(|e| format!("{text:?} is not an RFC 3339 instant ({e}); example: 2026-11-26T09:30:00Z"))
+        .map_err(|e| format!("{text:?} is not an RFC 3339 instant ({e}); example: 2026-11-26T09:30:00Z"))?;
+    if !(0..=9999).contains(&t.year()) {
+        return Err(format!(
+            "{text:?} is in the year {} in UTC; instants must fall in the years 0000 to 9999 in UTC",
+            t.year()
+        ));
+    }
+    Ok(t)
 }
 
 /// Drops sub-second precision: files and JSON carry whole seconds.
@@ -73,5 +84,29 @@ pub mod rfc3339_option {
     /// Deserializes an optional RFC 3339 instant.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
         Ok(Option::<super::rfc3339::Instant>::deserialize(d)?.map(|i| i.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instants_outside_the_years_rfc_3339_writes_are_refused() {
+        for text in ["9999-12-31T23:00:00-05:00", "0000-01-01T00:30:00+01:00"] {
+            let refused = parse_instant(text).expect_err(text);
+            assert!(
+                refused.contains("instants must fall in the years 0000 to 9999 in UTC"),
+                "{refused}"
+            );
+        }
+        for text in [
+            "9999-12-31T23:59:59Z",
+            "9999-12-31T23:00:00+05:00",
+            "0000-01-01T00:00:00Z",
+        ] {
+            let t = parse_instant(text).expect(text);
+            assert_eq!(parse_instant(&format_instant(&t)), Ok(t), "{text} reads back");
+        }
     }
 }

@@ -49,11 +49,11 @@ pub fn run(ctx: &Context, args: AssignArgs) -> Result<i32> {
     match outcome {
         Outcome::Changed(case) => print_transition(ctx, before, &case)?,
         Outcome::Unchanged(case) => {
-            eprintln!(
+            crate::error::diagnostic(&format!(
                 "{}: {} is already the assignee; nothing changed",
                 case.id,
                 escape_line(case.assignee.as_deref().unwrap_or_default())
-            );
+            ));
             if ctx.format != crate::output::Format::Table {
                 print_transition(ctx, before, &case)?;
             }

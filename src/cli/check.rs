@@ -47,12 +47,12 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<i32> {
         }
     }
     if fails {
-        eprintln!(
+        crate::error::diagnostic(&format!(
             "error: the store has {} error(s) and {} warning(s){}",
             report.count(Gravity::Error),
             report.count(Gravity::Warning),
             if args.strict { " (--strict)" } else { "" }
-        );
+        ));
         Ok(5)
     } else {
         Ok(0)

@@ -25,7 +25,7 @@ const ENVIRONMENT: &[(&str, &str)] = &[
     ("TICKETS_ACTOR", "who acts, recorded in history (--as)"),
     (
         "TICKETS_LOCK_TIMEOUT",
-        "seconds to wait for the store lock before exit 6 (default 10)",
+        "seconds (0 to 86400) to wait for the store lock before exit 6 (default 10)",
     ),
     ("NO_COLOR", "when set and not empty, no colour unless --color always"),
 ];

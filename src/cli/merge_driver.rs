@@ -77,11 +77,11 @@ pub fn run(ctx: &Context, args: MergeDriverArgs) -> Result<i32> {
     let (text, code) = match merged {
         Merged::Clean(text) => (text.into_bytes(), 0),
         Merged::Conflict { text, reason } => {
-            eprintln!(
+            crate::error::diagnostic(&format!(
                 "tickets merge-driver: {}: {}",
                 escape_line(&label),
                 escape_line(&reason)
-            );
+            ));
             (text, 1)
         }
     };

@@ -149,6 +149,10 @@ pub struct Context {
     pub style: Style,
 }
 
+/// The longest wait for the store lock that TICKETS_LOCK_TIMEOUT may ask
+/// for, in seconds: one day.
+pub const MAX_LOCK_TIMEOUT_SECONDS: f64 = 86_400.0;
+
 impl Context {
     /// Builds the context from global options.
     pub fn new(global: &GlobalArgs) -> Result<Context> {
@@ -162,9 +166,15 @@ impl Context {
             Ok(text) => text
                 .parse::<f64>()
                 .ok()
-                .filter(|s| s.is_finite() && *s >= 0.0)
-                .map(Duration::from_secs_f64)
-                .ok_or_else(|| Error::Usage(format!("TICKETS_LOCK_TIMEOUT {text:?} must be a number of seconds")))?,
+                // Refused rather than clamped past a day: such a wait is a typo, and
+                // `Duration::from_secs_f64` panics past 2^64 seconds.
+                .filter(|s| (0.0..=MAX_LOCK_TIMEOUT_SECONDS).contains(s))
+                .and_then(|s| Duration::try_from_secs_f64(s).ok())
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "TICKETS_LOCK_TIMEOUT {text:?} must be a number of seconds from 0 to {MAX_LOCK_TIMEOUT_SECONDS}"
+                    ))
+                })?,
             Err(_) => Duration::from_secs(10),
         };
         if let Some(actor) = &global.actor {
@@ -227,22 +237,22 @@ pub fn emit(text: &str) -> Result<()> {
 
 /// Prints a warning on stderr.
 pub fn warn(text: &str) {
-    eprintln!("warning: {text}");
+    crate::error::diagnostic(&format!("warning: {text}"));
 }
 
 /// Reports bad files met while scanning; returns the exit code (5 if any).
 pub fn report_bad_files(errors: &[Error]) -> i32 {
     for error in errors {
         // Parse errors can echo a file's bytes (an unknown variant's value).
-        eprintln!("error: {}", crate::terminal::escape_line(&error.to_string()));
+        crate::error::diagnostic(&format!("error: {}", crate::terminal::escape_line(&error.to_string())));
     }
     if errors.is_empty() {
         0
     } else {
-        eprintln!(
+        crate::error::diagnostic(&format!(
             "error: {} file(s) in the store could not be read or written; the others were processed",
             errors.len()
-        );
+        ));
         5
     }
 }
@@ -347,7 +357,7 @@ pub fn main() -> i32 {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {}", crate::terminal::escape_line(&e.to_string()));
+            crate::error::diagnostic(&format!("error: {}", crate::terminal::escape_line(&e.to_string())));
             e.exit_code()
         }
     }

@@ -40,7 +40,10 @@ pub fn run(ctx: &Context, args: ReassessArgs) -> Result<i32> {
     let case = match outcome {
         Outcome::Changed(case) => case,
         Outcome::Unchanged(case) => {
-            eprintln!("{}: severity is already {}; nothing changed", case.id, case.severity);
+            crate::error::diagnostic(&format!(
+                "{}: severity is already {}; nothing changed",
+                case.id, case.severity
+            ));
             let due = due_of(&config, &policy, &Summary::of(&case));
             if let Some(text) = serialize(ctx.format, &CaseView::of_case(&case, &due, ctx.now))? {
                 emit(&text)?;

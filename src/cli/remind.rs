@@ -28,7 +28,7 @@ pub struct RemindArgs {
 pub fn run(ctx: &Context, args: RemindArgs) -> Result<i32> {
     let config = ctx.store.config()?;
     let Some(remind_days) = config.remind_after_days else {
-        eprintln!("reminders are off: config.yaml has no remind_after_days (e.g. remind_after_days: 5)");
+        crate::error::diagnostic("reminders are off: config.yaml has no remind_after_days (e.g. remind_after_days: 5)");
         if let Some(text) = serialize(ctx.format, &Vec::<RemindView>::new())? {
             emit(&text)?;
         }

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod amplification;
 mod bad_input;
 mod check;
 mod concurrency;
@@ -22,6 +23,7 @@ mod planted_git;
 mod properties;
 mod queue;
 mod remind;
+mod robustness;
 mod routing;
 mod shell;
 mod special_files;
