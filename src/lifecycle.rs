@@ -559,7 +559,14 @@ mod tests {
     #[test]
     fn an_auto_close_three_days_into_a_new_wait_does_not_replay_under_the_seven_day_rule() {
         let asked = ask(&case(), 0);
-        let replied = step(&asked, Action::Reply { message: "v7".into() }, 3);
+        let replied = step(
+            &asked,
+            Action::Reply {
+                message: "v7".into(),
+                message_id: None,
+            },
+            3,
+        );
         let closed = sweep(&ask(&replied, 4), 7, 7);
         assert_eq!(replay(&closed), Ok(closed.clone()), "the table alone allows it");
         let refused = replay_under(&closed, 7).expect_err("too early");

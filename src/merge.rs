@@ -806,7 +806,15 @@ mod tests {
             "sweep",
             7 * 24,
         );
-        let replied = apply(&o, Action::Reply { message: "7.2".into() }, "customer", 3 * 24);
+        let replied = apply(
+            &o,
+            Action::Reply {
+                message: "7.2".into(),
+                message_id: None,
+            },
+            "customer",
+            3 * 24,
+        );
         let asked_again = apply(
             &replied,
             Action::RequestInfo {

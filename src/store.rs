@@ -678,9 +678,8 @@ fn conflict_error(path: &Path, line: usize, text: &str) -> Error {
 /// it cannot be read.
 pub fn conflict_in_file(path: &Path) -> Option<Error> {
     let mut bytes = Vec::new();
-    File::open(path)
-        .and_then(|f| f.take(MAX_FILE_BYTES).read_to_end(&mut bytes))
-        .ok()?;
+    let (file, _) = open_regular(path).ok()?;
+    file.take(MAX_FILE_BYTES).read_to_end(&mut bytes).ok()?;
     let line = conflict_marker_line_in_bytes(&bytes)?;
     Some(conflict_error(path, line, &String::from_utf8_lossy(&bytes)))
 }

@@ -463,7 +463,7 @@ fn a_merge_keeps_the_message_id_of_a_reply_from_either_side() {
     t.run_at("2026-11-19T11:00:00Z", &["assign", &id, "bruno"]).success();
     let assigned = String::from_utf8(t.file(&id)).expect("utf-8");
     for (ours, theirs) in [(&replied, &assigned), (&assigned, &replied)] {
-        match tickets::merge::merge_texts(&ancestor, ours, theirs) {
+        match tickets::merge::merge_files(ancestor.as_bytes(), ours.as_bytes(), theirs.as_bytes(), 7) {
             tickets::merge::Merged::Clean(text) => {
                 assert!(text.contains("  message_id: reply-0001@acme.example\n"), "{text}");
                 assert!(text.contains("  action: assign\n"), "{text}");
