@@ -31,6 +31,9 @@ pub struct Config {
     /// Git integration.
     #[serde(default)]
     pub git: GitConfig,
+    /// Outbound mail: who messages to customers come from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail: Option<MailConfig>,
 }
 
 fn default_prefix() -> String {
@@ -52,6 +55,7 @@ impl Default for Config {
             targets: Targets::default(),
             business_hours: BusinessHours::default(),
             git: GitConfig::default(),
+            mail: None,
         }
     }
 }
@@ -244,6 +248,9 @@ impl Config {
                 ));
             }
         }
+        if let Some(mail) = &self.mail {
+            mail.validate()?;
+        }
         let mut seen = std::collections::HashSet::new();
         for analyst in &self.analysts {
             if !crate::id::is_plain_word(&analyst.id) {
@@ -278,6 +285,35 @@ impl Config {
                     _ => {}
                 }
             }
+        }
+        Ok(())
+    }
+}
+
+/// The store's `mail:` settings in config.yaml: who the messages come from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailConfig {
+    /// `From`, e.g. `Support <support@example.com>`.
+    pub from: String,
+    /// `Reply-To`, when answers go elsewhere than `from`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
+    /// The closing line of every message.
+    #[serde(default = "default_signature")]
+    pub signature: String,
+}
+
+fn default_signature() -> String {
+    "-- \nSupport".to_string()
+}
+
+impl MailConfig {
+    /// Checks the addresses; the reason names the key.
+    pub fn validate(&self) -> Result<(), String> {
+        crate::outbound::parse_mailbox("mail.from", &self.from)?;
+        if let Some(reply_to) = &self.reply_to {
+            crate::outbound::parse_mailbox("mail.reply_to", reply_to)?;
         }
         Ok(())
     }

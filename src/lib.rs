@@ -58,6 +58,7 @@ pub mod id;
 pub mod index;
 pub mod lifecycle;
 pub mod merge;
+pub mod outbound;
 pub mod output;
 pub mod routing;
 pub mod stats;
