@@ -144,10 +144,42 @@ vocabulary! {
         Reassess => "reassess",
         /// A reminder before auto-close was recorded.
         Remind => "remind",
+        /// An internal comment (or an automatic e-mail that was ignored); no status change.
+        Note => "note",
+    }
+}
+
+vocabulary! {
+    /// Who may see an event: the customer too, or support only (SPEC section 7).
+    Visibility {
+        /// The customer sees it (portal, mail).
+        Public => "public",
+        /// Support only: routing, assignments, reassessments, notes.
+        Internal => "internal",
     }
 }
 
 impl ActionKind {
+    /// Whether the customer sees events of this kind: what they said, what
+    /// support said to them, and how the case ended (SPEC section 7). The
+    /// visibility follows from the action alone, so case files written before
+    /// it existed read the same.
+    pub fn visibility(self) -> Visibility {
+        match self {
+            ActionKind::Open
+            | ActionKind::RequestInfo
+            | ActionKind::Reply
+            | ActionKind::Close
+            | ActionKind::AutoClose
+            | ActionKind::Remind => Visibility::Public,
+            ActionKind::Investigate
+            | ActionKind::Escalate
+            | ActionKind::Assign
+            | ActionKind::Reassess
+            | ActionKind::Note => Visibility::Internal,
+        }
+    }
+
     /// Whether this action counts as the analyst's first response (SPEC section 2).
     pub fn is_first_response(self) -> bool {
         matches!(

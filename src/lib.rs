@@ -48,6 +48,7 @@ pub mod check;
 pub mod cli;
 pub mod color;
 pub mod config;
+pub mod delivery;
 pub mod derived_dir;
 pub mod email;
 pub mod error;

@@ -36,6 +36,10 @@ pub const TRANSITIONS: &[(ActionKind, &[Status])] = &[
         &[Open, AtInvestigation, WaitingForCustomer, Escalated],
     ),
     (ActionKind::Remind, &[WaitingForCustomer]),
+    (
+        ActionKind::Note,
+        &[Open, AtInvestigation, WaitingForCustomer, Escalated],
+    ),
 ];
 
 /// The commands allowed from a status, in table order.
@@ -113,6 +117,11 @@ pub enum Action {
         /// What was said.
         message: Option<String>,
     },
+    /// An internal comment; the status stays.
+    Note {
+        /// The comment.
+        message: String,
+    },
 }
 
 impl Action {
@@ -128,6 +137,7 @@ impl Action {
             Action::Assign { .. } => ActionKind::Assign,
             Action::Reassess { .. } => ActionKind::Reassess,
             Action::Remind { .. } => ActionKind::Remind,
+            Action::Note { .. } => ActionKind::Note,
         }
     }
 }
@@ -287,6 +297,9 @@ pub fn apply_in_place(next: &mut Case, action: &Action, actor: &str, now: DateTi
         Action::Remind { message } => {
             event.message = message.clone();
         }
+        Action::Note { message } => {
+            event.message = Some(message.clone());
+        }
     }
     // The waiting clock runs only while waiting for the customer.
     if next.status != WaitingForCustomer {
@@ -399,6 +412,9 @@ pub fn action_of(event: &Event) -> Option<Action> {
             note: message,
         },
         ActionKind::Remind => Action::Remind { message },
+        ActionKind::Note => Action::Note {
+            message: message.unwrap_or_default(),
+        },
     })
 }
 

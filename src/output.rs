@@ -4,7 +4,7 @@
 use crate::case::{Case, Event};
 use crate::color::{status_table_color, Style};
 use crate::error::{Error, Result};
-use crate::fields::{ActionKind, Status};
+use crate::fields::{ActionKind, Status, Visibility};
 use crate::summary::Summary;
 use crate::terminal::{escape_block, escape_line};
 use crate::time::format_instant;
@@ -89,6 +89,8 @@ pub struct EventView {
     pub actor: String,
     /// Action spelling.
     pub action: String,
+    /// `public` (the customer sees it) or `internal` (support only).
+    pub visibility: String,
     /// Status before, or null for `open`.
     pub from: Option<String>,
     /// Status after.
@@ -123,6 +125,7 @@ impl EventView {
             at: format_instant(&event.at),
             actor: event.actor.clone(),
             action: event.action.to_string(),
+            visibility: event.action.visibility().to_string(),
             from: event.from.map(|s| s.to_string()),
             to: event.to.to_string(),
             message: event.message.clone(),
@@ -476,6 +479,9 @@ pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style) -> S
         }
         if let Some(impact) = event.impact {
             line.push_str(&format!("  impact={impact}"));
+        }
+        if event.action.visibility() == Visibility::Internal {
+            line.push_str("  [internal]");
         }
         out.push_str(&line);
         out.push('\n');

@@ -417,9 +417,9 @@ fn assign_to_an_analyst_not_in_the_roster_is_a_usage_error_and_writes_nothing() 
 /// What the binary lists as allowed from each status (the table's order).
 fn allowed_from(status: &str) -> &'static str {
     match status {
-        "at-investigation" => "request-info, reply, escalate, close, assign, reassess",
-        "waiting-for-customer" => "request-info, reply, close, sweep, assign, reassess, remind",
-        "escalated" => "investigate, request-info, reply, close, assign, reassess",
+        "at-investigation" => "request-info, reply, escalate, close, assign, reassess, note",
+        "waiting-for-customer" => "request-info, reply, close, sweep, assign, reassess, remind, note",
+        "escalated" => "investigate, request-info, reply, close, assign, reassess, note",
         other => panic!("{other}"),
     }
 }

@@ -46,6 +46,7 @@ fn action() -> impl Strategy<Value = Action> {
         (analyst(), note()).prop_map(|(analyst, note)| Action::Assign { analyst, note }),
         (severity(), note()).prop_map(|(severity, note)| Action::Reassess { severity, note }),
         prop::option::of("[a-z ]{1,12}").prop_map(|message| Action::Remind { message }),
+        "[a-z ]{1,12}".prop_map(|message| Action::Note { message }),
     ]
 }
 
@@ -102,7 +103,7 @@ fn spec_allows(status: Status, action: ActionKind) -> bool {
         A::Investigate => matches!(status, Open | Escalated),
         A::Escalate => matches!(status, Open | AtInvestigation),
         A::AutoClose | A::Remind => status == WaitingForCustomer,
-        A::RequestInfo | A::Reply | A::Close | A::Assign | A::Reassess => status != Closed,
+        A::RequestInfo | A::Reply | A::Close | A::Assign | A::Reassess | A::Note => status != Closed,
         A::Open => false,
     }
 }
