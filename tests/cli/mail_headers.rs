@@ -5,6 +5,7 @@
 
 use crate::support::*;
 use assert_cmd::assert::Assert;
+use predicates::prelude::*;
 use predicates::str::contains;
 use std::path::PathBuf;
 
@@ -388,7 +389,8 @@ fn a_redelivered_reply_from_another_customer_is_refused_before_the_duplicate_che
     reply_mail(&t, copied.into_bytes())
         .code(2)
         .stdout("")
-        .stderr(contains("not one of Acme Corp's domains"));
+        .stderr(contains("not one of the domains of the case's customer"))
+        .stderr(contains("Acme").not());
     assert_eq!(t.file(&id), before);
 }
 
@@ -471,4 +473,36 @@ fn a_merge_keeps_the_message_id_of_a_reply_from_either_side() {
             tickets::merge::Merged::Conflict { reason, .. } => panic!("{reason}"),
         }
     }
+}
+
+#[test]
+fn a_reply_citing_another_customers_message_id_learns_neither_the_case_nor_its_customer() {
+    // The refusal used to say "not one of Acme Corp's domains, the customer
+    // of RC-...": anyone who copied a Message-ID into In-Reply-To learned
+    // the case ID and whose it was (and the mail server's bounce said so).
+    let t = TestStore::new();
+    let id = stdout_of(open_mail(&t, mail("plain.eml")).success()).trim().to_string();
+    let before = t.file(&id);
+    let citing = |from: &str, cited: &str| {
+        message(
+            &[
+                &format!("From: {from}"),
+                "Subject: hello",
+                &format!("In-Reply-To: <{cited}>"),
+                "Message-ID: <probe@x.example>",
+            ],
+            "Which case is this?",
+        )
+    };
+    for from in ["mallory@globex.example", "mallory@nobody.example"] {
+        let known = reply_mail(&t, citing(from, "20261119095510.4821@mx.acme.example")).failure();
+        let stderr = String::from_utf8(known.get_output().stderr.clone()).expect("utf-8");
+        assert!(!stderr.contains(&id), "{stderr}");
+        assert!(!stderr.contains("Acme"), "{stderr}");
+        // And nothing tells a real Message-ID from a made-up one.
+        let unknown = reply_mail(&t, citing(from, "made-up@mx.acme.example")).failure();
+        assert_eq!(known.get_output().status.code(), unknown.get_output().status.code());
+        assert_eq!(stderr, String::from_utf8_lossy(&unknown.get_output().stderr));
+    }
+    assert_eq!(t.file(&id), before);
 }
