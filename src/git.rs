@@ -11,9 +11,28 @@ use crate::fields::Status;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The variables that would point git at another repository or index than
-/// the store's (set when `tickets` runs from inside a git hook).
-const REPOSITORY_VARIABLES: &[&str] = &["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX"];
+/// The variables that would point git at another repository, index or
+/// object store than the store's: what `git rev-parse --local-env-vars`
+/// lists, less the config ones (the user's own `git -c`), and the quarantine
+/// of a `pre-receive` hook. They are set when `tickets` runs from inside
+/// another repository's hook: `GIT_OBJECT_DIRECTORY` there once sent an
+/// auto-commit's blobs into that repository, leaving the store's index
+/// naming objects its repository does not have.
+const REPOSITORY_VARIABLES: &[&str] = &[
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_IMPLICIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_PREFIX",
+    "GIT_COMMON_DIR",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_QUARANTINE_PATH",
+    "GIT_GRAFT_FILE",
+    "GIT_SHALLOW_FILE",
+    "GIT_NO_REPLACE_OBJECTS",
+    "GIT_REPLACE_REF_BASE",
+];
 
 /// The executable `name` in the first absolute directory of PATH that has it.
 pub fn find_on_path(name: &str) -> Option<PathBuf> {
@@ -94,8 +113,8 @@ impl Repository {
         command
             .arg("--no-pager")
             .args(SAFE_SETTINGS)
-            .arg(format!("--git-dir={}", self.git_dir.display()))
-            .arg(format!("--work-tree={}", self.work_tree.display()))
+            .arg(path_option("--git-dir=", &self.git_dir))
+            .arg(path_option("--work-tree=", &self.work_tree))
             .arg("-C")
             .arg(dir)
             .args(args)
@@ -116,6 +135,14 @@ impl Repository {
             crate::terminal::escape_line(stderr.trim())
         )))
     }
+}
+
+/// `--option=PATH` with the path's bytes as they are: `display()` would turn
+/// a directory name that is not UTF-8 into another path.
+fn path_option(option: &str, path: &Path) -> std::ffi::OsString {
+    let mut argument = std::ffi::OsString::from(option);
+    argument.push(path);
+    argument
 }
 
 /// The git directory a `.git` file names (`gitdir: PATH`, relative to the

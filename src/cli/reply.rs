@@ -52,9 +52,17 @@ fn run_from_email(ctx: &Context, id: Option<String>) -> Result<i32> {
     if text.is_empty() {
         return Err(email::refuse("the reply has no text of its own (only quoted text)"));
     }
+    // Before any look-up: a sender of no customer could otherwise learn from
+    // the refusal which case (and whose) a copied Message-ID belongs to.
+    if email::customers_of_domain(&config, &mail.domain).is_empty() {
+        return Err(email::refuse(format!(
+            "the sender's domain {} belongs to no customer",
+            escape_line(&mail.domain)
+        )));
+    }
     let typed = match id {
         Some(id) => id,
-        None => find_case(ctx, &config.id_prefix, &mail)?,
+        None => find_case(ctx, &config, &mail)?,
     };
     // In a mail pipe $USER means nothing; the sender acted unless --as says otherwise.
     let sender = ctx.actor.clone().unwrap_or_else(|| mail.from.clone());
@@ -68,10 +76,8 @@ fn run_from_email(ctx: &Context, id: Option<String>) -> Result<i32> {
     // before anything about it (whether it has the message) is said.
     if !email::domain_belongs_to(&config, &case.customer, &mail.domain) {
         return Err(email::refuse(format!(
-            "the sender's domain {} is not one of {}'s domains, the customer of {}",
-            escape_line(&mail.domain),
-            escape_line(&case.customer),
-            case.id
+            "the sender's domain {} is not one of the domains of the case's customer",
+            escape_line(&mail.domain)
         )));
     }
     if let Some(message_id) = &mail.message_id {
@@ -108,8 +114,10 @@ fn run_from_email(ctx: &Context, id: Option<String>) -> Result<i32> {
 
 /// The case an e-mail answers: its Subject's `[ID]` tag, else the case whose
 /// Message-ID is named by In-Reply-To or References.
-fn find_case(ctx: &Context, prefix: &str, mail: &email::Email) -> Result<String> {
-    let tags = email::subject_tags(&mail.subject, prefix);
+/// Only the cases of the sender's customer are matched by Message-ID: another
+/// customer's case is "not found", as if the ID named no case.
+fn find_case(ctx: &Context, config: &crate::config::Config, mail: &email::Email) -> Result<String> {
+    let tags = email::subject_tags(&mail.subject, &config.id_prefix);
     if tags.len() > email::MAX_SUBJECT_TAGS {
         return Err(email::refuse(format!(
             "the Subject carries more than {} case tags; a reply names its case with one",
@@ -134,7 +142,10 @@ fn find_case(ctx: &Context, prefix: &str, mail: &email::Email) -> Result<String>
     // One pass over the cases, then one look-up per named message: a
     // References header can name thousands.
     let mut by_message: HashMap<String, Vec<&crate::summary::Summary>> = HashMap::new();
-    for summary in &summaries {
+    for summary in summaries
+        .iter()
+        .filter(|s| email::domain_belongs_to(config, &s.customer, &mail.domain))
+    {
         if let Some(id) = summary.message_id.as_deref().and_then(email::normalize_message_id) {
             by_message.entry(id).or_default().push(summary);
         }

@@ -5,6 +5,7 @@
 
 use crate::support::*;
 use assert_cmd::assert::Assert;
+use predicates::prelude::*;
 use predicates::str::contains;
 use std::path::PathBuf;
 
@@ -388,7 +389,8 @@ fn a_redelivered_reply_from_another_customer_is_refused_before_the_duplicate_che
     reply_mail(&t, copied.into_bytes())
         .code(2)
         .stdout("")
-        .stderr(contains("not one of Acme Corp's domains"));
+        .stderr(contains("not one of the domains of the case's customer"))
+        .stderr(contains("Acme").not());
     assert_eq!(t.file(&id), before);
 }
 
@@ -471,4 +473,110 @@ fn a_merge_keeps_the_message_id_of_a_reply_from_either_side() {
             tickets::merge::Merged::Conflict { reason, .. } => panic!("{reason}"),
         }
     }
+}
+
+#[test]
+fn a_reply_citing_another_customers_message_id_learns_neither_the_case_nor_its_customer() {
+    // The refusal used to say "not one of Acme Corp's domains, the customer
+    // of RC-...": anyone who copied a Message-ID into In-Reply-To learned
+    // the case ID and whose it was (and the mail server's bounce said so).
+    let t = TestStore::new();
+    let id = stdout_of(open_mail(&t, mail("plain.eml")).success()).trim().to_string();
+    let before = t.file(&id);
+    let citing = |from: &str, cited: &str| {
+        message(
+            &[
+                &format!("From: {from}"),
+                "Subject: hello",
+                &format!("In-Reply-To: <{cited}>"),
+                "Message-ID: <probe@x.example>",
+            ],
+            "Which case is this?",
+        )
+    };
+    for from in ["mallory@globex.example", "mallory@nobody.example"] {
+        let known = reply_mail(&t, citing(from, "20261119095510.4821@mx.acme.example")).failure();
+        let stderr = String::from_utf8(known.get_output().stderr.clone()).expect("utf-8");
+        assert!(!stderr.contains(&id), "{stderr}");
+        assert!(!stderr.contains("Acme"), "{stderr}");
+        // And nothing tells a real Message-ID from a made-up one.
+        let unknown = reply_mail(&t, citing(from, "made-up@mx.acme.example")).failure();
+        assert_eq!(known.get_output().status.code(), unknown.get_output().status.code());
+        assert_eq!(stderr, String::from_utf8_lossy(&unknown.get_output().stderr));
+    }
+    assert_eq!(t.file(&id), before);
+}
+
+/// KiB of address space `open --from-email` may use on a hostile message:
+/// a plain message takes a few MiB; 10 MiB of empty MIME parts took the
+/// parser 420 MB.
+const MAIL_MEMORY_KIB: u32 = 256 * 1024;
+
+/// Pipes `message` to `open --from-email` under [`MAIL_MEMORY_KIB`] and 20
+/// CPU seconds; (exit code, stderr).
+fn open_mail_bounded(t: &TestStore, message: Vec<u8>) -> (Option<i32>, String) {
+    use std::io::Write;
+    let script = format!("ulimit -t 20; ulimit -v {MAIL_MEMORY_KIB}; exec \"$0\" \"$@\"");
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg(assert_cmd::cargo::cargo_bin!("tickets"))
+        .args(["open", "--from-email"])
+        .env_remove("TICKETS_LOCK_TIMEOUT")
+        .env("TICKETS_DIR", t.path())
+        .env("TICKETS_NOW", NOW)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("sh");
+    // The command may refuse before reading it all: a broken pipe is fine.
+    let _ = child.stdin.take().expect("stdin").write_all(&message);
+    let out = child.wait_with_output().expect("wait");
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).to_string())
+}
+
+#[test]
+fn ten_mib_of_empty_mime_parts_are_refused_in_bounded_memory() {
+    let t = TestStore::new();
+    assert_eq!(
+        open_mail_bounded(&t, mail("plain.eml")).0,
+        Some(0),
+        "the limit fits a real message"
+    );
+    let mut parts = b"From: ana.souza@acme.example\r\nSubject: parts\r\nMIME-Version: 1.0\r\n\
+        Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+        .to_vec();
+    while parts.len() < 10 * 1024 * 1024 - 64 {
+        parts.extend_from_slice(b"--b\n\n");
+    }
+    parts.extend_from_slice(b"--b\n\nhello\n--b--\n");
+    let (code, said) = open_mail_bounded(&t, parts);
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.contains("MIME part delimiters"), "{said}");
+
+    let mut headers = b"From: ana.souza@acme.example\r\nSubject: headers\r\n".to_vec();
+    while headers.len() < 10 * 1024 * 1024 - 64 {
+        headers.extend_from_slice(b"X: y\n");
+    }
+    headers.extend_from_slice(b"\nhello\n");
+    let (code, said) = open_mail_bounded(&t, headers);
+    assert_eq!(code, Some(2), "{said}");
+    assert!(said.contains("header has more than 10000 lines"), "{said}");
+    assert!(case_files(&t).len() == 1, "only the real message opened a case");
+}
+
+#[test]
+#[ignore = "not fixed: headers inside a MIME part are not bounded; 10 MiB of them cost the parser 260 MB"]
+fn ten_mib_of_header_lines_inside_one_mime_part_are_refused_in_bounded_memory() {
+    let t = TestStore::new();
+    let mut message = b"From: ana.souza@acme.example\r\nSubject: nested\r\nMIME-Version: 1.0\r\n\
+        Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\n"
+        .to_vec();
+    while message.len() < 10 * 1024 * 1024 - 64 {
+        message.extend_from_slice(b"X: y\n");
+    }
+    message.extend_from_slice(b"\nhello\n--b--\n");
+    let (code, said) = open_mail_bounded(&t, message);
+    assert_eq!(code, Some(2), "{said}");
 }

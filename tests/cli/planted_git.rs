@@ -344,3 +344,89 @@ fn linked_work_tree_is_found_through_its_gitdir_file() {
     assert!(log.starts_with(&format!("{}: opened (tester)", id.trim())), "{log}");
     assert!(clone.log()[0] == "store", "main is untouched");
 }
+
+#[test]
+fn git_object_directory_from_the_environment_never_receives_the_stores_objects() {
+    // Run from another repository's hook (a pre-receive quarantine sets
+    // GIT_OBJECT_DIRECTORY), `git add` used to write the case's blob there:
+    // the store's index then named an object its repository lacked.
+    let clone = Clone::new();
+    let elsewhere = clone.tmp.path().join("elsewhere.git");
+    clone.git(clone.tmp.path(), &["init", "--quiet", "--bare", "elsewhere.git"]);
+    let objects = elsewhere.join("objects");
+    let before = std::fs::read_dir(&objects).unwrap().count();
+
+    let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("tickets");
+    let out = cmd
+        .env("TICKETS_DIR", clone.store())
+        .env("TICKETS_NOW", NOW)
+        .env("TICKETS_ACTOR", "tester")
+        .env("HOME", clone.tmp.path().join("home"))
+        .env("GIT_CONFIG_GLOBAL", &clone.global_config)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_OBJECT_DIRECTORY", &objects)
+        .env("GIT_ALTERNATE_OBJECT_DIRECTORIES", &objects)
+        .env("GIT_QUARANTINE_PATH", &objects)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .current_dir(clone.repo())
+        .args([
+            "open",
+            "--customer",
+            "Acme Corp",
+            "--summary",
+            "S",
+            "--description",
+            "D",
+        ])
+        .assert()
+        .success()
+        .stderr("");
+    let id = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+
+    assert_eq!(clone.log()[0], format!("{}: opened (tester)", id.trim()));
+    assert_eq!(
+        std::fs::read_dir(&objects).unwrap().count(),
+        before,
+        "nothing was written to the other repository"
+    );
+    clone.git(&clone.repo(), &["fsck", "--no-progress"]);
+    assert_eq!(clone.git(&clone.repo(), &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn store_under_a_directory_name_that_is_not_utf8_is_committed() {
+    // `--git-dir=` was built with display(), which turns the byte 0xE9 into
+    // U+FFFD: git was pointed at a directory that does not exist.
+    use std::os::unix::ffi::OsStrExt;
+    let clone = Clone::new();
+    let odd = clone.tmp.path().join(std::ffi::OsStr::from_bytes(b"r\xe9po"));
+    std::fs::rename(clone.repo(), &odd).unwrap();
+
+    let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("tickets");
+    let out = cmd
+        .env("TICKETS_DIR", odd.join("tickets"))
+        .env("TICKETS_NOW", NOW)
+        .env("TICKETS_ACTOR", "tester")
+        .env("HOME", clone.tmp.path().join("home"))
+        .env("GIT_CONFIG_GLOBAL", &clone.global_config)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .current_dir(&odd)
+        .args([
+            "open",
+            "--customer",
+            "Acme Corp",
+            "--summary",
+            "S",
+            "--description",
+            "D",
+        ])
+        .assert()
+        .success()
+        .stderr("");
+    let id = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let log = clone.git(&odd, &["log", "--format=%s"]);
+    assert!(log.starts_with(&format!("{}: opened (tester)", id.trim())), "{log}");
+}
