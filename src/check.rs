@@ -101,10 +101,12 @@ pub fn check(store: &Store) -> Result<Report> {
     let config = check_config(store, &mut report);
     // The lock is refused through a link or as a special file (so is
     // `.tickets` itself): every writer stops there until it is removed.
-    match crate::derived_dir::DerivedDir::open(store.root()) {
+    match crate::store::derived_dir::DerivedDir::open(store.root()) {
         Err(e) => push_error(&mut report, "derived-dir", e),
         Ok(Some(derived)) => {
-            if let Err(e @ Error::InvalidData { .. }) = derived.open_file("lock", crate::derived_dir::Access::Read) {
+            if let Err(e @ Error::InvalidData { .. }) =
+                derived.open_file("lock", crate::store::derived_dir::Access::Read)
+            {
                 push_error(&mut report, "derived-dir", e);
             }
         }

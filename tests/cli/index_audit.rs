@@ -44,7 +44,7 @@ history:
 /// parser (it must never accept what the full parser refuses, nor panic);
 /// the disagreement otherwise.
 fn fast_disagreement(label: &str, text: &str) -> Option<String> {
-    let Ok(fast) = std::panic::catch_unwind(|| tickets::fast_summary::summary(text)) else {
+    let Ok(fast) = std::panic::catch_unwind(|| tickets::format::fast_reader::summary(text)) else {
         return Some(format!("{label}: the fast reader panicked on {text:?}"));
     };
     let full = tickets::store::parse_case(Path::new("x.yaml"), text, None);
@@ -150,7 +150,7 @@ const HAND_EDITS: &[(&str, &str, &str)] = &[
 #[test]
 fn hand_edited_case_files_are_declined_or_read_as_the_full_parser_reads_them() {
     assert!(
-        tickets::fast_summary::summary(BASE).is_some(),
+        tickets::format::fast_reader::summary(BASE).is_some(),
         "the canonical shape is read fast"
     );
     let long = BASE.replacen("Push fails", &"y".repeat(200_000), 1);

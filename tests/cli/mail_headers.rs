@@ -433,7 +433,7 @@ fn a_reply_message_id_is_written_last_in_its_event_and_read_alike_by_every_reade
         "written back the same"
     );
     assert_eq!(
-        tickets::fast_summary::summary(&text),
+        tickets::format::fast_reader::summary(&text),
         Some(tickets::summary::Summary::of(&full))
     );
     t.run(&["check", "--strict"]).success();

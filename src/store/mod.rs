@@ -5,12 +5,15 @@
 //! derived files (lock, index) that are never needed for correctness.
 //! Temp files are `.<ID>.yaml.<pid>.<random>.tmp` beside their target.
 
+pub mod derived_dir;
+pub mod index;
+
 use crate::case::Case;
 use crate::config::Config;
-use crate::derived_dir::{Access, DerivedDir};
 use crate::error::{Error, Result};
 use crate::id;
 use crate::summary::Summary;
+use derived_dir::{Access, DerivedDir};
 use rayon::prelude::*;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
@@ -376,13 +379,13 @@ impl Store {
 
     /// The summary of every case, and an error per bad file.
     pub fn summaries(&self) -> Result<(Vec<Summary>, Vec<Error>)> {
-        crate::index::scan(self, &|_| true)
+        index::scan(self, &|_| true)
     }
 
     /// The summaries of the cases whose status `want` accepts, and an error
     /// per bad file; served from the index where it is still valid.
     pub fn scan(&self, want: &(dyn Fn(crate::fields::Status) -> bool + Sync)) -> Result<(Vec<Summary>, Vec<Error>)> {
-        crate::index::scan(self, want)
+        index::scan(self, want)
     }
 
     /// Removes temp files left by crashed writers. Call only under the lock:
@@ -536,13 +539,13 @@ pub fn parse_yaml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Re
             format!("nests deeper than {MAX_NESTING} levels; refused"),
         ));
     }
-    if crate::yaml_expansion::exceeds_bound(text) {
+    if crate::format::yaml_expansion::exceeds_bound(text) {
         return Err(Error::invalid(
             path,
             None,
             format!(
                 "uses YAML aliases (*name) that expand it past {} times its size; refused (tickets never writes anchors or aliases)",
-                crate::yaml_expansion::MAX_EXPANSION_FACTOR
+                crate::format::yaml_expansion::MAX_EXPANSION_FACTOR
             ),
         ));
     }

@@ -12,9 +12,9 @@
 //! never cached, because a second change inside the same timestamp tick
 //! could keep the same metadata ("racy" entries, as git calls them).
 
-use crate::derived_dir::{Access, DerivedDir};
 use crate::error::{Error, Result};
 use crate::fields::Status;
+use crate::store::derived_dir::{Access, DerivedDir};
 use crate::store::{self, Store};
 use crate::summary::Summary;
 use rayon::prelude::*;
@@ -171,7 +171,7 @@ fn load_summary(path: &Path, id: &str) -> Result<(Summary, Stamp)> {
         return slow();
     }
     let stamp = Stamp::of(&meta);
-    match crate::fast_summary::summary(&text) {
+    match crate::format::fast_reader::summary(&text) {
         Some(summary) if summary.id == id => Ok((summary, stamp)),
         _ => {
             let case = store::parse_case(path, &text, Some(id))?;
