@@ -192,7 +192,7 @@ fn check_config(store: &Store, report: &mut Report) -> Option<Config> {
             return None;
         }
     };
-    if let Some(line) = store::conflict_marker_line(&text) {
+    if let Some(line) = crate::format::conflict_marker_line(&text) {
         report.push(
             &path,
             Some(line),
@@ -255,11 +255,11 @@ fn check_case_file(path: &Path, id: &str, auto_close_after_days: u32, report: &m
             return None;
         }
     };
-    if let Some(line) = store::conflict_marker_line(&text) {
+    if let Some(line) = crate::format::conflict_marker_line(&text) {
         conflict(report, line);
         return None;
     }
-    let case = match store::parse_case(path, &text, None) {
+    let case = match crate::format::parse_case(path, &text, None) {
         Ok(case) => case,
         Err(e) => {
             push_error(report, "parse", e);

@@ -31,7 +31,7 @@ const CHUNK: usize = 4096;
 /// Longer than any line a summary can make (its text comes from a case file
 /// under the 1 MiB cap, and JSON escaping at most sextuples it): a longer
 /// line is damage, and the index is not read past it.
-const MAX_LINE_BYTES: u64 = 8 * store::MAX_FILE_BYTES;
+const MAX_LINE_BYTES: u64 = 8 * crate::format::MAX_FILE_BYTES;
 
 /// Reads one line of at most [`MAX_LINE_BYTES`]; `Ok(0)` at the end.
 fn read_line_bounded(reader: &mut impl BufRead, line: &mut String) -> std::io::Result<usize> {
@@ -163,18 +163,22 @@ fn load_summary(path: &Path, id: &str) -> Result<(Summary, Stamp)> {
     // Never through a link, never blocking on a FIFO: those are refused here
     // as the full loader would refuse them.
     let (file, meta) = store::open_regular(path)?;
-    if meta.len() > store::MAX_FILE_BYTES {
+    if meta.len() > crate::format::MAX_FILE_BYTES {
         return slow();
     }
     let mut text = String::with_capacity(meta.len() as usize);
-    if file.take(store::MAX_FILE_BYTES).read_to_string(&mut text).is_err() {
+    if file
+        .take(crate::format::MAX_FILE_BYTES)
+        .read_to_string(&mut text)
+        .is_err()
+    {
         return slow();
     }
     let stamp = Stamp::of(&meta);
     match crate::format::fast_reader::summary(&text) {
         Some(summary) if summary.id == id => Ok((summary, stamp)),
         _ => {
-            let case = store::parse_case(path, &text, Some(id))?;
+            let case = crate::format::parse_case(path, &text, Some(id))?;
             Ok((Summary::of(&case), stamp))
         }
     }

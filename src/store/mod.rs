@@ -1,5 +1,6 @@
-//! The store owns every byte on disk: paths, IDs, YAML, locking, atomic
-//! writes and derived files. Nothing else opens a file in the store.
+//! The store owns every byte on disk: paths, IDs, locking, atomic writes
+//! and derived files. Nothing else opens a file in the store. What the bytes
+//! of a case file mean (YAML, caps, conflict markers) is [`crate::format`].
 //!
 //! Layout: `config.yaml`, one `<ID>.yaml` per case, and `.tickets/` for
 //! derived files (lock, index) that are never needed for correctness.
@@ -11,6 +12,10 @@ pub mod index;
 use crate::case::Case;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::format::{
+    conflict_error, conflict_marker_line_in_bytes, parse_case, parse_yaml, size_cap, to_yaml, CLOSING_RESERVE_BYTES,
+    MAX_FILE_BYTES, MAX_OPEN_CASE_BYTES,
+};
 use crate::id;
 use crate::summary::Summary;
 use derived_dir::{Access, DerivedDir};
@@ -19,22 +24,6 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-/// Room kept under the cap so that any case can still be closed (64 KiB).
-pub const CLOSING_RESERVE_BYTES: u64 = 64 * 1024;
-
-/// A change that would make a case that is not closed larger than this is
-/// refused: the rest of the cap is kept for closing it.
-pub const MAX_OPEN_CASE_BYTES: u64 = MAX_FILE_BYTES - CLOSING_RESERVE_BYTES;
-
-/// Case files larger than this are refused as invalid data (1 MiB).
-pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
-
-/// YAML nested deeper than this is refused before it reaches the YAML
-/// parser. The files the program writes nest three deep; the parser's cost
-/// grows with the square of flow nesting (`[[[[...`), so a hostile file nested
-/// thousands deep inside the size cap would otherwise take minutes to refuse.
-pub const MAX_NESTING: usize = 64;
 
 /// The name of the derived-files directory inside a store.
 pub const DERIVED_DIR: &str = ".tickets";
@@ -524,158 +513,6 @@ pub fn read_text(path: &Path) -> Result<String> {
     })
 }
 
-/// Parses YAML text, reporting the path, line and reason on failure.
-pub fn parse_yaml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T> {
-    if let Some(line) = conflict_marker_line(text) {
-        return Err(conflict_error(path, line, text));
-    }
-    if text.trim().is_empty() {
-        return Err(Error::invalid(path, Some(1), "is empty"));
-    }
-    if let Some(line) = too_deep_line(text) {
-        return Err(Error::invalid(
-            path,
-            Some(line),
-            format!("nests deeper than {MAX_NESTING} levels; refused"),
-        ));
-    }
-    if crate::format::yaml_expansion::exceeds_bound(text) {
-        return Err(Error::invalid(
-            path,
-            None,
-            format!(
-                "uses YAML aliases (*name) that expand it past {} times its size; refused (tickets never writes anchors or aliases)",
-                crate::format::yaml_expansion::MAX_EXPANSION_FACTOR
-            ),
-        ));
-    }
-    serde_yaml::from_str(text).map_err(|e| {
-        let line = e.location().map(|l| l.line());
-        let reason = e.to_string();
-        // The library appends "at line N column M"; the path:line prefix says it already.
-        let reason = reason.split(" at line ").next().unwrap_or(&reason).to_string();
-        Error::invalid(path, line, reason)
-    })
-}
-
-/// The 1-based line where the YAML nesting first exceeds [`MAX_NESTING`].
-///
-/// A small scanner that over-estimates, never under-estimates, what the YAML
-/// parser will nest: every bracket inside a flow collection counts, as do
-/// brackets and the compact indicators `- ` and `? ` where a node starts;
-/// text inside quoted scalars, block scalars and comments does not count, so
-/// the program's own files (any summary, any description) always pass.
-fn too_deep_line(text: &str) -> Option<usize> {
-    let mut flow = 0usize;
-    let mut quote: Option<char> = None;
-    // While inside a block scalar (`|`, `>`): the column its content must pass.
-    let mut block_scalar_parent: Option<usize> = None;
-    let mut node_start = true;
-    for (index, line) in text.lines().enumerate() {
-        let indent = line.len() - line.trim_start_matches(' ').len();
-        if let Some(parent) = block_scalar_parent {
-            if line.trim().is_empty() || indent > parent {
-                continue;
-            }
-            block_scalar_parent = None;
-        }
-        if quote.is_none() && flow == 0 {
-            node_start = true;
-        }
-        let mut rest = &line[indent..];
-        if quote.is_none() && flow == 0 && (rest == "---" || rest.starts_with("--- ")) {
-            rest = &rest[3..];
-        }
-        let mut compact = 0usize;
-        let mut previous = ' ';
-        let mut chars = rest.char_indices().peekable();
-        while let Some((at, c)) = chars.next() {
-            if let Some(q) = quote {
-                if c == q && q == '\'' && chars.peek().is_some_and(|(_, n)| *n == '\'') {
-                    chars.next();
-                } else if c == q {
-                    quote = None;
-                    node_start = false;
-                } else if q == '"' && c == '\\' {
-                    chars.next();
-                }
-                previous = c;
-                continue;
-            }
-            let blank_after = chars.peek().is_none_or(|(_, n)| *n == ' ' || *n == '\t');
-            match c {
-                ' ' | '\t' => {}
-                '#' if previous == ' ' || previous == '\t' => break,
-                '\'' | '"' if node_start => quote = Some(c),
-                '[' | '{' if node_start || flow > 0 => {
-                    flow += 1;
-                    node_start = true;
-                    if flow > MAX_NESTING {
-                        return Some(index + 1);
-                    }
-                }
-                ']' | '}' if flow > 0 => {
-                    flow -= 1;
-                    node_start = false;
-                }
-                ',' if flow > 0 => node_start = true,
-                '-' | '?' if node_start && blank_after => {
-                    compact += 1;
-                    if compact > MAX_NESTING {
-                        return Some(index + 1);
-                    }
-                }
-                ':' if blank_after => node_start = true,
-                '|' | '>' if node_start && flow == 0 => {
-                    // The content must be indented past the node holding it.
-                    let before = &rest[..at];
-                    let holder = before.trim_start_matches(['-', '?', ' ']);
-                    block_scalar_parent = Some(line.len() - rest.len() + before.len() - holder.len());
-                    break;
-                }
-                '&' | '!' if node_start => {
-                    while chars.peek().is_some_and(|(_, n)| *n != ' ' && *n != '\t') {
-                        chars.next();
-                    }
-                }
-                _ => node_start = false,
-            }
-            previous = c;
-        }
-    }
-    None
-}
-
-/// The 1-based line of the first git conflict marker, if any.
-pub fn conflict_marker_line(text: &str) -> Option<usize> {
-    conflict_marker_line_in_bytes(text.as_bytes())
-}
-
-/// [`conflict_marker_line`] for bytes that need not be UTF-8: the merge
-/// driver keeps both versions of a conflict byte for byte.
-pub fn conflict_marker_line_in_bytes(bytes: &[u8]) -> Option<usize> {
-    bytes
-        .split(|b| *b == b'\n')
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
-        .position(|l| {
-            l.starts_with(b"<<<<<<< ") || l == b"=======" || l.starts_with(b">>>>>>> ") || l.starts_with(b"||||||| ")
-        })
-        .map(|i| i + 1)
-}
-
-/// The error for a file holding a git conflict, with the merge driver's
-/// explanation when it left one.
-fn conflict_error(path: &Path, line: usize, text: &str) -> Error {
-    let why = crate::merge::explanation_in(text)
-        .map(|reason| format!(" (tickets merge-driver: {})", crate::terminal::escape_line(&reason)))
-        .unwrap_or_default();
-    Error::invalid(
-        path,
-        Some(line),
-        format!("contains a git conflict marker; resolve the merge conflict first: keep one version, delete the markers, git add the file{why}"),
-    )
-}
-
 /// The conflict error for a file whose first [`MAX_FILE_BYTES`] bytes hold a
 /// git conflict marker, whatever its size or encoding; None otherwise or when
 /// it cannot be read.
@@ -691,41 +528,6 @@ pub fn conflict_in_file(path: &Path) -> Option<Error> {
 pub fn load_case_file(path: &Path, expected_id: Option<&str>) -> Result<Case> {
     let text = read_text(path)?;
     parse_case(path, &text, expected_id)
-}
-
-/// Parses case text read from `path`.
-pub fn parse_case(path: &Path, text: &str, expected_id: Option<&str>) -> Result<Case> {
-    let case: Case = parse_yaml(path, text)?;
-    if let Some(expected) = expected_id {
-        if case.id != expected {
-            return Err(Error::invalid(
-                path,
-                Some(1),
-                format!(
-                    "id {:?} does not match the file name {expected}.yaml",
-                    crate::terminal::escape_line(&case.id)
-                ),
-            ));
-        }
-    }
-    if case.history.is_empty() {
-        return Err(Error::invalid(
-            path,
-            None,
-            "history is empty; it must start with an open event",
-        ));
-    }
-    Ok(case)
-}
-
-/// The largest case file a writer may leave for a case in this status: the
-/// whole cap when closed, the cap less [`CLOSING_RESERVE_BYTES`] otherwise.
-pub fn size_cap(status: crate::fields::Status) -> u64 {
-    if status == crate::fields::Status::Closed {
-        MAX_FILE_BYTES
-    } else {
-        MAX_OPEN_CASE_BYTES
-    }
 }
 
 /// A case's validated ID and file text, refusing text over the cap: such a
@@ -748,75 +550,4 @@ fn case_text(case: &Case) -> Result<(String, String)> {
              nothing was written (shorten the text, or close the case and open a follow-up)"
         )
     }))
-}
-
-/// Serializes a case the one stable way.
-pub fn to_yaml(case: &Case) -> Result<String> {
-    serde_yaml::to_string(case).map_err(|e| Error::Other(format!("cannot serialize {}: {e}", case.id)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn deep_flow_nesting_is_found_on_its_line() {
-        let deep = format!("id: x\nsummary: {}\n", "[".repeat(MAX_NESTING + 1));
-        assert_eq!(too_deep_line(&deep), Some(2));
-        let across_lines = format!("a:\n{}", "[\n".repeat(MAX_NESTING + 1));
-        assert_eq!(too_deep_line(&across_lines), Some(MAX_NESTING + 2));
-        let compact = format!("{}x\n", "- ".repeat(MAX_NESTING + 1));
-        assert_eq!(too_deep_line(&compact), Some(1));
-        let after_anchor = format!("a: &x {}\n", "{".repeat(MAX_NESTING + 1));
-        assert_eq!(too_deep_line(&after_anchor), Some(1));
-        let after_quote_in_flow = format!("a: [b'{}\n", "[".repeat(MAX_NESTING));
-        assert_eq!(too_deep_line(&after_quote_in_flow), Some(1));
-    }
-
-    #[test]
-    fn brackets_in_text_are_not_nesting() {
-        let many = "[{".repeat(10 * MAX_NESTING);
-        let case = format!(
-            "summary: a {many}\nplain: x - - - - {many}\nquoted: '{many}'\ndq: \"\\\"{many}\"\ndescription: |-\n  {many}\n\n  {many}\n# {many}\nhistory:\n- at: x\n  message: >\n    {many}\n"
-        );
-        assert_eq!(too_deep_line(&case), None, "{case}");
-    }
-
-    #[test]
-    fn every_string_the_program_writes_reads_back() {
-        let nasty = [
-            "[[[[[[[[[[",
-            "'[[[",
-            "\"{{{{",
-            "- - - -",
-            "x: [",
-            "|\n[[[[",
-            "#[[[",
-            "\\",
-        ];
-        for piece in nasty {
-            let text: String = std::iter::repeat_n(piece, 20).collect::<Vec<_>>().join("\n ");
-            let yaml = serde_yaml::to_string(&std::collections::BTreeMap::from([("summary", text.as_str())]))
-                .expect("serialize");
-            assert_eq!(too_deep_line(&yaml), None, "{yaml}");
-            let back: std::collections::BTreeMap<String, String> = parse_yaml(Path::new("x"), &yaml).expect("parse");
-            assert_eq!(back["summary"], text);
-        }
-    }
-}
-
-#[cfg(test)]
-mod properties {
-    use super::*;
-    use proptest::prelude::*;
-
-    proptest! {
-        /// Nothing a customer can type makes their own case unreadable.
-        #[test]
-        fn any_text_written_as_yaml_passes_the_nesting_scan(text in "[\\[\\]{}'\"|>:#&!?, \\n\\t\\\\a-z-]{0,200}") {
-            let yaml = serde_yaml::to_string(&std::collections::BTreeMap::from([("summary", text.as_str()), ("description", text.as_str())]))
-                .expect("serialize");
-            prop_assert_eq!(too_deep_line(&yaml), None, "{}", yaml);
-        }
-    }
 }
