@@ -72,18 +72,16 @@ impl Store {
         self.root.join(format!("{id}.yaml"))
     }
 
-    /// Checks that the store exists, with a hint to `init` when it does not.
+    /// Checks that the store exists: [`Error::NotAStore`] when it does not.
     pub fn ensure_exists(&self) -> Result<()> {
         // Anything named config.yaml is the store's, and refused when read
         // if it is a link or not a regular file (exit 5, not "no store").
         if fs::symlink_metadata(self.config_path()).is_ok() {
             return Ok(());
         }
-        Err(Error::Usage(format!(
-            "{} is not a tickets store (no config.yaml); run `tickets init --dir {}` or pass --dir / TICKETS_DIR",
-            self.root.display(),
-            self.root.display()
-        )))
+        Err(Error::NotAStore {
+            path: self.root.clone(),
+        })
     }
 
     /// Loads and validates `config.yaml`.
