@@ -122,7 +122,7 @@ pub fn check(store: &Store) -> Result<Report> {
     for name in names {
         let path = store.root().join(&name);
         let text_name = name.to_string_lossy();
-        if text_name.starts_with('.') && text_name.ends_with(".tmp") {
+        if store::is_temp_name(&text_name) {
             report.push(
                 &path,
                 None,

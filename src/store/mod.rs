@@ -6,24 +6,27 @@
 //! derived files (lock, index) that are never needed for correctness.
 //! Temp files are `.<ID>.yaml.<pid>.<random>.tmp` beside their target.
 
+mod atomic_write;
 pub mod derived_dir;
 pub mod index;
+mod lock;
+mod regular_file;
+
+pub use atomic_write::is_temp_name;
+pub use lock::StoreLock;
+pub use regular_file::{conflict_in_file, kind_of, load_case_file, open_regular, read_text};
 
 use crate::case::Case;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::format::{
-    conflict_error, conflict_marker_line_in_bytes, parse_case, parse_yaml, size_cap, to_yaml, CLOSING_RESERVE_BYTES,
-    MAX_FILE_BYTES, MAX_OPEN_CASE_BYTES,
-};
+use crate::format::{parse_yaml, size_cap, to_yaml, CLOSING_RESERVE_BYTES, MAX_FILE_BYTES, MAX_OPEN_CASE_BYTES};
 use crate::id;
 use crate::summary::Summary;
-use derived_dir::{Access, DerivedDir};
+use atomic_write::Durability;
 use rayon::prelude::*;
-use std::fs::{self, File, OpenOptions};
-use std::io::{Read, Write};
+use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The name of the derived-files directory inside a store.
 pub const DERIVED_DIR: &str = ".tickets";
@@ -36,13 +39,6 @@ pub const GITIGNORE: &str =
 #[derive(Debug, Clone)]
 pub struct Store {
     root: PathBuf,
-}
-
-/// Holds the store's write lock until dropped.
-#[derive(Debug)]
-pub struct StoreLock {
-    _file: File,
-    derived: DerivedDir,
 }
 
 impl Store {
@@ -62,7 +58,7 @@ impl Store {
     }
 
     /// The path of the directory of derived files, for messages: its files
-    /// are opened through [`DerivedDir`], never by path.
+    /// are opened through [`derived_dir::DerivedDir`], never by path.
     pub fn derived_dir(&self) -> PathBuf {
         self.root.join(DERIVED_DIR)
     }
@@ -114,9 +110,9 @@ impl Store {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             _ => Some(read_text(&gitignore)?),
         };
-        self.write_atomic(&self.config_path(), config_text.as_bytes())?;
+        atomic_write::write(&self.config_path(), config_text.as_bytes(), Durability::Synced)?;
         match existing {
-            None => self.write_atomic(&gitignore, GITIGNORE.as_bytes())?,
+            None => atomic_write::write(&gitignore, GITIGNORE.as_bytes(), Durability::Synced)?,
             Some(existing) => {
                 // A store at the root of a repository already has one: keep it,
                 // and add our patterns, or the lock and index would be committed.
@@ -127,36 +123,15 @@ impl Store {
                     } else {
                         "\n"
                     };
-                    self.write_atomic(&gitignore, format!("{existing}{separator}{GITIGNORE}").as_bytes())?;
+                    atomic_write::write(
+                        &gitignore,
+                        format!("{existing}{separator}{GITIGNORE}").as_bytes(),
+                        Durability::Synced,
+                    )?;
                 }
             }
         }
         Ok(())
-    }
-
-    /// Takes the store's write lock, waiting at most `wait`; exit 6 after.
-    /// A `.tickets` or `.tickets/lock` that is a symbolic link or a special
-    /// file is refused (exit 5), never followed.
-    pub fn lock(&self, wait: Duration) -> Result<StoreLock> {
-        let derived = DerivedDir::create(&self.root)?;
-        let file = derived.open_file("lock", Access::CreateOrOpen)?;
-        let path = derived.path().join("lock");
-        let started = Instant::now();
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(StoreLock { _file: file, derived }),
-                Err(fs::TryLockError::WouldBlock) => {
-                    if started.elapsed() >= wait {
-                        return Err(Error::Busy {
-                            path,
-                            waited_ms: started.elapsed().as_millis(),
-                        });
-                    }
-                    std::thread::sleep(Duration::from_millis(5));
-                }
-                Err(fs::TryLockError::Error(e)) => return Err(Error::io(&path, e)),
-            }
-        }
     }
 
     /// Resolves a user-typed ID to a case ID: exact, or a unique prefix.
@@ -194,7 +169,7 @@ impl Store {
     pub fn save(&self, case: &Case) -> Result<PathBuf> {
         let (id, text) = case_text(case)?;
         let path = self.case_path(&id);
-        self.write_atomic(&path, text.as_bytes())?;
+        atomic_write::write(&path, text.as_bytes(), Durability::Synced)?;
         Ok(path)
     }
 
@@ -207,71 +182,16 @@ impl Store {
     /// size cap): one such case must not hold back the others. An I/O error
     /// fails the whole batch.
     pub fn save_many(&self, cases: &[Case]) -> Result<(Vec<PathBuf>, Vec<Error>)> {
-        let mut staged: Vec<(PathBuf, PathBuf, Vec<u8>)> = Vec::with_capacity(cases.len());
+        let mut staged: Vec<(PathBuf, Vec<u8>)> = Vec::with_capacity(cases.len());
         let mut refused = Vec::new();
         for case in cases {
-            let (id, text) = match case_text(case) {
-                Ok(staged) => staged,
-                Err(e) => {
-                    refused.push(e);
-                    continue;
-                }
-            };
-            let path = self.case_path(&id);
-            let temp = path.with_file_name(format!(
-                ".{id}.yaml.{}.{:08x}.tmp",
-                std::process::id(),
-                rand::random::<u32>()
-            ));
-            staged.push((path, temp, text.into_bytes()));
-        }
-        let write = |temp: &Path, bytes: &[u8]| -> std::io::Result<()> {
-            let mut file = OpenOptions::new().write(true).create_new(true).open(temp)?;
-            file.write_all(bytes)?;
-            file.sync_all()
-        };
-        let threads = staged.len().clamp(1, 16);
-        let per_thread = staged.len().div_ceil(threads).max(1);
-        let failures: Vec<Error> = std::thread::scope(|scope| {
-            let handles: Vec<_> = staged
-                .chunks(per_thread)
-                .map(|chunk| {
-                    scope.spawn(move || {
-                        chunk
-                            .iter()
-                            .filter_map(|(path, temp, bytes)| write(temp, bytes).err().map(|e| Error::io(path, e)))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| vec![Error::Other("a writer thread panicked".into())])
-                })
-                .collect()
-        });
-        if let Some(first) = failures.into_iter().next() {
-            for (_, temp, _) in &staged {
-                let _ = fs::remove_file(temp);
+            match case_text(case) {
+                Ok((id, text)) => staged.push((self.case_path(&id), text.into_bytes())),
+                Err(e) => refused.push(e),
             }
-            return Err(first);
         }
-        let mut written = Vec::with_capacity(staged.len());
-        for (index, (path, temp, _)) in staged.iter().enumerate() {
-            if let Err(e) = fs::rename(temp, path) {
-                for (_, rest, _) in &staged[index..] {
-                    let _ = fs::remove_file(rest);
-                }
-                return Err(Error::io(path, e));
-            }
-            written.push(path.clone());
-        }
-        File::open(&self.root)
-            .and_then(|dir| dir.sync_all())
-            .map_err(|e| Error::io(&self.root, e))?;
-        Ok((written, refused))
+        atomic_write::write_many(&self.root, &staged)?;
+        Ok((staged.into_iter().map(|(path, _)| path).collect(), refused))
     }
 
     /// Writes a case without fsync, for bulk generation and imports only:
@@ -280,56 +200,21 @@ impl Store {
     pub fn save_unsynced(&self, case: &Case) -> Result<PathBuf> {
         let id = id::validate(&case.id)?;
         let path = self.case_path(&id);
-        let temp = path.with_file_name(format!(
-            ".{id}.yaml.{}.{:08x}.tmp",
-            std::process::id(),
-            rand::random::<u32>()
-        ));
         let text = to_yaml(case)?;
-        // create_new: a name that exists (a link included) is never written through.
-        OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-            .and_then(|mut file| file.write_all(text.as_bytes()))
-            .map_err(|e| Error::io(&temp, e))?;
-        fs::rename(&temp, &path).map_err(|e| Error::io(&path, e))?;
+        atomic_write::write(&path, text.as_bytes(), Durability::Unsynced)?;
         Ok(path)
     }
 
     /// Writes a small file of the store that is not a case (`.gitattributes`) atomically.
     pub fn write_support_file(&self, name: &str, text: &str) -> Result<PathBuf> {
         let path = self.root.join(name);
-        self.write_atomic(&path, text.as_bytes())?;
+        atomic_write::write(&path, text.as_bytes(), Durability::Synced)?;
         Ok(path)
     }
 
     /// Whether a case file exists for this ID.
     pub fn exists(&self, id: &str) -> bool {
         fs::symlink_metadata(self.case_path(id)).is_ok()
-    }
-
-    fn write_atomic(&self, path: &Path, bytes: &[u8]) -> Result<()> {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-        let temp = path.with_file_name(format!(
-            ".{name}.{}.{:08x}.tmp",
-            std::process::id(),
-            rand::random::<u32>()
-        ));
-        let result = (|| -> std::io::Result<()> {
-            let mut file = OpenOptions::new().write(true).create_new(true).open(&temp)?;
-            file.write_all(bytes)?;
-            file.sync_all()?;
-            drop(file);
-            fs::rename(&temp, path)?;
-            let dir = path.parent().unwrap_or(Path::new("."));
-            File::open(dir)?.sync_all()
-        })();
-        if let Err(e) = result {
-            let _ = fs::remove_file(&temp);
-            return Err(Error::io(path, e));
-        }
-        Ok(())
     }
 
     /// The IDs of every case file (names ending `.yaml`, not hidden, not config).
@@ -383,8 +268,7 @@ impl Store {
         for entry in entries.flatten() {
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            let is_temp =
-                name.starts_with('.') && name.ends_with(".tmp") && entry.file_type().is_ok_and(|t| t.is_file());
+            let is_temp = is_temp_name(&name) && entry.file_type().is_ok_and(|t| t.is_file());
             if is_temp && fs::remove_file(entry.path()).is_ok() {
                 removed += 1;
             }
@@ -406,126 +290,6 @@ pub fn case_id_of(name: &std::ffi::OsStr) -> Option<String> {
         return None;
     }
     id::validate(stem).ok().filter(|id| id == stem)
-}
-
-/// What a file that is not a regular file is, for refusals.
-pub fn kind_of(file_type: fs::FileType) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    if file_type.is_symlink() {
-        "a symbolic link"
-    } else if file_type.is_dir() {
-        "a directory"
-    } else if file_type.is_fifo() {
-        "a FIFO (named pipe)"
-    } else if file_type.is_socket() {
-        "a socket"
-    } else if file_type.is_char_device() || file_type.is_block_device() {
-        "a device"
-    } else if file_type.is_file() {
-        "a regular file"
-    } else {
-        "not a regular file"
-    }
-}
-
-fn refuse_unless_regular(path: &Path, file_type: fs::FileType) -> Result<()> {
-    if file_type.is_symlink() {
-        return Err(Error::invalid(
-            path,
-            None,
-            "is a symbolic link; refused (files of the store must be regular files inside it)",
-        ));
-    }
-    if !file_type.is_file() {
-        return Err(Error::invalid(
-            path,
-            None,
-            format!("is {}, not a regular file; refused", kind_of(file_type)),
-        ));
-    }
-    Ok(())
-}
-
-/// Opens a file of the store for reading, with its metadata: never through
-/// a symbolic link, never blocking (a FIFO named like a case file would hang
-/// the reader, and with it the store's lock), and refused unless it is a
-/// regular file, as invalid data naming it. The type is checked on the open
-/// file, so a swap after the first look changes nothing.
-pub fn open_regular(path: &Path) -> Result<(File, fs::Metadata)> {
-    use std::os::unix::fs::OpenOptionsExt;
-    // A first look, so that a device is never even opened.
-    let meta = fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
-    refuse_unless_regular(path, meta.file_type())?;
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
-        .open(path)
-        .map_err(|e| match fs::symlink_metadata(path) {
-            Ok(meta) if !meta.is_file() => refuse_unless_regular(path, meta.file_type())
-                .err()
-                .unwrap_or_else(|| Error::io(path, e)),
-            _ => Error::io(path, e),
-        })?;
-    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
-    refuse_unless_regular(path, meta.file_type())?;
-    Ok((file, meta))
-}
-
-/// Reads a file as UTF-8 text, refusing symlinks, non-files, oversized files
-/// and invalid UTF-8 as invalid data. At most [`MAX_FILE_BYTES`] + 1 bytes
-/// are ever read, whatever the metadata says.
-pub fn read_text(path: &Path) -> Result<String> {
-    let (file, meta) = open_regular(path)?;
-    if meta.len() > MAX_FILE_BYTES {
-        // A conflict the merge driver left around two large versions: say so.
-        if let Some(conflict) = conflict_in_file(path) {
-            return Err(conflict);
-        }
-        return Err(Error::invalid(
-            path,
-            None,
-            format!("is {} bytes, over the {MAX_FILE_BYTES}-byte cap", meta.len()),
-        ));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(path, e))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(Error::invalid(
-            path,
-            None,
-            format!("is over the {MAX_FILE_BYTES}-byte cap"),
-        ));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        if let Some(line) = conflict_marker_line_in_bytes(e.as_bytes()) {
-            return conflict_error(path, line, &String::from_utf8_lossy(e.as_bytes()));
-        }
-        let line = e.as_bytes()[..e.utf8_error().valid_up_to()]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count()
-            + 1;
-        Error::invalid(path, Some(line), "is not valid UTF-8 text")
-    })
-}
-
-/// The conflict error for a file whose first [`MAX_FILE_BYTES`] bytes hold a
-/// git conflict marker, whatever its size or encoding; None otherwise or when
-/// it cannot be read.
-pub fn conflict_in_file(path: &Path) -> Option<Error> {
-    let mut bytes = Vec::new();
-    let (file, _) = open_regular(path).ok()?;
-    file.take(MAX_FILE_BYTES).read_to_end(&mut bytes).ok()?;
-    let line = conflict_marker_line_in_bytes(&bytes)?;
-    Some(conflict_error(path, line, &String::from_utf8_lossy(&bytes)))
-}
-
-/// Loads a case file and checks what the schema cannot.
-pub fn load_case_file(path: &Path, expected_id: Option<&str>) -> Result<Case> {
-    let text = read_text(path)?;
-    parse_case(path, &text, expected_id)
 }
 
 /// A case's validated ID and file text, refusing text over the cap: such a
