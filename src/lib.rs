@@ -2,8 +2,10 @@
 //! files, one per support case, versioned in git.
 //!
 //! The life-cycle core ([`lifecycle`], [`fields`], [`case`]) is pure; the
-//! policy fed by config ([`routing`], [`targets`]) is pure too; the [`store`]
-//! owns every byte on disk; [`cli`] is the command line.
+//! policy fed by config ([`routing`], [`targets`]) is pure too; [`format`](mod@format)
+//! is a case file's bytes (YAML out, the parsers in, conflict markers), below
+//! both the [`store`], which owns every byte on disk, and the [`merge`];
+//! [`cli`] is the command line. No two modules import each other.
 //!
 //! The life cycle without a store or a clock:
 //!
