@@ -101,10 +101,12 @@ pub fn check(store: &Store) -> Result<Report> {
     let config = check_config(store, &mut report);
     // The lock is refused through a link or as a special file (so is
     // `.tickets` itself): every writer stops there until it is removed.
-    match crate::derived_dir::DerivedDir::open(store.root()) {
+    match crate::store::derived_dir::DerivedDir::open(store.root()) {
         Err(e) => push_error(&mut report, "derived-dir", e),
         Ok(Some(derived)) => {
-            if let Err(e @ Error::InvalidData { .. }) = derived.open_file("lock", crate::derived_dir::Access::Read) {
+            if let Err(e @ Error::InvalidData { .. }) =
+                derived.open_file("lock", crate::store::derived_dir::Access::Read)
+            {
                 push_error(&mut report, "derived-dir", e);
             }
         }
@@ -120,7 +122,7 @@ pub fn check(store: &Store) -> Result<Report> {
     for name in names {
         let path = store.root().join(&name);
         let text_name = name.to_string_lossy();
-        if text_name.starts_with('.') && text_name.ends_with(".tmp") {
+        if store::is_temp_name(&text_name) {
             report.push(
                 &path,
                 None,
@@ -190,7 +192,7 @@ fn check_config(store: &Store, report: &mut Report) -> Option<Config> {
             return None;
         }
     };
-    if let Some(line) = store::conflict_marker_line(&text) {
+    if let Some(line) = crate::format::conflict_marker_line(&text) {
         report.push(
             &path,
             Some(line),
@@ -253,11 +255,11 @@ fn check_case_file(path: &Path, id: &str, auto_close_after_days: u32, report: &m
             return None;
         }
     };
-    if let Some(line) = store::conflict_marker_line(&text) {
+    if let Some(line) = crate::format::conflict_marker_line(&text) {
         conflict(report, line);
         return None;
     }
-    let case = match store::parse_case(path, &text, None) {
+    let case = match crate::format::parse_case(path, &text, None) {
         Ok(case) => case,
         Err(e) => {
             push_error(report, "parse", e);

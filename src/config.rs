@@ -311,10 +311,16 @@ fn default_signature() -> String {
 impl MailConfig {
     /// Checks the addresses; the reason names the key.
     pub fn validate(&self) -> Result<(), String> {
-        crate::outbound::parse_mailbox("mail.from", &self.from)?;
+        parse_mailbox("mail.from", &self.from)?;
         if let Some(reply_to) = &self.reply_to {
-            crate::outbound::parse_mailbox("mail.reply_to", reply_to)?;
+            parse_mailbox("mail.reply_to", reply_to)?;
         }
         Ok(())
     }
+}
+
+/// Parses an address as `Name <user@domain>` or `user@domain`; the reason names the key.
+pub fn parse_mailbox(key: &str, text: &str) -> Result<lettre::message::Mailbox, String> {
+    text.parse::<lettre::message::Mailbox>()
+        .map_err(|e| format!("{key}: {text:?} is not an e-mail address ({e})"))
 }

@@ -1,6 +1,8 @@
 //! The library's one error type. Each variant carries what a person needs to
 //! act on it; the CLI maps variants to the documented exit codes.
 
+use crate::time::format_instant;
+use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 
 /// Every failure the library reports.
@@ -51,6 +53,29 @@ pub enum Error {
         status: String,
         /// The commands allowed from that status.
         allowed: String,
+    },
+
+    /// A change dated before the case's last change: history is in time
+    /// order, so such a case could never be replayed.
+    #[error(
+        "{id}: the case last changed at {}; a change dated {} would be out of order",
+        format_instant(last),
+        format_instant(now)
+    )]
+    ChangeBeforeLastChange {
+        /// The case.
+        id: String,
+        /// When it last changed.
+        last: DateTime<Utc>,
+        /// The date the change would have had.
+        now: DateTime<Utc>,
+    },
+
+    /// The directory given as the store holds no `config.yaml`.
+    #[error("{} is not a tickets store (no config.yaml)", path.display())]
+    NotAStore {
+        /// The directory.
+        path: PathBuf,
     },
 
     /// A file in the store does not parse or does not validate.
@@ -120,7 +145,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Other(_) | Error::Io { .. } => 1,
-            Error::Usage(_) => 2,
+            Error::Usage(_) | Error::ChangeBeforeLastChange { .. } | Error::NotAStore { .. } => 2,
             Error::NoSuchTicket { .. } | Error::InvalidId { .. } | Error::AmbiguousId { .. } => 3,
             Error::Closed { .. } | Error::TransitionNotAllowed { .. } => 4,
             Error::InvalidData { .. } => 5,

@@ -2,8 +2,10 @@
 //! files, one per support case, versioned in git.
 //!
 //! The life-cycle core ([`lifecycle`], [`fields`], [`case`]) is pure; the
-//! policy fed by config ([`routing`], [`targets`]) is pure too; the [`store`]
-//! owns every byte on disk; [`cli`] is the command line.
+//! policy fed by config ([`routing`], [`targets`]) is pure too; [`format`](mod@format)
+//! is a case file's bytes (YAML out, the parsers in, conflict markers), below
+//! both the [`store`], which owns every byte on disk, and the [`merge`];
+//! [`cli`] is the command line. No two modules import each other.
 //!
 //! The life cycle without a store or a clock:
 //!
@@ -49,14 +51,12 @@ pub mod cli;
 pub mod color;
 pub mod config;
 pub mod delivery;
-pub mod derived_dir;
 pub mod email;
 pub mod error;
-pub mod fast_summary;
 pub mod fields;
+pub mod format;
 pub mod git;
 pub mod id;
-pub mod index;
 pub mod lifecycle;
 pub mod merge;
 pub mod outbound;
@@ -68,7 +68,6 @@ pub mod summary;
 pub mod targets;
 pub mod terminal;
 pub mod time;
-pub mod yaml_expansion;
 
 pub use case::{Case, Event};
 pub use error::{Error, Result};

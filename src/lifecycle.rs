@@ -236,13 +236,12 @@ pub fn apply_in_place(next: &mut Case, action: &Action, actor: &str, now: DateTi
     }
     if now < case.updated_at {
         // History is in time order; a change dated before the last one (a
-        // stale --now) would make the case impossible to replay.
-        return Err(Error::Usage(format!(
-            "{}: the case last changed at {}; a change dated {} would be out of order (check --now / TICKETS_NOW)",
-            case.id,
-            crate::time::format_instant(&case.updated_at),
-            crate::time::format_instant(&now)
-        )));
+        // stale clock) would make the case impossible to replay.
+        return Err(Error::ChangeBeforeLastChange {
+            id: case.id.clone(),
+            last: case.updated_at,
+            now,
+        });
     }
 
     let from_level = case.level;

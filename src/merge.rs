@@ -13,14 +13,12 @@
 
 use crate::case::{Case, Event};
 use crate::fields::{ActionKind, Status};
+use crate::format::EXPLANATION_PREFIX;
 use crate::lifecycle::{self, action_of};
 use crate::terminal::escape_line;
 use crate::time::format_instant;
 use std::cmp::Ordering;
 use std::path::Path;
-
-/// The start of the explanation lines the driver writes into a conflict.
-pub const EXPLANATION_PREFIX: &str = "# tickets merge-driver: ";
 
 /// What merging three versions of a case gives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +84,7 @@ pub fn merge_files(ancestor: &[u8], ours: &[u8], theirs: &[u8], auto_close_after
             parse(ancestor, "ancestor").ok()
         };
         let case = merge_cases(ancestor_case.as_ref(), &ours_case, &theirs_case, auto_close_after_days)?;
-        let text = crate::store::to_yaml(&case).map_err(|e| MergeConflict {
+        let text = crate::format::to_yaml(&case).map_err(|e| MergeConflict {
             reason: e.to_string(),
             hint: "report this as a bug".into(),
         })?;
@@ -107,7 +105,7 @@ pub fn merge_files(ancestor: &[u8], ours: &[u8], theirs: &[u8], auto_close_after
 /// close it.
 fn within_size_cap(case: &Case, text: &str) -> Result<(), MergeConflict> {
     let size = text.len() as u64;
-    let cap = crate::store::size_cap(case.status);
+    let cap = crate::format::size_cap(case.status);
     if size <= cap {
         return Ok(());
     }
@@ -116,8 +114,8 @@ fn within_size_cap(case: &Case, text: &str) -> Result<(), MergeConflict> {
     } else {
         format!(
             " of a case that is not closed (the last {} bytes of the {}-byte cap are kept so that it can always be closed)",
-            crate::store::CLOSING_RESERVE_BYTES,
-            crate::store::MAX_FILE_BYTES
+            crate::format::CLOSING_RESERVE_BYTES,
+            crate::format::MAX_FILE_BYTES
         )
     };
     Err(MergeConflict {
@@ -133,11 +131,11 @@ fn within_size_cap(case: &Case, text: &str) -> Result<(), MergeConflict> {
 fn parse(bytes: &[u8], side: &str) -> Result<Case, MergeConflict> {
     let kept = "fix that version by hand (its bytes are kept as they are between the markers), then merge again";
     let size = bytes.len() as u64;
-    if size > crate::store::MAX_FILE_BYTES {
+    if size > crate::format::MAX_FILE_BYTES {
         return Err(MergeConflict {
             reason: format!(
                 "{side} is {size} bytes, over the {}-byte cap of a case file",
-                crate::store::MAX_FILE_BYTES
+                crate::format::MAX_FILE_BYTES
             ),
             hint: kept.into(),
         });
@@ -153,7 +151,7 @@ fn parse(bytes: &[u8], side: &str) -> Result<Case, MergeConflict> {
 }
 
 fn parse_text(text: &str, side: &str) -> Result<Case, MergeConflict> {
-    crate::store::parse_case(Path::new(side), text, None).map_err(|e| MergeConflict {
+    crate::format::parse_case(Path::new(side), text, None).map_err(|e| MergeConflict {
         reason: format!("{side} is not a valid case file: {e}"),
         hint: "fix that version by hand, then merge again".into(),
     })
@@ -534,17 +532,6 @@ pub fn conflict_text(ours: &[u8], theirs: &[u8], conflict: &MergeConflict) -> Ve
     text
 }
 
-/// The merge driver's explanation (reason and hint) in a file it left
-/// conflicted, if any.
-pub fn explanation_in(text: &str) -> Option<String> {
-    let lines: Vec<&str> = text
-        .lines()
-        .filter_map(|line| line.strip_prefix(EXPLANATION_PREFIX))
-        .filter(|line| !line.starts_with("resolve:"))
-        .collect();
-    (!lines.is_empty()).then(|| lines.join("; "))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -584,7 +571,7 @@ mod tests {
     }
 
     fn text(case: &Case) -> String {
-        crate::store::to_yaml(case).unwrap()
+        crate::format::to_yaml(case).unwrap()
     }
 
     fn merge(o: &Case, a: &Case, b: &Case) -> Merged {
@@ -593,7 +580,7 @@ mod tests {
 
     fn clean(m: Merged) -> Case {
         match m {
-            Merged::Clean(t) => crate::store::parse_case(Path::new("x"), &t, None).unwrap(),
+            Merged::Clean(t) => crate::format::parse_case(Path::new("x"), &t, None).unwrap(),
             Merged::Conflict { reason, .. } => panic!("unexpected conflict: {reason}"),
         }
     }
@@ -717,13 +704,13 @@ mod tests {
         );
         assert!(text.contains("fixed") && text.contains("duplicate"));
         assert!(text.contains("\n=======\n") && text.ends_with(">>>>>>> theirs\n"));
-        let explanation = explanation_in(&text).unwrap();
+        let explanation = crate::format::explanation_in(&text).unwrap();
         assert!(explanation.starts_with(&reason), "{explanation}");
         assert!(
             explanation.ends_with("keep the version with the resolution you want"),
             "{explanation}"
         );
-        assert!(crate::store::conflict_marker_line(&text).is_some());
+        assert!(crate::format::conflict_marker_line(&text).is_some());
     }
 
     #[test]

@@ -11,11 +11,10 @@
 //! text cannot expand a placeholder, and no code runs from a template.
 
 use crate::case::Case;
-use crate::config::MailConfig;
+use crate::config::{parse_mailbox, MailConfig};
 use crate::fields::Status;
 use chrono::{DateTime, Utc};
 use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
-use lettre::message::Mailbox;
 use serde::{Deserialize, Serialize};
 
 /// What a message tells the customer: one per public event written by support.
@@ -138,12 +137,6 @@ case that links this one.
 
 {signature}
 ";
-
-/// Parses an address as `Name <user@domain>` or `user@domain`; the reason names the key.
-pub fn parse_mailbox(key: &str, text: &str) -> Result<Mailbox, String> {
-    text.parse::<Mailbox>()
-        .map_err(|e| format!("{key}: {text:?} is not an e-mail address ({e})"))
-}
 
 /// The values a template's placeholders take, besides the case's own.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -527,3 +527,49 @@ mod plain_table_tests {
         assert_eq!(plain_table(&header, &rows), render_table(&table));
     }
 }
+
+#[cfg(test)]
+mod list_table_tests {
+    use super::*;
+
+    #[test]
+    fn list_table_fits_a_terminal_and_keeps_whole_lines_in_a_pipe() {
+        use crate::fields::Channel;
+        use crate::lifecycle::{open, NewCase};
+        use crate::summary::Summary;
+        let now = crate::time::parse_instant("2026-11-19T10:00:00Z").unwrap();
+        let summary = "Push notifications stopped on every iOS device after the update of the app";
+        let case = open(
+            NewCase {
+                id: "RC-7Q2M9K4D".into(),
+                customer: "Acme Corp".into(),
+                summary: summary.into(),
+                description: String::new(),
+                email: None,
+                channel: Channel::Portal,
+                severity: None,
+                follow_up_of: None,
+                message_id: None,
+                assignee: Some("alice".into()),
+                routing_reason: None,
+            },
+            "tester",
+            now,
+        );
+        let due = Due {
+            plan: "plus".into(),
+            first_response_due: now,
+        };
+        let rows = vec![(Summary::of(&case), due)];
+        let terminal = Style {
+            color: false,
+            terminal: true,
+            width: Some(70),
+        };
+        let fitted = list_table(&rows, now, &terminal);
+        assert!(fitted.lines().all(|l| l.chars().count() <= 70), "{fitted}");
+        let piped = list_table(&rows, now, &Style::default());
+        assert_eq!(piped.lines().count(), 2, "a header and one whole row: {piped}");
+        assert!(piped.contains(summary));
+    }
+}

@@ -116,7 +116,7 @@ fn auto_close_after_days(ctx: &Context, args: &MergeDriverArgs) -> u32 {
         Err(e) => {
             super::warn(&format!(
                 "{}; merging under the default auto-close rule of {default} days",
-                escape_line(&e.to_string())
+                escape_line(&super::error_message(&e))
             ));
             default
         }

@@ -5,6 +5,7 @@ mod assign;
 mod check;
 mod close;
 mod completions;
+mod error_message;
 mod escalate;
 mod git_setup;
 mod init;
@@ -33,6 +34,7 @@ use crate::summary::Summary;
 use crate::targets::Policy;
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
+use error_message::error_message;
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -244,7 +246,10 @@ pub fn warn(text: &str) {
 pub fn report_bad_files(errors: &[Error]) -> i32 {
     for error in errors {
         // Parse errors can echo a file's bytes (an unknown variant's value).
-        crate::error::diagnostic(&format!("error: {}", crate::terminal::escape_line(&error.to_string())));
+        crate::error::diagnostic(&format!(
+            "error: {}",
+            crate::terminal::escape_line(&error_message(error))
+        ));
     }
     if errors.is_empty() {
         0
@@ -357,7 +362,7 @@ pub fn main() -> i32 {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            crate::error::diagnostic(&format!("error: {}", crate::terminal::escape_line(&e.to_string())));
+            crate::error::diagnostic(&format!("error: {}", crate::terminal::escape_line(&error_message(&e))));
             e.exit_code()
         }
     }

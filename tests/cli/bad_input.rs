@@ -237,13 +237,13 @@ fn deep_nesting_is_refused_in_bounded_time_and_memory() {
 fn oversized_files_are_refused_at_the_documented_cap() {
     let (t, id) = store_with_case();
     let mut big = text(&t, &id);
-    let pad = tickets::store::MAX_FILE_BYTES as usize + 1 - big.len();
+    let pad = tickets::format::MAX_FILE_BYTES as usize + 1 - big.len();
     big = big.replacen(
         "description: No push since update",
         &format!("description: {}", "x".repeat(pad + 34)),
         1,
     );
-    assert!(big.len() as u64 > tickets::store::MAX_FILE_BYTES);
+    assert!(big.len() as u64 > tickets::format::MAX_FILE_BYTES);
     plant(&t, &id, big.as_bytes());
     refused(
         &t,
@@ -307,7 +307,7 @@ fn a_case_grown_to_the_cap_could_never_be_closed() {
     t.run(&["close", &id, "--resolution", "Answered by phone; follow-up opened"])
         .success();
     assert_eq!(t.status(&id), "closed");
-    assert!(t.file(&id).len() as u64 <= tickets::store::MAX_FILE_BYTES);
+    assert!(t.file(&id).len() as u64 <= tickets::format::MAX_FILE_BYTES);
 }
 
 #[test]

@@ -615,7 +615,7 @@ fn a_newline_in_a_merge_explanation_broke_out_of_its_comment_line() {
         .collect();
     assert_eq!(explanation.len(), 3, "one comment line each: {explanation:#?}");
     for line in &explanation {
-        assert!(line.starts_with(tickets::merge::EXPLANATION_PREFIX), "{line:?}");
+        assert!(line.starts_with(tickets::format::EXPLANATION_PREFIX), "{line:?}");
         assert!(
             line.ends_with('\n') && !line[..line.len() - 1].contains(['\r', '\u{2028}']),
             "{line:?}"

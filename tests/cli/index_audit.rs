@@ -44,10 +44,10 @@ history:
 /// parser (it must never accept what the full parser refuses, nor panic);
 /// the disagreement otherwise.
 fn fast_disagreement(label: &str, text: &str) -> Option<String> {
-    let Ok(fast) = std::panic::catch_unwind(|| tickets::fast_summary::summary(text)) else {
+    let Ok(fast) = std::panic::catch_unwind(|| tickets::format::fast_reader::summary(text)) else {
         return Some(format!("{label}: the fast reader panicked on {text:?}"));
     };
-    let full = tickets::store::parse_case(Path::new("x.yaml"), text, None);
+    let full = tickets::format::parse_case(Path::new("x.yaml"), text, None);
     match (fast, full) {
         (None, _) => None,
         (Some(fast), Ok(case)) if fast == tickets::summary::Summary::of(&case) => None,
@@ -150,7 +150,7 @@ const HAND_EDITS: &[(&str, &str, &str)] = &[
 #[test]
 fn hand_edited_case_files_are_declined_or_read_as_the_full_parser_reads_them() {
     assert!(
-        tickets::fast_summary::summary(BASE).is_some(),
+        tickets::format::fast_reader::summary(BASE).is_some(),
         "the canonical shape is read fast"
     );
     let long = BASE.replacen("Push fails", &"y".repeat(200_000), 1);
@@ -299,7 +299,7 @@ fn a_case_too_big_to_close_does_not_block_the_sweep_of_the_others() {
     let text = String::from_utf8(t.file(&big)).expect("utf-8");
     let line = "description: No push since update\n";
     assert!(text.contains(line), "{text}");
-    let cap = tickets::store::MAX_FILE_BYTES as usize;
+    let cap = tickets::format::MAX_FILE_BYTES as usize;
     let padding = cap - 40 - text.len();
     let edited = text.replacen(line, &format!("description: |-\n  {}\n", "x".repeat(padding)), 1);
     assert!(edited.len() < cap && edited.len() > cap - 100);

@@ -428,14 +428,14 @@ fn a_reply_message_id_is_written_last_in_its_event_and_read_alike_by_every_reade
         &text[typed.len()..]
     );
     // The fast reader takes it (no fall back to the full parser) and agrees.
-    let full = tickets::store::parse_case(&t.case_path(&id), &text, Some(&id)).expect("parses");
+    let full = tickets::format::parse_case(&t.case_path(&id), &text, Some(&id)).expect("parses");
     assert_eq!(
-        tickets::store::to_yaml(&full).expect("yaml"),
+        tickets::format::to_yaml(&full).expect("yaml"),
         text,
         "written back the same"
     );
     assert_eq!(
-        tickets::fast_summary::summary(&text),
+        tickets::format::fast_reader::summary(&text),
         Some(tickets::summary::Summary::of(&full))
     );
     t.run(&["check", "--strict"]).success();

@@ -16,6 +16,7 @@ mod exit_codes;
 mod git;
 mod index;
 mod index_audit;
+mod layers;
 mod lifecycle;
 mod links;
 mod mail_headers;

@@ -509,7 +509,7 @@ fn the_driver_finds_the_auto_close_rule_from_the_case_path_or_the_store_and_else
     )
     .unwrap();
     let ours = std::fs::read(versions.file("A")).unwrap();
-    let theirs = tickets::store::to_yaml(&swept).unwrap();
+    let theirs = tickets::format::to_yaml(&swept).unwrap();
     let driver = |cwd: &Path, tickets_dir: Option<&Path>, extra: &[&str]| {
         std::fs::write(versions.file("A"), &ours).unwrap();
         std::fs::write(versions.file("B"), &theirs).unwrap();
@@ -602,7 +602,7 @@ fn check_flagged_no_auto_close_that_came_before_the_case_had_waited_the_configur
         instant(&at(7 * DAY)),
     )
     .unwrap();
-    std::fs::write(t.case_path(&id), tickets::store::to_yaml(&closed).unwrap()).unwrap();
+    std::fs::write(t.case_path(&id), tickets::format::to_yaml(&closed).unwrap()).unwrap();
     t.run(&["check"])
         .code(5)
         .stdout(contains("history"))
@@ -616,5 +616,5 @@ fn check_flagged_no_auto_close_that_came_before_the_case_had_waited_the_configur
 }
 
 fn case_from_bytes(bytes: &[u8]) -> tickets::Case {
-    tickets::store::parse_case(Path::new("x"), std::str::from_utf8(bytes).unwrap(), None).unwrap()
+    tickets::format::parse_case(Path::new("x"), std::str::from_utf8(bytes).unwrap(), None).unwrap()
 }

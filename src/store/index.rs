@@ -12,10 +12,11 @@
 //! never cached, because a second change inside the same timestamp tick
 //! could keep the same metadata ("racy" entries, as git calls them).
 
-use crate::derived_dir::{Access, DerivedDir};
+use super::atomic_write::Durability;
+use super::derived_dir::{Access, DerivedDir};
+use super::{load_case_file, open_regular, Store};
 use crate::error::{Error, Result};
 use crate::fields::Status;
-use crate::store::{self, Store};
 use crate::summary::Summary;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -31,7 +32,7 @@ const CHUNK: usize = 4096;
 /// Longer than any line a summary can make (its text comes from a case file
 /// under the 1 MiB cap, and JSON escaping at most sextuples it): a longer
 /// line is damage, and the index is not read past it.
-const MAX_LINE_BYTES: u64 = 8 * store::MAX_FILE_BYTES;
+const MAX_LINE_BYTES: u64 = 8 * crate::format::MAX_FILE_BYTES;
 
 /// Reads one line of at most [`MAX_LINE_BYTES`]; `Ok(0)` at the end.
 fn read_line_bounded(reader: &mut impl BufRead, line: &mut String) -> std::io::Result<usize> {
@@ -156,25 +157,29 @@ fn format_line(id: &str, summary: &Summary, stamp: &Stamp) -> Option<String> {
 /// reported its way.
 fn load_summary(path: &Path, id: &str) -> Result<(Summary, Stamp)> {
     let slow = || -> Result<(Summary, Stamp)> {
-        let case = store::load_case_file(path, Some(id))?;
+        let case = load_case_file(path, Some(id))?;
         let meta = fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
         Ok((Summary::of(&case), Stamp::of(&meta)))
     };
     // Never through a link, never blocking on a FIFO: those are refused here
     // as the full loader would refuse them.
-    let (file, meta) = store::open_regular(path)?;
-    if meta.len() > store::MAX_FILE_BYTES {
+    let (file, meta) = open_regular(path)?;
+    if meta.len() > crate::format::MAX_FILE_BYTES {
         return slow();
     }
     let mut text = String::with_capacity(meta.len() as usize);
-    if file.take(store::MAX_FILE_BYTES).read_to_string(&mut text).is_err() {
+    if file
+        .take(crate::format::MAX_FILE_BYTES)
+        .read_to_string(&mut text)
+        .is_err()
+    {
         return slow();
     }
     let stamp = Stamp::of(&meta);
-    match crate::fast_summary::summary(&text) {
+    match crate::format::fast_reader::summary(&text) {
         Some(summary) if summary.id == id => Ok((summary, stamp)),
         _ => {
-            let case = store::parse_case(path, &text, Some(id))?;
+            let case = crate::format::parse_case(path, &text, Some(id))?;
             Ok((Summary::of(&case), stamp))
         }
     }
@@ -359,8 +364,7 @@ impl IndexWriter {
     }
 
     fn new(derived: DerivedDir) -> Option<IndexWriter> {
-        let temp = format!("index.{}.{:08x}.tmp", std::process::id(), rand::random::<u32>());
-        let file = derived.open_file(&temp, Access::CreateNew).ok()?;
+        let (temp, file) = derived.create_temp(INDEX_FILE).ok()?;
         let mut writer = IndexWriter {
             derived,
             temp,
@@ -409,7 +413,14 @@ impl IndexWriter {
 
     fn finish(mut self) {
         let ok = self.ok && self.file.flush().is_ok();
-        if ok && self.derived.rename(&self.temp, INDEX_FILE).is_ok() {
+        // Unsynced: the index is derived and checksummed line by line, so one
+        // lost to a power failure is rebuilt; a sync would only slow `list`.
+        if ok
+            && self
+                .derived
+                .replace_with(&self.temp, self.file.get_ref(), INDEX_FILE, Durability::Unsynced)
+                .is_ok()
+        {
             return;
         }
         let _ = self.derived.remove(&self.temp);

@@ -10,8 +10,9 @@
 //! opened without following a link and without blocking (a FIFO would hang),
 //! and refused unless it is a regular file.
 
+use super::atomic_write::{self, Durability};
+use super::{kind_of, DERIVED_DIR};
 use crate::error::{Error, Result};
-use crate::store::{kind_of, DERIVED_DIR};
 use rustix::fs::{AtFlags, Mode, OFlags};
 use std::fs::File;
 use std::io::{self, ErrorKind};
@@ -97,6 +98,24 @@ impl DerivedDir {
             return Err(not_regular(&path, kind_of(meta.file_type())));
         }
         Ok(file)
+    }
+
+    /// A new temp file for replacing `target` in this directory, named as
+    /// every temp file of the store is (`.<NAME>.<pid>.<random>.tmp`); its
+    /// name and the open file.
+    pub(super) fn create_temp(&self, target: &str) -> Result<(String, File)> {
+        let temp = atomic_write::temp_name(target);
+        let file = self.open_file(&temp, Access::CreateNew)?;
+        Ok((temp, file))
+    }
+
+    /// Renames the written temp file `temp` over `target` the way every
+    /// atomic write ends ([`atomic_write`]): the file synced first and the
+    /// directory after, when `durability` asks for it.
+    pub(super) fn replace_with(&self, temp: &str, file: &File, target: &str, durability: Durability) -> io::Result<()> {
+        atomic_write::sync_file(file, durability)?;
+        self.rename(temp, target)?;
+        atomic_write::sync_directory(&self.handle, durability)
     }
 
     /// Renames `from` to `to`, both in this directory: replaces whatever

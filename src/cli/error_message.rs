@@ -1,0 +1,46 @@
+//! An error as the command line words it: the library's message, and for
+//! the errors a person fixes on the command line, which option or command
+//! to reach for (the library carries the data, never the option names).
+
+use crate::error::Error;
+
+/// The message printed for `error` (not yet escaped for the terminal).
+pub fn error_message(error: &Error) -> String {
+    match error {
+        Error::ChangeBeforeLastChange { .. } => format!("{error} (check --now / TICKETS_NOW)"),
+        Error::NotAStore { path } => format!(
+            "{error}; run `tickets init --dir {}` or pass --dir / TICKETS_DIR",
+            path.display()
+        ),
+        _ => error.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_words_the_hints_the_library_leaves_out() {
+        let at = |text| crate::time::parse_instant(text).unwrap();
+        let late = Error::ChangeBeforeLastChange {
+            id: "RC-7K3QX9MT".into(),
+            last: at("2026-11-19T12:00:00Z"),
+            now: at("2026-11-19T11:00:00Z"),
+        };
+        assert_eq!(
+            error_message(&late),
+            "RC-7K3QX9MT: the case last changed at 2026-11-19T12:00:00Z; a change dated 2026-11-19T11:00:00Z \
+             would be out of order (check --now / TICKETS_NOW)"
+        );
+        assert!(!late.to_string().contains("--now"), "the library names no option");
+        let nowhere = Error::NotAStore { path: "desk".into() };
+        assert_eq!(
+            error_message(&nowhere),
+            "desk is not a tickets store (no config.yaml); run `tickets init --dir desk` or pass --dir / TICKETS_DIR"
+        );
+        assert!(!nowhere.to_string().contains("--dir"), "the library names no option");
+        assert_eq!(late.exit_code(), 2);
+        assert_eq!(nowhere.exit_code(), 2);
+    }
+}

@@ -1,0 +1,315 @@
+//! The store owns every byte on disk: paths, IDs, locking, atomic writes
+//! and derived files. Nothing else opens a file in the store. What the bytes
+//! of a case file mean (YAML, caps, conflict markers) is [`crate::format`].
+//!
+//! Layout: `config.yaml`, one `<ID>.yaml` per case, and `.tickets/` for
+//! derived files (lock, index) that are never needed for correctness.
+//! Temp files are `.<ID>.yaml.<pid>.<random>.tmp` beside their target.
+
+mod atomic_write;
+pub mod derived_dir;
+pub mod index;
+mod lock;
+mod regular_file;
+
+pub use atomic_write::is_temp_name;
+pub use lock::StoreLock;
+pub use regular_file::{conflict_in_file, kind_of, load_case_file, open_regular, read_text};
+
+use crate::case::Case;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::format::{parse_yaml, size_cap, to_yaml, CLOSING_RESERVE_BYTES, MAX_FILE_BYTES, MAX_OPEN_CASE_BYTES};
+use crate::id;
+use crate::summary::Summary;
+use atomic_write::Durability;
+use rayon::prelude::*;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The name of the derived-files directory inside a store.
+pub const DERIVED_DIR: &str = ".tickets";
+
+/// The `.gitignore` that `init` writes.
+pub const GITIGNORE: &str =
+    "# Derived files of `tickets`: never needed for correctness, rebuilt when missing.\n/.tickets/\n.*.tmp\n";
+
+/// A store directory.
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+}
+
+impl Store {
+    /// A store at `root` (not checked until used).
+    pub fn new(root: impl Into<PathBuf>) -> Store {
+        Store { root: root.into() }
+    }
+
+    /// The store directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The path of `config.yaml`.
+    pub fn config_path(&self) -> PathBuf {
+        self.root.join("config.yaml")
+    }
+
+    /// The path of the directory of derived files, for messages: its files
+    /// are opened through [`derived_dir::DerivedDir`], never by path.
+    pub fn derived_dir(&self) -> PathBuf {
+        self.root.join(DERIVED_DIR)
+    }
+
+    /// The path of a case file. `id` must have passed [`id::validate`].
+    pub fn case_path(&self, id: &str) -> PathBuf {
+        self.root.join(format!("{id}.yaml"))
+    }
+
+    /// Checks that the store exists: [`Error::NotAStore`] when it does not.
+    pub fn ensure_exists(&self) -> Result<()> {
+        // Anything named config.yaml is the store's, and refused when read
+        // if it is a link or not a regular file (exit 5, not "no store").
+        if fs::symlink_metadata(self.config_path()).is_ok() {
+            return Ok(());
+        }
+        Err(Error::NotAStore {
+            path: self.root.clone(),
+        })
+    }
+
+    /// Loads and validates `config.yaml`.
+    pub fn config(&self) -> Result<Config> {
+        self.ensure_exists()?;
+        let path = self.config_path();
+        let text = read_text(&path)?;
+        let config: Config = parse_yaml(&path, &text)?;
+        config
+            .validate()
+            .map_err(|reason| Error::invalid(&path, None, reason))?;
+        crate::targets::Policy::new(&config).map_err(|reason| Error::invalid(&path, None, reason))?;
+        Ok(config)
+    }
+
+    /// Creates a store: the directory, a commented config.yaml and a
+    /// .gitignore for derived files. Refuses to overwrite an existing config,
+    /// and to read a .gitignore that is a link or not a regular file.
+    pub fn init(&self, config_text: &str) -> Result<()> {
+        fs::create_dir_all(&self.root).map_err(|e| Error::io(&self.root, e))?;
+        if fs::symlink_metadata(self.config_path()).is_ok() {
+            return Err(Error::Usage(format!(
+                "{} already exists; not overwriting it",
+                self.config_path().display()
+            )));
+        }
+        let gitignore = self.root.join(".gitignore");
+        // Read before anything is written, so a refusal leaves no half store.
+        let existing = match fs::symlink_metadata(&gitignore) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            _ => Some(read_text(&gitignore)?),
+        };
+        atomic_write::write(&self.config_path(), config_text.as_bytes(), Durability::Synced)?;
+        match existing {
+            None => atomic_write::write(&gitignore, GITIGNORE.as_bytes(), Durability::Synced)?,
+            Some(existing) => {
+                // A store at the root of a repository already has one: keep it,
+                // and add our patterns, or the lock and index would be committed.
+                let present: std::collections::HashSet<&str> = existing.lines().map(str::trim).collect();
+                if GITIGNORE.lines().any(|l| !l.starts_with('#') && !present.contains(l)) {
+                    let separator = if existing.is_empty() || existing.ends_with('\n') {
+                        ""
+                    } else {
+                        "\n"
+                    };
+                    atomic_write::write(
+                        &gitignore,
+                        format!("{existing}{separator}{GITIGNORE}").as_bytes(),
+                        Durability::Synced,
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Resolves a user-typed ID to a case ID: exact, or a unique prefix.
+    pub fn resolve(&self, typed: &str) -> Result<String> {
+        let wanted = id::validate(typed)?;
+        if self.case_path(&wanted).exists() || fs::symlink_metadata(self.case_path(&wanted)).is_ok() {
+            return Ok(wanted);
+        }
+        let mut matches: Vec<String> = self
+            .case_ids()?
+            .into_iter()
+            .filter(|candidate| candidate.starts_with(&wanted))
+            .collect();
+        matches.sort();
+        match matches.len() {
+            0 => Err(Error::NoSuchTicket { id: wanted }),
+            1 => Ok(matches.remove(0)),
+            _ => Err(Error::AmbiguousId {
+                id: wanted,
+                candidates: matches.iter().take(5).cloned().collect::<Vec<_>>().join(", "),
+            }),
+        }
+    }
+
+    /// Loads one case by (validated) ID.
+    pub fn load(&self, id: &str) -> Result<Case> {
+        let path = self.case_path(id);
+        if fs::symlink_metadata(&path).is_err() {
+            return Err(Error::NoSuchTicket { id: id.to_string() });
+        }
+        load_case_file(&path, Some(id))
+    }
+
+    /// Writes a case atomically: temp file, fsync, rename, fsync the directory.
+    pub fn save(&self, case: &Case) -> Result<PathBuf> {
+        let (id, text) = case_text(case)?;
+        let path = self.case_path(&id);
+        atomic_write::write(&path, text.as_bytes(), Durability::Synced)?;
+        Ok(path)
+    }
+
+    /// Writes many cases, each atomically (temp file, fsync, rename), with
+    /// the fsyncs issued in parallel and one fsync of the directory at the
+    /// end: a sweep that closes thousands of cases does not wait for each
+    /// disk flush in turn. A crash leaves every file old or new, never half.
+    ///
+    /// Returns the paths written and the cases refused one by one (over the
+    /// size cap): one such case must not hold back the others. An I/O error
+    /// fails the whole batch.
+    pub fn save_many(&self, cases: &[Case]) -> Result<(Vec<PathBuf>, Vec<Error>)> {
+        let mut staged: Vec<(PathBuf, Vec<u8>)> = Vec::with_capacity(cases.len());
+        let mut refused = Vec::new();
+        for case in cases {
+            match case_text(case) {
+                Ok((id, text)) => staged.push((self.case_path(&id), text.into_bytes())),
+                Err(e) => refused.push(e),
+            }
+        }
+        atomic_write::write_many(&self.root, &staged)?;
+        Ok((staged.into_iter().map(|(path, _)| path).collect(), refused))
+    }
+
+    /// Writes a case without fsync, for bulk generation and imports only:
+    /// still a temp file and a rename (never half-written), but a power
+    /// failure may lose the latest writes. Commands use [`Store::save`].
+    pub fn save_unsynced(&self, case: &Case) -> Result<PathBuf> {
+        let id = id::validate(&case.id)?;
+        let path = self.case_path(&id);
+        let text = to_yaml(case)?;
+        atomic_write::write(&path, text.as_bytes(), Durability::Unsynced)?;
+        Ok(path)
+    }
+
+    /// Writes a small file of the store that is not a case (`.gitattributes`) atomically.
+    pub fn write_support_file(&self, name: &str, text: &str) -> Result<PathBuf> {
+        let path = self.root.join(name);
+        atomic_write::write(&path, text.as_bytes(), Durability::Synced)?;
+        Ok(path)
+    }
+
+    /// Whether a case file exists for this ID.
+    pub fn exists(&self, id: &str) -> bool {
+        fs::symlink_metadata(self.case_path(id)).is_ok()
+    }
+
+    /// The IDs of every case file (names ending `.yaml`, not hidden, not config).
+    pub fn case_ids(&self) -> Result<Vec<String>> {
+        let entries = fs::read_dir(&self.root).map_err(|e| Error::io(&self.root, e))?;
+        let mut ids = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(&self.root, e))?;
+            if let Some(id) = case_id_of(&entry.file_name()) {
+                ids.push(id);
+            }
+        }
+        ids.sort();
+        Ok(ids)
+    }
+
+    /// Reads every case in parallel: the good ones, and an error per bad file.
+    pub fn load_all(&self) -> Result<(Vec<Case>, Vec<Error>)> {
+        let ids = self.case_ids()?;
+        let results: Vec<Result<Case>> = ids
+            .par_iter()
+            .map(|id| load_case_file(&self.case_path(id), Some(id)))
+            .collect();
+        let mut cases = Vec::with_capacity(results.len());
+        let mut errors = Vec::new();
+        for result in results {
+            match result {
+                Ok(case) => cases.push(case),
+                Err(e) => errors.push(e),
+            }
+        }
+        Ok((cases, errors))
+    }
+
+    /// The summary of every case, and an error per bad file.
+    pub fn summaries(&self) -> Result<(Vec<Summary>, Vec<Error>)> {
+        index::scan(self, &|_| true)
+    }
+
+    /// The summaries of the cases whose status `want` accepts, and an error
+    /// per bad file; served from the index where it is still valid.
+    pub fn scan(&self, want: &(dyn Fn(crate::fields::Status) -> bool + Sync)) -> Result<(Vec<Summary>, Vec<Error>)> {
+        index::scan(self, want)
+    }
+
+    /// Removes temp files left by crashed writers. Call only under the lock:
+    /// every writer holds it, so no temp file is in use.
+    pub fn clean_temp_files(&self, lock: &StoreLock) -> Result<usize> {
+        let entries = fs::read_dir(&self.root).map_err(|e| Error::io(&self.root, e))?;
+        let mut removed = 0;
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let is_temp = is_temp_name(&name) && entry.file_type().is_ok_and(|t| t.is_file());
+            if is_temp && fs::remove_file(entry.path()).is_ok() {
+                removed += 1;
+            }
+        }
+        // Index rebuilds run without the lock, so only an old temp file there
+        // is certainly abandoned (a process killed while writing the index).
+        // Through the lock's handle on `.tickets/`: never through a link.
+        let hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
+        removed += lock.derived.remove_temp_files_older_than(hour_ago);
+        Ok(removed)
+    }
+}
+
+/// The case ID a directory entry names, if it is a case file.
+pub fn case_id_of(name: &std::ffi::OsStr) -> Option<String> {
+    let name = name.to_str()?;
+    let stem = name.strip_suffix(".yaml")?;
+    if stem.is_empty() || stem.starts_with('.') || stem == "config" || !stem.contains('-') {
+        return None;
+    }
+    id::validate(stem).ok().filter(|id| id == stem)
+}
+
+/// A case's validated ID and file text, refusing text over the cap: such a
+/// file could be written but never read back.
+fn case_text(case: &Case) -> Result<(String, String)> {
+    let id = id::validate(&case.id)?;
+    let text = to_yaml(case)?;
+    let size = text.len() as u64;
+    if size <= size_cap(case.status) {
+        return Ok((id, text));
+    }
+    Err(Error::Usage(if case.status == crate::fields::Status::Closed {
+        format!(
+            "{id}: the case file would be {size} bytes, over the {MAX_FILE_BYTES}-byte cap; nothing was written (shorten the resolution)"
+        )
+    } else {
+        format!(
+            "{id}: the case file would be {size} bytes, over the {MAX_OPEN_CASE_BYTES}-byte cap of a case that is not closed \
+             (the last {CLOSING_RESERVE_BYTES} bytes of the {MAX_FILE_BYTES}-byte cap are kept so that it can always be closed); \
+             nothing was written (shorten the text, or close the case and open a follow-up)"
+        )
+    }))
+}
