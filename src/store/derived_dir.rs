@@ -118,6 +118,36 @@ impl DerivedDir {
         atomic_write::sync_directory(&self.handle, durability)
     }
 
+    /// Replaces the file `name` with `bytes`, atomically (temp file, sync,
+    /// rename, sync of the directory when `durability` asks for it).
+    pub(super) fn write_file(&self, name: &str, bytes: &[u8], durability: Durability) -> Result<()> {
+        use std::io::Write;
+        let (temp, mut file) = self.create_temp(name)?;
+        let written = file
+            .write_all(bytes)
+            .and_then(|()| self.replace_with(&temp, &file, name, durability));
+        if let Err(e) = written {
+            let _ = self.remove(&temp);
+            return Err(Error::io(&self.path.join(name), e));
+        }
+        Ok(())
+    }
+
+    /// The names of the regular files in the directory that start with
+    /// `prefix`, sorted (temp files excepted).
+    pub(super) fn names_starting_with(&self, prefix: &str) -> Vec<String> {
+        let Ok(entries) = rustix::fs::Dir::read_from(&self.handle) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = entries
+            .flatten()
+            .filter_map(|entry| entry.file_name().to_str().ok().map(String::from))
+            .filter(|name| name.starts_with(prefix) && !name.ends_with(".tmp"))
+            .collect();
+        names.sort();
+        names
+    }
+
     /// Renames `from` to `to`, both in this directory: replaces whatever
     /// entry `to` is (a link included) without following it.
     pub fn rename(&self, from: &str, to: &str) -> io::Result<()> {

@@ -19,9 +19,20 @@ impl Store {
     /// A `.tickets` or `.tickets/lock` that is a symbolic link or a special
     /// file is refused (exit 5), never followed.
     pub fn lock(&self, wait: Duration) -> Result<StoreLock> {
+        self.lock_named("lock", wait)
+    }
+
+    /// Takes the delivery lock, `.tickets/deliver.lock`: one `deliver` at a
+    /// time, without holding the store's write lock while a mail server
+    /// answers (every other command goes on meanwhile).
+    pub fn lock_delivery(&self, wait: Duration) -> Result<StoreLock> {
+        self.lock_named("deliver.lock", wait)
+    }
+
+    fn lock_named(&self, name: &str, wait: Duration) -> Result<StoreLock> {
         let derived = DerivedDir::create(&self.root)?;
-        let file = derived.open_file("lock", Access::CreateOrOpen)?;
-        let path = derived.path().join("lock");
+        let file = derived.open_file(name, Access::CreateOrOpen)?;
+        let path = derived.path().join(name);
         let started = Instant::now();
         loop {
             match file.try_lock() {

@@ -10,6 +10,7 @@ mod atomic_write;
 pub mod derived_dir;
 pub mod index;
 mod lock;
+pub mod outbox;
 mod regular_file;
 
 pub use atomic_write::is_temp_name;

@@ -1,0 +1,161 @@
+//! The outbox: messages to customers, one file each in `.tickets/`
+//! (`outbox.<Message-ID>.json`), derived and gitignored, so local to the
+//! clone that wrote their events: two clones never send the same message.
+//!
+//! A message is queued under the store's write lock, synced before the case
+//! file that records its event is renamed into place: a crash leaves at most
+//! a message whose event was never written, which `deliver` recognises (the
+//! case does not have the event) and drops unsent.
+
+use super::atomic_write::Durability;
+use super::derived_dir::{Access, DerivedDir};
+use super::{Store, StoreLock};
+use crate::error::{Error, Result};
+use crate::fields::ActionKind;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::io::Read;
+
+/// What the file names of queued messages start with.
+const PREFIX: &str = "outbox.";
+
+/// The largest outbox file read (a message with its attachments).
+const MAX_OUTBOX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Where a message stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryState {
+    /// Waiting for `deliver`.
+    Queued,
+    /// Handed to the mail system; never sent again.
+    Sent,
+    /// The last attempt failed; the next `deliver` tries again.
+    Failed,
+}
+
+impl DeliveryState {
+    /// The stable spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Queued => "queued",
+            DeliveryState::Sent => "sent",
+            DeliveryState::Failed => "failed",
+        }
+    }
+}
+
+/// One message of the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxMessage {
+    /// The case it is about.
+    pub case: String,
+    /// The event that queued it: its action and instant (how `deliver`
+    /// knows the event was written).
+    pub action: ActionKind,
+    /// When the event happened.
+    #[serde(with = "crate::time::rfc3339")]
+    pub event_at: DateTime<Utc>,
+    /// The envelope sender (the store's `mail.from` address).
+    pub from: String,
+    /// The recipient.
+    pub to: String,
+    /// The subject, `[ID] summary`.
+    pub subject: String,
+    /// The message's `Message-ID`, without angle brackets.
+    pub message_id: String,
+    /// Where it stands.
+    pub state: DeliveryState,
+    /// When it was queued.
+    #[serde(with = "crate::time::rfc3339")]
+    pub queued_at: DateTime<Utc>,
+    /// When it was sent.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::time::rfc3339_option")]
+    pub sent_at: Option<DateTime<Utc>>,
+    /// How many times sending was tried.
+    #[serde(default)]
+    pub attempts: u32,
+    /// The last failure, in the transport's words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The whole message, headers and body.
+    pub message: String,
+}
+
+impl OutboxMessage {
+    /// The file that holds it: `outbox.<Message-ID>.json`, with anything but
+    /// letters, digits, `.`, `-`, `_` and `@` replaced.
+    pub fn file_name(&self) -> String {
+        let safe: String = self
+            .message_id
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() || "._-@".contains(c) { c } else { '_' })
+            .collect();
+        format!("{PREFIX}{safe}.json")
+    }
+}
+
+impl Store {
+    /// Queues `messages`, synced, under the store's write lock: call it before
+    /// saving the case that records their events.
+    pub fn queue_messages(&self, lock: &StoreLock, messages: &[OutboxMessage]) -> Result<()> {
+        for message in messages {
+            write(&lock.derived, message)?;
+        }
+        Ok(())
+    }
+
+    /// Every message of the outbox, oldest first, and the files that could
+    /// not be read (named).
+    pub fn outbox(&self) -> Result<(Vec<OutboxMessage>, Vec<Error>)> {
+        let Some(derived) = DerivedDir::open(&self.root)? else {
+            return Ok((Vec::new(), Vec::new()));
+        };
+        let mut messages = Vec::new();
+        let mut errors = Vec::new();
+        for name in derived.names_starting_with(PREFIX) {
+            match read(&derived, &name) {
+                Ok(message) => messages.push(message),
+                Err(e) => errors.push(e),
+            }
+        }
+        messages.sort_by(|a, b| (a.queued_at, &a.message_id).cmp(&(b.queued_at, &b.message_id)));
+        Ok((messages, errors))
+    }
+
+    /// Records a message's new state (after a delivery attempt), synced.
+    pub fn update_message(&self, lock: &StoreLock, message: &OutboxMessage) -> Result<()> {
+        write(&lock.derived, message)
+    }
+
+    /// Removes a message from the outbox (pruned, or its event was never written).
+    pub fn remove_message(&self, lock: &StoreLock, message: &OutboxMessage) -> Result<()> {
+        let name = message.file_name();
+        match lock.derived.remove(&name) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(Error::io(&lock.derived.path().join(name), e)),
+        }
+    }
+}
+
+fn write(derived: &DerivedDir, message: &OutboxMessage) -> Result<()> {
+    let name = message.file_name();
+    let text = serde_json::to_vec_pretty(message)
+        .map_err(|e| Error::Other(format!("cannot write {name}: {e}")))?;
+    derived.write_file(&name, &text, Durability::Synced)
+}
+
+fn read(derived: &DerivedDir, name: &str) -> Result<OutboxMessage> {
+    let path = derived.path().join(name);
+    let file = derived.open_file(name, Access::Read)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_OUTBOX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(&path, e))?;
+    if bytes.len() as u64 > MAX_OUTBOX_FILE_BYTES {
+        return Err(Error::invalid(&path, None, "is larger than an outbox message can be; refused"));
+    }
+    serde_json::from_slice(&bytes).map_err(|e| Error::invalid(&path, Some(e.line()), e.to_string()))
+}
