@@ -51,6 +51,7 @@ pub mod config;
 pub mod derived_dir;
 pub mod email;
 pub mod error;
+pub mod exit_code;
 pub mod fast_summary;
 pub mod fields;
 pub mod git;
@@ -70,4 +71,5 @@ pub mod yaml_expansion;
 
 pub use case::{Case, Event};
 pub use error::{Error, Result};
+pub use exit_code::ExitCode;
 pub use fields::{ActionKind, Channel, Impact, Level, Severity, Status};

@@ -5,6 +5,7 @@
 use super::{emit, Context};
 use crate::check::{check, Gravity, Report};
 use crate::error::Result;
+use crate::exit_code::ExitCode;
 use crate::output::{render_table, serialize, table, Format};
 use crate::terminal::escape_line;
 use clap::Args;
@@ -18,7 +19,7 @@ pub struct CheckArgs {
 }
 
 /// Runs `check`.
-pub fn run(ctx: &Context, args: CheckArgs) -> Result<i32> {
+pub fn run(ctx: &Context, args: CheckArgs) -> Result<ExitCode> {
     let report = check(&ctx.store)?;
     let fails = report.fails(args.strict);
     match ctx.format {
@@ -53,9 +54,9 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<i32> {
             report.count(Gravity::Warning),
             if args.strict { " (--strict)" } else { "" }
         ));
-        Ok(5)
+        Ok(ExitCode::InvalidData)
     } else {
-        Ok(0)
+        Ok(ExitCode::Success)
     }
 }
 

@@ -13,6 +13,7 @@
 
 use super::Context;
 use crate::error::{Error, Result};
+use crate::exit_code::ExitCode;
 use crate::merge::{conflict_text, merge_files, MergeConflict, Merged};
 use crate::store::Store;
 use crate::terminal::escape_line;
@@ -35,7 +36,7 @@ pub struct MergeDriverArgs {
 }
 
 /// Runs `merge-driver`.
-pub fn run(ctx: &Context, args: MergeDriverArgs) -> Result<i32> {
+pub fn run(ctx: &Context, args: MergeDriverArgs) -> Result<ExitCode> {
     // A version git could not hand over is merged as empty, into a conflict:
     // git keeps every version in its index (`git checkout --theirs`).
     let ancestor = std::fs::read(&args.ancestor).unwrap_or_default();
@@ -75,14 +76,15 @@ pub fn run(ctx: &Context, args: MergeDriverArgs) -> Result<i32> {
         }
     };
     let (text, code) = match merged {
-        Merged::Clean(text) => (text.into_bytes(), 0),
+        Merged::Clean(text) => (text.into_bytes(), ExitCode::Success),
         Merged::Conflict { text, reason } => {
             crate::error::diagnostic(&format!(
                 "tickets merge-driver: {}: {}",
                 escape_line(&label),
                 escape_line(&reason)
             ));
-            (text, 1)
+            // Git takes any code but 0 for a conflict left in OURS.
+            (text, ExitCode::Failure)
         }
     };
     std::fs::write(&args.ours, text).map_err(|e| {

@@ -3,6 +3,7 @@
 
 use super::{due_of, emit, policy, report_bad_files, Context};
 use crate::error::Result;
+use crate::exit_code::ExitCode;
 use crate::fields::{Impact, Status};
 use crate::output::{human_duration, render_table, serialize, table, truncate_chars, CaseView};
 use crate::summary::Summary;
@@ -28,7 +29,7 @@ pub fn queue_order(cases: &mut [Summary]) {
 }
 
 /// Runs `queue`.
-pub fn run(ctx: &Context, _args: QueueArgs) -> Result<i32> {
+pub fn run(ctx: &Context, _args: QueueArgs) -> Result<ExitCode> {
     let config = ctx.store.config()?;
     let policy = policy(&ctx.store, &config)?;
     let (summaries, errors) = ctx.store.scan(&|status| status == Status::Escalated)?;

@@ -7,6 +7,7 @@
 
 use super::{due_of, emit, policy, report_bad_files, Context};
 use crate::error::Result;
+use crate::exit_code::ExitCode;
 use crate::fields::Status;
 use crate::lifecycle::{self, Action};
 use crate::output::{render_table, serialize, table, truncate_chars, CaseView};
@@ -25,14 +26,14 @@ pub struct RemindArgs {
 }
 
 /// Runs `remind`.
-pub fn run(ctx: &Context, args: RemindArgs) -> Result<i32> {
+pub fn run(ctx: &Context, args: RemindArgs) -> Result<ExitCode> {
     let config = ctx.store.config()?;
     let Some(remind_days) = config.remind_after_days else {
         crate::error::diagnostic("reminders are off: config.yaml has no remind_after_days (e.g. remind_after_days: 5)");
         if let Some(text) = serialize(ctx.format, &Vec::<RemindView>::new())? {
             emit(&text)?;
         }
-        return Ok(0);
+        return Ok(ExitCode::Success);
     };
     let remind_after = Duration::days(i64::from(remind_days));
     let close_after = Duration::days(i64::from(config.auto_close_after_days));

@@ -4,6 +4,7 @@
 use super::{due_of, emit, policy, report_bad_files, Context};
 use crate::case::Case;
 use crate::error::Result;
+use crate::exit_code::ExitCode;
 use crate::fields::Status;
 use crate::lifecycle::{self, auto_close_resolution, due_for_auto_close, Action};
 use crate::output::{serialize, CaseView};
@@ -21,7 +22,7 @@ pub struct SweepArgs {
 }
 
 /// Runs `sweep`.
-pub fn run(ctx: &Context, args: SweepArgs) -> Result<i32> {
+pub fn run(ctx: &Context, args: SweepArgs) -> Result<ExitCode> {
     let config = ctx.store.config()?;
     let after = Duration::days(i64::from(config.auto_close_after_days));
     let due_now = |s: &Summary| {
