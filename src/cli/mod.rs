@@ -360,28 +360,31 @@ pub fn main() -> ExitCode {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    let ctx = Context::new(&cli.global)?;
+    // Built only by the commands that need a store or a clock: git runs the
+    // merge driver in the user's environment, where a stale TICKETS_NOW must
+    // not fail a merge, and neither may it fail `completions` or `man`.
+    let ctx = || Context::new(&cli.global);
     match cli.command {
-        Command::Init(args) => init::run(&ctx, args),
-        Command::Open(args) => open::run(&ctx, args),
-        Command::Investigate(args) => investigate::run(&ctx, args),
-        Command::RequestInfo(args) => request_info::run(&ctx, args),
-        Command::Reply(args) => reply::run(&ctx, args),
-        Command::Escalate(args) => escalate::run(&ctx, args),
-        Command::Close(args) => close::run(&ctx, args),
-        Command::Sweep(args) => sweep::run(&ctx, args),
-        Command::List(args) => list::run(&ctx, args),
-        Command::Show(args) => show::run(&ctx, args),
-        Command::Queue(args) => queue::run(&ctx, args),
-        Command::Assign(args) => assign::run(&ctx, args),
-        Command::Reassess(args) => reassess::run(&ctx, args),
-        Command::Remind(args) => remind::run(&ctx, args),
-        Command::GitSetup(args) => git_setup::run(&ctx, args),
-        Command::MergeDriver(args) => merge_driver::run(&ctx, args),
-        Command::Stats(args) => stats::run(&ctx, args),
+        Command::Init(args) => init::run(&ctx()?, args),
+        Command::Open(args) => open::run(&ctx()?, args),
+        Command::Investigate(args) => investigate::run(&ctx()?, args),
+        Command::RequestInfo(args) => request_info::run(&ctx()?, args),
+        Command::Reply(args) => reply::run(&ctx()?, args),
+        Command::Escalate(args) => escalate::run(&ctx()?, args),
+        Command::Close(args) => close::run(&ctx()?, args),
+        Command::Sweep(args) => sweep::run(&ctx()?, args),
+        Command::List(args) => list::run(&ctx()?, args),
+        Command::Show(args) => show::run(&ctx()?, args),
+        Command::Queue(args) => queue::run(&ctx()?, args),
+        Command::Assign(args) => assign::run(&ctx()?, args),
+        Command::Reassess(args) => reassess::run(&ctx()?, args),
+        Command::Remind(args) => remind::run(&ctx()?, args),
+        Command::GitSetup(args) => git_setup::run(&ctx()?, args),
+        Command::MergeDriver(args) => merge_driver::run(&cli.global.dir, args),
+        Command::Stats(args) => stats::run(&ctx()?, args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
-        Command::Check(args) => check::run(&ctx, args),
+        Command::Check(args) => check::run(&ctx()?, args),
     }
 }
 
