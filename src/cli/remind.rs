@@ -37,11 +37,13 @@ pub fn run(ctx: &Context, args: RemindArgs) -> Result<ExitCode> {
     };
     let remind_after = Duration::days(i64::from(remind_days));
     let close_after = Duration::days(i64::from(config.auto_close_after_days));
+    // Not once due for auto-close: then `sweep` closes it, and a reminder
+    // would come too late.
     let is_due = |s: &Summary| {
         s.status == Status::WaitingForCustomer
             && !s.reminded
-            && s.waiting_since
-                .is_some_and(|since| ctx.now - since >= remind_after && ctx.now - since < close_after)
+            && s.waiting_since.is_some_and(|since| ctx.now - since >= remind_after)
+            && !lifecycle::auto_close_due(s.status, s.waiting_since, ctx.now, close_after)
     };
     let lock = if args.dry_run {
         None
