@@ -18,26 +18,15 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Gravity {
-    /// The store is wrong; `check` exits 5.
-    Error,
-    /// Legal but suspect; exits 5 only with `--strict`.
-    Warning,
-    /// Harmless; never fails the check.
-    Note,
-}
-
-impl Gravity {
-    /// The stable spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Gravity::Error => "error",
-            Gravity::Warning => "warning",
-            Gravity::Note => "note",
-        }
+crate::fields::vocabulary! {
+    /// How serious a finding is (`gravity` in JSON, the GRAVITY column).
+    Gravity {
+        /// The store is wrong; `check` exits 5.
+        Error => "error",
+        /// Legal but suspect; exits 5 only with `--strict`.
+        Warning => "warning",
+        /// Harmless; never fails the check.
+        Note => "note",
     }
 }
 

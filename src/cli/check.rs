@@ -65,7 +65,7 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<ExitCode> {
 fn render(report: &Report, style: &crate::color::Style) -> String {
     let mut out = String::new();
     if !report.problems.is_empty() {
-        let mut rows = table(&["LEVEL", "WHERE", "KIND", "MESSAGE"]);
+        let mut rows = table(&["GRAVITY", "WHERE", "KIND", "MESSAGE"]);
         crate::output::fit(&mut rows, style);
         for problem in &report.problems {
             let place = match problem.line {

@@ -92,3 +92,22 @@ fn a_command_with_a_store_still_refuses_a_bad_tickets_now() {
         .code(2)
         .stderr(contains("TICKETS_NOW"));
 }
+
+#[test]
+fn check_headed_a_findings_gravity_level_the_word_for_the_support_tier() {
+    let t = TestStore::new();
+    std::fs::write(t.path().join(".RC-12345678.yaml.tmp"), "left over").expect("temp file");
+    let out = t.stdout(&["check"]);
+    let header = out.lines().next().expect("a header line");
+    assert_eq!(
+        header.split_whitespace().collect::<Vec<_>>(),
+        ["GRAVITY", "WHERE", "KIND", "MESSAGE"],
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .nth(1)
+            .is_some_and(|row| row.trim_start().starts_with("note")),
+        "{out}"
+    );
+}
