@@ -3,10 +3,10 @@
 //! `--strict`, any warning), 0 otherwise.
 
 use super::{emit, Context};
-use crate::check::{check, Gravity, Report};
+use crate::check::{check, Report};
 use crate::error::Result;
 use crate::exit_code::ExitCode;
-use crate::output::{render_table, serialize, table, Format};
+use crate::output::{render_table, serialize, table, CheckView, Format, Gravity};
 use crate::terminal::escape_line;
 use clap::Args;
 
@@ -25,16 +25,7 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<ExitCode> {
     match ctx.format {
         Format::Table => emit(&render(&report, &ctx.style))?,
         format => {
-            #[derive(serde::Serialize)]
-            struct View<'a> {
-                ok: bool,
-                cases: usize,
-                errors: usize,
-                warnings: usize,
-                notes: usize,
-                problems: &'a [crate::check::Problem],
-            }
-            let view = View {
+            let view = CheckView {
                 ok: !fails,
                 cases: report.cases,
                 errors: report.count(Gravity::Error),

@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::exit_code::ExitCode;
 use crate::fields::Status;
 use crate::lifecycle::{self, Action};
-use crate::output::{render_table, serialize, table, truncate_chars, CaseView};
+use crate::output::{render_table, serialize, table, truncate_chars, CaseView, RemindView};
 use crate::summary::Summary;
 use crate::terminal::escape_line;
 use crate::time::format_instant;
@@ -113,15 +113,4 @@ fn remind_table(views: &[RemindView], style: &crate::color::Style) -> String {
         ]);
     }
     render_table(&out)
-}
-
-/// A case due a reminder, for a mail script: the case (`id`, `customer`,
-/// `email`, `summary`, `waiting_since`...) and when it will be auto-closed.
-#[derive(Debug, serde::Serialize)]
-pub struct RemindView {
-    /// The case.
-    #[serde(flatten)]
-    pub case: CaseView,
-    /// When `sweep` will auto-close it if the customer stays silent (RFC 3339 UTC).
-    pub auto_close_at: String,
 }

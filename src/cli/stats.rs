@@ -4,8 +4,8 @@
 use super::{emit, policy, report_bad_files, Context};
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
-use crate::output::{human_duration, render_table, serialize, table};
-use crate::stats::{compute, Counts, Durations, Stats, Window};
+use crate::output::{human_duration, render_table, serialize, table, Counts, Durations, Stats};
+use crate::stats::{compute, Window};
 use chrono::{DateTime, Utc};
 use clap::Args;
 
