@@ -12,53 +12,14 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::fields::Status;
 use crate::lifecycle;
+use crate::output::{Gravity, Problem};
 use crate::store::{self, Store};
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// How serious a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Gravity {
-    /// The store is wrong; `check` exits 5.
-    Error,
-    /// Legal but suspect; exits 5 only with `--strict`.
-    Warning,
-    /// Harmless; never fails the check.
-    Note,
-}
-
-impl Gravity {
-    /// The stable spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Gravity::Error => "error",
-            Gravity::Warning => "warning",
-            Gravity::Note => "note",
-        }
-    }
-}
-
-/// One finding: where, what kind, why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Problem {
-    /// The file concerned (lossy: a file name need not be UTF-8).
-    pub path: String,
-    /// The 1-based line, when known.
-    pub line: Option<usize>,
-    /// How serious it is.
-    pub gravity: Gravity,
-    /// A stable kebab-case name for the kind of problem (`parse`,
-    /// `history`, `state-mismatch`, `unknown-customer`...), for scripts.
-    pub kind: &'static str,
-    /// What is wrong, for a person.
-    pub message: String,
-}
-
 /// Everything `check` found.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {
     /// Case files looked at (whether or not they parsed).
     pub cases: usize,

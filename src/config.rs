@@ -83,27 +83,22 @@ fn yes() -> bool {
     true
 }
 
-/// The support plans (SPEC section 2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum Plan {
-    /// 12x5 business hours, one business day for every severity.
-    #[default]
-    Standard,
-    /// 24x7: 8 h / 4 h / 2 h.
-    Plus,
-    /// 24x7: 4 h / 2 h / 30 min.
-    MissionCritical,
+crate::fields::vocabulary! {
+    /// The support plans (SPEC section 2), in the order the README's table lists them.
+    Plan {
+        /// 12x5 business hours, one business day for every severity.
+        Standard => "standard",
+        /// 24x7: 8 h / 4 h / 2 h.
+        Plus => "plus",
+        /// 24x7: 4 h / 2 h / 30 min.
+        MissionCritical => "mission-critical",
+    }
 }
 
-impl Plan {
-    /// The stable spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Plan::Standard => "standard",
-            Plan::Plus => "plus",
-            Plan::MissionCritical => "mission-critical",
-        }
+/// A customer not on a plan in config.yaml is on the standard plan.
+impl Default for Plan {
+    fn default() -> Plan {
+        Plan::Standard
     }
 }
 

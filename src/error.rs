@@ -1,6 +1,7 @@
 //! The library's one error type. Each variant carries what a person needs to
 //! act on it; the CLI maps variants to the documented exit codes.
 
+use crate::exit_code::ExitCode;
 use crate::time::format_instant;
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
@@ -142,14 +143,14 @@ impl Error {
     }
 
     /// The documented process exit code for this error (README, `--help`).
-    pub fn exit_code(&self) -> i32 {
+    pub fn exit_code(&self) -> ExitCode {
         match self {
-            Error::Other(_) | Error::Io { .. } => 1,
-            Error::Usage(_) | Error::ChangeBeforeLastChange { .. } | Error::NotAStore { .. } => 2,
-            Error::NoSuchTicket { .. } | Error::InvalidId { .. } | Error::AmbiguousId { .. } => 3,
-            Error::Closed { .. } | Error::TransitionNotAllowed { .. } => 4,
-            Error::InvalidData { .. } => 5,
-            Error::Busy { .. } => 6,
+            Error::Other(_) | Error::Io { .. } => ExitCode::Failure,
+            Error::Usage(_) | Error::ChangeBeforeLastChange { .. } | Error::NotAStore { .. } => ExitCode::Usage,
+            Error::NoSuchTicket { .. } | Error::InvalidId { .. } | Error::AmbiguousId { .. } => ExitCode::NoSuchTicket,
+            Error::Closed { .. } | Error::TransitionNotAllowed { .. } => ExitCode::NotAllowed,
+            Error::InvalidData { .. } => ExitCode::InvalidData,
+            Error::Busy { .. } => ExitCode::Busy,
         }
     }
 }

@@ -1,13 +1,17 @@
 //! The small vocabularies of a case: status, support tier, severity,
 //! customer-base impact and channel. Their YAML/JSON spellings are stable.
+//! Other modules declare theirs with the same [`vocabulary!`] macro.
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
-
+/// Declares a small vocabulary: an enum whose variants have one stable
+/// spelling each, used alike in files, JSON/YAML and on the command line,
+/// with `ALL`, `as_str`, `Display` and `FromStr` from that one list.
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            ::serde::Serialize, ::serde::Deserialize, ::clap::ValueEnum,
+        )]
         pub enum $name {
             $($(#[$vmeta])* #[serde(rename = $text)] #[value(name = $text)] $variant),+
         }
@@ -24,15 +28,15 @@ macro_rules! vocabulary {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl std::str::FromStr for $name {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::string::String;
+            fn from_str(s: &str) -> ::std::result::Result<Self, ::std::string::String> {
                 match s {
                     $($text => Ok($name::$variant),)+
                     _ => Err(format!(
@@ -45,6 +49,8 @@ macro_rules! vocabulary {
         }
     };
 }
+
+pub(crate) use vocabulary;
 
 vocabulary! {
     /// Where a case stands in the support life cycle.

@@ -53,6 +53,7 @@ pub mod config;
 pub mod delivery;
 pub mod email;
 pub mod error;
+pub mod exit_code;
 pub mod fields;
 pub mod format;
 pub mod git;
@@ -71,4 +72,5 @@ pub mod time;
 
 pub use case::{Case, Event};
 pub use error::{Error, Result};
+pub use exit_code::ExitCode;
 pub use fields::{ActionKind, Channel, Impact, Level, Severity, Status};

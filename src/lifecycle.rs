@@ -313,10 +313,22 @@ pub fn apply_in_place(next: &mut Case, action: &Action, actor: &str, now: DateTi
     Ok(())
 }
 
-/// The auto-close rule: a waiting case whose clock started `after` or more
-/// before `now` is due.
+/// The auto-close rule, written once: a case waiting for the customer whose
+/// clock started `after` or more before `now` is due. It reads only the
+/// status and the waiting clock, so that a case and its summary (which
+/// `sweep` and `remind` filter on before loading) answer alike.
+pub fn auto_close_due(
+    status: Status,
+    waiting_since: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    after: Duration,
+) -> bool {
+    status == WaitingForCustomer && waiting_since.is_some_and(|since| now - since >= after)
+}
+
+/// Whether a case is due for auto-close: [`auto_close_due`] of its fields.
 pub fn due_for_auto_close(case: &Case, now: DateTime<Utc>, after: Duration) -> bool {
-    case.status == WaitingForCustomer && case.waiting_since.is_some_and(|since| now - since >= after)
+    auto_close_due(case.status, case.waiting_since, now, after)
 }
 
 /// The resolution `sweep` records.
@@ -569,6 +581,17 @@ mod tests {
             },
             days,
         )
+    }
+
+    #[test]
+    fn a_case_is_due_for_auto_close_on_the_dot_of_the_rule_and_only_while_waiting() {
+        let week = Duration::days(7);
+        let asked = ask(&case(), 0);
+        assert!(!due_for_auto_close(&asked, at(7) - Duration::seconds(1), week));
+        assert!(due_for_auto_close(&asked, at(7), week));
+        assert!(auto_close_due(asked.status, asked.waiting_since, at(7), week));
+        assert!(!auto_close_due(Open, asked.waiting_since, at(30), week), "not waiting");
+        assert!(!auto_close_due(WaitingForCustomer, None, at(30), week), "no clock");
     }
 
     #[test]

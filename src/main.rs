@@ -1,5 +1,5 @@
 //! The `tickets` binary: parse, run, exit with the documented code.
 
 fn main() {
-    std::process::exit(tickets::cli::main());
+    std::process::exit(tickets::cli::main().code());
 }

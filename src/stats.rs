@@ -6,12 +6,10 @@
 //! arrive. Durations are wall-clock seconds, not business hours.
 
 use crate::fields::{ActionKind, Level, Severity, Status};
-use crate::output::is_overdue;
+use crate::output::{is_overdue, Counts, Durations, Stats};
 use crate::summary::Summary;
 use crate::targets::Policy;
 use chrono::{DateTime, Utc};
-use serde::ser::SerializeMap;
-use serde::{Serialize, Serializer};
 
 /// The cases to count: opened at or after `since` and before `until`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -29,40 +27,7 @@ impl Window {
     }
 }
 
-/// Counts keyed by a vocabulary's spellings, in declaration order (zeros included).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Counts(pub Vec<(&'static str, usize)>);
-
-impl Counts {
-    /// The count for a spelling (0 if absent).
-    pub fn get(&self, key: &str) -> usize {
-        self.0.iter().find(|(k, _)| *k == key).map(|(_, n)| *n).unwrap_or(0)
-    }
-}
-
-impl Serialize for Counts {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (key, count) in &self.0 {
-            map.serialize_entry(key, count)?;
-        }
-        map.end()
-    }
-}
-
-/// The distribution of a duration over the cases that have it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Durations {
-    /// How many cases have the duration.
-    pub count: usize,
-    /// Median in whole seconds (the mean of the two middle values when the
-    /// count is even, rounded down), or null with no cases.
-    pub median_seconds: Option<i64>,
-    /// 90th percentile in whole seconds by nearest rank (the smallest value
-    /// with at least 90% of the values at or below it), or null.
-    pub p90_seconds: Option<i64>,
-}
-
+/// The computation of a [`Durations`] view lives with the statistics.
 impl Durations {
     /// The distribution of these durations, in seconds.
     pub fn of(mut seconds: Vec<i64>) -> Durations {
@@ -92,37 +57,6 @@ pub fn nearest_rank(sorted: &[i64], percent: usize) -> Option<i64> {
     }
     let rank = (percent * sorted.len()).div_ceil(100).max(1);
     sorted.get(rank - 1).copied()
-}
-
-/// `tickets stats`: the stable JSON shape.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Stats {
-    /// The window's lower bound (RFC 3339) or null.
-    pub since: Option<String>,
-    /// The window's upper bound (RFC 3339) or null.
-    pub until: Option<String>,
-    /// Cases opened in the window.
-    pub cases: usize,
-    /// By current status.
-    pub by_status: Counts,
-    /// By current tier.
-    pub by_level: Counts,
-    /// By current severity.
-    pub by_severity: Counts,
-    /// From opening to the first response, over cases that have one.
-    pub time_to_first_response: Durations,
-    /// From opening to closing, over closed cases.
-    pub time_to_close: Durations,
-    /// Closed cases.
-    pub closed: usize,
-    /// Closed cases whose last action is `auto-close` (the sweep closed them).
-    pub auto_closed: usize,
-    /// `auto_closed / closed`, or null with no closed case.
-    pub auto_closed_share: Option<f64>,
-    /// Cases past their first-response target with no response yet (as `list --overdue`).
-    pub first_response_overdue: usize,
-    /// Cases whose first response came after the target.
-    pub first_response_late: usize,
 }
 
 fn counts<T: Copy + PartialEq>(all: &[T], spell: impl Fn(T) -> &'static str, values: &[T]) -> Counts {

@@ -7,9 +7,6 @@ use crate::fields::Severity;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 
-/// Every plan, in the order the README's table lists them.
-pub const PLANS: [Plan; 3] = [Plan::Standard, Plan::Plus, Plan::MissionCritical];
-
 /// The default target of a plan and severity (SPEC section 2), in config
 /// spelling. Config overrides any of them, one at a time.
 pub fn default_target(plan: Plan, severity: Severity) -> &'static str {
@@ -220,7 +217,7 @@ pub fn target_for(config: &Config, calendar: &Calendar, plan: Plan, severity: Se
 pub struct Policy {
     config: Config,
     calendar: Calendar,
-    /// Indexed by plan then severity, in `PLANS` and `Severity::ALL` order.
+    /// Indexed by plan then severity, in `Plan::ALL` and `Severity::ALL` order.
     targets: [[Target; 3]; 3],
 }
 
@@ -245,7 +242,7 @@ impl Policy {
     pub fn new(config: &Config) -> Result<Policy, String> {
         let calendar = Calendar::from_config(&config.business_hours)?;
         let mut targets = [[Target::Elapsed(Duration::zero()); 3]; 3];
-        for plan in PLANS {
+        for &plan in Plan::ALL {
             for &severity in Severity::ALL {
                 targets[plan_index(plan)][severity_index(severity)] = target_for(config, &calendar, plan, severity)?;
             }

@@ -2,6 +2,7 @@
 
 use super::{print_transition, transition_unless_unchanged, Context, Outcome};
 use crate::error::{Error, Result};
+use crate::exit_code::ExitCode;
 use crate::lifecycle::Action;
 use crate::terminal::escape_line;
 use clap::Args;
@@ -19,7 +20,7 @@ pub struct AssignArgs {
 }
 
 /// Runs `assign`.
-pub fn run(ctx: &Context, args: AssignArgs) -> Result<i32> {
+pub fn run(ctx: &Context, args: AssignArgs) -> Result<ExitCode> {
     let mut before = None;
     let outcome = transition_unless_unchanged(ctx, &args.id, |case, config| {
         before = Some(case.status);
@@ -59,7 +60,7 @@ pub fn run(ctx: &Context, args: AssignArgs) -> Result<i32> {
             }
         }
     }
-    Ok(0)
+    Ok(ExitCode::Success)
 }
 
 fn config_name(ctx: &Context) -> String {

@@ -3,9 +3,10 @@
 //! `--strict`, any warning), 0 otherwise.
 
 use super::{emit, Context};
-use crate::check::{check, Gravity, Report};
+use crate::check::{check, Report};
 use crate::error::Result;
-use crate::output::{render_table, serialize, table, Format};
+use crate::exit_code::ExitCode;
+use crate::output::{render_table, serialize, table, CheckView, Format, Gravity};
 use crate::terminal::escape_line;
 use clap::Args;
 
@@ -18,22 +19,13 @@ pub struct CheckArgs {
 }
 
 /// Runs `check`.
-pub fn run(ctx: &Context, args: CheckArgs) -> Result<i32> {
+pub fn run(ctx: &Context, args: CheckArgs) -> Result<ExitCode> {
     let report = check(&ctx.store)?;
     let fails = report.fails(args.strict);
     match ctx.format {
         Format::Table => emit(&render(&report, &ctx.style))?,
         format => {
-            #[derive(serde::Serialize)]
-            struct View<'a> {
-                ok: bool,
-                cases: usize,
-                errors: usize,
-                warnings: usize,
-                notes: usize,
-                problems: &'a [crate::check::Problem],
-            }
-            let view = View {
+            let view = CheckView {
                 ok: !fails,
                 cases: report.cases,
                 errors: report.count(Gravity::Error),
@@ -53,9 +45,9 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<i32> {
             report.count(Gravity::Warning),
             if args.strict { " (--strict)" } else { "" }
         ));
-        Ok(5)
+        Ok(ExitCode::InvalidData)
     } else {
-        Ok(0)
+        Ok(ExitCode::Success)
     }
 }
 
@@ -64,7 +56,7 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<i32> {
 fn render(report: &Report, style: &crate::color::Style) -> String {
     let mut out = String::new();
     if !report.problems.is_empty() {
-        let mut rows = table(&["LEVEL", "WHERE", "KIND", "MESSAGE"]);
+        let mut rows = table(&["GRAVITY", "WHERE", "KIND", "MESSAGE"]);
         crate::output::fit(&mut rows, style);
         for problem in &report.problems {
             let place = match problem.line {

@@ -2,6 +2,7 @@
 
 use super::{run_transition, Context};
 use crate::error::Result;
+use crate::exit_code::ExitCode;
 use crate::lifecycle::Action;
 use clap::Args;
 
@@ -16,7 +17,7 @@ pub struct CloseArgs {
 }
 
 /// Runs `close`.
-pub fn run(ctx: &Context, args: CloseArgs) -> Result<i32> {
+pub fn run(ctx: &Context, args: CloseArgs) -> Result<ExitCode> {
     run_transition(ctx, &args.id, |_, _| {
         Ok(Action::Close {
             resolution: args.resolution,

@@ -2,6 +2,7 @@
 
 use super::{emit, Cli};
 use crate::error::{Error, Result};
+use crate::exit_code::ExitCode;
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
@@ -14,10 +15,10 @@ pub struct CompletionsArgs {
 }
 
 /// Runs `completions`.
-pub fn run(args: CompletionsArgs) -> Result<i32> {
+pub fn run(args: CompletionsArgs) -> Result<ExitCode> {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "tickets", &mut script);
     let script = String::from_utf8(script).map_err(|e| Error::Other(format!("completion script is not UTF-8: {e}")))?;
     emit(&script)?;
-    Ok(0)
+    Ok(ExitCode::Success)
 }

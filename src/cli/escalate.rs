@@ -3,6 +3,7 @@
 
 use super::{active_counts, report_bad_files, run_transition, warn, Context};
 use crate::error::{Error, Result};
+use crate::exit_code::ExitCode;
 use crate::fields::{Impact, Level};
 use crate::lifecycle::Action;
 use crate::routing::route;
@@ -22,7 +23,7 @@ pub struct EscalateArgs {
 }
 
 /// Runs `escalate`.
-pub fn run(ctx: &Context, args: EscalateArgs) -> Result<i32> {
+pub fn run(ctx: &Context, args: EscalateArgs) -> Result<ExitCode> {
     let mut unassigned = false;
     let mut id = args.id.clone();
     let mut bad_files = Vec::new();
@@ -67,7 +68,7 @@ pub fn run(ctx: &Context, args: EscalateArgs) -> Result<i32> {
         ));
     }
     match result {
-        Ok(0) => Ok(report_bad_files(&bad_files)),
+        Ok(ExitCode::Success) => Ok(report_bad_files(&bad_files)),
         other => other,
     }
 }

@@ -4,6 +4,7 @@
 
 use super::{emit, Context};
 use crate::error::{Error, Result};
+use crate::exit_code::ExitCode;
 use clap::Args;
 
 /// Arguments of `git-setup`.
@@ -46,7 +47,7 @@ fn shell_quote(word: &str) -> String {
 }
 
 /// Runs `git-setup`.
-pub fn run(ctx: &Context, _args: GitSetupArgs) -> Result<i32> {
+pub fn run(ctx: &Context, _args: GitSetupArgs) -> Result<ExitCode> {
     ctx.store.ensure_exists()?;
     let root = ctx.store.root();
     if !crate::git::is_work_tree(root) {
@@ -100,5 +101,5 @@ pub fn run(ctx: &Context, _args: GitSetupArgs) -> Result<i32> {
             format!("{} already routes case files to the driver", attributes.display())
         }
     ))?;
-    Ok(0)
+    Ok(ExitCode::Success)
 }

@@ -3,6 +3,7 @@
 
 use super::{emit, Context};
 use crate::error::Result;
+use crate::exit_code::ExitCode;
 use clap::Args;
 
 /// Arguments of `init`.
@@ -81,11 +82,11 @@ customers:
 "#;
 
 /// Runs `init`.
-pub fn run(ctx: &Context, _args: InitArgs) -> Result<i32> {
+pub fn run(ctx: &Context, _args: InitArgs) -> Result<ExitCode> {
     ctx.store.init(CONFIG_TEMPLATE)?;
     emit(&format!(
         "initialised a tickets store in {}\n  config.yaml  roster, customers, policy (edit it)\n  .gitignore   derived files (.tickets/, temp files)\n",
         ctx.store.root().display()
     ))?;
-    Ok(0)
+    Ok(ExitCode::Success)
 }

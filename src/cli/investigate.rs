@@ -2,6 +2,7 @@
 
 use super::{run_transition, Context};
 use crate::error::Result;
+use crate::exit_code::ExitCode;
 use crate::lifecycle::Action;
 use clap::Args;
 
@@ -16,6 +17,6 @@ pub struct InvestigateArgs {
 }
 
 /// Runs `investigate`.
-pub fn run(ctx: &Context, args: InvestigateArgs) -> Result<i32> {
+pub fn run(ctx: &Context, args: InvestigateArgs) -> Result<ExitCode> {
     run_transition(ctx, &args.id, |_, _| Ok(Action::Investigate { note: args.note }))
 }

@@ -2,6 +2,7 @@
 
 use super::{due_of, emit, policy, report_bad_files, Context};
 use crate::error::Result;
+use crate::exit_code::ExitCode;
 use crate::fields::{Level, Severity, Status};
 use crate::output::{is_overdue, list_table, serialize, CaseView};
 use clap::Args;
@@ -30,7 +31,7 @@ pub struct ListArgs {
 }
 
 /// Runs `list`.
-pub fn run(ctx: &Context, args: ListArgs) -> Result<i32> {
+pub fn run(ctx: &Context, args: ListArgs) -> Result<ExitCode> {
     let config = ctx.store.config()?;
     let policy = policy(&ctx.store, &config)?;
     let wanted = |status: Status| match args.status {

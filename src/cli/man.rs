@@ -3,8 +3,9 @@
 //! With `--out-dir` it writes tickets.1 and one page per subcommand, so that
 //! the pages the SUBCOMMANDS section names exist.
 
-use super::{emit, Cli, EXIT_CODES};
+use super::{emit, Cli};
 use crate::error::{Error, Result};
+use crate::exit_code::ExitCode;
 use clap::{Args, CommandFactory};
 use std::io::Write;
 use std::path::PathBuf;
@@ -49,15 +50,10 @@ fn tagged_section(title: &str, items: &[(String, String)]) -> String {
     out
 }
 
-/// The exit codes as (code, meaning) pairs, from the text `--help` prints.
+/// The exit codes as (code, meaning) pairs, from the table `--help` prints.
 fn exit_codes() -> Vec<(String, String)> {
-    EXIT_CODES
-        .lines()
-        .skip(1)
-        .filter_map(|line| {
-            let (code, meaning) = line.trim().split_once(char::is_whitespace)?;
-            Some((code.to_string(), meaning.trim().to_string()))
-        })
+    ExitCode::table()
+        .map(|(code, meaning)| (code.to_string(), meaning.to_string()))
         .collect()
 }
 
@@ -82,7 +78,7 @@ pub fn main_page(cmd: clap::Command) -> std::io::Result<Vec<u8>> {
 }
 
 /// Runs `man`.
-pub fn run(args: ManArgs) -> Result<i32> {
+pub fn run(args: ManArgs) -> Result<ExitCode> {
     let mut cmd = Cli::command().disable_help_subcommand(true);
     cmd.build();
     match args.out_dir {
@@ -105,5 +101,5 @@ pub fn run(args: ManArgs) -> Result<i32> {
             write("tickets.1", &page)?;
         }
     }
-    Ok(0)
+    Ok(ExitCode::Success)
 }

@@ -11,8 +11,8 @@
 //! OURS, nothing else: no store lock (git runs it in the middle of a merge,
 //! maybe while a sweep holds the lock) and no hook or program from the store.
 
-use super::Context;
 use crate::error::{Error, Result};
+use crate::exit_code::ExitCode;
 use crate::merge::{conflict_text, merge_files, MergeConflict, Merged};
 use crate::store::Store;
 use crate::terminal::escape_line;
@@ -34,8 +34,11 @@ pub struct MergeDriverArgs {
     pub path: Option<PathBuf>,
 }
 
-/// Runs `merge-driver`.
-pub fn run(ctx: &Context, args: MergeDriverArgs) -> Result<i32> {
+/// Runs `merge-driver` with the store directory of --dir / TICKETS_DIR
+/// (for config.yaml when git passed no `%P`). It needs no clock and no lock,
+/// so it builds no context: a stale TICKETS_NOW in the shell must not fail
+/// `git merge`.
+pub fn run(dir: &Path, args: MergeDriverArgs) -> Result<ExitCode> {
     // A version git could not hand over is merged as empty, into a conflict:
     // git keeps every version in its index (`git checkout --theirs`).
     let ancestor = std::fs::read(&args.ancestor).unwrap_or_default();
@@ -49,7 +52,7 @@ pub fn run(ctx: &Context, args: MergeDriverArgs) -> Result<i32> {
             .unwrap_or_else(|| "a case file".into()),
     };
     let merged = match (ours, theirs) {
-        (Ok(ours), Ok(theirs)) => merge_files(&ancestor, &ours, &theirs, auto_close_after_days(ctx, &args)),
+        (Ok(ours), Ok(theirs)) => merge_files(&ancestor, &ours, &theirs, auto_close_after_days(dir, &args)),
         (ours, theirs) => {
             let failed: Vec<String> = [("ours", &ours, &args.ours), ("theirs", &theirs, &args.theirs)]
                 .into_iter()
@@ -75,14 +78,15 @@ pub fn run(ctx: &Context, args: MergeDriverArgs) -> Result<i32> {
         }
     };
     let (text, code) = match merged {
-        Merged::Clean(text) => (text.into_bytes(), 0),
+        Merged::Clean(text) => (text.into_bytes(), ExitCode::Success),
         Merged::Conflict { text, reason } => {
             crate::error::diagnostic(&format!(
                 "tickets merge-driver: {}: {}",
                 escape_line(&label),
                 escape_line(&reason)
             ));
-            (text, 1)
+            // Git takes any code but 0 for a conflict left in OURS.
+            (text, ExitCode::Failure)
         }
     };
     std::fs::write(&args.ours, text).map_err(|e| {
@@ -98,11 +102,11 @@ pub fn run(ctx: &Context, args: MergeDriverArgs) -> Result<i32> {
 /// path from the top of the work tree, where git runs drivers), else in the
 /// store of --dir / TICKETS_DIR, else in the current directory; the default
 /// when there is none or it cannot be read.
-fn auto_close_after_days(ctx: &Context, args: &MergeDriverArgs) -> u32 {
+fn auto_close_after_days(dir: &Path, args: &MergeDriverArgs) -> u32 {
     let default = crate::config::Config::default().auto_close_after_days;
     let candidates: Vec<PathBuf> = match &args.path {
         Some(path) => vec![store_dir_of(path)],
-        None => vec![ctx.store.root().to_path_buf(), PathBuf::from(".")],
+        None => vec![dir.to_path_buf(), PathBuf::from(".")],
     };
     let Some(store) = candidates
         .into_iter()

@@ -27,6 +27,7 @@ use crate::case::Case;
 use crate::color::{ColorChoice, Style};
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::exit_code::ExitCode;
 use crate::lifecycle::{self, Action};
 use crate::output::{Due, Format};
 use crate::store::Store;
@@ -39,20 +40,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// The exit codes, as `--help` prints them.
-pub const EXIT_CODES: &str = "\
-Exit codes:
-  0  success
-  1  unexpected failure (I/O and the like)
-  2  usage error
-  3  no such ticket
-  4  transition not allowed from the ticket's current status
-  5  invalid data in the store (a ticket or config that does not parse or validate)
-  6  store busy: lock not acquired in time (TICKETS_LOCK_TIMEOUT seconds, default 10)";
-
 /// `tickets`: a support desk in a directory of YAML files.
 #[derive(Debug, Parser)]
-#[command(name = "tickets", version, about, after_help = EXIT_CODES, propagate_version = true)]
+#[command(name = "tickets", version, about, after_help = ExitCode::help_text(), propagate_version = true)]
 pub struct Cli {
     /// Options valid before or after the subcommand.
     #[command(flatten)]
@@ -242,8 +232,9 @@ pub fn warn(text: &str) {
     crate::error::diagnostic(&format!("warning: {text}"));
 }
 
-/// Reports bad files met while scanning; returns the exit code (5 if any).
-pub fn report_bad_files(errors: &[Error]) -> i32 {
+/// Reports bad files met while scanning; returns the exit code (invalid
+/// data if any).
+pub fn report_bad_files(errors: &[Error]) -> ExitCode {
     for error in errors {
         // Parse errors can echo a file's bytes (an unknown variant's value).
         crate::error::diagnostic(&format!(
@@ -252,13 +243,13 @@ pub fn report_bad_files(errors: &[Error]) -> i32 {
         ));
     }
     if errors.is_empty() {
-        0
+        ExitCode::Success
     } else {
         crate::error::diagnostic(&format!(
             "error: {} file(s) in the store could not be read or written; the others were processed",
             errors.len()
         ));
-        5
+        ExitCode::InvalidData
     }
 }
 
@@ -328,14 +319,14 @@ pub fn run_transition(
     ctx: &Context,
     typed_id: &str,
     make: impl FnOnce(&Case, &Config) -> Result<Action>,
-) -> Result<i32> {
+) -> Result<ExitCode> {
     let mut before = None;
     let case = transition(ctx, typed_id, |case, config| {
         before = Some(case.status);
         make(case, config)
     })?;
     print_transition(ctx, before, &case)?;
-    Ok(0)
+    Ok(ExitCode::Success)
 }
 
 /// The environment variables where an empty value means unset: a crontab
@@ -344,7 +335,7 @@ pub fn run_transition(
 const EMPTY_MEANS_UNSET: [&str; 4] = ["TICKETS_DIR", "TICKETS_NOW", "TICKETS_ACTOR", "TICKETS_LOCK_TIMEOUT"];
 
 /// Parses the command line and runs it; returns the process exit code.
-pub fn main() -> i32 {
+pub fn main() -> ExitCode {
     for name in EMPTY_MEANS_UNSET {
         if std::env::var_os(name).is_some_and(|value| value.is_empty()) {
             // Edition 2021, and no other thread exists yet: removing is sound.
@@ -354,7 +345,11 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
+            let code = if e.use_stderr() {
+                ExitCode::Usage
+            } else {
+                ExitCode::Success
+            };
             let _ = e.print();
             return code;
         }
@@ -369,29 +364,32 @@ pub fn main() -> i32 {
 }
 
 /// Runs a parsed command line.
-pub fn run(cli: Cli) -> Result<i32> {
-    let ctx = Context::new(&cli.global)?;
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    // Built only by the commands that need a store or a clock: git runs the
+    // merge driver in the user's environment, where a stale TICKETS_NOW must
+    // not fail a merge, and neither may it fail `completions` or `man`.
+    let ctx = || Context::new(&cli.global);
     match cli.command {
-        Command::Init(args) => init::run(&ctx, args),
-        Command::Open(args) => open::run(&ctx, args),
-        Command::Investigate(args) => investigate::run(&ctx, args),
-        Command::RequestInfo(args) => request_info::run(&ctx, args),
-        Command::Reply(args) => reply::run(&ctx, args),
-        Command::Escalate(args) => escalate::run(&ctx, args),
-        Command::Close(args) => close::run(&ctx, args),
-        Command::Sweep(args) => sweep::run(&ctx, args),
-        Command::List(args) => list::run(&ctx, args),
-        Command::Show(args) => show::run(&ctx, args),
-        Command::Queue(args) => queue::run(&ctx, args),
-        Command::Assign(args) => assign::run(&ctx, args),
-        Command::Reassess(args) => reassess::run(&ctx, args),
-        Command::Remind(args) => remind::run(&ctx, args),
-        Command::GitSetup(args) => git_setup::run(&ctx, args),
-        Command::MergeDriver(args) => merge_driver::run(&ctx, args),
-        Command::Stats(args) => stats::run(&ctx, args),
+        Command::Init(args) => init::run(&ctx()?, args),
+        Command::Open(args) => open::run(&ctx()?, args),
+        Command::Investigate(args) => investigate::run(&ctx()?, args),
+        Command::RequestInfo(args) => request_info::run(&ctx()?, args),
+        Command::Reply(args) => reply::run(&ctx()?, args),
+        Command::Escalate(args) => escalate::run(&ctx()?, args),
+        Command::Close(args) => close::run(&ctx()?, args),
+        Command::Sweep(args) => sweep::run(&ctx()?, args),
+        Command::List(args) => list::run(&ctx()?, args),
+        Command::Show(args) => show::run(&ctx()?, args),
+        Command::Queue(args) => queue::run(&ctx()?, args),
+        Command::Assign(args) => assign::run(&ctx()?, args),
+        Command::Reassess(args) => reassess::run(&ctx()?, args),
+        Command::Remind(args) => remind::run(&ctx()?, args),
+        Command::GitSetup(args) => git_setup::run(&ctx()?, args),
+        Command::MergeDriver(args) => merge_driver::run(&cli.global.dir, args),
+        Command::Stats(args) => stats::run(&ctx()?, args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
-        Command::Check(args) => check::run(&ctx, args),
+        Command::Check(args) => check::run(&ctx()?, args),
     }
 }
 

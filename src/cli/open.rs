@@ -6,6 +6,7 @@ use super::{active_counts, emit, report_bad_files, warn, Context};
 use crate::config::Config;
 use crate::email::{self, Email};
 use crate::error::{Error, Result};
+use crate::exit_code::ExitCode;
 use crate::fields::{Channel, Level, Severity, Status};
 use crate::lifecycle::{self, NewCase};
 use crate::routing::route;
@@ -47,7 +48,7 @@ pub struct OpenArgs {
 }
 
 /// Runs `open`.
-pub fn run(ctx: &Context, args: OpenArgs) -> Result<i32> {
+pub fn run(ctx: &Context, args: OpenArgs) -> Result<ExitCode> {
     let config = ctx.store.config()?;
     let mut message_id = None;
     let mut actor = ctx.actor();
@@ -86,7 +87,7 @@ pub fn run(ctx: &Context, args: OpenArgs) -> Result<i32> {
         // A mail server redelivering the same message must not open a second case.
         warn(&format!("this message already opened {existing}; not opening another"));
         emit(&format!("{existing}\n"))?;
-        return Ok(0);
+        return Ok(ExitCode::Success);
     }
     let (counts, bad_files) = active_counts(ctx)?;
     let routed = route(

@@ -3,8 +3,9 @@
 
 use super::{due_of, emit, policy, report_bad_files, Context};
 use crate::error::Result;
+use crate::exit_code::ExitCode;
 use crate::fields::{Impact, Status};
-use crate::output::{human_duration, render_table, serialize, table, truncate_chars, CaseView};
+use crate::output::{human_duration, render_table, serialize, table, truncate_chars, CaseView, QueueView};
 use crate::summary::Summary;
 use crate::terminal::escape_line;
 use clap::Args;
@@ -28,7 +29,7 @@ pub fn queue_order(cases: &mut [Summary]) {
 }
 
 /// Runs `queue`.
-pub fn run(ctx: &Context, _args: QueueArgs) -> Result<i32> {
+pub fn run(ctx: &Context, _args: QueueArgs) -> Result<ExitCode> {
     let config = ctx.store.config()?;
     let policy = policy(&ctx.store, &config)?;
     let (summaries, errors) = ctx.store.scan(&|status| status == Status::Escalated)?;
@@ -67,14 +68,4 @@ pub fn run(ctx: &Context, _args: QueueArgs) -> Result<i32> {
         }
     }
     Ok(report_bad_files(&errors))
-}
-
-/// One queue entry for scripts: the case and its 1-based position.
-#[derive(Debug, serde::Serialize)]
-pub struct QueueView {
-    /// 1-based position in R&D's queue.
-    pub position: usize,
-    /// The case.
-    #[serde(flatten)]
-    pub case: CaseView,
 }

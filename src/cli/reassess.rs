@@ -4,6 +4,7 @@
 
 use super::{due_of, emit, policy, transition_unless_unchanged, Context, Outcome};
 use crate::error::Result;
+use crate::exit_code::ExitCode;
 use crate::fields::Severity;
 use crate::lifecycle::Action;
 use crate::output::{first_response_cell, serialize, CaseView};
@@ -25,7 +26,7 @@ pub struct ReassessArgs {
 }
 
 /// Runs `reassess`.
-pub fn run(ctx: &Context, args: ReassessArgs) -> Result<i32> {
+pub fn run(ctx: &Context, args: ReassessArgs) -> Result<ExitCode> {
     let mut before = None;
     let outcome = transition_unless_unchanged(ctx, &args.id, |case, _| {
         before = Some(case.severity);
@@ -48,7 +49,7 @@ pub fn run(ctx: &Context, args: ReassessArgs) -> Result<i32> {
             if let Some(text) = serialize(ctx.format, &CaseView::of_case(&case, &due, ctx.now))? {
                 emit(&text)?;
             }
-            return Ok(0);
+            return Ok(ExitCode::Success);
         }
     };
     let summary = Summary::of(&case);
@@ -64,5 +65,5 @@ pub fn run(ctx: &Context, args: ReassessArgs) -> Result<i32> {
             first_response_cell(&summary, &due.first_response_due, ctx.now)
         ))?,
     }
-    Ok(0)
+    Ok(ExitCode::Success)
 }

@@ -7,9 +7,10 @@
 
 use super::{due_of, emit, policy, report_bad_files, Context};
 use crate::error::Result;
+use crate::exit_code::ExitCode;
 use crate::fields::Status;
 use crate::lifecycle::{self, Action};
-use crate::output::{render_table, serialize, table, truncate_chars, CaseView};
+use crate::output::{render_table, serialize, table, truncate_chars, CaseView, RemindView};
 use crate::summary::Summary;
 use crate::terminal::escape_line;
 use crate::time::format_instant;
@@ -25,22 +26,24 @@ pub struct RemindArgs {
 }
 
 /// Runs `remind`.
-pub fn run(ctx: &Context, args: RemindArgs) -> Result<i32> {
+pub fn run(ctx: &Context, args: RemindArgs) -> Result<ExitCode> {
     let config = ctx.store.config()?;
     let Some(remind_days) = config.remind_after_days else {
         crate::error::diagnostic("reminders are off: config.yaml has no remind_after_days (e.g. remind_after_days: 5)");
         if let Some(text) = serialize(ctx.format, &Vec::<RemindView>::new())? {
             emit(&text)?;
         }
-        return Ok(0);
+        return Ok(ExitCode::Success);
     };
     let remind_after = Duration::days(i64::from(remind_days));
     let close_after = Duration::days(i64::from(config.auto_close_after_days));
+    // Not once due for auto-close: then `sweep` closes it, and a reminder
+    // would come too late.
     let is_due = |s: &Summary| {
         s.status == Status::WaitingForCustomer
             && !s.reminded
-            && s.waiting_since
-                .is_some_and(|since| ctx.now - since >= remind_after && ctx.now - since < close_after)
+            && s.waiting_since.is_some_and(|since| ctx.now - since >= remind_after)
+            && !lifecycle::auto_close_due(s.status, s.waiting_since, ctx.now, close_after)
     };
     let lock = if args.dry_run {
         None
@@ -110,15 +113,4 @@ fn remind_table(views: &[RemindView], style: &crate::color::Style) -> String {
         ]);
     }
     render_table(&out)
-}
-
-/// A case due a reminder, for a mail script: the case (`id`, `customer`,
-/// `email`, `summary`, `waiting_since`...) and when it will be auto-closed.
-#[derive(Debug, serde::Serialize)]
-pub struct RemindView {
-    /// The case.
-    #[serde(flatten)]
-    pub case: CaseView,
-    /// When `sweep` will auto-close it if the customer stays silent (RFC 3339 UTC).
-    pub auto_close_at: String,
 }

@@ -5,6 +5,7 @@
 use super::{emit, print_transition, run_transition, warn, Context};
 use crate::email;
 use crate::error::{Error, Result};
+use crate::exit_code::ExitCode;
 use crate::fields::ActionKind;
 use crate::lifecycle::Action;
 use crate::terminal::escape_line;
@@ -29,7 +30,7 @@ pub struct ReplyArgs {
 }
 
 /// Runs `reply`.
-pub fn run(ctx: &Context, args: ReplyArgs) -> Result<i32> {
+pub fn run(ctx: &Context, args: ReplyArgs) -> Result<ExitCode> {
     if args.from_email {
         return run_from_email(ctx, args.id);
     }
@@ -44,7 +45,7 @@ pub fn run(ctx: &Context, args: ReplyArgs) -> Result<i32> {
     })
 }
 
-fn run_from_email(ctx: &Context, id: Option<String>) -> Result<i32> {
+fn run_from_email(ctx: &Context, id: Option<String>) -> Result<ExitCode> {
     let config = ctx.store.config()?;
     let raw = email::read_message(std::io::stdin().lock())?;
     let mail = email::parse(&raw)?;
@@ -96,7 +97,7 @@ fn run_from_email(ctx: &Context, id: Option<String>) -> Result<i32> {
             } else {
                 print_transition(ctx, None, &case)?;
             }
-            return Ok(0);
+            return Ok(ExitCode::Success);
         }
     }
     let action = Action::Reply {
@@ -109,7 +110,7 @@ fn run_from_email(ctx: &Context, id: Option<String>) -> Result<i32> {
     crate::git::commit_if_enabled(&config, ctx.store.root(), &[path], &commit);
     drop(_lock);
     print_transition(ctx, Some(case.status), &next)?;
-    Ok(0)
+    Ok(ExitCode::Success)
 }
 
 /// The case an e-mail answers: its Subject's `[ID]` tag, else the case whose

@@ -3,6 +3,7 @@
 
 use super::{run_transition, Context};
 use crate::error::Result;
+use crate::exit_code::ExitCode;
 use crate::lifecycle::Action;
 use clap::Args;
 
@@ -17,6 +18,6 @@ pub struct RequestInfoArgs {
 }
 
 /// Runs `request-info`.
-pub fn run(ctx: &Context, args: RequestInfoArgs) -> Result<i32> {
+pub fn run(ctx: &Context, args: RequestInfoArgs) -> Result<ExitCode> {
     run_transition(ctx, &args.id, |_, _| Ok(Action::RequestInfo { message: args.message }))
 }

@@ -2,6 +2,7 @@
 
 use super::{due_of, emit, policy, Context};
 use crate::error::Result;
+use crate::exit_code::ExitCode;
 use crate::output::{serialize, show_text, CaseView};
 use crate::summary::Summary;
 use clap::Args;
@@ -14,7 +15,7 @@ pub struct ShowArgs {
 }
 
 /// Runs `show`.
-pub fn run(ctx: &Context, args: ShowArgs) -> Result<i32> {
+pub fn run(ctx: &Context, args: ShowArgs) -> Result<ExitCode> {
     let config = ctx.store.config()?;
     let policy = policy(&ctx.store, &config)?;
     let id = ctx.store.resolve(&args.id)?;
@@ -24,5 +25,5 @@ pub fn run(ctx: &Context, args: ShowArgs) -> Result<i32> {
         Some(text) => emit(&text)?,
         None => emit(&show_text(&case, &due, ctx.now, &ctx.style))?,
     }
-    Ok(0)
+    Ok(ExitCode::Success)
 }

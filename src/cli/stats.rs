@@ -3,8 +3,9 @@
 
 use super::{emit, policy, report_bad_files, Context};
 use crate::error::{Error, Result};
-use crate::output::{human_duration, render_table, serialize, table};
-use crate::stats::{compute, Counts, Durations, Stats, Window};
+use crate::exit_code::ExitCode;
+use crate::output::{human_duration, render_table, serialize, table, Counts, Durations, Stats};
+use crate::stats::{compute, Window};
 use chrono::{DateTime, Utc};
 use clap::Args;
 
@@ -20,7 +21,7 @@ pub struct StatsArgs {
 }
 
 /// Runs `stats`.
-pub fn run(ctx: &Context, args: StatsArgs) -> Result<i32> {
+pub fn run(ctx: &Context, args: StatsArgs) -> Result<ExitCode> {
     if let (Some(since), Some(until)) = (args.since, args.until) {
         if since >= until {
             return Err(Error::Usage("--since must be before --until".into()));

@@ -4,8 +4,9 @@
 use super::{due_of, emit, policy, report_bad_files, Context};
 use crate::case::Case;
 use crate::error::Result;
+use crate::exit_code::ExitCode;
 use crate::fields::Status;
-use crate::lifecycle::{self, auto_close_resolution, due_for_auto_close, Action};
+use crate::lifecycle::{self, auto_close_due, auto_close_resolution, due_for_auto_close, Action};
 use crate::output::{serialize, CaseView};
 use crate::summary::Summary;
 use chrono::Duration;
@@ -21,13 +22,10 @@ pub struct SweepArgs {
 }
 
 /// Runs `sweep`.
-pub fn run(ctx: &Context, args: SweepArgs) -> Result<i32> {
+pub fn run(ctx: &Context, args: SweepArgs) -> Result<ExitCode> {
     let config = ctx.store.config()?;
     let after = Duration::days(i64::from(config.auto_close_after_days));
-    let due_now = |s: &Summary| {
-        s.status == crate::fields::Status::WaitingForCustomer
-            && s.waiting_since.is_some_and(|since| ctx.now - since >= after)
-    };
+    let due_now = |s: &Summary| auto_close_due(s.status, s.waiting_since, ctx.now, after);
     let lock = if args.dry_run {
         None
     } else {

@@ -128,7 +128,7 @@ impl DerivedDir {
             .and_then(|()| self.replace_with(&temp, &file, name, durability));
         if let Err(e) = written {
             let _ = self.remove(&temp);
-            return Err(Error::io(&self.path.join(name), e));
+            return Err(Error::io(self.path.join(name), e));
         }
         Ok(())
     }

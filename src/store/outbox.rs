@@ -71,7 +71,11 @@ pub struct OutboxMessage {
     #[serde(with = "crate::time::rfc3339")]
     pub queued_at: DateTime<Utc>,
     /// When it was sent.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::time::rfc3339_option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::time::rfc3339_option"
+    )]
     pub sent_at: Option<DateTime<Utc>>,
     /// How many times sending was tried.
     #[serde(default)]
@@ -90,7 +94,13 @@ impl OutboxMessage {
         let safe: String = self
             .message_id
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || "._-@".contains(c) { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "._-@".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         format!("{PREFIX}{safe}.json")
     }
@@ -135,15 +145,14 @@ impl Store {
         match lock.derived.remove(&name) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(Error::io(&lock.derived.path().join(name), e)),
+            Err(e) => Err(Error::io(lock.derived.path().join(name), e)),
         }
     }
 }
 
 fn write(derived: &DerivedDir, message: &OutboxMessage) -> Result<()> {
     let name = message.file_name();
-    let text = serde_json::to_vec_pretty(message)
-        .map_err(|e| Error::Other(format!("cannot write {name}: {e}")))?;
+    let text = serde_json::to_vec_pretty(message).map_err(|e| Error::Other(format!("cannot write {name}: {e}")))?;
     derived.write_file(&name, &text, Durability::Synced)
 }
 
@@ -155,7 +164,11 @@ fn read(derived: &DerivedDir, name: &str) -> Result<OutboxMessage> {
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io(&path, e))?;
     if bytes.len() as u64 > MAX_OUTBOX_FILE_BYTES {
-        return Err(Error::invalid(&path, None, "is larger than an outbox message can be; refused"));
+        return Err(Error::invalid(
+            &path,
+            None,
+            "is larger than an outbox message can be; refused",
+        ));
     }
     serde_json::from_slice(&bytes).map_err(|e| Error::invalid(&path, Some(e.line()), e.to_string()))
 }

@@ -7,6 +7,7 @@ mod amplification;
 mod bad_input;
 mod check;
 mod concurrency;
+mod contracts;
 mod crash;
 mod delivery;
 mod email;
