@@ -63,6 +63,8 @@ pub mod merge;
 pub mod outbound;
 pub mod output;
 pub mod routing;
+#[cfg(test)]
+mod snapshot_tests;
 pub mod stats;
 pub mod store;
 pub mod summary;

@@ -1,14 +1,12 @@
 //! Rendering: the JSON/YAML views for scripts, one file per view, and the
 //! tables and text for people. The views are the stable machine-readable
 //! contract (SPEC section 5): their field names and order are pinned by the
-//! snapshot tests in `snapshot_tests.rs`, so a renamed field fails a test.
+//! snapshot tests in `src/snapshot_tests.rs`, so a renamed field fails a test.
 
 mod case_view;
 mod check_view;
 mod queue_view;
 mod remind_view;
-#[cfg(test)]
-mod snapshot_tests;
 mod stats_view;
 
 pub use case_view::{is_overdue, CaseView, Due, EventView};

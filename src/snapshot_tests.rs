@@ -3,10 +3,10 @@
 //! dropped field fails here before it reaches a script. Review a deliberate
 //! change with `cargo insta review` (or rerun with `INSTA_UPDATE=always`).
 
-use super::*;
 use crate::case::Case;
 use crate::fields::{Channel, Impact, Severity};
 use crate::lifecycle::{apply, auto_close_resolution, open, Action, NewCase};
+use crate::output::*;
 use crate::stats::{compute, Window};
 use crate::summary::Summary;
 use crate::targets::Policy;
