@@ -3,7 +3,8 @@
 //!
 //! The life-cycle core ([`lifecycle`], [`fields`], [`case`]) is pure; the
 //! policy fed by config ([`routing`], [`targets`]) is pure too; the [`store`]
-//! owns every byte on disk; [`cli`] is the command line.
+//! owns every byte on disk; [`operations`] is one typed function per thing a
+//! person does, for every front end; [`cli`] is the command line.
 //!
 //! The life cycle without a store or a clock:
 //!
@@ -58,6 +59,7 @@ pub mod id;
 pub mod index;
 pub mod lifecycle;
 pub mod merge;
+pub mod operations;
 pub mod output;
 pub mod routing;
 pub mod stats;
