@@ -19,6 +19,7 @@ mod lifecycle;
 mod links;
 mod mail_headers;
 mod merges;
+mod operations;
 mod planted_git;
 mod properties;
 mod queue;
