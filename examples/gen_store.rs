@@ -15,8 +15,8 @@ use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
 use tickets::config::{Analyst, Config, Customer, Plan};
 use tickets::fields::{Channel, Impact, Level, Severity};
-use tickets::lifecycle::{self, Action, NewCase};
-use tickets::routing::route;
+use tickets::lifecycle::{self, Action};
+use tickets::operations::{self, OpenRequest};
 use tickets::store::Store;
 use tickets::Case;
 
@@ -205,7 +205,6 @@ fn generate(
     let description = format!("{}\n\n{}\n", sentence(rng, 25), sentence(rng, 18));
     let customer = format!("Customer {:02}", rng.random_range(0..40));
     let channel = [Channel::Email, Channel::Phone, Channel::Portal][rng.random_range(0..3)];
-    let routed = route(config, Level::L1, &format!("{summary}\n{description}"), active);
     let mut id_rng = StdRng::seed_from_u64(rng.random());
     let id = tickets::id::generate(&config.id_prefix, &mut id_rng);
     // The waiting clock of the waiting buckets; earlier steps (at most 10 x 5 h) fit before it.
@@ -219,23 +218,19 @@ fn generate(
         None => now - Duration::minutes(rng.random_range(60 * 24 * 15..60 * 24 * 400)),
     };
     let mut at = opened;
-    let mut case = lifecycle::open(
-        NewCase {
-            id,
-            customer,
-            summary,
-            description,
-            email: Some(format!("user{}@customer.example", rng.random_range(0..500))),
-            channel,
-            severity: None,
-            follow_up_of: None,
-            message_id: None,
-            assignee: routed.assignee,
-            routing_reason: Some(routed.reason),
-        },
-        "portal",
-        at,
-    );
+    // Opened as `open` opens, routed at L1 by the active counts so far; the
+    // generator only writes the case itself, unsynced, when it is complete.
+    let request = OpenRequest {
+        customer,
+        summary,
+        description,
+        email: Some(format!("user{}@customer.example", rng.random_range(0..500))),
+        channel,
+        severity: None,
+        follow_up_of: None,
+        message_id: None,
+    };
+    let mut case = operations::draft(config, request, id, active, "portal", at).case;
     let events = rng.random_range(3..=10usize);
     let step = |case: &Case, action: Action, actor: &str, at: &mut DateTime<Utc>, rng: &mut StdRng| {
         *at += Duration::minutes(rng.random_range(5..300));

@@ -199,23 +199,14 @@ pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
     Ok(())
 }
 
-/// With `git: {commit: true}`, commits the files a command changed; a failure
-/// is a warning only, because the change itself is already safely written
-/// and is what the store says from now on.
-pub fn commit_if_enabled(config: &Config, root: &Path, files: &[PathBuf], message: &str) {
+/// With `git: {commit: true}`, commits the files a command changed. The
+/// caller reports a failure as a warning only, because the change itself is
+/// already safely written and is what the store says from now on.
+pub fn commit_if_enabled(config: &Config, root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
     if !config.git.commit || files.is_empty() {
-        return;
+        return Ok(());
     }
-    if let Err(e) = commit(root, files, message) {
-        crate::error::diagnostic(&format!(
-            "warning: the change is saved but not committed ({e}); commit {} by hand",
-            files
-                .iter()
-                .map(|f| f.file_name().unwrap_or(f.as_os_str()).to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join(" ")
-        ));
-    }
+    commit(root, files, message)
 }
 
 /// The commit message of a transition: `RC-…: open -> at-investigation (alice)`,

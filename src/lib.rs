@@ -5,7 +5,8 @@
 //! policy fed by config ([`routing`], [`targets`]) is pure too; [`format`](mod@format)
 //! is a case file's bytes (YAML out, the parsers in, conflict markers), below
 //! both the [`store`], which owns every byte on disk, and the [`merge`];
-//! [`cli`] is the command line. No two modules import each other.
+//! [`operations`] is one typed function per thing a person does, for every
+//! front end; [`cli`] is the command line. No two modules import each other.
 //!
 //! The life cycle without a store or a clock:
 //!
@@ -60,6 +61,7 @@ pub mod git;
 pub mod id;
 pub mod lifecycle;
 pub mod merge;
+pub mod operations;
 pub mod outbound;
 pub mod output;
 pub mod routing;

@@ -1,9 +1,9 @@
 //! `tickets close ID --resolution TEXT`: any status but closed -> closed.
 
-use super::{run_transition, Context};
+use super::{print_transitioned, Context};
 use crate::error::Result;
 use crate::exit_code::ExitCode;
-use crate::lifecycle::Action;
+use crate::operations;
 use clap::Args;
 
 /// Arguments of `close`.
@@ -18,9 +18,5 @@ pub struct CloseArgs {
 
 /// Runs `close`.
 pub fn run(ctx: &Context, args: CloseArgs) -> Result<ExitCode> {
-    run_transition(ctx, &args.id, |_, _| {
-        Ok(Action::Close {
-            resolution: args.resolution,
-        })
-    })
+    print_transitioned(ctx, &operations::close(&ctx.session(), &args.id, args.resolution)?)
 }

@@ -1,12 +1,11 @@
 //! `tickets escalate ID [--impact low|medium|high]`: at L1, to L2 (re-routed
 //! among available L2 analysts); at L2 or R&D, into R&D's resolution queue.
 
-use super::{active_counts, report_bad_files, run_transition, warn, Context};
-use crate::error::{Error, Result};
+use super::{print_transition, report_bad_files, warn, warn_about, Context};
+use crate::error::Result;
 use crate::exit_code::ExitCode;
-use crate::fields::{Impact, Level};
-use crate::lifecycle::Action;
-use crate::routing::route;
+use crate::fields::Impact;
+use crate::operations::{self, Warning};
 use clap::Args;
 
 /// Arguments of `escalate`.
@@ -24,51 +23,20 @@ pub struct EscalateArgs {
 
 /// Runs `escalate`.
 pub fn run(ctx: &Context, args: EscalateArgs) -> Result<ExitCode> {
-    let mut unassigned = false;
-    let mut id = args.id.clone();
-    let mut bad_files = Vec::new();
-    let result = run_transition(ctx, &args.id, |case, config| {
-        id = case.id.clone();
-        if case.level != Level::L1 {
-            return Ok(Action::Escalate {
-                impact: args.impact,
-                assignee: None,
-                note: args.note,
-            });
+    let escalated = operations::escalate(&ctx.session(), &args.id, args.impact, args.note)?;
+    let transitioned = &escalated.transitioned;
+    let (unassigned, others): (Vec<&Warning>, Vec<&Warning>) = transitioned
+        .warnings
+        .iter()
+        .partition(|w| matches!(w, Warning::Unassigned { .. }));
+    others.into_iter().for_each(warn_about);
+    print_transition(ctx, Some(transitioned.before), &transitioned.case)?;
+    for warning in unassigned {
+        if let Warning::Unassigned { id, level, .. } = warning {
+            warn(&format!(
+                "no available {level} analyst; {id} is unassigned (tickets assign {id} ANALYST)"
+            ));
         }
-        let allowed = crate::lifecycle::allowed_from(case.status).contains(&crate::fields::ActionKind::Escalate);
-        if args.impact.is_some() && allowed {
-            return Err(Error::Usage(format!(
-                "--impact is for escalating into R&D's queue (from l2 or rnd); {} is at l1 and goes to L2 first",
-                case.id
-            )));
-        }
-        let (counts, unreadable) = active_counts(ctx)?;
-        bad_files = unreadable;
-        let routed = route(
-            config,
-            Level::L2,
-            &format!("{}\n{}", case.summary, case.description),
-            &counts,
-        );
-        unassigned = routed.assignee.is_none();
-        let note = match args.note {
-            Some(note) => format!("{note} ({})", routed.reason),
-            None => routed.reason,
-        };
-        Ok(Action::Escalate {
-            impact: args.impact,
-            assignee: routed.assignee,
-            note: Some(note),
-        })
-    });
-    if unassigned && result.is_ok() {
-        warn(&format!(
-            "no available l2 analyst; {id} is unassigned (tickets assign {id} ANALYST)"
-        ));
     }
-    match result {
-        Ok(ExitCode::Success) => Ok(report_bad_files(&bad_files)),
-        other => other,
-    }
+    Ok(report_bad_files(&escalated.errors))
 }

@@ -1,9 +1,9 @@
 //! `tickets investigate ID`: open or escalated -> at-investigation.
 
-use super::{run_transition, Context};
+use super::{print_transitioned, Context};
 use crate::error::Result;
 use crate::exit_code::ExitCode;
-use crate::lifecycle::Action;
+use crate::operations;
 use clap::Args;
 
 /// Arguments of `investigate`.
@@ -18,5 +18,5 @@ pub struct InvestigateArgs {
 
 /// Runs `investigate`.
 pub fn run(ctx: &Context, args: InvestigateArgs) -> Result<ExitCode> {
-    run_transition(ctx, &args.id, |_, _| Ok(Action::Investigate { note: args.note }))
+    print_transitioned(ctx, &operations::investigate(&ctx.session(), &args.id, args.note)?)
 }

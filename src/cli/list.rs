@@ -1,10 +1,11 @@
 //! `tickets list`: the cases that are not closed, filtered.
 
-use super::{due_of, emit, policy, report_bad_files, Context};
+use super::{emit, report_bad_files, Context};
 use crate::error::Result;
 use crate::exit_code::ExitCode;
 use crate::fields::{Level, Severity, Status};
-use crate::output::{is_overdue, list_table, serialize, CaseView};
+use crate::operations::{self, ListFilter};
+use crate::output::{list_table, serialize, CaseView};
 use clap::Args;
 
 /// Arguments of `list`.
@@ -32,39 +33,26 @@ pub struct ListArgs {
 
 /// Runs `list`.
 pub fn run(ctx: &Context, args: ListArgs) -> Result<ExitCode> {
-    let config = ctx.store.config()?;
-    let policy = policy(&ctx.store, &config)?;
-    let wanted = |status: Status| match args.status {
-        Some(wanted) => status == wanted,
-        None => args.all || status != Status::Closed,
+    let filter = ListFilter {
+        status: args.status,
+        assignee: args.assignee,
+        level: args.level,
+        severity: args.severity,
+        overdue: args.overdue,
+        all: args.all,
     };
-    let (summaries, errors) = ctx.store.scan(&wanted)?;
-    let mut rows: Vec<_> = summaries
-        .into_iter()
-        .filter(|s| match args.status {
-            Some(status) => s.status == status,
-            None => args.all || s.status != Status::Closed,
-        })
-        .filter(|s| args.assignee.as_ref().is_none_or(|a| s.assignee.as_ref() == Some(a)))
-        .filter(|s| args.level.is_none_or(|l| s.level == l))
-        .filter(|s| args.severity.is_none_or(|v| s.severity == v))
-        .map(|s| {
-            let due = due_of(&config, &policy, &s);
-            (s, due)
-        })
-        .filter(|(s, due)| !args.overdue || is_overdue(s, &due.first_response_due, ctx.now))
-        .collect();
-    rows.sort_by(|a, b| (a.0.created_at, &a.0.id).cmp(&(b.0.created_at, &b.0.id)));
+    let listed = operations::list(&ctx.session(), &filter)?;
     let views: Vec<CaseView> = match ctx.format {
         crate::output::Format::Table => Vec::new(),
-        _ => rows
+        _ => listed
+            .rows
             .iter()
             .map(|(s, due)| CaseView::of_summary(s, due, ctx.now))
             .collect(),
     };
     match serialize(ctx.format, &views)? {
         Some(text) => emit(&text)?,
-        None => emit(&list_table(&rows, ctx.now, &ctx.style))?,
+        None => emit(&list_table(&listed.rows, ctx.now, &ctx.style))?,
     }
-    Ok(report_bad_files(&errors))
+    Ok(report_bad_files(&listed.errors))
 }

@@ -25,14 +25,12 @@ mod sweep;
 
 use crate::case::Case;
 use crate::color::{ColorChoice, Style};
-use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
-use crate::lifecycle::{self, Action};
-use crate::output::{Due, Format};
+use crate::operations::{Session, Warning};
+use crate::output::Format;
 use crate::store::Store;
 use crate::summary::Summary;
-use crate::targets::Policy;
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 use error_message::error_message;
@@ -202,20 +200,24 @@ impl Context {
     pub fn actor(&self) -> String {
         self.actor_or("unknown")
     }
-}
 
-/// The store's policy, or invalid data naming config.yaml.
-pub fn policy(store: &Store, config: &Config) -> Result<Policy> {
-    Policy::new(config).map_err(|reason| Error::invalid(store.config_path(), None, reason))
-}
+    /// The session of an analyst command: the store, `actor()`, *now*.
+    pub fn session(&self) -> Session {
+        self.session_as(self.actor())
+    }
 
-/// The plan and first-response due instant of a case.
-pub fn due_of(config: &Config, policy: &Policy, summary: &Summary) -> Due {
-    Due {
-        plan: config.plan_of(&summary.customer).as_str().to_string(),
-        first_response_due: policy.first_response_due(&summary.customer, summary.severity, summary.created_at),
+    /// The session of a command where `actor` acts.
+    pub fn session_as(&self, actor: String) -> Session {
+        Session {
+            store: self.store.clone(),
+            actor,
+            now: self.now,
+            lock_wait: self.lock_wait,
+        }
     }
 }
+
+pub use crate::operations::{due_of, policy};
 
 /// Writes to stdout; a closed pipe (`tickets list | head`) is not an error.
 pub fn emit(text: &str) -> Result<()> {
@@ -230,6 +232,30 @@ pub fn emit(text: &str) -> Result<()> {
 /// Prints a warning on stderr.
 pub fn warn(text: &str) {
     crate::error::diagnostic(&format!("warning: {text}"));
+}
+
+/// Prints a warning an operation returned.
+pub fn warn_about(warning: &Warning) {
+    match warning {
+        Warning::NotCommitted { files, error } => warn(&format!(
+            "the change is saved but not committed ({error}); commit {} by hand",
+            files
+                .iter()
+                .map(|f| f.file_name().unwrap_or(f.as_os_str()).to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join(" ")
+        )),
+        // Unknown customers are allowed (SPEC), but a typo would silently
+        // drop the customer to the slowest plan.
+        Warning::UnknownCustomer { customer } => warn(&format!(
+            "customer \"{}\" is not in config.yaml; the case gets the standard plan",
+            crate::terminal::escape_line(customer)
+        )),
+        Warning::Unassigned { id, reason, .. } => warn(&format!(
+            "{}; {id} is unassigned (tickets assign {id} ANALYST)",
+            crate::terminal::escape_line(reason)
+        )),
+    }
 }
 
 /// Reports bad files met while scanning; returns the exit code (invalid
@@ -253,47 +279,6 @@ pub fn report_bad_files(errors: &[Error]) -> ExitCode {
     }
 }
 
-/// The read-modify-write of one case under the store lock: load, build the
-/// action, apply the life cycle, save. Nothing is written on any error.
-pub fn transition(ctx: &Context, typed_id: &str, make: impl FnOnce(&Case, &Config) -> Result<Action>) -> Result<Case> {
-    match transition_unless_unchanged(ctx, typed_id, |case, config| Ok((make(case, config)?, false)))? {
-        Outcome::Changed(case) | Outcome::Unchanged(case) => Ok(case),
-    }
-}
-
-/// What `transition_unless_unchanged` did.
-#[derive(Debug)]
-pub enum Outcome {
-    /// The case after the action, saved.
-    Changed(Case),
-    /// The case as it was: the action would have changed nothing, so nothing was written.
-    Unchanged(Case),
-}
-
-/// `transition`, where `make` also says whether the case already is as asked
-/// (decided under the lock). Then nothing is written, so no event and no
-/// commit record a change that did not happen; the action is still checked
-/// against the case's status (a closed case still refuses it).
-pub fn transition_unless_unchanged(
-    ctx: &Context,
-    typed_id: &str,
-    make: impl FnOnce(&Case, &Config) -> Result<(Action, bool)>,
-) -> Result<Outcome> {
-    let config = ctx.store.config()?;
-    let id = ctx.store.resolve(typed_id)?;
-    let _lock = ctx.store.lock(ctx.lock_wait)?;
-    let case = ctx.store.load(&id)?;
-    let (action, already) = make(&case, &config)?;
-    let next = lifecycle::apply(&case, &action, &ctx.actor(), ctx.now)?;
-    if already {
-        return Ok(Outcome::Unchanged(case));
-    }
-    let path = ctx.store.save(&next)?;
-    let message = crate::git::transition_message(&next, case.status, &ctx.actor());
-    crate::git::commit_if_enabled(&config, ctx.store.root(), &[path], &message);
-    Ok(Outcome::Changed(next))
-}
-
 /// Prints the result of a transition: a line for people, the case for scripts.
 pub fn print_transition(ctx: &Context, before: Option<crate::fields::Status>, case: &Case) -> Result<()> {
     let config = ctx.store.config()?;
@@ -314,18 +299,10 @@ pub fn print_transition(ctx: &Context, before: Option<crate::fields::Status>, ca
     }
 }
 
-/// Runs a simple transition command and prints its result.
-pub fn run_transition(
-    ctx: &Context,
-    typed_id: &str,
-    make: impl FnOnce(&Case, &Config) -> Result<Action>,
-) -> Result<ExitCode> {
-    let mut before = None;
-    let case = transition(ctx, typed_id, |case, config| {
-        before = Some(case.status);
-        make(case, config)
-    })?;
-    print_transition(ctx, before, &case)?;
+/// Prints a transition's warnings, then its result.
+pub fn print_transitioned(ctx: &Context, transitioned: &crate::operations::Transitioned) -> Result<ExitCode> {
+    transitioned.warnings.iter().for_each(warn_about);
+    print_transition(ctx, Some(transitioned.before), &transitioned.case)?;
     Ok(ExitCode::Success)
 }
 
@@ -400,18 +377,4 @@ pub fn non_empty(text: &str) -> std::result::Result<String, String> {
     } else {
         Ok(text.to_string())
     }
-}
-
-/// Each analyst's number of active (not closed) cases, for routing's
-/// tie-break, and an error per case file that could not be read (counted as
-/// no one's): the command does its work, names them and exits 5 at the end.
-pub fn active_counts(ctx: &Context) -> Result<(std::collections::HashMap<String, usize>, Vec<Error>)> {
-    let (summaries, errors) = ctx.store.scan(&|status| status != crate::fields::Status::Closed)?;
-    let mut counts = std::collections::HashMap::new();
-    for summary in summaries.iter().filter(|s| s.status != crate::fields::Status::Closed) {
-        if let Some(assignee) = &summary.assignee {
-            *counts.entry(assignee.clone()).or_insert(0) += 1;
-        }
-    }
-    Ok((counts, errors))
 }

@@ -2,11 +2,11 @@
 //! which moves the first-response target (it is recomputed from the case's
 //! opening with the new severity).
 
-use super::{due_of, emit, policy, transition_unless_unchanged, Context, Outcome};
+use super::{due_of, emit, policy, warn_about, Context};
 use crate::error::Result;
 use crate::exit_code::ExitCode;
 use crate::fields::Severity;
-use crate::lifecycle::Action;
+use crate::operations::{self, Outcome, Reassessed};
 use crate::output::{first_response_cell, serialize, CaseView};
 use crate::summary::Summary;
 use crate::time::format_instant;
@@ -27,19 +27,14 @@ pub struct ReassessArgs {
 
 /// Runs `reassess`.
 pub fn run(ctx: &Context, args: ReassessArgs) -> Result<ExitCode> {
-    let mut before = None;
-    let outcome = transition_unless_unchanged(ctx, &args.id, |case, _| {
-        before = Some(case.severity);
-        let action = Action::Reassess {
-            severity: args.severity,
-            note: args.note,
-        };
-        Ok((action, case.severity == args.severity))
-    })?;
+    let outcome = operations::reassess(&ctx.session(), &args.id, args.severity, args.note)?;
+    if let Outcome::Changed(reassessed) = &outcome {
+        reassessed.transitioned.warnings.iter().for_each(warn_about);
+    }
     let config = ctx.store.config()?;
     let policy = policy(&ctx.store, &config)?;
-    let case = match outcome {
-        Outcome::Changed(case) => case,
+    let Reassessed { before, transitioned } = match outcome {
+        Outcome::Changed(reassessed) => reassessed,
         Outcome::Unchanged(case) => {
             crate::error::diagnostic(&format!(
                 "{}: severity is already {}; nothing changed",
@@ -52,14 +47,14 @@ pub fn run(ctx: &Context, args: ReassessArgs) -> Result<ExitCode> {
             return Ok(ExitCode::Success);
         }
     };
+    let case = transitioned.case;
     let summary = Summary::of(&case);
     let due = due_of(&config, &policy, &summary);
     match serialize(ctx.format, &CaseView::of_case(&case, &due, ctx.now))? {
         Some(text) => emit(&text)?,
         None => emit(&format!(
-            "{}: severity {} -> {}; first response due {} ({})\n",
+            "{}: severity {before} -> {}; first response due {} ({})\n",
             case.id,
-            before.map(|s| s.as_str()).unwrap_or("-"),
             case.severity,
             format_instant(&due.first_response_due),
             first_response_cell(&summary, &due.first_response_due, ctx.now)

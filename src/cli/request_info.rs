@@ -1,10 +1,10 @@
 //! `tickets request-info ID --message M`: -> waiting-for-customer; the
 //! auto-close clock (re)starts now.
 
-use super::{run_transition, Context};
+use super::{print_transitioned, Context};
 use crate::error::Result;
 use crate::exit_code::ExitCode;
-use crate::lifecycle::Action;
+use crate::operations;
 use clap::Args;
 
 /// Arguments of `request-info`.
@@ -19,5 +19,5 @@ pub struct RequestInfoArgs {
 
 /// Runs `request-info`.
 pub fn run(ctx: &Context, args: RequestInfoArgs) -> Result<ExitCode> {
-    run_transition(ctx, &args.id, |_, _| Ok(Action::RequestInfo { message: args.message }))
+    print_transitioned(ctx, &operations::request_info(&ctx.session(), &args.id, args.message)?)
 }

@@ -1,10 +1,10 @@
 //! `tickets show ID`: one case with its history.
 
-use super::{due_of, emit, policy, Context};
+use super::{emit, Context};
 use crate::error::Result;
 use crate::exit_code::ExitCode;
+use crate::operations;
 use crate::output::{serialize, show_text, CaseView};
-use crate::summary::Summary;
 use clap::Args;
 
 /// Arguments of `show`.
@@ -16,14 +16,10 @@ pub struct ShowArgs {
 
 /// Runs `show`.
 pub fn run(ctx: &Context, args: ShowArgs) -> Result<ExitCode> {
-    let config = ctx.store.config()?;
-    let policy = policy(&ctx.store, &config)?;
-    let id = ctx.store.resolve(&args.id)?;
-    let case = ctx.store.load(&id)?;
-    let due = due_of(&config, &policy, &Summary::of(&case));
-    match serialize(ctx.format, &CaseView::of_case(&case, &due, ctx.now))? {
+    let shown = operations::show(&ctx.session(), &args.id)?;
+    match serialize(ctx.format, &CaseView::of_case(&shown.case, &shown.due, ctx.now))? {
         Some(text) => emit(&text)?,
-        None => emit(&show_text(&case, &due, ctx.now, &ctx.style))?,
+        None => emit(&show_text(&shown.case, &shown.due, ctx.now, &ctx.style))?,
     }
     Ok(ExitCode::Success)
 }

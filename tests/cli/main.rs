@@ -23,6 +23,7 @@ mod links;
 mod mail_headers;
 mod mail_server;
 mod merges;
+mod operations;
 mod planted_git;
 mod properties;
 mod queue;

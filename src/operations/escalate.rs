@@ -1,0 +1,71 @@
+//! Escalating a case: at L1, to L2 (re-routed among the available L2
+//! analysts); at L2 or R&D, into R&D's resolution queue.
+
+use super::transaction::transition;
+use super::{active_counts, Session, Transitioned, Warning};
+use crate::error::{Error, Result};
+use crate::fields::{ActionKind, Impact, Level};
+use crate::lifecycle::Action;
+use crate::routing::route;
+
+/// An escalation done and saved.
+#[derive(Debug)]
+pub struct Escalated {
+    /// The transition; its warnings say when nobody at L2 was available.
+    pub transitioned: Transitioned,
+    /// Case files that could not be read while routing (counted as no one's).
+    pub errors: Vec<Error>,
+}
+
+/// Escalates a case. `impact` is for entering R&D's queue (default low); at
+/// L1 it is a usage error, since an L1 case goes to L2 first. `note` is
+/// recorded in history (with routing's reason at L1).
+pub fn escalate(session: &Session, typed_id: &str, impact: Option<Impact>, note: Option<String>) -> Result<Escalated> {
+    let mut unassigned = None;
+    let mut errors = Vec::new();
+    let mut transitioned = transition(session, typed_id, |case, config| {
+        if case.level != Level::L1 {
+            return Ok(Action::Escalate {
+                impact,
+                assignee: None,
+                note,
+            });
+        }
+        let allowed = crate::lifecycle::allowed_from(case.status).contains(&ActionKind::Escalate);
+        if impact.is_some() && allowed {
+            return Err(Error::Usage(format!(
+                "--impact is for escalating into R&D's queue (from l2 or rnd); {} is at l1 and goes to L2 first",
+                case.id
+            )));
+        }
+        // Counted under the lock, so two escalations at once see each other.
+        let (counts, unreadable) = active_counts(&session.store)?;
+        errors = unreadable;
+        let routed = route(
+            config,
+            Level::L2,
+            &format!("{}\n{}", case.summary, case.description),
+            &counts,
+        );
+        if routed.assignee.is_none() {
+            unassigned = Some(routed.reason.clone());
+        }
+        let note = match note {
+            Some(note) => format!("{note} ({})", routed.reason),
+            None => routed.reason,
+        };
+        Ok(Action::Escalate {
+            impact,
+            assignee: routed.assignee,
+            note: Some(note),
+        })
+    })?;
+    if let Some(reason) = unassigned {
+        transitioned.warnings.push(Warning::Unassigned {
+            id: transitioned.case.id.clone(),
+            level: Level::L2,
+            reason,
+        });
+    }
+    Ok(Escalated { transitioned, errors })
+}

@@ -1,0 +1,163 @@
+//! The application layer: one typed function per thing a person does (open a
+//! case, each transition, sweep, remind, list, show, the R&D queue), for every
+//! front end alike: the command line, the mail pipe and the portal.
+//!
+//! Each operation takes a [`Session`] (the store, who acts, *now*, how long
+//! to wait for the lock), runs load, apply and save under the store lock
+//! (then the optional git auto-commit), and returns a typed result. It never
+//! prints and never reads the environment: what a person should hear about
+//! (nobody to route to, a customer not in config.yaml, a change saved but not
+//! committed, files that could not be read) comes back as data, a
+//! [`Warning`] or an [`Error`] in the result, for the front end to render.
+//!
+//! ```
+//! use tickets::operations::{self, OpenRequest, Opening, Session};
+//! use tickets::{Channel, Status};
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let store = tickets::store::Store::new(dir.path());
+//! store.init("analysts: [{id: alice, name: Alice, level: l1}]\n").unwrap();
+//! let session = Session {
+//!     store,
+//!     actor: "alice".into(),
+//!     now: tickets::time::parse_instant("2026-11-19T10:00:00Z").unwrap(),
+//!     lock_wait: std::time::Duration::from_secs(1),
+//! };
+//! let Opening::Opened(opened) = operations::open(&session, OpenRequest::new("Acme Corp", "Login fails")).unwrap() else {
+//!     unreachable!("no Message-ID, so never a redelivery")
+//! };
+//! assert_eq!(opened.case.assignee.as_deref(), Some("alice"));
+//! let asked = operations::request_info(&session, &opened.case.id, "Which version?".into()).unwrap();
+//! assert_eq!((asked.before, asked.case.status), (Status::Open, Status::WaitingForCustomer));
+//! # let _ = Channel::Portal;
+//! ```
+
+mod escalate;
+mod open;
+mod read;
+mod remind;
+mod reply;
+mod sweep;
+mod transaction;
+mod transitions;
+
+pub use escalate::{escalate, Escalated};
+pub use open::{draft, open, open_from_email, Draft, OpenRequest, Opened, Opening};
+pub use read::{list, queue, queue_order, show, ListFilter, Listed, Queue, Shown};
+pub use remind::{remind, Reminded, Reminder};
+pub use reply::{reply, reply_from_email, Replied};
+pub use sweep::{due_for_sweep, sweep, DueForSweep, Swept};
+pub use transitions::{assign, close, investigate, reassess, request_info, Reassessed};
+
+use crate::case::Case;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::fields::{Level, Status};
+use crate::output::Due;
+use crate::store::Store;
+use crate::summary::Summary;
+use crate::targets::Policy;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// What every operation takes: the store acted on, who acts, and *now*.
+/// A front end builds one per request (the CLI from its global options).
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The store.
+    pub store: Store,
+    /// Who acts, recorded in history and in commit messages.
+    pub actor: String,
+    /// The instant every change is recorded at, and deadlines are measured against.
+    pub now: DateTime<Utc>,
+    /// How long to wait for the store's write lock before giving up ([`Error::Busy`]).
+    pub lock_wait: Duration,
+}
+
+/// Something a person should hear about an operation that succeeded.
+#[derive(Debug)]
+pub enum Warning {
+    /// With `git: {commit: true}`: the change is saved, but git did not commit it.
+    NotCommitted {
+        /// The files written and left uncommitted.
+        files: Vec<PathBuf>,
+        /// Why git failed.
+        error: Error,
+    },
+    /// The customer is not in config.yaml (allowed), so the case gets the standard plan.
+    UnknownCustomer {
+        /// The customer as given.
+        customer: String,
+    },
+    /// Routing found nobody available at the tier: the case is unassigned.
+    Unassigned {
+        /// The case.
+        id: String,
+        /// The tier routed at.
+        level: Level,
+        /// Routing's sentence for people.
+        reason: String,
+    },
+}
+
+/// A transition done and saved.
+#[derive(Debug)]
+pub struct Transitioned {
+    /// The case's status before the action.
+    pub before: Status,
+    /// The case after the action, as saved.
+    pub case: Case,
+    /// What a person should hear about (a commit that failed).
+    pub warnings: Vec<Warning>,
+}
+
+/// What an operation that may find nothing to do did.
+// Returned once per call, never held in bulk: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Outcome<T> {
+    /// The change, saved.
+    Changed(T),
+    /// The case already was as asked, so nothing was written: no event and no
+    /// commit record a change that did not happen. The case as it is.
+    Unchanged(Case),
+}
+
+/// The store's policy, or invalid data naming config.yaml.
+pub fn policy(store: &Store, config: &Config) -> Result<Policy> {
+    Policy::new(config).map_err(|reason| Error::invalid(store.config_path(), None, reason))
+}
+
+/// The plan and first-response due instant of a case.
+pub fn due_of(config: &Config, policy: &Policy, summary: &Summary) -> Due {
+    Due {
+        plan: config.plan_of(&summary.customer).as_str().to_string(),
+        first_response_due: policy.first_response_due(&summary.customer, summary.severity, summary.created_at),
+    }
+}
+
+/// Each analyst's number of active (not closed) cases, for routing's
+/// tie-break, and an error per case file that could not be read (counted as
+/// no one's): the operation does its work and returns them.
+fn active_counts(store: &Store) -> Result<(HashMap<String, usize>, Vec<Error>)> {
+    let (summaries, errors) = store.scan(&|status| status != Status::Closed)?;
+    let mut counts = HashMap::new();
+    for summary in summaries.iter().filter(|s| s.status != Status::Closed) {
+        if let Some(assignee) = &summary.assignee {
+            *counts.entry(assignee.clone()).or_insert(0) += 1;
+        }
+    }
+    Ok((counts, errors))
+}
+
+/// Commits `files` when config asks for it; a failure becomes a warning.
+fn commit(config: &Config, store: &Store, files: &[PathBuf], message: &str, warnings: &mut Vec<Warning>) {
+    if let Err(error) = crate::git::commit_if_enabled(config, store.root(), files, message) {
+        warnings.push(Warning::NotCommitted {
+            files: files.to_vec(),
+            error,
+        });
+    }
+}

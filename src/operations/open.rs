@@ -1,0 +1,258 @@
+//! Opening a case, by hand or from an e-mail: routed to an available L1
+//! analyst, with a fresh random ID. An e-mail delivered again (the same
+//! Message-ID, sender and customer) opens nothing new.
+
+use super::{active_counts, commit, Session, Warning};
+use crate::case::Case;
+use crate::config::Config;
+use crate::email;
+use crate::error::{Error, Result};
+use crate::fields::{Channel, Level, Severity, Status};
+use crate::lifecycle::{self, NewCase};
+use crate::routing::route;
+use crate::terminal::escape_line;
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::io::Read;
+
+/// What a new case says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenRequest {
+    /// The customer's name (as in config.yaml; unknown customers get the standard plan).
+    pub customer: String,
+    /// One line saying what is wrong.
+    pub summary: String,
+    /// The customer's description.
+    pub description: String,
+    /// The contact's e-mail address.
+    pub email: Option<String>,
+    /// How the customer reached support.
+    pub channel: Channel,
+    /// Severity (default: the channel's).
+    pub severity: Option<Severity>,
+    /// The closed case this one follows up (a unique ID prefix is enough).
+    pub follow_up_of: Option<String>,
+    /// The Message-ID of the e-mail that opened it.
+    pub message_id: Option<String>,
+}
+
+impl OpenRequest {
+    /// A request with only a customer and a summary; the rest empty, from the portal.
+    pub fn new(customer: impl Into<String>, summary: impl Into<String>) -> OpenRequest {
+        OpenRequest {
+            customer: customer.into(),
+            summary: summary.into(),
+            description: String::new(),
+            email: None,
+            channel: Channel::Portal,
+            severity: None,
+            follow_up_of: None,
+            message_id: None,
+        }
+    }
+}
+
+/// A case opened and saved.
+#[derive(Debug)]
+pub struct Opened {
+    /// The new case.
+    pub case: Case,
+    /// What a person should hear about: a commit that failed, a customer not
+    /// in config.yaml, nobody available to route to.
+    pub warnings: Vec<Warning>,
+    /// Case files that could not be read while routing (counted as no one's).
+    pub errors: Vec<Error>,
+}
+
+/// What `open` did.
+// Returned once per call, never held in bulk: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Opening {
+    /// A new case.
+    Opened(Opened),
+    /// The same e-mail delivered again: it already opened this case, and
+    /// nothing was written.
+    AlreadyOpened {
+        /// The case it opened.
+        id: String,
+    },
+}
+
+/// A new case before it is saved, and what a person should hear about it.
+#[derive(Debug)]
+pub struct Draft {
+    /// The case, routed.
+    pub case: Case,
+    /// A customer not in config.yaml; nobody available to route to.
+    pub warnings: Vec<Warning>,
+}
+
+/// Opens a case: routed to an available L1 analyst (`Session::actor` acts).
+/// A follow-up must be of a closed case. With a Message-ID already on a
+/// case of the same customer and sender, opens nothing (see [`Opening`]).
+pub fn open(session: &Session, request: OpenRequest) -> Result<Opening> {
+    let config = session.store.config()?;
+    open_as(session, &config, request, &session.actor)
+}
+
+/// Opens a case from an e-mail read from `raw` (at most 10 MiB): Subject ->
+/// summary, text body -> description, sender's domain -> customer (config
+/// `domains`; unknown domains are refused), channel email. The sender acts,
+/// unless `named_actor` (the CLI's `--as`) says who does.
+pub fn open_from_email(session: &Session, raw: impl Read, named_actor: Option<&str>) -> Result<Opening> {
+    let config = session.store.config()?;
+    let mail = email::parse(&email::read_message(raw)?)?;
+    // Config::validate refuses a domain listed by two customers, so the first is the only one.
+    let customer = match email::customers_of_domain(&config, &mail.domain).first() {
+        Some(one) => one.name.clone(),
+        None => {
+            return Err(email::refuse(format!(
+                "the sender's domain {} belongs to no customer (add it to a customer's `domains` in config.yaml)",
+                escape_line(&mail.domain)
+            )))
+        }
+    };
+    let request = OpenRequest {
+        customer,
+        summary: email::summary(&mail),
+        description: email::description(&mail),
+        email: Some(mail.from.clone()),
+        channel: Channel::Email,
+        severity: None,
+        follow_up_of: None,
+        message_id: mail.message_id.clone(),
+    };
+    open_as(session, &config, request, named_actor.unwrap_or(&mail.from))
+}
+
+/// `open`, with `actor` recorded in the case's history (the commit names
+/// `Session::actor`).
+fn open_as(session: &Session, config: &Config, mut request: OpenRequest, actor: &str) -> Result<Opening> {
+    let store = &session.store;
+    if let Some(typed) = &request.follow_up_of {
+        let id = store.resolve(typed)?;
+        let previous = store.load(&id)?;
+        if previous.status != Status::Closed {
+            return Err(Error::TransitionNotAllowed {
+                id: id.clone(),
+                action: "open --follow-up-of".into(),
+                status: previous.status.to_string(),
+                allowed: format!("reply, request-info and the rest on {id} itself; a follow-up is for a closed case"),
+            });
+        }
+        request.follow_up_of = Some(id);
+    }
+    let _lock = store.lock(session.lock_wait)?;
+    if let Some(existing) = opened_by_message(session, &request)? {
+        return Ok(Opening::AlreadyOpened { id: existing });
+    }
+    let (counts, errors) = active_counts(store)?;
+    let mut rng = rand::rng();
+    let id = loop {
+        let id = crate::id::generate(&config.id_prefix, &mut rng);
+        if !store.exists(&id) {
+            break id;
+        }
+    };
+    let Draft {
+        case,
+        warnings: drafted,
+    } = draft(config, request, id, &counts, actor, session.now);
+    let path = store.save(&case)?;
+    let mut warnings = Vec::new();
+    commit(
+        config,
+        store,
+        &[path],
+        &crate::git::opened_message(&case, &session.actor),
+        &mut warnings,
+    );
+    warnings.extend(drafted);
+    Ok(Opening::Opened(Opened { case, warnings, errors }))
+}
+
+/// Builds a new case with ID `id`, routed to an available L1 analyst by
+/// `active` (each analyst's number of active cases), opened by `actor` at
+/// `now`; writes nothing. `request.follow_up_of` is taken as a full ID.
+pub fn draft(
+    config: &Config,
+    request: OpenRequest,
+    id: String,
+    active: &HashMap<String, usize>,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Draft {
+    let routed = route(
+        config,
+        Level::L1,
+        &format!("{}\n{}", request.summary, request.description),
+        active,
+    );
+    let case = lifecycle::open(
+        NewCase {
+            id,
+            customer: request.customer,
+            summary: request.summary,
+            description: request.description,
+            email: request.email,
+            channel: request.channel,
+            severity: request.severity,
+            follow_up_of: request.follow_up_of,
+            message_id: request.message_id,
+            assignee: routed.assignee.clone(),
+            routing_reason: Some(routed.reason.clone()),
+        },
+        actor,
+        now,
+    );
+    let mut warnings = Vec::new();
+    if config.customer(&case.customer).is_none() {
+        // Unknown customers are allowed (SPEC), but a typo would silently
+        // drop the customer to the slowest plan.
+        warnings.push(Warning::UnknownCustomer {
+            customer: case.customer.clone(),
+        });
+    }
+    if routed.assignee.is_none() {
+        warnings.push(Warning::Unassigned {
+            id: case.id.clone(),
+            level: Level::L1,
+            reason: routed.reason,
+        });
+    }
+    Draft { case, warnings }
+}
+
+/// The case an e-mail with this Message-ID already opened, if any: the same
+/// message delivered again. Only a case of the same customer and sender
+/// counts; a Message-ID already on another sender's case is refused without
+/// naming that case, or anyone could learn (and have the mail server
+/// confirm) another customer's case ID by copying a Message-ID.
+fn opened_by_message(session: &Session, request: &OpenRequest) -> Result<Option<String>> {
+    let Some(wanted) = request.message_id.as_deref().and_then(email::normalize_message_id) else {
+        return Ok(None);
+    };
+    let (summaries, _errors) = session.store.summaries()?;
+    let mut same_id = summaries
+        .into_iter()
+        .filter(|s| s.message_id.as_deref().and_then(email::normalize_message_id).as_deref() == Some(&wanted))
+        .peekable();
+    if same_id.peek().is_none() {
+        return Ok(None);
+    }
+    let same_sender = |s: &crate::summary::Summary| {
+        s.customer == request.customer
+            && s.email
+                .as_deref()
+                .zip(request.email.as_deref())
+                .is_some_and(|(was, now)| was.eq_ignore_ascii_case(now))
+    };
+    match same_id.find(same_sender) {
+        Some(existing) => Ok(Some(existing.id)),
+        None => Err(email::refuse(
+            "its Message-ID is already the Message-ID of another sender's case (a Message-ID names one message); \
+             send it as a new message",
+        )),
+    }
+}

@@ -1,0 +1,96 @@
+//! Reminders: the waiting cases due a reminder (`remind_after_days` of
+//! waiting, before auto-close), each recorded once per waiting period, so
+//! that a mail script can nudge the customer.
+
+use super::{due_of, policy, Session};
+use crate::error::{Error, Result};
+use crate::fields::Status;
+use crate::lifecycle::{self, Action};
+use crate::output::Due;
+use crate::summary::Summary;
+use crate::time::format_instant;
+use chrono::{DateTime, Duration, Utc};
+
+/// A case reminded (with `dry_run`, due a reminder).
+#[derive(Debug)]
+pub struct Reminder {
+    /// The case after the reminder.
+    pub summary: Summary,
+    /// Its plan and first-response target.
+    pub due: Due,
+    /// When a sweep will auto-close it if the customer stays silent.
+    pub auto_close_at: DateTime<Utc>,
+}
+
+/// What `remind` did.
+#[derive(Debug)]
+pub struct Reminded {
+    /// The cases reminded, oldest wait first.
+    pub reminders: Vec<Reminder>,
+    /// Files that could not be read; the others were processed.
+    pub errors: Vec<Error>,
+}
+
+/// Records a reminder on every waiting case due one at *now*; with
+/// `dry_run`, records nothing (nor locks). `None` when reminders are off
+/// (config.yaml has no `remind_after_days`).
+pub fn remind(session: &Session, dry_run: bool) -> Result<Option<Reminded>> {
+    let store = &session.store;
+    let now = session.now;
+    let config = store.config()?;
+    let Some(remind_days) = config.remind_after_days else {
+        return Ok(None);
+    };
+    let remind_after = Duration::days(i64::from(remind_days));
+    let close_after = Duration::days(i64::from(config.auto_close_after_days));
+    let is_due = |s: &Summary| {
+        s.status == Status::WaitingForCustomer
+            && !s.reminded
+            && s.waiting_since.is_some_and(|since| now - since >= remind_after)
+            && !crate::lifecycle::auto_close_due(s.status, s.waiting_since, now, close_after)
+    };
+    let lock = if dry_run {
+        None
+    } else {
+        Some(store.lock(session.lock_wait)?)
+    };
+    let policy = policy(store, &config)?;
+    let (summaries, mut errors) = store.scan(&|status| status == Status::WaitingForCustomer)?;
+    let mut due: Vec<&Summary> = summaries.iter().filter(|s| is_due(s)).collect();
+    due.sort_by(|a, b| (a.waiting_since, &a.id).cmp(&(b.waiting_since, &b.id)));
+    let mut reminders = Vec::new();
+    for summary in due {
+        // Re-read under the lock: the summary may predate another writer.
+        let case = match store.load(&summary.id) {
+            Ok(case) => case,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        if !is_due(&Summary::of(&case)) {
+            continue;
+        }
+        let Some(since) = case.waiting_since else {
+            continue;
+        };
+        let auto_close_at = since + close_after;
+        let message = format!(
+            "reminder: waiting for the customer since {}; auto-closes at {} without a response",
+            format_instant(&since),
+            format_instant(&auto_close_at)
+        );
+        let next = lifecycle::apply(&case, &Action::Remind { message: Some(message) }, &session.actor, now)?;
+        if !dry_run {
+            store.save(&next)?;
+        }
+        let summary = Summary::of(&next);
+        reminders.push(Reminder {
+            due: due_of(&config, &policy, &summary),
+            summary,
+            auto_close_at,
+        });
+    }
+    drop(lock);
+    Ok(Some(Reminded { reminders, errors }))
+}

@@ -1,0 +1,158 @@
+//! The customer spoke: any status but closed -> open, and the waiting clock
+//! is cleared. From an e-mail, the case is found from the message itself,
+//! and a message already recorded (a mail server retrying) is not recorded
+//! again.
+
+use super::transaction::transition;
+use super::{commit, Session, Transitioned};
+use crate::case::Case;
+use crate::email;
+use crate::error::{Error, Result};
+use crate::fields::{ActionKind, Status};
+use crate::lifecycle::Action;
+use crate::store::Store;
+use crate::summary::Summary;
+use crate::terminal::escape_line;
+use std::collections::HashMap;
+use std::io::Read;
+
+/// Records what the customer said on a case.
+pub fn reply(session: &Session, typed_id: &str, message: String) -> Result<Transitioned> {
+    transition(session, typed_id, |_, _| {
+        Ok(Action::Reply {
+            message,
+            message_id: None,
+        })
+    })
+}
+
+/// What `reply_from_email` did.
+#[derive(Debug)]
+pub enum Replied {
+    /// The reply, recorded and saved.
+    Recorded(Transitioned),
+    /// The message was already recorded on this case; nothing was written.
+    AlreadyRecorded(Case),
+}
+
+/// Records the customer's e-mail read from `raw` (at most 10 MiB) as a
+/// reply: on case `typed_id` if given, else the `[ID]` tag in the Subject,
+/// else the case whose Message-ID the In-Reply-To/References name. Quoted
+/// text is dropped; the sender's domain must be the case's customer's. The
+/// sender acts, unless `named_actor` (the CLI's `--as`) says who does.
+pub fn reply_from_email(
+    session: &Session,
+    raw: impl Read,
+    typed_id: Option<&str>,
+    named_actor: Option<&str>,
+) -> Result<Replied> {
+    let store = &session.store;
+    let config = store.config()?;
+    let mail = email::parse(&email::read_message(raw)?)?;
+    let text = email::reply_text(&mail.body);
+    if text.is_empty() {
+        return Err(email::refuse("the reply has no text of its own (only quoted text)"));
+    }
+    let typed = match typed_id {
+        Some(id) => id.to_string(),
+        None => find_case(store, &config.id_prefix, &mail)?,
+    };
+    let sender = named_actor.unwrap_or(&mail.from);
+    let id = store.resolve(&typed)?;
+    // The read-modify-write of a transition, but a message already recorded
+    // is answered before the life cycle is asked: a closed case must not turn
+    // a redelivery into exit 4 (the README's wrapper would open a new case).
+    let _lock = store.lock(session.lock_wait)?;
+    let case = store.load(&id)?;
+    // The sender is checked against the case as loaded under the lock, and
+    // before anything about it (whether it has the message) is said.
+    if !email::domain_belongs_to(&config, &case.customer, &mail.domain) {
+        return Err(email::refuse(format!(
+            "the sender's domain {} is not one of {}'s domains, the customer of {}",
+            escape_line(&mail.domain),
+            escape_line(&case.customer),
+            case.id
+        )));
+    }
+    if let Some(message_id) = &mail.message_id {
+        let recorded = case
+            .history
+            .iter()
+            .any(|e| e.action == ActionKind::Reply && e.message_id.as_deref() == Some(message_id.as_str()));
+        if recorded {
+            return Ok(Replied::AlreadyRecorded(case));
+        }
+    }
+    let action = Action::Reply {
+        message: text,
+        message_id: mail.message_id.clone(),
+    };
+    let next = crate::lifecycle::apply(&case, &action, sender, session.now)?;
+    let path = store.save(&next)?;
+    let mut warnings = Vec::new();
+    commit(
+        &config,
+        store,
+        &[path],
+        &crate::git::transition_message(&next, case.status, sender),
+        &mut warnings,
+    );
+    Ok(Replied::Recorded(Transitioned {
+        before: case.status,
+        case: next,
+        warnings,
+    }))
+}
+
+/// The case an e-mail answers: its Subject's `[ID]` tag, else the case whose
+/// Message-ID is named by In-Reply-To or References.
+fn find_case(store: &Store, prefix: &str, mail: &email::Email) -> Result<String> {
+    let tags = email::subject_tags(&mail.subject, prefix);
+    if tags.len() > email::MAX_SUBJECT_TAGS {
+        return Err(email::refuse(format!(
+            "the Subject carries more than {} case tags; a reply names its case with one",
+            email::MAX_SUBJECT_TAGS
+        )));
+    }
+    if let Some(tag) = tags
+        .iter()
+        .find(|tag| crate::id::validate(tag).is_ok_and(|id| store.exists(&id)))
+    {
+        return Ok(tag.clone());
+    }
+    if let Some(first) = tags.first() {
+        return Err(Error::NoSuchTicket {
+            id: format!("{} (the Subject's tag)", escape_line(first)),
+        });
+    }
+    if mail.replied_to.is_empty() {
+        return Err(not_found());
+    }
+    let (summaries, _errors) = store.summaries()?;
+    // One pass over the cases, then one look-up per named message: a
+    // References header can name thousands.
+    let mut by_message: HashMap<String, Vec<&Summary>> = HashMap::new();
+    for summary in &summaries {
+        if let Some(id) = summary.message_id.as_deref().and_then(email::normalize_message_id) {
+            by_message.entry(id).or_default().push(summary);
+        }
+    }
+    for replied in &mail.replied_to {
+        // Prefer a case still being worked, then the newest.
+        let found = by_message.get(replied).and_then(|matches| {
+            matches
+                .iter()
+                .max_by_key(|s| (s.status != Status::Closed, s.created_at))
+        });
+        if let Some(found) = found {
+            return Ok(found.id.clone());
+        }
+    }
+    Err(not_found())
+}
+
+fn not_found() -> Error {
+    Error::NoSuchTicket {
+        id: "(none found: the Subject has no [ID] tag and In-Reply-To/References name no case's Message-ID)".into(),
+    }
+}

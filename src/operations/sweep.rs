@@ -1,0 +1,143 @@
+//! The sweep: auto-close every case that has waited for the customer
+//! `auto_close_after_days` or more, in batches with their fsyncs in parallel.
+
+use super::{commit, Session, Warning};
+use crate::case::Case;
+use crate::error::{Error, Result};
+use crate::fields::Status;
+use crate::lifecycle::{self, auto_close_resolution, due_for_auto_close, Action};
+use crate::summary::Summary;
+use chrono::{DateTime, Duration, Utc};
+use rayon::prelude::*;
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+/// Cases are re-read, closed and written this many at a time, so memory
+/// stays flat however many cases are due.
+const BATCH: usize = 256;
+
+/// What a sweep did.
+#[derive(Debug)]
+pub struct Swept {
+    /// The cases auto-closed (with `dry_run`, that would be), oldest wait first.
+    pub closed: Vec<Summary>,
+    /// Files that could not be read, or a case that could not be written;
+    /// the others were processed.
+    pub errors: Vec<Error>,
+    /// A commit that failed.
+    pub warnings: Vec<Warning>,
+    /// A failed write that stopped the sweep; what was written before it is
+    /// in `closed`, saved and committed.
+    pub failed: Option<Error>,
+}
+
+/// The cases due for auto-close at *now*, as the store's summaries say (the
+/// index, checked against the files), oldest wait first; nothing is re-read
+/// or written.
+#[derive(Debug)]
+pub struct DueForSweep {
+    /// The due cases.
+    pub due: Vec<Summary>,
+    /// Files that could not be read.
+    pub errors: Vec<Error>,
+}
+
+/// Whether a summary is due for auto-close at `now`.
+fn due_now(summary: &Summary, now: DateTime<Utc>, after: Duration) -> bool {
+    crate::lifecycle::auto_close_due(summary.status, summary.waiting_since, now, after)
+}
+
+fn by_wait(a: &&Summary, b: &&Summary) -> std::cmp::Ordering {
+    (a.waiting_since, &a.id).cmp(&(b.waiting_since, &b.id))
+}
+
+/// The cases a sweep would close, from the summaries alone: all a dry run
+/// needs to name them.
+pub fn due_for_sweep(session: &Session) -> Result<DueForSweep> {
+    let config = session.store.config()?;
+    let after = Duration::days(i64::from(config.auto_close_after_days));
+    let (summaries, errors) = session.store.scan(&|status| status == Status::WaitingForCustomer)?;
+    let mut due: Vec<Summary> = summaries
+        .into_iter()
+        .filter(|s| due_now(s, session.now, after))
+        .collect();
+    due.sort_by(|a, b| by_wait(&a, &b));
+    Ok(DueForSweep { due, errors })
+}
+
+/// Auto-closes every case due at *now*, each re-read under the lock; with
+/// `dry_run`, closes them in memory only and writes nothing (nor locks).
+/// Temp files left by a crash are cleaned first.
+pub fn sweep(session: &Session, dry_run: bool) -> Result<Swept> {
+    let store = &session.store;
+    let now = session.now;
+    let config = store.config()?;
+    let after = Duration::days(i64::from(config.auto_close_after_days));
+    let lock = if dry_run {
+        None
+    } else {
+        Some(store.lock(session.lock_wait)?)
+    };
+    if let Some(lock) = &lock {
+        store.clean_temp_files(lock)?;
+    }
+    let (summaries, mut errors) = store.scan(&|status| status == Status::WaitingForCustomer)?;
+    let mut due: Vec<&Summary> = summaries.iter().filter(|s| due_now(s, now, after)).collect();
+    due.sort_by(by_wait);
+    let action = Action::AutoClose {
+        resolution: auto_close_resolution(config.auto_close_after_days),
+    };
+    let mut closed: Vec<Summary> = Vec::new();
+    let mut written: Vec<PathBuf> = Vec::new();
+    // A failed write stops the sweep, but what was written before is still
+    // reported and committed.
+    let mut failed = None;
+    for batch in due.chunks(BATCH) {
+        // Re-read under the lock (the summary may predate another writer), in parallel.
+        let loaded: Vec<Result<Case>> = batch.par_iter().map(|summary| store.load(&summary.id)).collect();
+        let mut changed = Vec::with_capacity(batch.len());
+        for case in loaded {
+            let case = match case {
+                Ok(case) => case,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
+            if !due_for_auto_close(&case, now, after) {
+                continue;
+            }
+            changed.push(lifecycle::apply(&case, &action, &session.actor, now)?);
+        }
+        if !dry_run {
+            match store.save_many(&changed) {
+                Ok((paths, refused)) => {
+                    errors.extend(refused);
+                    let saved: HashSet<&PathBuf> = paths.iter().collect();
+                    changed.retain(|case| saved.contains(&store.case_path(&case.id)));
+                    written.extend(paths);
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        closed.extend(changed.iter().map(Summary::of));
+    }
+    let mut warnings = Vec::new();
+    commit(
+        &config,
+        store,
+        &written,
+        &crate::git::sweep_message(written.len()),
+        &mut warnings,
+    );
+    drop(lock);
+    Ok(Swept {
+        closed,
+        errors,
+        warnings,
+        failed,
+    })
+}

@@ -1,0 +1,85 @@
+//! The transitions an analyst makes on one case by hand: investigate,
+//! request-info, close, assign and reassess.
+
+use super::transaction::{transition, transition_unless_unchanged};
+use super::{Outcome, Session, Transitioned};
+use crate::error::{Error, Result};
+use crate::fields::Severity;
+use crate::lifecycle::Action;
+use crate::terminal::escape_line;
+
+/// Starts working on a case: open or escalated -> at-investigation.
+pub fn investigate(session: &Session, typed_id: &str, note: Option<String>) -> Result<Transitioned> {
+    transition(session, typed_id, |_, _| Ok(Action::Investigate { note }))
+}
+
+/// Answers or asks the customer: -> waiting-for-customer, and the auto-close
+/// clock (re)starts now.
+pub fn request_info(session: &Session, typed_id: &str, message: String) -> Result<Transitioned> {
+    transition(session, typed_id, |_, _| Ok(Action::RequestInfo { message }))
+}
+
+/// Closes a case with a resolution: any status but closed -> closed.
+pub fn close(session: &Session, typed_id: &str, resolution: String) -> Result<Transitioned> {
+    transition(session, typed_id, |_, _| Ok(Action::Close { resolution }))
+}
+
+/// Sets or changes a case's assignee by hand to `analyst`, a roster ID
+/// (anyone else is a usage error). Unchanged when they already are the
+/// assignee.
+pub fn assign(session: &Session, typed_id: &str, analyst: &str, note: Option<String>) -> Result<Outcome<Transitioned>> {
+    transition_unless_unchanged(session, typed_id, |case, config| {
+        let known = config.analyst(analyst).ok_or_else(|| {
+            Error::Usage(format!(
+                "{} is not in the roster of {}; known analysts: {}",
+                escape_line(analyst),
+                session.store.config_path().display(),
+                config
+                    .analysts
+                    .iter()
+                    .map(|a| a.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
+        let already = case.assignee.as_deref() == Some(known.id.as_str());
+        let note = note.or_else(|| Some(format!("assigned by hand to {} ({})", known.id, known.level)));
+        let action = Action::Assign {
+            analyst: known.id.clone(),
+            note,
+        };
+        Ok((action, already))
+    })
+}
+
+/// A severity changed and saved.
+#[derive(Debug)]
+pub struct Reassessed {
+    /// The severity before.
+    pub before: Severity,
+    /// The transition (the status stays).
+    pub transitioned: Transitioned,
+}
+
+/// Changes a case's severity, which moves its first-response target (it is
+/// recomputed from the case's opening). Unchanged when it already is `severity`.
+pub fn reassess(
+    session: &Session,
+    typed_id: &str,
+    severity: Severity,
+    note: Option<String>,
+) -> Result<Outcome<Reassessed>> {
+    let mut before = None;
+    let outcome = transition_unless_unchanged(session, typed_id, |case, _| {
+        before = Some(case.severity);
+        Ok((Action::Reassess { severity, note }, case.severity == severity))
+    })?;
+    Ok(match outcome {
+        Outcome::Changed(transitioned) => Outcome::Changed(Reassessed {
+            // Always set: the case was loaded before anything could change.
+            before: before.unwrap_or(transitioned.case.severity),
+            transitioned,
+        }),
+        Outcome::Unchanged(case) => Outcome::Unchanged(case),
+    })
+}
