@@ -53,9 +53,17 @@ pub fn reply_from_email(
     if text.is_empty() {
         return Err(email::refuse("the reply has no text of its own (only quoted text)"));
     }
+    // Before any look-up: a sender of no customer could otherwise learn from
+    // the refusal which case (and whose) a copied Message-ID belongs to.
+    if email::customers_of_domain(&config, &mail.domain).is_empty() {
+        return Err(email::refuse(format!(
+            "the sender's domain {} belongs to no customer",
+            escape_line(&mail.domain)
+        )));
+    }
     let typed = match typed_id {
         Some(id) => id.to_string(),
-        None => find_case(store, &config.id_prefix, &mail)?,
+        None => find_case(store, &config, &mail)?,
     };
     let sender = named_actor.unwrap_or(&mail.from);
     let id = store.resolve(&typed)?;
@@ -68,10 +76,8 @@ pub fn reply_from_email(
     // before anything about it (whether it has the message) is said.
     if !email::domain_belongs_to(&config, &case.customer, &mail.domain) {
         return Err(email::refuse(format!(
-            "the sender's domain {} is not one of {}'s domains, the customer of {}",
-            escape_line(&mail.domain),
-            escape_line(&case.customer),
-            case.id
+            "the sender's domain {} is not one of the domains of the case's customer",
+            escape_line(&mail.domain)
         )));
     }
     if let Some(message_id) = &mail.message_id {
@@ -106,7 +112,10 @@ pub fn reply_from_email(
 
 /// The case an e-mail answers: its Subject's `[ID]` tag, else the case whose
 /// Message-ID is named by In-Reply-To or References.
-fn find_case(store: &Store, prefix: &str, mail: &email::Email) -> Result<String> {
+/// Only the cases of the sender's customer are matched by Message-ID: another
+/// customer's case is "not found", as if the ID named no case.
+fn find_case(store: &Store, config: &crate::config::Config, mail: &email::Email) -> Result<String> {
+    let prefix = &config.id_prefix;
     let tags = email::subject_tags(&mail.subject, prefix);
     if tags.len() > email::MAX_SUBJECT_TAGS {
         return Err(email::refuse(format!(
@@ -132,7 +141,10 @@ fn find_case(store: &Store, prefix: &str, mail: &email::Email) -> Result<String>
     // One pass over the cases, then one look-up per named message: a
     // References header can name thousands.
     let mut by_message: HashMap<String, Vec<&Summary>> = HashMap::new();
-    for summary in &summaries {
+    for summary in summaries
+        .iter()
+        .filter(|s| email::domain_belongs_to(config, &s.customer, &mail.domain))
+    {
         if let Some(id) = summary.message_id.as_deref().and_then(email::normalize_message_id) {
             by_message.entry(id).or_default().push(summary);
         }
