@@ -14,10 +14,10 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
 use tickets::config::{Analyst, Config, Customer, Plan};
-use tickets::fields::{Channel, Impact, Level, Severity};
 use tickets::lifecycle::{self, Action};
 use tickets::operations::{self, OpenRequest};
 use tickets::store::Store;
+use tickets::vocabulary::{Channel, Impact, Level, Severity};
 use tickets::Case;
 
 const PRODUCTS: &[&str] = &[
@@ -359,7 +359,7 @@ mod tests {
         let cases = store_of(1000, 9);
         let waiting = cases
             .iter()
-            .filter(|c| c.status == tickets::fields::Status::WaitingForCustomer)
+            .filter(|c| c.status == tickets::vocabulary::Status::WaitingForCustomer)
             .count();
         let due = cases
             .iter()

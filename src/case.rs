@@ -1,7 +1,7 @@
 //! A support case as it is stored: one YAML file per case, fixed key order,
 //! history last and append-only.
 
-use crate::fields::{ActionKind, Channel, Impact, Level, Severity, Status};
+use crate::vocabulary::{ActionKind, Channel, Impact, Level, Severity, Status};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 

@@ -10,10 +10,10 @@
 use crate::case::Case;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::fields::Status;
 use crate::lifecycle;
 use crate::output::{Gravity, Problem};
 use crate::store::{self, Store};
+use crate::vocabulary::Status;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 //! Colour codes are only ever added by us, around text that has already been
 //! escaped by [`crate::terminal`]; customer text never carries its own.
 
-use crate::fields::Status;
+use crate::vocabulary::Status;
 
 /// When to colour output (`--color`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]

@@ -1,6 +1,6 @@
 //! The store's `config.yaml`: roster, customers and their plans, policy.
 
-use crate::fields::Level;
+use crate::vocabulary::Level;
 use serde::{Deserialize, Serialize};
 
 /// The parsed `config.yaml`.
@@ -83,7 +83,7 @@ fn yes() -> bool {
     true
 }
 
-crate::fields::vocabulary! {
+crate::vocabulary::vocabulary! {
     /// The support plans (SPEC section 2), in the order the README's table lists them.
     Plan {
         /// 12x5 business hours, one business day for every severity.

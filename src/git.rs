@@ -7,7 +7,7 @@
 use crate::case::Case;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::fields::Status;
+use crate::vocabulary::Status;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -1,7 +1,7 @@
 //! `tickets`: a command-line support desk whose store is a directory of YAML
 //! files, one per support case, versioned in git.
 //!
-//! The life-cycle core ([`lifecycle`], [`fields`], [`case`]) is pure; the
+//! The life-cycle core ([`lifecycle`], [`vocabulary`], [`case`]) is pure; the
 //! policy fed by config ([`routing`], [`targets`]) is pure too; [`format`](mod@format)
 //! is a case file's bytes (YAML out, the parsers in, conflict markers), below
 //! both the [`store`], which owns every byte on disk, and the [`merge`];
@@ -52,10 +52,10 @@ pub mod cli;
 pub mod color;
 pub mod config;
 pub mod delivery;
+pub mod digest;
 pub mod email;
 pub mod error;
 pub mod exit_code;
-pub mod fields;
 pub mod format;
 pub mod git;
 pub mod id;
@@ -69,12 +69,12 @@ pub mod routing;
 mod snapshot_tests;
 pub mod stats;
 pub mod store;
-pub mod summary;
 pub mod targets;
 pub mod terminal;
 pub mod time;
+pub mod vocabulary;
 
 pub use case::{Case, Event};
 pub use error::{Error, Result};
 pub use exit_code::ExitCode;
-pub use fields::{ActionKind, Channel, Impact, Level, Severity, Status};
+pub use vocabulary::{ActionKind, Channel, Impact, Level, Severity, Status};

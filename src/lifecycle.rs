@@ -3,7 +3,7 @@
 
 use crate::case::{Case, Event};
 use crate::error::{Error, Result};
-use crate::fields::{ActionKind, Channel, Impact, Level, Severity, Status};
+use crate::vocabulary::{ActionKind, Channel, Impact, Level, Severity, Status};
 use chrono::{DateTime, Duration, Utc};
 
 use Status::*;

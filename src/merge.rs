@@ -12,11 +12,11 @@
 //! merge is a conflict for a person, with the reason written into the file.
 
 use crate::case::{Case, Event};
-use crate::fields::{ActionKind, Status};
 use crate::format::EXPLANATION_PREFIX;
 use crate::lifecycle::{self, action_of};
 use crate::terminal::escape_line;
 use crate::time::format_instant;
+use crate::vocabulary::{ActionKind, Status};
 use std::cmp::Ordering;
 use std::path::Path;
 
@@ -535,8 +535,8 @@ pub fn conflict_text(ours: &[u8], theirs: &[u8], conflict: &MergeConflict) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fields::{Channel, Severity};
     use crate::lifecycle::{Action, NewCase};
+    use crate::vocabulary::{Channel, Severity};
     use chrono::{DateTime, Duration, Utc};
 
     fn at(hours: i64) -> DateTime<Utc> {

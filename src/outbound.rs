@@ -12,7 +12,7 @@
 
 use crate::case::Case;
 use crate::config::{parse_mailbox, MailConfig};
-use crate::fields::Status;
+use crate::vocabulary::Status;
 use chrono::{DateTime, Utc};
 use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use serde::{Deserialize, Serialize};
@@ -84,7 +84,7 @@ Your ticket {id} has been received, and a Support Analyst has been assigned
 to analyze your case. They will contact you to understand the business
 impact and collect the details.
 
-Summary: {summary}
+Digest: {summary}
 Severity: {severity}
 First response by: {first_response_due}
 
@@ -409,7 +409,7 @@ mod tests {
         let body = message.body_text(0).unwrap();
         assert!(body.contains("Your ticket RC-7K3QX9MT has been received"), "{body}");
         // The summary's own `{id}` is text, not a placeholder.
-        assert!(body.contains("Summary: Push {id} fails"), "{body}");
+        assert!(body.contains("Digest: Push {id} fails"), "{body}");
         assert!(body.contains("Acme Support"), "{body}");
     }
 

@@ -3,7 +3,7 @@
 //! order. Pure and deterministic.
 
 use crate::config::Config;
-use crate::fields::Level;
+use crate::vocabulary::Level;
 use std::collections::{HashMap, HashSet};
 
 /// Routing's choice and why.

@@ -4,12 +4,12 @@
 //! change with `cargo insta review` (or rerun with `INSTA_UPDATE=always`).
 
 use crate::case::Case;
-use crate::fields::{Channel, Impact, Severity};
+use crate::digest::Digest;
 use crate::lifecycle::{apply, auto_close_resolution, open, Action, NewCase};
 use crate::output::*;
 use crate::stats::{compute, Window};
-use crate::summary::Summary;
 use crate::targets::Policy;
+use crate::vocabulary::{Channel, Impact, Severity};
 use chrono::{DateTime, Duration, Utc};
 
 /// The instant every case opens at (a Thursday, 10:00 UTC).
@@ -198,7 +198,7 @@ fn case_view_of_show() {
 fn case_view_of_list() {
     let views: Vec<CaseView> = [waiting(), escalated(), closed(), unanswered()]
         .iter()
-        .map(|case| CaseView::of_summary(&Summary::of(case), &due(), now()))
+        .map(|case| CaseView::of_summary(&Digest::of(case), &due(), now()))
         .collect();
     insta::assert_snapshot!("case_view_of_list_json", json(&views));
     insta::assert_snapshot!("case_view_of_list_yaml", yaml(&views));
@@ -208,7 +208,7 @@ fn case_view_of_list() {
 fn queue_view() {
     let views = vec![QueueView {
         position: 1,
-        case: CaseView::of_summary(&Summary::of(&escalated()), &due(), now()),
+        case: CaseView::of_summary(&Digest::of(&escalated()), &due(), now()),
     }];
     insta::assert_snapshot!("queue_view_json", json(&views));
     insta::assert_snapshot!("queue_view_yaml", yaml(&views));
@@ -217,7 +217,7 @@ fn queue_view() {
 #[test]
 fn remind_view() {
     let views = vec![RemindView {
-        case: CaseView::of_summary(&Summary::of(&waiting()), &due(), now()),
+        case: CaseView::of_summary(&Digest::of(&waiting()), &due(), now()),
         auto_close_at: "2026-11-26T11:00:00Z".into(),
     }];
     insta::assert_snapshot!("remind_view_json", json(&views));
@@ -263,9 +263,9 @@ fn check_view() {
 
 #[test]
 fn stats_view() {
-    let summaries: Vec<Summary> = [waiting(), escalated(), closed(), auto_closed(), unanswered()]
+    let summaries: Vec<Digest> = [waiting(), escalated(), closed(), auto_closed(), unanswered()]
         .iter()
-        .map(Summary::of)
+        .map(Digest::of)
         .collect();
     let policy = Policy::new(&crate::config::Config::default()).expect("the default policy");
     let window = Window {

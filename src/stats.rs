@@ -5,10 +5,10 @@
 //! `until` exclusive), so a window's numbers do not change as later cases
 //! arrive. Durations are wall-clock seconds, not business hours.
 
-use crate::fields::{ActionKind, Level, Severity, Status};
+use crate::digest::Digest;
 use crate::output::{is_overdue, Counts, Durations, Stats};
-use crate::summary::Summary;
 use crate::targets::Policy;
+use crate::vocabulary::{ActionKind, Level, Severity, Status};
 use chrono::{DateTime, Utc};
 
 /// The cases to count: opened at or after `since` and before `until`.
@@ -68,8 +68,8 @@ fn counts<T: Copy + PartialEq>(all: &[T], spell: impl Fn(T) -> &'static str, val
 }
 
 /// Computes the statistics of the cases opened in `window`.
-pub fn compute(summaries: &[Summary], window: Window, policy: &Policy, now: DateTime<Utc>) -> Stats {
-    let cases: Vec<&Summary> = summaries.iter().filter(|s| window.contains(s.created_at)).collect();
+pub fn compute(summaries: &[Digest], window: Window, policy: &Policy, now: DateTime<Utc>) -> Stats {
+    let cases: Vec<&Digest> = summaries.iter().filter(|s| window.contains(s.created_at)).collect();
     let statuses: Vec<Status> = cases.iter().map(|s| s.status).collect();
     let levels: Vec<Level> = cases.iter().map(|s| s.level).collect();
     let severities: Vec<Severity> = cases.iter().map(|s| s.severity).collect();
@@ -77,7 +77,7 @@ pub fn compute(summaries: &[Summary], window: Window, policy: &Policy, now: Date
         .iter()
         .filter_map(|s| s.first_response_at.map(|at| (at - s.created_at).num_seconds()))
         .collect();
-    let closed: Vec<&&Summary> = cases.iter().filter(|s| s.status == Status::Closed).collect();
+    let closed: Vec<&&Digest> = cases.iter().filter(|s| s.status == Status::Closed).collect();
     // Closed is terminal, so a closed case's last change is its closing.
     let closings = closed
         .iter()

@@ -3,7 +3,7 @@
 //! business hours on a 12x5 calendar in the configured time zone. Pure.
 
 use crate::config::{BusinessHours, Config, Plan, SeverityTargets};
-use crate::fields::Severity;
+use crate::vocabulary::Severity;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 

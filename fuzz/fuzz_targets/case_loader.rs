@@ -15,9 +15,9 @@ fuzz_target!(|data: &[u8]| {
     }
     let path = Path::new("RC-FUZZ.yaml");
     let parsed = tickets::store::parse_case(path, text, None);
-    if let Some(fast) = tickets::fast_summary::summary(text) {
+    if let Some(fast) = tickets::format::fast_reader::read_digest(text) {
         let case = parsed.as_ref().expect("the fast reader accepted what the parser refuses");
-        assert_eq!(fast, tickets::summary::Summary::of(case), "the fast reader disagrees with the parser");
+        assert_eq!(fast, tickets::digest::Digest::of(case), "the fast reader disagrees with the parser");
     }
     if let Ok(case) = parsed {
         // What the program writes, it must read back the same.

@@ -4,8 +4,8 @@
 use super::{print_transition, report_bad_files, warn, warn_about, Context};
 use crate::error::Result;
 use crate::exit_code::ExitCode;
-use crate::fields::Impact;
 use crate::operations::{self, Warning};
+use crate::vocabulary::Impact;
 use clap::Args;
 
 /// Arguments of `escalate`.

@@ -3,9 +3,9 @@
 use super::{emit, report_bad_files, Context};
 use crate::error::Result;
 use crate::exit_code::ExitCode;
-use crate::fields::{Level, Severity, Status};
 use crate::operations::{self, ListFilter};
 use crate::output::{list_table, serialize, CaseView};
+use crate::vocabulary::{Level, Severity, Status};
 use clap::Args;
 
 /// Arguments of `list`.

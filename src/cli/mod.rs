@@ -25,12 +25,12 @@ mod sweep;
 
 use crate::case::Case;
 use crate::color::{ColorChoice, Style};
+use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::operations::{Session, Warning};
 use crate::output::Format;
 use crate::store::Store;
-use crate::summary::Summary;
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 use error_message::error_message;
@@ -280,10 +280,10 @@ pub fn report_bad_files(errors: &[Error]) -> ExitCode {
 }
 
 /// Prints the result of a transition: a line for people, the case for scripts.
-pub fn print_transition(ctx: &Context, before: Option<crate::fields::Status>, case: &Case) -> Result<()> {
+pub fn print_transition(ctx: &Context, before: Option<crate::vocabulary::Status>, case: &Case) -> Result<()> {
     let config = ctx.store.config()?;
     let policy = policy(&ctx.store, &config)?;
-    let due = due_of(&config, &policy, &Summary::of(case));
+    let due = due_of(&config, &policy, &Digest::of(case));
     let view = crate::output::CaseView::of_case(case, &due, ctx.now);
     match crate::output::serialize(ctx.format, &view)? {
         Some(text) => emit(&text),

@@ -5,8 +5,8 @@
 use super::{emit, report_bad_files, warn, warn_about, Context};
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
-use crate::fields::{Channel, Severity};
 use crate::operations::{self, OpenRequest, Opening};
+use crate::vocabulary::{Channel, Severity};
 use clap::Args;
 
 /// Arguments of `open`.

@@ -4,11 +4,11 @@
 use super::{emit, report_bad_files, Context};
 use crate::error::Result;
 use crate::exit_code::ExitCode;
-use crate::fields::Impact;
 use crate::operations;
 use crate::output::QueueView;
 use crate::output::{human_duration, render_table, serialize, table, truncate_chars, CaseView};
 use crate::terminal::escape_line;
+use crate::vocabulary::Impact;
 use clap::Args;
 
 /// Arguments of `queue`.

@@ -3,13 +3,13 @@
 //! opening with the new severity).
 
 use super::{due_of, emit, policy, warn_about, Context};
+use crate::digest::Digest;
 use crate::error::Result;
 use crate::exit_code::ExitCode;
-use crate::fields::Severity;
 use crate::operations::{self, Outcome, Reassessed};
 use crate::output::{first_response_cell, serialize, CaseView};
-use crate::summary::Summary;
 use crate::time::format_instant;
+use crate::vocabulary::Severity;
 use clap::Args;
 
 /// Arguments of `reassess`.
@@ -40,7 +40,7 @@ pub fn run(ctx: &Context, args: ReassessArgs) -> Result<ExitCode> {
                 "{}: severity is already {}; nothing changed",
                 case.id, case.severity
             ));
-            let due = due_of(&config, &policy, &Summary::of(&case));
+            let due = due_of(&config, &policy, &Digest::of(&case));
             if let Some(text) = serialize(ctx.format, &CaseView::of_case(&case, &due, ctx.now))? {
                 emit(&text)?;
             }
@@ -48,7 +48,7 @@ pub fn run(ctx: &Context, args: ReassessArgs) -> Result<ExitCode> {
         }
     };
     let case = transitioned.case;
-    let summary = Summary::of(&case);
+    let summary = Digest::of(&case);
     let due = due_of(&config, &policy, &summary);
     match serialize(ctx.format, &CaseView::of_case(&case, &due, ctx.now))? {
         Some(text) => emit(&text)?,

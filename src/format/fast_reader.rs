@@ -1,4 +1,4 @@
-//! Reads a case's [`Summary`] from its file text without a full YAML parse.
+//! Reads a case's [`Digest`] from its file text without a full YAML parse.
 //!
 //! Listing 100,000 cases on a fresh clone must stay within a few times the
 //! cost of reading the files, and a general YAML parser is ten times slower
@@ -10,9 +10,9 @@
 //! `None`, and the caller falls back to the full parser, whose answer is
 //! authoritative. It never accepts a file the full parser would refuse.
 
-use crate::fields::{ActionKind, Channel, Impact, Level, Severity, Status};
-use crate::summary::Summary;
+use crate::digest::Digest;
 use crate::time::parse_instant;
+use crate::vocabulary::{ActionKind, Channel, Impact, Level, Severity, Status};
 use chrono::{DateTime, Utc};
 use std::borrow::Cow;
 
@@ -173,7 +173,7 @@ fn has_unusual_characters(bytes: &[u8]) -> bool {
 }
 
 /// Reads a summary from canonical case text; `None` means "use the full parser".
-pub fn summary(text: &str) -> Option<Summary> {
+pub fn read_digest(text: &str) -> Option<Digest> {
     if has_unusual_characters(text.as_bytes()) {
         return None;
     }
@@ -442,7 +442,7 @@ fn vocabulary<T: std::str::FromStr>(text: Option<&str>) -> Option<Option<T>> {
     }
 }
 
-fn build(mut case: Fields, events: Vec<Fields>) -> Option<Summary> {
+fn build(mut case: Fields, events: Vec<Fields>) -> Option<Digest> {
     // Every event must be one the full parser accepts.
     let mut parsed = Vec::with_capacity(events.len());
     for e in &events {
@@ -465,7 +465,7 @@ fn build(mut case: Fields, events: Vec<Fields>) -> Option<Summary> {
             .take_while(|(_, action)| *action != ActionKind::RequestInfo)
             .any(|(_, action)| *action == ActionKind::Remind);
     case.get("description")?;
-    Some(Summary {
+    Some(Digest {
         id: case.take("id")?,
         summary: case.take("summary")?,
         customer: case.take("customer")?,

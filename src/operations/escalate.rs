@@ -4,9 +4,9 @@
 use super::transaction::transition;
 use super::{active_counts, Session, Transitioned, Warning};
 use crate::error::{Error, Result};
-use crate::fields::{ActionKind, Impact, Level};
 use crate::lifecycle::Action;
 use crate::routing::route;
+use crate::vocabulary::{ActionKind, Impact, Level};
 
 /// An escalation done and saved.
 #[derive(Debug)]

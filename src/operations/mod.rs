@@ -51,12 +51,12 @@ pub use transitions::{assign, close, investigate, reassess, request_info, Reasse
 
 use crate::case::Case;
 use crate::config::Config;
+use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::fields::{Level, Status};
 use crate::output::Due;
 use crate::store::Store;
-use crate::summary::Summary;
 use crate::targets::Policy;
+use crate::vocabulary::{Level, Status};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -131,7 +131,7 @@ pub fn policy(store: &Store, config: &Config) -> Result<Policy> {
 }
 
 /// The plan and first-response due instant of a case.
-pub fn due_of(config: &Config, policy: &Policy, summary: &Summary) -> Due {
+pub fn due_of(config: &Config, policy: &Policy, summary: &Digest) -> Due {
     Due {
         plan: config.plan_of(&summary.customer).as_str().to_string(),
         first_response_due: policy.first_response_due(&summary.customer, summary.severity, summary.created_at),

@@ -7,10 +7,10 @@ use crate::case::Case;
 use crate::config::Config;
 use crate::email;
 use crate::error::{Error, Result};
-use crate::fields::{Channel, Level, Severity, Status};
 use crate::lifecycle::{self, NewCase};
 use crate::routing::route;
 use crate::terminal::escape_line;
+use crate::vocabulary::{Channel, Level, Severity, Status};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::io::Read;
@@ -241,7 +241,7 @@ fn opened_by_message(session: &Session, request: &OpenRequest) -> Result<Option<
     if same_id.peek().is_none() {
         return Ok(None);
     }
-    let same_sender = |s: &crate::summary::Summary| {
+    let same_sender = |s: &crate::digest::Digest| {
         s.customer == request.customer
             && s.email
                 .as_deref()

@@ -3,10 +3,10 @@
 
 use super::{due_of, policy, Session};
 use crate::case::Case;
+use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::fields::{Impact, Level, Severity, Status};
 use crate::output::{is_overdue, Due};
-use crate::summary::Summary;
+use crate::vocabulary::{Impact, Level, Severity, Status};
 use std::cmp::Reverse;
 
 /// Which cases `list` keeps; the default keeps every case not closed.
@@ -30,7 +30,7 @@ pub struct ListFilter {
 #[derive(Debug)]
 pub struct Listed {
     /// Each case with its plan and first-response target, oldest first.
-    pub rows: Vec<(Summary, Due)>,
+    pub rows: Vec<(Digest, Due)>,
     /// Files that could not be read.
     pub errors: Vec<Error>,
 }
@@ -75,7 +75,7 @@ pub fn show(session: &Session, typed_id: &str) -> Result<Shown> {
     let policy = policy(&session.store, &config)?;
     let id = session.store.resolve(typed_id)?;
     let case = session.store.load(&id)?;
-    let due = due_of(&config, &policy, &Summary::of(&case));
+    let due = due_of(&config, &policy, &Digest::of(&case));
     Ok(Shown { case, due })
 }
 
@@ -84,14 +84,14 @@ pub fn show(session: &Session, typed_id: &str) -> Result<Shown> {
 pub struct Queue {
     /// The escalated cases in the order R&D takes them ([`queue_order`]),
     /// each with its plan and first-response target.
-    pub entries: Vec<(Summary, Due)>,
+    pub entries: Vec<(Digest, Due)>,
     /// Files that could not be read.
     pub errors: Vec<Error>,
 }
 
 /// The queue order: impact (high first), severity (high first), oldest
 /// escalation, then ID so that the order is total.
-pub fn queue_order(cases: &mut [Summary]) {
+pub fn queue_order(cases: &mut [Digest]) {
     cases.sort_by_key(|s| {
         (
             Reverse(s.impact.unwrap_or(Impact::Low)),
@@ -107,7 +107,7 @@ pub fn queue(session: &Session) -> Result<Queue> {
     let config = session.store.config()?;
     let policy = policy(&session.store, &config)?;
     let (summaries, errors) = session.store.scan(&|status| status == Status::Escalated)?;
-    let mut queue: Vec<Summary> = summaries
+    let mut queue: Vec<Digest> = summaries
         .into_iter()
         .filter(|s| s.status == Status::Escalated)
         .collect();

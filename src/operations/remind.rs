@@ -3,19 +3,19 @@
 //! that a mail script can nudge the customer.
 
 use super::{due_of, policy, Session};
+use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::fields::Status;
 use crate::lifecycle::{self, Action};
 use crate::output::Due;
-use crate::summary::Summary;
 use crate::time::format_instant;
+use crate::vocabulary::Status;
 use chrono::{DateTime, Duration, Utc};
 
 /// A case reminded (with `dry_run`, due a reminder).
 #[derive(Debug)]
 pub struct Reminder {
     /// The case after the reminder.
-    pub summary: Summary,
+    pub summary: Digest,
     /// Its plan and first-response target.
     pub due: Due,
     /// When a sweep will auto-close it if the customer stays silent.
@@ -43,7 +43,7 @@ pub fn remind(session: &Session, dry_run: bool) -> Result<Option<Reminded>> {
     };
     let remind_after = Duration::days(i64::from(remind_days));
     let close_after = Duration::days(i64::from(config.auto_close_after_days));
-    let is_due = |s: &Summary| {
+    let is_due = |s: &Digest| {
         s.status == Status::WaitingForCustomer
             && !s.reminded
             && s.waiting_since.is_some_and(|since| now - since >= remind_after)
@@ -56,7 +56,7 @@ pub fn remind(session: &Session, dry_run: bool) -> Result<Option<Reminded>> {
     };
     let policy = policy(store, &config)?;
     let (summaries, mut errors) = store.scan(&|status| status == Status::WaitingForCustomer)?;
-    let mut due: Vec<&Summary> = summaries.iter().filter(|s| is_due(s)).collect();
+    let mut due: Vec<&Digest> = summaries.iter().filter(|s| is_due(s)).collect();
     due.sort_by(|a, b| (a.waiting_since, &a.id).cmp(&(b.waiting_since, &b.id)));
     let mut reminders = Vec::new();
     for summary in due {
@@ -68,7 +68,7 @@ pub fn remind(session: &Session, dry_run: bool) -> Result<Option<Reminded>> {
                 continue;
             }
         };
-        if !is_due(&Summary::of(&case)) {
+        if !is_due(&Digest::of(&case)) {
             continue;
         }
         let Some(since) = case.waiting_since else {
@@ -84,7 +84,7 @@ pub fn remind(session: &Session, dry_run: bool) -> Result<Option<Reminded>> {
         if !dry_run {
             store.save(&next)?;
         }
-        let summary = Summary::of(&next);
+        let summary = Digest::of(&next);
         reminders.push(Reminder {
             due: due_of(&config, &policy, &summary),
             summary,

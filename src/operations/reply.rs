@@ -6,13 +6,13 @@
 use super::transaction::transition;
 use super::{commit, Session, Transitioned};
 use crate::case::Case;
+use crate::digest::Digest;
 use crate::email;
 use crate::error::{Error, Result};
-use crate::fields::{ActionKind, Status};
 use crate::lifecycle::Action;
 use crate::store::Store;
-use crate::summary::Summary;
 use crate::terminal::escape_line;
+use crate::vocabulary::{ActionKind, Status};
 use std::collections::HashMap;
 use std::io::Read;
 
@@ -140,7 +140,7 @@ fn find_case(store: &Store, config: &crate::config::Config, mail: &email::Email)
     let (summaries, _errors) = store.summaries()?;
     // One pass over the cases, then one look-up per named message: a
     // References header can name thousands.
-    let mut by_message: HashMap<String, Vec<&Summary>> = HashMap::new();
+    let mut by_message: HashMap<String, Vec<&Digest>> = HashMap::new();
     for summary in summaries
         .iter()
         .filter(|s| email::domain_belongs_to(config, &s.customer, &mail.domain))

@@ -3,10 +3,10 @@
 
 use super::{commit, Session, Warning};
 use crate::case::Case;
+use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::fields::Status;
 use crate::lifecycle::{self, auto_close_resolution, due_for_auto_close, Action};
-use crate::summary::Summary;
+use crate::vocabulary::Status;
 use chrono::{DateTime, Duration, Utc};
 use rayon::prelude::*;
 use std::collections::HashSet;
@@ -20,7 +20,7 @@ const BATCH: usize = 256;
 #[derive(Debug)]
 pub struct Swept {
     /// The cases auto-closed (with `dry_run`, that would be), oldest wait first.
-    pub closed: Vec<Summary>,
+    pub closed: Vec<Digest>,
     /// Files that could not be read, or a case that could not be written;
     /// the others were processed.
     pub errors: Vec<Error>,
@@ -37,17 +37,17 @@ pub struct Swept {
 #[derive(Debug)]
 pub struct DueForSweep {
     /// The due cases.
-    pub due: Vec<Summary>,
+    pub due: Vec<Digest>,
     /// Files that could not be read.
     pub errors: Vec<Error>,
 }
 
 /// Whether a summary is due for auto-close at `now`.
-fn due_now(summary: &Summary, now: DateTime<Utc>, after: Duration) -> bool {
+fn due_now(summary: &Digest, now: DateTime<Utc>, after: Duration) -> bool {
     crate::lifecycle::auto_close_due(summary.status, summary.waiting_since, now, after)
 }
 
-fn by_wait(a: &&Summary, b: &&Summary) -> std::cmp::Ordering {
+fn by_wait(a: &&Digest, b: &&Digest) -> std::cmp::Ordering {
     (a.waiting_since, &a.id).cmp(&(b.waiting_since, &b.id))
 }
 
@@ -57,7 +57,7 @@ pub fn due_for_sweep(session: &Session) -> Result<DueForSweep> {
     let config = session.store.config()?;
     let after = Duration::days(i64::from(config.auto_close_after_days));
     let (summaries, errors) = session.store.scan(&|status| status == Status::WaitingForCustomer)?;
-    let mut due: Vec<Summary> = summaries
+    let mut due: Vec<Digest> = summaries
         .into_iter()
         .filter(|s| due_now(s, session.now, after))
         .collect();
@@ -82,12 +82,12 @@ pub fn sweep(session: &Session, dry_run: bool) -> Result<Swept> {
         store.clean_temp_files(lock)?;
     }
     let (summaries, mut errors) = store.scan(&|status| status == Status::WaitingForCustomer)?;
-    let mut due: Vec<&Summary> = summaries.iter().filter(|s| due_now(s, now, after)).collect();
+    let mut due: Vec<&Digest> = summaries.iter().filter(|s| due_now(s, now, after)).collect();
     due.sort_by(by_wait);
     let action = Action::AutoClose {
         resolution: auto_close_resolution(config.auto_close_after_days),
     };
-    let mut closed: Vec<Summary> = Vec::new();
+    let mut closed: Vec<Digest> = Vec::new();
     let mut written: Vec<PathBuf> = Vec::new();
     // A failed write stops the sweep, but what was written before is still
     // reported and committed.
@@ -123,7 +123,7 @@ pub fn sweep(session: &Session, dry_run: bool) -> Result<Swept> {
                 }
             }
         }
-        closed.extend(changed.iter().map(Summary::of));
+        closed.extend(changed.iter().map(Digest::of));
     }
     let mut warnings = Vec::new();
     commit(

@@ -4,9 +4,9 @@
 use super::transaction::{transition, transition_unless_unchanged};
 use super::{Outcome, Session, Transitioned};
 use crate::error::{Error, Result};
-use crate::fields::Severity;
 use crate::lifecycle::Action;
 use crate::terminal::escape_line;
+use crate::vocabulary::Severity;
 
 /// Starts working on a case: open or escalated -> at-investigation.
 pub fn investigate(session: &Session, typed_id: &str, note: Option<String>) -> Result<Transitioned> {

@@ -3,9 +3,9 @@
 
 use super::instant;
 use crate::case::{Case, Event};
-use crate::fields::Status;
-use crate::summary::Summary;
+use crate::digest::Digest;
 use crate::time::format_instant;
+use crate::vocabulary::Status;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -30,7 +30,7 @@ pub struct CaseView {
     pub plan: String,
     /// Channel.
     pub channel: String,
-    /// Summary, exact.
+    /// Digest, exact.
     pub summary: String,
     /// Contact e-mail or null.
     pub email: Option<String>,
@@ -129,13 +129,13 @@ pub struct Due {
 }
 
 /// Whether a case is past its first-response target with no first response.
-pub fn is_overdue(summary: &Summary, due: &DateTime<Utc>, now: DateTime<Utc>) -> bool {
+pub fn is_overdue(summary: &Digest, due: &DateTime<Utc>, now: DateTime<Utc>) -> bool {
     summary.first_response_at.is_none() && summary.status != Status::Closed && now > *due
 }
 
 impl CaseView {
     /// The list view of a summary.
-    pub fn of_summary(s: &Summary, due: &Due, now: DateTime<Utc>) -> CaseView {
+    pub fn of_summary(s: &Digest, due: &Due, now: DateTime<Utc>) -> CaseView {
         CaseView {
             id: s.id.clone(),
             status: s.status.to_string(),
@@ -166,7 +166,7 @@ impl CaseView {
 
     /// The full view of a case (`show`).
     pub fn of_case(case: &Case, due: &Due, now: DateTime<Utc>) -> CaseView {
-        let mut view = CaseView::of_summary(&Summary::of(case), due, now);
+        let mut view = CaseView::of_summary(&Digest::of(case), due, now);
         view.routing = case.routing_reason().map(str::to_string);
         view.description = Some(case.description.clone());
         view.history = Some(case.history.iter().map(EventView::of).collect());

@@ -19,7 +19,7 @@ pub struct CheckView<'a> {
     pub problems: &'a [Problem],
 }
 
-crate::fields::vocabulary! {
+crate::vocabulary::vocabulary! {
     /// How serious a finding is (`gravity` in JSON, the GRAVITY column).
     Gravity {
         /// The store is wrong; `check` exits 5.

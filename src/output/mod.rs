@@ -17,11 +17,11 @@ pub use stats_view::{Counts, Durations, Stats};
 
 use crate::case::Case;
 use crate::color::{status_table_color, Style};
+use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::fields::{ActionKind, Status, Visibility};
-use crate::summary::Summary;
 use crate::terminal::{escape_block, escape_line};
 use crate::time::format_instant;
+use crate::vocabulary::{ActionKind, Status, Visibility};
 use chrono::{DateTime, Duration, Utc};
 use comfy_table::{presets, Cell, ContentArrangement, Table};
 use serde::Serialize;
@@ -116,7 +116,7 @@ pub fn human_duration(d: Duration) -> String {
 
 /// The first-response column: time left ("in 3h 20m"), how late ("LATE
 /// 1h 5m"), or, once responded, whether the target was met.
-pub fn first_response_cell(s: &Summary, due: &DateTime<Utc>, now: DateTime<Utc>) -> String {
+pub fn first_response_cell(s: &Digest, due: &DateTime<Utc>, now: DateTime<Utc>) -> String {
     match s.first_response_at {
         Some(at) if at > *due => format!("responded {} late", human_duration(at - *due)),
         Some(_) => "responded".to_string(),
@@ -153,7 +153,7 @@ pub fn fit(table: &mut Table, style: &Style) {
 
 /// The list table: on a terminal long summaries are shortened and the table
 /// fits the width; in a pipe every summary is whole.
-pub fn list_table(rows: &[(Summary, Due)], now: DateTime<Utc>, style: &Style) -> String {
+pub fn list_table(rows: &[(Digest, Due)], now: DateTime<Utc>, style: &Style) -> String {
     if !style.terminal && !style.color {
         let header = [
             "ID",
@@ -238,7 +238,7 @@ fn indent(text: &str) -> String {
 
 /// The `show` text for people.
 pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style) -> String {
-    let summary = Summary::of(case);
+    let summary = Digest::of(case);
     let mut out = String::new();
     let field =
         |out: &mut String, name: &str, value: &str| out.push_str(&format!("{:<20}{}\n", format!("{name}:"), value));
@@ -383,9 +383,9 @@ mod list_table_tests {
 
     #[test]
     fn list_table_fits_a_terminal_and_keeps_whole_lines_in_a_pipe() {
-        use crate::fields::Channel;
+        use crate::digest::Digest;
         use crate::lifecycle::{open, NewCase};
-        use crate::summary::Summary;
+        use crate::vocabulary::Channel;
         let now = crate::time::parse_instant("2026-11-19T10:00:00Z").unwrap();
         let summary = "Push notifications stopped on every iOS device after the update of the app";
         let case = open(
@@ -409,7 +409,7 @@ mod list_table_tests {
             plan: "plus".into(),
             first_response_due: now,
         };
-        let rows = vec![(Summary::of(&case), due)];
+        let rows = vec![(Digest::of(&case), due)];
         let terminal = Style {
             color: false,
             terminal: true,

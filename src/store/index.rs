@@ -1,4 +1,4 @@
-//! The index: a derived, gitignored cache of every case's [`Summary`], so
+//! The index: a derived, gitignored cache of every case's [`Digest`], so
 //! that `list`, `sweep`, `queue` and routing do not parse every case file.
 //!
 //! `.tickets/index` holds one line per case file:
@@ -15,9 +15,9 @@
 use super::atomic_write::Durability;
 use super::derived_dir::{Access, DerivedDir};
 use super::{load_case_file, open_regular, Store};
+use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::fields::Status;
-use crate::summary::Summary;
+use crate::vocabulary::Status;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fs::{self, File};
@@ -88,11 +88,11 @@ struct Line<'a> {
 
 impl Line<'_> {
     /// The cached summary, if its checksum and its columns agree.
-    fn summary(&self) -> Option<Summary> {
+    fn digest(&self) -> Option<Digest> {
         if checksum(self.json.as_bytes()) != self.json_check {
             return None;
         }
-        serde_json::from_str::<Summary>(self.json)
+        serde_json::from_str::<Digest>(self.json)
             .ok()
             .filter(|s| s.id == self.name && s.status == self.status)
     }
@@ -137,7 +137,7 @@ fn parse_line(line: &str) -> Option<Line<'_>> {
     })
 }
 
-fn format_line(id: &str, summary: &Summary, stamp: &Stamp) -> Option<String> {
+fn format_line(id: &str, summary: &Digest, stamp: &Stamp) -> Option<String> {
     let json = serde_json::to_string(summary).ok()?;
     let prefix = format!(
         "{id}\t{}\t{}\t{}\t{}\t{}\t",
@@ -155,11 +155,11 @@ fn format_line(id: &str, summary: &Summary, stamp: &Stamp) -> Option<String> {
 /// or read; anything else unusual (an oversized or unreadable file, text the
 /// fast reader declines) goes through the full loader, so errors are
 /// reported its way.
-fn load_summary(path: &Path, id: &str) -> Result<(Summary, Stamp)> {
-    let slow = || -> Result<(Summary, Stamp)> {
+fn load_summary(path: &Path, id: &str) -> Result<(Digest, Stamp)> {
+    let slow = || -> Result<(Digest, Stamp)> {
         let case = load_case_file(path, Some(id))?;
         let meta = fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
-        Ok((Summary::of(&case), Stamp::of(&meta)))
+        Ok((Digest::of(&case), Stamp::of(&meta)))
     };
     // Never through a link, never blocking on a FIFO: those are refused here
     // as the full loader would refuse them.
@@ -176,18 +176,18 @@ fn load_summary(path: &Path, id: &str) -> Result<(Summary, Stamp)> {
         return slow();
     }
     let stamp = Stamp::of(&meta);
-    match crate::format::fast_reader::summary(&text) {
+    match crate::format::fast_reader::read_digest(&text) {
         Some(summary) if summary.id == id => Ok((summary, stamp)),
         _ => {
             let case = crate::format::parse_case(path, &text, Some(id))?;
-            Ok((Summary::of(&case), stamp))
+            Ok((Digest::of(&case), stamp))
         }
     }
 }
 
 /// The summaries of the cases whose status `want` accepts, and an error per
 /// unreadable case file. Uses and refreshes the index.
-pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Vec<Summary>, Vec<Error>)> {
+pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Vec<Digest>, Vec<Error>)> {
     let ids = store.case_ids()?;
     // A `.tickets` that is a link or not a directory leaves the index unused:
     // every file is read, and nothing is written there.
@@ -221,7 +221,7 @@ pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Ve
         let header_ok = read_line_bounded(&mut reader, &mut line).is_ok() && line.trim_end() == HEADER;
         if header_ok {
             // Later lines supersede earlier ones; collect the last candidate per file.
-            let mut candidate: HashMap<usize, Summary> = HashMap::new();
+            let mut candidate: HashMap<usize, Digest> = HashMap::new();
             loop {
                 line.clear();
                 match read_line_bounded(&mut reader, &mut line) {
@@ -246,7 +246,7 @@ pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Ve
                         }
                         cached[i] = true;
                         if want(parsed.status) {
-                            match parsed.summary() {
+                            match parsed.digest() {
                                 Some(summary) => {
                                     candidate.insert(i, summary);
                                 }
@@ -284,7 +284,7 @@ pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Ve
     let mut writer = if compact { IndexWriter::rewrite(store) } else { None };
     let mut done = vec![false; ids.len()];
     for chunk in todo.chunks(CHUNK) {
-        let results: Vec<(usize, Result<(Summary, Stamp)>)> = chunk
+        let results: Vec<(usize, Result<(Digest, Stamp)>)> = chunk
             .par_iter()
             .map(|&i| (i, load_summary(&store.case_path(&ids[i]), &ids[i])))
             .collect();
@@ -403,7 +403,7 @@ impl IndexWriter {
             if done[i] || stamps[i] != Some(parsed.stamp) || parsed.stamp.is_racy(now) {
                 continue;
             }
-            if parsed.summary().is_some() {
+            if parsed.digest().is_some() {
                 done[i] = true;
                 self.write(line);
                 self.write("\n");

@@ -19,10 +19,10 @@ pub use regular_file::{conflict_in_file, kind_of, load_case_file, open_regular, 
 
 use crate::case::Case;
 use crate::config::Config;
+use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::format::{parse_yaml, size_cap, to_yaml, CLOSING_RESERVE_BYTES, MAX_FILE_BYTES, MAX_OPEN_CASE_BYTES};
 use crate::id;
-use crate::summary::Summary;
 use atomic_write::Durability;
 use rayon::prelude::*;
 use std::fs;
@@ -251,13 +251,13 @@ impl Store {
     }
 
     /// The summary of every case, and an error per bad file.
-    pub fn summaries(&self) -> Result<(Vec<Summary>, Vec<Error>)> {
+    pub fn summaries(&self) -> Result<(Vec<Digest>, Vec<Error>)> {
         index::scan(self, &|_| true)
     }
 
     /// The summaries of the cases whose status `want` accepts, and an error
     /// per bad file; served from the index where it is still valid.
-    pub fn scan(&self, want: &(dyn Fn(crate::fields::Status) -> bool + Sync)) -> Result<(Vec<Summary>, Vec<Error>)> {
+    pub fn scan(&self, want: &(dyn Fn(crate::vocabulary::Status) -> bool + Sync)) -> Result<(Vec<Digest>, Vec<Error>)> {
         index::scan(self, want)
     }
 
@@ -302,7 +302,7 @@ fn case_text(case: &Case) -> Result<(String, String)> {
     if size <= size_cap(case.status) {
         return Ok((id, text));
     }
-    Err(Error::Usage(if case.status == crate::fields::Status::Closed {
+    Err(Error::Usage(if case.status == crate::vocabulary::Status::Closed {
         format!(
             "{id}: the case file would be {size} bytes, over the {MAX_FILE_BYTES}-byte cap; nothing was written (shorten the resolution)"
         )

@@ -11,7 +11,7 @@ use super::atomic_write::Durability;
 use super::derived_dir::{Access, DerivedDir};
 use super::{Store, StoreLock};
 use crate::error::{Error, Result};
-use crate::fields::ActionKind;
+use crate::vocabulary::ActionKind;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::io::Read;

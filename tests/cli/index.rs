@@ -282,8 +282,8 @@ proptest! {
         let text = tickets::format::to_yaml(&case).expect("yaml");
         let full = tickets::format::parse_case(std::path::Path::new("x.yaml"), &text, None).expect("parses");
         prop_assert_eq!(&full, &case);
-        if let Some(fast) = tickets::format::fast_reader::summary(&text) {
-            prop_assert_eq!(fast, tickets::summary::Summary::of(&case));
+        if let Some(fast) = tickets::format::fast_reader::read_digest(&text) {
+            prop_assert_eq!(fast, tickets::digest::Digest::of(&case));
         }
     }
 }
@@ -293,9 +293,9 @@ fn the_fast_reader_reads_ordinary_case_files() {
     let (t, ids) = busy_store();
     for id in &ids {
         let text = String::from_utf8(t.file(id)).expect("utf-8");
-        let fast = tickets::format::fast_reader::summary(&text);
+        let fast = tickets::format::fast_reader::read_digest(&text);
         let full = tickets::format::parse_case(&t.case_path(id), &text, Some(id)).expect("parses");
-        assert_eq!(fast, Some(tickets::summary::Summary::of(&full)), "{text}");
+        assert_eq!(fast, Some(tickets::digest::Digest::of(&full)), "{text}");
     }
 }
 
@@ -307,12 +307,12 @@ fn the_fast_reader_declined_nothing_when_a_quoted_scalar_held_nul_bytes() {
     let text = include_str!("../data/fast-reader-nul-in-quoted-scalar.yaml");
     assert!(text.contains('\0'));
     assert!(tickets::format::parse_case(std::path::Path::new("x.yaml"), text, None).is_err());
-    assert_eq!(tickets::format::fast_reader::summary(text), None);
+    assert_eq!(tickets::format::fast_reader::read_digest(text), None);
     for control in [
         '\u{1}', '\u{7f}', '\u{9b}', '\u{85}', '\u{2028}', '\u{feff}', '\u{ffff}',
     ] {
         let edited = text.replace('\0', &control.to_string());
-        assert_eq!(tickets::format::fast_reader::summary(&edited), None, "{control:?}");
+        assert_eq!(tickets::format::fast_reader::read_digest(&edited), None, "{control:?}");
     }
 }
 

@@ -44,16 +44,16 @@ history:
 /// parser (it must never accept what the full parser refuses, nor panic);
 /// the disagreement otherwise.
 fn fast_disagreement(label: &str, text: &str) -> Option<String> {
-    let Ok(fast) = std::panic::catch_unwind(|| tickets::format::fast_reader::summary(text)) else {
+    let Ok(fast) = std::panic::catch_unwind(|| tickets::format::fast_reader::read_digest(text)) else {
         return Some(format!("{label}: the fast reader panicked on {text:?}"));
     };
     let full = tickets::format::parse_case(Path::new("x.yaml"), text, None);
     match (fast, full) {
         (None, _) => None,
-        (Some(fast), Ok(case)) if fast == tickets::summary::Summary::of(&case) => None,
+        (Some(fast), Ok(case)) if fast == tickets::digest::Digest::of(&case) => None,
         (Some(fast), Ok(case)) => Some(format!(
             "{label}: fast {fast:?} but full {:?} for {text:?}",
-            tickets::summary::Summary::of(&case)
+            tickets::digest::Digest::of(&case)
         )),
         (Some(_), Err(e)) => Some(format!(
             "{label}: the fast reader accepts what the full parser refuses ({e}): {text:?}"
@@ -150,7 +150,7 @@ const HAND_EDITS: &[(&str, &str, &str)] = &[
 #[test]
 fn hand_edited_case_files_are_declined_or_read_as_the_full_parser_reads_them() {
     assert!(
-        tickets::format::fast_reader::summary(BASE).is_some(),
+        tickets::format::fast_reader::read_digest(BASE).is_some(),
         "the canonical shape is read fast"
     );
     let long = BASE.replacen("Push fails", &"y".repeat(200_000), 1);
@@ -251,7 +251,7 @@ fn compaction_keeps_one_valid_line_per_case() {
 }
 
 /// Every summary, read through the index as it stands.
-fn scan_all(t: &TestStore) -> Vec<tickets::summary::Summary> {
+fn scan_all(t: &TestStore) -> Vec<tickets::digest::Digest> {
     let (summaries, errors) = tickets::store::Store::new(t.path()).scan(&|_| true).expect("scan");
     assert!(errors.is_empty(), "{errors:?}");
     summaries

@@ -435,8 +435,8 @@ fn a_reply_message_id_is_written_last_in_its_event_and_read_alike_by_every_reade
         "written back the same"
     );
     assert_eq!(
-        tickets::format::fast_reader::summary(&text),
-        Some(tickets::summary::Summary::of(&full))
+        tickets::format::fast_reader::read_digest(&text),
+        Some(tickets::digest::Digest::of(&full))
     );
     t.run(&["check", "--strict"]).success();
     // On another event the life cycle does not produce it: check names the file and event.

@@ -1,14 +1,14 @@
-//! The fields of a case that listing, routing, sweeping and statistics need,
+//! A case's digest: the fields that listing, routing, sweeping and statistics need,
 //! without its description and history. The index caches these.
 
 use crate::case::Case;
-use crate::fields::{ActionKind, Channel, Impact, Level, Severity, Status};
+use crate::vocabulary::{ActionKind, Channel, Impact, Level, Severity, Status};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A case without its description and history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Summary {
+pub struct Digest {
     /// The case ID.
     pub id: String,
     /// One line from the customer.
@@ -51,10 +51,10 @@ pub struct Summary {
     pub reminded: bool,
 }
 
-impl Summary {
+impl Digest {
     /// Summarises a case.
-    pub fn of(case: &Case) -> Summary {
-        Summary {
+    pub fn of(case: &Case) -> Digest {
+        Digest {
             id: case.id.clone(),
             summary: case.summary.clone(),
             customer: case.customer.clone(),
