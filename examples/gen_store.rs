@@ -229,6 +229,7 @@ fn generate(
         severity: None,
         follow_up_of: None,
         message_id: None,
+        automatic: false,
     };
     let mut case = operations::draft(config, request, id, active, "portal", at).case;
     let events = rng.random_range(3..=10usize);

@@ -110,6 +110,46 @@ pub struct Email {
     pub replied_to: Vec<String>,
     /// The names of attachments (not kept).
     pub attachments: Vec<String>,
+    /// Why the message was sent by a machine, when it was (an out-of-office,
+    /// a bounce, a list): such a message is never taken as the customer
+    /// speaking, and never answered (RFC 3834).
+    pub automatic: Option<String>,
+}
+
+/// Whether a message was sent by a machine (see [`Email::automatic`]).
+pub fn is_automatic(mail: &Email) -> bool {
+    mail.automatic.is_some()
+}
+
+/// Why a message is automatic: `Auto-Submitted` other than `no`,
+/// `Precedence: bulk|junk|list`, an empty `Return-Path` (`<>`, a bounce), or
+/// a mailer-daemon or postmaster sender.
+fn automatic_reason(message: &mail_parser::Message<'_>, from: &str) -> Option<String> {
+    let raw = |name: &str| message.header_raw(name).map(|value| one_line(value).trim().to_string());
+    if let Some(value) = raw("Auto-Submitted") {
+        let keyword = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        if keyword != "no" {
+            return Some(format!("Auto-Submitted: {value}"));
+        }
+    }
+    if let Some(value) = raw("Precedence") {
+        if ["bulk", "junk", "list"].contains(&value.to_ascii_lowercase().as_str()) {
+            return Some(format!("Precedence: {value}"));
+        }
+    }
+    if let Some(value) = raw("Return-Path") {
+        if value
+            .trim_matches(|c: char| c == '<' || c == '>' || c.is_whitespace())
+            .is_empty()
+        {
+            return Some("an empty Return-Path (a bounce)".into());
+        }
+    }
+    let local = from.split('@').next().unwrap_or("").to_ascii_lowercase();
+    if local == "mailer-daemon" || local == "postmaster" {
+        return Some(format!("sent by {local}"));
+    }
+    None
 }
 
 /// A refusal: bad input, exit 2, nothing created or changed.
@@ -252,7 +292,9 @@ pub fn parse(raw: &[u8]) -> Result<Email> {
         .attachments()
         .map(|part| part.attachment_name().unwrap_or("(unnamed)").to_string())
         .collect();
+    let automatic = automatic_reason(&message, &from);
     Ok(Email {
+        automatic,
         from,
         domain,
         subject: one_line(message.subject().unwrap_or("")),

@@ -84,7 +84,7 @@ Your ticket {id} has been received, and a Support Analyst has been assigned
 to analyze your case. They will contact you to understand the business
 impact and collect the details.
 
-Digest: {summary}
+Summary: {summary}
 Severity: {severity}
 First response by: {first_response_due}
 
@@ -185,6 +185,12 @@ pub fn thread_root(case: &Case, from_domain: &str) -> String {
         Some(id) => id.trim_matches(['<', '>']).to_string(),
         None => format!("{}@{}", case.id, from_domain),
     }
+}
+
+/// The address of the store's `From`, for the envelope.
+pub fn envelope_sender(mail: &MailConfig) -> Result<String, ComposeError> {
+    let mailbox = parse_mailbox("mail.from", &mail.from).map_err(ComposeError::Address)?;
+    Ok(mailbox.email.to_string())
 }
 
 /// The domain of the store's `From` address (for Message-IDs).
@@ -409,7 +415,7 @@ mod tests {
         let body = message.body_text(0).unwrap();
         assert!(body.contains("Your ticket RC-7K3QX9MT has been received"), "{body}");
         // The summary's own `{id}` is text, not a placeholder.
-        assert!(body.contains("Digest: Push {id} fails"), "{body}");
+        assert!(body.contains("Summary: Push {id} fails"), "{body}");
         assert!(body.contains("Acme Support"), "{body}");
     }
 

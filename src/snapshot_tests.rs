@@ -198,7 +198,7 @@ fn case_view_of_show() {
 fn case_view_of_list() {
     let views: Vec<CaseView> = [waiting(), escalated(), closed(), unanswered()]
         .iter()
-        .map(|case| CaseView::of_summary(&Digest::of(case), &due(), now()))
+        .map(|case| CaseView::of_digest(&Digest::of(case), &due(), now()))
         .collect();
     insta::assert_snapshot!("case_view_of_list_json", json(&views));
     insta::assert_snapshot!("case_view_of_list_yaml", yaml(&views));
@@ -208,7 +208,7 @@ fn case_view_of_list() {
 fn queue_view() {
     let views = vec![QueueView {
         position: 1,
-        case: CaseView::of_summary(&Digest::of(&escalated()), &due(), now()),
+        case: CaseView::of_digest(&Digest::of(&escalated()), &due(), now()),
     }];
     insta::assert_snapshot!("queue_view_json", json(&views));
     insta::assert_snapshot!("queue_view_yaml", yaml(&views));
@@ -217,7 +217,7 @@ fn queue_view() {
 #[test]
 fn remind_view() {
     let views = vec![RemindView {
-        case: CaseView::of_summary(&Digest::of(&waiting()), &due(), now()),
+        case: CaseView::of_digest(&Digest::of(&waiting()), &due(), now()),
         auto_close_at: "2026-11-26T11:00:00Z".into(),
     }];
     insta::assert_snapshot!("remind_view_json", json(&views));

@@ -47,7 +47,7 @@ pub fn run(ctx: &Context, args: ListArgs) -> Result<ExitCode> {
         _ => listed
             .rows
             .iter()
-            .map(|(s, due)| CaseView::of_summary(s, due, ctx.now))
+            .map(|(s, due)| CaseView::of_digest(s, due, ctx.now))
             .collect(),
     };
     match serialize(ctx.format, &views)? {

@@ -5,6 +5,7 @@ mod assign;
 mod check;
 mod close;
 mod completions;
+mod deliver;
 mod error_message;
 mod escalate;
 mod git_setup;
@@ -13,7 +14,9 @@ mod investigate;
 mod list;
 mod man;
 mod merge_driver;
+mod note;
 mod open;
+mod outbox;
 mod queue;
 mod reassess;
 mod remind;
@@ -104,10 +107,16 @@ pub enum Command {
     Queue(queue::QueueArgs),
     /// Set or change a case's assignee by hand.
     Assign(assign::AssignArgs),
+    /// Record an internal comment (no status change; the customer never sees it).
+    Note(note::NoteArgs),
     /// Change a case's severity (moves the first-response target).
     Reassess(reassess::ReassessArgs),
     /// Waiting cases due a reminder before auto-close.
     Remind(remind::RemindArgs),
+    /// The messages to customers: queued, sent and failed.
+    Outbox(outbox::OutboxArgs),
+    /// Send the queued messages (TICKETS_SMTP_URL, else TICKETS_SENDMAIL or /usr/sbin/sendmail -t -oi).
+    Deliver(deliver::DeliverArgs),
     /// Set up git in this clone: register the merge driver, write the store's .gitattributes.
     GitSetup(git_setup::GitSetupArgs),
     /// The git merge driver for case files (git runs it: `tickets merge-driver %O %A %B %P`).
@@ -251,6 +260,13 @@ pub fn warn_about(warning: &Warning) {
             "customer \"{}\" is not in config.yaml; the case gets the standard plan",
             crate::terminal::escape_line(customer)
         )),
+        Warning::NoContact { id } => crate::error::diagnostic(&format!(
+            "note: {id} has no contact address (--email): no message to the customer is queued for it"
+        )),
+        Warning::MailNotQueued { id, reason } => warn(&format!(
+            "{id}: no message to the customer was queued: {}",
+            crate::terminal::escape_line(reason)
+        )),
         Warning::Unassigned { id, reason, .. } => warn(&format!(
             "{}; {id} is unassigned (tickets assign {id} ANALYST)",
             crate::terminal::escape_line(reason)
@@ -360,6 +376,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Queue(args) => queue::run(&ctx()?, args),
         Command::Assign(args) => assign::run(&ctx()?, args),
         Command::Reassess(args) => reassess::run(&ctx()?, args),
+        Command::Note(args) => note::run(&ctx()?, args),
+        Command::Outbox(args) => outbox::run(&ctx()?, args),
+        Command::Deliver(args) => deliver::run(&ctx()?, args),
         Command::Remind(args) => remind::run(&ctx()?, args),
         Command::GitSetup(args) => git_setup::run(&ctx()?, args),
         Command::MergeDriver(args) => merge_driver::run(&cli.global.dir, args),

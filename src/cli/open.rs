@@ -62,6 +62,7 @@ pub fn run(ctx: &Context, args: OpenArgs) -> Result<ExitCode> {
             severity: args.severity,
             follow_up_of: args.follow_up_of,
             message_id: None,
+            automatic: false,
         };
         operations::open(&session, request)?
     };

@@ -41,7 +41,7 @@ pub fn run(ctx: &Context, _args: QueueArgs) -> Result<ExitCode> {
             .enumerate()
             .map(|(position, (s, due))| QueueView {
                 position: position + 1,
-                case: CaseView::of_summary(s, due, ctx.now),
+                case: CaseView::of_digest(s, due, ctx.now),
             })
             .collect();
         if let Some(text) = serialize(ctx.format, &views)? {

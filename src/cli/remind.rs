@@ -37,7 +37,7 @@ pub fn run(ctx: &Context, args: RemindArgs) -> Result<ExitCode> {
         .reminders
         .iter()
         .map(|reminder| RemindView {
-            case: CaseView::of_summary(&reminder.summary, &reminder.due, ctx.now),
+            case: CaseView::of_digest(&reminder.summary, &reminder.due, ctx.now),
             auto_close_at: format_instant(&reminder.auto_close_at),
         })
         .collect();
@@ -46,6 +46,7 @@ pub fn run(ctx: &Context, args: RemindArgs) -> Result<ExitCode> {
         None if views.is_empty() => {}
         None => emit(&remind_table(&views, &ctx.style))?,
     }
+    reminded.warnings.iter().for_each(super::warn_about);
     Ok(report_bad_files(&reminded.errors))
 }
 

@@ -55,5 +55,27 @@ fn run_from_email(ctx: &Context, id: Option<String>) -> Result<ExitCode> {
             }
             Ok(ExitCode::Success)
         }
+        Replied::Noted { transitioned, reason } => {
+            warn(&format!(
+                "an automatic message ({}): recorded on {} as an internal note; the status stays {}",
+                crate::terminal::escape_line(&reason),
+                transitioned.case.id,
+                transitioned.case.status
+            ));
+            print_transitioned(ctx, &transitioned)
+        }
+        Replied::Ignored { case, reason } => {
+            warn(&format!(
+                "an automatic message ({}) to {}, which is closed: nothing recorded",
+                crate::terminal::escape_line(&reason),
+                case.id
+            ));
+            if ctx.format == crate::output::Format::Table {
+                emit(&format!("{}\n", case.id))?;
+            } else {
+                print_transition(ctx, None, &case)?;
+            }
+            Ok(ExitCode::Success)
+        }
     }
 }

@@ -42,7 +42,7 @@ pub fn run(ctx: &Context, args: SweepArgs) -> Result<ExitCode> {
             swept
                 .closed
                 .iter()
-                .map(|summary| CaseView::of_summary(summary, &due_of(&config, &policy, summary), ctx.now))
+                .map(|summary| CaseView::of_digest(summary, &due_of(&config, &policy, summary), ctx.now))
                 .collect()
         }
     };

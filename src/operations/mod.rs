@@ -32,8 +32,10 @@
 //! # let _ = Channel::Portal;
 //! ```
 
+mod deliver;
 mod escalate;
 mod open;
+mod outgoing;
 mod read;
 mod remind;
 mod reply;
@@ -41,13 +43,15 @@ mod sweep;
 mod transaction;
 mod transitions;
 
+pub use deliver::{deliver, outbox, Delivered};
 pub use escalate::{escalate, Escalated};
 pub use open::{draft, open, open_from_email, Draft, OpenRequest, Opened, Opening};
+pub use outgoing::notice_of;
 pub use read::{list, queue, queue_order, show, ListFilter, Listed, Queue, Shown};
 pub use remind::{remind, Reminded, Reminder};
 pub use reply::{reply, reply_from_email, Replied};
 pub use sweep::{due_for_sweep, sweep, DueForSweep, Swept};
-pub use transitions::{assign, close, investigate, reassess, request_info, Reassessed};
+pub use transitions::{assign, close, investigate, note, reassess, request_info, Reassessed};
 
 use crate::case::Case;
 use crate::config::Config;
@@ -90,6 +94,21 @@ pub enum Warning {
     UnknownCustomer {
         /// The customer as given.
         customer: String,
+    },
+    /// The event's message to the customer could not be composed (a contact
+    /// address that is not one, a broken template): the change is saved, and
+    /// nothing was queued.
+    MailNotQueued {
+        /// The case.
+        id: String,
+        /// Why.
+        reason: String,
+    },
+    /// The store sends mail (`mail:` in config.yaml) but the new case has no
+    /// contact address: nothing is queued for it, now or later.
+    NoContact {
+        /// The case.
+        id: String,
     },
     /// Routing found nobody available at the tier: the case is unassigned.
     Unassigned {

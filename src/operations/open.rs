@@ -34,6 +34,9 @@ pub struct OpenRequest {
     pub follow_up_of: Option<String>,
     /// The Message-ID of the e-mail that opened it.
     pub message_id: Option<String>,
+    /// Whether the message that opened it was sent by a machine (an
+    /// out-of-office, a bounce, a list): no acknowledgement then (RFC 3834).
+    pub automatic: bool,
 }
 
 impl OpenRequest {
@@ -48,6 +51,7 @@ impl OpenRequest {
             severity: None,
             follow_up_of: None,
             message_id: None,
+            automatic: false,
         }
     }
 }
@@ -122,6 +126,7 @@ pub fn open_from_email(session: &Session, raw: impl Read, named_actor: Option<&s
         severity: None,
         follow_up_of: None,
         message_id: mail.message_id.clone(),
+        automatic: email::is_automatic(&mail),
     };
     open_as(session, &config, request, named_actor.unwrap_or(&mail.from))
 }
@@ -143,7 +148,7 @@ fn open_as(session: &Session, config: &Config, mut request: OpenRequest, actor: 
         }
         request.follow_up_of = Some(id);
     }
-    let _lock = store.lock(session.lock_wait)?;
+    let lock = store.lock(session.lock_wait)?;
     if let Some(existing) = opened_by_message(session, &request)? {
         return Ok(Opening::AlreadyOpened { id: existing });
     }
@@ -155,12 +160,20 @@ fn open_as(session: &Session, config: &Config, mut request: OpenRequest, actor: 
             break id;
         }
     };
+    let automatic = request.automatic;
     let Draft {
         case,
         warnings: drafted,
     } = draft(config, request, id, &counts, actor, session.now);
-    let path = store.save(&case)?;
     let mut warnings = Vec::new();
+    if config.mail.is_some() && case.email.is_none() {
+        warnings.push(Warning::NoContact { id: case.id.clone() });
+    }
+    if !automatic {
+        // Queued before the case is saved: see `transaction`.
+        super::outgoing::queue_for(session, &lock, config, std::slice::from_ref(&case), &mut warnings)?;
+    }
+    let path = store.save(&case)?;
     commit(
         config,
         store,

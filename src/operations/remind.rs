@@ -29,6 +29,8 @@ pub struct Reminded {
     pub reminders: Vec<Reminder>,
     /// Files that could not be read; the others were processed.
     pub errors: Vec<Error>,
+    /// What a person should hear about (a reminder that could not be mailed).
+    pub warnings: Vec<super::Warning>,
 }
 
 /// Records a reminder on every waiting case due one at *now*; with
@@ -59,6 +61,7 @@ pub fn remind(session: &Session, dry_run: bool) -> Result<Option<Reminded>> {
     let mut due: Vec<&Digest> = summaries.iter().filter(|s| is_due(s)).collect();
     due.sort_by(|a, b| (a.waiting_since, &a.id).cmp(&(b.waiting_since, &b.id)));
     let mut reminders = Vec::new();
+    let mut warnings = Vec::new();
     for summary in due {
         // Re-read under the lock: the summary may predate another writer.
         let case = match store.load(&summary.id) {
@@ -81,7 +84,9 @@ pub fn remind(session: &Session, dry_run: bool) -> Result<Option<Reminded>> {
             format_instant(&auto_close_at)
         );
         let next = lifecycle::apply(&case, &Action::Remind { message: Some(message) }, &session.actor, now)?;
-        if !dry_run {
+        if let Some(lock) = &lock {
+            // The reminder's message first: see `transaction`.
+            super::outgoing::queue_for(session, lock, &config, std::slice::from_ref(&next), &mut warnings)?;
             store.save(&next)?;
         }
         let summary = Digest::of(&next);
@@ -92,5 +97,9 @@ pub fn remind(session: &Session, dry_run: bool) -> Result<Option<Reminded>> {
         });
     }
     drop(lock);
-    Ok(Some(Reminded { reminders, errors }))
+    Ok(Some(Reminded {
+        reminders,
+        errors,
+        warnings,
+    }))
 }

@@ -33,6 +33,22 @@ pub enum Replied {
     Recorded(Transitioned),
     /// The message was already recorded on this case; nothing was written.
     AlreadyRecorded(Case),
+    /// An automatic message (out-of-office, bounce, list): recorded as an
+    /// internal note; the status and the waiting clock stay as they were.
+    Noted {
+        /// The note, saved.
+        transitioned: Transitioned,
+        /// Why the message counts as automatic.
+        reason: String,
+    },
+    /// An automatic message to a closed case: nothing is written (it must
+    /// not open a follow-up either).
+    Ignored {
+        /// The case as it is.
+        case: Case,
+        /// Why the message counts as automatic.
+        reason: String,
+    },
 }
 
 /// Records the customer's e-mail read from `raw` (at most 10 MiB) as a
@@ -88,6 +104,34 @@ pub fn reply_from_email(
         if recorded {
             return Ok(Replied::AlreadyRecorded(case));
         }
+    }
+    // An out-of-office is not the customer speaking: it never reopens a
+    // case, restarts nothing and is never answered (RFC 3834).
+    if let Some(reason) = mail.automatic.clone() {
+        if case.status == Status::Closed {
+            return Ok(Replied::Ignored { case, reason });
+        }
+        let action = Action::Note {
+            message: format!("automatic message, not taken as the customer's reply ({reason}):\n\n{text}"),
+        };
+        let next = crate::lifecycle::apply(&case, &action, sender, session.now)?;
+        let path = store.save(&next)?;
+        let mut warnings = Vec::new();
+        commit(
+            &config,
+            store,
+            &[path],
+            &crate::git::transition_message(&next, case.status, sender),
+            &mut warnings,
+        );
+        return Ok(Replied::Noted {
+            transitioned: Transitioned {
+                before: case.status,
+                case: next,
+                warnings,
+            },
+            reason,
+        });
     }
     let action = Action::Reply {
         message: text,

@@ -89,6 +89,7 @@ pub fn sweep(session: &Session, dry_run: bool) -> Result<Swept> {
     };
     let mut closed: Vec<Digest> = Vec::new();
     let mut written: Vec<PathBuf> = Vec::new();
+    let mut warnings = Vec::new();
     // A failed write stops the sweep, but what was written before is still
     // reported and committed.
     let mut failed = None;
@@ -109,7 +110,12 @@ pub fn sweep(session: &Session, dry_run: bool) -> Result<Swept> {
             }
             changed.push(lifecycle::apply(&case, &action, &session.actor, now)?);
         }
-        if !dry_run {
+        if let Some(lock) = &lock {
+            // The auto-close notices first: see `transaction`.
+            if let Err(e) = super::outgoing::queue_for(session, lock, &config, &changed, &mut warnings) {
+                failed = Some(e);
+                break;
+            }
             match store.save_many(&changed) {
                 Ok((paths, refused)) => {
                     errors.extend(refused);
@@ -125,7 +131,6 @@ pub fn sweep(session: &Session, dry_run: bool) -> Result<Swept> {
         }
         closed.extend(changed.iter().map(Digest::of));
     }
-    let mut warnings = Vec::new();
     commit(
         &config,
         store,

@@ -36,16 +36,19 @@ pub(super) fn transition_unless_unchanged(
     let store = &session.store;
     let config = store.config()?;
     let id = store.resolve(typed_id)?;
-    let _lock = store.lock(session.lock_wait)?;
+    let lock = store.lock(session.lock_wait)?;
     let case = store.load(&id)?;
     let (action, already) = make(&case, &config)?;
     let next = lifecycle::apply(&case, &action, &session.actor, session.now)?;
     if already {
         return Ok(Outcome::Unchanged(case));
     }
+    let mut warnings = Vec::new();
+    // The customer's message first: a crash after it leaves a message whose
+    // event is missing, which `deliver` drops; never an event without its message.
+    super::outgoing::queue_for(session, &lock, &config, std::slice::from_ref(&next), &mut warnings)?;
     let path = store.save(&next)?;
     let message = crate::git::transition_message(&next, case.status, &session.actor);
-    let mut warnings = Vec::new();
     commit(&config, store, &[path], &message, &mut warnings);
     Ok(Outcome::Changed(Transitioned {
         before: case.status,

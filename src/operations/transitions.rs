@@ -83,3 +83,9 @@ pub fn reassess(
         Outcome::Unchanged(case) => Outcome::Unchanged(case),
     })
 }
+
+/// Records an internal comment: the status stays, the customer never sees it,
+/// and a closed case refuses it like every other change.
+pub fn note(session: &Session, typed_id: &str, message: String) -> Result<Transitioned> {
+    transition(session, typed_id, |_, _| Ok(Action::Note { message }))
+}

@@ -30,7 +30,7 @@ pub struct CaseView {
     pub plan: String,
     /// Channel.
     pub channel: String,
-    /// Digest, exact.
+    /// Summary, exact.
     pub summary: String,
     /// Contact e-mail or null.
     pub email: Option<String>,
@@ -135,7 +135,7 @@ pub fn is_overdue(summary: &Digest, due: &DateTime<Utc>, now: DateTime<Utc>) -> 
 
 impl CaseView {
     /// The list view of a summary.
-    pub fn of_summary(s: &Digest, due: &Due, now: DateTime<Utc>) -> CaseView {
+    pub fn of_digest(s: &Digest, due: &Due, now: DateTime<Utc>) -> CaseView {
         CaseView {
             id: s.id.clone(),
             status: s.status.to_string(),
@@ -166,7 +166,7 @@ impl CaseView {
 
     /// The full view of a case (`show`).
     pub fn of_case(case: &Case, due: &Due, now: DateTime<Utc>) -> CaseView {
-        let mut view = CaseView::of_summary(&Digest::of(case), due, now);
+        let mut view = CaseView::of_digest(&Digest::of(case), due, now);
         view.routing = case.routing_reason().map(str::to_string);
         view.description = Some(case.description.clone());
         view.history = Some(case.history.iter().map(EventView::of).collect());

@@ -5,12 +5,14 @@
 
 mod case_view;
 mod check_view;
+mod outbox_view;
 mod queue_view;
 mod remind_view;
 mod stats_view;
 
 pub use case_view::{is_overdue, CaseView, Due, EventView};
 pub use check_view::{CheckView, Gravity, Problem};
+pub use outbox_view::OutboxView;
 pub use queue_view::QueueView;
 pub use remind_view::RemindView;
 pub use stats_view::{Counts, Durations, Stats};

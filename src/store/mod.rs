@@ -135,6 +135,17 @@ impl Store {
         Ok(())
     }
 
+    /// The store's own text for a message template, `templates/<name>.txt`,
+    /// when it has one: plain text with placeholders, never code. Read like
+    /// every store file (no link, no special file, capped).
+    pub fn template(&self, name: &str) -> Result<Option<String>> {
+        let path = self.root.join("templates").join(format!("{name}.txt"));
+        match fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            _ => read_text(&path).map(Some),
+        }
+    }
+
     /// Resolves a user-typed ID to a case ID: exact, or a unique prefix.
     pub fn resolve(&self, typed: &str) -> Result<String> {
         let wanted = id::validate(typed)?;

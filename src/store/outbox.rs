@@ -57,6 +57,10 @@ pub struct OutboxMessage {
     /// When the event happened.
     #[serde(with = "crate::time::rfc3339")]
     pub event_at: DateTime<Utc>,
+    /// The event's position in the case's history (0 for `open`): messages
+    /// of one instant go out in the order their events happened.
+    #[serde(default)]
+    pub event_index: usize,
     /// The envelope sender (the store's `mail.from` address).
     pub from: String,
     /// The recipient.
@@ -130,7 +134,14 @@ impl Store {
                 Err(e) => errors.push(e),
             }
         }
-        messages.sort_by(|a, b| (a.queued_at, &a.message_id).cmp(&(b.queued_at, &b.message_id)));
+        messages.sort_by(|a, b| {
+            (a.queued_at, &a.case, a.event_index, &a.message_id).cmp(&(
+                b.queued_at,
+                &b.case,
+                b.event_index,
+                &b.message_id,
+            ))
+        });
         Ok((messages, errors))
     }
 
