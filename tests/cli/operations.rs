@@ -156,11 +156,11 @@ fn mail_from_a_byte_slice_opens_once_and_replies_once() {
         Replied::Recorded(transitioned) => {
             assert_eq!(transitioned.case.history.last().map(|e| e.actor.as_str()), Some("desk"));
         }
-        Replied::AlreadyRecorded(_) => panic!("the first delivery was not recorded"),
+        other => panic!("the first delivery was not recorded: {other:?}"),
     }
     match operations::reply_from_email(&s, reply.as_bytes(), None, None).expect("redelivery") {
         Replied::AlreadyRecorded(case) => assert_eq!(case.history.len(), 2),
-        Replied::Recorded(_) => panic!("a redelivery was recorded twice"),
+        other => panic!("a redelivery was recorded twice: {other:?}"),
     }
 }
 
