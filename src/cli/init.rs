@@ -79,6 +79,12 @@ customers:
 # Commit every change to git (one commit per command). Off by default.
 # git:
 #   commit: true
+
+# Outbound mail to customers (acknowledgement, questions, resolution,
+# reminders, auto-close notices), sent by `tickets deliver`:
+# mail:
+#   from: "Support <support@example.com>"
+#   reply_to: "support@example.com"
 "#;
 
 /// Runs `init`.
