@@ -114,10 +114,11 @@ impl Store {
     /// Queues `messages`, synced, under the store's write lock: call it before
     /// saving the case that records their events.
     pub fn queue_messages(&self, lock: &StoreLock, messages: &[OutboxMessage]) -> Result<()> {
-        for message in messages {
-            write(&lock.derived, message)?;
-        }
-        Ok(())
+        let files = messages
+            .iter()
+            .map(|message| Ok((message.file_name(), encode(message)?)))
+            .collect::<Result<Vec<_>>>()?;
+        lock.derived.write_files(&files)
     }
 
     /// Every message of the outbox, oldest first, and the files that could
@@ -161,10 +162,12 @@ impl Store {
     }
 }
 
+fn encode(message: &OutboxMessage) -> Result<Vec<u8>> {
+    serde_json::to_vec_pretty(message).map_err(|e| Error::Other(format!("cannot write {}: {e}", message.file_name())))
+}
+
 fn write(derived: &DerivedDir, message: &OutboxMessage) -> Result<()> {
-    let name = message.file_name();
-    let text = serde_json::to_vec_pretty(message).map_err(|e| Error::Other(format!("cannot write {name}: {e}")))?;
-    derived.write_file(&name, &text, Durability::Synced)
+    derived.write_file(&message.file_name(), &encode(message)?, Durability::Synced)
 }
 
 fn read(derived: &DerivedDir, name: &str) -> Result<OutboxMessage> {
