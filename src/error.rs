@@ -35,7 +35,7 @@ pub enum Error {
     },
 
     /// The case is closed; closed is terminal.
-    #[error("{id} is closed; closed is terminal and `{action}` is not allowed. A customer coming back opens a follow-up case: tickets open --follow-up-of {id} ...")]
+    #[error("{id} is closed; closed is terminal and `{action}` is not allowed")]
     Closed {
         /// The case.
         id: String,

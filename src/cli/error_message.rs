@@ -12,6 +12,9 @@ pub fn error_message(error: &Error) -> String {
             "{error}; run `tickets init --dir {}` or pass --dir / TICKETS_DIR",
             path.display()
         ),
+        Error::Closed { id, .. } => {
+            format!("{error}. A customer coming back opens a follow-up case: tickets open --follow-up-of {id} ...")
+        }
         _ => error.to_string(),
     }
 }
@@ -40,6 +43,12 @@ mod tests {
             "desk is not a tickets store (no config.yaml); run `tickets init --dir desk` or pass --dir / TICKETS_DIR"
         );
         assert!(!nowhere.to_string().contains("--dir"), "the library names no option");
+        let closed = Error::Closed {
+            id: "RC-7K3QX9MT".into(),
+            action: "reply".into(),
+        };
+        assert!(error_message(&closed).ends_with("tickets open --follow-up-of RC-7K3QX9MT ..."));
+        assert!(!closed.to_string().contains("tickets"), "the library names no command");
         assert_eq!(late.exit_code(), 2);
         assert_eq!(nowhere.exit_code(), 2);
     }
