@@ -531,6 +531,41 @@ fn auto_commit_commits_exactly_the_changed_files_with_a_readable_message() {
 }
 
 #[test]
+fn auto_commit_leaves_a_partly_staged_file_exactly_as_it_was() {
+    // The commit is built with plumbing, not `git commit`: the user's index
+    // and work tree keep their own changes, staged and unstaged alike.
+    let team = Team::with_config(&format!("{CONFIG}{AUTO_COMMIT}"));
+    let repo = team.repo(Clone::A);
+    std::fs::write(repo.join("notes.txt"), "one\n").unwrap();
+    team.git_ok(&repo, &["add", "notes.txt"]);
+    team.git_ok(&repo, &["commit", "--quiet", "-m", "notes"]);
+    std::fs::write(repo.join("notes.txt"), "one\ntwo\n").unwrap();
+    team.git_ok(&repo, &["add", "notes.txt"]);
+    std::fs::write(repo.join("notes.txt"), "one\ntwo\nthree\n").unwrap();
+    let staged_before = team.git_ok(&repo, &["diff", "--cached"]);
+
+    let id = team.open(Clone::A, NOW);
+    team.tickets(Clone::A, NOW, &["investigate", &id]).success();
+
+    assert_eq!(team.git_ok(&repo, &["status", "--porcelain"]), "MM notes.txt\n");
+    assert_eq!(team.git_ok(&repo, &["diff", "--cached"]), staged_before);
+    assert_eq!(
+        std::fs::read_to_string(repo.join("notes.txt")).unwrap(),
+        "one\ntwo\nthree\n"
+    );
+    assert_eq!(
+        team.git_ok(&repo, &["show", "--name-only", "--format=%an <%ae>", "HEAD"]),
+        format!("a <a@example.com>\n\ntickets/{id}.yaml\n"),
+        "one file, by the clone's own identity"
+    );
+    assert_eq!(
+        team.git_ok(&repo, &["fsck", "--no-progress"]).trim(),
+        "",
+        "a sound repository"
+    );
+}
+
+#[test]
 fn auto_commit_is_off_by_default() {
     let team = Team::new();
     let repo = team.repo(Clone::A);
