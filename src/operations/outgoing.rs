@@ -71,6 +71,8 @@ fn message_for(
             action: event.action,
             event_at: event.at,
             event_index: case.history.len() - 1,
+            event_actor: Some(event.actor.clone()),
+            event_message: event.message.clone(),
             from: outbound::envelope_sender(mail).unwrap_or_default(),
             to: composed.to,
             subject: composed.subject,
