@@ -141,7 +141,8 @@ case that links this one.
 /// The values a template's placeholders take, besides the case's own.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Details {
-    /// The event's message (a question, an answer) or resolution.
+    /// The event's public text: a question or an answer, a resolution, the
+    /// customer's description for an acknowledgement (never a routing reason).
     pub message: Option<String>,
     /// When a waiting case will be auto-closed.
     pub closes_on: Option<DateTime<Utc>>,

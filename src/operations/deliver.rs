@@ -2,10 +2,12 @@
 //! mail system, its state recorded after each attempt.
 
 use super::Session;
+use crate::case::Case;
 use crate::delivery::Transport;
 use crate::error::{Error, Result};
 use crate::store::outbox::{DeliveryState, OutboxMessage};
 use chrono::Duration;
+use std::collections::{HashMap, HashSet};
 
 /// What `deliver` did.
 #[derive(Debug, Default)]
@@ -15,8 +17,9 @@ pub struct Delivered {
     /// Refused or not reached: still queued, with their error.
     pub failed: Vec<OutboxMessage>,
     /// Queued by a write that never finished (a crash before its case was
-    /// saved): the case does not have the event, so the message is dropped
-    /// unsent.
+    /// saved): the case does not have the event (no event of its action,
+    /// instant, actor and text without a message of its own), so the
+    /// message is dropped unsent.
     pub dropped: Vec<OutboxMessage>,
     /// Sent messages older than the pruning age, removed.
     pub pruned: usize,
@@ -50,19 +53,7 @@ pub fn deliver(session: &Session, transport: &Transport, dry_run: bool, prune_af
     // that a writer between queueing and saving is never taken for a crash.
     let checked: Vec<(OutboxMessage, bool)> = {
         let _store_lock = store.lock(session.lock_wait)?;
-        pending
-            .into_iter()
-            .map(|message| {
-                let written = store.load(&message.case).is_ok_and(|case| {
-                    case.email.as_deref() == Some(message.to.as_str())
-                        && case
-                            .history
-                            .iter()
-                            .any(|e| e.action == message.action && e.at == message.event_at)
-                });
-                (message, written)
-            })
-            .collect()
+        match_events(store, pending, &done)
     };
     for (mut message, written) in checked {
         if !written {
@@ -102,6 +93,75 @@ pub fn deliver(session: &Session, transport: &Transport, dry_run: bool, prune_af
         }
     }
     Ok(delivered)
+}
+
+/// Pairs each pending message with whether its event was written: each
+/// event of a case has one message, so a message whose event already has
+/// one (sent, or pending before it) is a crashed writer's. Two messages can
+/// claim the same second's event: a writer that died after queueing, then
+/// another that saved the same action at the same instant; the event's actor
+/// and text tell them apart, and when even those are the same, the event
+/// still gets only one.
+fn match_events(
+    store: &crate::store::Store,
+    pending: Vec<OutboxMessage>,
+    sent: &[OutboxMessage],
+) -> Vec<(OutboxMessage, bool)> {
+    let mut cases: HashMap<String, Option<Claims>> = HashMap::new();
+    let mut claim = |message: &OutboxMessage| {
+        cases
+            .entry(message.case.clone())
+            .or_insert_with(|| store.load(&message.case).ok().map(Claims::new))
+            .as_mut()
+            .is_some_and(|claims| claims.claim(message))
+    };
+    let pending_cases: HashSet<&str> = pending.iter().map(|m| m.case.as_str()).collect();
+    for message in sent.iter().filter(|m| pending_cases.contains(m.case.as_str())) {
+        claim(message);
+    }
+    pending
+        .into_iter()
+        .map(|message| {
+            let written = claim(&message);
+            (message, written)
+        })
+        .collect()
+}
+
+/// A case as saved, and which of its events already have their message.
+struct Claims {
+    case: Case,
+    claimed: Vec<bool>,
+}
+
+impl Claims {
+    fn new(case: Case) -> Claims {
+        let claimed = vec![false; case.history.len()];
+        Claims { case, claimed }
+    }
+
+    /// Gives `message` its event, if the case has one without a message:
+    /// the one at the position it was queued for, else (after a merge
+    /// interleaved another clone's events) the first that fits.
+    fn claim(&mut self, message: &OutboxMessage) -> bool {
+        if self.case.email.as_deref() != Some(message.to.as_str()) {
+            return false;
+        }
+        let history = &self.case.history;
+        let claimed = &self.claimed;
+        let free = |index: &usize| !claimed[*index] && message.is_for(&history[*index]);
+        let found = Some(message.event_index)
+            .filter(|index| *index < history.len())
+            .filter(free)
+            .or_else(|| (0..history.len()).find(free));
+        match found {
+            Some(index) => {
+                self.claimed[index] = true;
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 /// `.tickets` is derived and gitignored; committed anyway (`git add -f`),

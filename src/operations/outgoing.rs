@@ -58,8 +58,14 @@ fn message_for(
         }
     };
     let after = Duration::days(i64::from(config.auto_close_after_days));
+    // The `open` event's text is the routing reason, which is internal; the
+    // public side of an `open` is the customer's own description.
+    let public_text = match notice {
+        Notice::Acknowledgement => Some(case.description.clone()),
+        _ => event.message.clone(),
+    };
     let details = Details {
-        message: event.message.clone(),
+        message: public_text,
         closes_on: case.waiting_since.map(|since| since + after),
         first_response_due: Some(policy.first_response_due(&case.customer, case.severity, case.created_at)),
         auto_close_after_days: config.auto_close_after_days,
@@ -71,6 +77,8 @@ fn message_for(
             action: event.action,
             event_at: event.at,
             event_index: case.history.len() - 1,
+            event_actor: Some(event.actor.clone()),
+            event_message: event.message.clone(),
             from: outbound::envelope_sender(mail).unwrap_or_default(),
             to: composed.to,
             subject: composed.subject,

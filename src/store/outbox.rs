@@ -61,6 +61,15 @@ pub struct OutboxMessage {
     /// of one instant go out in the order their events happened.
     #[serde(default)]
     pub event_index: usize,
+    /// Who acted in the event. With the action, the instant and the event's
+    /// text, how `deliver` tells the event from another of the same second
+    /// (a writer that died after queueing, then one that saved). `None` in
+    /// messages queued before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_actor: Option<String>,
+    /// The event's message, note or resolution, as recorded in the case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_message: Option<String>,
     /// The envelope sender (the store's `mail.from` address).
     pub from: String,
     /// The recipient.
@@ -92,6 +101,18 @@ pub struct OutboxMessage {
 }
 
 impl OutboxMessage {
+    /// Whether `event` is the one this message was queued for, as far as the
+    /// case can tell: the same action, instant, actor and text. (Not its
+    /// position: a merge may interleave another clone's events before it.)
+    pub fn is_for(&self, event: &crate::case::Event) -> bool {
+        event.action == self.action
+            && event.at == self.event_at
+            && self
+                .event_actor
+                .as_deref()
+                .is_none_or(|actor| actor == event.actor && event.message == self.event_message)
+    }
+
     /// The file that holds it: `outbox.<Message-ID>.json`, with anything but
     /// letters, digits, `.`, `-`, `_` and `@` replaced.
     pub fn file_name(&self) -> String {

@@ -9,6 +9,7 @@ mod check;
 mod concurrency;
 mod contracts;
 mod crash;
+mod customer_mail;
 mod delivery;
 mod email;
 mod env;
