@@ -54,7 +54,11 @@ pub fn deliver(session: &Session, transport: &Transport, dry_run: bool, prune_af
             .into_iter()
             .map(|message| {
                 let written = store.load(&message.case).is_ok_and(|case| {
-                    case.email.as_deref() == Some(message.to.as_str())
+                    case.email
+                        .as_deref()
+                        .and_then(crate::outbound::contact_address)
+                        .as_deref()
+                        == Some(message.to.as_str())
                         && case
                             .history
                             .iter()
