@@ -59,7 +59,13 @@ fn message_for(
     };
     let after = Duration::days(i64::from(config.auto_close_after_days));
     let details = Details {
-        message: event.message.clone(),
+        // Only what support wrote for the customer: `open`'s message is the
+        // routing reason (the analyst, their load, the roster) and
+        // `remind`'s is the desk's own note.
+        message: match notice {
+            Notice::RequestInfo | Notice::Resolution | Notice::AutoClose => event.message.clone(),
+            Notice::Acknowledgement | Notice::Reminder => None,
+        },
         closes_on: case.waiting_since.map(|since| since + after),
         first_response_due: Some(policy.first_response_due(&case.customer, case.severity, case.created_at)),
         auto_close_after_days: config.auto_close_after_days,
