@@ -317,3 +317,103 @@ fn autoresponder_headers_besides_auto_submitted_do_not_reopen_a_case() {
         .code(0);
     assert_eq!(t.status(&id), "open");
 }
+
+/// An outbox file is local, but a store that is not a git repository (a
+/// shared directory) lets anyone who writes to it plant one: its `case` and
+/// `message_id` went to the terminal raw in `outbox`'s table and in
+/// `deliver`'s "dropped" warning (a planted OSC could retitle the window or
+/// write to the clipboard).
+#[test]
+fn a_planted_outbox_file_does_not_steer_the_terminal() {
+    let t = mail_store();
+    assert!(!t.path().join(".git").exists(), "a store outside git");
+    std::fs::create_dir_all(t.path().join(".tickets")).expect(".tickets");
+    let planted = serde_json::json!({
+        "case": "RC-\u{1b}]52;c;cHduZWQ=\u{7}X",
+        "action": "close",
+        "event_at": NOW,
+        "from": "support@desk.example",
+        "to": "ana@acme.example",
+        "subject": "s",
+        "message_id": "m\u{1b}[31m@desk.example",
+        "state": "queued",
+        "queued_at": NOW,
+        "message": "To: ana@acme.example\r\n\r\nhi\r\n",
+    });
+    std::fs::write(
+        t.path().join(".tickets/outbox.planted.json"),
+        serde_json::to_vec(&planted).expect("json"),
+    )
+    .expect("plant");
+    let listed = t.run(&["outbox"]).success().get_output().clone();
+    let delivered = t
+        .cmd()
+        .env("TICKETS_SENDMAIL", "/bin/true")
+        .args(["deliver"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    for output in [&listed.stdout, &listed.stderr, &delivered.stdout, &delivered.stderr] {
+        let text = String::from_utf8_lossy(output);
+        assert!(!text.contains('\u{1b}'), "{text:?}");
+    }
+    assert!(String::from_utf8_lossy(&delivered.stderr).contains("dropped"));
+}
+
+/// `open --email "ana@acme.example, evil@x.example"` (or CR/LF and `Bcc:`)
+/// opens the case with exit 0; every public event then warns that no
+/// message was queued, and the customer never hears back. Not injectable
+/// (lettre refuses the address), but the mistake should stop at `open`.
+#[test]
+#[ignore = "design decision for the lead: refuse a contact that is not one address at open (exit 2) when mail: is on"]
+fn a_contact_that_is_not_one_address_is_refused_at_open() {
+    let t = mail_store();
+    t.cmd()
+        .args([
+            "open",
+            "--customer",
+            "Acme Corp",
+            "--summary",
+            "s",
+            "--description",
+            "d",
+        ])
+        .args(["--email", "ana@acme.example, evil@x.example"])
+        .assert()
+        .code(2);
+}
+
+/// In a store outside git nothing tells a planted outbox file from a real
+/// one: one naming the case's contact and a real event is sent as it is,
+/// and with `sendmail -t` the recipients are the message's own headers
+/// (here a `Bcc:`), not the outbox's `to`.
+#[test]
+#[ignore = "not fixed: deliver trusts the bytes of an outbox file in a store outside git (check To/Cc/Bcc against `to`, or recompose)"]
+fn a_planted_outbox_message_reaches_only_the_cases_contact() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = mail_store();
+    let id = open_with(&t, "ana@acme.example");
+    let seen = t.path().join("sendmail.in");
+    let script = t.path().join("sendmail");
+    std::fs::write(&script, format!("#!/bin/sh\ncat >> '{}'\n", seen.display())).expect("script");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let planted = serde_json::json!({
+        "case": id, "action": "open", "event_at": NOW, "from": "support@desk.example",
+        "to": "ana@acme.example", "subject": "s", "message_id": "planted@desk.example",
+        "state": "queued", "queued_at": NOW,
+        "message": "To: ana@acme.example\r\nBcc: victim@elsewhere.example\r\nSubject: pay here\r\n\r\nhi\r\n",
+    });
+    std::fs::write(
+        t.path().join(".tickets/outbox.planted.json"),
+        serde_json::to_vec(&planted).expect("json"),
+    )
+    .expect("plant");
+    let _ = t
+        .cmd()
+        .env("TICKETS_SENDMAIL", format!("{} -t -oi", script.display()))
+        .arg("deliver")
+        .assert();
+    let sent = std::fs::read_to_string(&seen).unwrap_or_default();
+    assert!(!sent.contains("victim@elsewhere.example"), "{sent}");
+}
