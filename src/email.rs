@@ -122,22 +122,41 @@ pub fn is_automatic(mail: &Email) -> bool {
 }
 
 /// Why a message is automatic: `Auto-Submitted` other than `no`,
-/// `Precedence: bulk|junk|list`, an empty `Return-Path` (`<>`, a bounce), or
-/// a mailer-daemon or postmaster sender.
+/// `Precedence: bulk|junk|list|auto_reply`, an `X-Autoreply` or
+/// `X-Autorespond` other than `no` (autoresponders that set nothing else),
+/// an empty `Return-Path` (`<>`, a bounce), or a mailer-daemon or
+/// postmaster sender. Every copy of a header counts (a second
+/// `Auto-Submitted: no` does not undo the first), but for `Return-Path`,
+/// whose first copy is the one the delivering server wrote.
 fn automatic_reason(message: &mail_parser::Message<'_>, from: &str) -> Option<String> {
-    let raw = |name: &str| message.header_raw(name).map(|value| one_line(value).trim().to_string());
-    if let Some(value) = raw("Auto-Submitted") {
-        let keyword = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-        if keyword != "no" {
-            return Some(format!("Auto-Submitted: {value}"));
+    let values = |name: &str| -> Vec<String> {
+        message
+            .headers_raw()
+            .filter(|(header, _)| header.eq_ignore_ascii_case(name))
+            .map(|(_, value)| one_line(value).trim().to_string())
+            .collect()
+    };
+    // The keyword, without a comment or parameters (`auto-replied; x=y`, `bulk (list)`).
+    let keyword = |value: &str| {
+        value
+            .split([';', '(', ' '])
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    };
+    for name in ["Auto-Submitted", "X-Autoreply", "X-Autorespond"] {
+        if let Some(value) = values(name).into_iter().find(|value| keyword(value) != "no") {
+            return Some(format!("{name}: {value}"));
         }
     }
-    if let Some(value) = raw("Precedence") {
-        if ["bulk", "junk", "list"].contains(&value.to_ascii_lowercase().as_str()) {
-            return Some(format!("Precedence: {value}"));
-        }
+    if let Some(value) = values("Precedence")
+        .into_iter()
+        .find(|value| ["bulk", "junk", "list", "auto_reply"].contains(&keyword(value).as_str()))
+    {
+        return Some(format!("Precedence: {value}"));
     }
-    if let Some(value) = raw("Return-Path") {
+    if let Some(value) = values("Return-Path").into_iter().next() {
         if value
             .trim_matches(|c: char| c == '<' || c == '>' || c.is_whitespace())
             .is_empty()

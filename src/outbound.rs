@@ -155,7 +155,7 @@ pub struct Details {
 /// A composed message, ready to queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Composed {
-    /// The recipient's address.
+    /// The recipient's address, without a display name.
     pub to: String,
     /// The subject, `[ID] summary`.
     pub subject: String,
@@ -186,6 +186,14 @@ pub fn thread_root(case: &Case, from_domain: &str) -> String {
         Some(id) => id.trim_matches(['<', '>']).to_string(),
         None => format!("{}@{}", case.id, from_domain),
     }
+}
+
+/// The address alone of a case's contact (`Ana <ana@acme.example>` is
+/// `ana@acme.example`): the envelope's recipient, which SMTP takes bare.
+pub fn contact_address(email: &str) -> Option<String> {
+    parse_mailbox("the case's e-mail", email)
+        .ok()
+        .map(|mailbox| mailbox.email.to_string())
 }
 
 /// The address of the store's `From`, for the envelope.
@@ -225,11 +233,11 @@ pub fn compose(
         format!("{}.{}.{unique}@{domain}", case.id, notice.template_name())
     };
     let subject = format!("[{}] {}", case.id, one_line(&case.summary));
-    let body = fill(template, case, details, mail);
+    let body = fill(template, case, details, mail)?;
 
     let mut builder = lettre::Message::builder()
         .from(from)
-        .to(to)
+        .to(to.clone())
         .subject(subject.clone())
         .date(now.into())
         .message_id(Some(format!("<{message_id}>")));
@@ -251,7 +259,7 @@ pub fn compose(
         .body(body)
         .map_err(|e| ComposeError::Build(e.to_string()))?;
     Ok(Composed {
-        to: to_text.to_string(),
+        to: to.email.to_string(),
         subject,
         message_id,
         bytes: message.formatted(),
@@ -289,8 +297,15 @@ pub fn status_for_customer(status: Status) -> &'static str {
     }
 }
 
+/// The largest body a template may fill to: room for the longest message a
+/// case can hold and a template of the store's file cap, not for a template
+/// that repeats `{message}` (100,000 times 60 KiB is 6 GB).
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
 /// Replaces each `{name}` of `template` once; unknown names stay as written.
-fn fill(template: &str, case: &Case, details: &Details, mail: &MailConfig) -> String {
+/// One pass, in linear time (a run of `{` is not scanned again for each
+/// one), and never past [`MAX_BODY_BYTES`].
+fn fill(template: &str, case: &Case, details: &Details, mail: &MailConfig) -> Result<String, ComposeError> {
     let date = |at: Option<DateTime<Utc>>| {
         at.map(|at| at.format("%A %-d %B %Y, %H:%M UTC").to_string())
             .unwrap_or_else(|| "-".into())
@@ -303,11 +318,7 @@ fn fill(template: &str, case: &Case, details: &Details, mail: &MailConfig) -> St
             "severity" => case.severity.to_string(),
             "status" => status_for_customer(case.status).to_string(),
             "message" => details.message.clone().unwrap_or_default(),
-            "resolution" => case
-                .resolution
-                .clone()
-                .or_else(|| details.message.clone())
-                .unwrap_or_default(),
+            "resolution" => case.resolution.clone().unwrap_or_default(),
             "closes_on" => date(details.closes_on),
             "first_response_due" => date(details.first_response_due),
             "auto_close_after_days" => details.auto_close_after_days.to_string(),
@@ -315,27 +326,43 @@ fn fill(template: &str, case: &Case, details: &Details, mail: &MailConfig) -> St
             _ => return None,
         })
     };
-    let mut out = String::with_capacity(template.len() + 256);
+    let too_large = || {
+        ComposeError::Build(format!(
+            "the template fills to over {MAX_BODY_BYTES} bytes (a placeholder repeated?)"
+        ))
+    };
+    let mut out = String::with_capacity(template.len().min(MAX_BODY_BYTES) + 256);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        match after.find('}').map(|close| (&after[..close], close)) {
-            Some((name, close)) if name.chars().all(|c| c.is_ascii_lowercase() || c == '_') => {
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+            .unwrap_or(after.len());
+        let (name, tail) = after.split_at(name_len);
+        match tail.strip_prefix('}') {
+            Some(tail) => {
                 match value(name) {
+                    Some(text) if out.len() + text.len() > MAX_BODY_BYTES => return Err(too_large()),
                     Some(text) => out.push_str(&text),
-                    None => out.push_str(&rest[open..open + close + 2]),
+                    None => out.push_str(&rest[open..open + name_len + 2]),
                 }
-                rest = &after[close + 1..];
+                rest = tail;
             }
-            _ => {
+            None => {
                 out.push('{');
                 rest = after;
             }
         }
+        if out.len() > MAX_BODY_BYTES {
+            return Err(too_large());
+        }
     }
     out.push_str(rest);
-    out
+    if out.len() > MAX_BODY_BYTES {
+        return Err(too_large());
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -468,7 +495,7 @@ mod tests {
             message: Some("{id}".into()),
             ..Details::default()
         };
-        let text = fill("{summary}/{message}/{unknown}/{ not one }/{", &case, &details, &mail());
+        let text = fill("{summary}/{message}/{unknown}/{ not one }/{", &case, &details, &mail()).unwrap();
         assert_eq!(text, "{message}/{id}/{unknown}/{ not one }/{");
     }
 

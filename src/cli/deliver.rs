@@ -56,14 +56,15 @@ pub fn run(ctx: &Context, args: DeliverArgs) -> Result<ExitCode> {
     for message in &delivered.dropped {
         warn(&format!(
             "{}: dropped {} unsent: its case does not have the event (a write that never finished)",
-            message.case, message.message_id
+            escape_line(&message.case),
+            escape_line(&message.message_id)
         ));
     }
     for message in &delivered.failed {
         warn(&format!(
             "{}: {} to {} not sent, kept for the next run: {}",
-            message.case,
-            message.message_id,
+            escape_line(&message.case),
+            escape_line(&message.message_id),
             escape_line(&message.to),
             escape_line(message.error.as_deref().unwrap_or(""))
         ));
@@ -75,7 +76,14 @@ pub fn run(ctx: &Context, args: DeliverArgs) -> Result<ExitCode> {
             let verb = if args.dry_run { "would send" } else { "sent" };
             let lines: String = views
                 .iter()
-                .map(|v| format!("{}: {verb} {} to {}\n", v.case, v.message_id, escape_line(&v.to)))
+                .map(|v| {
+                    format!(
+                        "{}: {verb} {} to {}\n",
+                        escape_line(&v.case),
+                        escape_line(&v.message_id),
+                        escape_line(&v.to)
+                    )
+                })
                 .collect();
             emit(&lines)?;
         }

@@ -31,7 +31,8 @@ pub fn outbox_table(views: &[OutboxView], style: &crate::color::Style) -> String
     crate::output::fit(&mut out, style);
     for view in views {
         out.add_row(vec![
-            view.case.clone(),
+            // A planted outbox file is text like any other.
+            escape_line(&view.case),
             view.state.clone(),
             view.event.clone(),
             escape_line(&view.to),

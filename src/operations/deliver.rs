@@ -144,7 +144,8 @@ impl Claims {
     /// the one at the position it was queued for, else (after a merge
     /// interleaved another clone's events) the first that fits.
     fn claim(&mut self, message: &OutboxMessage) -> bool {
-        if self.case.email.as_deref() != Some(message.to.as_str()) {
+        let contact = self.case.email.as_deref().and_then(crate::outbound::contact_address);
+        if contact.as_deref() != Some(message.to.as_str()) {
             return false;
         }
         let history = &self.case.history;

@@ -58,14 +58,16 @@ fn message_for(
         }
     };
     let after = Duration::days(i64::from(config.auto_close_after_days));
-    // The `open` event's text is the routing reason, which is internal; the
-    // public side of an `open` is the customer's own description.
-    let public_text = match notice {
-        Notice::Acknowledgement => Some(case.description.clone()),
-        _ => event.message.clone(),
-    };
     let details = Details {
-        message: public_text,
+        // Only what is meant for the customer: `open`'s event message is the
+        // routing reason (the analyst, their load, the roster), so an
+        // acknowledgement quotes the customer's own description; `remind`'s
+        // is the desk's own note.
+        message: match notice {
+            Notice::RequestInfo | Notice::Resolution | Notice::AutoClose => event.message.clone(),
+            Notice::Acknowledgement => Some(case.description.clone()),
+            Notice::Reminder => None,
+        },
         closes_on: case.waiting_since.map(|since| since + after),
         first_response_due: Some(policy.first_response_due(&case.customer, case.severity, case.created_at)),
         auto_close_after_days: config.auto_close_after_days,

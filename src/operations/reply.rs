@@ -185,10 +185,12 @@ fn find_case(store: &Store, config: &crate::config::Config, mail: &email::Email)
     // One pass over the cases, then one look-up per named message: a
     // References header can name thousands.
     let mut by_message: HashMap<String, Vec<&Digest>> = HashMap::new();
+    let mut by_id: HashMap<&str, &Digest> = HashMap::new();
     for summary in summaries
         .iter()
         .filter(|s| email::domain_belongs_to(config, &s.customer, &mail.domain))
     {
+        by_id.insert(summary.id.as_str(), summary);
         if let Some(id) = summary.message_id.as_deref().and_then(email::normalize_message_id) {
             by_message.entry(id).or_default().push(summary);
         }
@@ -203,8 +205,25 @@ fn find_case(store: &Store, config: &crate::config::Config, mail: &email::Email)
         if let Some(found) = found {
             return Ok(found.id.clone());
         }
+        // One of the desk's own messages (an acknowledgement, a question, a
+        // reminder): its Message-ID starts with the case's ID.
+        if let Some(found) = own_message_case(config, replied).and_then(|id| by_id.get(id.as_str())) {
+            return Ok(found.id.clone());
+        }
     }
     Err(not_found())
+}
+
+/// The case a Message-ID of the desk's own outgoing mail names:
+/// `ID@domain` (an acknowledgement) or `ID.notice.unique@domain`, with the
+/// domain of `mail.from`.
+fn own_message_case(config: &crate::config::Config, message_id: &str) -> Option<String> {
+    let domain = crate::outbound::from_domain(config.mail.as_ref()?).ok()?;
+    let (local, at) = message_id.rsplit_once('@')?;
+    if !at.eq_ignore_ascii_case(&domain) {
+        return None;
+    }
+    crate::id::validate(local.split('.').next()?).ok()
 }
 
 fn not_found() -> Error {

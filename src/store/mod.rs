@@ -139,7 +139,17 @@ impl Store {
     /// when it has one: plain text with placeholders, never code. Read like
     /// every store file (no link, no special file, capped).
     pub fn template(&self, name: &str) -> Result<Option<String>> {
-        let path = self.root.join("templates").join(format!("{name}.txt"));
+        let dir = self.root.join("templates");
+        // The directory too: a committed `templates -> /elsewhere` would
+        // send the customer a file from outside the store.
+        match fs::symlink_metadata(&dir) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Ok(meta) if !meta.is_dir() => {
+                return Err(Error::invalid(&dir, None, "is not a directory (a link?); refused"))
+            }
+            _ => {}
+        }
+        let path = dir.join(format!("{name}.txt"));
         match fs::symlink_metadata(&path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             _ => read_text(&path).map(Some),

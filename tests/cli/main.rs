@@ -21,6 +21,7 @@ mod index_audit;
 mod layers;
 mod lifecycle;
 mod links;
+mod mail_attacks;
 mod mail_headers;
 mod mail_server;
 mod merges;
