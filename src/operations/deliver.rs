@@ -56,7 +56,7 @@ pub fn deliver(session: &Session, transport: &Transport, dry_run: bool, prune_af
         match_events(store, pending, &done)
     };
     for (mut message, written) in checked {
-        if !written {
+        if !written || !addressed_only_to_its_recipient(&message) {
             if !dry_run {
                 store.remove_message(&delivery_lock, &message)?;
             }
@@ -182,4 +182,32 @@ fn refuse_a_versioned_outbox(session: &Session) -> Result<()> {
         "is tracked by git, so its outbox could have been planted by anyone who can push; nothing is sent \
          (git rm -r --cached .tickets, commit, and check the outbox)",
     ))
+}
+
+/// Whether the message's own headers send it to its recipient alone: with
+/// `sendmail -t` the headers, not the outbox's `to`, choose the recipients,
+/// and a message planted in `.tickets/` could name anyone there.
+fn addressed_only_to_its_recipient(message: &OutboxMessage) -> bool {
+    let Some(parsed) = mail_parser::MessageParser::default().parse(message.message.as_bytes()) else {
+        return false;
+    };
+    let addresses = |header: Option<&mail_parser::Address<'_>>| -> Vec<String> {
+        header
+            .map(|address| {
+                address
+                    .iter()
+                    .filter_map(|a| a.address())
+                    .map(|a| a.to_ascii_lowercase())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let counted = |name: &str| parsed.header_values(name).count();
+    addresses(parsed.to()) == vec![message.to.to_ascii_lowercase()]
+        && counted("To") == 1
+        && counted("Cc") == 0
+        && counted("Bcc") == 0
+        && counted("Resent-To") == 0
+        && counted("Resent-Cc") == 0
+        && counted("Resent-Bcc") == 0
 }

@@ -390,7 +390,6 @@ fn a_contact_that_is_not_one_address_is_refused_at_open() {
 /// and with `sendmail -t` the recipients are the message's own headers
 /// (here a `Bcc:`), not the outbox's `to`.
 #[test]
-#[ignore = "not fixed: deliver trusts the bytes of an outbox file in a store outside git (check To/Cc/Bcc against `to`, or recompose)"]
 fn a_planted_outbox_message_reaches_only_the_cases_contact() {
     use std::os::unix::fs::PermissionsExt;
     let t = mail_store();
