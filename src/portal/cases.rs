@@ -185,7 +185,10 @@ fn case_page_markup(config: &Config, case: &Case, typed: &Typed) -> Markup {
                 label for="summary" { "Summary (one line)" }
                 input type="text" id="summary" name="summary" required maxlength="200" value=(typed.summary);
                 label for="description" { "What is happening" }
-                textarea id="description" name="description" required { (typed.description) }
+                // A reply refused because the case closed meanwhile is kept here.
+                textarea id="description" name="description" required {
+                    @if typed.description.is_empty() { (typed.reply) } @else { (typed.description) }
+                }
                 button type="submit" { "Open a follow-up case" }
             }
         } @else {
