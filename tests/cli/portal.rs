@@ -88,6 +88,18 @@ impl Server {
         self.log.lock().unwrap().clone()
     }
 
+    /// The log once it holds `needle` (lines reach it through a pipe), or after 10 s.
+    fn log_with(&self, needle: &str) -> String {
+        for _ in 0..100 {
+            let log = self.log();
+            if log.contains(needle) {
+                return log;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        self.log()
+    }
+
     /// One request; `extra` headers as given (Origin, Cookie, ...).
     fn send(&self, method: &str, path: &str, extra: &[(&str, &str)], body: Option<&[u8]>) -> Reply {
         let mut stream = TcpStream::connect(&self.addr).expect("connect");
@@ -248,7 +260,7 @@ fn a_sign_in_link_works_once_and_sets_a_strict_cookie_and_the_log_keeps_no_secre
         let bytes = std::fs::read(entry.path()).unwrap_or_default();
         assert!(!String::from_utf8_lossy(&bytes).contains(token), "{:?}", entry.path());
     }
-    let log = server.log();
+    let log = server.log_with("GET / 200");
     assert!(log.contains("GET /login/<token> 303"), "{log}");
     assert!(!log.contains(token) && !log.contains(&session), "{log}");
     // Signing out ends the session on the server, not only in the browser.
@@ -703,8 +715,7 @@ fn the_server_stops_cleanly_on_sigterm() {
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
     let status = server.child.wait().unwrap();
     assert!(status.success(), "{status:?}");
-    std::thread::sleep(Duration::from_millis(100));
-    assert!(server.log().contains("stopped"));
+    assert!(server.log_with("stopped").contains("stopped"));
 }
 
 /// Every (contact, case) pair, for reading and replying, against the rule:
@@ -788,5 +799,37 @@ fn every_contact_sees_and_answers_exactly_the_cases_the_rule_allows() {
                 "{actor} on {id}"
             );
         }
+    }
+}
+
+#[test]
+fn deliver_sends_a_sign_in_link_without_a_case_and_forgets_it_once_sent() {
+    let t = TestStore::with_config(CONFIG);
+    let server = Server::start(&t, NOW, &[], &[]);
+    assert_eq!(
+        server
+            .post("/login", None, &form(&[("email", "ana@acme.example")]))
+            .status,
+        200
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let sent = tmp.path().join("sent.txt");
+    let script = tmp.path().join("sendmail");
+    std::fs::write(&script, format!("#!/bin/sh\ncat >> '{}'\n", sent.display())).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    t.cmd()
+        .env_remove("TICKETS_SMTP_URL")
+        .env("TICKETS_SENDMAIL", format!("{} -t -oi", script.display()))
+        .args(["deliver"])
+        .assert()
+        .success();
+    let mail = std::fs::read_to_string(&sent).expect("the message was handed to sendmail");
+    assert!(mail.contains("/login/") && mail.contains("ana@acme.example"), "{mail}");
+    let outbox = t.stdout(&["outbox", "--format", "json"]);
+    assert!(outbox.contains("\"sent\""), "{outbox}");
+    for entry in std::fs::read_dir(t.path().join(".tickets")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
+        assert!(!text.contains("/login/"), "the link is not kept once sent: {text}");
     }
 }
