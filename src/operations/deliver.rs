@@ -5,7 +5,11 @@ use super::Session;
 use crate::case::Case;
 use crate::delivery::Transport;
 use crate::error::{Error, Result};
-use crate::store::outbox::{DeliveryState, OutboxMessage};
+use crate::store::outbox::{DeliveryState, MessageKind, OutboxMessage};
+
+/// What a sent sign-in message keeps of its text.
+const SIGN_IN_SENT: &str = "(a portal sign-in link, removed once sent)";
+
 use chrono::Duration;
 use std::collections::{HashMap, HashSet};
 
@@ -73,6 +77,10 @@ pub fn deliver(session: &Session, transport: &Transport, dry_run: bool, prune_af
                 message.state = DeliveryState::Sent;
                 message.sent_at = Some(session.now);
                 message.error = None;
+                if message.kind == MessageKind::SignIn {
+                    // Sent: the link need not be kept, so it is not.
+                    message.message = SIGN_IN_SENT.to_string();
+                }
                 store.update_message(&delivery_lock, &message)?;
                 delivered.sent.push(message);
             }
@@ -122,7 +130,8 @@ fn match_events(
     pending
         .into_iter()
         .map(|message| {
-            let written = claim(&message);
+            // A sign-in link belongs to no case: no event to find.
+            let written = message.kind == MessageKind::SignIn || claim(&message);
             (message, written)
         })
         .collect()

@@ -27,6 +27,7 @@ mod mail_server;
 mod merges;
 mod operations;
 mod planted_git;
+mod portal;
 mod properties;
 mod queue;
 mod remind;
