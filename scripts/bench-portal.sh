@@ -87,7 +87,7 @@ done
 idle_kib=$(awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER/status")
 
 # Sign in as a customer would: the analyst's link, opened once; keep the cookie.
-LINK=$("$BIN" --dir "$STORE" portal link --email "$CONTACT" | tr -d '[:space:]')
+LINK=$("$BIN" --dir "$STORE" portal link --email "$CONTACT" --base-url "$BASE" | tr -d '[:space:]')
 LINK="$BASE/login/${LINK##*/login/}"
 COOKIE=$(curl -s -o /dev/null -D - "$LINK" | awk 'tolower($1) == "set-cookie:" { gsub(/\r/, ""); split($2, kv, ";"); print kv[1]; exit }')
 if [ -z "$COOKIE" ]; then

@@ -264,7 +264,7 @@ fn portal_in_a_real_browser_signs_in_lists_replies_and_opens_a_case() {
     let printed = t
         .cmd()
         .env_remove("TICKETS_NOW")
-        .args(["portal", "link", "--email", CONTACT])
+        .args(["portal", "link", "--email", CONTACT, "--base-url", &base])
         .assert()
         .success()
         .get_output()
