@@ -115,6 +115,7 @@ fn config() -> Config {
             name: format!("Customer {i:02}"),
             plan: [Plan::Standard, Plan::Plus, Plan::MissionCritical][i % 3],
             domains: vec![format!("customer{i:02}.example")],
+            portal: Default::default(),
         })
         .collect();
     Config {

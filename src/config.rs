@@ -114,6 +114,33 @@ pub struct Customer {
     /// E-mail domains that identify the customer's people.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub domains: Vec<String>,
+    /// What the customer's contacts see in the portal (default: the organisation's cases).
+    #[serde(default, skip_serializing_if = "PortalAccess::is_default")]
+    pub portal: PortalAccess,
+}
+
+crate::vocabulary::vocabulary! {
+    /// Which cases a customer's contact sees in the portal (SPEC section 8).
+    PortalAccess {
+        /// Every case of the customer.
+        Organisation => "organisation",
+        /// Only the cases whose contact address is the contact's own.
+        Own => "own",
+    }
+}
+
+/// A customer without `portal:` shares its cases among its contacts.
+impl Default for PortalAccess {
+    fn default() -> PortalAccess {
+        PortalAccess::Organisation
+    }
+}
+
+impl PortalAccess {
+    /// Whether this is the default (left out of config.yaml when written).
+    pub fn is_default(&self) -> bool {
+        *self == PortalAccess::Organisation
+    }
 }
 
 /// First-response target overrides by plan, each `{low, medium, high}`.

@@ -64,6 +64,7 @@ pub mod merge;
 pub mod operations;
 pub mod outbound;
 pub mod output;
+pub mod portal;
 pub mod routing;
 #[cfg(test)]
 mod snapshot_tests;

@@ -259,6 +259,52 @@ pub fn compose(
 
 /// Customer text on one line, without control characters (a summary is a
 /// header's value here).
+/// The message that carries a portal sign-in link to `to`: plain text,
+/// `Auto-Submitted: auto-replied` (it answers the contact's request).
+pub fn compose_sign_in(
+    to_text: &str,
+    link: &str,
+    valid_minutes: i64,
+    mail: &MailConfig,
+    unique: &str,
+    now: DateTime<Utc>,
+) -> Result<Composed, ComposeError> {
+    let to = parse_mailbox("the contact's address", to_text).map_err(ComposeError::Address)?;
+    let from = parse_mailbox("mail.from", &mail.from).map_err(ComposeError::Address)?;
+    let message_id = format!("sign-in.{unique}@{}", from.email.domain());
+    let subject = "Your sign-in link to the support portal".to_string();
+    let body = format!(
+        "Hello,\n\nSomeone (we hope you) asked to sign in to the support portal as {to_text}.\n\
+         This link signs you in once, within {valid_minutes} minutes:\n\n{link}\n\n\
+         If you did not ask for it, ignore this message: nothing happens without the link.\n\n{}\n",
+        mail.signature
+    );
+    let mut builder = lettre::Message::builder()
+        .from(from)
+        .to(to)
+        .subject(subject.clone())
+        .date(now.into())
+        .message_id(Some(format!("<{message_id}>")))
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("Auto-Submitted"),
+            "auto-replied".to_string(),
+        ));
+    if let Some(reply_to) = &mail.reply_to {
+        builder = builder.reply_to(parse_mailbox("mail.reply_to", reply_to).map_err(ComposeError::Address)?);
+    }
+    let message = builder
+        .header(ContentType::TEXT_PLAIN)
+        .header(ContentTransferEncoding::QuotedPrintable)
+        .body(body)
+        .map_err(|e| ComposeError::Build(e.to_string()))?;
+    Ok(Composed {
+        to: to_text.to_string(),
+        subject,
+        message_id,
+        bytes: message.formatted(),
+    })
+}
+
 fn one_line(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })

@@ -17,11 +17,13 @@ mod merge_driver;
 mod note;
 mod open;
 mod outbox;
+mod portal;
 mod queue;
 mod reassess;
 mod remind;
 mod reply;
 mod request_info;
+mod serve;
 mod show;
 mod stats;
 mod sweep;
@@ -129,6 +131,10 @@ pub enum Command {
     Man(man::ManArgs),
     /// Validate the store and config (for CI); exit 5 on errors, or warnings with --strict.
     Check(check::CheckArgs),
+    /// Serve the customer portal over HTTP until SIGTERM (TLS is a reverse proxy's job).
+    Serve(serve::ServeArgs),
+    /// The customer portal's sign-in links: `portal link --email ADDR`.
+    Portal(portal::PortalArgs),
 }
 
 /// What every command needs: the store, the clock, the actor, the format.
@@ -386,6 +392,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
         Command::Check(args) => check::run(&ctx()?, args),
+        Command::Serve(args) => serve::run(&ctx()?, args),
+        Command::Portal(args) => portal::run(&ctx()?, args),
     }
 }
 

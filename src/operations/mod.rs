@@ -36,6 +36,7 @@ mod deliver;
 mod escalate;
 mod open;
 mod outgoing;
+pub mod portal;
 mod read;
 mod remind;
 mod reply;

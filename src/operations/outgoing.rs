@@ -6,7 +6,7 @@ use crate::case::Case;
 use crate::config::Config;
 use crate::error::Result;
 use crate::outbound::{self, ComposeError, Details, Notice};
-use crate::store::outbox::{DeliveryState, OutboxMessage};
+use crate::store::outbox::{DeliveryState, MessageKind, OutboxMessage};
 use crate::store::{Store, StoreLock};
 use crate::targets::Policy;
 use crate::vocabulary::ActionKind;
@@ -67,6 +67,7 @@ fn message_for(
     let unique = Alphanumeric.sample_string(&mut rand::rng(), 12).to_lowercase();
     match outbound::compose(notice, case, &details, mail, &template, &unique, session.now) {
         Ok(composed) => Some(OutboxMessage {
+            kind: MessageKind::CaseEvent,
             case: case.id.clone(),
             action: event.action,
             event_at: event.at,

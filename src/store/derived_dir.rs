@@ -31,6 +31,9 @@ pub enum Access {
     CreateOrOpen,
     /// A new file for writing; fails if the name exists (temp files).
     CreateNew,
+    /// [`Access::CreateNew`], readable and writable by the owner only (mode
+    /// 0600): sign-in tokens and messages that carry a sign-in link.
+    CreateNewPrivate,
 }
 
 /// An open handle on the store's `.tickets/` directory.
@@ -86,9 +89,13 @@ impl DerivedDir {
                 Access::Read => OFlags::RDONLY,
                 Access::Append => OFlags::WRONLY | OFlags::APPEND,
                 Access::CreateOrOpen => OFlags::WRONLY | OFlags::CREATE,
-                Access::CreateNew => OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL,
+                Access::CreateNew | Access::CreateNewPrivate => OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL,
             };
-        let mode = Mode::from_raw_mode(0o666);
+        let mode = Mode::from_raw_mode(if access == Access::CreateNewPrivate {
+            0o600
+        } else {
+            0o666
+        });
         let file = match rustix::fs::openat(&self.handle, name, flags, mode) {
             Ok(fd) => File::from(fd),
             Err(e) => return Err(self.refusal_of(name, e.into())),
@@ -104,8 +111,12 @@ impl DerivedDir {
     /// every temp file of the store is (`.<NAME>.<pid>.<random>.tmp`); its
     /// name and the open file.
     pub(super) fn create_temp(&self, target: &str) -> Result<(String, File)> {
+        self.create_temp_with(target, Access::CreateNew)
+    }
+
+    fn create_temp_with(&self, target: &str, access: Access) -> Result<(String, File)> {
         let temp = atomic_write::temp_name(target);
-        let file = self.open_file(&temp, Access::CreateNew)?;
+        let file = self.open_file(&temp, access)?;
         Ok((temp, file))
     }
 
@@ -120,9 +131,15 @@ impl DerivedDir {
 
     /// Replaces the file `name` with `bytes`, atomically (temp file, sync,
     /// rename, sync of the directory when `durability` asks for it).
-    pub(super) fn write_file(&self, name: &str, bytes: &[u8], durability: Durability) -> Result<()> {
+    /// The file is readable by its owner only (mode 0600, whatever the
+    /// umask): the outbox and sign-in links hold customers' words and secrets.
+    pub(super) fn write_private_file(&self, name: &str, bytes: &[u8], durability: Durability) -> Result<()> {
+        self.write_file_with(name, bytes, durability, Access::CreateNewPrivate)
+    }
+
+    fn write_file_with(&self, name: &str, bytes: &[u8], durability: Durability, access: Access) -> Result<()> {
         use std::io::Write;
-        let (temp, mut file) = self.create_temp(name)?;
+        let (temp, mut file) = self.create_temp_with(name, access)?;
         let written = file
             .write_all(bytes)
             .and_then(|()| self.replace_with(&temp, &file, name, durability));
@@ -133,8 +150,8 @@ impl DerivedDir {
         Ok(())
     }
 
-    /// [`write_file`](Self::write_file) for many files: every temp file
-    /// written, their syncs issued in parallel, then the renames and one sync
+    /// [`write_private_file`](Self::write_private_file) for many files (each
+    /// owner only, mode 0600): every temp file written, their syncs issued in parallel, then the renames and one sync
     /// of the directory (a sweep that closes thousands of cases does not wait
     /// for each disk flush in turn). On an error, no file is renamed.
     pub(super) fn write_files(&self, files: &[(String, Vec<u8>)]) -> Result<()> {
@@ -142,7 +159,7 @@ impl DerivedDir {
         use std::io::Write;
         match files {
             [] => return Ok(()),
-            [(name, bytes)] => return self.write_file(name, bytes, Durability::Synced),
+            [(name, bytes)] => return self.write_private_file(name, bytes, Durability::Synced),
             _ => {}
         }
         let mut temps = Vec::with_capacity(files.len());
@@ -152,7 +169,7 @@ impl DerivedDir {
             }
         };
         for (name, bytes) in files {
-            let (temp, mut file) = match self.create_temp(name) {
+            let (temp, mut file) = match self.create_temp_with(name, Access::CreateNewPrivate) {
                 Ok(created) => created,
                 Err(e) => {
                     cleanup(&temps);

@@ -12,6 +12,7 @@ pub mod index;
 mod lock;
 pub mod outbox;
 mod regular_file;
+pub mod sign_in;
 
 pub use atomic_write::is_temp_name;
 pub use lock::StoreLock;

@@ -45,11 +45,34 @@ impl DeliveryState {
     }
 }
 
+/// What a message is for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MessageKind {
+    /// The message of a public event of its case (files written before
+    /// kinds existed are these).
+    #[default]
+    CaseEvent,
+    /// A portal sign-in link: no case and no event; `deliver` sends it
+    /// without looking for one, and forgets the link once it is sent.
+    SignIn,
+}
+
+impl MessageKind {
+    /// Whether this is the default (left out of the file when written).
+    pub fn is_case_event(&self) -> bool {
+        *self == MessageKind::CaseEvent
+    }
+}
+
 /// One message of the outbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OutboxMessage {
-    /// The case it is about.
+    /// What the message is for.
+    #[serde(default, skip_serializing_if = "MessageKind::is_case_event")]
+    pub kind: MessageKind,
+    /// The case it is about (empty for a sign-in link).
     pub case: String,
     /// The event that queued it: its action and instant (how `deliver`
     /// knows the event was written).
@@ -167,7 +190,8 @@ fn encode(message: &OutboxMessage) -> Result<Vec<u8>> {
 }
 
 fn write(derived: &DerivedDir, message: &OutboxMessage) -> Result<()> {
-    derived.write_file(&message.file_name(), &encode(message)?, Durability::Synced)
+    // Owner only: the messages carry customers' words, and sign-in links.
+    derived.write_private_file(&message.file_name(), &encode(message)?, Durability::Synced)
 }
 
 fn read(derived: &DerivedDir, name: &str) -> Result<OutboxMessage> {

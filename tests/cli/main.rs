@@ -25,6 +25,7 @@ mod mail_server;
 mod merges;
 mod operations;
 mod planted_git;
+mod portal;
 mod portal_browser;
 mod properties;
 mod queue;

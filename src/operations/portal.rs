@@ -1,0 +1,177 @@
+//! The portal's own operations: who a contact is, which cases they may see,
+//! and sign-in links (SPEC section 8). The portal's reads and writes of
+//! cases are the same operations as the command line's.
+
+use super::Session;
+use crate::config::{Config, PortalAccess};
+use crate::error::{Error, Result};
+use crate::outbound;
+use crate::store::outbox::{DeliveryState, MessageKind, OutboxMessage};
+use crate::store::sign_in::SignIn;
+use crate::vocabulary::ActionKind;
+use chrono::Duration;
+use rand::distr::{Alphanumeric, SampleString};
+use rand::Rng;
+use sha2::{Digest as _, Sha256};
+
+/// How long a sign-in link works.
+pub const SIGN_IN_VALID_MINUTES: i64 = 15;
+
+/// A customer's contact, signed in to the portal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    /// Their address, lower case.
+    pub email: String,
+    /// Their customer (the one whose `domains` hold the address's domain).
+    pub customer: String,
+    /// What the customer lets its contacts see.
+    pub access: PortalAccess,
+}
+
+/// The contact `email` is, from config: `None` for anything that is not a
+/// plain address, or whose domain belongs to no customer. Asked again on
+/// every request, so a domain removed from config.yaml locks its contacts
+/// out at once.
+pub fn contact_of(config: &Config, email: &str) -> Option<Contact> {
+    let email = email.trim().to_ascii_lowercase();
+    let address: lettre::Address = email.parse().ok()?;
+    let customer = crate::email::customers_of_domain(config, address.domain())
+        .first()
+        .copied()?;
+    Some(Contact {
+        email,
+        customer: customer.name.clone(),
+        access: customer.portal,
+    })
+}
+
+/// Whether `contact` may see (and act on) a case of `customer` whose contact
+/// address is `email`: a case of their customer, and with `portal: own`
+/// only one with their own address.
+pub fn may_see(contact: &Contact, customer: &str, email: Option<&str>) -> bool {
+    customer == contact.customer
+        && match contact.access {
+            PortalAccess::Organisation => true,
+            PortalAccess::Own => email.is_some_and(|e| e.trim().eq_ignore_ascii_case(&contact.email)),
+        }
+}
+
+/// The SHA-256 of a token, in lowercase hex: what the store keeps.
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A new sign-in link for `email` under `base_url` (`BASE/login/TOKEN`),
+/// recorded hashed; refused (usage) when the address is no customer's.
+pub fn sign_in_link(session: &Session, email: &str, base_url: &str) -> Result<(Contact, String)> {
+    let config = session.store.config()?;
+    let contact = contact_of(&config, email).ok_or_else(|| {
+        Error::Usage(format!(
+            "{} is not the address of a customer's contact (no customer lists its domain in `domains`)",
+            crate::terminal::escape_line(email)
+        ))
+    })?;
+    let mut secret = [0u8; 32];
+    rand::rng().fill(&mut secret);
+    let token: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+    let sign_in = SignIn {
+        email: contact.email.clone(),
+        expires_at: session.now + Duration::minutes(SIGN_IN_VALID_MINUTES),
+    };
+    session.store.save_sign_in(&token_hash(&token), &sign_in, session.now)?;
+    Ok((contact, format!("{}/login/{token}", base_url.trim_end_matches('/'))))
+}
+
+/// What a request for a sign-in link did. The portal answers the same page
+/// whatever it is: nobody learns from it which addresses are customers'.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInRequested {
+    /// A link is queued in the outbox for `deliver` to send.
+    Queued,
+    /// The address is no customer's contact: nothing was written.
+    NotAContact,
+    /// The store sends no mail (`mail:` is not in config.yaml): nothing was
+    /// written; an analyst can hand a link over (`tickets portal link`).
+    NoMail,
+}
+
+/// Queues a sign-in link to `email` when it is a customer's contact.
+pub fn request_sign_in(session: &Session, email: &str, base_url: &str) -> Result<SignInRequested> {
+    let config = session.store.config()?;
+    if contact_of(&config, email).is_none() {
+        return Ok(SignInRequested::NotAContact);
+    }
+    let Some(mail) = &config.mail else {
+        return Ok(SignInRequested::NoMail);
+    };
+    let (contact, link) = sign_in_link(session, email, base_url)?;
+    let unique = Alphanumeric.sample_string(&mut rand::rng(), 16).to_lowercase();
+    let composed = outbound::compose_sign_in(&contact.email, &link, SIGN_IN_VALID_MINUTES, mail, &unique, session.now)
+        .map_err(|e| Error::Other(format!("cannot compose the sign-in message: {e}")))?;
+    let message = OutboxMessage {
+        kind: MessageKind::SignIn,
+        case: String::new(),
+        action: ActionKind::Open,
+        event_at: session.now,
+        event_index: 0,
+        from: outbound::envelope_sender(mail).unwrap_or_default(),
+        to: composed.to,
+        subject: composed.subject,
+        message_id: composed.message_id,
+        state: DeliveryState::Queued,
+        queued_at: session.now,
+        sent_at: None,
+        attempts: 0,
+        error: None,
+        message: String::from_utf8_lossy(&composed.bytes).into_owned(),
+    };
+    let lock = session.store.lock(session.lock_wait)?;
+    session.store.queue_messages(&lock, &[message])?;
+    Ok(SignInRequested::Queued)
+}
+
+/// Uses the sign-in link `token`: the contact it signs in, or `None` when it
+/// is unknown, already used, expired, or its address is no longer a
+/// customer's. A link works once, whatever the answer.
+pub fn redeem_sign_in(session: &Session, token: &str) -> Result<Option<Contact>> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let Some(sign_in) = session.store.take_sign_in(&token_hash(token))? else {
+        return Ok(None);
+    };
+    if sign_in.expires_at <= session.now {
+        return Ok(None);
+    }
+    let config = session.store.config()?;
+    Ok(contact_of(&config, &sign_in.email))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contact(access: PortalAccess) -> Contact {
+        Contact {
+            email: "ana@acme.example".into(),
+            customer: "Acme Corp".into(),
+            access,
+        }
+    }
+
+    #[test]
+    fn a_contact_sees_their_customers_cases_or_only_their_own() {
+        let org = contact(PortalAccess::Organisation);
+        assert!(may_see(&org, "Acme Corp", Some("bo@acme.example")));
+        assert!(may_see(&org, "Acme Corp", None));
+        assert!(!may_see(&org, "Globex", Some("ana@acme.example")));
+        let own = contact(PortalAccess::Own);
+        assert!(may_see(&own, "Acme Corp", Some("ANA@acme.example")));
+        assert!(!may_see(&own, "Acme Corp", Some("bo@acme.example")));
+        assert!(!may_see(&own, "Acme Corp", None));
+        assert!(!may_see(&own, "Globex", Some("ana@acme.example")));
+    }
+}

@@ -1,0 +1,792 @@
+//! The customer portal, `tickets serve`, over plain HTTP: the real binary on
+//! a port of its own, every route, every refusal, the headers of every
+//! response, and who may see which case.
+
+use crate::support::{TestStore, NOW};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const CONFIG: &str = r#"id_prefix: RC
+analysts:
+  - {id: alice, name: Alice Souza, level: l1, skills: [push]}
+  - {id: carla, name: Carla Mendes, level: l2}
+  - {id: ravi, name: Ravi Costa, level: rnd}
+customers:
+  - {name: Acme Corp, plan: plus, domains: [acme.example]}
+  - {name: Globex, domains: [globex.example], portal: own}
+  - {name: Initech, domains: [initech.example]}
+mail:
+  from: "Support <support@desk.example>"
+"#;
+
+/// A running `tickets serve`, stopped when dropped.
+struct Server {
+    child: Child,
+    addr: String,
+    log: Arc<Mutex<String>>,
+}
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl Server {
+    fn start(t: &TestStore, now: &str, args: &[&str], env: &[(&str, &str)]) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tickets"));
+        command
+            .env_remove("TICKETS_PORTAL_URL")
+            .env_remove("TICKETS_LOCK_TIMEOUT")
+            .env("TICKETS_DIR", t.path())
+            .env("TICKETS_NOW", now)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let mut child = command.spawn().expect("start tickets serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let log = Arc::new(Mutex::new(String::new()));
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let kept = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(rest) = line.split("listening on http://").nth(1) {
+                    let _ = sender.send(rest.split(' ').next().unwrap_or("").to_string());
+                }
+                let mut log = kept.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        let addr = receiver
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the server says where it listens");
+        Server { child, addr, log }
+    }
+
+    fn base(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// One request; `extra` headers as given (Origin, Cookie, ...).
+    fn send(&self, method: &str, path: &str, extra: &[(&str, &str)], body: Option<&[u8]>) -> Reply {
+        let mut stream = TcpStream::connect(&self.addr).expect("connect");
+        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+            self.addr
+        );
+        for (name, value) in extra {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        if let Some(body) = body {
+            head.push_str(&format!(
+                "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+                body.len()
+            ));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).unwrap();
+        if let Some(body) = body {
+            // The server may answer (413) before reading it all.
+            let _ = stream.write_all(body);
+        }
+        let mut raw = Vec::new();
+        let _ = stream.read_to_end(&mut raw);
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+        let mut lines = head.lines();
+        let status = lines
+            .next()
+            .and_then(|l| l.split(' ').nth(1))
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no status line in {text:?}"));
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+            .collect();
+        Reply {
+            status,
+            headers,
+            body: body.to_string(),
+        }
+    }
+
+    fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
+        let cookie = cookie.map(|c| format!("tickets_session={c}"));
+        let extra: Vec<(&str, &str)> = cookie.iter().map(|c| ("Cookie", c.as_str())).collect();
+        self.send("GET", path, &extra, None)
+    }
+
+    /// A POST from the portal's own page (its Origin).
+    fn post(&self, path: &str, cookie: Option<&str>, form: &str) -> Reply {
+        let origin = self.base();
+        let cookie = cookie.map(|c| format!("tickets_session={c}"));
+        let mut extra = vec![("Origin", origin.as_str())];
+        extra.extend(cookie.iter().map(|c| ("Cookie", c.as_str())));
+        self.send("POST", path, &extra, Some(form.as_bytes()))
+    }
+
+    /// Signs `email` in through a link from `portal link`; the session cookie.
+    fn sign_in(&self, t: &TestStore, email: &str) -> String {
+        let path = link_path(t, email, &self.base());
+        let reply = self.get(&path, None);
+        assert_eq!(reply.status, 303, "{}", reply.body);
+        session_of(&reply).expect("a session cookie")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `tickets portal link`'s URL for `email`, as a path on the server.
+fn link_path(t: &TestStore, email: &str, base: &str) -> String {
+    let url = t.stdout(&["portal", "link", "--email", email, "--base-url", base]);
+    url.trim()
+        .strip_prefix(base)
+        .expect("the URL is under the base")
+        .to_string()
+}
+
+fn session_of(reply: &Reply) -> Option<String> {
+    let cookie = reply.header("set-cookie")?;
+    let value = cookie.strip_prefix("tickets_session=")?.split(';').next()?;
+    (!value.is_empty()).then(|| value.to_string())
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn open(t: &TestStore, customer: &str, email: Option<&str>, summary: &str) -> String {
+    let mut args = vec![
+        "--customer",
+        customer,
+        "--summary",
+        summary,
+        "--description",
+        "It broke.",
+    ];
+    if let Some(email) = email {
+        args.extend(["--email", email]);
+    }
+    t.open(&args)
+}
+
+fn assert_security_headers(reply: &Reply, what: &str) {
+    assert_eq!(
+        reply.header("content-security-policy"),
+        Some("default-src 'self'; frame-ancestors 'none'"),
+        "{what}"
+    );
+    assert_eq!(reply.header("referrer-policy"), Some("no-referrer"), "{what}");
+    assert_eq!(reply.header("x-content-type-options"), Some("nosniff"), "{what}");
+}
+
+#[test]
+fn a_sign_in_link_works_once_and_sets_a_strict_cookie_and_the_log_keeps_no_secret() {
+    let t = TestStore::with_config(CONFIG);
+    let server = Server::start(&t, NOW, &[], &[]);
+    let path = link_path(&t, "Ana@Acme.example", &server.base());
+    let first = server.get(&path, None);
+    assert_eq!(first.status, 303);
+    assert_eq!(first.header("location"), Some("/"));
+    let cookie = first.header("set-cookie").expect("cookie").to_string();
+    for flag in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age="] {
+        assert!(cookie.contains(flag), "{cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "plain http: {cookie}");
+    let session = session_of(&first).unwrap();
+    assert_eq!(session.len(), 64, "256 random bits");
+    let again = server.get(&path, None);
+    assert_eq!(again.status, 400, "a link works once");
+    assert!(session_of(&again).is_none());
+    let home = server.get("/", Some(&session));
+    assert!(home.body.contains("Signed in as ana@acme.example"), "{}", home.body);
+    // Stored hashed and private; the log names neither the token nor the cookie.
+    let token = path.trim_start_matches("/login/");
+    let derived = t.path().join(".tickets");
+    for entry in std::fs::read_dir(&derived).unwrap() {
+        let entry = entry.unwrap();
+        let bytes = std::fs::read(entry.path()).unwrap_or_default();
+        assert!(!String::from_utf8_lossy(&bytes).contains(token), "{:?}", entry.path());
+    }
+    let log = server.log();
+    assert!(log.contains("GET /login/<token> 303"), "{log}");
+    assert!(!log.contains(token) && !log.contains(&session), "{log}");
+    // Signing out ends the session on the server, not only in the browser.
+    let out = server.post("/logout", Some(&session), "");
+    assert_eq!(out.status, 303);
+    assert!(out.header("set-cookie").unwrap().contains("Max-Age=0"));
+    assert!(server.get("/", Some(&session)).body.contains("Send me a sign-in link"));
+}
+
+#[test]
+fn an_expired_link_does_not_sign_in() {
+    let t = TestStore::with_config(CONFIG);
+    let server = Server::start(&t, "2026-11-19T10:15:01Z", &[], &[]);
+    let path = link_path(&t, "ana@acme.example", &server.base());
+    let reply = server.get(&path, None);
+    assert_eq!(reply.status, 400);
+    assert!(session_of(&reply).is_none());
+    let server = Server::start(&t, "2026-11-19T10:14:59Z", &[], &[]);
+    let path = link_path(&t, "ana@acme.example", &server.base());
+    assert_eq!(server.get(&path, None).status, 303, "still within 15 minutes");
+}
+
+#[test]
+fn portal_link_refuses_an_address_of_no_customer() {
+    let t = TestStore::with_config(CONFIG);
+    t.run(&["portal", "link", "--email", "eve@evil.example"])
+        .code(2)
+        .stdout("");
+    t.run(&["portal", "link", "--email", "not an address"]).code(2);
+}
+
+#[test]
+fn an_https_base_url_makes_the_cookie_secure_and_is_the_only_origin_taken() {
+    let t = TestStore::with_config(CONFIG);
+    let server = Server::start(&t, NOW, &["--base-url", "https://portal.example/"], &[]);
+    let url = t.stdout(&[
+        "portal",
+        "link",
+        "--email",
+        "ana@acme.example",
+        "--base-url",
+        "https://portal.example",
+    ]);
+    let path = url.trim().strip_prefix("https://portal.example").unwrap().to_string();
+    let reply = server.get(&path, None);
+    assert!(reply.header("set-cookie").unwrap().contains("; Secure"));
+    let session = session_of(&reply).unwrap();
+    let id = open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
+    let cookie = format!("tickets_session={session}");
+    let body = form(&[("message", "hi")]);
+    let local = server.base();
+    let from_host = server.send(
+        "POST",
+        &format!("/cases/{id}/reply"),
+        &[("Origin", &local), ("Cookie", &cookie)],
+        Some(body.as_bytes()),
+    );
+    assert_eq!(from_host.status, 403, "only the base URL's origin");
+    let ok = server.send(
+        "POST",
+        &format!("/cases/{id}/reply"),
+        &[("Origin", "https://portal.example"), ("Cookie", &cookie)],
+        Some(body.as_bytes()),
+    );
+    assert_eq!(ok.status, 303, "{}", ok.body);
+}
+
+#[test]
+fn post_login_answers_alike_and_queues_a_working_link_only_for_a_contact() {
+    let t = TestStore::with_config(CONFIG);
+    let server = Server::start(&t, NOW, &[], &[]);
+    let contact = server.post("/login", None, &form(&[("email", "ana@acme.example")]));
+    let stranger = server.post("/login", None, &form(&[("email", "eve@evil.example")]));
+    assert_eq!((contact.status, stranger.status), (200, 200));
+    assert_eq!(
+        contact.body.replace("ana@acme.example", "X"),
+        stranger.body.replace("eve@evil.example", "X")
+    );
+    let outbox: Vec<serde_json::Value> =
+        serde_json::from_str(&t.stdout(&["outbox", "--format", "json"])).expect("outbox json");
+    assert_eq!(outbox.len(), 1, "{outbox:?}");
+    assert_eq!(outbox[0]["to"], "ana@acme.example");
+    // The link travels in the queued message, in a file only the owner reads.
+    let file = std::fs::read_dir(t.path().join(".tickets"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("outbox."))
+        .expect("an outbox file");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("=\\r\\n", "")
+        .replace("=3D", "=");
+    let start = text.find("/login/").expect("a link in the message");
+    let token: String = text[start + 7..].chars().take_while(char::is_ascii_hexdigit).collect();
+    assert_eq!(token.len(), 64);
+    let reply = server.get(&format!("/login/{token}"), None);
+    assert_eq!(reply.status, 303);
+    assert!(session_of(&reply).is_some());
+}
+
+#[test]
+fn sign_in_requests_are_rate_limited_per_address_and_per_client() {
+    let t = TestStore::with_config(CONFIG);
+    let server = Server::start(&t, NOW, &[], &[]);
+    for _ in 0..5 {
+        assert_eq!(
+            server
+                .post("/login", None, &form(&[("email", "ana@acme.example")]))
+                .status,
+            200
+        );
+    }
+    let limited = server.post("/login", None, &form(&[("email", "ana@acme.example")]));
+    assert_eq!(limited.status, 429);
+    assert!(limited.header("retry-after").is_some());
+    assert_security_headers(&limited, "429");
+    // 5 to ana were counted for the client too: 15 more addresses, then refused.
+    for n in 0..14 {
+        let email = format!("user{n}@acme.example");
+        assert_eq!(
+            server.post("/login", None, &form(&[("email", &email)])).status,
+            200,
+            "{n}"
+        );
+    }
+    assert_eq!(
+        server
+            .post("/login", None, &form(&[("email", "last@acme.example")]))
+            .status,
+        429
+    );
+}
+
+#[test]
+fn a_post_from_another_origin_or_none_is_refused_and_changes_nothing() {
+    let t = TestStore::with_config(CONFIG);
+    let id = open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
+    t.run(&["request-info", &id, "--message", "Which version?"]).success();
+    let server = Server::start(&t, NOW, &[], &[]);
+    let session = server.sign_in(&t, "ana@acme.example");
+    let cookie = format!("tickets_session={session}");
+    let body = form(&[("message", "hi")]);
+    let path = format!("/cases/{id}/reply");
+    for headers in [
+        vec![("Cookie", cookie.as_str())],
+        vec![("Cookie", cookie.as_str()), ("Origin", "http://evil.example")],
+        vec![("Cookie", cookie.as_str()), ("Origin", "null")],
+        vec![("Cookie", cookie.as_str()), ("Referer", "http://evil.example/page")],
+    ] {
+        let reply = server.send("POST", &path, &headers, Some(body.as_bytes()));
+        assert_eq!(reply.status, 403, "{headers:?}");
+        assert_security_headers(&reply, "403");
+    }
+    assert_eq!(t.status(&id), "waiting-for-customer");
+    let referer = format!("{}/cases/{id}", server.base());
+    let ok = server.send(
+        "POST",
+        &path,
+        &[("Cookie", &cookie), ("Referer", &referer)],
+        Some(body.as_bytes()),
+    );
+    assert_eq!(ok.status, 303, "the portal's own page, by its Referer");
+    assert_eq!(t.status(&id), "open");
+}
+
+#[test]
+fn oversized_and_malformed_forms_get_a_clear_page_and_change_nothing() {
+    let t = TestStore::with_config(CONFIG);
+    let id = open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
+    t.run(&["request-info", &id, "--message", "Which version?"]).success();
+    let before = t.file(&id);
+    let server = Server::start(&t, NOW, &[], &[]);
+    let session = server.sign_in(&t, "ana@acme.example");
+    let big = form(&[("message", &"x".repeat(70 * 1024))]);
+    let reply = server.post(&format!("/cases/{id}/reply"), Some(&session), &big);
+    assert_eq!(reply.status, 413);
+    assert!(reply.body.contains("Too large"));
+    assert_security_headers(&reply, "413");
+    let reply = server.post(&format!("/cases/{id}/reply"), Some(&session), "nothing=here");
+    assert_eq!(reply.status, 400);
+    let reply = server.post(
+        "/cases",
+        Some(&session),
+        &form(&[("summary", "x"), ("description", "y"), ("severity", "urgent")]),
+    );
+    assert_eq!(reply.status, 400);
+    assert!(reply.body.contains("value=\"x\""), "the form keeps what was typed");
+    let reply = server.post(
+        "/cases",
+        Some(&session),
+        &form(&[("summary", "a\u{7}b"), ("description", "y"), ("severity", "low")]),
+    );
+    assert_eq!(reply.status, 400);
+    assert_eq!(t.file(&id), before);
+    assert_eq!(t.list(&["--all"]).len(), 1);
+}
+
+#[test]
+fn a_missing_case_another_customers_case_and_a_malformed_id_answer_404_alike() {
+    let t = TestStore::with_config(CONFIG);
+    let own = open(&t, "Acme Corp", Some("ana@acme.example"), "Ours");
+    let foreign = open(&t, "Globex", Some("gil@globex.example"), "Theirs");
+    let server = Server::start(&t, NOW, &[], &[]);
+    let session = server.sign_in(&t, "ana@acme.example");
+    let prefix = &own[..own.len() - 2];
+    let mut bodies = Vec::new();
+    for path in [
+        format!("/cases/{foreign}"),
+        "/cases/RC-ZZZZZZZZ".to_string(),
+        "/cases/..%2Fconfig.yaml".to_string(),
+        "/cases/not-an-id".to_string(),
+        format!("/cases/{prefix}"),
+        format!("/cases/{}", own.to_lowercase()),
+        "/no/such/page".to_string(),
+    ] {
+        let reply = server.get(&path, Some(&session));
+        assert_eq!(reply.status, 404, "{path}");
+        assert_security_headers(&reply, &path);
+        bodies.push(reply.body);
+        let reply = server.post(&format!("{path}/reply"), Some(&session), &form(&[("message", "hi")]));
+        assert_eq!(reply.status, 404, "{path}/reply");
+        bodies.push(reply.body);
+    }
+    assert!(bodies.windows(2).all(|w| w[0] == w[1]), "one 404 page for all");
+    assert_eq!(server.get(&format!("/cases/{own}"), Some(&session)).status, 200);
+}
+
+#[test]
+fn a_case_page_shows_the_public_conversation_and_nothing_internal() {
+    let t = TestStore::with_config(CONFIG);
+    let id = t.open(&[
+        "--customer",
+        "Acme Corp",
+        "--summary",
+        "Push <script>alert(1)</script>",
+        "--description",
+        "No push since <b>Monday</b>",
+        "--email",
+        "ana@acme.example",
+    ]);
+    t.run(&["note", &id, "--message", "INTERNAL-NOTE customer is difficult"])
+        .success();
+    t.run(&["investigate", &id, "--note", "INTERNAL-INVESTIGATE looking at logs"])
+        .success();
+    t.run(&["request-info", &id, "--message", "PUBLIC-QUESTION which version?"])
+        .success();
+    t.run(&["reply", &id, "--message", "PUBLIC-ANSWER 7.2"]).success();
+    t.run(&["reassess", &id, "--severity", "high"]).success();
+    t.run(&["escalate", &id, "--note", "INTERNAL-ESCALATE to L2"]).success();
+    let server = Server::start(&t, NOW, &[], &[]);
+    let session = server.sign_in(&t, "ana@acme.example");
+    let page = server.get(&format!("/cases/{id}"), Some(&session));
+    assert_eq!(page.status, 200);
+    for shown in [
+        "PUBLIC-QUESTION which version?",
+        "PUBLIC-ANSWER 7.2",
+        "No push since &lt;b&gt;Monday&lt;/b&gt;",
+        "&lt;script&gt;",
+    ] {
+        assert!(page.body.contains(shown), "{shown}: {}", page.body);
+    }
+    let list = server.get("/", Some(&session));
+    for body in [&page.body, &list.body] {
+        for hidden in [
+            "INTERNAL",
+            "alice",
+            "Alice",
+            "carla",
+            "Carla",
+            "routed",
+            "<script>alert",
+            "tester",
+        ] {
+            assert!(!body.contains(hidden), "{hidden} shown: {body}");
+        }
+    }
+    assert!(list.body.contains("Your ticket has been received") || list.body.contains("investigating"));
+}
+
+#[test]
+fn a_list_shows_status_in_the_seeds_words_whose_turn_it_is_and_the_close_date() {
+    let t = TestStore::with_config(CONFIG);
+    let waiting = open(&t, "Acme Corp", Some("ana@acme.example"), "Waiting one");
+    t.run(&["request-info", &waiting, "--message", "Which version?"])
+        .success();
+    let escalated = open(&t, "Acme Corp", Some("bo@acme.example"), "Escalated one");
+    t.run(&["escalate", &escalated]).success();
+    t.run(&["escalate", &escalated, "--impact", "high"]).success();
+    let server = Server::start(&t, NOW, &[], &[]);
+    let session = server.sign_in(&t, "ana@acme.example");
+    let list = server.get("/", Some(&session));
+    assert!(list.body.contains("Waiting for you"), "{}", list.body);
+    assert!(list.body.contains("Closes on 2026-11-26 10:00 UTC"), "{}", list.body);
+    assert!(list.body.contains("In R&amp;D's resolution queue"), "{}", list.body);
+    assert!(list.body.contains("needs more information from you"), "{}", list.body);
+    assert!(list.body.contains(&escalated) && list.body.contains(&waiting));
+}
+
+#[test]
+fn a_contact_replies_opens_a_case_and_follows_up_a_closed_one() {
+    let t = TestStore::with_config(CONFIG);
+    let id = open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
+    t.run(&["request-info", &id, "--message", "Which version?"]).success();
+    let server = Server::start(&t, NOW, &[], &[]);
+    let session = server.sign_in(&t, "ana@acme.example");
+    let reply = server.post(
+        &format!("/cases/{id}/reply"),
+        Some(&session),
+        &form(&[("message", "Version 7.2")]),
+    );
+    assert_eq!(reply.status, 303);
+    let case = t.show(&id);
+    assert_eq!(case["status"], "open");
+    assert!(case["waiting_since"].is_null());
+    let last = case["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["action"].as_str(), last["actor"].as_str()),
+        (Some("reply"), Some("ana@acme.example"))
+    );
+    // The new-case form shows the severity definitions beside the choice.
+    let new = server.get("/cases/new", Some(&session));
+    assert!(new.body.contains("system down") && new.body.contains("feature requests"));
+    assert!(new.body.contains("<label for=\"summary\">"));
+    let created = server.post(
+        "/cases",
+        Some(&session),
+        &form(&[
+            ("summary", "Login slow"),
+            ("description", "Since Monday"),
+            ("severity", "high"),
+        ]),
+    );
+    assert_eq!(created.status, 303, "{}", created.body);
+    let new_id = created
+        .header("location")
+        .unwrap()
+        .trim_start_matches("/cases/")
+        .to_string();
+    let case = t.show(&new_id);
+    assert_eq!(case["customer"], "Acme Corp");
+    assert_eq!(case["email"], "ana@acme.example");
+    assert_eq!(case["channel"], "portal");
+    assert_eq!(case["severity"], "high");
+    assert_eq!(case["assignee"], "alice", "routed like any other case");
+    // A closed case: no reply, a follow-up.
+    t.run(&["close", &id, "--resolution", "Fixed in 7.3"]).success();
+    let refused = server.post(
+        &format!("/cases/{id}/reply"),
+        Some(&session),
+        &form(&[("message", "again")]),
+    );
+    assert_eq!(refused.status, 409);
+    assert!(refused.body.contains("again"), "what was typed is kept");
+    let page = server.get(&format!("/cases/{id}"), Some(&session));
+    assert!(page.body.contains("Fixed in 7.3") && page.body.contains("follow-up"));
+    let followed = server.post(
+        &format!("/cases/{id}/follow-up"),
+        Some(&session),
+        &form(&[("summary", "Back again"), ("description", "It returned")]),
+    );
+    assert_eq!(followed.status, 303, "{}", followed.body);
+    let follow_id = followed
+        .header("location")
+        .unwrap()
+        .trim_start_matches("/cases/")
+        .to_string();
+    assert_eq!(t.show(&follow_id)["follow_up_of"], id.as_str());
+    let not_closed = server.post(
+        &format!("/cases/{new_id}/follow-up"),
+        Some(&session),
+        &form(&[("summary", "x"), ("description", "y")]),
+    );
+    assert_eq!(not_closed.status, 409);
+}
+
+#[test]
+fn a_busy_store_answers_503_with_retry_after_and_keeps_what_was_typed() {
+    let t = TestStore::with_config(CONFIG);
+    let id = open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
+    t.run(&["request-info", &id, "--message", "Which version?"]).success();
+    let server = Server::start(&t, NOW, &[], &[("TICKETS_LOCK_TIMEOUT", "0.2")]);
+    let session = server.sign_in(&t, "ana@acme.example");
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .open(t.path().join(".tickets/lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let reply = server.post(
+        &format!("/cases/{id}/reply"),
+        Some(&session),
+        &form(&[("message", "Typed <text>")]),
+    );
+    assert_eq!(reply.status, 503);
+    assert!(reply.header("retry-after").is_some());
+    assert!(reply.body.contains("Typed &lt;text&gt;"), "{}", reply.body);
+    let created = server.post(
+        "/cases",
+        Some(&session),
+        &form(&[("summary", "Kept"), ("description", "d"), ("severity", "low")]),
+    );
+    assert_eq!(created.status, 503);
+    assert!(created.body.contains("value=\"Kept\""));
+    drop(lock);
+    assert_eq!(t.status(&id), "waiting-for-customer");
+    assert_eq!(
+        server
+            .post(
+                &format!("/cases/{id}/reply"),
+                Some(&session),
+                &form(&[("message", "now")])
+            )
+            .status,
+        303
+    );
+}
+
+#[test]
+fn every_response_carries_the_security_headers() {
+    let t = TestStore::with_config(CONFIG);
+    let id = open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
+    let server = Server::start(&t, NOW, &[], &[]);
+    let session = server.sign_in(&t, "ana@acme.example");
+    let css = server.get("/style.css", None);
+    assert!(css.header("content-type").unwrap().starts_with("text/css"));
+    let replies = [
+        ("GET / signed out", server.get("/", None)),
+        ("GET / signed in", server.get("/", Some(&session))),
+        ("GET /style.css", css),
+        ("GET /cases/ID", server.get(&format!("/cases/{id}"), Some(&session))),
+        ("GET /cases/ID signed out", server.get(&format!("/cases/{id}"), None)),
+        ("GET /cases/new", server.get("/cases/new", Some(&session))),
+        ("GET /login/bad", server.get("/login/bad", None)),
+        ("POST /login", server.post("/login", None, "email=a%40b.example")),
+        ("POST /logout", server.post("/logout", None, "")),
+        ("404", server.get("/nope", None)),
+    ];
+    for (what, reply) in &replies {
+        assert_security_headers(reply, what);
+    }
+    assert_eq!(replies[4].1.status, 303, "signed out: to the sign-in form");
+}
+
+#[test]
+fn the_server_stops_cleanly_on_sigterm() {
+    let t = TestStore::with_config(CONFIG);
+    let mut server = Server::start(&t, NOW, &[], &[]);
+    assert_eq!(server.get("/", None).status, 200);
+    let pid = server.child.id() as i32;
+    // SAFETY: kill(2) on our own child's pid.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(server.log().contains("stopped"));
+}
+
+/// Every (contact, case) pair, for reading and replying, against the rule:
+/// a case of the contact's customer, and under `portal: own` only one with
+/// the contact's own address.
+#[test]
+fn every_contact_sees_and_answers_exactly_the_cases_the_rule_allows() {
+    let t = TestStore::with_config(CONFIG);
+    let contacts = [
+        ("ana@acme.example", "Acme Corp", false),
+        ("bo@acme.example", "Acme Corp", false),
+        ("gil@globex.example", "Globex", true),
+        ("hal@globex.example", "Globex", true),
+        ("ian@initech.example", "Initech", false),
+    ];
+    let mut cases = Vec::new();
+    for (customer, email) in [
+        ("Acme Corp", Some("ana@acme.example")),
+        ("Acme Corp", Some("bo@acme.example")),
+        ("Acme Corp", None),
+        ("Globex", Some("gil@globex.example")),
+        ("Globex", Some("GIL@globex.example")),
+        ("Globex", Some("hal@globex.example")),
+        ("Globex", None),
+        ("Initech", Some("ian@initech.example")),
+        ("Initech", Some("ana@acme.example")),
+    ] {
+        let id = open(&t, customer, email, &format!("{customer} case"));
+        t.run(&["request-info", &id, "--message", "Which version?"]).success();
+        cases.push((id, customer, email));
+    }
+    let closed = open(&t, "Initech", Some("ian@initech.example"), "Initech closed");
+    t.run(&["close", &closed, "--resolution", "Done"]).success();
+    cases.push((closed.clone(), "Initech", Some("ian@initech.example")));
+    let server = Server::start(&t, NOW, &[], &[]);
+    let mut checked = 0;
+    for (contact, customer_of_contact, own_only) in contacts {
+        let session = server.sign_in(&t, contact);
+        let list = server.get("/", Some(&session)).body;
+        for (id, customer, email) in &cases {
+            let allowed = *customer == customer_of_contact
+                && (!own_only || email.is_some_and(|e| e.eq_ignore_ascii_case(contact)));
+            let page = server.get(&format!("/cases/{id}"), Some(&session));
+            assert_eq!(page.status, if allowed { 200 } else { 404 }, "{contact} GET {id}");
+            assert_eq!(list.contains(id.as_str()), allowed, "{contact} list {id}");
+            let reply = server.post(
+                &format!("/cases/{id}/reply"),
+                Some(&session),
+                &form(&[("message", &format!("probe from {contact}"))]),
+            );
+            let expected = match (allowed, id == &closed) {
+                (false, _) => 404,
+                (true, true) => 409,
+                (true, false) => 303,
+            };
+            assert_eq!(reply.status, expected, "{contact} POST {id}/reply");
+            let follow = server.post(
+                &format!("/cases/{id}/follow-up"),
+                Some(&session),
+                &form(&[("summary", "probe"), ("description", "probe")]),
+            );
+            let expected = match (allowed, id == &closed) {
+                (false, _) => 404,
+                (true, true) => 303,
+                (true, false) => 409,
+            };
+            assert_eq!(follow.status, expected, "{contact} POST {id}/follow-up");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 50);
+    // What the store holds agrees: replies only from contacts allowed.
+    for (id, customer, email) in &cases {
+        let history = t.show(id)["history"].as_array().unwrap().clone();
+        for event in history.iter().filter(|e| e["action"] == "reply") {
+            let actor = event["actor"].as_str().unwrap();
+            let (_, customer_of_actor, own_only) = contacts.iter().find(|c| c.0 == actor).expect("a contact");
+            assert_eq!(customer_of_actor, customer, "{actor} replied on {id}");
+            assert!(
+                !own_only || email.is_some_and(|e| e.eq_ignore_ascii_case(actor)),
+                "{actor} on {id}"
+            );
+        }
+    }
+}
