@@ -5,6 +5,9 @@
 #
 #   scripts/bench.sh [N] [RUNS]        (defaults: 100000 cases, 5 runs)
 #
+# Then the portal's part, scripts/bench-portal.sh --count N (wrk against
+# `tickets serve`), in the same $BENCH_DIR; BENCH_PORTAL=0 leaves it out.
+#
 # Needs: cargo, git, /usr/bin/time (GNU time). Uses $BENCH_DIR (default a new
 # temp dir) and leaves it behind so repeated runs can reuse the store.
 set -euo pipefail
@@ -100,3 +103,7 @@ floor (read every case file once, one process): ${floor} s
 | list --status waiting-for-customer, fresh clone | $waiting_fresh | $(ratio "$waiting_fresh" "$floor") | $(mib "$waiting_fresh_rss") |
 | sweep (closing $((N / 10)) cases), peak memory | ${sweep_real% *} | - | $(mib "${sweep_real#* }") |
 REPORT
+
+if [ "${BENCH_PORTAL:-1}" != 0 ]; then
+  BENCH_DIR=$WORK "$ROOT/scripts/bench-portal.sh" --count "$N"
+fi

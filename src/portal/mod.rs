@@ -321,6 +321,12 @@ async fn check_origin(State(portal): State<Shared>, request: Request, next: Next
 
 fn same_origin(portal: &Portal, headers: &HeaderMap) -> bool {
     let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    // Browsers say where a request comes from in Sec-Fetch-Site (a header
+    // a page cannot forge); with `Referrer-Policy: no-referrer` a same-origin
+    // form is sent with `Origin: null` and no Referer, so this comes first.
+    if let Some(site) = text(header::HeaderName::from_static("sec-fetch-site")) {
+        return site == "same-origin";
+    }
     let expected = if portal.base_given {
         origin_of(&portal.base_url)
     } else {

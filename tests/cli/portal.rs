@@ -411,6 +411,17 @@ fn a_post_from_another_origin_or_none_is_refused_and_changes_nothing() {
         vec![("Cookie", cookie.as_str()), ("Origin", "http://evil.example")],
         vec![("Cookie", cookie.as_str()), ("Origin", "null")],
         vec![("Cookie", cookie.as_str()), ("Referer", "http://evil.example/page")],
+        // A browser's own word on where the form came from wins over the rest.
+        vec![
+            ("Cookie", cookie.as_str()),
+            ("Sec-Fetch-Site", "cross-site"),
+            ("Origin", "null"),
+        ],
+        vec![
+            ("Cookie", cookie.as_str()),
+            ("Sec-Fetch-Site", "same-site"),
+            ("Referer", "http://evil.example/page"),
+        ],
     ] {
         let reply = server.send("POST", &path, &headers, Some(body.as_bytes()));
         assert_eq!(reply.status, 403, "{headers:?}");
@@ -425,6 +436,21 @@ fn a_post_from_another_origin_or_none_is_refused_and_changes_nothing() {
         Some(body.as_bytes()),
     );
     assert_eq!(ok.status, 303, "the portal's own page, by its Referer");
+    assert_eq!(t.status(&id), "open");
+    // What Chromium really sends under `Referrer-Policy: no-referrer`: no
+    // Referer, `Origin: null`, and Sec-Fetch-Site (every browser form was refused).
+    t.run(&["request-info", &id, "--message", "And the build?"]).success();
+    let browser = server.send(
+        "POST",
+        &path,
+        &[
+            ("Cookie", &cookie),
+            ("Origin", "null"),
+            ("Sec-Fetch-Site", "same-origin"),
+        ],
+        Some(body.as_bytes()),
+    );
+    assert_eq!(browser.status, 303, "a same-origin form in a real browser");
     assert_eq!(t.status(&id), "open");
 }
 

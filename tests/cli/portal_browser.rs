@@ -1,0 +1,404 @@
+//! The customer portal in a real browser: the real `tickets serve` over a temp
+//! store, Debian's headless Chromium driven through chromedriver (WebDriver)
+//! with fantoccini. The story of issue 13: a customer signs in with a link,
+//! sees the list in the seed's words, answers the analyst's question and
+//! watches the case move back to Open, then opens a new case.
+//!
+//! Every step has a timeout and names itself when it fails; the server and
+//! chromedriver (with the browser it started) are ended on drop, also when a
+//! step panics. Screenshots, one PNG per step, land in
+//! `target/portal-screenshots/`.
+//!
+//! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (`.ci/run` installs
+//! Debian's `chromium` and `chromium-driver` when missing).
+
+use crate::support::{TestStore, CONFIG};
+use chrono::{Duration as Days, SecondsFormat, Utc};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::fmt::Debug;
+use std::fs::File;
+use std::future::Future;
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tickets::outbound::status_for_customer;
+use tickets::vocabulary::Status;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The longest any one step (a page, a click, a wait for text) may take.
+const STEP: Duration = Duration::from_secs(30);
+/// The longest the whole story may take.
+const STORY: Duration = Duration::from_secs(240);
+
+const CONTACT: &str = "ana@acme.example";
+const SUMMARY: &str = "Push notifications stopped on iOS";
+const QUESTION: &str = "Which iOS version do your users run, and since when?";
+const NOTE: &str = "Internal: probably the APNs certificate again";
+const REPLY: &str = "iOS 18.1, since Monday's update.";
+const OTHER_SUMMARY: &str = "Globex ledger export times out";
+const NEW_SUMMARY: &str = "Cannot upload avatars";
+const NEW_DESCRIPTION: &str = "Every avatar upload fails with an error since this morning.";
+
+/// A port free on 127.0.0.1 when asked (the OS picks it).
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("local address").port()
+}
+
+/// Waits until something accepts connections on `port`, or panics naming `what`.
+fn wait_for_port(port: u16, what: &str, child: &mut Child, log: &Path) {
+    let deadline = Instant::now() + STEP;
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!(
+                "{what} exited ({status}) before listening on port {port}:\n{}",
+                std::fs::read_to_string(log).unwrap_or_default()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!(
+        "{what} did not listen on port {port} within {STEP:?}:\n{}",
+        std::fs::read_to_string(log).unwrap_or_default()
+    );
+}
+
+/// A process started by the test, in its own process group, ended on drop:
+/// SIGTERM to the group, then SIGKILL to whatever is left after a grace period.
+/// Its output goes to `log`, printed when the test is failing.
+struct Spawned {
+    what: &'static str,
+    child: Child,
+    log: PathBuf,
+}
+
+impl Spawned {
+    fn start(what: &'static str, mut command: Command, log: PathBuf) -> Spawned {
+        let out = File::create(&log).expect("log file");
+        let err = out.try_clone().expect("log file");
+        command.stdin(Stdio::null()).stdout(out).stderr(err).process_group(0);
+        let child = command.spawn().unwrap_or_else(|e| panic!("cannot start {what}: {e}"));
+        Spawned { what, child, log }
+    }
+
+    fn signal_group(&self, signal: libc::c_int) {
+        let Ok(pgid) = libc::pid_t::try_from(self.child.id()) else {
+            return;
+        };
+        // SAFETY: kill(2) with the negated id of the process group this test created.
+        unsafe {
+            libc::kill(-pgid, signal);
+        }
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            self.signal_group(libc::SIGTERM);
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline && self.child.try_wait().ok().flatten().is_none() {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        // Children of the leader (the browser under chromedriver) may outlive it.
+        self.signal_group(libc::SIGKILL);
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            eprintln!(
+                "--- {} output ---\n{}",
+                self.what,
+                std::fs::read_to_string(&self.log).unwrap_or_default()
+            );
+        }
+    }
+}
+
+/// Runs one step of the story within STEP, panicking with its name on an
+/// error or a timeout.
+async fn step<T, E: Debug>(what: &str, fut: impl Future<Output = Result<T, E>>) -> T {
+    match tokio::time::timeout(STEP, fut).await {
+        Ok(Ok(value)) => value,
+        Ok(Err(e)) => panic!("step failed: {what}: {e:?}"),
+        Err(_) => panic!("step timed out: {what}: no answer within {STEP:?}"),
+    }
+}
+
+/// The visible text of the page.
+async fn page_text(client: &Client) -> String {
+    let body = step("find the page's body", client.find(Locator::Css("body"))).await;
+    step("read the page's text", body.text()).await
+}
+
+/// Waits until the page shows every one of `needles`, or panics with what it shows.
+async fn wait_for_text(client: &Client, what: &str, needles: &[&str]) -> String {
+    let deadline = Instant::now() + STEP;
+    loop {
+        let text = page_text(client).await;
+        let missing: Vec<&&str> = needles.iter().filter(|n| !text.contains(**n)).collect();
+        if missing.is_empty() {
+            return text;
+        }
+        if Instant::now() > deadline {
+            let url = client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+            panic!("{what}: the page at {url} does not show {missing:?} within {STEP:?}; it shows:\n{text}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Saves a PNG of the page as `target/portal-screenshots/NAME.png`.
+async fn screenshot(client: &Client, name: &str) {
+    let png = step(&format!("screenshot {name}"), client.screenshot()).await;
+    let dir = screenshot_dir();
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+}
+
+/// `target/portal-screenshots/` (beside `target/tmp`, wherever the target dir is).
+fn screenshot_dir() -> PathBuf {
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    tmp.parent().unwrap_or(tmp).join("portal-screenshots")
+}
+
+/// Types `text` into the field `name` of `form`.
+async fn fill(client: &Client, form: &str, name: &str, text: &str) {
+    let css = format!("{form} [name=\"{name}\"]");
+    let field = step(&format!("find {css}"), client.find(Locator::Css(&css))).await;
+    step(&format!("type into {css}"), field.send_keys(text)).await;
+}
+
+/// Clicks the submit button of `form`.
+async fn submit(client: &Client, form: &str) {
+    let css = format!("{form} button[type=\"submit\"], {form} input[type=\"submit\"], {form} button:not([type])");
+    let button = step(
+        &format!("find the submit button of {form}"),
+        client.find(Locator::Css(&css)),
+    )
+    .await;
+    step(&format!("submit {form}"), button.click()).await;
+}
+
+/// A close date as the portal may write it: ISO or in words.
+fn date_forms(at: chrono::DateTime<Utc>) -> [String; 2] {
+    [at.format("%Y-%m-%d").to_string(), at.format("%-d %B %Y").to_string()]
+}
+
+#[test]
+fn portal_in_a_real_browser_signs_in_lists_replies_and_opens_a_case() {
+    for tool in [CHROMIUM, CHROMEDRIVER] {
+        assert!(
+            Path::new(tool).exists(),
+            "{tool} is missing: install Debian's chromium and chromium-driver (.ci/run does)"
+        );
+    }
+
+    // The store: Acme's contact has a case waiting for their answer, with an
+    // internal note; Globex has a case Acme must not see. Real time (no
+    // pinned clock): the browser keeps the session cookie by its own clock.
+    let config = format!("{CONFIG}mail:\n  from: \"Support <support@example.com>\"\n");
+    let t = TestStore::with_config(&config);
+    let asked = Utc::now() - Days::minutes(1);
+    let at = asked.to_rfc3339_opts(SecondsFormat::Secs, true);
+    let id = t.open_at(
+        &at,
+        &[
+            "--customer",
+            "Acme Corp",
+            "--email",
+            CONTACT,
+            "--summary",
+            SUMMARY,
+            "--description",
+            "Since the last update no push notification reaches iPhones.",
+        ],
+    );
+    t.run_at(&at, &["request-info", &id, "--message", QUESTION]).success();
+    t.run_at(&at, &["note", &id, "--message", NOTE]).success();
+    let other = t.open_at(
+        &at,
+        &[
+            "--customer",
+            "Globex",
+            "--email",
+            "gil@globex.example",
+            "--summary",
+            OTHER_SUMMARY,
+            "--description",
+            "The export never finishes.",
+        ],
+    );
+    let asked_date = chrono::DateTime::parse_from_rfc3339(&at)
+        .expect("instant")
+        .with_timezone(&Utc);
+    let closes = date_forms(asked_date + Days::days(7));
+
+    let logs = tempfile::tempdir().expect("temp dir");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_tickets"));
+    serve.env_remove("TICKETS_NOW").env("TICKETS_DIR", t.path()).args([
+        "serve",
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+        "--base-url",
+        &base,
+    ]);
+    let mut server = Spawned::start("tickets serve", serve, logs.path().join("serve.log"));
+    wait_for_port(port, "tickets serve", &mut server.child, &server.log);
+
+    let driver_port = free_port();
+    let mut chromedriver = Command::new(CHROMEDRIVER);
+    chromedriver.arg(format!("--port={driver_port}"));
+    let mut driver = Spawned::start("chromedriver", chromedriver, logs.path().join("chromedriver.log"));
+    wait_for_port(driver_port, "chromedriver", &mut driver.child, &driver.log);
+
+    // The analyst hands over a sign-in link (the portal's own base URL).
+    let printed = t
+        .cmd()
+        .env_remove("TICKETS_NOW")
+        .args(["portal", "link", "--email", CONTACT, "--base-url", &base])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let printed = String::from_utf8(printed).expect("utf-8");
+    let path = printed
+        .trim()
+        .find("/login/")
+        .map(|at| printed.trim()[at..].to_string())
+        .unwrap_or_else(|| panic!("portal link printed no /login/ URL: {printed:?}"));
+    let link = format!("{base}{path}");
+
+    let profile = tempfile::tempdir().expect("browser profile dir");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let story = async {
+        let args = [
+            "--headless=new".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--window-size=1024,900".into(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({ "binary": CHROMIUM, "args": args }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = step(
+            "start a Chromium session",
+            ClientBuilder::new(connector)
+                .capabilities(capabilities)
+                .connect(&format!("http://127.0.0.1:{driver_port}")),
+        )
+        .await;
+
+        // 1. Signed out: the sign-in form.
+        step("open /", client.goto(&format!("{base}/"))).await;
+        step(
+            "find the sign-in form's email field",
+            client.find(Locator::Css("form[action=\"/login\"] input[name=\"email\"]")),
+        )
+        .await;
+        screenshot(&client, "01-sign-in-form").await;
+
+        // 2. The link signs in and lands on the list: the waiting case in the
+        // seed's words with the date it will close; never Globex's case.
+        step("open the sign-in link", client.goto(&link)).await;
+        let waiting = status_for_customer(Status::WaitingForCustomer);
+        let list = wait_for_text(&client, "the signed-in list", &[&id, SUMMARY, waiting]).await;
+        assert!(
+            closes.iter().any(|d| list.contains(d.as_str())),
+            "the list does not show the close date ({closes:?}):\n{list}"
+        );
+        assert!(
+            !list.contains(&other) && !list.contains(OTHER_SUMMARY),
+            "Acme's contact sees Globex's case:\n{list}"
+        );
+        screenshot(&client, "02-case-list").await;
+
+        // 3. The case page: the analyst's question, never the internal note.
+        let case_link = format!("a[href=\"/cases/{id}\"]");
+        let anchor = step("find the case's link", client.find(Locator::Css(&case_link))).await;
+        step("open the case", anchor.click()).await;
+        let page = wait_for_text(&client, "the case page", &[&id, QUESTION, waiting]).await;
+        assert!(!page.contains(NOTE), "the case page shows the internal note:\n{page}");
+        screenshot(&client, "03-case-waiting").await;
+
+        // 4. Reply: the case is Open again, with the seed's words.
+        let reply_form = format!("form[action=\"/cases/{id}/reply\"]");
+        fill(&client, &reply_form, "message", REPLY).await;
+        screenshot(&client, "04-reply-typed").await;
+        submit(&client, &reply_form).await;
+        let open = status_for_customer(Status::Open);
+        let page = wait_for_text(&client, "the case after the reply", &[&id, REPLY, open]).await;
+        assert!(!page.contains(waiting), "the case still shows it waits:\n{page}");
+        screenshot(&client, "05-case-open-after-reply").await;
+
+        // 5. A new case through the form, then listed.
+        step("open /cases/new", client.goto(&format!("{base}/cases/new"))).await;
+        let new_form = "form[action=\"/cases\"]";
+        fill(&client, new_form, "summary", NEW_SUMMARY).await;
+        fill(&client, new_form, "description", NEW_DESCRIPTION).await;
+        let severity = format!("{new_form} [name=\"severity\"]");
+        let choice = step("find the severity choice", client.find(Locator::Css(&severity))).await;
+        let tag = step("read the severity choice's tag", choice.tag_name()).await;
+        if tag.eq_ignore_ascii_case("select") {
+            step("choose severity high", choice.select_by_value("high")).await;
+        } else {
+            let high = format!("{new_form} [name=\"severity\"][value=\"high\"]");
+            let radio = step("find severity high", client.find(Locator::Css(&high))).await;
+            step("choose severity high", radio.click()).await;
+        }
+        screenshot(&client, "06-new-case-form").await;
+        submit(&client, new_form).await;
+        wait_for_text(&client, "the page after opening a case", &[NEW_SUMMARY]).await;
+        screenshot(&client, "07-new-case-opened").await;
+        step("open / again", client.goto(&format!("{base}/"))).await;
+        wait_for_text(&client, "the list with the new case", &[NEW_SUMMARY, SUMMARY]).await;
+        screenshot(&client, "08-list-with-new-case").await;
+
+        // The same list on a phone-sized window.
+        step("resize to a phone", client.set_window_size(390, 844)).await;
+        screenshot(&client, "09-list-on-a-phone").await;
+
+        step("end the browser session", client.close()).await;
+    };
+    runtime.block_on(async {
+        if tokio::time::timeout(STORY, story).await.is_err() {
+            panic!("the browser story did not finish within {STORY:?}");
+        }
+    });
+
+    // The store agrees with what the browser showed.
+    assert_eq!(t.status(&id), "open", "the reply did not reopen {id}");
+    let cases = t.list(&["--all"]);
+    let new = cases
+        .iter()
+        .find(|c| c["summary"] == NEW_SUMMARY)
+        .unwrap_or_else(|| panic!("no case {NEW_SUMMARY:?} in the store: {cases:?}"));
+    let new_id = new["id"].as_str().expect("id");
+    let shown = t.show(new_id);
+    assert_eq!(shown["channel"], "portal", "{shown}");
+    assert_eq!(shown["customer"], "Acme Corp", "{shown}");
+    assert_eq!(shown["severity"], "high", "{shown}");
+    drop(driver);
+    drop(server);
+}
