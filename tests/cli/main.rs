@@ -28,6 +28,7 @@ mod merges;
 mod operations;
 mod planted_git;
 mod portal;
+mod portal_attacks;
 mod properties;
 mod queue;
 mod remind;
