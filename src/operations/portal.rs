@@ -34,6 +34,12 @@ pub struct Contact {
 /// out at once.
 pub fn contact_of(config: &Config, email: &str) -> Option<Contact> {
     let email = email.trim().to_ascii_lowercase();
+    // A quoted or escaped local part (`"ana"@acme.example`) reaches the same
+    // mailbox under another spelling: it would dodge the per-address limit
+    // and be a second identity of one person. Only plain addresses sign in.
+    if email.contains(['"', '\\']) {
+        return None;
+    }
     let address: lettre::Address = email.parse().ok()?;
     let customer = crate::email::customers_of_domain(config, address.domain())
         .first()

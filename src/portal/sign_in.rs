@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use maud::html;
 use serde::Deserialize;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
 /// The sign-in form's fields.
 #[derive(Debug, Deserialize)]
@@ -20,6 +20,8 @@ pub(super) struct SignInForm {
 
 /// The client a request comes from: the peer, or behind a reverse proxy on
 /// this host (a loopback peer), the last address of `X-Forwarded-For`.
+/// An IPv6 client counts as its /64 network: one host holds a whole /64, and
+/// rotating addresses inside it must not buy more sign-in requests.
 fn client_of(peer: SocketAddr, headers: &HeaderMap) -> String {
     if peer.ip().is_loopback() {
         let forwarded = headers
@@ -29,10 +31,21 @@ fn client_of(peer: SocketAddr, headers: &HeaderMap) -> String {
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty());
         if let Some(client) = forwarded {
-            return client;
+            return client.parse().map_or(client, network_of);
         }
     }
-    peer.ip().to_string()
+    network_of(peer.ip())
+}
+
+/// An IPv4 address as it is; an IPv6 one as its /64 (`2001:db8:1:2::/64`).
+fn network_of(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => format!("{}/64", Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
+        },
+        IpAddr::V4(v4) => v4.to_string(),
+    }
 }
 
 /// `POST /login`: queues a link when the address is a customer's contact;

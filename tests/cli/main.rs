@@ -28,6 +28,7 @@ mod merges;
 mod operations;
 mod planted_git;
 mod portal;
+mod portal_attacks;
 mod portal_browser;
 mod properties;
 mod queue;
