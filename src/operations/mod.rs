@@ -48,7 +48,7 @@ pub use deliver::{deliver, outbox, Delivered};
 pub use escalate::{escalate, Escalated};
 pub use open::{draft, open, open_from_email, Draft, OpenRequest, Opened, Opening};
 pub use outgoing::notice_of;
-pub use read::{list, queue, queue_order, show, ListFilter, Listed, Queue, Shown};
+pub use read::{digests, list, queue, queue_order, show, ListFilter, Listed, Queue, Shown};
 pub use remind::{remind, Reminded, Reminder};
 pub use reply::{reply, reply_from_email, Replied};
 pub use sweep::{due_for_sweep, sweep, DueForSweep, Swept};

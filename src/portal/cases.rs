@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::digest::Digest;
 use crate::error::Error;
 use crate::operations::portal::{may_see, Contact};
-use crate::operations::{self, ListFilter, OpenRequest, Opening};
+use crate::operations::{self, OpenRequest, Opening};
 use crate::outbound::status_for_customer;
 use crate::vocabulary::{ActionKind, Channel, Severity, Status, Visibility};
 use axum::extract::rejection::FormRejection;
@@ -82,17 +82,12 @@ pub(super) async fn home(State(portal): State<Shared>, headers: HeaderMap) -> Re
     let session = portal.session(&contact.email);
     let listed = blocking(move || -> crate::error::Result<_> {
         let config = session.store.config()?;
-        let listed = operations::list(
-            &session,
-            &ListFilter {
-                all: true,
-                ..ListFilter::default()
-            },
-        )?;
-        let mut rows: Vec<Digest> = listed
-            .rows
+        // Straight from the index, the contact's cases only: nothing is
+        // computed for the rest of the store (a first-response target per
+        // case cost the list 168 ms at 10,000 cases).
+        let (digests, _unreadable) = operations::digests(&session)?;
+        let mut rows: Vec<Digest> = digests
             .into_iter()
-            .map(|(digest, _)| digest)
             .filter(|d| may_see(&contact, &d.customer, d.email.as_deref()))
             .collect();
         // Open cases first, the latest change first.

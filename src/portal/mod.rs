@@ -344,8 +344,13 @@ fn same_origin(portal: &Portal, headers: &HeaderMap) -> bool {
     }
 }
 
-/// Runs blocking store work off the async threads.
+/// At most this many requests read the store at once: each holds a scan of
+/// the index, so this bounds the server's memory under load.
+static STORE_WORK: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+/// Runs blocking store work off the async threads, a few at a time.
 async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, Response> {
+    let _permit = STORE_WORK.acquire().await.map_err(|_| pages::server_error())?;
     tokio::task::spawn_blocking(work).await.map_err(|_| {
         crate::error::diagnostic("tickets serve: a request's work panicked");
         pages::server_error()
