@@ -11,6 +11,7 @@
 //! the command line, `git pull` or another clone changes shows at once.
 
 mod cases;
+mod digests;
 mod pages;
 mod sign_in;
 
@@ -81,6 +82,8 @@ struct Portal {
     lock_wait: Duration,
     sessions: Mutex<HashMap<String, SignedIn>>,
     sign_in_requests: Mutex<HashMap<String, Vec<Instant>>>,
+    /// Every case's digest, kept between requests.
+    digests: digests::DigestCache,
 }
 
 type Shared = Arc<Portal>;
@@ -217,6 +220,7 @@ pub async fn serve(options: PortalOptions) -> crate::error::Result<()> {
         lock_wait: options.lock_wait,
         sessions: Mutex::new(HashMap::new()),
         sign_in_requests: Mutex::new(HashMap::new()),
+        digests: digests::DigestCache::default(),
     });
     crate::error::diagnostic(&format!(
         "tickets serve: listening on http://{local} (portal at {}, store {})",

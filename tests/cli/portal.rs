@@ -859,3 +859,38 @@ fn deliver_sends_a_sign_in_link_without_a_case_and_forgets_it_once_sent() {
         assert!(!text.contains("/login/"), "the link is not kept once sent: {text}");
     }
 }
+
+#[test]
+fn the_case_list_shows_what_the_command_line_and_a_hand_edit_changed_without_a_restart() {
+    // The list keeps every case's digest between requests; a write through
+    // the command line (a rename into the store) and an edit in place (no
+    // rename at all) both show without restarting the server.
+    let t = TestStore::with_config(CONFIG);
+    let first = open(&t, "Acme Corp", Some("ana@acme.example"), "First problem");
+    let server = Server::start(&t, NOW, &[], &[]);
+    let session = server.sign_in(&t, "ana@acme.example");
+    let list = |server: &Server| server.get("/", Some(&session)).body;
+    assert!(list(&server).contains("First problem"));
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert!(list(&server).contains("First problem"), "read again, now settled");
+
+    let second = open(&t, "Acme Corp", Some("ana@acme.example"), "Second problem");
+    assert!(list(&server).contains("Second problem"), "a new case shows at once");
+
+    let text = String::from_utf8(t.file(&first)).unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .open(t.case_path(&first))
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.replace("First problem", "Edited by hand").as_bytes()))
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !list(&server).contains("Edited by hand") {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "an edit in place shows within seconds"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    assert!(list(&server).contains(&second));
+}
