@@ -107,6 +107,27 @@ impl DerivedDir {
         Ok(file)
     }
 
+    /// Opens, for reading, a file that only `tickets` writes, owner only
+    /// (mode 0600): the outbox and the sign-in links. A file others may read,
+    /// or of another owner, was not written by `tickets` (a git checkout of a
+    /// committed `.tickets/` writes 0644) and is refused as invalid data:
+    /// it could send mail to anyone or sign anyone in.
+    pub(super) fn open_private_file(&self, name: &str) -> Result<File> {
+        use std::os::unix::fs::MetadataExt;
+        let file = self.open_file(name, Access::Read)?;
+        let path = self.path.join(name);
+        let meta = file.metadata().map_err(|e| Error::io(&path, e))?;
+        if meta.mode() & 0o077 != 0 || meta.uid() != rustix::process::geteuid().as_raw() {
+            return Err(Error::invalid(
+                &path,
+                None,
+                "was not written by tickets (readable by others, or another owner's); refused: \
+                 remove it (a planted outbox message or sign-in link)",
+            ));
+        }
+        Ok(file)
+    }
+
     /// A new temp file for replacing `target` in this directory, named as
     /// every temp file of the store is (`.<NAME>.<pid>.<random>.tmp`); its
     /// name and the open file.

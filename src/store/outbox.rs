@@ -8,7 +8,7 @@
 //! case does not have the event) and drops unsent.
 
 use super::atomic_write::Durability;
-use super::derived_dir::{Access, DerivedDir};
+use super::derived_dir::DerivedDir;
 use super::{Store, StoreLock};
 use crate::error::{Error, Result};
 use crate::vocabulary::ActionKind;
@@ -217,7 +217,7 @@ fn write(derived: &DerivedDir, message: &OutboxMessage) -> Result<()> {
 
 fn read(derived: &DerivedDir, name: &str) -> Result<OutboxMessage> {
     let path = derived.path().join(name);
-    let file = derived.open_file(name, Access::Read)?;
+    let file = derived.open_private_file(name)?;
     let mut bytes = Vec::new();
     file.take(MAX_OUTBOX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)

@@ -6,7 +6,7 @@
 //! when two requests race.
 
 use super::atomic_write::Durability;
-use super::derived_dir::{Access, DerivedDir};
+use super::derived_dir::DerivedDir;
 use super::Store;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
@@ -81,7 +81,7 @@ impl Store {
 
 fn read(derived: &DerivedDir, name: &str) -> Result<SignIn> {
     let path = derived.path().join(name);
-    let file = derived.open_file(name, Access::Read)?;
+    let file = derived.open_private_file(name)?;
     let mut bytes = Vec::new();
     file.take(MAX_SIGN_IN_FILE_BYTES)
         .read_to_end(&mut bytes)

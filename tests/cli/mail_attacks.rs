@@ -341,11 +341,12 @@ fn a_planted_outbox_file_does_not_steer_the_terminal() {
         "queued_at": NOW,
         "message": "To: ana@acme.example\r\n\r\nhi\r\n",
     });
-    std::fs::write(
-        t.path().join(".tickets/outbox.planted.json"),
-        serde_json::to_vec(&planted).expect("json"),
-    )
-    .expect("plant");
+    let file = t.path().join(".tickets/outbox.planted.json");
+    std::fs::write(&file, serde_json::to_vec(&planted).expect("json")).expect("plant");
+    // Owner only, as tickets writes its own (a 0644 file is refused outright):
+    // what it says still reaches the terminal escaped.
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
     let listed = t.run(&["outbox"]).success().get_output().clone();
     let delivered = t
         .cmd()

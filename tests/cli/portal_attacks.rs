@@ -371,3 +371,36 @@ fn fetching_a_sign_in_link_without_a_click_from_the_portal_does_not_spend_it() {
     let clicked = server.post(&path, None, &[], "");
     assert_eq!(clicked.status, 303);
 }
+
+/// `.tickets/` is gitignored, but `git add -f` can commit anything: a
+/// sign-in link planted there (the hash of a token the attacker knows)
+/// signed the attacker in as any customer's contact on every clone.
+#[test]
+fn a_sign_in_link_planted_in_the_store_signs_nobody_in() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = TestStore::with_config(CONFIG);
+    open(&t, "Acme Corp", "ana@acme.example", "Acme's secret case");
+    let server = Server::start(&t, &[]);
+    let plant = |token: &str, mode: u32| {
+        let file = t.path().join(format!(
+            ".tickets/signin.{}.json",
+            tickets::operations::portal::token_hash(token)
+        ));
+        std::fs::write(
+            &file,
+            r#"{"email":"ana@acme.example","expires_at":"2099-01-01T00:00:00Z"}"#,
+        )
+        .unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    // As a git checkout writes it: readable by others.
+    let planted = "a".repeat(64);
+    plant(&planted, 0o644);
+    let reply = server.send("GET", &format!("/login/{planted}"), &[], None);
+    assert_ne!(reply.status, 303, "a planted link signs nobody in: {}", reply.body);
+    assert!(!reply.body.contains("secret case"));
+    // The same file as tickets writes it works: the refusal is the mode's.
+    let written = "b".repeat(64);
+    plant(&written, 0o600);
+    assert_eq!(server.send("GET", &format!("/login/{written}"), &[], None).status, 303);
+}
