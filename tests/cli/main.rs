@@ -41,4 +41,5 @@ mod stats;
 mod store;
 mod sweep;
 mod targets;
+mod transcripts;
 mod untrusted_text;
