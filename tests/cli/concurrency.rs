@@ -3,7 +3,7 @@
 //! leaves exactly one history event (each carries a unique message or actor,
 //! so events are counted per command), every failure is a documented exit
 //! (4: closed meanwhile, 6: busy) and writes nothing, and `check` passes.
-//! Bounded by count: the figures below are the README's.
+//! Bounded by count: the figures below are docs/reliability.md's.
 
 use crate::support::*;
 use serde_json::Value;

@@ -287,12 +287,12 @@ fn from_email_conflicts_with_typed_fields_and_without_it_they_are_required() {
     assert!(case_files(&t).is_empty());
 }
 
-/// The README's `tickets-mail` wrapper, pointed at `store`.
-fn readme_mail_wrapper(store: &std::path::Path) -> String {
-    let readme = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+/// The manual's `tickets-mail` wrapper (docs/mail.md), pointed at `store`.
+fn documented_mail_wrapper(store: &std::path::Path) -> String {
+    let readme = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/mail.md")).unwrap();
     let start = readme
         .find("#!/bin/sh\n# /usr/local/bin/tickets-mail")
-        .expect("the wrapper in README.md");
+        .expect("the wrapper in docs/mail.md");
     let script = &readme[start..];
     let script = &script[..script.find("```").expect("end of the wrapper")];
     assert!(script.contains("TICKETS_DIR=/srv/support/tickets"), "{script}");
@@ -315,10 +315,10 @@ fn run_mail_wrapper(t: &TestStore, bin: &std::path::Path, message: Vec<u8>) -> A
 }
 
 #[test]
-fn readme_mail_wrapper_bounced_store_errors_with_the_store_path_to_the_customer() {
+fn documented_mail_wrapper_bounced_store_errors_with_the_store_path_to_the_customer() {
     let t = TestStore::new();
     let bin = tempfile::tempdir().unwrap();
-    std::fs::write(bin.path().join("tickets-mail"), readme_mail_wrapper(t.path())).unwrap();
+    std::fs::write(bin.path().join("tickets-mail"), documented_mail_wrapper(t.path())).unwrap();
     std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin!("tickets"), bin.path().join("tickets")).unwrap();
     let log = bin.path().join("syslog");
     std::fs::write(

@@ -232,7 +232,7 @@ fn the_routing_reason_and_the_reminder_note_never_reach_the_customer() {
 /// The desk's own messages carry `<ID@domain>` or `<ID.notice.x@domain>`,
 /// but `reply --from-email` matched In-Reply-To only against the customer's
 /// first message: an answer whose Subject lost the `[ID]` tag was "no case"
-/// (exit 3), and the README's wrapper opened a second case with it.
+/// (exit 3), and the wrapper in docs/mail.md opened a second case with it.
 #[test]
 fn an_answer_to_the_desks_own_message_without_the_tag_is_a_reply() {
     let t = mail_store();
@@ -257,8 +257,8 @@ fn an_answer_to_the_desks_own_message_without_the_tag_is_a_reply() {
 }
 
 /// An out-of-office with its own Subject ("Out of office") answering the
-/// reminder of a closed case was "no case" (exit 3), so the README's
-/// wrapper opened a new case from it. Now it is found and ignored (exit 0).
+/// reminder of a closed case was "no case" (exit 3), so the wrapper in
+/// docs/mail.md opened a new case from it. Now it is found and ignored (exit 0).
 #[test]
 fn an_out_of_office_to_a_closed_case_without_the_tag_opens_nothing() {
     let t = mail_store();

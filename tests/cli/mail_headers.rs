@@ -367,7 +367,7 @@ fn the_same_reply_delivered_twice_is_recorded_once() {
     let case: serde_json::Value = serde_json::from_slice(&out).expect("json");
     assert_eq!(case["id"], id.as_str());
     // Closed since: still a duplicate (exit 0), not exit 4, on which the
-    // README's wrapper would open a new case with the reply.
+    // wrapper in docs/mail.md would open a new case with the reply.
     t.run(&["close", &id, "--resolution", "fixed"]).success();
     reply_mail(&t, mail("reply-with-tag.eml"))
         .code(0)

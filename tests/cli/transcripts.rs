@@ -353,7 +353,12 @@ fn sandbox(setup: &str, at: &str) -> (tempfile::TempDir, PathBuf, Vec<(String, S
 fn run(transcript: &Transcript, literal: &BTreeSet<String>) -> (Vec<String>, Vec<(usize, usize, Vec<String>)>) {
     let at = format!("{}:{}", transcript.page.display(), transcript.line);
     let (root, cwd, env) = sandbox(&transcript.setup, &at);
-    let base = root.path().canonicalize().expect("canonical temp dir").display().to_string();
+    let base = root
+        .path()
+        .canonicalize()
+        .expect("canonical temp dir")
+        .display()
+        .to_string();
     let mut bindings = Bindings::default();
     let mut state = String::new();
     let mut last_status = 0;
@@ -396,9 +401,10 @@ fn run(transcript: &Transcript, literal: &BTreeSet<String>) -> (Vec<String>, Vec
         if !same {
             let i = first_difference.unwrap_or(expected.len().min(actual.len()));
             failures.push(format!(
-                "{here}: `$ {}` printed other lines than documented (from output line {}):\n  documented: {:?}\n  printed:    {:?}\n--- printed in full ---\n{}",
+                "{here}: `$ {}` printed other lines than documented, first at {}:{}:\n  documented: {:?}\n  printed:    {:?}\n--- printed in full ---\n{}",
                 step.command,
-                i + 1,
+                transcript.page.display(),
+                step.output_start + i + 1,
                 expected.get(i),
                 actual.get(i),
                 actual.join("\n")
@@ -407,9 +413,7 @@ fn run(transcript: &Transcript, literal: &BTreeSet<String>) -> (Vec<String>, Vec
             updates.push((step.output_start, step.output_end, rewritten));
         }
         if n + 1 == transcript.steps.len() && last_status != 0 {
-            failures.push(format!(
-                "{here}: exits {last_status}; show it with `$ echo $?`"
-            ));
+            failures.push(format!("{here}: exits {last_status}; show it with `$ echo $?`"));
         }
     }
     (failures, updates)
@@ -480,9 +484,15 @@ fn documented_ids_stand_for_printed_ones_but_not_for_example_cases() {
     assert!(b.matches("RC-8KXPMB8X", "RC-1234ABCD", &literal));
     assert!(b.matches("RC-8KXPMB8X: investigate", "RC-1234ABCD: investigate", &literal));
     assert!(!b.matches("RC-8KXPMB8X", "RC-9999ZZZZ", &literal), "bound once");
-    assert!(!b.matches("RC-G6K8WT3Z", "RC-5555AAAA", &literal), "an example case is literal");
+    assert!(
+        !b.matches("RC-G6K8WT3Z", "RC-5555AAAA", &literal),
+        "an example case is literal"
+    );
     assert!(!b.matches("RC-8KXPMB8X: close", "RC-1234ABCD: reply", &literal));
-    assert_eq!(b.apply("tickets show RC-8K --x RC-8KXPMB8X"), "tickets show RC-12 --x RC-1234ABCD");
+    assert_eq!(
+        b.apply("tickets show RC-8K --x RC-8KXPMB8X"),
+        "tickets show RC-12 --x RC-1234ABCD"
+    );
     assert_eq!(b.apply("RC-8KXPMB8Y"), "RC-8KXPMB8Y");
     assert_eq!(b.unapply("RC-1234ABCD"), "RC-8KXPMB8X");
 }
