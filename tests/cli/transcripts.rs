@@ -77,8 +77,15 @@ struct Transcript {
     steps: Vec<Step>,
 }
 
-/// The fenced blocks of a page: (annotation, 1-based fence line, body lines with 0-based indexes).
-fn fenced_blocks(text: &str) -> Vec<(Option<String>, usize, Vec<(usize, String)>)> {
+/// A fenced block: its annotation, its 1-based fence line, and its body
+/// lines with their 0-based indexes in the page.
+type Block = (Option<String>, usize, Vec<(usize, String)>);
+
+/// New output lines for a 0-based range of a page's lines (end exclusive).
+type Update = (usize, usize, Vec<String>);
+
+/// The fenced blocks of a page.
+fn fenced_blocks(text: &str) -> Vec<Block> {
     let lines: Vec<&str> = text.lines().collect();
     let mut blocks = Vec::new();
     let mut i = 0;
@@ -350,7 +357,7 @@ fn sandbox(setup: &str, at: &str) -> (tempfile::TempDir, PathBuf, Vec<(String, S
 }
 
 /// Runs one transcript; returns its failures and the outputs to write back.
-fn run(transcript: &Transcript, literal: &BTreeSet<String>) -> (Vec<String>, Vec<(usize, usize, Vec<String>)>) {
+fn run(transcript: &Transcript, literal: &BTreeSet<String>) -> (Vec<String>, Vec<Update>) {
     let at = format!("{}:{}", transcript.page.display(), transcript.line);
     let (root, cwd, env) = sandbox(&transcript.setup, &at);
     let base = root
@@ -420,7 +427,7 @@ fn run(transcript: &Transcript, literal: &BTreeSet<String>) -> (Vec<String>, Vec
 }
 
 /// Replaces line ranges of a page (0-based, end exclusive), last first.
-fn rewrite(page: &Path, mut updates: Vec<(usize, usize, Vec<String>)>) {
+fn rewrite(page: &Path, mut updates: Vec<Update>) {
     let path = repo().join(page);
     let text = std::fs::read_to_string(&path).expect("the page");
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
