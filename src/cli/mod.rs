@@ -273,6 +273,14 @@ pub fn warn_about(warning: &Warning) {
             "{id}: no message to the customer was queued: {}",
             crate::terminal::escape_line(reason)
         )),
+        Warning::AttachmentsLeftOut { id, left_out } => {
+            for one in left_out {
+                warn(&format!(
+                    "{id}: attachment left out: {}",
+                    crate::terminal::escape_line(&one.to_string())
+                ));
+            }
+        }
         Warning::Unassigned { id, reason, .. } => warn(&format!(
             "{}; {id} is unassigned (tickets assign {id} ANALYST)",
             crate::terminal::escape_line(reason)
