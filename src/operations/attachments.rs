@@ -296,6 +296,61 @@ pub(super) fn record(next: &mut Case, kept: Vec<Attachment>, left_out: &[LeftOut
     }
 }
 
+/// The shortest SHA-256 prefix `tickets attachment` takes for a name.
+pub const MIN_HASH_PREFIX: usize = 6;
+
+/// The attachment `wanted` names among `case`'s: one whose name is exactly
+/// `wanted`, else one whose SHA-256 starts with `wanted` (at least
+/// [`MIN_HASH_PREFIX`] hex digits). Several files of that name with
+/// different contents are ambiguous (a usage error listing them with
+/// their hashes); the same file attached twice is one. With `public_only`,
+/// only the attachments of public events count (what a customer may see).
+pub fn find<'a>(case: &'a Case, wanted: &str, public_only: bool) -> Result<&'a Attachment> {
+    let visible = case
+        .history
+        .iter()
+        .filter(|e| !public_only || e.action.visibility() == crate::vocabulary::Visibility::Public)
+        .flat_map(|e| &e.attachments);
+    let mut by_name: Vec<&Attachment> = visible.clone().filter(|a| a.name == wanted).collect();
+    if by_name.is_empty() && wanted.len() >= MIN_HASH_PREFIX && wanted.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let prefix = wanted.to_ascii_lowercase();
+        by_name = visible.filter(|a| a.sha256.starts_with(&prefix)).collect();
+    }
+    by_name.sort_by(|a, b| a.sha256.cmp(&b.sha256));
+    by_name.dedup_by(|a, b| a.sha256 == b.sha256);
+    match by_name.as_slice() {
+        [one] => Ok(one),
+        [] => Err(Error::Usage(format!(
+            "{}: no attachment named {} (tickets show {} lists them)",
+            case.id,
+            crate::terminal::escape_line(wanted),
+            case.id
+        ))),
+        several => Err(Error::Usage(format!(
+            "{}: {} files are named {}; give a SHA-256 prefix instead: {}",
+            case.id,
+            several.len(),
+            crate::terminal::escape_line(wanted),
+            several
+                .iter()
+                .map(|a| format!("{} ({})", &a.sha256[..12], size(a.size)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// One attachment of a case, found by [`find`] and opened checked (see
+/// [`Store::open_attachment`]): its record and its content, at the start.
+pub fn attachment(session: &super::Session, typed_id: &str, wanted: &str) -> Result<(Attachment, std::fs::File)> {
+    let store = &session.store;
+    let id = store.resolve(typed_id)?;
+    let case = store.load(&id)?;
+    let found = find(&case, wanted, false)?.clone();
+    let file = store.open_attachment(&found)?;
+    Ok((found, file))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -339,8 +339,29 @@ pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style) -> S
         if let Some(message) = &event.message {
             out.push_str(&indent(&format!("  {}", escape_block(message).replace('\n', "\n  "))));
         }
+        for attachment in &event.attachments {
+            out.push_str(&format!("      {}\n", attachment_line(attachment)));
+        }
     }
     out
+}
+
+/// The longest attachment name `show` prints, in characters.
+pub const MAX_SHOWN_NAME_CHARS: usize = 100;
+
+/// `attachment: NAME (SIZE, TYPE, sha256 PREFIX)`, the name escaped and cut.
+pub fn attachment_line(attachment: &crate::case::Attachment) -> String {
+    let mut name: String = attachment.name.chars().take(MAX_SHOWN_NAME_CHARS).collect();
+    if attachment.name.chars().count() > MAX_SHOWN_NAME_CHARS {
+        name.push('…');
+    }
+    format!(
+        "attachment: {} ({}, {}, sha256 {})",
+        escape_line(&name),
+        crate::operations::attachments::size(attachment.size),
+        escape_line(&attachment.content_type),
+        attachment.sha256.get(..12).unwrap_or(&attachment.sha256)
+    )
 }
 
 #[cfg(test)]
