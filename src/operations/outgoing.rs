@@ -92,6 +92,7 @@ fn message_for(
             attempts: 0,
             error: None,
             message: String::from_utf8_lossy(&composed.bytes).into_owned(),
+            attachments: event.attachments.clone(),
         }),
         Err(ComposeError::NoContact) => None,
         Err(e) => {
