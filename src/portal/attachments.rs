@@ -66,6 +66,12 @@ pub(super) async fn read_form(portal: &Shared, limits: AttachmentLimits, request
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
     if !is_multipart {
+        // A plain form carries no files: the small limit of every other form.
+        let (parts, body) = request.into_parts();
+        let bytes = axum::body::to_bytes(body, super::MAX_BODY_BYTES)
+            .await
+            .map_err(|_| pages::unreadable_form(StatusCode::PAYLOAD_TOO_LARGE))?;
+        let request = Request::from_parts(parts, Body::from(bytes));
         let Form(fields) = Form::<HashMap<String, String>>::from_request(request, &())
             .await
             .map_err(|rejection| pages::unreadable_form(rejection.status()))?;
