@@ -150,6 +150,9 @@ pub struct Details {
     pub first_response_due: Option<DateTime<Utc>>,
     /// The store's auto-close rule, in days.
     pub auto_close_after_days: u32,
+    /// What the event says of files it left out (over a limit), added to
+    /// the message whatever its template: the sender must hear of it.
+    pub left_out: Option<String>,
 }
 
 /// A composed message, ready to queue.
@@ -233,7 +236,10 @@ pub fn compose(
         format!("{}.{}.{unique}@{domain}", case.id, notice.template_name())
     };
     let subject = format!("[{}] {}", case.id, one_line(&case.summary));
-    let body = fill(template, case, details, mail)?;
+    let mut body = fill(template, case, details, mail)?;
+    if let Some(note) = &details.left_out {
+        body = format!("{}\n\n{}\n", body.trim_end(), note.trim());
+    }
 
     let mut builder = lettre::Message::builder()
         .from(from)

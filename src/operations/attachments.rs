@@ -234,7 +234,7 @@ pub fn left_out_note(left_out: &[LeftOut]) -> String {
     if left_out.is_empty() {
         return String::new();
     }
-    let (head, tail) = ("\n\n[attachments left out: ", "]");
+    let (head, tail) = (LEFT_OUT_HEAD, "]");
     let more_room = format!(" and {} more", left_out.len()).len();
     let budget = MAX_LEFT_OUT_NOTE_BYTES - head.len() - tail.len() - more_room;
     let mut listed = String::new();
@@ -256,6 +256,9 @@ pub fn left_out_note(left_out: &[LeftOut]) -> String {
     };
     format!("{head}{listed}{more}{tail}")
 }
+
+/// How the note of files left out starts.
+pub const LEFT_OUT_HEAD: &str = "\n\n[attachments left out: ";
 
 /// A content type for a local file, from its extension; octet-stream else.
 pub fn type_of_extension(name: &str) -> &'static str {
