@@ -197,3 +197,18 @@ impl Case {
                 .any(|e| e.action == ActionKind::Remind)
     }
 }
+
+/// A size for people: bytes, KiB or MiB (`900 bytes`, `2.0 KiB`, `10 MiB`).
+pub fn size_for_people(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB && bytes % MIB == 0 {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= MIB {
+        format!("{:.1} MiB", bytes as f64 / MIB as f64)
+    } else if bytes >= KIB {
+        format!("{:.1} KiB", bytes as f64 / KIB as f64)
+    } else {
+        format!("{bytes} bytes")
+    }
+}

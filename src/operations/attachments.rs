@@ -47,20 +47,7 @@ impl fmt::Display for Limit {
     }
 }
 
-/// A size for people: bytes, KiB or MiB.
-pub fn size(bytes: u64) -> String {
-    const KIB: u64 = 1024;
-    const MIB: u64 = 1024 * 1024;
-    if bytes >= MIB && bytes % MIB == 0 {
-        format!("{} MiB", bytes / MIB)
-    } else if bytes >= MIB {
-        format!("{:.1} MiB", bytes as f64 / MIB as f64)
-    } else if bytes >= KIB {
-        format!("{:.1} KiB", bytes as f64 / KIB as f64)
-    } else {
-        format!("{bytes} bytes")
-    }
-}
+pub use crate::case::size_for_people as size;
 
 /// A file not kept, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -364,7 +364,7 @@ pub fn attachment_line(attachment: &crate::case::Attachment) -> String {
     format!(
         "attachment: {} ({}, {}, sha256 {})",
         escape_line(&attachment_name_for_display(&attachment.name)),
-        crate::operations::attachments::size(attachment.size),
+        crate::case::size_for_people(attachment.size),
         escape_line(&attachment.content_type),
         attachment.sha256.get(..12).unwrap_or(&attachment.sha256)
     )
