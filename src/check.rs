@@ -121,7 +121,9 @@ pub fn check(store: &Store) -> Result<Report> {
     }
 
     let orphans = attachments.orphans(store)?;
-    report.problems.extend(orphans.iter().map(|(problem, _)| problem.clone()));
+    report
+        .problems
+        .extend(orphans.iter().map(|(problem, _)| problem.clone()));
     report.orphans = orphans
         .into_iter()
         .filter(|(problem, _)| crate::attachment_check::is_prunable(problem))

@@ -370,8 +370,11 @@ pub fn with_attachments(message: &[u8], files: &[(crate::case::Attachment, Vec<u
             .or_else(|_| ContentType::parse("application/octet-stream"))
             .map_err(|e| ComposeError::Build(e.to_string()))?;
         // Base64 always: a text file goes out byte for byte (line ends, long lines, a missing last newline).
-        let body = lettre::message::Body::new_with_encoding(bytes.clone(), lettre::message::header::ContentTransferEncoding::Base64)
-            .map_err(|_| ComposeError::Build("cannot encode an attachment".into()))?;
+        let body = lettre::message::Body::new_with_encoding(
+            bytes.clone(),
+            lettre::message::header::ContentTransferEncoding::Base64,
+        )
+        .map_err(|_| ComposeError::Build("cannot encode an attachment".into()))?;
         let part = lettre::message::Attachment::new(attachment.name.clone()).body(body, content_type);
         out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
         out.extend_from_slice(&part.formatted());

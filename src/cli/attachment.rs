@@ -27,7 +27,8 @@ pub struct AttachmentArgs {
 pub fn run(ctx: &Context, args: AttachmentArgs) -> Result<ExitCode> {
     if args.output.is_none() && std::io::stdout().is_terminal() {
         return Err(Error::Usage(
-            "refusing to write an attachment's bytes to a terminal; use --output FILE or a pipe (| less, > file)".into(),
+            "refusing to write an attachment's bytes to a terminal; use --output FILE or a pipe (| less, > file)"
+                .into(),
         ));
     }
     let (_, mut file) = operations::attachments::attachment(&ctx.session(), &args.id, &args.name)?;

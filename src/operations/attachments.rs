@@ -150,7 +150,13 @@ impl Enclosures {
     }
 
     /// Receives one file read from `reader` (`source` names it in errors).
-    pub fn add_reader(&mut self, name: &str, content_type: Option<&str>, reader: impl Read, source: &Path) -> Result<()> {
+    pub fn add_reader(
+        &mut self,
+        name: &str,
+        content_type: Option<&str>,
+        reader: impl Read,
+        source: &Path,
+    ) -> Result<()> {
         let mut incoming = self.begin(name, content_type)?;
         incoming.write_from(reader, source)?;
         self.finish(incoming)
@@ -249,7 +255,10 @@ pub const LEFT_OUT_HEAD: &str = "\n\n[attachments left out: ";
 
 /// A content type for a local file, from its extension; octet-stream else.
 pub fn type_of_extension(name: &str) -> &'static str {
-    let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     match extension.as_str() {
         "txt" | "log" => "text/plain",
         "csv" => "text/csv",

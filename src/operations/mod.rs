@@ -45,6 +45,7 @@ mod sweep;
 mod transaction;
 mod transitions;
 
+pub use attachments::Enclosures;
 pub use deliver::{deliver, outbox, Delivered};
 pub use escalate::{escalate, Escalated};
 pub use open::{draft, open, open_from_email, open_with, Draft, OpenRequest, Opened, Opening};
@@ -53,8 +54,9 @@ pub use read::{digests, list, queue, queue_order, show, ListFilter, Listed, Queu
 pub use remind::{remind, Reminded, Reminder};
 pub use reply::{reply, reply_from_email, reply_with, Replied};
 pub use sweep::{due_for_sweep, sweep, DueForSweep, Swept};
-pub use attachments::Enclosures;
-pub use transitions::{assign, close, close_with, investigate, note, reassess, request_info, request_info_with, Reassessed};
+pub use transitions::{
+    assign, close, close_with, investigate, note, reassess, request_info, request_info_with, Reassessed,
+};
 
 use crate::case::Case;
 use crate::config::Config;

@@ -45,7 +45,9 @@ pub(super) fn transition_with(
     enclosures: Enclosures,
     make: impl FnOnce(&Case, &Config) -> Result<Action>,
 ) -> Result<Transitioned> {
-    match transition_enclosing(session, typed_id, enclosures, |case, config| Ok((make(case, config)?, false)))? {
+    match transition_enclosing(session, typed_id, enclosures, |case, config| {
+        Ok((make(case, config)?, false))
+    })? {
         Outcome::Changed(transitioned) => Ok(transitioned),
         Outcome::Unchanged(case) => Ok(Transitioned {
             before: case.status,

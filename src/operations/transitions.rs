@@ -27,7 +27,9 @@ pub fn request_info_with(
     message: String,
     enclosures: Enclosures,
 ) -> Result<Transitioned> {
-    transition_with(session, typed_id, enclosures, |_, _| Ok(Action::RequestInfo { message }))
+    transition_with(session, typed_id, enclosures, |_, _| {
+        Ok(Action::RequestInfo { message })
+    })
 }
 
 /// Closes a case with a resolution: any status but closed -> closed.
@@ -36,7 +38,12 @@ pub fn close(session: &Session, typed_id: &str, resolution: String) -> Result<Tr
 }
 
 /// [`close`] with files for the customer, sent with the resolution.
-pub fn close_with(session: &Session, typed_id: &str, resolution: String, enclosures: Enclosures) -> Result<Transitioned> {
+pub fn close_with(
+    session: &Session,
+    typed_id: &str,
+    resolution: String,
+    enclosures: Enclosures,
+) -> Result<Transitioned> {
     transition_with(session, typed_id, enclosures, |_, _| Ok(Action::Close { resolution }))
 }
 

@@ -57,7 +57,11 @@ impl Submitted {
 /// Reads a form sent either way: `application/x-www-form-urlencoded` (no
 /// files), or `multipart/form-data` whose file parts are streamed into the
 /// store chunk by chunk, each counted against the limits as it comes.
-pub(super) async fn read_form(portal: &Shared, limits: AttachmentLimits, request: Request) -> Result<Submitted, Response> {
+pub(super) async fn read_form(
+    portal: &Shared,
+    limits: AttachmentLimits,
+    request: Request,
+) -> Result<Submitted, Response> {
     let store = portal.store.clone();
     let mut enclosures = Enclosures::new(&store, limits);
     let is_multipart = request
@@ -238,7 +242,10 @@ pub(super) async fn download(
     let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file));
     let mut response = Body::from_stream(stream).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(attachment.size));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     if let Ok(value) = HeaderValue::from_str(&content_disposition(&attachment.name)) {
@@ -262,6 +269,9 @@ mod tests {
         let header = content_disposition("a\"b\r\nX-Evil: 1ção.png");
         assert!(HeaderValue::from_str(&header).is_ok(), "{header}");
         assert!(!header.contains(['\r', '\n']), "{header}");
-        assert!(header.contains("filename*=UTF-8''a%22b%0D%0AX-Evil%3A%201%C3%A7%C3%A3o.png"), "{header}");
+        assert!(
+            header.contains("filename*=UTF-8''a%22b%0D%0AX-Evil%3A%201%C3%A7%C3%A3o.png"),
+            "{header}"
+        );
     }
 }

@@ -234,7 +234,6 @@ pub(super) async fn case_page(State(portal): State<Shared>, headers: HeaderMap, 
     }
 }
 
-
 /// The answer to an operation's refusal on a case page, the form refilled.
 fn refused(contact: &Contact, config: &Config, case: &Case, mut typed: Typed, error: &Error) -> Response {
     let (status, notice) = match error {
@@ -416,7 +415,11 @@ pub(super) async fn create(State(portal): State<Shared>, headers: HeaderMap, req
     let again = |status: StatusCode, form: &NewCaseForm, notice: &str| {
         respond(
             status,
-            pages::layout("New case", Some(&contact.email), new_case_markup(form, Some(notice), &limits)),
+            pages::layout(
+                "New case",
+                Some(&contact.email),
+                new_case_markup(form, Some(notice), &limits),
+            ),
         )
     };
     let (summary, description) = match checked_text(&form.summary, &form.description) {

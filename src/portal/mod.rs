@@ -269,7 +269,10 @@ fn router(portal: Shared) -> Router {
         .route("/cases", post(cases::create).layer(DefaultBodyLimit::max(upload_limit)))
         .route("/cases/new", get(cases::new_case_form))
         .route("/cases/{id}", get(cases::case_page))
-        .route("/cases/{id}/reply", post(cases::reply).layer(DefaultBodyLimit::max(upload_limit)))
+        .route(
+            "/cases/{id}/reply",
+            post(cases::reply).layer(DefaultBodyLimit::max(upload_limit)),
+        )
         .route("/cases/{id}/attachments/{sha256}", get(attachments::download))
         .route("/cases/{id}/follow-up", post(cases::follow_up))
         .fallback(not_found)

@@ -377,7 +377,13 @@ impl Store {
         }
         let sha256 = &attachment.sha256;
         let path = self.attachment_path(sha256);
-        let missing = || Error::invalid(&path, None, "is missing (an event names it; restore it from git or a backup)");
+        let missing = || {
+            Error::invalid(
+                &path,
+                None,
+                "is missing (an event names it; restore it from git or a backup)",
+            )
+        };
         let dir = AttachmentsDir::open(self.root())?.ok_or_else(missing)?;
         let folder = dir.folder(sha256, false)?.ok_or_else(missing)?;
         let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
@@ -492,7 +498,12 @@ impl Store {
                     .map_err(|e| Error::io(&file.path, e.into()))?;
                 rustix::fs::unlinkat(&folder, *name, AtFlags::empty())
             }
-            _ => return Err(Error::Other(format!("{} is not a file of attachments/", file.path.display()))),
+            _ => {
+                return Err(Error::Other(format!(
+                    "{} is not a file of attachments/",
+                    file.path.display()
+                )))
+            }
         };
         match removed {
             Ok(()) => Ok(()),

@@ -121,8 +121,16 @@ fn a_multipart_message_with_a_png_and_a_log_keeps_both_byte_for_byte() {
             "Screenshot and console log attached.",
             &[
                 // An inline image counts as an attachment too.
-                ("Content-Disposition: inline; filename=\"screen.png\"", "image/png", &png),
-                ("Content-Disposition: attachment; filename=\"console.log\"", "text/plain", &log),
+                (
+                    "Content-Disposition: inline; filename=\"screen.png\"",
+                    "image/png",
+                    &png,
+                ),
+                (
+                    "Content-Disposition: attachment; filename=\"console.log\"",
+                    "text/plain",
+                    &log,
+                ),
             ],
         ),
     );
@@ -145,15 +153,26 @@ fn a_multipart_message_with_a_png_and_a_log_keeps_both_byte_for_byte() {
     );
     assert!(!t.show(&id)["description"].as_str().unwrap().contains("not kept"));
     let shown = t.stdout(&["show", &id]);
-    assert!(shown.contains("attachment: screen.png (528 bytes, image/png, sha256"), "{shown}");
+    assert!(
+        shown.contains("attachment: screen.png (528 bytes, image/png, sha256"),
+        "{shown}"
+    );
 
     // The customer's answer by mail keeps its log too.
     let answer = message(
         &format!("Re: [{id}] Push fails"),
         "Here is the log you asked for.",
-        &[("Content-Disposition: attachment; filename=\"second.log\"", "text/plain", b"second\n")],
+        &[(
+            "Content-Disposition: attachment; filename=\"second.log\"",
+            "text/plain",
+            b"second\n",
+        )],
     );
-    t.cmd().args(["reply", "--from-email"]).write_stdin(answer).assert().success();
+    t.cmd()
+        .args(["reply", "--from-email"])
+        .write_stdin(answer)
+        .assert()
+        .success();
     assert_eq!(fetch(&t, &id, "second.log"), b"second\n");
     t.run(&["check"]).success();
 }
@@ -167,11 +186,32 @@ fn attach_on_the_command_line_names_two_files_of_one_name_by_hash_prefix() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
     }
-    let id = t.open(&["--customer", "Acme Corp", "--summary", "x", "--attach", first.to_str().unwrap()]);
-    t.run(&["request-info", &id, "-m", "Try this", "--attach", second.to_str().unwrap()])
-        .success();
-    t.run(&["reply", &id, "-m", "Same file again", "--attach", first.to_str().unwrap()])
-        .success();
+    let id = t.open(&[
+        "--customer",
+        "Acme Corp",
+        "--summary",
+        "x",
+        "--attach",
+        first.to_str().unwrap(),
+    ]);
+    t.run(&[
+        "request-info",
+        &id,
+        "-m",
+        "Try this",
+        "--attach",
+        second.to_str().unwrap(),
+    ])
+    .success();
+    t.run(&[
+        "reply",
+        &id,
+        "-m",
+        "Same file again",
+        "--attach",
+        first.to_str().unwrap(),
+    ])
+    .success();
     t.run(&["close", &id, "-r", "Fixed", "--attach", second.to_str().unwrap()])
         .success();
     // Two contents, one name: ambiguous, with the hashes to choose from.
@@ -180,9 +220,12 @@ fn attach_on_the_command_line_names_two_files_of_one_name_by_hash_prefix() {
     let second_sha = attachments_of(&t, &id, 1)[0]["sha256"].as_str().unwrap().to_string();
     assert!(stderr.contains(&second_sha[..12]), "{stderr}");
     assert_eq!(fetch(&t, &id, &second_sha[..8]), b"second\n");
-    t.run(&["attachment", &id, "nothing.txt"]).code(2).stderr(contains("no attachment named"));
+    t.run(&["attachment", &id, "nothing.txt"])
+        .code(2)
+        .stderr(contains("no attachment named"));
     // Only the events that carry files may: a note refuses them (clap has no --attach there).
-    t.run(&["note", &id, "-m", "x", "--attach", first.to_str().unwrap()]).code(2);
+    t.run(&["note", &id, "-m", "x", "--attach", first.to_str().unwrap()])
+        .code(2);
     assert_eq!(files_under(&t.path().join("attachments")).len(), 2, "each content once");
 }
 
@@ -198,10 +241,22 @@ fn a_file_over_a_limit_is_left_out_and_the_event_and_sender_are_told() {
             "Logs",
             "Two logs.",
             &[
-                ("Content-Disposition: attachment; filename=\"huge.log\"", "text/plain", &big),
-                ("Content-Disposition: attachment; filename=\"small.log\"", "text/plain", &fits),
+                (
+                    "Content-Disposition: attachment; filename=\"huge.log\"",
+                    "text/plain",
+                    &big,
+                ),
+                (
+                    "Content-Disposition: attachment; filename=\"small.log\"",
+                    "text/plain",
+                    &fits,
+                ),
                 // Within the file limit, but past what the message has left.
-                ("Content-Disposition: attachment; filename=\"more.log\"", "text/plain", &fits),
+                (
+                    "Content-Disposition: attachment; filename=\"more.log\"",
+                    "text/plain",
+                    &fits,
+                ),
             ],
         ),
     );
@@ -236,13 +291,22 @@ fn a_file_over_a_limit_is_left_out_and_the_event_and_sender_are_told() {
     let file = dir.path().join("k.bin");
     for (round, expected_left_out) in [(0, false), (1, true)] {
         std::fs::write(&file, vec![round as u8; 1000]).unwrap();
-        let out = t.run(&["reply", &id, "-m", "more", "--attach", file.to_str().unwrap()]).success();
+        let out = t
+            .run(&["reply", &id, "-m", "more", "--attach", file.to_str().unwrap()])
+            .success();
         let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
-        assert_eq!(stderr.contains("over the limit of 2.4 KiB a case"), expected_left_out, "{stderr}");
+        assert_eq!(
+            stderr.contains("over the limit of 2.4 KiB a case"),
+            expected_left_out,
+            "{stderr}"
+        );
     }
     let last = t.show(&id)["history"].as_array().unwrap().last().cloned().unwrap();
     assert!(last["attachments"].is_null(), "{last}");
-    assert!(last["message"].as_str().unwrap().starts_with("more\n\n[attachments left out: k.bin"));
+    assert!(last["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("more\n\n[attachments left out: k.bin"));
     t.run(&["check"]).success();
 }
 
@@ -261,7 +325,9 @@ fn hostile_file_names_stay_labels() {
         .iter()
         .map(|n| format!("Content-Disposition: attachment; {n}"))
         .collect();
-    let contents: Vec<Vec<u8>> = (0..names.len()).map(|i| format!("content {i}\n").into_bytes()).collect();
+    let contents: Vec<Vec<u8>> = (0..names.len())
+        .map(|i| format!("content {i}\n").into_bytes())
+        .collect();
     let parts: Vec<(&str, &str, &[u8])> = dispositions
         .iter()
         .zip(&contents)
@@ -281,16 +347,19 @@ fn hostile_file_names_stay_labels() {
         .filter(|p| !p.starts_with(".tickets"))
         .collect();
     assert!(
-        inside
-            .iter()
-            .all(|p| p.starts_with("attachments") || p.extension().is_some_and(|e| e == "yaml") || p.ends_with(".gitignore")),
+        inside.iter().all(|p| p.starts_with("attachments")
+            || p.extension().is_some_and(|e| e == "yaml")
+            || p.ends_with(".gitignore")),
         "{inside:?}"
     );
     assert_eq!(inside.iter().filter(|p| p.starts_with("attachments")).count(), 4);
     assert!(!t.path().join("../etc").exists() && !t.path().join("../../etc/passwd.tickets").exists());
     // Shown escaped and cut, and fetched by its label.
     let shown = t.stdout(&["show", &id]);
-    assert!(!shown.contains('\u{1b}') && !shown.contains('\u{7}') && !shown.contains('\0'), "{shown:?}");
+    assert!(
+        !shown.contains('\u{1b}') && !shown.contains('\u{7}') && !shown.contains('\0'),
+        "{shown:?}"
+    );
     assert!(!shown.contains(&"n".repeat(101)), "a long name is cut for display");
     assert_eq!(fetch(&t, &id, "../../etc/passwd"), b"content 0\n");
 }
@@ -301,7 +370,14 @@ fn a_crash_between_the_file_and_its_event_leaves_at_most_an_orphan() {
     let t = TestStore::new();
     // A case file larger than the limit set below, a file smaller than it.
     let description = "d".repeat(20_000);
-    let id = t.open(&["--customer", "Acme Corp", "--summary", "x", "--description", &description]);
+    let id = t.open(&[
+        "--customer",
+        "Acme Corp",
+        "--summary",
+        "x",
+        "--description",
+        &description,
+    ]);
     let before = t.file(&id);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("crash.log");
@@ -328,7 +404,11 @@ fn a_crash_between_the_file_and_its_event_leaves_at_most_an_orphan() {
         });
     }
     let out = command.output().unwrap();
-    assert_eq!(out.status.signal(), Some(libc::SIGXFSZ), "died writing the case file: {out:?}");
+    assert_eq!(
+        out.status.signal(),
+        Some(libc::SIGXFSZ),
+        "died writing the case file: {out:?}"
+    );
     assert_eq!(t.file(&id), before, "no event names the file");
     let stored = files_under(&t.path().join("attachments"));
     assert_eq!(stored.len(), 1, "the file was written first: {stored:?}");
@@ -357,20 +437,26 @@ fn check_reports_a_missing_or_changed_attachment_with_its_case_and_event() {
     let file = dir.path().join("log.txt");
     std::fs::write(&file, b"original\n").unwrap();
     let id = t.open(&["--customer", "Acme Corp", "--summary", "x"]);
-    t.run(&["reply", &id, "-m", "log", "--attach", file.to_str().unwrap()]).success();
+    t.run(&["reply", &id, "-m", "log", "--attach", file.to_str().unwrap()])
+        .success();
     let sha = attachments_of(&t, &id, 1)[0]["sha256"].as_str().unwrap().to_string();
     let stored = t.path().join("attachments").join(&sha[..2]).join(&sha[2..]);
     std::fs::write(&stored, b"changed!\n").unwrap();
     let out = t.run(&["check"]).code(5);
     let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
-    assert!(text.contains(&format!("{id}.yaml")) && text.contains("event 2 (reply)"), "{text}");
+    assert!(
+        text.contains(&format!("{id}.yaml")) && text.contains("event 2 (reply)"),
+        "{text}"
+    );
     assert!(text.contains("does not match its SHA-256"), "{text}");
     t.run(&["attachment", &id, "log.txt"]).code(5);
     std::fs::remove_file(&stored).unwrap();
     t.run(&["check"]).code(5).stdout(contains("is missing"));
     // A link in its place is refused, never followed.
     std::os::unix::fs::symlink(&file, &stored).unwrap();
-    t.run(&["attachment", &id, "log.txt"]).code(5).stderr(contains("symbolic link"));
+    t.run(&["attachment", &id, "log.txt"])
+        .code(5)
+        .stderr(contains("symbolic link"));
     // Pruning is refused while the store has errors.
     t.run(&["check", "--prune"]).code(5).stderr(contains("removed nothing"));
 }
@@ -381,7 +467,14 @@ fn outbound_mail_carries_the_attachment_byte_for_byte_and_a_missing_one_keeps_it
     let t = TestStore::with_config(&config);
     let mailroom = tempfile::tempdir().unwrap();
     let server = SmtpServer::start(mailroom.path());
-    let id = t.open(&["--customer", "Acme Corp", "--summary", "x", "--email", "ana@acme.example"]);
+    let id = t.open(&[
+        "--customer",
+        "Acme Corp",
+        "--summary",
+        "x",
+        "--email",
+        "ana@acme.example",
+    ]);
     let dir = tempfile::tempdir().unwrap();
     let patch = dir.path().join("fix.png");
     std::fs::write(&patch, png()).unwrap();
@@ -436,6 +529,9 @@ fn outbound_mail_carries_the_attachment_byte_for_byte_and_a_missing_one_keeps_it
         .attachments()
         .map(|a| (a.attachment_name().unwrap().to_string(), a.contents().to_vec()))
         .collect();
-    assert_eq!(files, vec![("fix.png".to_string(), png()), ("steps.log".to_string(), log())]);
+    assert_eq!(
+        files,
+        vec![("fix.png".to_string(), png()), ("steps.log".to_string(), log())]
+    );
     assert!(with_files.body_text(0).unwrap().contains("Apply this and send the log"));
 }

@@ -264,7 +264,9 @@ fn message_over_the_cap_is_refused_before_parsing() {
         message.extend_from_slice(b"\r\n");
     }
     assert!(message.len() > 35 * 1024 * 1024);
-    open_mail_bytes(&t, message).code(2).stderr(contains("over the 35 MiB cap"));
+    open_mail_bytes(&t, message)
+        .code(2)
+        .stderr(contains("over the 35 MiB cap"));
     assert!(case_files(&t).is_empty());
 }
 

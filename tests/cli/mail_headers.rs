@@ -210,7 +210,11 @@ fn nine_thousand_attachments_keep_a_hundred_and_note_the_rest_within_the_text_ca
         .trim()
         .to_string();
     let opened = &t.show(&id)["history"][0];
-    assert_eq!(opened["attachments"].as_array().map(Vec::len), Some(100), "the first hundred are kept");
+    assert_eq!(
+        opened["attachments"].as_array().map(Vec::len),
+        Some(100),
+        "the first hundred are kept"
+    );
     let description = t.show(&id)["description"].as_str().expect("description").to_string();
     assert!(description.len() <= 64 * 1024, "{} bytes", description.len());
     assert!(
@@ -230,7 +234,10 @@ fn nine_thousand_attachments_keep_a_hundred_and_note_the_rest_within_the_text_ca
 
 #[test]
 fn the_body_is_cut_shorter_so_body_and_the_note_of_files_left_out_fit_the_text_cap() {
-    let t = TestStore::with_config(&format!("{}attachments: {{max_file_bytes: 1}}\n", crate::support::CONFIG));
+    let t = TestStore::with_config(&format!(
+        "{}attachments: {{max_file_bytes: 1}}\n",
+        crate::support::CONFIG
+    ));
     let body = "word ".repeat(20_000); // 100,000 bytes
     let id = stdout_of(open_mail(&t, with_attachments(&body, 50)).success())
         .trim()

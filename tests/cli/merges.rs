@@ -634,7 +634,16 @@ fn two_clones_adding_the_same_file_and_others_merge_without_conflict_keeping_bot
     team.tickets(
         "b",
         &at(2),
-        &["request-info", &id, "-m", "from b", "--attach", same, "--attach", only_b],
+        &[
+            "request-info",
+            &id,
+            "-m",
+            "from b",
+            "--attach",
+            same,
+            "--attach",
+            only_b,
+        ],
     );
     let out = team.merge_a_into_b();
     assert!(out.status.success(), "{}", stderr(&out));
@@ -654,7 +663,11 @@ fn two_clones_adding_the_same_file_and_others_merge_without_conflict_keeping_bot
         .collect();
     assert_eq!(
         lists,
-        vec![vec![], vec!["console.log".to_string()], vec!["console.log".to_string(), "screen.png".to_string()]]
+        vec![
+            vec![],
+            vec!["console.log".to_string()],
+            vec!["console.log".to_string(), "screen.png".to_string()]
+        ]
     );
     let fetched = team.tickets("b", &at(3), &["attachment", &id, "console.log"]);
     assert_eq!(fetched, "the same log in both clones\n");

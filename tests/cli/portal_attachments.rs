@@ -32,7 +32,10 @@ fn request(server: &Server, method: &str, path: &str, cookie: &str, body: Option
         server.base()
     );
     if let Some((content_type, body)) = body {
-        head.push_str(&format!("Content-Type: {content_type}\r\nContent-Length: {}\r\n", body.len()));
+        head.push_str(&format!(
+            "Content-Type: {content_type}\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
     }
     head.push_str("\r\n");
     stream.write_all(head.as_bytes()).unwrap();
@@ -44,7 +47,11 @@ fn request(server: &Server, method: &str, path: &str, cookie: &str, body: Option
     let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a head");
     let head = String::from_utf8_lossy(&raw[..split]).into_owned();
     let mut lines = head.lines();
-    let status = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).unwrap();
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap();
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
@@ -115,7 +122,8 @@ fn attachments(t: &TestStore, id: &str) -> Vec<serde_json::Value> {
 fn a_customers_upload_on_a_reply_is_fetched_byte_for_byte_and_downloaded_only_by_its_organisation() {
     let t = TestStore::with_config(CONFIG);
     let id = open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
-    t.run(&["request-info", &id, "--message", "Please send the console log"]).success();
+    t.run(&["request-info", &id, "--message", "Please send the console log"])
+        .success();
     let foreign = open(&t, "Globex", Some("gil@globex.example"), "Theirs");
     let server = Server::start(&t, NOW, &[], &[]);
     let ana = server.sign_in(&t, "ana@acme.example");
@@ -125,14 +133,25 @@ fn a_customers_upload_on_a_reply_is_fetched_byte_for_byte_and_downloaded_only_by
     assert!(page.body.contains("type=\"file\""), "{}", page.body);
 
     let (content_type, body) = multipart(&[("message", "Here it is.")], &[("console.log", &log()), ("", b"")]);
-    let reply = request(&server, "POST", &format!("/cases/{id}/reply"), &ana, Some((&content_type, &body)));
+    let reply = request(
+        &server,
+        "POST",
+        &format!("/cases/{id}/reply"),
+        &ana,
+        Some((&content_type, &body)),
+    );
     assert_eq!(reply.status, 303, "{}", String::from_utf8_lossy(&reply.body));
     assert_eq!(t.status(&id), "open");
     let listed = attachments(&t, &id);
     assert_eq!(listed.len(), 1, "the empty file input adds nothing: {listed:?}");
     let sha = listed[0]["sha256"].as_str().unwrap().to_string();
     // The analyst fetches it byte for byte.
-    let fetched = t.run(&["attachment", &id, "console.log"]).success().get_output().stdout.clone();
+    let fetched = t
+        .run(&["attachment", &id, "console.log"])
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     assert_eq!(fetched, log());
 
     // The case page links it; the download is an attachment, never rendered.
@@ -168,7 +187,10 @@ fn a_customers_upload_on_a_reply_is_fetched_byte_for_byte_and_downloaded_only_by
     }
     assert_eq!(missing.status, 404);
     // Signed out: no file either.
-    assert_ne!(request(&server, "GET", &link, "0".repeat(64).as_str(), None).body, log());
+    assert_ne!(
+        request(&server, "GET", &link, "0".repeat(64).as_str(), None).body,
+        log()
+    );
 }
 
 #[test]
@@ -183,7 +205,8 @@ fn a_file_is_served_only_through_the_case_whose_public_event_carries_it() {
     let file = dir.path().join("internal.txt");
     std::fs::write(&file, b"internal roster\n").unwrap();
     let other = open(&t, "Acme Corp", Some("zoe@acme.example"), "Other");
-    t.run(&["close", &other, "-r", "done", "--attach", file.to_str().unwrap()]).success();
+    t.run(&["close", &other, "-r", "done", "--attach", file.to_str().unwrap()])
+        .success();
     let sha = attachments(&t, &other)[0]["sha256"].as_str().unwrap().to_string();
     let server = Server::start(&t, NOW, &[], &[]);
     let ana = server.sign_in(&t, "ana@acme.example");
@@ -205,18 +228,28 @@ fn a_new_case_uploads_files_and_a_file_over_the_limit_is_left_out_and_shown() {
     let small = b"small log\n".to_vec();
     let big = vec![b'x'; 5000];
     let (content_type, body) = multipart(
-        &[("summary", "Crash"), ("description", "See the files."), ("severity", "low")],
+        &[
+            ("summary", "Crash"),
+            ("description", "See the files."),
+            ("severity", "low"),
+        ],
         &[("small.log", &small), ("big.bin", &big)],
     );
     let reply = request(&server, "POST", "/cases", &ana, Some((&content_type, &body)));
     let page = String::from_utf8_lossy(&reply.body).into_owned();
     assert_eq!(reply.status, 200, "{page}");
-    assert!(page.contains("not attached: big.bin (4.9 KiB, over the limit of 1000 bytes a file)"), "{page}");
+    assert!(
+        page.contains("not attached: big.bin (4.9 KiB, over the limit of 1000 bytes a file)"),
+        "{page}"
+    );
     let id = t.list(&["--all"])[0]["id"].as_str().unwrap().to_string();
     let listed = attachments(&t, &id);
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["name"], "small.log");
-    assert!(t.show(&id)["description"].as_str().unwrap().contains("[attachments left out: big.bin"));
+    assert!(t.show(&id)["description"]
+        .as_str()
+        .unwrap()
+        .contains("[attachments left out: big.bin"));
     // Nothing of the big file stayed on disk, not even a temp file.
     let stored: Vec<_> = walk(&t.path().join("attachments"));
     assert_eq!(stored.len(), 1, "{stored:?}");
@@ -228,8 +261,17 @@ fn a_hostile_file_name_downloads_under_a_safe_name() {
     let id = open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
     let server = Server::start(&t, NOW, &[], &[]);
     let ana = server.sign_in(&t, "ana@acme.example");
-    let (content_type, body) = multipart(&[("message", "names")], &[("../../etc/pass wd<b>ção.html", b"<script>x</script>")]);
-    let reply = request(&server, "POST", &format!("/cases/{id}/reply"), &ana, Some((&content_type, &body)));
+    let (content_type, body) = multipart(
+        &[("message", "names")],
+        &[("../../etc/pass wd<b>ção.html", b"<script>x</script>")],
+    );
+    let reply = request(
+        &server,
+        "POST",
+        &format!("/cases/{id}/reply"),
+        &ana,
+        Some((&content_type, &body)),
+    );
     assert_eq!(reply.status, 303, "{}", String::from_utf8_lossy(&reply.body));
     let sha = attachments(&t, &id)[0]["sha256"].as_str().unwrap().to_string();
     let download = request(&server, "GET", &format!("/cases/{id}/attachments/{sha}"), &ana, None);
@@ -241,7 +283,11 @@ fn a_hostile_file_name_downloads_under_a_safe_name() {
     );
     assert_eq!(download.header("content-type"), Some("application/octet-stream"));
     let page = server.get(&format!("/cases/{id}"), Some(&ana));
-    assert!(page.body.contains("../../etc/pass wd&lt;b&gt;ção.html"), "escaped: {}", page.body);
+    assert!(
+        page.body.contains("../../etc/pass wd&lt;b&gt;ção.html"),
+        "escaped: {}",
+        page.body
+    );
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
