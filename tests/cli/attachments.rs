@@ -535,3 +535,71 @@ fn outbound_mail_carries_the_attachment_byte_for_byte_and_a_missing_one_keeps_it
     );
     assert!(with_files.body_text(0).unwrap().contains("Apply this and send the log"));
 }
+
+#[test]
+fn attachment_refuses_to_write_bytes_to_a_terminal() {
+    // util-linux `script` gives the command a pseudo-terminal as stdout.
+    if std::process::Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` command to run tickets on a terminal");
+        return;
+    }
+    let t = TestStore::new();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("screen.png");
+    std::fs::write(&file, png()).unwrap();
+    let id = t.open(&[
+        "--customer",
+        "Acme Corp",
+        "--summary",
+        "x",
+        "--attach",
+        file.to_str().unwrap(),
+    ]);
+    let command = format!(
+        "{} attachment {id} screen.png; echo \"exit=$?\"",
+        assert_cmd::cargo::cargo_bin!("tickets").display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("TICKETS_DIR", t.path())
+        .env("TICKETS_NOW", NOW)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("exit=2"), "{text}");
+    assert!(text.contains("use --output FILE or a pipe"), "{text}");
+    assert!(!text.contains("PNG"), "no bytes reached the terminal: {text}");
+}
+
+#[test]
+fn git_setup_lfs_writes_the_lfs_line_once() {
+    let t = TestStore::new();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .current_dir(t.path())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    };
+    git(&["init", "--quiet"]);
+    let line = "attachments/** filter=lfs diff=lfs merge=lfs -text";
+    t.run(&["git-setup"]).success();
+    let attributes = || std::fs::read_to_string(t.path().join(".gitattributes")).unwrap();
+    assert!(!attributes().contains(line), "only with --lfs");
+    t.run(&["git-setup", "--lfs"])
+        .success()
+        .stdout(contains("wrote `attachments/**"));
+    t.run(&["git-setup", "--lfs"])
+        .success()
+        .stdout(contains("already keeps attachments in git LFS"));
+    assert_eq!(
+        attributes().lines().filter(|l| *l == line).count(),
+        1,
+        "{}",
+        attributes()
+    );
+    assert_eq!(attributes().lines().filter(|l| *l == "*.yaml merge=tickets").count(), 1);
+}
