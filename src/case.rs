@@ -110,6 +110,38 @@ pub struct Event {
     /// absent from other events, so files without it are written as before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
+    /// The files that came with the event (`open`, `reply`, `request-info`,
+    /// `close`), each stored once under its SHA-256 in `attachments/`.
+    /// Absent when empty, so files without attachments are written as before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file an event carries: a label and the content's address. The name is
+/// the sender's (untrusted): only a label, never a path.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attachment {
+    /// The file name as the sender gave it (untrusted text).
+    pub name: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The SHA-256 of its bytes, 64 lower-case hex digits: where it is stored.
+    pub sha256: String,
+    /// The MIME type the sender declared (untrusted; never used to render it).
+    pub content_type: String,
+}
+
+impl Attachment {
+    /// Whether `sha256` is 64 lower-case hex digits (so it can name a file).
+    pub fn has_valid_hash(&self) -> bool {
+        is_sha256_hex(&self.sha256)
+    }
+}
+
+/// Whether `text` is 64 lower-case hex digits.
+pub fn is_sha256_hex(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 impl Event {
@@ -127,6 +159,7 @@ impl Event {
             severity: None,
             impact: None,
             message_id: None,
+            attachments: Vec::new(),
         }
     }
 }
@@ -162,5 +195,20 @@ impl Case {
                 .rev()
                 .take_while(|e| e.action != ActionKind::RequestInfo)
                 .any(|e| e.action == ActionKind::Remind)
+    }
+}
+
+/// A size for people: bytes, KiB or MiB (`900 bytes`, `2.0 KiB`, `10 MiB`).
+pub fn size_for_people(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= MIB {
+        format!("{:.1} MiB", bytes as f64 / MIB as f64)
+    } else if bytes >= KIB {
+        format!("{:.1} KiB", bytes as f64 / KIB as f64)
+    } else {
+        format!("{bytes} bytes")
     }
 }

@@ -25,6 +25,9 @@ pub struct Report {
     pub cases: usize,
     /// Every finding, by path then line.
     pub problems: Vec<Problem>,
+    /// The files of `attachments/` no event names (and old temp files
+    /// there), for `check --prune`.
+    pub orphans: Vec<crate::store::attachments::StoredFile>,
 }
 
 impl Report {
@@ -80,6 +83,7 @@ pub fn check(store: &Store) -> Result<Report> {
     names.sort();
 
     let mut cases: Vec<Checked> = Vec::new();
+    let mut attachments = crate::attachment_check::AttachmentCheck::default();
     for name in names {
         let path = store.root().join(&name);
         let text_name = name.to_string_lossy();
@@ -111,10 +115,20 @@ pub fn check(store: &Store) -> Result<Report> {
             .as_ref()
             .map_or(Config::default().auto_close_after_days, |c| c.auto_close_after_days);
         if let Some((case, text)) = check_case_file(&path, &id, auto_close_after_days, &mut report) {
+            report.problems.extend(attachments.case(store, &path, &case, &text));
             cases.push(Checked { path, case, text });
         }
     }
 
+    let orphans = attachments.orphans(store)?;
+    report
+        .problems
+        .extend(orphans.iter().map(|(problem, _)| problem.clone()));
+    report.orphans = orphans
+        .into_iter()
+        .filter(|(problem, _)| crate::attachment_check::is_prunable(problem))
+        .map(|(_, file)| file)
+        .collect();
     check_unique_ids(&cases, &mut report);
     if let Some(config) = &config {
         for checked in &cases {

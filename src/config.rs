@@ -34,6 +34,56 @@ pub struct Config {
     /// Outbound mail: who messages to customers come from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mail: Option<MailConfig>,
+    /// Limits on attachments (defaults: SPEC section 9).
+    #[serde(default, skip_serializing_if = "AttachmentLimits::is_default")]
+    pub attachments: AttachmentLimits,
+}
+
+/// How large attachments may be (SPEC section 9): anything over a limit is
+/// left out, and the event says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentLimits {
+    /// The largest file, in bytes (default 10 MiB).
+    #[serde(default = "default_max_file_bytes")]
+    pub max_file_bytes: u64,
+    /// The most bytes of attachments one message (one event) may carry (default 25 MiB).
+    #[serde(default = "default_max_message_bytes")]
+    pub max_message_bytes: u64,
+    /// The most bytes of attachments one case may carry in all (default 100 MiB).
+    #[serde(default = "default_max_case_bytes")]
+    pub max_case_bytes: u64,
+}
+
+const MIB: u64 = 1024 * 1024;
+
+fn default_max_file_bytes() -> u64 {
+    10 * MIB
+}
+
+fn default_max_message_bytes() -> u64 {
+    25 * MIB
+}
+
+fn default_max_case_bytes() -> u64 {
+    100 * MIB
+}
+
+impl Default for AttachmentLimits {
+    fn default() -> Self {
+        AttachmentLimits {
+            max_file_bytes: default_max_file_bytes(),
+            max_message_bytes: default_max_message_bytes(),
+            max_case_bytes: default_max_case_bytes(),
+        }
+    }
+}
+
+impl AttachmentLimits {
+    /// Whether these are the defaults (left out of config.yaml when written).
+    pub fn is_default(&self) -> bool {
+        *self == AttachmentLimits::default()
+    }
 }
 
 fn default_prefix() -> String {
@@ -56,6 +106,7 @@ impl Default for Config {
             business_hours: BusinessHours::default(),
             git: GitConfig::default(),
             mail: None,
+            attachments: AttachmentLimits::default(),
         }
     }
 }

@@ -12,9 +12,19 @@ use crate::error::{Error, Result};
 use mail_parser::{Address, HeaderName, MessageParser, MimeHeaders, PartType};
 use std::io::Read;
 
-/// The largest message read from stdin (10 MiB); larger ones are refused
-/// before parsing, so a huge attachment cannot exhaust memory.
+/// The smallest cap on a message read from stdin (10 MiB). The cap grows
+/// with the store's `attachments.max_message_bytes` ([`message_cap`]), as
+/// base64 makes attachments a third larger; larger messages are refused
+/// before parsing, so a huge one cannot exhaust memory.
 pub const MAX_MESSAGE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// The largest raw message read for a store whose attachments of one
+/// message may take `max_attachment_bytes`: their base64 size and 1 MiB
+/// for the rest, at least [`MAX_MESSAGE_BYTES`].
+pub fn message_cap(max_attachment_bytes: u64) -> u64 {
+    let encoded = max_attachment_bytes.saturating_add(max_attachment_bytes / 3);
+    encoded.saturating_add(1024 * 1024).max(MAX_MESSAGE_BYTES)
+}
 
 /// The most text kept from one message (64 KiB): the rest is cut with a note,
 /// so that a case file stays well under the store's 1 MiB cap.
@@ -108,12 +118,26 @@ pub struct Email {
     pub message_id: Option<String>,
     /// In-Reply-To and References message IDs, most recent first.
     pub replied_to: Vec<String>,
-    /// The names of attachments (not kept).
-    pub attachments: Vec<String>,
+    /// The attachments: every part that is not the text body, inline images included.
+    pub attachments: Vec<MailAttachment>,
     /// Why the message was sent by a machine, when it was (an out-of-office,
     /// a bounce, a list): such a message is never taken as the customer
     /// speaking, and never answered (RFC 3834).
     pub automatic: Option<String>,
+}
+
+/// The text of a message that has attachments and no text of its own.
+pub const ATTACHMENTS_ONLY: &str = "(no text; attachments only)";
+
+/// One attachment of a message, decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailAttachment {
+    /// The file name the sender gave (untrusted; a label only).
+    pub name: String,
+    /// The declared content type, `type/subtype`, when there is one.
+    pub content_type: Option<String>,
+    /// The decoded bytes.
+    pub bytes: Vec<u8>,
 }
 
 /// Whether a message was sent by a machine (see [`Email::automatic`]).
@@ -178,15 +202,20 @@ pub fn refuse(reason: impl std::fmt::Display) -> Error {
 
 /// Reads a message from `input`, refusing one over [`MAX_MESSAGE_BYTES`].
 pub fn read_message(input: impl Read) -> Result<Vec<u8>> {
+    read_message_within(input, MAX_MESSAGE_BYTES)
+}
+
+/// Reads a message from `input`, refusing one over `cap` bytes ([`message_cap`]).
+pub fn read_message_within(input: impl Read, cap: u64) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     input
-        .take(MAX_MESSAGE_BYTES + 1)
+        .take(cap + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io("<stdin>", e))?;
-    if bytes.len() as u64 > MAX_MESSAGE_BYTES {
+    if bytes.len() as u64 > cap {
         return Err(refuse(format!(
             "the message is over the {} MiB cap (a huge attachment?)",
-            MAX_MESSAGE_BYTES / (1024 * 1024)
+            cap.div_ceil(1024 * 1024)
         )));
     }
     Ok(bytes)
@@ -295,7 +324,7 @@ pub fn parse(raw: &[u8]) -> Result<Email> {
         }
     }
     let body = texts.join("\n\n").trim().to_string();
-    if body.is_empty() {
+    if body.is_empty() && message.attachments().next().is_none() {
         return Err(refuse("the message has no text body"));
     }
     let mut replied_to = Vec::new();
@@ -309,9 +338,26 @@ pub fn parse(raw: &[u8]) -> Result<Email> {
     replied_to.extend(ids(message.references()).into_iter().rev());
     let attachments = message
         .attachments()
-        .map(|part| part.attachment_name().unwrap_or("(unnamed)").to_string())
+        .map(|part| MailAttachment {
+            name: part.attachment_name().unwrap_or("(unnamed)").to_string(),
+            content_type: part.content_type().map(|ct| match ct.subtype() {
+                Some(sub) => format!("{}/{sub}", ct.ctype()),
+                None => ct.ctype().to_string(),
+            }),
+            bytes: match &part.body {
+                // A forwarded message is kept as the message it was.
+                PartType::Message(inner) => inner.raw_message().to_vec(),
+                _ => part.contents().to_vec(),
+            },
+        })
         .collect();
     let automatic = automatic_reason(&message, &from);
+    // A message of files only still says something.
+    let body = if body.is_empty() {
+        ATTACHMENTS_ONLY.to_string()
+    } else {
+        body
+    };
     Ok(Email {
         automatic,
         from,
@@ -392,19 +438,22 @@ pub fn domain_belongs_to(config: &Config, customer: &str, domain: &str) -> bool 
         .is_some_and(|c| c.domains.iter().any(|d| d.trim().eq_ignore_ascii_case(domain)))
 }
 
-/// The description of a case opened by e-mail: the body, and the names of
-/// attachments that were not kept. The note takes at most
-/// [`MAX_ATTACHMENT_NOTE_BYTES`] (the names past it are counted) and counts
-/// within [`MAX_TEXT_BYTES`]: the body is cut shorter to leave it room.
-pub fn description(email: &Email) -> String {
-    let note = attachment_note(&email.attachments);
-    let mut text = cap_text(&email.body, MAX_TEXT_BYTES - note.len());
-    text.push_str(&note);
-    text
+/// The description of a case opened by e-mail: the body cut to
+/// [`MAX_TEXT_BYTES`], less `room` bytes kept for a note that follows it
+/// (attachments left out).
+pub fn description(email: &Email, room: usize) -> String {
+    cap_text(&email.body, MAX_TEXT_BYTES.saturating_sub(room))
 }
 
-/// `\n\n[attachments not kept: a.pdf, b.png and 3 more]`, or nothing.
-fn attachment_note(names: &[String]) -> String {
+/// The names of a message's attachments.
+pub fn attachment_names(email: &Email) -> Vec<String> {
+    email.attachments.iter().map(|a| a.name.clone()).collect()
+}
+
+/// `\n\n[attachments not kept: a.pdf, b.png and 3 more]`, or nothing: what
+/// an automatic message (never taken as the customer's) says of its files.
+/// At most [`MAX_ATTACHMENT_NOTE_BYTES`]; the names past it are counted.
+pub fn attachment_note(names: &[String]) -> String {
     if names.is_empty() {
         return String::new();
     }

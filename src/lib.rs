@@ -46,6 +46,7 @@
 // Diagnostics go through `error::diagnostic`, output through `cli::emit`: neither panics.
 #![warn(clippy::print_stderr, clippy::print_stdout)]
 
+pub mod attachment_check;
 pub mod case;
 pub mod check;
 pub mod cli;

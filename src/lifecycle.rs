@@ -495,6 +495,7 @@ fn replay_checked(
     if first.level.is_some_and(|l| l != Level::L1) || first.severity.is_none() {
         return Err(fail(0, "the open event must record level l1 and a severity".into()));
     }
+    carry_attachments(&mut state, first).map_err(|why| fail(0, why))?;
     on_step(0, &state);
     for (index, event) in case.history.iter().enumerate().skip(1) {
         if event.at < state.updated_at {
@@ -514,6 +515,7 @@ fn replay_checked(
             }
         }
         apply_in_place(&mut state, &action, &event.actor, event.at).map_err(|e| fail(index, e.to_string()))?;
+        carry_attachments(&mut state, event).map_err(|why| fail(index, why))?;
         let produced = state.history.last();
         if produced != Some(event) {
             let produced =
@@ -532,6 +534,37 @@ fn replay_checked(
         on_step(index, &state);
     }
     Ok(state)
+}
+
+/// The events that may carry attachments (SPEC section 9).
+pub fn may_carry_attachments(action: ActionKind) -> bool {
+    matches!(
+        action,
+        ActionKind::Open | ActionKind::Reply | ActionKind::RequestInfo | ActionKind::Close
+    )
+}
+
+/// Gives the last event of `state` (just produced by the life cycle) the
+/// attachments `recorded` carries: the files are data of the event, not of
+/// the transition table, so replay takes them as recorded. Refused on an
+/// event that cannot carry them, or with a hash that cannot name a file.
+pub fn carry_attachments(state: &mut Case, recorded: &Event) -> Result<(), String> {
+    if recorded.attachments.is_empty() {
+        return Ok(());
+    }
+    if !may_carry_attachments(recorded.action) {
+        return Err(format!(
+            "a {} event carries attachments; only open, reply, request-info and close do",
+            recorded.action
+        ));
+    }
+    if recorded.attachments.iter().any(|a| !a.has_valid_hash()) {
+        return Err("an attachment's sha256 is not 64 lower-case hex digits".into());
+    }
+    if let Some(last) = state.history.last_mut() {
+        last.attachments = recorded.attachments.clone();
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -416,13 +416,14 @@ fn replay_merged(fields: Case, history: Vec<(Side, Event)>, auto_close_after_day
                 return Err(refusal(&id, side, &event, &state, why));
             }
         }
-        let next = lifecycle::apply(&state, &action, &event.actor, event.at).map_err(|e| {
+        let mut next = lifecycle::apply(&state, &action, &event.actor, event.at).map_err(|e| {
             let why = match e {
                 crate::error::Error::Closed { .. } => "closed is terminal".to_string(),
                 e => e.to_string(),
             };
             refusal(&id, side, &event, &state, why)
         })?;
+        lifecycle::carry_attachments(&mut next, &event).map_err(|why| refusal(&id, side, &event, &state, why))?;
         let Some(produced) = next.history.last() else {
             return Err(refusal(&id, side, &event, &state, "it produced no event".into()));
         };

@@ -150,6 +150,9 @@ pub struct Details {
     pub first_response_due: Option<DateTime<Utc>>,
     /// The store's auto-close rule, in days.
     pub auto_close_after_days: u32,
+    /// What the event says of files it left out (over a limit), added to
+    /// the message whatever its template: the sender must hear of it.
+    pub left_out: Option<String>,
 }
 
 /// A composed message, ready to queue.
@@ -233,7 +236,10 @@ pub fn compose(
         format!("{}.{}.{unique}@{domain}", case.id, notice.template_name())
     };
     let subject = format!("[{}] {}", case.id, one_line(&case.summary));
-    let body = fill(template, case, details, mail)?;
+    let mut body = fill(template, case, details, mail)?;
+    if let Some(note) = &details.left_out {
+        body = format!("{}\n\n{}\n", body.trim_end(), note.trim());
+    }
 
     let mut builder = lettre::Message::builder()
         .from(from)
@@ -312,6 +318,72 @@ pub fn compose_sign_in(
         message_id,
         bytes: message.formatted(),
     })
+}
+
+/// The message `message` (headers and a single text body, as composed and
+/// queued) with `files` attached: a `multipart/mixed` whose first part is
+/// the original body with its own content headers, then one part per file
+/// (base64, `Content-Disposition: attachment` with the file name encoded by
+/// lettre). The files are read from the store at delivery, so the outbox
+/// holds only their references.
+pub fn with_attachments(message: &[u8], files: &[(crate::case::Attachment, Vec<u8>)]) -> Result<Vec<u8>, ComposeError> {
+    let split = message
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| ComposeError::Build("the queued message has no header".into()))?;
+    let (head, body) = (&message[..split + 2], &message[split + 4..]);
+    let head = String::from_utf8_lossy(head);
+    let mut kept = String::new();
+    let mut content = String::new();
+    let mut in_content = false;
+    for line in head.split_inclusive("\r\n") {
+        let continued = line.starts_with([' ', '\t']);
+        if !continued {
+            let name = line.split(':').next().unwrap_or("").trim().to_ascii_lowercase();
+            in_content = name == "content-type" || name == "content-transfer-encoding";
+            if name == "mime-version" {
+                continue;
+            }
+        }
+        if in_content {
+            content.push_str(line);
+        } else {
+            kept.push_str(line);
+        }
+    }
+    use rand::distr::{Alphanumeric, SampleString};
+    let boundary = format!("=_tickets_{}", Alphanumeric.sample_string(&mut rand::rng(), 24));
+    let mut out = Vec::with_capacity(message.len() + files.iter().map(|(_, b)| b.len() * 4 / 3 + 512).sum::<usize>());
+    out.extend_from_slice(kept.as_bytes());
+    out.extend_from_slice(
+        format!("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n").as_bytes(),
+    );
+    out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+    out.extend_from_slice(content.as_bytes());
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(body);
+    if !body.ends_with(b"\r\n") {
+        out.extend_from_slice(b"\r\n");
+    }
+    for (attachment, bytes) in files {
+        let content_type = ContentType::parse(&attachment.content_type)
+            .or_else(|_| ContentType::parse("application/octet-stream"))
+            .map_err(|e| ComposeError::Build(e.to_string()))?;
+        // Base64 always: a text file goes out byte for byte (line ends, long lines, a missing last newline).
+        let body = lettre::message::Body::new_with_encoding(
+            bytes.clone(),
+            lettre::message::header::ContentTransferEncoding::Base64,
+        )
+        .map_err(|_| ComposeError::Build("cannot encode an attachment".into()))?;
+        let part = lettre::message::Attachment::new(attachment.name.clone()).body(body, content_type);
+        out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        out.extend_from_slice(&part.formatted());
+        if !out.ends_with(b"\r\n") {
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    Ok(out)
 }
 
 fn one_line(text: &str) -> String {

@@ -16,11 +16,33 @@ pub struct CheckArgs {
     /// Fail on warnings too (unknown customers, analysts who left the roster...).
     #[arg(long)]
     pub strict: bool,
+    /// Remove the attachments no event names (orphans), under the store's
+    /// lock; refused while the store has errors (a case file that cannot be
+    /// read may name them).
+    #[arg(long)]
+    pub prune: bool,
 }
 
 /// Runs `check`.
 pub fn run(ctx: &Context, args: CheckArgs) -> Result<ExitCode> {
+    // With --prune the store is read under the lock, so no writer adds an
+    // event naming a file between the check and the removal.
+    let lock = if args.prune {
+        Some(ctx.store.lock(ctx.session().lock_wait)?)
+    } else {
+        None
+    };
     let report = check(&ctx.store)?;
+    if let Some(lock) = &lock {
+        if report.count(Gravity::Error) > 0 {
+            crate::error::diagnostic(
+                "error: --prune removed nothing: the store has errors (a case file that cannot be read may name the files); fix them first",
+            );
+        } else {
+            let removed = crate::attachment_check::prune(&ctx.store, lock, &report.orphans)?;
+            crate::error::diagnostic(&format!("pruned {removed} unreferenced attachment file(s)"));
+        }
+    }
     let fails = report.fails(args.strict);
     match ctx.format {
         Format::Table => emit(&render(&report, &ctx.style))?,

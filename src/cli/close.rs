@@ -14,9 +14,17 @@ pub struct CloseArgs {
     /// The resolution or solution given.
     #[arg(long, short, value_parser = super::non_empty)]
     pub resolution: String,
+    /// Attach a file (repeatable): stored in the store, listed by `show`
+    /// and sent with the event's message to the customer.
+    #[arg(long = "attach", value_name = "FILE")]
+    pub attach: Vec<std::path::PathBuf>,
 }
 
 /// Runs `close`.
 pub fn run(ctx: &Context, args: CloseArgs) -> Result<ExitCode> {
-    print_transitioned(ctx, &operations::close(&ctx.session(), &args.id, args.resolution)?)
+    let enclosures = super::attachment::enclosures(ctx, &args.attach)?;
+    print_transitioned(
+        ctx,
+        &operations::close_with(&ctx.session(), &args.id, args.resolution, enclosures)?,
+    )
 }

@@ -9,7 +9,23 @@ use clap::Args;
 
 /// Arguments of `git-setup`.
 #[derive(Debug, Args)]
-pub struct GitSetupArgs {}
+pub struct GitSetupArgs {
+    /// Also keep attachments in git LFS: writes `attachments/** filter=lfs
+    /// diff=lfs merge=lfs -text` to `.gitattributes` (once). Each clone needs
+    /// git-lfs installed (`git lfs install`).
+    #[arg(long)]
+    pub lfs: bool,
+}
+
+/// The `.gitattributes` line that keeps attachments in git LFS.
+pub const LFS_LINE: &str = "attachments/** filter=lfs diff=lfs merge=lfs -text";
+
+/// What `git-setup --lfs` adds, with its comment.
+const LFS_ATTRIBUTES: &str = "\
+# Written by `tickets git-setup --lfs`: attachments are kept in git LFS, so
+# clones fetch only the files they open.
+attachments/** filter=lfs diff=lfs merge=lfs -text
+";
 
 /// The `.gitattributes` written into the store: case files merge with the
 /// driver; config.yaml is edited by people and merges as text.
@@ -47,7 +63,7 @@ fn shell_quote(word: &str) -> String {
 }
 
 /// Runs `git-setup`.
-pub fn run(ctx: &Context, _args: GitSetupArgs) -> Result<ExitCode> {
+pub fn run(ctx: &Context, args: GitSetupArgs) -> Result<ExitCode> {
     ctx.store.ensure_exists()?;
     let root = ctx.store.root();
     if !crate::git::is_work_tree(root) {
@@ -79,17 +95,24 @@ pub fn run(ctx: &Context, _args: GitSetupArgs) -> Result<ExitCode> {
     } else {
         String::new()
     };
-    let wrote = if current.lines().any(|l| l.trim() == DRIVER_LINE) {
-        false
-    } else {
-        let mut text = current;
+    let mut text = current.clone();
+    let mut add = |block: &str| {
         if !text.is_empty() && !text.ends_with('\n') {
             text.push('\n');
         }
-        text.push_str(GITATTRIBUTES);
-        ctx.store.write_support_file(".gitattributes", &text)?;
-        true
+        text.push_str(block);
     };
+    let wrote = !current.lines().any(|l| l.trim() == DRIVER_LINE);
+    if wrote {
+        add(GITATTRIBUTES);
+    }
+    let wrote_lfs = args.lfs && !current.lines().any(|l| l.trim() == LFS_LINE);
+    if wrote_lfs {
+        add(LFS_ATTRIBUTES);
+    }
+    if text != current {
+        ctx.store.write_support_file(".gitattributes", &text)?;
+    }
     emit(&format!(
         "registered the merge driver in this clone's git config: merge.tickets.driver = {command}\n{}\n",
         if wrote {
@@ -101,5 +124,15 @@ pub fn run(ctx: &Context, _args: GitSetupArgs) -> Result<ExitCode> {
             format!("{} already routes case files to the driver", attributes.display())
         }
     ))?;
+    if args.lfs {
+        emit(&if wrote_lfs {
+            format!(
+                "wrote `{LFS_LINE}` to {}: commit it; every clone needs git-lfs (`git lfs install`)\n",
+                attributes.display()
+            )
+        } else {
+            format!("{} already keeps attachments in git LFS\n", attributes.display())
+        })?;
+    }
     Ok(ExitCode::Success)
 }

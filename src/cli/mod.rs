@@ -2,6 +2,7 @@
 //! Each command lives in its own file with its `Args` and `run`.
 
 mod assign;
+mod attachment;
 mod check;
 mod close;
 mod completions;
@@ -105,6 +106,8 @@ pub enum Command {
     List(list::ListArgs),
     /// Show one case with its history.
     Show(show::ShowArgs),
+    /// Write one attachment's bytes to a file or a pipe (never a terminal).
+    Attachment(attachment::AttachmentArgs),
     /// R&D's resolution queue, in the order R&D takes the cases.
     Queue(queue::QueueArgs),
     /// Set or change a case's assignee by hand.
@@ -273,6 +276,14 @@ pub fn warn_about(warning: &Warning) {
             "{id}: no message to the customer was queued: {}",
             crate::terminal::escape_line(reason)
         )),
+        Warning::AttachmentsLeftOut { id, left_out } => {
+            for one in left_out {
+                warn(&format!(
+                    "{id}: attachment left out: {}",
+                    crate::terminal::escape_line(&one.to_string())
+                ));
+            }
+        }
         Warning::Unassigned { id, reason, .. } => warn(&format!(
             "{}; {id} is unassigned (tickets assign {id} ANALYST)",
             crate::terminal::escape_line(reason)
@@ -379,6 +390,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Sweep(args) => sweep::run(&ctx()?, args),
         Command::List(args) => list::run(&ctx()?, args),
         Command::Show(args) => show::run(&ctx()?, args),
+        Command::Attachment(args) => attachment::run(&ctx()?, args),
         Command::Queue(args) => queue::run(&ctx()?, args),
         Command::Assign(args) => assign::run(&ctx()?, args),
         Command::Reassess(args) => reassess::run(&ctx()?, args),

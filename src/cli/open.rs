@@ -33,7 +33,7 @@ pub struct OpenArgs {
     /// The closed case this one follows up.
     #[arg(long, value_name = "ID")]
     pub follow_up_of: Option<String>,
-    /// Read an e-mail message (at most 10 MiB) on stdin: Subject -> summary,
+    /// Read an e-mail message (at most 10 MiB, more when attachments.max_message_bytes allows) on stdin: Subject -> summary,
     /// text body -> description, sender's domain -> customer (config
     /// `domains`), channel email. Unknown domains are refused (exit 2).
     #[arg(
@@ -41,6 +41,9 @@ pub struct OpenArgs {
         conflicts_with_all = ["customer", "summary", "description", "email", "channel", "follow_up_of"]
     )]
     pub from_email: bool,
+    /// Attach a file (repeatable): stored in the store, listed by `show`.
+    #[arg(long = "attach", value_name = "FILE", conflicts_with = "from_email")]
+    pub attach: Vec<std::path::PathBuf>,
 }
 
 /// Runs `open`.
@@ -64,7 +67,8 @@ pub fn run(ctx: &Context, args: OpenArgs) -> Result<ExitCode> {
             message_id: None,
             automatic: false,
         };
-        operations::open(&session, request)?
+        let enclosures = super::attachment::enclosures(ctx, &args.attach)?;
+        operations::open_with(&session, request, enclosures)?
     };
     match opening {
         Opening::AlreadyOpened { id } => {

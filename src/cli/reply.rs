@@ -17,12 +17,15 @@ pub struct ReplyArgs {
     /// What the customer said.
     #[arg(long, short, value_parser = super::non_empty, required_unless_present = "from_email")]
     pub message: Option<String>,
-    /// Read the customer's e-mail (at most 10 MiB) on stdin: the case is the
+    /// Read the customer's e-mail (at most 10 MiB, more when attachments.max_message_bytes allows) on stdin: the case is the
     /// `[ID]` tag in the Subject, else the one whose Message-ID the
     /// In-Reply-To/References name; quoted text is dropped; the sender's
     /// domain must be the case's customer's.
     #[arg(long, conflicts_with = "message")]
     pub from_email: bool,
+    /// Attach a file (repeatable): stored in the store and listed by `show`.
+    #[arg(long = "attach", value_name = "FILE", conflicts_with = "from_email")]
+    pub attach: Vec<std::path::PathBuf>,
 }
 
 /// Runs `reply`.
@@ -33,7 +36,8 @@ pub fn run(ctx: &Context, args: ReplyArgs) -> Result<ExitCode> {
     let (Some(id), Some(message)) = (args.id, args.message) else {
         return Err(Error::Usage("reply needs an ID and --message (or --from-email)".into()));
     };
-    print_transitioned(ctx, &operations::reply(&ctx.session(), &id, message)?)
+    let enclosures = super::attachment::enclosures(ctx, &args.attach)?;
+    print_transitioned(ctx, &operations::reply_with(&ctx.session(), &id, message, enclosures)?)
 }
 
 fn run_from_email(ctx: &Context, id: Option<String>) -> Result<ExitCode> {

@@ -15,9 +15,17 @@ pub struct RequestInfoArgs {
     /// What was answered or asked.
     #[arg(long, short, value_parser = super::non_empty)]
     pub message: String,
+    /// Attach a file (repeatable): stored in the store, listed by `show`
+    /// and sent with the event's message to the customer.
+    #[arg(long = "attach", value_name = "FILE")]
+    pub attach: Vec<std::path::PathBuf>,
 }
 
 /// Runs `request-info`.
 pub fn run(ctx: &Context, args: RequestInfoArgs) -> Result<ExitCode> {
-    print_transitioned(ctx, &operations::request_info(&ctx.session(), &args.id, args.message)?)
+    let enclosures = super::attachment::enclosures(ctx, &args.attach)?;
+    print_transitioned(
+        ctx,
+        &operations::request_info_with(&ctx.session(), &args.id, args.message, enclosures)?,
+    )
 }

@@ -37,6 +37,29 @@ pub fn outbox(session: &Session) -> Result<(Vec<OutboxMessage>, Vec<Error>)> {
     session.store.outbox()
 }
 
+/// The bytes to send: the queued message, with the event's files attached.
+fn with_files(store: &crate::store::Store, message: &OutboxMessage) -> std::result::Result<Vec<u8>, String> {
+    use std::io::Read;
+    if message.attachments.is_empty() {
+        return Ok(message.message.as_bytes().to_vec());
+    }
+    let mut files = Vec::with_capacity(message.attachments.len());
+    for attachment in &message.attachments {
+        let name = crate::terminal::escape_line(&attachment.name);
+        let mut bytes = Vec::new();
+        store
+            .open_attachment(attachment)
+            .and_then(|file| {
+                file.take(attachment.size)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| Error::io(store.attachment_path(&attachment.sha256), e))
+            })
+            .map_err(|e| format!("attachment {name}: {e}"))?;
+        files.push((attachment.clone(), bytes));
+    }
+    crate::outbound::with_attachments(message.message.as_bytes(), &files).map_err(|e| e.to_string())
+}
+
 /// Sends every queued or failed message through `transport`, one at a time
 /// under the delivery lock (other commands go on meanwhile), and records
 /// each outcome at once: a message sent is never sent again, a failed one is
@@ -72,7 +95,19 @@ pub fn deliver(session: &Session, transport: &Transport, dry_run: bool, prune_af
             continue;
         }
         message.attempts += 1;
-        match transport.send(&message.from, &message.to, message.message.as_bytes()) {
+        // The files are read from the store now, checked against their
+        // hashes: one missing or damaged keeps the message queued.
+        let bytes = match with_files(store, &message) {
+            Ok(bytes) => bytes,
+            Err(reason) => {
+                message.state = DeliveryState::Failed;
+                message.error = Some(reason);
+                store.update_message(&delivery_lock, &message)?;
+                delivered.failed.push(message);
+                continue;
+            }
+        };
+        match transport.send(&message.from, &message.to, &bytes) {
             Ok(()) => {
                 message.state = DeliveryState::Sent;
                 message.sent_at = Some(session.now);

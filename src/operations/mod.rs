@@ -32,6 +32,7 @@
 //! # let _ = Channel::Portal;
 //! ```
 
+pub mod attachments;
 mod deliver;
 mod escalate;
 mod open;
@@ -44,15 +45,18 @@ mod sweep;
 mod transaction;
 mod transitions;
 
+pub use attachments::Enclosures;
 pub use deliver::{deliver, outbox, Delivered};
 pub use escalate::{escalate, Escalated};
-pub use open::{draft, open, open_from_email, Draft, OpenRequest, Opened, Opening};
+pub use open::{draft, open, open_from_email, open_with, Draft, OpenRequest, Opened, Opening};
 pub use outgoing::notice_of;
 pub use read::{digests, list, queue, queue_order, show, ListFilter, Listed, Queue, Shown};
 pub use remind::{remind, Reminded, Reminder};
-pub use reply::{reply, reply_from_email, Replied};
+pub use reply::{reply, reply_from_email, reply_with, Replied};
 pub use sweep::{due_for_sweep, sweep, DueForSweep, Swept};
-pub use transitions::{assign, close, investigate, note, reassess, request_info, Reassessed};
+pub use transitions::{
+    assign, close, close_with, investigate, note, reassess, request_info, request_info_with, Reassessed,
+};
 
 use crate::case::Case;
 use crate::config::Config;
@@ -110,6 +114,14 @@ pub enum Warning {
     NoContact {
         /// The case.
         id: String,
+    },
+    /// Files that came with the event were over a limit and not kept; the
+    /// event's text names them.
+    AttachmentsLeftOut {
+        /// The case.
+        id: String,
+        /// The files, and the limit each was over.
+        left_out: Vec<attachments::LeftOut>,
     },
     /// Routing found nobody available at the tier: the case is unassigned.
     Unassigned {

@@ -2,6 +2,7 @@
 //! analyst, with a fresh random ID. An e-mail delivered again (the same
 //! Message-ID, sender and customer) opens nothing new.
 
+use super::attachments::{self, Enclosures, MAX_LEFT_OUT_NOTE_BYTES};
 use super::{active_counts, commit, Session, Warning};
 use crate::case::Case;
 use crate::config::Config;
@@ -96,8 +97,13 @@ pub struct Draft {
 /// A follow-up must be of a closed case. With a Message-ID already on a
 /// case of the same customer and sender, opens nothing (see [`Opening`]).
 pub fn open(session: &Session, request: OpenRequest) -> Result<Opening> {
+    open_with(session, request, Enclosures::none(&session.store))
+}
+
+/// [`open`] with the customer's files, carried by the `open` event.
+pub fn open_with(session: &Session, request: OpenRequest, enclosures: Enclosures) -> Result<Opening> {
     let config = session.store.config()?;
-    open_as(session, &config, request, &session.actor)
+    open_as(session, &config, request, &session.actor, enclosures)
 }
 
 /// Opens a case from an e-mail read from `raw` (at most 10 MiB): Subject ->
@@ -106,7 +112,8 @@ pub fn open(session: &Session, request: OpenRequest) -> Result<Opening> {
 /// unless `named_actor` (the CLI's `--as`) says who does.
 pub fn open_from_email(session: &Session, raw: impl Read, named_actor: Option<&str>) -> Result<Opening> {
     let config = session.store.config()?;
-    let mail = email::parse(&email::read_message(raw)?)?;
+    let cap = email::message_cap(config.attachments.max_message_bytes);
+    let mail = email::parse(&email::read_message_within(raw, cap)?)?;
     // Config::validate refuses a domain listed by two customers, so the first is the only one.
     let customer = match email::customers_of_domain(&config, &mail.domain).first() {
         Some(one) => one.name.clone(),
@@ -117,23 +124,41 @@ pub fn open_from_email(session: &Session, raw: impl Read, named_actor: Option<&s
             )))
         }
     };
+    let automatic = email::is_automatic(&mail);
+    let mut enclosures = Enclosures::new(&session.store, config.attachments);
+    let mut description = email::description(&mail, MAX_LEFT_OUT_NOTE_BYTES);
+    if automatic {
+        // An out-of-office's files are not the customer's: named, not kept.
+        description = email::description(&mail, email::MAX_ATTACHMENT_NOTE_BYTES);
+        description.push_str(&email::attachment_note(&email::attachment_names(&mail)));
+    } else {
+        for attachment in &mail.attachments {
+            enclosures.add_bytes(&attachment.name, attachment.content_type.as_deref(), &attachment.bytes)?;
+        }
+    }
     let request = OpenRequest {
         customer,
         summary: email::summary(&mail),
-        description: email::description(&mail),
+        description,
         email: Some(mail.from.clone()),
         channel: Channel::Email,
         severity: None,
         follow_up_of: None,
         message_id: mail.message_id.clone(),
-        automatic: email::is_automatic(&mail),
+        automatic,
     };
-    open_as(session, &config, request, named_actor.unwrap_or(&mail.from))
+    open_as(session, &config, request, named_actor.unwrap_or(&mail.from), enclosures)
 }
 
 /// `open`, with `actor` recorded in the case's history (the commit names
 /// `Session::actor`).
-fn open_as(session: &Session, config: &Config, mut request: OpenRequest, actor: &str) -> Result<Opening> {
+fn open_as(
+    session: &Session,
+    config: &Config,
+    mut request: OpenRequest,
+    actor: &str,
+    enclosures: Enclosures,
+) -> Result<Opening> {
     let store = &session.store;
     if let Some(typed) = &request.follow_up_of {
         let id = store.resolve(typed)?;
@@ -162,10 +187,21 @@ fn open_as(session: &Session, config: &Config, mut request: OpenRequest, actor: 
     };
     let automatic = request.automatic;
     let Draft {
-        case,
+        mut case,
         warnings: drafted,
     } = draft(config, request, id, &counts, actor, session.now);
     let mut warnings = Vec::new();
+    if !enclosures.is_empty() {
+        // Each file synced at its address before the case file names it.
+        let (kept, left_out) = enclosures.keep(&lock, None)?;
+        attachments::record(&mut case, kept, &left_out);
+        if !left_out.is_empty() {
+            warnings.push(Warning::AttachmentsLeftOut {
+                id: case.id.clone(),
+                left_out,
+            });
+        }
+    }
     if config.mail.is_some() && case.email.is_none() {
         warnings.push(Warning::NoContact { id: case.id.clone() });
     }

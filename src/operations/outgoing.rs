@@ -71,6 +71,14 @@ fn message_for(
         closes_on: case.waiting_since.map(|since| since + after),
         first_response_due: Some(policy.first_response_due(&case.customer, case.severity, case.created_at)),
         auto_close_after_days: config.auto_close_after_days,
+        // The acknowledgement's default text does not quote the description.
+        left_out: match notice {
+            Notice::Acknowledgement => case
+                .description
+                .rfind(super::attachments::LEFT_OUT_HEAD.trim_start())
+                .map(|at| case.description[at..].to_string()),
+            _ => None,
+        },
     };
     let unique = Alphanumeric.sample_string(&mut rand::rng(), 12).to_lowercase();
     match outbound::compose(notice, case, &details, mail, &template, &unique, session.now) {
@@ -92,6 +100,7 @@ fn message_for(
             attempts: 0,
             error: None,
             message: String::from_utf8_lossy(&composed.bytes).into_owned(),
+            attachments: event.attachments.clone(),
         }),
         Err(ComposeError::NoContact) => None,
         Err(e) => {

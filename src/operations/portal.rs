@@ -135,6 +135,7 @@ pub fn request_sign_in(session: &Session, email: &str, base_url: &str) -> Result
         attempts: 0,
         error: None,
         message: String::from_utf8_lossy(&composed.bytes).into_owned(),
+        attachments: Vec::new(),
     };
     let lock = session.store.lock(session.lock_wait)?;
     session.store.queue_messages(&lock, &[message])?;

@@ -3,8 +3,9 @@
 //! and a message already recorded (a mail server retrying) is not recorded
 //! again.
 
-use super::transaction::transition;
-use super::{commit, Session, Transitioned};
+use super::attachments::{self, Enclosures};
+use super::transaction::transition_with;
+use super::{commit, Session, Transitioned, Warning};
 use crate::case::Case;
 use crate::digest::Digest;
 use crate::email;
@@ -18,7 +19,12 @@ use std::io::Read;
 
 /// Records what the customer said on a case.
 pub fn reply(session: &Session, typed_id: &str, message: String) -> Result<Transitioned> {
-    transition(session, typed_id, |_, _| {
+    reply_with(session, typed_id, message, Enclosures::none(&session.store))
+}
+
+/// [`reply`] with the customer's files.
+pub fn reply_with(session: &Session, typed_id: &str, message: String, enclosures: Enclosures) -> Result<Transitioned> {
+    transition_with(session, typed_id, enclosures, |_, _| {
         Ok(Action::Reply {
             message,
             message_id: None,
@@ -64,7 +70,8 @@ pub fn reply_from_email(
 ) -> Result<Replied> {
     let store = &session.store;
     let config = store.config()?;
-    let mail = email::parse(&email::read_message(raw)?)?;
+    let cap = email::message_cap(config.attachments.max_message_bytes);
+    let mail = email::parse(&email::read_message_within(raw, cap)?)?;
     let text = email::reply_text(&mail.body);
     if text.is_empty() {
         return Err(email::refuse("the reply has no text of its own (only quoted text)"));
@@ -83,10 +90,17 @@ pub fn reply_from_email(
     };
     let sender = named_actor.unwrap_or(&mail.from);
     let id = store.resolve(&typed)?;
+    // Received before the lock (hashed into temp files); kept under it.
+    let mut enclosures = Enclosures::new(store, config.attachments);
+    if mail.automatic.is_none() {
+        for attachment in &mail.attachments {
+            enclosures.add_bytes(&attachment.name, attachment.content_type.as_deref(), &attachment.bytes)?;
+        }
+    }
     // The read-modify-write of a transition, but a message already recorded
     // is answered before the life cycle is asked: a closed case must not turn
     // a redelivery into exit 4 (the README's wrapper would open a new case).
-    let _lock = store.lock(session.lock_wait)?;
+    let lock = store.lock(session.lock_wait)?;
     let case = store.load(&id)?;
     // The sender is checked against the case as loaded under the lock, and
     // before anything about it (whether it has the message) is said.
@@ -111,8 +125,9 @@ pub fn reply_from_email(
         if case.status == Status::Closed {
             return Ok(Replied::Ignored { case, reason });
         }
+        let names = email::attachment_note(&email::attachment_names(&mail));
         let action = Action::Note {
-            message: format!("automatic message, not taken as the customer's reply ({reason}):\n\n{text}"),
+            message: format!("automatic message, not taken as the customer's reply ({reason}):\n\n{text}{names}"),
         };
         let next = crate::lifecycle::apply(&case, &action, sender, session.now)?;
         let path = store.save(&next)?;
@@ -137,9 +152,20 @@ pub fn reply_from_email(
         message: text,
         message_id: mail.message_id.clone(),
     };
-    let next = crate::lifecycle::apply(&case, &action, sender, session.now)?;
-    let path = store.save(&next)?;
+    let mut next = crate::lifecycle::apply(&case, &action, sender, session.now)?;
     let mut warnings = Vec::new();
+    if !enclosures.is_empty() {
+        // Each file synced at its address before the case file names it.
+        let (kept, left_out) = enclosures.keep(&lock, Some(&case))?;
+        attachments::record(&mut next, kept, &left_out);
+        if !left_out.is_empty() {
+            warnings.push(Warning::AttachmentsLeftOut {
+                id: next.id.clone(),
+                left_out,
+            });
+        }
+    }
+    let path = store.save(&next)?;
     commit(
         &config,
         store,

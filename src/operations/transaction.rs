@@ -1,7 +1,8 @@
 //! The read-modify-write of one case under the store lock, which every
 //! transition shares.
 
-use super::{commit, Outcome, Session, Transitioned};
+use super::attachments::{self, Enclosures};
+use super::{commit, Outcome, Session, Transitioned, Warning};
 use crate::case::Case;
 use crate::config::Config;
 use crate::error::Result;
@@ -33,17 +34,63 @@ pub(super) fn transition_unless_unchanged(
     typed_id: &str,
     make: impl FnOnce(&Case, &Config) -> Result<(Action, bool)>,
 ) -> Result<Outcome<Transitioned>> {
+    transition_enclosing(session, typed_id, Enclosures::none(&session.store), make)
+}
+
+/// [`transition`] with files for the event: kept under the lock (within the
+/// case's limit) before the case file that names them is written.
+pub(super) fn transition_with(
+    session: &Session,
+    typed_id: &str,
+    enclosures: Enclosures,
+    make: impl FnOnce(&Case, &Config) -> Result<Action>,
+) -> Result<Transitioned> {
+    match transition_enclosing(session, typed_id, enclosures, |case, config| {
+        Ok((make(case, config)?, false))
+    })? {
+        Outcome::Changed(transitioned) => Ok(transitioned),
+        Outcome::Unchanged(case) => Ok(Transitioned {
+            before: case.status,
+            case,
+            warnings: Vec::new(),
+        }),
+    }
+}
+
+fn transition_enclosing(
+    session: &Session,
+    typed_id: &str,
+    enclosures: Enclosures,
+    make: impl FnOnce(&Case, &Config) -> Result<(Action, bool)>,
+) -> Result<Outcome<Transitioned>> {
     let store = &session.store;
     let config = store.config()?;
     let id = store.resolve(typed_id)?;
     let lock = store.lock(session.lock_wait)?;
     let case = store.load(&id)?;
     let (action, already) = make(&case, &config)?;
-    let next = lifecycle::apply(&case, &action, &session.actor, session.now)?;
+    let mut next = lifecycle::apply(&case, &action, &session.actor, session.now)?;
     if already {
         return Ok(Outcome::Unchanged(case));
     }
     let mut warnings = Vec::new();
+    if !enclosures.is_empty() {
+        let kind = next.history.last().map(|e| e.action);
+        if !kind.is_some_and(lifecycle::may_carry_attachments) {
+            return Err(crate::error::Error::Usage(
+                "only open, reply, request-info and close carry attachments".into(),
+            ));
+        }
+        // Each file synced at its address before the case file names it.
+        let (kept, left_out) = enclosures.keep(&lock, Some(&case))?;
+        attachments::record(&mut next, kept, &left_out);
+        if !left_out.is_empty() {
+            warnings.push(Warning::AttachmentsLeftOut {
+                id: next.id.clone(),
+                left_out,
+            });
+        }
+    }
     // The customer's message first: a crash after it leaves a message whose
     // event is missing, which `deliver` drops; never an event without its message.
     super::outgoing::queue_for(session, &lock, &config, std::slice::from_ref(&next), &mut warnings)?;

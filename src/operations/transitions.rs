@@ -1,7 +1,8 @@
 //! The transitions an analyst makes on one case by hand: investigate,
 //! request-info, close, assign and reassess.
 
-use super::transaction::{transition, transition_unless_unchanged};
+use super::transaction::{transition, transition_unless_unchanged, transition_with};
+use super::Enclosures;
 use super::{Outcome, Session, Transitioned};
 use crate::error::{Error, Result};
 use crate::lifecycle::Action;
@@ -16,12 +17,34 @@ pub fn investigate(session: &Session, typed_id: &str, note: Option<String>) -> R
 /// Answers or asks the customer: -> waiting-for-customer, and the auto-close
 /// clock (re)starts now.
 pub fn request_info(session: &Session, typed_id: &str, message: String) -> Result<Transitioned> {
-    transition(session, typed_id, |_, _| Ok(Action::RequestInfo { message }))
+    request_info_with(session, typed_id, message, Enclosures::none(&session.store))
+}
+
+/// [`request_info`] with files for the customer, sent with the message.
+pub fn request_info_with(
+    session: &Session,
+    typed_id: &str,
+    message: String,
+    enclosures: Enclosures,
+) -> Result<Transitioned> {
+    transition_with(session, typed_id, enclosures, |_, _| {
+        Ok(Action::RequestInfo { message })
+    })
 }
 
 /// Closes a case with a resolution: any status but closed -> closed.
 pub fn close(session: &Session, typed_id: &str, resolution: String) -> Result<Transitioned> {
-    transition(session, typed_id, |_, _| Ok(Action::Close { resolution }))
+    close_with(session, typed_id, resolution, Enclosures::none(&session.store))
+}
+
+/// [`close`] with files for the customer, sent with the resolution.
+pub fn close_with(
+    session: &Session,
+    typed_id: &str,
+    resolution: String,
+    enclosures: Enclosures,
+) -> Result<Transitioned> {
+    transition_with(session, typed_id, enclosures, |_, _| Ok(Action::Close { resolution }))
 }
 
 /// Sets or changes a case's assignee by hand to `analyst`, a roster ID

@@ -97,6 +97,9 @@ pub struct EventView {
     /// The Message-ID of the e-mail a reply came in, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
+    /// The files the event carries (absent when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<crate::case::Attachment>,
 }
 
 impl EventView {
@@ -115,6 +118,7 @@ impl EventView {
             severity: event.severity.map(|s| s.to_string()),
             impact: event.impact.map(|i| i.to_string()),
             message_id: event.message_id.clone(),
+            attachments: event.attachments.clone(),
         }
     }
 }

@@ -339,8 +339,35 @@ pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style) -> S
         if let Some(message) = &event.message {
             out.push_str(&indent(&format!("  {}", escape_block(message).replace('\n', "\n  "))));
         }
+        for attachment in &event.attachments {
+            out.push_str(&format!("      {}\n", attachment_line(attachment)));
+        }
     }
     out
+}
+
+/// The longest attachment name `show` prints, in characters.
+pub const MAX_SHOWN_NAME_CHARS: usize = 100;
+
+/// An attachment's name for display: cut to [`MAX_SHOWN_NAME_CHARS`]
+/// (not yet escaped).
+pub fn attachment_name_for_display(name: &str) -> String {
+    let mut shown: String = name.chars().take(MAX_SHOWN_NAME_CHARS).collect();
+    if name.chars().count() > MAX_SHOWN_NAME_CHARS {
+        shown.push('…');
+    }
+    shown
+}
+
+/// `attachment: NAME (SIZE, TYPE, sha256 PREFIX)`, the name escaped and cut.
+pub fn attachment_line(attachment: &crate::case::Attachment) -> String {
+    format!(
+        "attachment: {} ({}, {}, sha256 {})",
+        escape_line(&attachment_name_for_display(&attachment.name)),
+        crate::case::size_for_people(attachment.size),
+        escape_line(&attachment.content_type),
+        attachment.sha256.get(..12).unwrap_or(&attachment.sha256)
+    )
 }
 
 #[cfg(test)]

@@ -5,9 +5,9 @@
 // A handler's early answer is the response itself, once per request: boxing would buy nothing.
 #![allow(clippy::result_large_err)]
 
-use super::{blocking, failure, pages, respond, Portal, Shared};
+use super::{attachments, blocking, failure, pages, respond, Portal, Shared};
 use crate::case::Case;
-use crate::config::Config;
+use crate::config::{AttachmentLimits, Config};
 use crate::digest::Digest;
 use crate::error::Error;
 use crate::operations::portal::{may_see, Contact};
@@ -15,7 +15,7 @@ use crate::operations::{self, OpenRequest, Opening};
 use crate::outbound::status_for_customer;
 use crate::vocabulary::{ActionKind, Channel, Severity, Status, Visibility};
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -70,7 +70,7 @@ fn turn(config: &Config, status: Status, waiting_since: Option<DateTime<Utc>>) -
     }
 }
 
-fn signed_in(portal: &Portal, headers: &HeaderMap) -> Result<Contact, Response> {
+pub(super) fn signed_in(portal: &Portal, headers: &HeaderMap) -> Result<Contact, Response> {
     portal.contact(headers).ok_or_else(|| Redirect::to("/").into_response())
 }
 
@@ -135,7 +135,7 @@ pub(super) async fn home(State(portal): State<Shared>, headers: HeaderMap) -> Re
 /// The case `id` if the contact may see it; `None` (404) for a malformed
 /// ID, a missing case, a file that cannot be read and another's case alike.
 /// Only an exact ID: a prefix would let anyone probe for others' cases.
-fn visible_case(session: &operations::Session, contact: &Contact, id: &str) -> Option<Case> {
+pub(super) fn visible_case(session: &operations::Session, contact: &Contact, id: &str) -> Option<Case> {
     if crate::id::validate(id).ok()?.as_str() != id {
         return None;
     }
@@ -164,10 +164,10 @@ fn case_page_markup(config: &Config, case: &Case, typed: &Typed) -> Markup {
         ol.conversation {
             @for event in case.history.iter().filter(|e| e.action.visibility() == Visibility::Public) {
                 @match event.action {
-                    ActionKind::Open => li { p.muted { (date(event.at)) ": you opened the case" } div.text { (case.description) } },
-                    ActionKind::RequestInfo => li.support { p.muted { (date(event.at)) ": support wrote" } div.text { (event.message.as_deref().unwrap_or("")) } },
-                    ActionKind::Reply => li { p.muted { (date(event.at)) ": you wrote" } div.text { (event.message.as_deref().unwrap_or("")) } },
-                    ActionKind::Close => li.support { p.muted { (date(event.at)) ": support resolved the case" } div.text { (event.message.as_deref().unwrap_or("")) } },
+                    ActionKind::Open => li { p.muted { (date(event.at)) ": you opened the case" } div.text { (case.description) } (attachments::links(case, &event.attachments)) },
+                    ActionKind::RequestInfo => li.support { p.muted { (date(event.at)) ": support wrote" } div.text { (event.message.as_deref().unwrap_or("")) } (attachments::links(case, &event.attachments)) },
+                    ActionKind::Reply => li { p.muted { (date(event.at)) ": you wrote" } div.text { (event.message.as_deref().unwrap_or("")) } (attachments::links(case, &event.attachments)) },
+                    ActionKind::Close => li.support { p.muted { (date(event.at)) ": support resolved the case" } div.text { (event.message.as_deref().unwrap_or("")) } (attachments::links(case, &event.attachments)) },
                     ActionKind::AutoClose => li.support { p.muted { (date(event.at)) ": closed" } div.text { (event.message.as_deref().unwrap_or("")) } },
                     ActionKind::Remind => li.support { p.muted { (date(event.at)) ": support reminded you that this case waits for your answer" } },
                     _ => {}
@@ -189,9 +189,10 @@ fn case_page_markup(config: &Config, case: &Case, typed: &Typed) -> Markup {
             }
         } @else {
             h2 { "Reply" }
-            form method="post" action={ "/cases/" (case.id) "/reply" } {
+            form method="post" action={ "/cases/" (case.id) "/reply" } enctype="multipart/form-data" {
                 label for="message" { "Your message to support" }
-                textarea id="message" name="message" required { (typed.reply) }
+                textarea id="message" name="message" { (typed.reply) }
+                (attachments::file_input(&config.attachments))
                 button type="submit" { "Send reply" }
             }
         }
@@ -233,12 +234,6 @@ pub(super) async fn case_page(State(portal): State<Shared>, headers: HeaderMap, 
     }
 }
 
-/// The reply form.
-#[derive(Debug, Deserialize)]
-pub(super) struct ReplyForm {
-    message: String,
-}
-
 /// The answer to an operation's refusal on a case page, the form refilled.
 fn refused(contact: &Contact, config: &Config, case: &Case, mut typed: Typed, error: &Error) -> Response {
     let (status, notice) = match error {
@@ -261,12 +256,13 @@ fn refused(contact: &Contact, config: &Config, case: &Case, mut typed: Typed, er
     }
 }
 
-/// `POST /cases/ID/reply`: the customer's reply, back to Open.
+/// `POST /cases/ID/reply`: the customer's reply, back to Open, with any
+/// files uploaded (multipart) or none (a plain form).
 pub(super) async fn reply(
     State(portal): State<Shared>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    form: Result<Form<ReplyForm>, FormRejection>,
+    request: Request,
 ) -> Response {
     let contact = match signed_in(&portal, &headers) {
         Ok(contact) => contact,
@@ -277,23 +273,37 @@ pub(super) async fn reply(
         Ok(found) => found,
         Err(response) => return response,
     };
-    let Form(form) = match form {
-        Ok(form) => form,
-        Err(rejection) => return pages::unreadable_form(rejection.status()),
+    let submitted = match attachments::read_form(&portal, config.attachments, request).await {
+        Ok(submitted) => submitted,
+        Err(response) => return response,
     };
-    let message = form.message.trim().to_string();
-    if message.is_empty() {
+    let mut message = submitted.field("message").trim().to_string();
+    if message.is_empty() && submitted.enclosures.is_empty() {
         let typed = Typed {
             notice: Some("Write a message first.".into()),
             ..Typed::default()
         };
         return render_case(StatusCode::BAD_REQUEST, &contact, &config, &case, &typed);
     }
+    if message.is_empty() {
+        message = crate::email::ATTACHMENTS_ONLY.to_string();
+    }
     let session = portal.session(&contact.email);
     let case_id = case.id.clone();
     let text = message.clone();
-    match blocking(move || operations::reply(&session, &case_id, text)).await {
-        Ok(Ok(_)) => Redirect::to(&format!("/cases/{}", case.id)).into_response(),
+    let enclosures = submitted.enclosures;
+    match blocking(move || operations::reply_with(&session, &case_id, text, enclosures)).await {
+        Ok(Ok(done)) => match left_out_of(&done.warnings) {
+            // Saved; the page says at once which files were not attached.
+            Some(notice) => {
+                let typed = Typed {
+                    notice: Some(notice),
+                    ..Typed::default()
+                };
+                render_case(StatusCode::OK, &contact, &config, &done.case, &typed)
+            }
+            None => Redirect::to(&format!("/cases/{}", case.id)).into_response(),
+        },
         Ok(Err(e)) => refused(
             &contact,
             &config,
@@ -308,6 +318,14 @@ pub(super) async fn reply(
     }
 }
 
+/// What the portal says of files an operation left out, if any.
+fn left_out_of(warnings: &[operations::Warning]) -> Option<String> {
+    warnings.iter().find_map(|w| match w {
+        operations::Warning::AttachmentsLeftOut { left_out, .. } => Some(attachments::left_out_notice(left_out)),
+        _ => None,
+    })
+}
+
 /// The new-case form's fields.
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct NewCaseForm {
@@ -319,11 +337,11 @@ pub(super) struct NewCaseForm {
     severity: String,
 }
 
-fn new_case_markup(typed: &NewCaseForm, notice: Option<&str>) -> Markup {
+fn new_case_markup(typed: &NewCaseForm, notice: Option<&str>, limits: &AttachmentLimits) -> Markup {
     html! {
         h1 { "Open a new case" }
         @if let Some(notice) = notice { p.notice role="alert" { (notice) } }
-        form method="post" action="/cases" {
+        form method="post" action="/cases" enctype="multipart/form-data" {
             label for="summary" { "Summary (one line)" }
             input type="text" id="summary" name="summary" required maxlength="200" value=(typed.summary);
             label for="description" { "What is happening" }
@@ -338,9 +356,15 @@ fn new_case_markup(typed: &NewCaseForm, notice: Option<&str>) -> Markup {
                     }
                 }
             }
+            (attachments::file_input(limits))
             button type="submit" { "Open the case" }
         }
     }
+}
+
+/// The store's attachment limits (the defaults when config.yaml cannot be read).
+fn limits_of(portal: &Portal) -> AttachmentLimits {
+    portal.store.config().map(|c| c.attachments).unwrap_or_default()
 }
 
 /// `GET /cases/new`.
@@ -351,7 +375,7 @@ pub(super) async fn new_case_form(State(portal): State<Shared>, headers: HeaderM
             pages::layout(
                 "New case",
                 Some(&contact.email),
-                new_case_markup(&NewCaseForm::default(), None),
+                new_case_markup(&NewCaseForm::default(), None, &limits_of(&portal)),
             ),
         ),
         Err(response) => response,
@@ -370,24 +394,32 @@ fn checked_text(summary: &str, description: &str) -> Result<(String, String), &'
     Ok((summary.to_string(), description.trim().to_string()))
 }
 
-/// `POST /cases`: a new case of the contact's customer, channel portal.
-pub(super) async fn create(
-    State(portal): State<Shared>,
-    headers: HeaderMap,
-    form: Result<Form<NewCaseForm>, FormRejection>,
-) -> Response {
+/// `POST /cases`: a new case of the contact's customer, channel portal,
+/// with any files uploaded (multipart) or none (a plain form).
+pub(super) async fn create(State(portal): State<Shared>, headers: HeaderMap, request: Request) -> Response {
     let contact = match signed_in(&portal, &headers) {
         Ok(contact) => contact,
         Err(response) => return response,
     };
-    let Form(form) = match form {
-        Ok(form) => form,
-        Err(rejection) => return pages::unreadable_form(rejection.status()),
+    let limits = limits_of(&portal);
+    let submitted = match attachments::read_form(&portal, limits, request).await {
+        Ok(submitted) => submitted,
+        Err(response) => return response,
     };
+    let form = NewCaseForm {
+        summary: submitted.field("summary"),
+        description: submitted.field("description"),
+        severity: submitted.field("severity"),
+    };
+    let enclosures = submitted.enclosures;
     let again = |status: StatusCode, form: &NewCaseForm, notice: &str| {
         respond(
             status,
-            pages::layout("New case", Some(&contact.email), new_case_markup(form, Some(notice))),
+            pages::layout(
+                "New case",
+                Some(&contact.email),
+                new_case_markup(form, Some(notice), &limits),
+            ),
         )
     };
     let (summary, description) = match checked_text(&form.summary, &form.description) {
@@ -409,8 +441,20 @@ pub(super) async fn create(
         automatic: false,
     };
     let session = portal.session(&contact.email);
-    match blocking(move || operations::open(&session, request)).await {
-        Ok(Ok(Opening::Opened(opened))) => Redirect::to(&format!("/cases/{}", opened.case.id)).into_response(),
+    match blocking(move || operations::open_with(&session, request, enclosures)).await {
+        Ok(Ok(Opening::Opened(opened))) => match left_out_of(&opened.warnings) {
+            Some(notice) => match blocking(move || portal.store.config()).await {
+                Ok(Ok(config)) => {
+                    let typed = Typed {
+                        notice: Some(notice),
+                        ..Typed::default()
+                    };
+                    render_case(StatusCode::OK, &contact, &config, &opened.case, &typed)
+                }
+                _ => Redirect::to(&format!("/cases/{}", opened.case.id)).into_response(),
+            },
+            None => Redirect::to(&format!("/cases/{}", opened.case.id)).into_response(),
+        },
         Ok(Ok(Opening::AlreadyOpened { id })) => Redirect::to(&format!("/cases/{id}")).into_response(),
         Ok(Err(Error::Busy { .. })) => pages::with_retry_after(
             again(

@@ -10,6 +10,7 @@
 //! The store is read on every request (the index keeps that fast), so what
 //! the command line, `git pull` or another clone changes shows at once.
 
+mod attachments;
 mod cases;
 mod digests;
 mod pages;
@@ -255,16 +256,24 @@ async fn shutdown_signal() {
 }
 
 fn router(portal: Shared) -> Router {
+    // The forms that upload files take up to twice the message limit (read
+    // at start); every other route keeps the small limit.
+    let limits = portal.store.config().map(|c| c.attachments).unwrap_or_default();
+    let upload_limit = attachments::upload_body_limit(&limits);
     Router::new()
         .route("/", get(cases::home))
         .route("/style.css", get(pages::stylesheet))
         .route("/login", post(sign_in::request_link))
         .route("/login/{token}", get(sign_in::use_link))
         .route("/logout", post(sign_in::sign_out))
-        .route("/cases", post(cases::create))
+        .route("/cases", post(cases::create).layer(DefaultBodyLimit::max(upload_limit)))
         .route("/cases/new", get(cases::new_case_form))
         .route("/cases/{id}", get(cases::case_page))
-        .route("/cases/{id}/reply", post(cases::reply))
+        .route(
+            "/cases/{id}/reply",
+            post(cases::reply).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/cases/{id}/attachments/{sha256}", get(attachments::download))
         .route("/cases/{id}/follow-up", post(cases::follow_up))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(portal.clone(), check_origin))

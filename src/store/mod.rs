@@ -7,6 +7,7 @@
 //! Temp files are `.<ID>.yaml.<pid>.<random>.tmp` beside their target.
 
 mod atomic_write;
+pub mod attachments;
 pub mod derived_dir;
 pub mod index;
 mod lock;

@@ -121,6 +121,10 @@ pub struct OutboxMessage {
     pub error: Option<String>,
     /// The whole message, headers and body.
     pub message: String,
+    /// The files of the event, attached at delivery from the store
+    /// (references only: the outbox stays small). Absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<crate::case::Attachment>,
 }
 
 impl OutboxMessage {

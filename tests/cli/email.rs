@@ -253,17 +253,20 @@ fn malformed_reply_changes_nothing() {
 }
 
 #[test]
-fn message_over_ten_mib_is_refused_before_parsing() {
+fn message_over_the_cap_is_refused_before_parsing() {
+    // The cap: 25 MiB of attachments a message (the default), base64, and 1 MiB.
     let t = TestStore::new();
     let mut message = mail("plain.eml");
     let line = [b'A'; 76];
     message.extend_from_slice(b"\r\n");
-    for _ in 0..(11 * 1024 * 1024 / 78) {
+    for _ in 0..(36 * 1024 * 1024 / 78) {
         message.extend_from_slice(&line);
         message.extend_from_slice(b"\r\n");
     }
-    assert!(message.len() > 10 * 1024 * 1024);
-    open_mail_bytes(&t, message).code(2).stderr(contains("10 MiB"));
+    assert!(message.len() > 35 * 1024 * 1024);
+    open_mail_bytes(&t, message)
+        .code(2)
+        .stderr(contains("over the 35 MiB cap"));
     assert!(case_files(&t).is_empty());
 }
 

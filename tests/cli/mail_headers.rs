@@ -179,7 +179,7 @@ fn an_oversized_sender_or_message_id_is_refused_by_the_intake() {
     assert!(case_files(&t).is_empty());
 }
 
-// 2. Attachment names within the text cap.
+// 2. Attachments, and the note of those left out, within the text cap.
 
 /// A multipart message from Ana with `count` attachments, each with a long name.
 fn with_attachments(body: &str, count: usize) -> Vec<u8> {
@@ -202,20 +202,30 @@ fn with_attachments(body: &str, count: usize) -> Vec<u8> {
 }
 
 #[test]
-fn nine_thousand_attachment_names_are_noted_within_the_text_cap_not_refused_by_the_store() {
-    // 9,000 names of 115 bytes: a 1 MiB note, which used to fail at the
+fn nine_thousand_attachments_keep_a_hundred_and_note_the_rest_within_the_text_cap_not_refused_by_the_store() {
+    // 9,000 names of 115 bytes: a 1 MiB list, which used to fail at the
     // store's case-file cap (and name a case ID that was never created).
     let t = TestStore::new();
     let id = stdout_of(open_mail(&t, with_attachments("See the logs.", 9000)).success())
         .trim()
         .to_string();
+    let opened = &t.show(&id)["history"][0];
+    assert_eq!(
+        opened["attachments"].as_array().map(Vec::len),
+        Some(100),
+        "the first hundred are kept"
+    );
     let description = t.show(&id)["description"].as_str().expect("description").to_string();
     assert!(description.len() <= 64 * 1024, "{} bytes", description.len());
-    assert!(description.starts_with("See the logs.\n\n[attachments not kept: crash-report-00000-device"));
+    assert!(
+        description.starts_with("See the logs.\n\n[attachments left out: crash-report-00100-device"),
+        "{}",
+        &description[..200]
+    );
     let listed = description.matches("crash-report-").count();
     assert!(listed > 10, "{listed} names listed");
     assert!(
-        description.ends_with(&format!(" and {} more]", 9000 - listed)),
+        description.ends_with(&format!(" and {} more]", 8900 - listed)),
         "{}",
         &description[description.len() - 80..]
     );
@@ -223,8 +233,11 @@ fn nine_thousand_attachment_names_are_noted_within_the_text_cap_not_refused_by_t
 }
 
 #[test]
-fn the_body_is_cut_shorter_so_body_and_attachment_note_fit_the_text_cap() {
-    let t = TestStore::new();
+fn the_body_is_cut_shorter_so_body_and_the_note_of_files_left_out_fit_the_text_cap() {
+    let t = TestStore::with_config(&format!(
+        "{}attachments: {{max_file_bytes: 1}}\n",
+        crate::support::CONFIG
+    ));
     let body = "word ".repeat(20_000); // 100,000 bytes
     let id = stdout_of(open_mail(&t, with_attachments(&body, 50)).success())
         .trim()
@@ -234,7 +247,7 @@ fn the_body_is_cut_shorter_so_body_and_attachment_note_fit_the_text_cap() {
         .find("\n[... cut: the message text was 99999 bytes;")
         .expect("cut note");
     let note = description
-        .find("\n\n[attachments not kept: ")
+        .find("\n\n[attachments left out: ")
         .expect("attachment note");
     assert!(cut_note < note);
     assert!(description.ends_with(" more]"), "names past 4 KiB are counted");

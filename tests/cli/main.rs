@@ -4,6 +4,7 @@
 mod support;
 
 mod amplification;
+mod attachments;
 mod bad_input;
 mod check;
 mod concurrency;
@@ -28,6 +29,7 @@ mod merges;
 mod operations;
 mod planted_git;
 mod portal;
+mod portal_attachments;
 mod portal_attacks;
 mod portal_browser;
 mod properties;

@@ -618,3 +618,59 @@ fn check_flagged_no_auto_close_that_came_before_the_case_had_waited_the_configur
 fn case_from_bytes(bytes: &[u8]) -> tickets::Case {
     tickets::format::parse_case(Path::new("x"), std::str::from_utf8(bytes).unwrap(), None).unwrap()
 }
+
+#[test]
+fn two_clones_adding_the_same_file_and_others_merge_without_conflict_keeping_both_lists() {
+    let team = Team::new(crate::support::CONFIG);
+    let id = team.shared_case(&[]);
+    let files = team.tmp.path().join("files");
+    std::fs::create_dir(&files).unwrap();
+    let same = files.join("console.log");
+    std::fs::write(&same, b"the same log in both clones\n").unwrap();
+    let only_b = files.join("screen.png");
+    std::fs::write(&only_b, b"\x89PNG only in b").unwrap();
+    let (same, only_b) = (same.to_str().unwrap(), only_b.to_str().unwrap());
+    team.tickets("a", &at(1), &["reply", &id, "-m", "from a", "--attach", same]);
+    team.tickets(
+        "b",
+        &at(2),
+        &[
+            "request-info",
+            &id,
+            "-m",
+            "from b",
+            "--attach",
+            same,
+            "--attach",
+            only_b,
+        ],
+    );
+    let out = team.merge_a_into_b();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(team.unmerged("b"), "");
+    let shown: serde_json::Value =
+        serde_json::from_str(&team.tickets("b", &at(3), &["show", &id, "--format", "json"])).unwrap();
+    let lists: Vec<Vec<String>> = shown["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            e["attachments"]
+                .as_array()
+                .map(|a| a.iter().map(|a| a["name"].as_str().unwrap().to_string()).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(
+        lists,
+        vec![
+            vec![],
+            vec!["console.log".to_string()],
+            vec!["console.log".to_string(), "screen.png".to_string()]
+        ]
+    );
+    let fetched = team.tickets("b", &at(3), &["attachment", &id, "console.log"]);
+    assert_eq!(fetched, "the same log in both clones\n");
+    let (code, report) = team.check("b");
+    assert_eq!(code, 0, "{report}");
+}

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-const CONFIG: &str = r#"id_prefix: RC
+pub(crate) const CONFIG: &str = r#"id_prefix: RC
 analysts:
   - {id: alice, name: Alice Souza, level: l1, skills: [push]}
   - {id: carla, name: Carla Mendes, level: l2}
@@ -23,20 +23,20 @@ mail:
 "#;
 
 /// A running `tickets serve`, stopped when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    addr: String,
+    pub(crate) addr: String,
     log: Arc<Mutex<String>>,
 }
 
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: String,
 }
 
 impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -45,7 +45,7 @@ impl Reply {
 }
 
 impl Server {
-    fn start(t: &TestStore, now: &str, args: &[&str], env: &[(&str, &str)]) -> Server {
+    pub(crate) fn start(t: &TestStore, now: &str, args: &[&str], env: &[(&str, &str)]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_tickets"));
         command
             .env_remove("TICKETS_PORTAL_URL")
@@ -80,7 +80,7 @@ impl Server {
         Server { child, addr, log }
     }
 
-    fn base(&self) -> String {
+    pub(crate) fn base(&self) -> String {
         format!("http://{}", self.addr)
     }
 
@@ -144,14 +144,14 @@ impl Server {
         }
     }
 
-    fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
+    pub(crate) fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
         let cookie = cookie.map(|c| format!("tickets_session={c}"));
         let extra: Vec<(&str, &str)> = cookie.iter().map(|c| ("Cookie", c.as_str())).collect();
         self.send("GET", path, &extra, None)
     }
 
     /// A POST from the portal's own page (its Origin).
-    fn post(&self, path: &str, cookie: Option<&str>, form: &str) -> Reply {
+    pub(crate) fn post(&self, path: &str, cookie: Option<&str>, form: &str) -> Reply {
         let origin = self.base();
         let cookie = cookie.map(|c| format!("tickets_session={c}"));
         let mut extra = vec![("Origin", origin.as_str())];
@@ -160,7 +160,7 @@ impl Server {
     }
 
     /// Signs `email` in through a link from `portal link`; the session cookie.
-    fn sign_in(&self, t: &TestStore, email: &str) -> String {
+    pub(crate) fn sign_in(&self, t: &TestStore, email: &str) -> String {
         let path = link_path(t, email, &self.base());
         let reply = self.get(&path, None);
         assert_eq!(reply.status, 303, "{}", reply.body);
@@ -207,7 +207,7 @@ fn encode(text: &str) -> String {
         .collect()
 }
 
-fn open(t: &TestStore, customer: &str, email: Option<&str>, summary: &str) -> String {
+pub(crate) fn open(t: &TestStore, customer: &str, email: Option<&str>, summary: &str) -> String {
     let mut args = vec![
         "--customer",
         customer,

@@ -1,0 +1,154 @@
+//! What `check` verifies of attachments (SPEC section 9): every file an
+//! event names exists and matches its SHA-256 (an error, naming the case
+//! file and the event), and every file of `attachments/` that no event
+//! names is reported as an orphan (a note: what a crash between writing a
+//! file and its event leaves). `check --prune` removes orphans under the
+//! lock. Kept apart from the rest of `check`, which only hands it each case
+//! it read.
+
+use crate::case::Case;
+use crate::error::{Error, Result};
+use crate::output::{Gravity, Problem};
+use crate::store::attachments::StoredFile;
+use crate::store::Store;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+/// A temp file of `attachments/` younger than this may belong to a writer
+/// still receiving it (files are received before the lock is taken), so
+/// `--prune` leaves it.
+pub const TEMP_FILE_GRACE: Duration = Duration::from_secs(3600);
+
+/// The attachments seen in the cases read so far.
+#[derive(Debug, Default)]
+pub struct AttachmentCheck {
+    referenced: HashSet<String>,
+    /// Each content checked once: whether it was found good.
+    verified: HashMap<String, std::result::Result<(), String>>,
+}
+
+impl AttachmentCheck {
+    /// Checks the attachments of one case read from `path` (whose text is
+    /// `text`, for line numbers), each content once; returns the findings.
+    pub fn case(&mut self, store: &Store, path: &Path, case: &Case, text: &str) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        for (index, event) in case.history.iter().enumerate() {
+            for attachment in &event.attachments {
+                self.referenced.insert(attachment.sha256.clone());
+                let key = format!("{}:{}", attachment.sha256, attachment.size);
+                let verdict = self
+                    .verified
+                    .entry(key)
+                    .or_insert_with(|| store.verify_attachment(attachment).map_err(|e| reason_of(&e)));
+                if let Err(reason) = verdict {
+                    problems.push(Problem {
+                        path: path.display().to_string(),
+                        line: line_of_event(text, index),
+                        gravity: Gravity::Error,
+                        kind: "attachment",
+                        message: format!(
+                            "event {} ({}) names attachment {:?} (sha256 {}): {reason}",
+                            index + 1,
+                            event.action,
+                            crate::output::attachment_name_for_display(&attachment.name),
+                            attachment.sha256.get(..12).unwrap_or(&attachment.sha256),
+                        ),
+                    });
+                }
+            }
+        }
+        problems
+    }
+
+    /// The files of `attachments/` that no case read names (and old temp
+    /// files), as findings, with the files themselves for `--prune`.
+    pub fn orphans(&self, store: &Store) -> Result<Vec<(Problem, StoredFile)>> {
+        let mut found = Vec::new();
+        let now = SystemTime::now();
+        for file in store.attachment_files()? {
+            let problem = |kind: &'static str, gravity: Gravity, message: String| Problem {
+                path: file.path.display().to_string(),
+                line: None,
+                gravity,
+                kind,
+                message,
+            };
+            if file.temp {
+                let old = std::fs::symlink_metadata(&file.path)
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|at| now.duration_since(at).is_ok_and(|age| age >= TEMP_FILE_GRACE));
+                if old {
+                    found.push((
+                        problem(
+                            "temp-file",
+                            Gravity::Note,
+                            "temp file of an attachment never kept; `check --prune` removes it".into(),
+                        ),
+                        file,
+                    ));
+                }
+                continue;
+            }
+            match &file.sha256 {
+                Some(sha256) if self.referenced.contains(sha256) => {}
+                Some(_) => found.push((
+                    problem(
+                        "attachment-orphan",
+                        Gravity::Note,
+                        "no event names this attachment (left by an interrupted write, or its case was removed); \
+                         `check --prune` removes it"
+                            .into(),
+                    ),
+                    file,
+                )),
+                None => {
+                    // A link or a stray name: never removed by --prune, never served.
+                    let problem = problem(
+                        "attachment-file",
+                        Gravity::Warning,
+                        "not an attachment (attachments/ holds only regular files named ab/<62 more hex digits>); \
+                         every command ignores it"
+                            .into(),
+                    );
+                    found.push((problem, StoredFile { temp: false, ..file }));
+                }
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// What a refusal of [`Store::verify_attachment`] says, without the path
+/// (the finding names the case file).
+fn reason_of(error: &Error) -> String {
+    match error {
+        Error::InvalidData { path, reason, .. } => format!("{} {reason}", path.display()),
+        other => other.to_string(),
+    }
+}
+
+/// The line where the `index`-th (0-based) history event starts.
+fn line_of_event(text: &str, index: usize) -> Option<usize> {
+    let start = text.lines().position(|l| l.starts_with("history:"))? + 1;
+    text.lines()
+        .enumerate()
+        .skip(start)
+        .filter(|(_, l)| l.starts_with("- ") || l.starts_with("  - "))
+        .nth(index)
+        .map(|(i, _)| i + 1)
+}
+
+/// Whether `--prune` removes the file of this finding: an orphan or an old temp file.
+pub fn is_prunable(problem: &Problem) -> bool {
+    problem.kind == "attachment-orphan" || problem.kind == "temp-file"
+}
+
+/// Removes the orphans (and old temp files) `check` found, under the store
+/// lock. The number removed.
+pub fn prune(store: &Store, lock: &crate::store::StoreLock, orphans: &[StoredFile]) -> Result<usize> {
+    for file in orphans {
+        store.remove_attachment_file(lock, file)?;
+    }
+    Ok(orphans.len())
+}

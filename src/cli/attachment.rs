@@ -1,0 +1,69 @@
+//! `tickets attachment ID NAME [--output FILE]`: writes one attachment's
+//! bytes, checked against its SHA-256, to a file or to stdout (never to a
+//! terminal). Also the `--attach FILE` option of the commands that take files.
+
+use super::Context;
+use crate::error::{Error, Result};
+use crate::exit_code::ExitCode;
+use crate::operations::{self, Enclosures};
+use clap::Args;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// Arguments of `attachment`.
+#[derive(Debug, Args)]
+pub struct AttachmentArgs {
+    /// The case ID (a unique prefix is enough).
+    pub id: String,
+    /// The attachment's name as `show` lists it, or a prefix of its SHA-256
+    /// (at least 6 hex digits) when two files of the case share a name.
+    pub name: String,
+    /// Write the bytes to this file (replaced if it exists) instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// Runs `attachment`.
+pub fn run(ctx: &Context, args: AttachmentArgs) -> Result<ExitCode> {
+    if args.output.is_none() && std::io::stdout().is_terminal() {
+        return Err(Error::Usage(
+            "refusing to write an attachment's bytes to a terminal; use --output FILE or a pipe (| less, > file)"
+                .into(),
+        ));
+    }
+    let (_, mut file) = operations::attachments::attachment(&ctx.session(), &args.id, &args.name)?;
+    match &args.output {
+        Some(path) => {
+            let mut out = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+            copy(&mut file, &mut out, path)?;
+            out.sync_all().map_err(|e| Error::io(path, e))?;
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match copy(&mut file, &mut stdout, Path::new("<stdout>")) {
+                // `tickets attachment ID log | head` is a clean exit.
+                Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {}
+                other => other?,
+            }
+        }
+    }
+    Ok(ExitCode::Success)
+}
+
+fn copy(from: &mut std::fs::File, to: &mut impl Write, path: &Path) -> Result<()> {
+    std::io::copy(from, to).map_err(|e| Error::io(path, e))?;
+    to.flush().map_err(|e| Error::io(path, e))
+}
+
+/// The files of `--attach`, received for an operation within the store's limits.
+pub fn enclosures(ctx: &Context, files: &[PathBuf]) -> Result<Enclosures> {
+    if files.is_empty() {
+        return Ok(Enclosures::none(&ctx.store));
+    }
+    let limits = ctx.store.config()?.attachments;
+    let mut enclosures = Enclosures::new(&ctx.store, limits);
+    for file in files {
+        enclosures.add_file(file)?;
+    }
+    Ok(enclosures)
+}

@@ -1,0 +1,277 @@
+//! Attachments in the portal: the forms that upload them (multipart,
+//! streamed to the store's temp files while hashed, never held whole in
+//! memory), the download of one, and their links on a case page.
+//!
+//! A download is served only to a contact who may see the case, and only
+//! for a public event's file (404 alike for anything else); always as a
+//! download: `Content-Disposition: attachment` with a safe file name,
+//! `Content-Type: application/octet-stream` and `nosniff`, never rendered.
+
+// A handler's early answer is the response itself, once per request: boxing would buy nothing.
+#![allow(clippy::result_large_err)]
+
+use super::{blocking, failure, pages, Shared};
+use crate::case::{Attachment, Case};
+use crate::config::AttachmentLimits;
+use crate::operations::attachments::{size, Enclosures, LeftOut};
+use crate::operations::portal::Contact;
+use crate::vocabulary::Visibility;
+use axum::body::Body;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use maud::{html, Markup};
+use std::collections::HashMap;
+
+/// The most bytes of one text field of a form read (the text cap of a
+/// message is 64 KiB; this leaves room for multi-byte characters).
+const MAX_TEXT_FIELD_BYTES: usize = 1024 * 1024;
+
+/// The name of the forms' file input.
+pub(super) const FILE_FIELD: &str = "attachment";
+
+/// The largest body an upload form may send: twice the message limit (so
+/// that files over it are drained and named as left out, not cut off with
+/// an error page) and 1 MiB of text.
+pub(super) fn upload_body_limit(limits: &AttachmentLimits) -> usize {
+    let bytes = limits.max_message_bytes.saturating_mul(2).saturating_add(1024 * 1024);
+    usize::try_from(bytes).unwrap_or(usize::MAX)
+}
+
+/// What a form sent: its text fields, and its files received.
+pub(super) struct Submitted {
+    /// The text fields by name (the last of a name wins).
+    pub fields: HashMap<String, String>,
+    /// The files, staged in the store.
+    pub enclosures: Enclosures,
+}
+
+impl Submitted {
+    /// A text field, or the empty string.
+    pub fn field(&self, name: &str) -> String {
+        self.fields.get(name).cloned().unwrap_or_default()
+    }
+}
+
+/// Reads a form sent either way: `application/x-www-form-urlencoded` (no
+/// files), or `multipart/form-data` whose file parts are streamed into the
+/// store chunk by chunk, each counted against the limits as it comes.
+pub(super) async fn read_form(
+    portal: &Shared,
+    limits: AttachmentLimits,
+    request: Request,
+) -> Result<Submitted, Response> {
+    let store = portal.store.clone();
+    let mut enclosures = Enclosures::new(&store, limits);
+    let is_multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    if !is_multipart {
+        // A plain form carries no files: the small limit of every other form.
+        let (parts, body) = request.into_parts();
+        let bytes = axum::body::to_bytes(body, super::MAX_BODY_BYTES)
+            .await
+            .map_err(|_| pages::unreadable_form(StatusCode::PAYLOAD_TOO_LARGE))?;
+        let request = Request::from_parts(parts, Body::from(bytes));
+        let Form(fields) = Form::<HashMap<String, String>>::from_request(request, &())
+            .await
+            .map_err(|rejection| pages::unreadable_form(rejection.status()))?;
+        return Ok(Submitted { fields, enclosures });
+    }
+    let mut multipart = Multipart::from_request(request, &())
+        .await
+        .map_err(|rejection| pages::unreadable_form(rejection.status()))?;
+    let mut fields = HashMap::new();
+    let unreadable = |e: axum::extract::multipart::MultipartError| pages::unreadable_form(e.status());
+    while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == FILE_FIELD {
+            let file_name = field.file_name().unwrap_or("").to_string();
+            let content_type = field.content_type().map(str::to_string);
+            let mut incoming = None;
+            while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+                if incoming.is_none() && chunk.is_empty() {
+                    continue;
+                }
+                if incoming.is_none() {
+                    incoming = Some(
+                        enclosures
+                            .begin(&file_name, content_type.as_deref())
+                            .map_err(|e| failure(&e))?,
+                    );
+                }
+                if let Some(incoming) = incoming.as_mut() {
+                    // Past its limit nothing more is written; the rest is only counted.
+                    incoming.write(&chunk).map_err(|e| failure(&e))?;
+                }
+            }
+            // A file input left empty sends a part with no name and no bytes;
+            // an empty file with a name is still a file.
+            let incoming = match incoming {
+                Some(incoming) => Some(incoming),
+                None if !file_name.is_empty() => Some(
+                    enclosures
+                        .begin(&file_name, content_type.as_deref())
+                        .map_err(|e| failure(&e))?,
+                ),
+                None => None,
+            };
+            if let Some(incoming) = incoming {
+                enclosures.finish(incoming).map_err(|e| failure(&e))?;
+            }
+            continue;
+        }
+        let mut text = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+            if text.len() + chunk.len() > MAX_TEXT_FIELD_BYTES {
+                return Err(pages::unreadable_form(StatusCode::PAYLOAD_TOO_LARGE));
+            }
+            text.extend_from_slice(&chunk);
+        }
+        let text = String::from_utf8(text).map_err(|_| pages::unreadable_form(StatusCode::BAD_REQUEST))?;
+        fields.insert(name, text);
+    }
+    Ok(Submitted { fields, enclosures })
+}
+
+/// The file input of a form, and the limits in words.
+pub(super) fn file_input(limits: &AttachmentLimits) -> Markup {
+    html! {
+        label for="attachment" { "Files (optional; up to " (size(limits.max_file_bytes)) " each, " (size(limits.max_message_bytes)) " in all)" }
+        input type="file" id="attachment" name=(FILE_FIELD) multiple;
+    }
+}
+
+/// What the portal says of files left out.
+pub(super) fn left_out_notice(left_out: &[LeftOut]) -> String {
+    let names: Vec<String> = left_out.iter().map(ToString::to_string).collect();
+    format!("Saved, but these files were not attached: {}.", names.join("; "))
+}
+
+/// The links to an event's files on a case page (names escaped by maud).
+pub(super) fn links(case: &Case, attachments: &[Attachment]) -> Markup {
+    html! {
+        @if !attachments.is_empty() {
+            ul.attachments {
+                @for attachment in attachments {
+                    li {
+                        a href={ "/cases/" (case.id) "/attachments/" (attachment.sha256) } download {
+                            (crate::output::attachment_name_for_display(&attachment.name))
+                        }
+                        " (" (size(attachment.size)) ")"
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The file name of a download, for `Content-Disposition`: an ASCII
+/// fallback (`filename=`, only letters, digits, `.`, `-`, `_`) and the
+/// name itself percent-encoded in UTF-8 (`filename*=`, RFC 6266 and 8187).
+pub fn content_disposition(name: &str) -> String {
+    let shown = crate::output::attachment_name_for_display(name);
+    let mut fallback: String = shown
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if fallback.starts_with('.') || fallback.is_empty() {
+        fallback.insert(0, '_');
+    }
+    let encoded: String = shown
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+}
+
+/// `GET /cases/ID/attachments/SHA256`: one file of a public event of a case
+/// the contact may see, streamed after its hash is checked.
+pub(super) async fn download(
+    State(portal): State<Shared>,
+    headers: HeaderMap,
+    Path((id, sha256)): Path<(String, String)>,
+) -> Response {
+    let contact: Contact = match super::cases::signed_in(&portal, &headers) {
+        Ok(contact) => contact,
+        Err(response) => return response,
+    };
+    if !crate::case::is_sha256_hex(&sha256) {
+        return pages::not_found();
+    }
+    let session = portal.session(&contact.email);
+    let found = blocking(move || -> crate::error::Result<Option<(Attachment, std::fs::File)>> {
+        let Some(case) = super::cases::visible_case(&session, &contact, &id) else {
+            return Ok(None);
+        };
+        let attachment = case
+            .history
+            .iter()
+            .filter(|e| e.action.visibility() == Visibility::Public)
+            .flat_map(|e| &e.attachments)
+            .find(|a| a.sha256 == sha256)
+            .cloned();
+        let Some(attachment) = attachment else {
+            return Ok(None);
+        };
+        let file = session.store.open_attachment(&attachment)?;
+        Ok(Some((attachment, file)))
+    })
+    .await;
+    let (attachment, file) = match found {
+        Ok(Ok(Some(found))) => found,
+        Ok(Ok(None)) => return pages::not_found(),
+        Ok(Err(e)) => return failure(&e),
+        Err(response) => return response,
+    };
+    let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file));
+    let mut response = Body::from_stream(stream).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(attachment.size));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if let Ok(value) = HeaderValue::from_str(&content_disposition(&attachment.name)) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    } else {
+        headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment"));
+    }
+    (StatusCode::OK, response).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hostile_name_makes_a_safe_content_disposition() {
+        assert_eq!(
+            content_disposition("../../etc/passwd"),
+            "attachment; filename=\"_.._.._etc_passwd\"; filename*=UTF-8''..%2F..%2Fetc%2Fpasswd"
+        );
+        let header = content_disposition("a\"b\r\nX-Evil: 1ção.png");
+        assert!(HeaderValue::from_str(&header).is_ok(), "{header}");
+        assert!(!header.contains(['\r', '\n']), "{header}");
+        assert!(
+            header.contains("filename*=UTF-8''a%22b%0D%0AX-Evil%3A%201%C3%A7%C3%A3o.png"),
+            "{header}"
+        );
+    }
+}
