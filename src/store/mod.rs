@@ -16,7 +16,7 @@ pub mod sign_in;
 
 pub use atomic_write::is_temp_name;
 pub use lock::StoreLock;
-pub use regular_file::{conflict_in_file, kind_of, load_case_file, open_regular, read_text};
+pub use regular_file::{conflict_in_file, kind_of, load_case_file, open_regular, read_listed_text, read_text};
 
 use crate::case::Case;
 use crate::config::Config;
