@@ -277,6 +277,12 @@ impl Store {
         index::scan(self, &|_| true)
     }
 
+    /// Hands the summary of every case to `visit`, in no particular order,
+    /// without holding them all; an error per bad file.
+    pub fn each_summary(&self, visit: &mut dyn FnMut(Digest)) -> Result<Vec<Error>> {
+        index::scan_each(self, &|_| true, visit)
+    }
+
     /// The summaries of the cases whose status `want` accepts, and an error
     /// per bad file; served from the index where it is still valid.
     pub fn scan(&self, want: &(dyn Fn(crate::vocabulary::Status) -> bool + Sync)) -> Result<(Vec<Digest>, Vec<Error>)> {
