@@ -117,7 +117,14 @@ pub fn check(store: &Store) -> Result<Report> {
     check_unique_ids(store, &names, &facts.ids, &facts.odd_ids, &mut report);
     report.problems.extend(facts.reference_problems);
     if config.is_some() {
-        check_follow_ups(store, &names, &facts.ids, &facts.odd_ids, &facts.follow_ups, &mut report);
+        check_follow_ups(
+            store,
+            &names,
+            &facts.ids,
+            &facts.odd_ids,
+            &facts.follow_ups,
+            &mut report,
+        );
     }
     check_unique_message_ids(store, &names, facts.message_ids, &mut report);
     report

@@ -133,7 +133,13 @@ impl Repository {
 
     /// [`run`](Self::run) with `input` on git's stdin and, when given,
     /// `index` as the index file instead of the repository's own.
-    pub(crate) fn run_with(&self, dir: &Path, args: &[&str], input: Option<&[u8]>, index: Option<&Path>) -> Result<String> {
+    pub(crate) fn run_with(
+        &self,
+        dir: &Path,
+        args: &[&str],
+        input: Option<&[u8]>,
+        index: Option<&Path>,
+    ) -> Result<String> {
         use std::io::Write;
         use std::process::Stdio;
         let mut command = self.command(dir, args)?;

@@ -129,7 +129,15 @@ fn edit(
         // third; `git gc` packs (and compresses) it later anyway.
         let written = repository.run_with(
             top,
-            &["-c", "core.looseCompression=0", "hash-object", "-t", "tree", "-w", "--stdin"],
+            &[
+                "-c",
+                "core.looseCompression=0",
+                "hash-object",
+                "-t",
+                "tree",
+                "-w",
+                "--stdin",
+            ],
             Some(&edited),
             None,
         )?;
@@ -195,7 +203,11 @@ fn splice(entries: &[Entry], changes: &[(Vec<u8>, Vec<u8>, Vec<u8>)]) -> Option<
     for (change_index, (mode, name, _)) in changes.iter().enumerate() {
         let position = |kind: &[u8]| entries.partition_point(|e| order_key(e.name, e.mode).lt(order_key(name, kind)));
         let named_at = |at: usize| entries.get(at).filter(|e| e.name == name.as_slice()).map(|_| at);
-        let other_kind = if mode.as_slice() == TREE_MODE { FILE_MODE } else { TREE_MODE };
+        let other_kind = if mode.as_slice() == TREE_MODE {
+            FILE_MODE
+        } else {
+            TREE_MODE
+        };
         if named_at(position(other_kind)).is_some_and(|at| (entries[at].mode == TREE_MODE) != (mode == TREE_MODE)) {
             return None;
         }
@@ -211,7 +223,12 @@ fn splice(entries: &[Entry], changes: &[(Vec<u8>, Vec<u8>, Vec<u8>)]) -> Option<
     }
     owned.sort_by(|a, b| order_key(&a.1, &a.0).cmp(order_key(&b.1, &b.0)));
     owned.dedup_by(|a, b| a.1 == b.1);
-    let mut out = Vec::with_capacity(entries.iter().map(|e| e.mode.len() + e.name.len() + e.hash.len() + 2).sum());
+    let mut out = Vec::with_capacity(
+        entries
+            .iter()
+            .map(|e| e.mode.len() + e.name.len() + e.hash.len() + 2)
+            .sum(),
+    );
     let put = |out: &mut Vec<u8>, mode: &[u8], name: &[u8], hash: &[u8]| {
         out.extend_from_slice(mode);
         out.push(b' ');
