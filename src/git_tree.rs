@@ -18,6 +18,9 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Stdio};
 
+/// A change to a tree: the entry's mode, name and (binary) object ID.
+type Change = (Vec<u8>, Vec<u8>, Vec<u8>);
+
 /// The mode of a tree entry naming a folder.
 const TREE_MODE: &[u8] = b"40000";
 /// The mode the auto-commit gives its files (as `update-index` is told).
@@ -62,7 +65,7 @@ fn edit(
     let hash_len = root_tree.len() / 2;
 
     // The changes of each folder, the folders above them included ("" is the top).
-    let mut changes: BTreeMap<String, Vec<(Vec<u8>, Vec<u8>, Vec<u8>)>> = BTreeMap::new();
+    let mut changes: BTreeMap<String, Vec<Change>> = BTreeMap::new();
     for (blob, path) in blobs.iter().zip(paths) {
         let (folder, name) = path.rsplit_once('/').unwrap_or(("", path));
         let Some(hash) = from_hex(blob).filter(|h| h.len() == hash_len) else {
@@ -197,8 +200,8 @@ fn order_key<'a>(name: &'a [u8], mode: &[u8]) -> impl Iterator<Item = u8> + 'a {
 /// The tree with each change (mode, name, hash) put in: an entry of that
 /// name replaced (a file by a file, a folder by a folder), or inserted in
 /// order. `None` when a change would turn a file into a folder or back.
-fn splice(entries: &[Entry], changes: &[(Vec<u8>, Vec<u8>, Vec<u8>)]) -> Option<Vec<u8>> {
-    let mut owned: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> = Vec::new();
+fn splice(entries: &[Entry], changes: &[Change]) -> Option<Vec<u8>> {
+    let mut owned: Vec<Change> = Vec::new();
     let mut replaced: HashMap<usize, usize> = HashMap::new();
     for (change_index, (mode, name, _)) in changes.iter().enumerate() {
         let position = |kind: &[u8]| entries.partition_point(|e| order_key(e.name, e.mode).lt(order_key(name, kind)));
@@ -259,7 +262,7 @@ fn splice(entries: &[Entry], changes: &[(Vec<u8>, Vec<u8>, Vec<u8>)]) -> Option<
 
 fn from_hex(hex: &str) -> Option<Vec<u8>> {
     let hex = hex.trim().as_bytes();
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return None;
     }
     hex.chunks(2)
