@@ -3,7 +3,11 @@
 # prints whole-process medians (wall seconds) and peak memory, each beside the
 # floor: reading every case file once in one process. Figures, not assertions.
 #
-#   scripts/bench.sh [N] [RUNS]        (defaults: 100000 cases, 5 runs)
+#   scripts/bench.sh [N] [RUNS]                   (defaults: 100000 cases, 5 runs)
+#   scripts/bench.sh --count N [--runs RUNS]      (the same, named)
+#
+# A million cases take about 4 GB of case files plus as much in .git, and a
+# few minutes to generate and commit.
 #
 # Then the portal's part, scripts/bench-portal.sh --count N (wrk against
 # `tickets serve`), in the same $BENCH_DIR; BENCH_PORTAL=0 leaves it out.
@@ -11,8 +15,21 @@
 # Needs: cargo, git, /usr/bin/time (GNU time). Uses $BENCH_DIR (default a new
 # temp dir) and leaves it behind so repeated runs can reuse the store.
 set -euo pipefail
-N=${1:-100000}
-RUNS=${2:-5}
+N=100000
+RUNS=5
+positional=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --count) N=$2; shift 2 ;;
+    --count=*) N=${1#--count=}; shift ;;
+    --runs) RUNS=$2; shift 2 ;;
+    --runs=*) RUNS=${1#--runs=}; shift ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) positional+=("$1"); shift ;;
+  esac
+done
+[ ${#positional[@]} -ge 1 ] && N=${positional[0]}
+[ ${#positional[@]} -ge 2 ] && RUNS=${positional[1]}
 NOW=2026-11-26T12:00:00Z
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${BENCH_DIR:-$(mktemp -d /tmp/tickets-bench.XXXXXX)}
@@ -74,6 +91,30 @@ for id in "${OPEN[@]}"; do
 done
 transition=$(printf '%s\n' "${transition_times[@]:1}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 
+# One transition with `git: {commit: true}`, in the clone (a 100,000-case work tree at 100k).
+GITCOPY=$WORK/gitcopy-$N
+rm -rf "$GITCOPY" && git clone -q "$STORE" "$GITCOPY"
+sed -i 's/^  commit: false/  commit: true/' "$GITCOPY/config.yaml"
+(cd "$GITCOPY" && git -c user.name=bench -c user.email=bench@example.invalid commit -qam "auto-commit on")
+git -C "$GITCOPY" config user.name bench && git -C "$GITCOPY" config user.email bench@example.invalid
+"$BIN" --dir "$GITCOPY" list >/dev/null 2>&1 || true
+sleep 2.1
+mapfile -t GOPEN < <("$BIN" --dir "$GITCOPY" --now "$NOW" list --status open --format json | jq -r '.[].id' | tail -n $((RUNS + 1)))
+git_times=()
+for id in "${GOPEN[@]}"; do
+  out=$(timed "$BIN" --dir "$GITCOPY" --now "$NOW" --as bench investigate "$id")
+  git_times+=("${out% *}"); git_rss=${out#* }
+done
+git_transition=$(printf '%s\n' "${git_times[@]:1}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+rm -rf "$GITCOPY"
+
+read -r check check_rss < <(measure warm "$BIN" --dir "$STORE" --now "$NOW" check)
+read -r stats stats_rss < <(measure warm "$BIN" --dir "$STORE" --now "$NOW" stats)
+read -r stats_json stats_json_rss < <(measure warm "$BIN" --dir "$STORE" --now "$NOW" --format json stats)
+read -r all_table all_table_rss < <(measure warm "$BIN" --dir "$STORE" --now "$NOW" list --all)
+read -r all_json all_json_rss < <(measure warm "$BIN" --dir "$STORE" --now "$NOW" --format json list --all)
+read -r all_yaml all_yaml_rss < <(measure warm "$BIN" --dir "$STORE" --now "$NOW" --format yaml list --all)
+read -r overdue overdue_rss < <(measure warm "$BIN" --dir "$STORE" --now "$NOW" list --overdue)
 read -r sweep sweep_rss < <(measure warm "$BIN" --dir "$STORE" --now "$NOW" sweep --dry-run)
 read -r waiting waiting_rss < <(measure warm "$BIN" --dir "$STORE" --now "$NOW" list --status waiting-for-customer)
 read -r sweep_fresh sweep_fresh_rss < <(measure fresh "$BIN" --dir "$CLONE" --now "$NOW" sweep --dry-run)
@@ -97,6 +138,14 @@ floor (read every case file once, one process): ${floor} s
 | operation | median s | x floor | peak MiB |
 | --- | --- | --- | --- |
 | investigate ID (one transition) | $transition | $(ratio "$transition" "$floor") | - |
+| investigate ID, git auto-commit on | $git_transition | $(ratio "$git_transition" "$floor") | $(mib "$git_rss") |
+| check | $check | $(ratio "$check" "$floor") | $(mib "$check_rss") |
+| stats | $stats | $(ratio "$stats" "$floor") | $(mib "$stats_rss") |
+| stats --format json | $stats_json | $(ratio "$stats_json" "$floor") | $(mib "$stats_json_rss") |
+| list --all | $all_table | $(ratio "$all_table" "$floor") | $(mib "$all_table_rss") |
+| list --all --format json | $all_json | $(ratio "$all_json" "$floor") | $(mib "$all_json_rss") |
+| list --all --format yaml | $all_yaml | $(ratio "$all_yaml" "$floor") | $(mib "$all_yaml_rss") |
+| list --overdue | $overdue | $(ratio "$overdue" "$floor") | $(mib "$overdue_rss") |
 | sweep --dry-run | $sweep | $(ratio "$sweep" "$floor") | $(mib "$sweep_rss") |
 | list --status waiting-for-customer | $waiting | $(ratio "$waiting" "$floor") | $(mib "$waiting_rss") |
 | sweep --dry-run, fresh clone | $sweep_fresh | $(ratio "$sweep_fresh" "$floor") | $(mib "$sweep_fresh_rss") |

@@ -61,6 +61,12 @@ impl AttachmentCheck {
         problems
     }
 
+    /// Adds what another worker saw (check reads cases on every core).
+    pub fn merge(&mut self, other: AttachmentCheck) {
+        self.referenced.extend(other.referenced);
+        self.verified.extend(other.verified);
+    }
+
     /// The files of `attachments/` that no case read names (and old temp
     /// files), as findings, with the files themselves for `--prune`.
     pub fn orphans(&self, store: &Store) -> Result<Vec<(Problem, StoredFile)>> {

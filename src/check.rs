@@ -76,16 +76,14 @@ pub fn check(store: &Store) -> Result<Report> {
         }
         Ok(None) => {}
     }
-    let entries = fs::read_dir(store.root()).map_err(|e| Error::io(store.root(), e))?;
-    let mut names: Vec<_> = entries
-        .map(|entry| entry.map(|e| e.file_name()).map_err(|e| Error::io(store.root(), e)))
-        .collect::<Result<_>>()?;
-    names.sort();
-
-    let mut cases: Vec<Checked> = Vec::new();
-    let mut attachments = crate::attachment_check::AttachmentCheck::default();
-    for name in names {
-        let path = store.root().join(&name);
+    let names = Names::read(store.root())?;
+    let auto_close_after_days = config
+        .as_ref()
+        .map_or(Config::default().auto_close_after_days, |c| c.auto_close_after_days);
+    let mut case_files: Vec<u32> = Vec::new();
+    for index in 0..names.len() {
+        let name = names.get(index);
+        let path = store.root().join(name);
         let text_name = name.to_string_lossy();
         if store::is_temp_name(&text_name) {
             report.push(
@@ -100,7 +98,7 @@ pub fn check(store: &Store) -> Result<Report> {
         if text_name.starts_with('.') || text_name == "config.yaml" || !text_name.ends_with(".yaml") {
             continue;
         }
-        let Some(id) = store::case_id_of(&name) else {
+        if store::case_id_of(name).is_none() {
             report.push(
                 &path,
                 None,
@@ -109,18 +107,30 @@ pub fn check(store: &Store) -> Result<Report> {
                 "not named like a case file (PREFIX-XXXXXXXX.yaml, upper case); every command ignores it".into(),
             );
             continue;
-        };
-        report.cases += 1;
-        let auto_close_after_days = config
-            .as_ref()
-            .map_or(Config::default().auto_close_after_days, |c| c.auto_close_after_days);
-        if let Some((case, text)) = check_case_file(&path, &id, auto_close_after_days, &mut report) {
-            report.problems.extend(attachments.case(store, &path, &case, &text));
-            cases.push(Checked { path, case, text });
         }
+        report.cases += 1;
+        case_files.push(index as u32);
     }
 
-    let orphans = attachments.orphans(store)?;
+    // Every case file is read in full (the index is never trusted here), on
+    // every core. The cross-case checks keep compact facts (hashes, file
+    // numbers), never the cases, so memory stays flat in the store's size.
+    let facts = check_case_files(store, &names, &case_files, config.as_ref(), auto_close_after_days);
+    report.problems.extend(facts.file_problems);
+    check_unique_ids(store, &names, &facts.ids, &facts.odd_ids, &mut report);
+    report.problems.extend(facts.reference_problems);
+    if config.is_some() {
+        check_follow_ups(
+            store,
+            &names,
+            &facts.ids,
+            &facts.odd_ids,
+            &facts.follow_ups,
+            &mut report,
+        );
+    }
+    check_unique_message_ids(store, &names, facts.message_ids, &mut report);
+    let orphans = facts.attachments.orphans(store)?;
     report
         .problems
         .extend(orphans.iter().map(|(problem, _)| problem.clone()));
@@ -129,23 +139,209 @@ pub fn check(store: &Store) -> Result<Report> {
         .filter(|(problem, _)| crate::attachment_check::is_prunable(problem))
         .map(|(_, file)| file)
         .collect();
-    check_unique_ids(&cases, &mut report);
-    if let Some(config) = &config {
-        for checked in &cases {
-            check_references(checked, config, &cases, &mut report);
-        }
-    }
     report
         .problems
         .sort_by(|a, b| (&a.path, a.line, a.gravity).cmp(&(&b.path, b.line, b.gravity)));
     Ok(report)
 }
 
-/// A case file that parsed, with its text for finding lines.
-struct Checked {
-    path: PathBuf,
-    case: Case,
-    text: String,
+/// The store directory's entry names, sorted, packed in one buffer: a
+/// million names take 24 MB this way, three times that as `OsString`s.
+struct Names {
+    bytes: Vec<u8>,
+    /// Start, length, and whether the listing says it is a symbolic link.
+    spans: Vec<(u32, u32, bool)>,
+}
+
+impl Names {
+    fn read(root: &Path) -> Result<Names> {
+        use std::os::unix::ffi::OsStrExt;
+        let mut bytes = Vec::new();
+        let mut spans = Vec::new();
+        for entry in fs::read_dir(root).map_err(|e| Error::io(root, e))? {
+            let entry = entry.map_err(|e| Error::io(root, e))?;
+            // From the listing itself on most file systems: no extra stat.
+            let is_symlink = entry.file_type().is_ok_and(|t| t.is_symlink());
+            let name = entry.file_name();
+            let name = name.as_bytes();
+            let start = u32::try_from(bytes.len())
+                .map_err(|_| Error::Other(format!("{}: too many files to check", root.display())))?;
+            bytes.extend_from_slice(name);
+            spans.push((start, name.len() as u32, is_symlink));
+        }
+        let slice = |&(start, len, _): &(u32, u32, bool)| &bytes[start as usize..(start + len) as usize];
+        spans.sort_by(|a, b| slice(a).cmp(slice(b)));
+        Ok(Names { bytes, spans })
+    }
+
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    fn get(&self, index: usize) -> &std::ffi::OsStr {
+        use std::os::unix::ffi::OsStrExt;
+        let (start, len, _) = self.spans[index];
+        std::ffi::OsStr::from_bytes(&self.bytes[start as usize..(start + len) as usize])
+    }
+
+    fn is_symlink(&self, file: u32) -> bool {
+        self.spans[file as usize].2
+    }
+
+    fn path(&self, store: &Store, file: u32) -> PathBuf {
+        store.root().join(self.get(file as usize))
+    }
+
+    /// A case file's stem: the ID its name gives.
+    fn stem(&self, file: u32) -> String {
+        let name = self.get(file as usize).to_string_lossy();
+        name.strip_suffix(".yaml").unwrap_or(&name).to_string()
+    }
+}
+
+/// A case's ID, hashed in upper case (IDs match case-insensitively).
+#[derive(Debug, Clone, Copy)]
+struct IdFact {
+    hash: u64,
+    file: u32,
+    /// The line of `id:` (0 when not found).
+    line: u32,
+    /// Whether the ID is the file's name; when not, `odd_ids` has it.
+    named_after: bool,
+}
+
+/// A follow-up's reference, looked up once every ID is known.
+struct FollowUp {
+    file: u32,
+    line: Option<usize>,
+    previous: String,
+}
+
+/// Each case file's own findings, and what the cross-case checks need.
+#[derive(Default)]
+struct Facts {
+    file_problems: Vec<Problem>,
+    reference_problems: Vec<Problem>,
+    ids: Vec<IdFact>,
+    /// The IDs of the (rare) case files whose ID is not their file name.
+    odd_ids: Vec<(u32, String)>,
+    follow_ups: Vec<FollowUp>,
+    /// Hashes of the normalized Message-IDs that opened cases.
+    message_ids: Vec<(u64, u32)>,
+    /// The attachments the cases name, each content verified once.
+    attachments: crate::attachment_check::AttachmentCheck,
+}
+
+impl Facts {
+    fn merge(&mut self, other: Facts) {
+        self.file_problems.extend(other.file_problems);
+        self.reference_problems.extend(other.reference_problems);
+        self.ids.extend(other.ids);
+        self.odd_ids.extend(other.odd_ids);
+        self.follow_ups.extend(other.follow_ups);
+        self.message_ids.extend(other.message_ids);
+        self.attachments.merge(other.attachments);
+    }
+}
+
+fn hash_of(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Checks every case file on its own, on every core, keeping the facts the
+/// cross-case checks need, in file order.
+fn check_case_files(
+    store: &Store,
+    names: &Names,
+    case_files: &[u32],
+    config: Option<&Config>,
+    auto_close_after_days: u32,
+) -> Facts {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const BATCH: usize = 64;
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let work = || {
+        let mut facts = Facts::default();
+        loop {
+            let start = next.fetch_add(BATCH, Ordering::Relaxed);
+            if start >= case_files.len() {
+                break;
+            }
+            for &file in &case_files[start..(start + BATCH).min(case_files.len())] {
+                check_one(store, names, file, config, auto_close_after_days, &mut facts);
+            }
+        }
+        facts
+    };
+    let mut all = Facts::default();
+    std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+        all.merge(work());
+        for helper in helpers {
+            match helper.join() {
+                Ok(facts) => all.merge(facts),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+    });
+    // Back in file order: findings then come out as they always did (the
+    // final sort is stable).
+    all.file_problems.sort_by(|a, b| a.path.cmp(&b.path));
+    all.reference_problems.sort_by(|a, b| a.path.cmp(&b.path));
+    all.ids.sort_by_key(|fact| fact.file);
+    all.odd_ids.sort();
+    all.follow_ups.sort_by_key(|follow_up| follow_up.file);
+    all
+}
+
+/// One case file: its own findings, then its facts.
+fn check_one(
+    store: &Store,
+    names: &Names,
+    file: u32,
+    config: Option<&Config>,
+    auto_close_after_days: u32,
+    facts: &mut Facts,
+) {
+    let path = names.path(store, file);
+    let id = names.stem(file);
+    let mut own = Report::default();
+    let checked = check_case_file(&path, &id, names.is_symlink(file), auto_close_after_days, &mut own);
+    facts.file_problems.append(&mut own.problems);
+    let Some((case, text)) = checked else {
+        return;
+    };
+    let found = facts.attachments.case(store, &path, &case, &text);
+    facts.file_problems.extend(found);
+    let named_after = case.id == id;
+    facts.ids.push(IdFact {
+        hash: hash_of(&case.id.to_ascii_uppercase()),
+        file,
+        line: line_of_key(&text, "id").map_or(0, |line| line as u32),
+        named_after,
+    });
+    if !named_after {
+        facts.odd_ids.push((file, case.id.clone()));
+    }
+    if let Some(message_id) = case.message_id.as_deref().and_then(crate::email::normalize_message_id) {
+        facts.message_ids.push((hash_of(&message_id), file));
+    }
+    if let Some(config) = config {
+        let mut own = Report::default();
+        check_references(&path, &case, &text, config, &mut own);
+        facts.reference_problems.append(&mut own.problems);
+        if let Some(previous) = &case.follow_up_of {
+            facts.follow_ups.push(FollowUp {
+                file,
+                line: line_of_key(&text, "follow_up_of"),
+                previous: previous.clone(),
+            });
+        }
+    }
 }
 
 fn check_config(store: &Store, report: &mut Report) -> Option<Config> {
@@ -195,9 +391,15 @@ fn push_error(report: &mut Report, kind: &'static str, error: Error) {
 }
 
 /// Reads, parses and replays one case file (under the store's auto-close
-/// rule); the case and its text when it parsed.
-fn check_case_file(path: &Path, id: &str, auto_close_after_days: u32, report: &mut Report) -> Option<(Case, String)> {
-    let is_symlink = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+/// rule; `is_symlink` as the directory listing says); the case and its text
+/// when it parsed.
+fn check_case_file(
+    path: &Path,
+    id: &str,
+    is_symlink: bool,
+    auto_close_after_days: u32,
+    report: &mut Report,
+) -> Option<(Case, String)> {
     if is_symlink {
         report.push(
             path,
@@ -218,7 +420,7 @@ fn check_case_file(path: &Path, id: &str, auto_close_after_days: u32, report: &m
             "git conflict marker; resolve the merge conflict (the other lines were not checked)".into(),
         )
     };
-    let text = match store::read_text(path) {
+    let text = match store::read_listed_text(path) {
         Ok(text) => text,
         Err(e) => {
             // The merge driver keeps both versions of a conflict byte for
@@ -234,7 +436,13 @@ fn check_case_file(path: &Path, id: &str, auto_close_after_days: u32, report: &m
         conflict(report, line);
         return None;
     }
-    let case = match crate::format::parse_case(path, &text, None) {
+    // The fast reader takes canonical files only, and gives what the full
+    // parser gives; anything else goes to the full parser, for its findings.
+    let parsed = match crate::format::fast_reader::read_case(&text) {
+        Some(case) => Ok(case),
+        None => crate::format::parse_case(path, &text, None),
+    };
+    let case = match parsed {
         Ok(case) => case,
         Err(e) => {
             push_error(report, "parse", e);
@@ -262,7 +470,14 @@ fn check_case_file(path: &Path, id: &str, auto_close_after_days: u32, report: &m
             format!("history event {} (0-based): {}", e.event, e.reason),
         ),
         Ok(replayed) => {
-            for key in differing_keys(&case, &replayed) {
+            // Equal cases serialize alike: the key by key comparison only
+            // runs to name what differs.
+            let differing = if replayed == case {
+                Vec::new()
+            } else {
+                differing_keys(&case, &replayed)
+            };
+            for key in differing {
                 report.push(
                     path,
                     line_of_key(&text, &key),
@@ -328,34 +543,47 @@ fn line_of_event(text: &str, index: usize) -> Option<usize> {
         .map(|(i, _)| i + 1)
 }
 
+/// The ID a checked case file holds: its name's, or the odd one it carries.
+fn id_of(names: &Names, odd_ids: &[(u32, String)], fact: &IdFact) -> String {
+    if fact.named_after {
+        return names.stem(fact.file);
+    }
+    odd_ids
+        .binary_search_by_key(&fact.file, |(file, _)| *file)
+        .map(|at| odd_ids[at].1.clone())
+        .unwrap_or_default()
+}
+
 /// Two files whose IDs differ only in letter case would be one ticket to a
 /// person typing it (IDs are matched case-insensitively). The file whose
-/// name matches the ID is the original; the others are flagged.
-fn check_unique_ids(cases: &[Checked], report: &mut Report) {
-    let mut groups: BTreeMap<String, Vec<&Checked>> = BTreeMap::new();
-    for checked in cases {
-        groups
-            .entry(checked.case.id.to_ascii_uppercase())
-            .or_default()
-            .push(checked);
+/// name matches the ID is the original; the others are flagged. Candidates
+/// are found by hash, then compared exactly.
+fn check_unique_ids(store: &Store, names: &Names, ids: &[IdFact], odd_ids: &[(u32, String)], report: &mut Report) {
+    let mut by_hash: Vec<&IdFact> = ids.iter().collect();
+    by_hash.sort_by_key(|fact| (fact.hash, fact.file));
+    let mut groups: BTreeMap<String, Vec<(&IdFact, String)>> = BTreeMap::new();
+    for run in by_hash.chunk_by(|a, b| a.hash == b.hash).filter(|run| run.len() > 1) {
+        for fact in run {
+            let id = id_of(names, odd_ids, fact);
+            groups.entry(id.to_ascii_uppercase()).or_default().push((fact, id));
+        }
     }
     for group in groups.values().filter(|g| g.len() > 1) {
-        let named_after = |c: &Checked| c.path.file_stem().is_some_and(|s| s.to_string_lossy() == c.case.id);
-        let has_original = group.iter().any(|c| named_after(c));
-        for checked in group.iter().filter(|c| !has_original || !named_after(c)) {
+        let has_original = group.iter().any(|(fact, _)| fact.named_after);
+        for (checked, id) in group.iter().filter(|(fact, _)| !has_original || !fact.named_after) {
             let others: Vec<String> = group
                 .iter()
-                .filter(|o| o.path != checked.path)
-                .map(|o| o.path.display().to_string())
+                .filter(|(other, _)| other.file != checked.file)
+                .map(|(other, _)| names.path(store, other.file).display().to_string())
                 .collect();
             report.push(
-                &checked.path,
-                line_of_key(&checked.text, "id"),
+                &names.path(store, checked.file),
+                (checked.line > 0).then_some(checked.line as usize),
                 Gravity::Error,
                 "duplicate-id",
                 format!(
                     "id {} is also the id of {}",
-                    crate::terminal::escape_line(&checked.case.id),
+                    crate::terminal::escape_line(id),
                     crate::terminal::escape_line(&others.join(", "))
                 ),
             );
@@ -363,12 +591,100 @@ fn check_unique_ids(cases: &[Checked], report: &mut Report) {
     }
 }
 
+/// A follow-up must name a case of this store (matched as IDs are,
+/// case-insensitively): found by hash, then compared exactly.
+fn check_follow_ups(
+    store: &Store,
+    names: &Names,
+    ids: &[IdFact],
+    odd_ids: &[(u32, String)],
+    follow_ups: &[FollowUp],
+    report: &mut Report,
+) {
+    let mut hashes: Vec<(u64, u32)> = ids.iter().enumerate().map(|(at, f)| (f.hash, at as u32)).collect();
+    hashes.sort_unstable();
+    for follow_up in follow_ups {
+        let wanted = follow_up.previous.to_ascii_uppercase();
+        let hash = hash_of(&wanted);
+        let from = hashes.partition_point(|(h, _)| *h < hash);
+        let found = hashes[from..]
+            .iter()
+            .take_while(|(h, _)| *h == hash)
+            .any(|(_, at)| id_of(names, odd_ids, &ids[*at as usize]).to_ascii_uppercase() == wanted);
+        if !found {
+            report.push(
+                &names.path(store, follow_up.file),
+                follow_up.line,
+                Gravity::Warning,
+                "unknown-case",
+                format!(
+                    "follow_up_of names {}, which is not a case in this store",
+                    crate::terminal::escape_line(&follow_up.previous)
+                ),
+            );
+        }
+    }
+}
+
+/// A Message-ID names one message, so two cases opened by the same one are
+/// the same e-mail opened twice (two clones that each took it in, merged):
+/// replies thread to one of them only. A warning on each. Candidates are
+/// found by hash; only they are read again, to compare exactly.
+fn check_unique_message_ids(store: &Store, names: &Names, mut message_ids: Vec<(u64, u32)>, report: &mut Report) {
+    message_ids.sort_unstable();
+    let mut groups: BTreeMap<String, Vec<(u32, Option<usize>)>> = BTreeMap::new();
+    for run in message_ids.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
+        for &(_, file) in run {
+            let path = names.path(store, file);
+            let Ok(text) = store::read_text(&path) else { continue };
+            let Some(case) = read_case(&path, &text) else { continue };
+            if let Some(message_id) = case.message_id.as_deref().and_then(crate::email::normalize_message_id) {
+                groups
+                    .entry(message_id)
+                    .or_default()
+                    .push((file, line_of_key(&text, "message_id")));
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for (message_id, group) in groups.iter().filter(|(_, g)| g.len() > 1) {
+        for &(file, line) in group {
+            let others: Vec<String> = group
+                .iter()
+                .filter(|(other, _)| *other != file)
+                .map(|(other, _)| names.path(store, *other).display().to_string())
+                .collect();
+            found.push((file, line, message_id, others));
+        }
+    }
+    found.sort_by_key(|(file, ..)| *file);
+    for (file, line, message_id, others) in found {
+        report.push(
+            &names.path(store, file),
+            line,
+            Gravity::Warning,
+            "duplicate-message-id",
+            format!(
+                "message_id <{}> is also the message_id of {}: one e-mail opened two cases",
+                crate::terminal::escape_line(message_id),
+                crate::terminal::escape_line(&others.join(", "))
+            ),
+        );
+    }
+}
+
+/// A case from its text: the fast reader when the file is in canonical
+/// shape (it gives what the full parser gives), the full parser otherwise.
+fn read_case(path: &Path, text: &str) -> Option<Case> {
+    crate::format::fast_reader::read_case(text).or_else(|| crate::format::parse_case(path, text, None).ok())
+}
+
 /// Roster and customers: an active case's assignee must be on the roster
 /// (nobody else can work it). Names in older events and closed cases may
 /// have left the roster since, so those are warnings, as is a customer not
 /// in config.yaml (`open` allows it: such a customer is on the standard plan).
-fn check_references(checked: &Checked, config: &Config, cases: &[Checked], report: &mut Report) {
-    let Checked { path, case, text } = checked;
+/// Follow-ups are looked up across the store: [`check_follow_ups`].
+fn check_references(path: &Path, case: &Case, text: &str, config: &Config, report: &mut Report) {
     if let Some(assignee) = &case.assignee {
         if config.analyst(assignee).is_none() {
             let gravity = if case.status == Status::Closed {
@@ -415,20 +731,5 @@ fn check_references(checked: &Checked, config: &Config, cases: &[Checked], repor
                 crate::terminal::escape_line(&case.customer)
             ),
         );
-    }
-    if let Some(previous) = &case.follow_up_of {
-        let found = cases.iter().any(|c| c.case.id.eq_ignore_ascii_case(previous));
-        if !found {
-            report.push(
-                path,
-                line_of_key(text, "follow_up_of"),
-                Gravity::Warning,
-                "unknown-case",
-                format!(
-                    "follow_up_of names {}, which is not a case in this store",
-                    crate::terminal::escape_line(previous)
-                ),
-            );
-        }
     }
 }

@@ -111,11 +111,10 @@ impl Repository {
         self.run_with(dir, args, None, None)
     }
 
-    /// [`run`](Self::run) with `input` on git's stdin and, when given,
-    /// `index` as the index file instead of the repository's own.
-    fn run_with(&self, dir: &Path, args: &[&str], input: Option<&[u8]>, index: Option<&Path>) -> Result<String> {
-        use std::io::Write;
-        use std::process::Stdio;
+    /// `git ARGS...` on this repository, named explicitly, in `dir`, with
+    /// the safe settings and none of the variables that would point it
+    /// elsewhere.
+    pub(crate) fn command(&self, dir: &Path, args: &[&str]) -> Result<Command> {
         let git = find_on_path("git").ok_or_else(|| Error::Other("git not found on PATH".into()))?;
         let mut command = Command::new(git);
         command
@@ -125,13 +124,29 @@ impl Repository {
             .arg(path_option("--work-tree=", &self.work_tree))
             .arg("-C")
             .arg(dir)
-            .args(args)
-            .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .args(args);
         for variable in REPOSITORY_VARIABLES {
             command.env_remove(variable);
         }
+        Ok(command)
+    }
+
+    /// [`run`](Self::run) with `input` on git's stdin and, when given,
+    /// `index` as the index file instead of the repository's own.
+    pub(crate) fn run_with(
+        &self,
+        dir: &Path,
+        args: &[&str],
+        input: Option<&[u8]>,
+        index: Option<&Path>,
+    ) -> Result<String> {
+        use std::io::Write;
+        use std::process::Stdio;
+        let mut command = self.command(dir, args)?;
+        command
+            .stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         if let Some(index) = index {
             command.env("GIT_INDEX_FILE", index);
         }
@@ -207,9 +222,10 @@ pub fn is_work_tree(dir: &Path) -> bool {
 ///
 /// `git commit` would refresh the whole index first, stat-ing every file of
 /// the work tree (half a second at 100,000 cases). So the commit is built
-/// with git's plumbing instead: the files' blobs, a temporary index read
-/// from `HEAD` with their entries updated, its tree, a commit of that tree
-/// on `HEAD`, and `HEAD` moved only if nobody moved it meanwhile. The clone's
+/// with git's plumbing instead: the files' blobs; HEAD's trees along the
+/// changed paths edited and written ([`crate::git_tree`]; a temporary index
+/// read from HEAD when that cannot be done); a commit of that tree on
+/// `HEAD`, and `HEAD` moved only if nobody moved it meanwhile. The clone's
 /// own index then gets the same entries, so `git status` stays clean.
 /// Hooks do not run (see [`SAFE_SETTINGS`]); `commit.gpgSign` is honoured.
 pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
@@ -249,29 +265,11 @@ pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
         .zip(&paths)
         .map(|(blob, path)| format!("100644 {blob}\t{path}\n"))
         .collect();
-    let head = repository
-        .run(top, &["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])
-        .ok()
-        .map(|out| out.trim().to_string())
-        .filter(|out| !out.is_empty());
-    let index = TempIndex::new(&repository.git_dir);
-    if let Some(head) = &head {
-        repository.run_with(top, &["read-tree", head], None, Some(&index.0))?;
-    }
-    repository.run_with(
-        top,
-        &["update-index", "--add", "--index-info"],
-        Some(entries.as_bytes()),
-        Some(&index.0),
-    )?;
-    let tree = repository.run_with(top, &["write-tree"], None, Some(&index.0))?;
-    let tree = tree.trim();
-    if let Some(head) = &head {
-        let head_tree = repository.run(top, &["rev-parse", &format!("{head}^{{tree}}")])?;
-        if head_tree.trim() == tree {
-            return Err(Error::Other("nothing to commit: the files are as HEAD has them".into()));
-        }
-    }
+    let (head, tree) = match crate::git_tree::edit_head_tree(&repository, top, &blobs, &paths)? {
+        Some(edited) => edited,
+        None => tree_from_temp_index(&repository, top, &entries)?,
+    };
+    let tree = tree.as_str();
     let sign = repository
         .run(top, &["config", "--get", "--bool", "commit.gpgSign"])
         .is_ok_and(|value| value.trim() == "true");
@@ -296,6 +294,38 @@ pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
         None,
     )?;
     Ok(())
+}
+
+/// HEAD (if any) and the tree of HEAD with `entries` (`update-index
+/// --index-info` lines) changed, through a temporary index read from HEAD:
+/// every entry of the work tree is read and written (half a second at
+/// 100,000 cases), so this is only the way when HEAD's trees cannot be
+/// edited directly (see [`crate::git_tree`]).
+fn tree_from_temp_index(repository: &Repository, top: &Path, entries: &str) -> Result<(Option<String>, String)> {
+    let head = repository
+        .run(top, &["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])
+        .ok()
+        .map(|out| out.trim().to_string())
+        .filter(|out| !out.is_empty());
+    let index = TempIndex::new(&repository.git_dir);
+    if let Some(head) = &head {
+        repository.run_with(top, &["read-tree", head], None, Some(&index.0))?;
+    }
+    repository.run_with(
+        top,
+        &["update-index", "--add", "--index-info"],
+        Some(entries.as_bytes()),
+        Some(&index.0),
+    )?;
+    let tree = repository.run_with(top, &["write-tree"], None, Some(&index.0))?;
+    let tree = tree.trim().to_string();
+    if let Some(head) = &head {
+        let head_tree = repository.run(top, &["rev-parse", &format!("{head}^{{tree}}")])?;
+        if head_tree.trim() == tree {
+            return Err(Error::Other("nothing to commit: the files are as HEAD has them".into()));
+        }
+    }
+    Ok((head, tree))
 }
 
 /// A temporary index file in the git directory, removed when dropped.

@@ -59,57 +59,112 @@ pub fn nearest_rank(sorted: &[i64], percent: usize) -> Option<i64> {
     sorted.get(rank - 1).copied()
 }
 
-fn counts<T: Copy + PartialEq>(all: &[T], spell: impl Fn(T) -> &'static str, values: &[T]) -> Counts {
-    Counts(
-        all.iter()
-            .map(|v| (spell(*v), values.iter().filter(|x| *x == v).count()))
-            .collect(),
-    )
+fn counts<T: Copy + PartialEq>(all: &[T], spell: impl Fn(T) -> &'static str, tally: &[usize]) -> Counts {
+    Counts(all.iter().zip(tally).map(|(v, n)| (spell(*v), *n)).collect())
+}
+
+fn tally<T: PartialEq>(all: &[T], tally: &mut [usize], value: T) {
+    if let Some(at) = all.iter().position(|v| *v == value) {
+        tally[at] += 1;
+    }
+}
+
+/// The statistics of the cases opened in a window, one summary at a time:
+/// memory holds two durations per case at most, never the summaries.
+#[derive(Debug, Clone)]
+pub struct Accumulator<'a> {
+    window: Window,
+    policy: &'a Policy,
+    now: DateTime<Utc>,
+    cases: usize,
+    by_status: Vec<usize>,
+    by_level: Vec<usize>,
+    by_severity: Vec<usize>,
+    first_responses: Vec<i64>,
+    closings: Vec<i64>,
+    closed: usize,
+    auto_closed: usize,
+    overdue: usize,
+    late: usize,
+}
+
+impl<'a> Accumulator<'a> {
+    /// Nothing counted yet.
+    pub fn new(window: Window, policy: &'a Policy, now: DateTime<Utc>) -> Self {
+        Accumulator {
+            window,
+            policy,
+            now,
+            cases: 0,
+            by_status: vec![0; Status::ALL.len()],
+            by_level: vec![0; Level::ALL.len()],
+            by_severity: vec![0; Severity::ALL.len()],
+            first_responses: Vec::new(),
+            closings: Vec::new(),
+            closed: 0,
+            auto_closed: 0,
+            overdue: 0,
+            late: 0,
+        }
+    }
+
+    /// Counts one case (ignored when opened outside the window).
+    pub fn add(&mut self, s: &Digest) {
+        if !self.window.contains(s.created_at) {
+            return;
+        }
+        self.cases += 1;
+        tally(Status::ALL, &mut self.by_status, s.status);
+        tally(Level::ALL, &mut self.by_level, s.level);
+        tally(Severity::ALL, &mut self.by_severity, s.severity);
+        if let Some(at) = s.first_response_at {
+            self.first_responses.push((at - s.created_at).num_seconds());
+        }
+        if s.status == Status::Closed {
+            // Closed is terminal, so a closed case's last change is its closing.
+            self.closed += 1;
+            self.closings.push((s.updated_at - s.created_at).num_seconds());
+            if s.last_action == ActionKind::AutoClose {
+                self.auto_closed += 1;
+            }
+        }
+        let due = self.policy.first_response_due(&s.customer, s.severity, s.created_at);
+        if is_overdue(s, &due, self.now) {
+            self.overdue += 1;
+        }
+        if s.first_response_at.is_some_and(|at| at > due) {
+            self.late += 1;
+        }
+    }
+
+    /// The statistics of every case counted.
+    pub fn finish(self) -> Stats {
+        let closed = self.closed;
+        Stats {
+            since: self.window.since.as_ref().map(crate::time::format_instant),
+            until: self.window.until.as_ref().map(crate::time::format_instant),
+            cases: self.cases,
+            by_status: counts(Status::ALL, Status::as_str, &self.by_status),
+            by_level: counts(Level::ALL, Level::as_str, &self.by_level),
+            by_severity: counts(Severity::ALL, Severity::as_str, &self.by_severity),
+            time_to_first_response: Durations::of(self.first_responses),
+            time_to_close: Durations::of(self.closings),
+            closed,
+            auto_closed: self.auto_closed,
+            auto_closed_share: (closed > 0).then(|| self.auto_closed as f64 / closed as f64),
+            first_response_overdue: self.overdue,
+            first_response_late: self.late,
+        }
+    }
 }
 
 /// Computes the statistics of the cases opened in `window`.
 pub fn compute(summaries: &[Digest], window: Window, policy: &Policy, now: DateTime<Utc>) -> Stats {
-    let cases: Vec<&Digest> = summaries.iter().filter(|s| window.contains(s.created_at)).collect();
-    let statuses: Vec<Status> = cases.iter().map(|s| s.status).collect();
-    let levels: Vec<Level> = cases.iter().map(|s| s.level).collect();
-    let severities: Vec<Severity> = cases.iter().map(|s| s.severity).collect();
-    let first_responses = cases
-        .iter()
-        .filter_map(|s| s.first_response_at.map(|at| (at - s.created_at).num_seconds()))
-        .collect();
-    let closed: Vec<&&Digest> = cases.iter().filter(|s| s.status == Status::Closed).collect();
-    // Closed is terminal, so a closed case's last change is its closing.
-    let closings = closed
-        .iter()
-        .map(|s| (s.updated_at - s.created_at).num_seconds())
-        .collect();
-    let auto_closed = closed.iter().filter(|s| s.last_action == ActionKind::AutoClose).count();
-    let mut overdue = 0;
-    let mut late = 0;
-    for s in &cases {
-        let due = policy.first_response_due(&s.customer, s.severity, s.created_at);
-        if is_overdue(s, &due, now) {
-            overdue += 1;
-        }
-        if s.first_response_at.is_some_and(|at| at > due) {
-            late += 1;
-        }
+    let mut accumulator = Accumulator::new(window, policy, now);
+    for summary in summaries {
+        accumulator.add(summary);
     }
-    Stats {
-        since: window.since.as_ref().map(crate::time::format_instant),
-        until: window.until.as_ref().map(crate::time::format_instant),
-        cases: cases.len(),
-        by_status: counts(Status::ALL, Status::as_str, &statuses),
-        by_level: counts(Level::ALL, Level::as_str, &levels),
-        by_severity: counts(Severity::ALL, Severity::as_str, &severities),
-        time_to_first_response: Durations::of(first_responses),
-        time_to_close: Durations::of(closings),
-        closed: closed.len(),
-        auto_closed,
-        auto_closed_share: (!closed.is_empty()).then(|| auto_closed as f64 / closed.len() as f64),
-        first_response_overdue: overdue,
-        first_response_late: late,
-    }
+    accumulator.finish()
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use super::{emit, policy, report_bad_files, Context};
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::output::{human_duration, render_table, serialize, table, Counts, Durations, Stats};
-use crate::stats::{compute, Window};
+use crate::stats::{Accumulator, Window};
 use chrono::{DateTime, Utc};
 use clap::Args;
 
@@ -29,12 +29,14 @@ pub fn run(ctx: &Context, args: StatsArgs) -> Result<ExitCode> {
     }
     let config = ctx.store.config()?;
     let policy = policy(&ctx.store, &config)?;
-    let (summaries, errors) = ctx.store.summaries()?;
     let window = Window {
         since: args.since,
         until: args.until,
     };
-    let stats = compute(&summaries, window, &policy, ctx.now);
+    // Streamed: the summaries are counted as they are read, never held.
+    let mut accumulator = Accumulator::new(window, &policy, ctx.now);
+    let errors = ctx.store.each_summary(&mut |summary| accumulator.add(&summary))?;
+    let stats = accumulator.finish();
     match serialize(ctx.format, &stats)? {
         Some(text) => emit(&text)?,
         None => emit(&stats_text(&stats))?,

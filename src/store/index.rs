@@ -188,6 +188,20 @@ fn load_summary(path: &Path, id: &str) -> Result<(Digest, Stamp)> {
 /// The summaries of the cases whose status `want` accepts, and an error per
 /// unreadable case file. Uses and refreshes the index.
 pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Vec<Digest>, Vec<Error>)> {
+    let mut summaries = Vec::new();
+    let errors = scan_each(store, want, &mut |summary| summaries.push(summary))?;
+    summaries.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok((summaries, errors))
+}
+
+/// [`scan`] handing each summary to `visit` as it is read, in no particular
+/// order, instead of holding them all: a command that only aggregates
+/// (`stats`) keeps memory flat in the number of cases.
+pub fn scan_each(
+    store: &Store,
+    want: &(dyn Fn(Status) -> bool + Sync),
+    visit: &mut dyn FnMut(Digest),
+) -> Result<Vec<Error>> {
     let ids = store.case_ids()?;
     // A `.tickets` that is a link or not a directory leaves the index unused:
     // every file is read, and nothing is written there.
@@ -211,7 +225,6 @@ pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Ve
     };
     let position: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
     let mut cached = vec![false; ids.len()];
-    let mut summaries = Vec::new();
     let (mut live, mut dead) = (0usize, 0usize);
     let now = now_ns();
 
@@ -220,13 +233,17 @@ pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Ve
         let mut line = String::new();
         let header_ok = read_line_bounded(&mut reader, &mut line).is_ok() && line.trim_end() == HEADER;
         if header_ok {
-            // Later lines supersede earlier ones; collect the last candidate per file.
-            let mut candidate: HashMap<usize, Digest> = HashMap::new();
+            // Later lines supersede earlier ones; note where the last
+            // candidate of each file is, and read only those lines again.
+            const NONE: u64 = u64::MAX;
+            let mut candidate: Vec<u64> = vec![NONE; ids.len()];
+            let mut offset = line.len() as u64;
             loop {
                 line.clear();
+                let line_offset = offset;
                 match read_line_bounded(&mut reader, &mut line) {
                     Ok(0) => break,
-                    Ok(_) => {}
+                    Ok(read) => offset += read as u64,
                     Err(_) => {
                         dead += 1;
                         break;
@@ -246,27 +263,49 @@ pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Ve
                         }
                         cached[i] = true;
                         if want(parsed.status) {
-                            match parsed.digest() {
-                                Some(summary) => {
-                                    candidate.insert(i, summary);
-                                }
-                                None => {
-                                    // Damaged: read the file again.
-                                    cached[i] = false;
-                                    candidate.remove(&i);
-                                    dead += 1;
-                                }
+                            if checksum(parsed.json.as_bytes()) == parsed.json_check {
+                                candidate[i] = line_offset;
+                            } else {
+                                // Damaged: read the file again.
+                                cached[i] = false;
+                                candidate[i] = NONE;
+                                dead += 1;
                             }
                         } else {
-                            candidate.remove(&i);
+                            candidate[i] = NONE;
                         }
                     }
                     None => dead += 1,
                 }
             }
-            for (i, summary) in candidate {
-                if cached[i] {
-                    summaries.push(summary);
+            // The second pass, forward only. A line whose summary does not
+            // read back (or names another case) is damage: the file is read.
+            let mut wanted: Vec<(u64, usize)> = (0..ids.len())
+                .filter(|&i| cached[i] && candidate[i] != NONE)
+                .map(|i| (candidate[i], i))
+                .collect();
+            wanted.sort_unstable();
+            drop(candidate);
+            let rewound = std::io::Seek::rewind(&mut reader).is_ok();
+            let mut at = 0u64;
+            for (line_offset, i) in wanted {
+                let skipped = rewound && line_offset >= at && reader.seek_relative((line_offset - at) as i64).is_ok();
+                let summary = if skipped {
+                    line.clear();
+                    let read = read_line_bounded(&mut reader, &mut line).unwrap_or(0);
+                    at = line_offset + read as u64;
+                    parse_line(line.trim_end_matches('\n'))
+                        .filter(|parsed| parsed.name == ids[i])
+                        .and_then(|parsed| parsed.digest())
+                } else {
+                    None
+                };
+                match summary {
+                    Some(summary) => visit(summary),
+                    None => {
+                        cached[i] = false;
+                        dead += 1;
+                    }
                 }
             }
             live = cached.iter().filter(|c| **c).count();
@@ -298,7 +337,7 @@ pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Ve
                         }
                     }
                     if want(summary.status) {
-                        summaries.push(summary);
+                        visit(summary);
                     }
                 }
                 Err(e) => errors.push(e),
@@ -317,8 +356,7 @@ pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Ve
         None if !new_lines.is_empty() || (dead > 0 && live == 0) => append(store, &new_lines),
         None => {}
     }
-    summaries.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok((summaries, errors))
+    Ok(errors)
 }
 
 /// Appends lines (creating the index with its header when needed). Failures

@@ -17,7 +17,7 @@ pub mod sign_in;
 
 pub use atomic_write::is_temp_name;
 pub use lock::StoreLock;
-pub use regular_file::{conflict_in_file, kind_of, load_case_file, open_regular, read_text};
+pub use regular_file::{conflict_in_file, kind_of, load_case_file, open_regular, read_listed_text, read_text};
 
 use crate::case::Case;
 use crate::config::Config;
@@ -276,6 +276,12 @@ impl Store {
     /// The summary of every case, and an error per bad file.
     pub fn summaries(&self) -> Result<(Vec<Digest>, Vec<Error>)> {
         index::scan(self, &|_| true)
+    }
+
+    /// Hands the summary of every case to `visit`, in no particular order,
+    /// without holding them all; an error per bad file.
+    pub fn each_summary(&self, visit: &mut dyn FnMut(Digest)) -> Result<Vec<Error>> {
+        index::scan_each(self, &|_| true, visit)
     }
 
     /// The summaries of the cases whose status `want` accepts, and an error

@@ -111,6 +111,36 @@ pub fn read_text(path: &Path) -> Result<String> {
     })
 }
 
+/// [`read_text`] for a file the directory listing already says is a
+/// regular file: one open (never through a link, never blocking) and one
+/// `fstat`, without the first look by path. Whatever is not plainly a
+/// regular file under the cap holding UTF-8 goes through [`read_text`], so
+/// the answer, refusals and their messages included, is always its answer.
+pub fn read_listed_text(path: &Path) -> Result<String> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let plain = || -> Option<String> {
+        let file = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+            .open(path)
+            .ok()?;
+        let meta = file.metadata().ok()?;
+        if !meta.is_file() || meta.len() > MAX_FILE_BYTES {
+            return None;
+        }
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).ok()?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return None;
+        }
+        String::from_utf8(bytes).ok()
+    };
+    match plain() {
+        Some(text) => Ok(text),
+        None => read_text(path),
+    }
+}
+
 /// The conflict error for a file whose first [`MAX_FILE_BYTES`] bytes hold a
 /// git conflict marker, whatever its size or encoding; None otherwise or when
 /// it cannot be read.

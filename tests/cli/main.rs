@@ -37,6 +37,7 @@ mod queue;
 mod remind;
 mod robustness;
 mod routing;
+mod scale;
 mod shell;
 mod special_files;
 mod stats;
