@@ -18,5 +18,8 @@ pub struct CloseArgs {
 
 /// Runs `close`.
 pub fn run(ctx: &Context, args: CloseArgs) -> Result<ExitCode> {
-    print_transitioned(ctx, &operations::close(&ctx.session(), &args.id, args.resolution)?)
+    print_transitioned(
+        ctx,
+        &operations::close(&ctx.analyst_session(), &args.id, args.resolution)?,
+    )
 }

@@ -17,6 +17,7 @@ mod merge_driver;
 mod note;
 mod open;
 mod outbox;
+mod pager;
 mod portal;
 mod queue;
 mod reassess;
@@ -216,9 +217,33 @@ impl Context {
         self.actor_or("unknown")
     }
 
-    /// The session of an analyst command: the store, `actor()`, *now*.
+    /// The session of a command that reads: the store, `actor()`, *now*.
     pub fn session(&self) -> Session {
         self.session_as(self.actor())
+    }
+
+    /// The session of an analyst's command: as [`Context::session`], with a
+    /// warning when the actor is not in the roster (a typo in `--as` or
+    /// TICKETS_ACTOR would sign history with a name nobody has) or when no
+    /// name was found at all and history is signed `unknown`. `sweep`,
+    /// `remind` and mail actors do not come here.
+    pub fn analyst_session(&self) -> Session {
+        let actor = self.actor_or("");
+        if actor.is_empty() {
+            warn(
+                "no --as, TICKETS_ACTOR or $USER: history is signed \"unknown\" (set TICKETS_ACTOR to your roster ID)",
+            );
+            return self.session_as("unknown".to_string());
+        }
+        if let Ok(config) = self.store.config() {
+            if !config.analysts.is_empty() && config.analyst(&actor).is_none() {
+                warn_about(&Warning::UnknownAnalyst {
+                    analyst: format!("{actor} (--as / TICKETS_ACTOR / $USER)"),
+                    known: config.analysts.iter().map(|a| a.id.clone()).collect(),
+                });
+            }
+        }
+        self.session_as(actor)
     }
 
     /// The session of a command where `actor` acts.
@@ -272,6 +297,16 @@ pub fn warn_about(warning: &Warning) {
         Warning::MailNotQueued { id, reason } => warn(&format!(
             "{id}: no message to the customer was queued: {}",
             crate::terminal::escape_line(reason)
+        )),
+        Warning::UnknownAnalyst { analyst, known } => warn(&format!(
+            "{} is not in the roster of config.yaml; known analysts: {}",
+            crate::terminal::escape_line(analyst),
+            crate::terminal::escape_line(&known.join(", "))
+        )),
+        Warning::UnknownCustomerFilter { customer, known } => warn(&format!(
+            "customer \"{}\" is not in config.yaml; known customers: {}",
+            crate::terminal::escape_line(customer),
+            crate::terminal::escape_line(&known.join(", "))
         )),
         Warning::Unassigned { id, reason, .. } => warn(&format!(
             "{}; {id} is unassigned (tickets assign {id} ANALYST)",

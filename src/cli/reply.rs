@@ -33,7 +33,7 @@ pub fn run(ctx: &Context, args: ReplyArgs) -> Result<ExitCode> {
     let (Some(id), Some(message)) = (args.id, args.message) else {
         return Err(Error::Usage("reply needs an ID and --message (or --from-email)".into()));
     };
-    print_transitioned(ctx, &operations::reply(&ctx.session(), &id, message)?)
+    print_transitioned(ctx, &operations::reply(&ctx.analyst_session(), &id, message)?)
 }
 
 fn run_from_email(ctx: &Context, id: Option<String>) -> Result<ExitCode> {

@@ -19,5 +19,8 @@ pub struct RequestInfoArgs {
 
 /// Runs `request-info`.
 pub fn run(ctx: &Context, args: RequestInfoArgs) -> Result<ExitCode> {
-    print_transitioned(ctx, &operations::request_info(&ctx.session(), &args.id, args.message)?)
+    print_transitioned(
+        ctx,
+        &operations::request_info(&ctx.analyst_session(), &args.id, args.message)?,
+    )
 }

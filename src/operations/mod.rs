@@ -34,6 +34,7 @@
 
 mod deliver;
 mod escalate;
+mod list;
 mod open;
 mod outgoing;
 pub mod portal;
@@ -46,9 +47,10 @@ mod transitions;
 
 pub use deliver::{deliver, outbox, Delivered};
 pub use escalate::{escalate, Escalated};
+pub use list::{auto_close_at, list, list_streamed, ListFilter, ListOrder, Listed, Listing};
 pub use open::{draft, open, open_from_email, Draft, OpenRequest, Opened, Opening};
 pub use outgoing::notice_of;
-pub use read::{digests, list, queue, queue_order, show, ListFilter, Listed, Queue, Shown};
+pub use read::{digests, queue, queue_order, show, Queue, Shown};
 pub use remind::{remind, Reminded, Reminder};
 pub use reply::{reply, reply_from_email, Replied};
 pub use sweep::{due_for_sweep, sweep, DueForSweep, Swept};
@@ -110,6 +112,21 @@ pub enum Warning {
     NoContact {
         /// The case.
         id: String,
+    },
+    /// A name given as an analyst (a filter, `--as`) is not in the roster.
+    UnknownAnalyst {
+        /// The name as given.
+        analyst: String,
+        /// The roster's IDs.
+        known: Vec<String>,
+    },
+    /// A customer given as a filter is not in config.yaml (so no case of
+    /// theirs can have a plan of their own; a typo lists nothing).
+    UnknownCustomerFilter {
+        /// The customer as given.
+        customer: String,
+        /// The customers config.yaml names.
+        known: Vec<String>,
     },
     /// Routing found nobody available at the tier: the case is unassigned.
     Unassigned {

@@ -5,6 +5,7 @@
 
 mod case_view;
 mod check_view;
+mod list_table;
 mod outbox_view;
 mod queue_view;
 mod remind_view;
@@ -12,13 +13,14 @@ mod stats_view;
 
 pub use case_view::{is_overdue, CaseView, Due, EventView};
 pub use check_view::{CheckView, Gravity, Problem};
+pub use list_table::{due_cell, short_duration, status_short, truncate_width, turn, ListTable};
 pub use outbox_view::OutboxView;
 pub use queue_view::QueueView;
 pub use remind_view::RemindView;
 pub use stats_view::{Counts, Durations, Stats};
 
 use crate::case::Case;
-use crate::color::{status_table_color, Style};
+use crate::color::Style;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::terminal::{escape_block, escape_line};
@@ -131,7 +133,8 @@ pub fn first_response_cell(s: &Digest, due: &DateTime<Utc>, now: DateTime<Utc>) 
 /// Fits a table for people: on a terminal to its width, in a pipe unwrapped;
 /// with colour only when the style says so.
 pub fn fit(table: &mut Table, style: &Style) {
-    if style.terminal {
+    // COLUMNS fits a pipe too: whoever sets it asks for that width.
+    if style.terminal || style.width.is_some() {
         table.set_content_arrangement(ContentArrangement::Dynamic);
         if let Some(width) = style.width {
             table.set_width(width);
@@ -151,77 +154,6 @@ pub fn fit(table: &mut Table, style: &Style) {
         // NO_COLOR is set; our choice (`--color always` wins) was made already.
         crossterm::style::force_color_output(true);
     }
-}
-
-/// The list table: on a terminal long summaries are shortened and the table
-/// fits the width; in a pipe every summary is whole.
-pub fn list_table(rows: &[(Digest, Due)], now: DateTime<Utc>, style: &Style) -> String {
-    if !style.terminal && !style.color {
-        let header = [
-            "ID",
-            "STATUS",
-            "LEVEL",
-            "SEVERITY",
-            "ASSIGNEE",
-            "CUSTOMER",
-            "FIRST RESPONSE",
-            "SUMMARY",
-        ];
-        let cells: Vec<Vec<String>> = rows
-            .iter()
-            .map(|(s, due)| {
-                vec![
-                    s.id.clone(),
-                    s.status.to_string(),
-                    s.level.to_string(),
-                    s.severity.to_string(),
-                    s.assignee.as_deref().map(escape_line).unwrap_or_else(|| "-".into()),
-                    escape_line(&s.customer),
-                    first_response_cell(s, &due.first_response_due, now),
-                    escape_line(&s.summary),
-                ]
-            })
-            .collect();
-        return plain_table(&header, &cells);
-    }
-    let mut table = table(&[
-        "ID",
-        "STATUS",
-        "LEVEL",
-        "SEVERITY",
-        "ASSIGNEE",
-        "CUSTOMER",
-        "FIRST RESPONSE",
-        "SUMMARY",
-    ]);
-    fit(&mut table, style);
-    for (s, due) in rows {
-        let mut status = Cell::new(s.status.as_str());
-        let first_response = first_response_cell(s, &due.first_response_due, now);
-        let mut first_response_cell = Cell::new(&first_response);
-        if style.color {
-            status = status.fg(status_table_color(s.status));
-            if first_response.starts_with("LATE") {
-                first_response_cell = first_response_cell.fg(comfy_table::Color::Red);
-            }
-        }
-        let summary = if style.terminal {
-            truncate_chars(&s.summary, 60)
-        } else {
-            s.summary.clone()
-        };
-        table.add_row(vec![
-            Cell::new(&s.id),
-            status,
-            Cell::new(s.level.as_str()),
-            Cell::new(s.severity.as_str()),
-            Cell::new(s.assignee.as_deref().map(escape_line).unwrap_or_else(|| "-".into())),
-            Cell::new(escape_line(&s.customer)),
-            first_response_cell,
-            Cell::new(escape_line(&summary)),
-        ]);
-    }
-    render_table(&table)
 }
 
 /// Shortens text to at most `max` characters, marking the cut.
@@ -376,51 +308,5 @@ mod plain_table_tests {
             table.add_row(row.clone());
         }
         assert_eq!(plain_table(&header, &rows), render_table(&table));
-    }
-}
-
-#[cfg(test)]
-mod list_table_tests {
-    use super::*;
-
-    #[test]
-    fn list_table_fits_a_terminal_and_keeps_whole_lines_in_a_pipe() {
-        use crate::digest::Digest;
-        use crate::lifecycle::{open, NewCase};
-        use crate::vocabulary::Channel;
-        let now = crate::time::parse_instant("2026-11-19T10:00:00Z").unwrap();
-        let summary = "Push notifications stopped on every iOS device after the update of the app";
-        let case = open(
-            NewCase {
-                id: "RC-7Q2M9K4D".into(),
-                customer: "Acme Corp".into(),
-                summary: summary.into(),
-                description: String::new(),
-                email: None,
-                channel: Channel::Portal,
-                severity: None,
-                follow_up_of: None,
-                message_id: None,
-                assignee: Some("alice".into()),
-                routing_reason: None,
-            },
-            "tester",
-            now,
-        );
-        let due = Due {
-            plan: "plus".into(),
-            first_response_due: now,
-        };
-        let rows = vec![(Digest::of(&case), due)];
-        let terminal = Style {
-            color: false,
-            terminal: true,
-            width: Some(70),
-        };
-        let fitted = list_table(&rows, now, &terminal);
-        assert!(fitted.lines().all(|l| l.chars().count() <= 70), "{fitted}");
-        let piped = list_table(&rows, now, &Style::default());
-        assert_eq!(piped.lines().count(), 2, "a header and one whole row: {piped}");
-        assert!(piped.contains(summary));
     }
 }

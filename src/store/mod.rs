@@ -283,6 +283,17 @@ impl Store {
         index::scan(self, want)
     }
 
+    /// Streams the summaries of the cases whose status `want` accepts to
+    /// `f`, in no particular order, each with where it came from; returns an
+    /// error per bad file and a reader to fetch a visited summary again.
+    pub fn visit(
+        &self,
+        want: &(dyn Fn(crate::vocabulary::Status) -> bool + Sync),
+        f: &mut dyn FnMut(Digest, index::Origin),
+    ) -> Result<(Vec<Error>, index::Rereader)> {
+        index::visit(self, want, f)
+    }
+
     /// Removes temp files left by crashed writers. Call only under the lock:
     /// every writer holds it, so no temp file is in use.
     pub fn clean_temp_files(&self, lock: &StoreLock) -> Result<usize> {
