@@ -227,8 +227,11 @@ pub fn apply_in_place(next: &mut Case, action: &Action, actor: &str, now: DateTi
             id: case.id.clone(),
             action: kind.to_string(),
             status: from.to_string(),
+            // Only what a person types on one case: `sweep` and `remind`
+            // take no ID, so naming them would send nobody anywhere.
             allowed: allowed_from(from)
                 .iter()
+                .filter(|a| !matches!(a, ActionKind::AutoClose | ActionKind::Remind))
                 .map(|a| command_name(*a))
                 .collect::<Vec<_>>()
                 .join(", "),

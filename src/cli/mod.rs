@@ -65,15 +65,22 @@ pub struct GlobalArgs {
         long,
         global = true,
         env = "TICKETS_DIR",
+        hide_env_values = true,
         default_value = "tickets",
         value_name = "PATH"
     )]
     pub dir: PathBuf,
     /// The clock: an RFC 3339 instant instead of the system clock.
-    #[arg(long, global = true, env = "TICKETS_NOW", value_name = "RFC3339")]
+    #[arg(long, global = true, env = "TICKETS_NOW", hide_env_values = true, value_name = "RFC3339")]
     pub now: Option<String>,
     /// Who acts (recorded in history); default $USER.
-    #[arg(long = "as", global = true, env = "TICKETS_ACTOR", value_name = "NAME")]
+    #[arg(
+        long = "as",
+        global = true,
+        env = "TICKETS_ACTOR",
+        hide_env_values = true,
+        value_name = "NAME"
+    )]
     pub actor: Option<String>,
     /// Output format: table for people, json or yaml for scripts.
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]

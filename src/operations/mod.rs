@@ -50,7 +50,7 @@ pub use escalate::{escalate, Escalated};
 pub use list::{auto_close_at, list, list_streamed, ListFilter, ListOrder, Listed, Listing};
 pub use open::{draft, open, open_from_email, Draft, OpenRequest, Opened, Opening};
 pub use outgoing::notice_of;
-pub use read::{digests, queue, queue_order, show, Queue, Shown};
+pub use read::{case, digests, queue, queue_order, show, Queue, Shown};
 pub use remind::{remind, Reminded, Reminder};
 pub use reply::{reply, reply_from_email, Replied};
 pub use sweep::{due_for_sweep, sweep, DueForSweep, Swept};

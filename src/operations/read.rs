@@ -16,6 +16,12 @@ pub fn digests(session: &Session) -> Result<(Vec<Digest>, Vec<crate::error::Erro
     session.store.scan(&|_| true)
 }
 
+/// One case by ID (a unique prefix is enough), without anything derived.
+pub fn case(session: &Session, typed_id: &str) -> Result<Case> {
+    let id = session.store.resolve(typed_id)?;
+    session.store.load(&id)
+}
+
 /// One case, as `show` gives it.
 #[derive(Debug)]
 pub struct Shown {
@@ -23,6 +29,10 @@ pub struct Shown {
     pub case: Case,
     /// Its plan and first-response target.
     pub due: Due,
+    /// The cases that follow it up, by ID (only a closed case has any).
+    pub follow_ups: Vec<String>,
+    /// How long a waiting case waits before `sweep` closes it.
+    pub auto_close_after: chrono::Duration,
 }
 
 /// One case by ID (a unique prefix is enough).
@@ -32,7 +42,23 @@ pub fn show(session: &Session, typed_id: &str) -> Result<Shown> {
     let id = session.store.resolve(typed_id)?;
     let case = session.store.load(&id)?;
     let due = due_of(&config, &policy, &Digest::of(&case));
-    Ok(Shown { case, due })
+    // The reverse lookup streams the index: memory stays flat, and only a
+    // closed case can have been followed up.
+    let mut follow_ups = Vec::new();
+    if case.status == Status::Closed {
+        session.store.visit(&|_| true, &mut |digest, _| {
+            if digest.follow_up_of.as_deref() == Some(case.id.as_str()) {
+                follow_ups.push(digest.id);
+            }
+        })?;
+        follow_ups.sort();
+    }
+    Ok(Shown {
+        case,
+        due,
+        follow_ups,
+        auto_close_after: chrono::Duration::days(i64::from(config.auto_close_after_days)),
+    })
 }
 
 /// R&D's resolution queue.

@@ -170,8 +170,39 @@ fn indent(text: &str) -> String {
     text.lines().map(|l| format!("    {l}\n")).collect()
 }
 
+/// What `show` tells beyond the case itself.
+#[derive(Debug, Clone, Default)]
+pub struct ShowContext {
+    /// The cases that follow this one up (a reverse lookup).
+    pub follow_ups: Vec<String>,
+    /// The store's auto-close rule, for a waiting case's closing date.
+    pub auto_close_after: Option<Duration>,
+}
+
+/// Wraps text at word boundaries to `width` columns (a word longer than
+/// that stays whole), continuing lines after `hang` spaces.
+pub fn wrap(text: &str, width: usize, hang: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let room = width.saturating_sub(hang).max(20);
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.width() + 1 + word.width() > room {
+            out.push_str(&line);
+            out.push('\n');
+            out.extend(std::iter::repeat_n(' ', hang));
+            line.clear();
+        } else if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out
+}
+
 /// The `show` text for people.
-pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style) -> String {
+pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style, extra: &ShowContext) -> String {
     let summary = Digest::of(case);
     let mut out = String::new();
     let field =
@@ -190,8 +221,22 @@ pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style) -> S
             .map(escape_line)
             .unwrap_or_else(|| "(unassigned)".into()),
     );
-    if let Some(reason) = case.routing_reason() {
-        field(&mut out, "routing", &escape_line(reason));
+    if let Some(reason) = case.routed_reason() {
+        // The routing reasons are long sentences: wrapped under their field.
+        let text = escape_line(reason);
+        let text = match style.width {
+            Some(width) => wrap(&text, usize::from(width), 20),
+            None => text,
+        };
+        field(&mut out, "routing", &text);
+    }
+    if let Some(by_hand) = case.assigned_by_hand() {
+        let note = by_hand.message.as_deref().map(escape_line).unwrap_or_default();
+        field(
+            &mut out,
+            "assigned",
+            &format!("by hand by {} at {}: {note}", escape_line(&by_hand.actor), format_instant(&by_hand.at)),
+        );
     }
     field(
         &mut out,
@@ -209,6 +254,15 @@ pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style) -> S
     field(&mut out, "updated_at", &format_instant(&case.updated_at));
     if let Some(since) = &case.waiting_since {
         field(&mut out, "waiting_since", &format_instant(since));
+        if let Some(after) = extra.auto_close_after.filter(|_| case.status == Status::WaitingForCustomer) {
+            let at = *since + after;
+            let when = if at <= now {
+                "due now: the next sweep closes it".to_string()
+            } else {
+                format!("in {}, unless the customer answers", human_duration(at - now))
+            };
+            field(&mut out, "auto_closes_at", &format!("{} ({when})", format_instant(&at)));
+        }
     }
     if let Some(at) = &case.escalated_at {
         field(&mut out, "escalated_at", &format_instant(at));
@@ -230,8 +284,21 @@ pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style) -> S
     if let Some(of) = &case.follow_up_of {
         field(&mut out, "follow_up_of", &escape_line(of));
     }
+    if !extra.follow_ups.is_empty() {
+        field(&mut out, "follow_ups", &extra.follow_ups.join(", "));
+    }
     if let Some(resolution) = &case.resolution {
-        field(&mut out, "resolution", &escape_line(resolution));
+        // Several lines print as lines, under the field.
+        let text = escape_block(resolution);
+        let mut lines = text.lines();
+        field(&mut out, "resolution", lines.next().unwrap_or_default());
+        for line in lines {
+            if line.is_empty() {
+                out.push('\n');
+            } else {
+                out.push_str(&format!("{:<20}{line}\n", ""));
+            }
+        }
     }
     if let Some(id) = &case.message_id {
         field(&mut out, "message_id", &escape_line(id));
@@ -239,12 +306,22 @@ pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style) -> S
     out.push_str("\ndescription:\n");
     out.push_str(&indent(&escape_block(&case.description)));
     out.push_str("\nhistory:\n");
+    // Aligned however long an actor is (an e-mail address signs a reply).
+    let actor_width = case
+        .history
+        .iter()
+        .map(|e| unicode_width::UnicodeWidthStr::width(escape_line(&e.actor).as_str()))
+        .max()
+        .unwrap_or(0)
+        .max(12);
     for event in &case.history {
         let from = event.from.map(|s| s.as_str()).unwrap_or("-");
+        let actor = escape_line(&event.actor);
+        let pad = actor_width - unicode_width::UnicodeWidthStr::width(actor.as_str());
         let mut line = format!(
-            "  {}  {:<12} {:<12} {} -> {}",
+            "  {}  {actor}{} {:<12} {} -> {}",
             format_instant(&event.at),
-            escape_line(&event.actor),
+            " ".repeat(pad),
             event.action.as_str(),
             from,
             event.to
@@ -269,7 +346,17 @@ pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style) -> S
         out.push_str(&line);
         out.push('\n');
         if let Some(message) = &event.message {
-            out.push_str(&indent(&format!("  {}", escape_block(message).replace('\n', "\n  "))));
+            let text = escape_block(message);
+            // On a known width, long lines (a routing reason) wrap under the event.
+            let text = match style.width {
+                Some(width) => text
+                    .lines()
+                    .map(|l| wrap(l, usize::from(width), 6).replace("\n      ", "\n"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                None => text,
+            };
+            out.push_str(&indent(&format!("  {}", text.replace('\n', "\n  "))));
         }
     }
     out

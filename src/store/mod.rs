@@ -172,10 +172,13 @@ impl Store {
         match matches.len() {
             0 => Err(Error::NoSuchTicket { id: wanted }),
             1 => Ok(matches.remove(0)),
-            _ => Err(Error::AmbiguousId {
-                id: wanted,
-                candidates: matches.iter().take(5).cloned().collect::<Vec<_>>().join(", "),
-            }),
+            n => {
+                let mut candidates = matches.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+                if n > 5 {
+                    candidates.push_str(&format!(" and {} more", n - 5));
+                }
+                Err(Error::AmbiguousId { id: wanted, candidates })
+            }
         }
     }
 
