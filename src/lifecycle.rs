@@ -329,6 +329,14 @@ pub fn auto_close_due(
     status == WaitingForCustomer && waiting_since.is_some_and(|since| now - since >= after)
 }
 
+/// When a case waiting for the customer is auto-closed under the rule
+/// (`after` from its waiting clock's start); `None` when it does not wait.
+pub fn auto_close_at(status: Status, waiting_since: Option<DateTime<Utc>>, after: Duration) -> Option<DateTime<Utc>> {
+    waiting_since
+        .filter(|_| status == WaitingForCustomer)
+        .map(|since| since + after)
+}
+
 /// Whether a case is due for auto-close: [`auto_close_due`] of its fields.
 pub fn due_for_auto_close(case: &Case, now: DateTime<Utc>, after: Duration) -> bool {
     auto_close_due(case.status, case.waiting_since, now, after)

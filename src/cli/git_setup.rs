@@ -74,8 +74,8 @@ pub fn run(ctx: &Context, _args: GitSetupArgs) -> Result<ExitCode> {
     // asks how to reconcile them. Merging is what the driver is for: two
     // analysts' changes to one case become one history. So this clone pulls
     // by merging, unless someone already chose (a rebase runs the driver too).
-    let pull_chosen = crate::git::run(root, &["config", "--get", "pull.rebase"])
-        .is_ok_and(|value| !value.trim().is_empty());
+    let pull_chosen =
+        crate::git::run(root, &["config", "--get", "pull.rebase"]).is_ok_and(|value| !value.trim().is_empty());
     let pull_note = if pull_chosen {
         "pull.rebase is already set in git config; left as it is"
     } else {

@@ -71,7 +71,13 @@ pub struct GlobalArgs {
     )]
     pub dir: PathBuf,
     /// The clock: an RFC 3339 instant instead of the system clock.
-    #[arg(long, global = true, env = "TICKETS_NOW", hide_env_values = true, value_name = "RFC3339")]
+    #[arg(
+        long,
+        global = true,
+        env = "TICKETS_NOW",
+        hide_env_values = true,
+        value_name = "RFC3339"
+    )]
     pub now: Option<String>,
     /// Who acts (recorded in history); default $USER.
     #[arg(

@@ -11,9 +11,11 @@ use clap::Args;
 
 /// Arguments of `open`.
 #[derive(Debug, Args)]
-#[command(override_usage = "tickets open --customer <NAME> --summary <SUMMARY> [OPTIONS]\n       \
+#[command(
+    override_usage = "tickets open --customer <NAME> --summary <SUMMARY> [OPTIONS]\n       \
     tickets open --follow-up-of <ID> --summary <SUMMARY> [OPTIONS]\n       \
-    tickets open --from-email [OPTIONS] < message.eml")]
+    tickets open --from-email [OPTIONS] < message.eml"
+)]
 pub struct OpenArgs {
     /// The customer's name (as in config.yaml; unknown customers get the
     /// standard plan). A follow-up takes the customer of the case it follows.

@@ -110,10 +110,7 @@ impl Listing {
 
 /// The instant a waiting case is auto-closed, if it waits.
 pub fn auto_close_at(summary: &Digest, after: Duration) -> Option<DateTime<Utc>> {
-    summary
-        .waiting_since
-        .filter(|_| summary.status == Status::WaitingForCustomer)
-        .map(|since| since + after)
+    crate::lifecycle::auto_close_at(summary.status, summary.waiting_since, after)
 }
 
 /// The sort key of a case under `order`.

@@ -13,7 +13,6 @@
 use super::{first_response_cell, Due};
 use crate::color::{status_sgr, Style};
 use crate::digest::Digest;
-use crate::operations::auto_close_at;
 use crate::terminal::escape_line;
 use crate::vocabulary::{ActionKind, Severity, Status};
 use chrono::{DateTime, Duration, Utc};
@@ -163,7 +162,7 @@ pub fn due_cell(s: &Digest, due: &Due, now: DateTime<Utc>, auto_close_after: Dur
             format!("in {}", short_duration(due.first_response_due - now))
         };
     }
-    match auto_close_at(s, auto_close_after) {
+    match crate::lifecycle::auto_close_at(s.status, s.waiting_since, auto_close_after) {
         Some(at) if at <= now => "closes now".to_string(),
         Some(at) => format!("closes {}", short_duration(at - now)),
         None => String::new(),

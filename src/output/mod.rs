@@ -235,7 +235,11 @@ pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style, extr
         field(
             &mut out,
             "assigned",
-            &format!("by hand by {} at {}: {note}", escape_line(&by_hand.actor), format_instant(&by_hand.at)),
+            &format!(
+                "by hand by {} at {}: {note}",
+                escape_line(&by_hand.actor),
+                format_instant(&by_hand.at)
+            ),
         );
     }
     field(
@@ -254,7 +258,10 @@ pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style, extr
     field(&mut out, "updated_at", &format_instant(&case.updated_at));
     if let Some(since) = &case.waiting_since {
         field(&mut out, "waiting_since", &format_instant(since));
-        if let Some(after) = extra.auto_close_after.filter(|_| case.status == Status::WaitingForCustomer) {
+        if let Some(after) = extra
+            .auto_close_after
+            .filter(|_| case.status == Status::WaitingForCustomer)
+        {
             let at = *since + after;
             let when = if at <= now {
                 "due now: the next sweep closes it".to_string()

@@ -281,12 +281,20 @@ fn after_git_setup_a_plain_git_pull_merges_diverged_clones_through_the_driver() 
         team.tickets(clone, NOW, &["git-setup"])
             .success()
             .stdout(contains("set pull.rebase = false"));
-        assert_eq!(team.git_ok(&team.repo(clone), &["config", "pull.rebase"]).trim(), "false");
+        assert_eq!(
+            team.git_ok(&team.repo(clone), &["config", "pull.rebase"]).trim(),
+            "false"
+        );
     }
     let id = team.shared_case(NOW, &[]);
-    team.tickets(Clone::A, "2026-11-19T10:05:00Z", &["investigate", &id]).success();
-    team.tickets(Clone::B, "2026-11-19T10:06:00Z", &["note", &id, "-m", "called the customer"])
+    team.tickets(Clone::A, "2026-11-19T10:05:00Z", &["investigate", &id])
         .success();
+    team.tickets(
+        Clone::B,
+        "2026-11-19T10:06:00Z",
+        &["note", &id, "-m", "called the customer"],
+    )
+    .success();
     team.commit_all(Clone::A, "a's work");
     team.push(Clone::A);
     team.commit_all(Clone::B, "b's work");
@@ -299,7 +307,10 @@ fn after_git_setup_a_plain_git_pull_merges_diverged_clones_through_the_driver() 
     team.tickets(Clone::A, NOW, &["git-setup"])
         .success()
         .stdout(contains("pull.rebase is already set"));
-    assert_eq!(team.git_ok(&team.repo(Clone::A), &["config", "pull.rebase"]).trim(), "true");
+    assert_eq!(
+        team.git_ok(&team.repo(Clone::A), &["config", "pull.rebase"]).trim(),
+        "true"
+    );
 }
 
 #[test]
