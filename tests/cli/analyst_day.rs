@@ -634,3 +634,51 @@ fn streamed_list_equals_the_buffered_order_on_a_generated_store() {
     assert!(closes.windows(2).all(|w| w[0] <= w[1]), "the nearest auto-close first");
     let _ = NOW;
 }
+
+/// On a terminal (util-linux `script` gives one) the pager runs; one that
+/// cannot be started loses nothing; `--no-pager` prints directly.
+#[test]
+fn on_a_terminal_the_pager_runs_and_a_missing_one_loses_no_output() {
+    let Some(script_tool) = ["/usr/bin/script", "/bin/script"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).is_file())
+    else {
+        eprintln!("skipped: no util-linux `script` to give the command a terminal");
+        return;
+    };
+    let t = TestStore::new();
+    let id = t.open(&["--customer", "Globex", "--summary", "Paged summary"]);
+    let marker = t.path().join("pager-ran");
+    let pager = t.path().join("pager.sh");
+    std::fs::write(&pager, format!("#!/bin/sh\ntouch '{}'\ncat\n", marker.display())).unwrap();
+    std::fs::set_permissions(&pager, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let exe = assert_cmd::cargo::cargo_bin!("tickets");
+    let on_terminal = |pager_value: &str, extra: &str| {
+        let out = std::process::Command::new(script_tool)
+            .args(["-qec", &format!("'{}' list {extra}", exe.display()), "/dev/null"])
+            .env("TICKETS_DIR", t.path())
+            .env("TICKETS_NOW", NOW)
+            .env("TICKETS_ACTOR", "tester")
+            .env("PAGER", pager_value)
+            .env_remove("TICKETS_PAGER")
+            .env("COLUMNS", "80")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let paged = on_terminal(&pager.display().to_string(), "");
+    assert!(marker.exists(), "the pager ran on a terminal");
+    assert!(paged.contains(&id) && paged.contains("Paged summary"), "{paged}");
+    std::fs::remove_file(&marker).unwrap();
+    let direct = on_terminal(&pager.display().to_string(), "--no-pager");
+    assert!(!marker.exists(), "--no-pager");
+    assert!(direct.contains(&id), "{direct}");
+    let missing = on_terminal("/nonexistent/pager", "");
+    assert!(
+        missing.contains(&id),
+        "a pager that cannot start loses nothing: {missing}"
+    );
+    assert!(missing.contains("cannot run the pager"), "{missing}");
+}
