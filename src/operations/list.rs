@@ -60,18 +60,40 @@ pub enum ListOrder {
     Id,
 }
 
-/// One kept case: its sort key and where to read it again.
+/// One kept case: its sort key, where to read it again, and its place
+/// among the held digests (while they are held).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Entry {
     group: u8,
     instant: i64,
     origin: Origin,
+    slot: u32,
+}
+
+/// How many bytes of digests a listing holds before it lets them go and
+/// reads the kept cases again instead: a filtered list of a few thousand
+/// cases is printed from memory, `list --all` of a million from the index.
+pub const HOLD_BYTES: usize = 16 << 20;
+
+/// About what a digest takes in memory.
+fn held_size(s: &Digest) -> usize {
+    let text = |t: &Option<String>| t.as_ref().map_or(0, String::len);
+    std::mem::size_of::<Digest>()
+        + s.id.len()
+        + s.summary.len()
+        + s.customer.len()
+        + text(&s.email)
+        + text(&s.assignee)
+        + text(&s.resolution)
+        + text(&s.follow_up_of)
+        + text(&s.message_id)
 }
 
 /// The cases a filter kept, in order, ready to be read one by one.
 #[derive(Debug)]
 pub struct Listing {
     entries: Vec<Entry>,
+    held: Option<Vec<Digest>>,
     rereader: Rereader,
     config: Config,
     policy: Policy,
@@ -96,7 +118,10 @@ impl Listing {
     /// the first pass shows as it is now; one that went away is an error).
     pub fn rows(&self) -> impl Iterator<Item = Result<(Digest, Due)>> + '_ {
         self.entries.iter().map(|entry| {
-            let digest = self.rereader.digest(entry.origin)?;
+            let digest = match &self.held {
+                Some(held) => held[entry.slot as usize].clone(),
+                None => self.rereader.digest(entry.origin)?,
+            };
             let due = due_of(&self.config, &self.policy, &digest);
             Ok((digest, due))
         })
@@ -154,6 +179,18 @@ pub fn list_streamed(
     order: ListOrder,
     observe: &mut dyn FnMut(&Digest, &Due),
 ) -> Result<Listing> {
+    list_holding(session, filter, order, HOLD_BYTES, observe)
+}
+
+/// [`list_streamed`], holding at most `hold_bytes` of digests (zero: read
+/// every kept case again; the result is the same either way).
+pub fn list_holding(
+    session: &Session,
+    filter: &ListFilter,
+    order: ListOrder,
+    hold_bytes: usize,
+    observe: &mut dyn FnMut(&Digest, &Due),
+) -> Result<Listing> {
     let config = session.store.config()?;
     let policy = policy(&session.store, &config)?;
     let after = Duration::days(i64::from(config.auto_close_after_days));
@@ -181,6 +218,8 @@ pub fn list_streamed(
     let needle = filter.grep.as_deref().map(str::to_lowercase);
     let mut entries = Vec::new();
     let mut errors = Vec::new();
+    let mut held = Some(Vec::new());
+    let mut held_bytes = 0usize;
     let mut keep = |s: Digest, origin: Origin| {
         let passes = wanted(s.status)
             && filter.assignee.as_ref().is_none_or(|a| s.assignee.as_ref() == Some(a))
@@ -215,7 +254,23 @@ pub fn list_streamed(
         }
         observe(&s, &due);
         let (group, instant) = key(order, &s, &due, session.now, after);
-        entries.push(Entry { group, instant, origin });
+        let mut slot = u32::MAX;
+        if let Some(digests) = held.as_mut() {
+            held_bytes += held_size(&s);
+            if held_bytes <= hold_bytes {
+                slot = digests.len() as u32;
+                digests.push(s);
+            } else {
+                // Past the budget: let every digest go; the rows are read again.
+                held = None;
+            }
+        }
+        entries.push(Entry {
+            group,
+            instant,
+            origin,
+            slot,
+        });
     };
     let (scan_errors, rereader) = session.store.visit(&wanted, &mut keep)?;
     errors.extend(scan_errors);
@@ -223,6 +278,7 @@ pub fn list_streamed(
     entries.shrink_to_fit();
     Ok(Listing {
         entries,
+        held,
         rereader,
         config,
         policy,

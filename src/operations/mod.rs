@@ -47,7 +47,7 @@ mod transitions;
 
 pub use deliver::{deliver, outbox, Delivered};
 pub use escalate::{escalate, Escalated};
-pub use list::{auto_close_at, list, list_streamed, ListFilter, ListOrder, Listed, Listing};
+pub use list::{auto_close_at, list, list_holding, list_streamed, ListFilter, ListOrder, Listed, Listing, HOLD_BYTES};
 pub use open::{draft, open, open_from_email, Draft, OpenRequest, Opened, Opening};
 pub use outgoing::notice_of;
 pub use read::{case, digests, queue, queue_order, show, Queue, Shown};

@@ -257,7 +257,8 @@ impl Rereader {
 fn read_line_at(file: &File, offset: u64) -> Option<String> {
     use std::os::unix::fs::FileExt;
     let mut bytes = Vec::new();
-    let mut chunk = [0u8; 4096];
+    // Most lines are under a kilobyte.
+    let mut chunk = [0u8; 1024];
     loop {
         let read = file.read_at(&mut chunk, offset + bytes.len() as u64).ok()?;
         if read == 0 {
