@@ -183,6 +183,34 @@ impl Case {
             .and_then(|e| e.message.as_deref())
     }
 
+    /// Why routing chose the analyst: the reason of the last routing (the
+    /// opening, or an escalation to L2), never a note of an `assign`.
+    pub fn routed_reason(&self) -> Option<&str> {
+        self.history
+            .iter()
+            .rev()
+            .find(|e| match e.action {
+                ActionKind::Open => true,
+                ActionKind::Escalate => e.level == Some(Level::L2),
+                _ => false,
+            })
+            .and_then(|e| e.message.as_deref())
+    }
+
+    /// The `assign` event that set the current assignee, when the last
+    /// event to set it was one (not routing).
+    pub fn assigned_by_hand(&self) -> Option<&crate::case::Event> {
+        self.history
+            .iter()
+            .rev()
+            .find(|e| match e.action {
+                ActionKind::Open | ActionKind::Assign => true,
+                ActionKind::Escalate => e.level == Some(Level::L2),
+                _ => false,
+            })
+            .filter(|e| e.action == ActionKind::Assign)
+    }
+
     /// Whether a reminder was already recorded in the current waiting period,
     /// which the last `request-info` started. Events are compared by order,
     /// not time, so a reminder in the same second as a new request-info

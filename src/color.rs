@@ -51,7 +51,10 @@ impl Style {
         Style {
             color: color_enabled(choice, no_color.as_deref(), term.as_deref(), terminal),
             terminal,
-            width: None,
+            width: width_of(
+                std::env::var("COLUMNS").ok().as_deref(),
+                terminal.then(terminal_width).flatten(),
+            ),
         }
     }
 
@@ -73,6 +76,24 @@ impl Style {
     pub fn bold(&self, escaped: &str) -> String {
         self.paint("1", escaped)
     }
+}
+
+/// The width to fit output for people to: `COLUMNS` when it is set to a
+/// number (also in a pipe, and also when the terminal is wider: an explicit
+/// setting wins), else the terminal's, else none (a pipe: lines whole).
+pub fn width_of(columns: Option<&str>, terminal: Option<u16>) -> Option<u16> {
+    columns
+        .and_then(|c| c.trim().parse::<u16>().ok())
+        .filter(|w| *w > 0)
+        .or(terminal)
+}
+
+/// The width of the terminal on stdout, if it says.
+fn terminal_width() -> Option<u16> {
+    rustix::termios::tcgetwinsize(std::io::stdout())
+        .ok()
+        .map(|size| size.ws_col)
+        .filter(|w| *w > 0)
 }
 
 /// The SGR code of a status: open (yellow) and escalated (red) need someone,

@@ -239,6 +239,17 @@ fn unix_lines(text: &str) -> String {
     text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
+/// Text without the spaces and tabs that end its lines. They draw nothing,
+/// and YAML cannot keep them in a block scalar: the signature separator
+/// `-- ` alone would turn the whole description into one long quoted
+/// string in the case file.
+fn without_trailing_blanks(text: &str) -> String {
+    text.split('\n')
+        .map(|line| line.trim_end_matches([' ', '\t']))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Cuts text to at most `max` bytes on a character boundary, with a note.
 pub fn cap_text(text: &str, max: usize) -> String {
     if text.len() <= max {
@@ -320,7 +331,7 @@ pub fn parse(raw: &[u8]) -> Result<Email> {
     let mut texts = Vec::new();
     for index in 0..message.text_body_count() {
         if let Some(text) = message.body_text(index) {
-            texts.push(unix_lines(&text));
+            texts.push(without_trailing_blanks(&unix_lines(&text)));
         }
     }
     let body = texts.join("\n\n").trim().to_string();
@@ -587,6 +598,35 @@ pub fn reply_text(body: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_description_ending_with_a_signature_stays_a_block_scalar_in_the_case_file() {
+        let raw = "From: Ana <ana@acme.example>\r\nTo: support@desk.example\r\nSubject: Push fails\r\n\r\n\
+                   Pushes arrive late.  \r\nSince Monday.\r\n\r\n-- \r\nAna Lima\r\nAcme Corp\r\n";
+        let mail = parse(raw.as_bytes()).expect("parse");
+        assert!(mail.body.contains("\n--\nAna Lima"), "{:?}", mail.body);
+        let now = crate::time::parse_instant("2026-11-19T10:00:00Z").expect("instant");
+        let case = crate::lifecycle::open(
+            crate::lifecycle::NewCase {
+                id: "RC-7Q2M9K4D".into(),
+                customer: "Acme Corp".into(),
+                summary: summary(&mail),
+                description: description(&mail),
+                email: Some(mail.from.clone()),
+                channel: crate::vocabulary::Channel::Email,
+                severity: None,
+                follow_up_of: None,
+                message_id: None,
+                assignee: None,
+                routing_reason: None,
+            },
+            "ana@acme.example",
+            now,
+        );
+        let yaml = crate::format::to_yaml(&case).expect("yaml");
+        assert!(yaml.contains("description: |"), "{yaml}");
+        assert!(yaml.contains("  --\n  Ana Lima\n"), "{yaml}");
+    }
+
     use super::*;
 
     #[test]

@@ -73,7 +73,7 @@ pub enum Error {
     },
 
     /// The directory given as the store holds no `config.yaml`.
-    #[error("{} is not a tickets store (no config.yaml)", path.display())]
+    #[error("\"{}\" is not a tickets store (no config.yaml)", path.display())]
     NotAStore {
         /// The directory.
         path: PathBuf,

@@ -4,6 +4,8 @@
 //! relative one: a store is shared data, and a file named `git` in it (or in
 //! the directory a command runs from) must never be executed.
 
+mod tree;
+
 use crate::case::Case;
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -223,7 +225,7 @@ pub fn is_work_tree(dir: &Path) -> bool {
 /// `git commit` would refresh the whole index first, stat-ing every file of
 /// the work tree (half a second at 100,000 cases). So the commit is built
 /// with git's plumbing instead: the files' blobs; HEAD's trees along the
-/// changed paths edited and written ([`crate::git_tree`]; a temporary index
+/// changed paths edited and written ([`tree`]; a temporary index
 /// read from HEAD when that cannot be done); a commit of that tree on
 /// `HEAD`, and `HEAD` moved only if nobody moved it meanwhile. The clone's
 /// own index then gets the same entries, so `git status` stays clean.
@@ -265,7 +267,7 @@ pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
         .zip(&paths)
         .map(|(blob, path)| format!("100644 {blob}\t{path}\n"))
         .collect();
-    let (head, tree) = match crate::git_tree::edit_head_tree(&repository, top, &blobs, &paths)? {
+    let (head, tree) = match tree::edit_head_tree(&repository, top, &blobs, &paths)? {
         Some(edited) => edited,
         None => tree_from_temp_index(&repository, top, &entries)?,
     };
@@ -300,7 +302,7 @@ pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
 /// --index-info` lines) changed, through a temporary index read from HEAD:
 /// every entry of the work tree is read and written (half a second at
 /// 100,000 cases), so this is only the way when HEAD's trees cannot be
-/// edited directly (see [`crate::git_tree`]).
+/// edited directly (see [`tree`]).
 fn tree_from_temp_index(repository: &Repository, top: &Path, entries: &str) -> Result<(Option<String>, String)> {
     let head = repository
         .run(top, &["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])

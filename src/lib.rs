@@ -59,7 +59,6 @@ pub mod error;
 pub mod exit_code;
 pub mod format;
 pub mod git;
-mod git_tree;
 pub mod id;
 pub mod lifecycle;
 pub mod merge;

@@ -227,8 +227,11 @@ pub fn apply_in_place(next: &mut Case, action: &Action, actor: &str, now: DateTi
             id: case.id.clone(),
             action: kind.to_string(),
             status: from.to_string(),
+            // Only what a person types on one case: `sweep` and `remind`
+            // take no ID, so naming them would send nobody anywhere.
             allowed: allowed_from(from)
                 .iter()
+                .filter(|a| !matches!(a, ActionKind::AutoClose | ActionKind::Remind))
                 .map(|a| command_name(*a))
                 .collect::<Vec<_>>()
                 .join(", "),
@@ -324,6 +327,14 @@ pub fn auto_close_due(
     after: Duration,
 ) -> bool {
     status == WaitingForCustomer && waiting_since.is_some_and(|since| now - since >= after)
+}
+
+/// When a case waiting for the customer is auto-closed under the rule
+/// (`after` from its waiting clock's start); `None` when it does not wait.
+pub fn auto_close_at(status: Status, waiting_since: Option<DateTime<Utc>>, after: Duration) -> Option<DateTime<Utc>> {
+    waiting_since
+        .filter(|_| status == WaitingForCustomer)
+        .map(|since| since + after)
 }
 
 /// Whether a case is due for auto-close: [`auto_close_due`] of its fields.

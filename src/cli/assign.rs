@@ -21,7 +21,7 @@ pub struct AssignArgs {
 
 /// Runs `assign`.
 pub fn run(ctx: &Context, args: AssignArgs) -> Result<ExitCode> {
-    match operations::assign(&ctx.session(), &args.id, &args.analyst, args.note)? {
+    match operations::assign(&ctx.analyst_session(), &args.id, &args.analyst, args.note)? {
         Outcome::Changed(transitioned) => print_transitioned(ctx, &transitioned),
         Outcome::Unchanged(case) => {
             crate::error::diagnostic(&format!(

@@ -40,7 +40,7 @@ mod tests {
         let nowhere = Error::NotAStore { path: "desk".into() };
         assert_eq!(
             error_message(&nowhere),
-            "desk is not a tickets store (no config.yaml); run `tickets init --dir desk` or pass --dir / TICKETS_DIR"
+            "\"desk\" is not a tickets store (no config.yaml); run `tickets init --dir desk` or pass --dir / TICKETS_DIR"
         );
         assert!(!nowhere.to_string().contains("--dir"), "the library names no option");
         let closed = Error::Closed {

@@ -23,7 +23,7 @@ pub struct EscalateArgs {
 
 /// Runs `escalate`.
 pub fn run(ctx: &Context, args: EscalateArgs) -> Result<ExitCode> {
-    let escalated = operations::escalate(&ctx.session(), &args.id, args.impact, args.note)?;
+    let escalated = operations::escalate(&ctx.analyst_session(), &args.id, args.impact, args.note)?;
     let transitioned = &escalated.transitioned;
     let (unassigned, others): (Vec<&Warning>, Vec<&Warning>) = transitioned
         .warnings

@@ -86,6 +86,18 @@ pub fn run(ctx: &Context, args: GitSetupArgs) -> Result<ExitCode> {
         ],
     )?;
     crate::git::run(root, &["config", "--local", "merge.tickets.driver", &command])?;
+    // Since git 2.27 a plain `git pull` between diverged clones stops and
+    // asks how to reconcile them. Merging is what the driver is for: two
+    // analysts' changes to one case become one history. So this clone pulls
+    // by merging, unless someone already chose (a rebase runs the driver too).
+    let pull_chosen =
+        crate::git::run(root, &["config", "--get", "pull.rebase"]).is_ok_and(|value| !value.trim().is_empty());
+    let pull_note = if pull_chosen {
+        "pull.rebase is already set in git config; left as it is"
+    } else {
+        crate::git::run(root, &["config", "--local", "pull.rebase", "false"])?;
+        "set pull.rebase = false: `git pull` merges diverged clones, through the driver"
+    };
 
     let attributes = root.join(".gitattributes");
     // Anything by that name (a link, even a dangling one) is read, and so
@@ -114,7 +126,7 @@ pub fn run(ctx: &Context, args: GitSetupArgs) -> Result<ExitCode> {
         ctx.store.write_support_file(".gitattributes", &text)?;
     }
     emit(&format!(
-        "registered the merge driver in this clone's git config: merge.tickets.driver = {command}\n{}\n",
+        "registered the merge driver in this clone's git config: merge.tickets.driver = {command}\n{pull_note}\n{}\n",
         if wrote {
             format!(
                 "wrote {}: commit it so every clone uses the driver (each clone runs `tickets git-setup` once)",

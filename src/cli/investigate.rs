@@ -18,5 +18,8 @@ pub struct InvestigateArgs {
 
 /// Runs `investigate`.
 pub fn run(ctx: &Context, args: InvestigateArgs) -> Result<ExitCode> {
-    print_transitioned(ctx, &operations::investigate(&ctx.session(), &args.id, args.note)?)
+    print_transitioned(
+        ctx,
+        &operations::investigate(&ctx.analyst_session(), &args.id, args.note)?,
+    )
 }

@@ -18,6 +18,7 @@ mod merge_driver;
 mod note;
 mod open;
 mod outbox;
+mod pager;
 mod portal;
 mod queue;
 mod reassess;
@@ -65,15 +66,28 @@ pub struct GlobalArgs {
         long,
         global = true,
         env = "TICKETS_DIR",
+        hide_env_values = true,
         default_value = "tickets",
         value_name = "PATH"
     )]
     pub dir: PathBuf,
     /// The clock: an RFC 3339 instant instead of the system clock.
-    #[arg(long, global = true, env = "TICKETS_NOW", value_name = "RFC3339")]
+    #[arg(
+        long,
+        global = true,
+        env = "TICKETS_NOW",
+        hide_env_values = true,
+        value_name = "RFC3339"
+    )]
     pub now: Option<String>,
     /// Who acts (recorded in history); default $USER.
-    #[arg(long = "as", global = true, env = "TICKETS_ACTOR", value_name = "NAME")]
+    #[arg(
+        long = "as",
+        global = true,
+        env = "TICKETS_ACTOR",
+        hide_env_values = true,
+        value_name = "NAME"
+    )]
     pub actor: Option<String>,
     /// Output format: table for people, json or yaml for scripts.
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
@@ -219,9 +233,33 @@ impl Context {
         self.actor_or("unknown")
     }
 
-    /// The session of an analyst command: the store, `actor()`, *now*.
+    /// The session of a command that reads: the store, `actor()`, *now*.
     pub fn session(&self) -> Session {
         self.session_as(self.actor())
+    }
+
+    /// The session of an analyst's command: as [`Context::session`], with a
+    /// warning when the actor is not in the roster (a typo in `--as` or
+    /// TICKETS_ACTOR would sign history with a name nobody has) or when no
+    /// name was found at all and history is signed `unknown`. `sweep`,
+    /// `remind` and mail actors do not come here.
+    pub fn analyst_session(&self) -> Session {
+        let actor = self.actor_or("");
+        if actor.is_empty() {
+            warn(
+                "no --as, TICKETS_ACTOR or $USER: history is signed \"unknown\" (set TICKETS_ACTOR to your roster ID)",
+            );
+            return self.session_as("unknown".to_string());
+        }
+        if let Ok(config) = self.store.config() {
+            if !config.analysts.is_empty() && config.analyst(&actor).is_none() {
+                warn_about(&Warning::UnknownAnalyst {
+                    analyst: format!("{actor} (--as / TICKETS_ACTOR / $USER)"),
+                    known: config.analysts.iter().map(|a| a.id.clone()).collect(),
+                });
+            }
+        }
+        self.session_as(actor)
     }
 
     /// The session of a command where `actor` acts.
@@ -284,6 +322,16 @@ pub fn warn_about(warning: &Warning) {
                 ));
             }
         }
+        Warning::UnknownAnalyst { analyst, known } => warn(&format!(
+            "{} is not in the roster of config.yaml; known analysts: {}",
+            crate::terminal::escape_line(analyst),
+            crate::terminal::escape_line(&known.join(", "))
+        )),
+        Warning::UnknownCustomerFilter { customer, known } => warn(&format!(
+            "customer \"{}\" is not in config.yaml; known customers: {}",
+            crate::terminal::escape_line(customer),
+            crate::terminal::escape_line(&known.join(", "))
+        )),
         Warning::Unassigned { id, reason, .. } => warn(&format!(
             "{}; {id} is unassigned (tickets assign {id} ANALYST)",
             crate::terminal::escape_line(reason)

@@ -19,5 +19,5 @@ pub struct NoteArgs {
 
 /// Runs `note`.
 pub fn run(ctx: &Context, args: NoteArgs) -> Result<ExitCode> {
-    print_transitioned(ctx, &operations::note(&ctx.session(), &args.id, args.message)?)
+    print_transitioned(ctx, &operations::note(&ctx.analyst_session(), &args.id, args.message)?)
 }

@@ -11,9 +11,20 @@ use clap::Args;
 
 /// Arguments of `open`.
 #[derive(Debug, Args)]
+#[command(
+    override_usage = "tickets open --customer <NAME> --summary <SUMMARY> [OPTIONS]\n       \
+    tickets open --follow-up-of <ID> --summary <SUMMARY> [OPTIONS]\n       \
+    tickets open --from-email [OPTIONS] < message.eml"
+)]
 pub struct OpenArgs {
-    /// The customer's name (as in config.yaml; unknown customers get the standard plan).
-    #[arg(long, value_parser = super::non_empty, required_unless_present = "from_email")]
+    /// The customer's name (as in config.yaml; unknown customers get the
+    /// standard plan). A follow-up takes the customer of the case it follows.
+    #[arg(
+        long,
+        value_name = "NAME",
+        value_parser = super::non_empty,
+        required_unless_present_any = ["from_email", "follow_up_of"]
+    )]
     pub customer: Option<String>,
     /// One line saying what is wrong.
     #[arg(long, value_parser = super::non_empty, required_unless_present = "from_email")]
@@ -21,16 +32,18 @@ pub struct OpenArgs {
     /// The customer's description.
     #[arg(long, default_value = "")]
     pub description: String,
-    /// The contact's e-mail address.
+    /// The contact's e-mail address (a follow-up: the followed case's).
     #[arg(long)]
     pub email: Option<String>,
-    /// How the customer reached support.
-    #[arg(long, value_enum, default_value_t = Channel::Portal)]
-    pub channel: Channel,
+    /// How the customer reached support [default: portal; a follow-up: the
+    /// followed case's].
+    #[arg(long, value_enum)]
+    pub channel: Option<Channel>,
     /// Severity (default: high for phone, medium otherwise).
     #[arg(long, value_enum)]
     pub severity: Option<Severity>,
-    /// The closed case this one follows up.
+    /// The closed case this one follows up; its customer, contact and
+    /// channel are taken unless given (another customer's case is refused).
     #[arg(long, value_name = "ID")]
     pub follow_up_of: Option<String>,
     /// Read an e-mail message (at most 10 MiB, more when attachments.max_message_bytes allows) on stdin: Subject -> summary,
@@ -48,20 +61,33 @@ pub struct OpenArgs {
 
 /// Runs `open`.
 pub fn run(ctx: &Context, args: OpenArgs) -> Result<ExitCode> {
-    let session = ctx.session();
     let opening = if args.from_email {
         // In a mail pipe $USER means nothing; the sender acted unless --as says otherwise.
+        let session = ctx.session();
         operations::open_from_email(&session, std::io::stdin().lock(), ctx.actor.as_deref())?
     } else {
-        let (Some(customer), Some(summary)) = (args.customer, args.summary) else {
+        let session = ctx.analyst_session();
+        // A follow-up continues the conversation: same customer, contact and
+        // channel unless told otherwise.
+        let previous = match &args.follow_up_of {
+            Some(id) => Some(operations::case(&session, id)?),
+            None => None,
+        };
+        let customer = args.customer.or_else(|| previous.as_ref().map(|p| p.customer.clone()));
+        let email = args.email.or_else(|| previous.as_ref().and_then(|p| p.email.clone()));
+        let channel = args
+            .channel
+            .or(previous.as_ref().map(|p| p.channel))
+            .unwrap_or(Channel::Portal);
+        let (Some(customer), Some(summary)) = (customer, args.summary) else {
             return Err(Error::Usage("--customer and --summary are required".into()));
         };
         let request = OpenRequest {
             customer,
             summary,
             description: args.description,
-            email: args.email,
-            channel: args.channel,
+            email,
+            channel,
             severity: args.severity,
             follow_up_of: args.follow_up_of,
             message_id: None,

@@ -33,6 +33,7 @@ pub fn run(ctx: &Context, _args: QueueArgs) -> Result<ExitCode> {
                 escape_line(&truncate_chars(&s.summary, 60)),
             ]);
         }
+        crate::output::one_line_rows(&mut out);
         emit(&render_table(&out))?;
     } else {
         let views: Vec<QueueView> = queue

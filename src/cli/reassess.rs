@@ -27,7 +27,7 @@ pub struct ReassessArgs {
 
 /// Runs `reassess`.
 pub fn run(ctx: &Context, args: ReassessArgs) -> Result<ExitCode> {
-    let outcome = operations::reassess(&ctx.session(), &args.id, args.severity, args.note)?;
+    let outcome = operations::reassess(&ctx.analyst_session(), &args.id, args.severity, args.note)?;
     if let Outcome::Changed(reassessed) = &outcome {
         reassessed.transitioned.warnings.iter().for_each(warn_about);
     }

@@ -67,5 +67,6 @@ fn remind_table(views: &[RemindView], style: &crate::color::Style) -> String {
             escape_line(&truncate_chars(&view.case.summary, 60)),
         ]);
     }
+    crate::output::one_line_rows(&mut out);
     render_table(&out)
 }

@@ -37,7 +37,10 @@ pub fn run(ctx: &Context, args: ReplyArgs) -> Result<ExitCode> {
         return Err(Error::Usage("reply needs an ID and --message (or --from-email)".into()));
     };
     let enclosures = super::attachment::enclosures(ctx, &args.attach)?;
-    print_transitioned(ctx, &operations::reply_with(&ctx.session(), &id, message, enclosures)?)
+    print_transitioned(
+        ctx,
+        &operations::reply_with(&ctx.analyst_session(), &id, message, enclosures)?,
+    )
 }
 
 fn run_from_email(ctx: &Context, id: Option<String>) -> Result<ExitCode> {

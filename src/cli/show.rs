@@ -1,10 +1,11 @@
 //! `tickets show ID`: one case with its history.
 
+use super::pager::Output;
 use super::{emit, Context};
 use crate::error::Result;
 use crate::exit_code::ExitCode;
 use crate::operations;
-use crate::output::{serialize, show_text, CaseView};
+use crate::output::{serialize, show_text, CaseView, Format, ShowContext};
 use clap::Args;
 
 /// Arguments of `show`.
@@ -12,14 +13,28 @@ use clap::Args;
 pub struct ShowArgs {
     /// The case ID (a unique prefix is enough).
     pub id: String,
+    /// Print directly, even on a terminal.
+    #[arg(long)]
+    pub no_pager: bool,
 }
 
 /// Runs `show`.
 pub fn run(ctx: &Context, args: ShowArgs) -> Result<ExitCode> {
     let shown = operations::show(&ctx.session(), &args.id)?;
-    match serialize(ctx.format, &CaseView::of_case(&shown.case, &shown.due, ctx.now))? {
+    let mut view = CaseView::of_case(&shown.case, &shown.due, ctx.now);
+    view.follow_ups = Some(shown.follow_ups.clone());
+    match serialize(ctx.format, &view)? {
         Some(text) => emit(&text)?,
-        None => emit(&show_text(&shown.case, &shown.due, ctx.now, &ctx.style))?,
+        None => {
+            let extra = ShowContext {
+                follow_ups: shown.follow_ups,
+                auto_close_after: Some(shown.auto_close_after),
+            };
+            let text = show_text(&shown.case, &shown.due, ctx.now, &ctx.style, &extra);
+            let mut out = Output::paged(ctx.format == Format::Table && ctx.style.terminal && !args.no_pager);
+            out.write(&text)?;
+            out.finish()?;
+        }
     }
     Ok(ExitCode::Success)
 }

@@ -35,6 +35,7 @@
 pub mod attachments;
 mod deliver;
 mod escalate;
+mod list;
 mod open;
 mod outgoing;
 pub mod portal;
@@ -48,9 +49,10 @@ mod transitions;
 pub use attachments::Enclosures;
 pub use deliver::{deliver, outbox, Delivered};
 pub use escalate::{escalate, Escalated};
+pub use list::{auto_close_at, list, list_holding, list_streamed, ListFilter, ListOrder, Listed, Listing, HOLD_BYTES};
 pub use open::{draft, open, open_from_email, open_with, Draft, OpenRequest, Opened, Opening};
 pub use outgoing::notice_of;
-pub use read::{digests, list, queue, queue_order, show, ListFilter, Listed, Queue, Shown};
+pub use read::{case, digests, queue, queue_order, show, Queue, Shown};
 pub use remind::{remind, Reminded, Reminder};
 pub use reply::{reply, reply_from_email, reply_with, Replied};
 pub use sweep::{due_for_sweep, sweep, DueForSweep, Swept};
@@ -122,6 +124,21 @@ pub enum Warning {
         id: String,
         /// The files, and the limit each was over.
         left_out: Vec<attachments::LeftOut>,
+    },
+    /// A name given as an analyst (a filter, `--as`) is not in the roster.
+    UnknownAnalyst {
+        /// The name as given.
+        analyst: String,
+        /// The roster's IDs.
+        known: Vec<String>,
+    },
+    /// A customer given as a filter is not in config.yaml (so no case of
+    /// theirs can have a plan of their own; a typo lists nothing).
+    UnknownCustomerFilter {
+        /// The customer as given.
+        customer: String,
+        /// The customers config.yaml names.
+        known: Vec<String>,
     },
     /// Routing found nobody available at the tier: the case is unassigned.
     Unassigned {

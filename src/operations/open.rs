@@ -171,6 +171,13 @@ fn open_as(
                 allowed: format!("reply, request-info and the rest on {id} itself; a follow-up is for a closed case"),
             });
         }
+        if !previous.customer.eq_ignore_ascii_case(&request.customer) {
+            return Err(Error::Usage(format!(
+                "{id} is a case of {}, not of {}: a follow-up keeps the customer of the case it follows (leave --customer out)",
+                crate::terminal::escape_line(&previous.customer),
+                crate::terminal::escape_line(&request.customer)
+            )));
+        }
         request.follow_up_of = Some(id);
     }
     let lock = store.lock(session.lock_wait)?;

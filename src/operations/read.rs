@@ -5,66 +5,21 @@ use super::{due_of, policy, Session};
 use crate::case::Case;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
-use crate::output::{is_overdue, Due};
-use crate::vocabulary::{Impact, Level, Severity, Status};
+use crate::output::Due;
+use crate::vocabulary::{Impact, Status};
 use std::cmp::Reverse;
-
-/// Which cases `list` keeps; the default keeps every case not closed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListFilter {
-    /// Only this status (closed cases show only when asked for).
-    pub status: Option<Status>,
-    /// Only this assignee.
-    pub assignee: Option<String>,
-    /// Only this tier.
-    pub level: Option<Level>,
-    /// Only this severity.
-    pub severity: Option<Severity>,
-    /// Only cases past their first-response target with no first response.
-    pub overdue: bool,
-    /// Closed cases too.
-    pub all: bool,
-}
-
-/// The cases `list` found.
-#[derive(Debug)]
-pub struct Listed {
-    /// Each case with its plan and first-response target, oldest first.
-    pub rows: Vec<(Digest, Due)>,
-    /// Files that could not be read.
-    pub errors: Vec<Error>,
-}
-
-/// The cases that pass `filter`, oldest first.
-pub fn list(session: &Session, filter: &ListFilter) -> Result<Listed> {
-    let config = session.store.config()?;
-    let policy = policy(&session.store, &config)?;
-    let wanted = |status: Status| match filter.status {
-        Some(wanted) => status == wanted,
-        None => filter.all || status != Status::Closed,
-    };
-    let (summaries, errors) = session.store.scan(&wanted)?;
-    let mut rows: Vec<_> = summaries
-        .into_iter()
-        .filter(|s| wanted(s.status))
-        .filter(|s| filter.assignee.as_ref().is_none_or(|a| s.assignee.as_ref() == Some(a)))
-        .filter(|s| filter.level.is_none_or(|l| s.level == l))
-        .filter(|s| filter.severity.is_none_or(|v| s.severity == v))
-        .map(|s| {
-            let due = due_of(&config, &policy, &s);
-            (s, due)
-        })
-        .filter(|(s, due)| !filter.overdue || is_overdue(s, &due.first_response_due, session.now))
-        .collect();
-    rows.sort_by(|a, b| (a.0.created_at, &a.0.id).cmp(&(b.0.created_at, &b.0.id)));
-    Ok(Listed { rows, errors })
-}
 
 /// Every case's digest straight from the index, with no first-response
 /// target computed: for a front end that shows a few of them (the portal
 /// keeps a contact's own), so its cost stays that of reading the index.
 pub fn digests(session: &Session) -> Result<(Vec<Digest>, Vec<crate::error::Error>)> {
     session.store.scan(&|_| true)
+}
+
+/// One case by ID (a unique prefix is enough), without anything derived.
+pub fn case(session: &Session, typed_id: &str) -> Result<Case> {
+    let id = session.store.resolve(typed_id)?;
+    session.store.load(&id)
 }
 
 /// One case, as `show` gives it.
@@ -74,6 +29,10 @@ pub struct Shown {
     pub case: Case,
     /// Its plan and first-response target.
     pub due: Due,
+    /// The cases that follow it up, by ID (only a closed case has any).
+    pub follow_ups: Vec<String>,
+    /// How long a waiting case waits before `sweep` closes it.
+    pub auto_close_after: chrono::Duration,
 }
 
 /// One case by ID (a unique prefix is enough).
@@ -83,7 +42,23 @@ pub fn show(session: &Session, typed_id: &str) -> Result<Shown> {
     let id = session.store.resolve(typed_id)?;
     let case = session.store.load(&id)?;
     let due = due_of(&config, &policy, &Digest::of(&case));
-    Ok(Shown { case, due })
+    // The reverse lookup streams the index: memory stays flat, and only a
+    // closed case can have been followed up.
+    let mut follow_ups = Vec::new();
+    if case.status == Status::Closed {
+        session.store.visit(&|_| true, &mut |digest, _| {
+            if digest.follow_up_of.as_deref() == Some(case.id.as_str()) {
+                follow_ups.push(digest.id);
+            }
+        })?;
+        follow_ups.sort();
+    }
+    Ok(Shown {
+        case,
+        due,
+        follow_ups,
+        auto_close_after: chrono::Duration::days(i64::from(config.auto_close_after_days)),
+    })
 }
 
 /// R&D's resolution queue.

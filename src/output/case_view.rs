@@ -54,6 +54,9 @@ pub struct CaseView {
     pub follow_up_of: Option<String>,
     /// Message-ID of the opening e-mail or null.
     pub message_id: Option<String>,
+    /// The cases that follow this one up (`show` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follow_ups: Option<Vec<String>>,
     /// Why the assignee was chosen (`show` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub routing: Option<String>,
@@ -162,6 +165,7 @@ impl CaseView {
             overdue: is_overdue(s, &due.first_response_due, now),
             follow_up_of: s.follow_up_of.clone(),
             message_id: s.message_id.clone(),
+            follow_ups: None,
             routing: None,
             description: None,
             history: None,

@@ -5,6 +5,7 @@
 
 mod case_view;
 mod check_view;
+mod list_table;
 mod outbox_view;
 mod queue_view;
 mod remind_view;
@@ -12,13 +13,14 @@ mod stats_view;
 
 pub use case_view::{is_overdue, CaseView, Due, EventView};
 pub use check_view::{CheckView, Gravity, Problem};
+pub use list_table::{due_cell, short_duration, status_short, truncate_width, turn, ListTable};
 pub use outbox_view::OutboxView;
 pub use queue_view::QueueView;
 pub use remind_view::RemindView;
 pub use stats_view::{Counts, Durations, Stats};
 
 use crate::case::Case;
-use crate::color::{status_table_color, Style};
+use crate::color::Style;
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::terminal::{escape_block, escape_line};
@@ -128,19 +130,29 @@ pub fn first_response_cell(s: &Digest, due: &DateTime<Utc>, now: DateTime<Utc>) 
     }
 }
 
+/// The narrowest a [`fit`] table's last column gets.
+const MIN_LAST_COLUMN: u16 = 10;
+
 /// Fits a table for people: on a terminal to its width, in a pipe unwrapped;
 /// with colour only when the style says so.
 pub fn fit(table: &mut Table, style: &Style) {
-    if style.terminal {
+    // COLUMNS fits a pipe too: whoever sets it asks for that width.
+    if style.terminal || style.width.is_some() {
         table.set_content_arrangement(ContentArrangement::Dynamic);
         if let Some(width) = style.width {
             table.set_width(width);
         }
-        // The first column (an ID to copy) never wraps.
-        if table.column_count() > 1 {
-            if let Some(first) = table.column_mut(0) {
-                first.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
-            }
+        // Only the last column (a summary, a message) wraps: an ID to copy,
+        // a date or an address cut inside a word reads as two.
+        let last = table.column_count().saturating_sub(1);
+        for (index, column) in table.column_iter_mut().enumerate() {
+            column.set_constraint(if index < last {
+                comfy_table::ColumnConstraint::ContentWidth
+            } else {
+                // Never so narrow that its header stands on end: past the
+                // terminal's edge is better than a column one letter wide.
+                comfy_table::ColumnConstraint::LowerBoundary(comfy_table::Width::Fixed(MIN_LAST_COLUMN))
+            });
         }
     } else {
         table.force_no_tty();
@@ -153,75 +165,13 @@ pub fn fit(table: &mut Table, style: &Style) {
     }
 }
 
-/// The list table: on a terminal long summaries are shortened and the table
-/// fits the width; in a pipe every summary is whole.
-pub fn list_table(rows: &[(Digest, Due)], now: DateTime<Utc>, style: &Style) -> String {
-    if !style.terminal && !style.color {
-        let header = [
-            "ID",
-            "STATUS",
-            "LEVEL",
-            "SEVERITY",
-            "ASSIGNEE",
-            "CUSTOMER",
-            "FIRST RESPONSE",
-            "SUMMARY",
-        ];
-        let cells: Vec<Vec<String>> = rows
-            .iter()
-            .map(|(s, due)| {
-                vec![
-                    s.id.clone(),
-                    s.status.to_string(),
-                    s.level.to_string(),
-                    s.severity.to_string(),
-                    s.assignee.as_deref().map(escape_line).unwrap_or_else(|| "-".into()),
-                    escape_line(&s.customer),
-                    first_response_cell(s, &due.first_response_due, now),
-                    escape_line(&s.summary),
-                ]
-            })
-            .collect();
-        return plain_table(&header, &cells);
+/// One row a line: once the rows are in, a [`fit`] table cuts its last
+/// column with `…` instead of wrapping it (a list to scan, not to read).
+pub fn one_line_rows(table: &mut Table) {
+    table.set_truncation_indicator("…");
+    for row in table.row_iter_mut() {
+        row.max_height(1);
     }
-    let mut table = table(&[
-        "ID",
-        "STATUS",
-        "LEVEL",
-        "SEVERITY",
-        "ASSIGNEE",
-        "CUSTOMER",
-        "FIRST RESPONSE",
-        "SUMMARY",
-    ]);
-    fit(&mut table, style);
-    for (s, due) in rows {
-        let mut status = Cell::new(s.status.as_str());
-        let first_response = first_response_cell(s, &due.first_response_due, now);
-        let mut first_response_cell = Cell::new(&first_response);
-        if style.color {
-            status = status.fg(status_table_color(s.status));
-            if first_response.starts_with("LATE") {
-                first_response_cell = first_response_cell.fg(comfy_table::Color::Red);
-            }
-        }
-        let summary = if style.terminal {
-            truncate_chars(&s.summary, 60)
-        } else {
-            s.summary.clone()
-        };
-        table.add_row(vec![
-            Cell::new(&s.id),
-            status,
-            Cell::new(s.level.as_str()),
-            Cell::new(s.severity.as_str()),
-            Cell::new(s.assignee.as_deref().map(escape_line).unwrap_or_else(|| "-".into())),
-            Cell::new(escape_line(&s.customer)),
-            first_response_cell,
-            Cell::new(escape_line(&summary)),
-        ]);
-    }
-    render_table(&table)
 }
 
 /// Shortens text to at most `max` characters, marking the cut.
@@ -238,8 +188,39 @@ fn indent(text: &str) -> String {
     text.lines().map(|l| format!("    {l}\n")).collect()
 }
 
+/// What `show` tells beyond the case itself.
+#[derive(Debug, Clone, Default)]
+pub struct ShowContext {
+    /// The cases that follow this one up (a reverse lookup).
+    pub follow_ups: Vec<String>,
+    /// The store's auto-close rule, for a waiting case's closing date.
+    pub auto_close_after: Option<Duration>,
+}
+
+/// Wraps text at word boundaries to `width` columns (a word longer than
+/// that stays whole), continuing lines after `hang` spaces.
+pub fn wrap(text: &str, width: usize, hang: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let room = width.saturating_sub(hang).max(20);
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.width() + 1 + word.width() > room {
+            out.push_str(&line);
+            out.push('\n');
+            out.extend(std::iter::repeat_n(' ', hang));
+            line.clear();
+        } else if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out
+}
+
 /// The `show` text for people.
-pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style) -> String {
+pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style, extra: &ShowContext) -> String {
     let summary = Digest::of(case);
     let mut out = String::new();
     let field =
@@ -258,8 +239,26 @@ pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style) -> S
             .map(escape_line)
             .unwrap_or_else(|| "(unassigned)".into()),
     );
-    if let Some(reason) = case.routing_reason() {
-        field(&mut out, "routing", &escape_line(reason));
+    if let Some(reason) = case.routed_reason() {
+        // The routing reasons are long sentences: wrapped under their field.
+        let text = escape_line(reason);
+        let text = match style.width {
+            Some(width) => wrap(&text, usize::from(width), 20),
+            None => text,
+        };
+        field(&mut out, "routing", &text);
+    }
+    if let Some(by_hand) = case.assigned_by_hand() {
+        let note = by_hand.message.as_deref().map(escape_line).unwrap_or_default();
+        field(
+            &mut out,
+            "assigned",
+            &format!(
+                "by hand by {} at {}: {note}",
+                escape_line(&by_hand.actor),
+                format_instant(&by_hand.at)
+            ),
+        );
     }
     field(
         &mut out,
@@ -277,6 +276,18 @@ pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style) -> S
     field(&mut out, "updated_at", &format_instant(&case.updated_at));
     if let Some(since) = &case.waiting_since {
         field(&mut out, "waiting_since", &format_instant(since));
+        if let Some(after) = extra
+            .auto_close_after
+            .filter(|_| case.status == Status::WaitingForCustomer)
+        {
+            let at = *since + after;
+            let when = if at <= now {
+                "due now: the next sweep closes it".to_string()
+            } else {
+                format!("in {}, unless the customer answers", human_duration(at - now))
+            };
+            field(&mut out, "auto_closes_at", &format!("{} ({when})", format_instant(&at)));
+        }
     }
     if let Some(at) = &case.escalated_at {
         field(&mut out, "escalated_at", &format_instant(at));
@@ -298,8 +309,21 @@ pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style) -> S
     if let Some(of) = &case.follow_up_of {
         field(&mut out, "follow_up_of", &escape_line(of));
     }
+    if !extra.follow_ups.is_empty() {
+        field(&mut out, "follow_ups", &extra.follow_ups.join(", "));
+    }
     if let Some(resolution) = &case.resolution {
-        field(&mut out, "resolution", &escape_line(resolution));
+        // Several lines print as lines, under the field.
+        let text = escape_block(resolution);
+        let mut lines = text.lines();
+        field(&mut out, "resolution", lines.next().unwrap_or_default());
+        for line in lines {
+            if line.is_empty() {
+                out.push('\n');
+            } else {
+                out.push_str(&format!("{:<20}{line}\n", ""));
+            }
+        }
     }
     if let Some(id) = &case.message_id {
         field(&mut out, "message_id", &escape_line(id));
@@ -307,12 +331,22 @@ pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style) -> S
     out.push_str("\ndescription:\n");
     out.push_str(&indent(&escape_block(&case.description)));
     out.push_str("\nhistory:\n");
+    // Aligned however long an actor is (an e-mail address signs a reply).
+    let actor_width = case
+        .history
+        .iter()
+        .map(|e| unicode_width::UnicodeWidthStr::width(escape_line(&e.actor).as_str()))
+        .max()
+        .unwrap_or(0)
+        .max(12);
     for event in &case.history {
         let from = event.from.map(|s| s.as_str()).unwrap_or("-");
+        let actor = escape_line(&event.actor);
+        let pad = actor_width - unicode_width::UnicodeWidthStr::width(actor.as_str());
         let mut line = format!(
-            "  {}  {:<12} {:<12} {} -> {}",
+            "  {}  {actor}{} {:<12} {} -> {}",
             format_instant(&event.at),
-            escape_line(&event.actor),
+            " ".repeat(pad),
             event.action.as_str(),
             from,
             event.to
@@ -337,7 +371,17 @@ pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style) -> S
         out.push_str(&line);
         out.push('\n');
         if let Some(message) = &event.message {
-            out.push_str(&indent(&format!("  {}", escape_block(message).replace('\n', "\n  "))));
+            let text = escape_block(message);
+            // On a known width, long lines (a routing reason) wrap under the event.
+            let text = match style.width {
+                Some(width) => text
+                    .lines()
+                    .map(|l| wrap(l, usize::from(width), 6).replace("\n      ", "\n"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                None => text,
+            };
+            out.push_str(&indent(&format!("  {}", text.replace('\n', "\n  "))));
         }
         for attachment in &event.attachments {
             out.push_str(&format!("      {}\n", attachment_line(attachment)));
@@ -403,51 +447,5 @@ mod plain_table_tests {
             table.add_row(row.clone());
         }
         assert_eq!(plain_table(&header, &rows), render_table(&table));
-    }
-}
-
-#[cfg(test)]
-mod list_table_tests {
-    use super::*;
-
-    #[test]
-    fn list_table_fits_a_terminal_and_keeps_whole_lines_in_a_pipe() {
-        use crate::digest::Digest;
-        use crate::lifecycle::{open, NewCase};
-        use crate::vocabulary::Channel;
-        let now = crate::time::parse_instant("2026-11-19T10:00:00Z").unwrap();
-        let summary = "Push notifications stopped on every iOS device after the update of the app";
-        let case = open(
-            NewCase {
-                id: "RC-7Q2M9K4D".into(),
-                customer: "Acme Corp".into(),
-                summary: summary.into(),
-                description: String::new(),
-                email: None,
-                channel: Channel::Portal,
-                severity: None,
-                follow_up_of: None,
-                message_id: None,
-                assignee: Some("alice".into()),
-                routing_reason: None,
-            },
-            "tester",
-            now,
-        );
-        let due = Due {
-            plan: "plus".into(),
-            first_response_due: now,
-        };
-        let rows = vec![(Digest::of(&case), due)];
-        let terminal = Style {
-            color: false,
-            terminal: true,
-            width: Some(70),
-        };
-        let fitted = list_table(&rows, now, &terminal);
-        assert!(fitted.lines().all(|l| l.chars().count() <= 70), "{fitted}");
-        let piped = list_table(&rows, now, &Style::default());
-        assert_eq!(piped.lines().count(), 2, "a header and one whole row: {piped}");
-        assert!(piped.contains(summary));
     }
 }

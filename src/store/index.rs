@@ -185,23 +185,109 @@ fn load_summary(path: &Path, id: &str) -> Result<(Digest, Stamp)> {
     }
 }
 
-/// The summaries of the cases whose status `want` accepts, and an error per
-/// unreadable case file. Uses and refreshes the index.
+/// The summaries of the cases whose status `want` accepts, sorted by ID,
+/// and an error per unreadable case file. Uses and refreshes the index.
 pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Vec<Digest>, Vec<Error>)> {
     let mut summaries = Vec::new();
-    let errors = scan_each(store, want, &mut |summary| summaries.push(summary))?;
+    let (errors, _) = visit(store, want, &mut |summary, _| summaries.push(summary))?;
     summaries.sort_by(|a, b| a.id.cmp(&b.id));
     Ok((summaries, errors))
 }
 
-/// [`scan`] handing each summary to `visit` as it is read, in no particular
-/// order, instead of holding them all: a command that only aggregates
-/// (`stats`) keeps memory flat in the number of cases.
-pub fn scan_each(
+/// Where a visited digest came from, so that a second pass can read it again
+/// without anyone holding it meanwhile: sixteen bytes a case, where a digest
+/// takes hundreds. Origins order as their case IDs do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Origin {
+    /// The case's place among the store's IDs, sorted.
+    position: u32,
+    /// The offset of its index line, or [`FROM_FILE`].
+    line: u64,
+}
+
+const FROM_FILE: u64 = u64::MAX;
+
+impl Origin {
+    fn index_line(position: usize, offset: u64) -> Origin {
+        Origin {
+            position: position as u32,
+            line: offset,
+        }
+    }
+
+    fn case_file(position: usize) -> Origin {
+        Origin {
+            position: position as u32,
+            line: FROM_FILE,
+        }
+    }
+}
+
+/// Reads visited digests again by their [`Origin`]: a line of the index as
+/// it was when visited (the open handle keeps that version of the file,
+/// whatever replaces it since), or the case file.
+#[derive(Debug)]
+pub struct Rereader {
+    store: Store,
+    ids: Vec<String>,
+    index: Option<File>,
+}
+
+impl Rereader {
+    /// The digest visited at `origin`.
+    pub fn digest(&self, origin: Origin) -> Result<Digest> {
+        let id = self
+            .ids
+            .get(origin.position as usize)
+            .ok_or_else(|| Error::Other("a listed case is no longer known".into()))?;
+        if origin.line == FROM_FILE {
+            return load_summary(&self.store.case_path(id), id).map(|(summary, _)| summary);
+        }
+        let line = self.index.as_ref().and_then(|file| read_line_at(file, origin.line));
+        match line.as_deref().and_then(parse_line).and_then(|parsed| parsed.digest()) {
+            Some(summary) => Ok(summary),
+            // The index line was read whole a moment ago through this very
+            // handle; should it fail now, the case file still answers.
+            None => load_summary(&self.store.case_path(id), id).map(|(summary, _)| summary),
+        }
+    }
+}
+
+/// The line of `file` that starts at `offset`, without its newline.
+fn read_line_at(file: &File, offset: u64) -> Option<String> {
+    use std::os::unix::fs::FileExt;
+    let mut bytes = Vec::new();
+    // Most lines are under a kilobyte.
+    let mut chunk = [0u8; 1024];
+    loop {
+        let read = file.read_at(&mut chunk, offset + bytes.len() as u64).ok()?;
+        if read == 0 {
+            break;
+        }
+        match chunk[..read].iter().position(|b| *b == b'\n') {
+            Some(end) => {
+                bytes.extend_from_slice(&chunk[..end]);
+                break;
+            }
+            None => bytes.extend_from_slice(&chunk[..read]),
+        }
+        if bytes.len() as u64 > MAX_LINE_BYTES {
+            return None;
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
+/// Streams the summaries of the cases whose status `want` accepts to `f`,
+/// each with where it came from, in no particular order; returns an error
+/// per unreadable case file and a [`Rereader`] for a second pass. Uses and
+/// refreshes the index. Memory stays a few bytes a case: no digest is held
+/// after `f` has seen it.
+pub fn visit(
     store: &Store,
     want: &(dyn Fn(Status) -> bool + Sync),
-    visit: &mut dyn FnMut(Digest),
-) -> Result<Vec<Error>> {
+    f: &mut dyn FnMut(Digest, Origin),
+) -> Result<(Vec<Error>, Rereader)> {
     let ids = store.case_ids()?;
     // A `.tickets` that is a link or not a directory leaves the index unused:
     // every file is read, and nothing is written there.
@@ -227,20 +313,23 @@ pub fn scan_each(
     let mut cached = vec![false; ids.len()];
     let (mut live, mut dead) = (0usize, 0usize);
     let now = now_ns();
+    let mut index_kept = None;
+    // Damaged lines found only when their JSON is parsed: read those files again.
+    let mut reread = Vec::new();
 
     if let Some(file) = index_file {
         let mut reader = BufReader::with_capacity(1 << 16, file);
         let mut line = String::new();
         let header_ok = read_line_bounded(&mut reader, &mut line).is_ok() && line.trim_end() == HEADER;
         if header_ok {
-            // Later lines supersede earlier ones; note where the last
-            // candidate of each file is, and read only those lines again.
-            const NONE: u64 = u64::MAX;
-            let mut candidate: Vec<u64> = vec![NONE; ids.len()];
+            // Later lines supersede earlier ones: the first pass keeps the
+            // offset of the last candidate line per file (plus one; zero is
+            // none), the second parses only those.
+            let mut candidate = vec![0u64; ids.len()];
             let mut offset = line.len() as u64;
             loop {
                 line.clear();
-                let line_offset = offset;
+                let start = offset;
                 match read_line_bounded(&mut reader, &mut line) {
                     Ok(0) => break,
                     Ok(read) => offset += read as u64,
@@ -262,56 +351,64 @@ pub fn scan_each(
                             dead += 1;
                         }
                         cached[i] = true;
-                        if want(parsed.status) {
-                            if checksum(parsed.json.as_bytes()) == parsed.json_check {
-                                candidate[i] = line_offset;
-                            } else {
-                                // Damaged: read the file again.
-                                cached[i] = false;
-                                candidate[i] = NONE;
-                                dead += 1;
-                            }
+                        if !want(parsed.status) {
+                            candidate[i] = 0;
+                        } else if checksum(parsed.json.as_bytes()) == parsed.json_check {
+                            candidate[i] = start + 1;
                         } else {
-                            candidate[i] = NONE;
+                            // Damaged: read the file again.
+                            cached[i] = false;
+                            candidate[i] = 0;
+                            dead += 1;
                         }
                     }
                     None => dead += 1,
                 }
             }
-            // The second pass, forward only. A line whose summary does not
-            // read back (or names another case) is damage: the file is read.
-            let mut wanted: Vec<(u64, usize)> = (0..ids.len())
-                .filter(|&i| cached[i] && candidate[i] != NONE)
-                .map(|i| (candidate[i], i))
+            live = cached.iter().filter(|c| **c).count();
+            let mut wanted: Vec<(u64, usize)> = candidate
+                .iter()
+                .enumerate()
+                .filter(|(i, offset)| **offset != 0 && cached[*i])
+                .map(|(i, offset)| (offset - 1, i))
                 .collect();
-            wanted.sort_unstable();
             drop(candidate);
-            let rewound = std::io::Seek::rewind(&mut reader).is_ok();
-            let mut at = 0u64;
-            for (line_offset, i) in wanted {
-                let skipped = rewound && line_offset >= at && reader.seek_relative((line_offset - at) as i64).is_ok();
-                let summary = if skipped {
+            wanted.sort_unstable();
+            let mut file = reader.into_inner();
+            if !wanted.is_empty() {
+                use std::io::Seek;
+                file.seek(std::io::SeekFrom::Start(0))
+                    .map_err(|e| Error::io(store.root(), e))?;
+                let mut reader = BufReader::with_capacity(1 << 16, &file);
+                let mut offset = 0u64;
+                let mut next = wanted.iter().peekable();
+                while let Some(&&(want_offset, i)) = next.peek() {
                     line.clear();
-                    let read = read_line_bounded(&mut reader, &mut line).unwrap_or(0);
-                    at = line_offset + read as u64;
-                    parse_line(line.trim_end_matches('\n'))
-                        .filter(|parsed| parsed.name == ids[i])
-                        .and_then(|parsed| parsed.digest())
-                } else {
-                    None
-                };
-                match summary {
-                    Some(summary) => visit(summary),
-                    None => {
-                        cached[i] = false;
-                        dead += 1;
+                    let start = offset;
+                    match read_line_bounded(&mut reader, &mut line) {
+                        Ok(1..) => offset += line.len() as u64,
+                        _ => break,
+                    }
+                    if start != want_offset {
+                        continue;
+                    }
+                    next.next();
+                    match parse_line(line.trim_end_matches('\n')).and_then(|parsed| parsed.digest()) {
+                        Some(summary) => f(summary, Origin::index_line(i, start)),
+                        None => reread.push(i),
                     }
                 }
+                // The index shrank under us (it never does: it is replaced,
+                // not truncated): read what is left from the files.
+                reread.extend(next.map(|&(_, i)| i));
             }
-            live = cached.iter().filter(|c| **c).count();
+            index_kept = Some(file);
         } else {
             dead += 1;
         }
+    }
+    for &i in &reread {
+        cached[i] = false;
     }
 
     let todo: Vec<usize> = (0..ids.len()).filter(|i| !cached[*i]).collect();
@@ -337,7 +434,7 @@ pub fn scan_each(
                         }
                     }
                     if want(summary.status) {
-                        visit(summary);
+                        f(summary, Origin::case_file(i));
                     }
                 }
                 Err(e) => errors.push(e),
@@ -356,7 +453,15 @@ pub fn scan_each(
         None if !new_lines.is_empty() || (dead > 0 && live == 0) => append(store, &new_lines),
         None => {}
     }
-    Ok(errors)
+    drop(position);
+    Ok((
+        errors,
+        Rereader {
+            store: store.clone(),
+            ids,
+            index: index_kept,
+        },
+    ))
 }
 
 /// Appends lines (creating the index with its header when needed). Failures

@@ -173,10 +173,13 @@ impl Store {
         match matches.len() {
             0 => Err(Error::NoSuchTicket { id: wanted }),
             1 => Ok(matches.remove(0)),
-            _ => Err(Error::AmbiguousId {
-                id: wanted,
-                candidates: matches.iter().take(5).cloned().collect::<Vec<_>>().join(", "),
-            }),
+            n => {
+                let mut candidates = matches.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+                if n > 5 {
+                    candidates.push_str(&format!(" and {} more", n - 5));
+                }
+                Err(Error::AmbiguousId { id: wanted, candidates })
+            }
         }
     }
 
@@ -281,13 +284,24 @@ impl Store {
     /// Hands the summary of every case to `visit`, in no particular order,
     /// without holding them all; an error per bad file.
     pub fn each_summary(&self, visit: &mut dyn FnMut(Digest)) -> Result<Vec<Error>> {
-        index::scan_each(self, &|_| true, visit)
+        index::visit(self, &|_| true, &mut |digest, _| visit(digest)).map(|(errors, _)| errors)
     }
 
     /// The summaries of the cases whose status `want` accepts, and an error
     /// per bad file; served from the index where it is still valid.
     pub fn scan(&self, want: &(dyn Fn(crate::vocabulary::Status) -> bool + Sync)) -> Result<(Vec<Digest>, Vec<Error>)> {
         index::scan(self, want)
+    }
+
+    /// Streams the summaries of the cases whose status `want` accepts to
+    /// `f`, in no particular order, each with where it came from; returns an
+    /// error per bad file and a reader to fetch a visited summary again.
+    pub fn visit(
+        &self,
+        want: &(dyn Fn(crate::vocabulary::Status) -> bool + Sync),
+        f: &mut dyn FnMut(Digest, index::Origin),
+    ) -> Result<(Vec<Error>, index::Rereader)> {
+        index::visit(self, want, f)
     }
 
     /// Removes temp files left by crashed writers. Call only under the lock:

@@ -601,6 +601,9 @@ const MAY_RUN_PROGRAMS: &[&str] = &[
     // The sendmail command of `deliver`: TICKETS_SENDMAIL or the default
     // /usr/sbin/sendmail, from the environment, never from the store.
     "src/delivery.rs",
+    // The pager of `list` and `show` on a terminal: TICKETS_PAGER, PAGER or
+    // `less`, from the environment, never from the store.
+    "src/cli/pager.rs",
 ];
 
 #[test]

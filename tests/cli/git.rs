@@ -269,6 +269,50 @@ fn git_setup_registers_the_driver_by_name_and_writes_gitattributes_once() {
     assert_eq!(check, "RC-X.yaml: merge: tickets\nconfig.yaml: merge: text\n");
 }
 
+/// Since git 2.27 a plain `git pull` between diverged clones stops with
+/// "Need to specify how to reconcile divergent branches"; git-setup chooses
+/// merging, so that the driver reconciles both clones' work on one case.
+#[test]
+fn after_git_setup_a_plain_git_pull_merges_diverged_clones_through_the_driver() {
+    let team = Team::new();
+    for clone in [Clone::A, Clone::B] {
+        // As a clone is before git-setup: no pull strategy chosen anywhere.
+        team.git_ok(&team.repo(clone), &["config", "--local", "--unset", "pull.rebase"]);
+        team.tickets(clone, NOW, &["git-setup"])
+            .success()
+            .stdout(contains("set pull.rebase = false"));
+        assert_eq!(
+            team.git_ok(&team.repo(clone), &["config", "pull.rebase"]).trim(),
+            "false"
+        );
+    }
+    let id = team.shared_case(NOW, &[]);
+    team.tickets(Clone::A, "2026-11-19T10:05:00Z", &["investigate", &id])
+        .success();
+    team.tickets(
+        Clone::B,
+        "2026-11-19T10:06:00Z",
+        &["note", &id, "-m", "called the customer"],
+    )
+    .success();
+    team.commit_all(Clone::A, "a's work");
+    team.push(Clone::A);
+    team.commit_all(Clone::B, "b's work");
+    let pulled = team.git(&team.repo(Clone::B), &["pull", "--no-edit"]);
+    assert!(pulled.status.success(), "plain git pull: {}", stderr(&pulled));
+    assert_eq!(team.unmerged(Clone::B), "");
+    assert_eq!(team.actions(Clone::B, &id), ["open", "investigate", "note"]);
+    // A second run leaves a chosen strategy alone.
+    team.git_ok(&team.repo(Clone::A), &["config", "--local", "pull.rebase", "true"]);
+    team.tickets(Clone::A, NOW, &["git-setup"])
+        .success()
+        .stdout(contains("pull.rebase is already set"));
+    assert_eq!(
+        team.git_ok(&team.repo(Clone::A), &["config", "pull.rebase"]).trim(),
+        "true"
+    );
+}
+
 #[test]
 fn git_setup_uses_the_absolute_path_when_tickets_is_not_on_path() {
     let team = Team::new();

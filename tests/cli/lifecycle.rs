@@ -418,7 +418,7 @@ fn assign_to_an_analyst_not_in_the_roster_is_a_usage_error_and_writes_nothing() 
 fn allowed_from(status: &str) -> &'static str {
     match status {
         "at-investigation" => "request-info, reply, escalate, close, assign, reassess, note",
-        "waiting-for-customer" => "request-info, reply, close, sweep, assign, reassess, remind, note",
+        "waiting-for-customer" => "request-info, reply, close, assign, reassess, note",
         "escalated" => "investigate, request-info, reply, close, assign, reassess, note",
         other => panic!("{other}"),
     }

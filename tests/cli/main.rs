@@ -4,6 +4,7 @@
 mod support;
 
 mod amplification;
+mod analyst_day;
 mod attachments;
 mod bad_input;
 mod check;

@@ -244,3 +244,33 @@ fn a_huge_auto_close_after_days_is_a_config_error_not_a_panic() {
     let id = waiting(&t);
     assert_eq!(ids(&remind_json(&t, "2026-11-20T10:00:00Z", &["--dry-run"])), [id]);
 }
+
+/// At 60, 80 and 132 columns the table keeps one case a line: its IDs,
+/// instants and addresses are never broken over two lines (the summary is
+/// cut with `…`); the fixed columns take about 100, so only 132 fits whole.
+#[test]
+fn the_table_keeps_one_case_a_line_at_any_width_and_never_breaks_a_word() {
+    let t = store_reminding_after(2);
+    let id = waiting(&t);
+    let later = "2026-11-22T10:00:00Z";
+    for width in [60, 80, 132] {
+        let out = t
+            .cmd()
+            .env("TICKETS_NOW", later)
+            .env("COLUMNS", width.to_string())
+            .args(["remind", "--dry-run"])
+            .output()
+            .unwrap();
+        let out = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(out.lines().count(), 2, "{width}:\n{out}");
+        let row = out.lines().nth(1).unwrap();
+        assert!(
+            row.contains(&id) && row.contains("ana@globex.example"),
+            "{width}:\n{out}"
+        );
+        assert!(row.contains("2026-11-19T10:00:00Z"), "{width}:\n{out}");
+        if width == 132 {
+            assert!(row.contains("Push fails on iOS"), "{out}");
+        }
+    }
+}

@@ -94,7 +94,7 @@ fn color_always_only_adds_colour_codes_and_auto_in_a_pipe_adds_none() {
     let colored = String::from_utf8(colored.stdout).unwrap();
     let colored_without_no_color = t.stdout(&["list", "--color", "always"]);
     assert!(
-        colored.contains("\u{1b}[38;5;"),
+        colored.contains("\u{1b}[36minvest\u{1b}[0m"),
         "--color always wins over NO_COLOR: {colored:?}"
     );
     assert_eq!(

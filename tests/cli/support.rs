@@ -39,6 +39,12 @@ analysts:
     level: rnd
     available: true
     skills: [server]
+  # The tests' acting analyst (TICKETS_ACTOR=tester): on the roster, so
+  # that analyst commands do not warn; never routed to.
+  - id: tester
+    name: Test Runner
+    level: l1
+    available: false
 customers:
   - name: Acme Corp
     plan: mission-critical

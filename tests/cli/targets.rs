@@ -289,26 +289,36 @@ fn overdue_until_a_first_response_and_only_investigate_request_info_escalate_clo
 fn list_table_shows_time_left_or_how_late() {
     let t = TestStore::new();
     let id = open_for(&t, "Acme Corp", &["--channel", "phone"]);
-    let row = |now: &str| {
-        let out = t.stdout_at(now, &["list"]);
+    let row_of = |now: &str, args: &[&str]| {
+        let out = t.stdout_at(now, args);
         let header: Vec<&str> = out.lines().next().unwrap_or("").split_whitespace().collect();
         assert_eq!(header[..2], ["ID", "STATUS"], "{out}");
-        assert!(out.lines().next().unwrap_or("").contains("FIRST RESPONSE"), "{out}");
         out.lines().find(|l| l.contains(&id)).expect("row").to_string()
     };
+    let row = |now: &str| row_of(now, &["list"]);
     assert!(row("2026-11-19T10:10:00Z").contains("in 20m"), "time left");
     assert!(row("2026-11-19T11:05:00Z").contains("LATE 35m"), "how late");
-    assert!(row("2026-11-19T12:00:00Z").contains("LATE 1h 30m"), "how late");
+    assert!(row("2026-11-19T12:00:00Z").contains("LATE 1h"), "how late, in one unit");
     let overdue_table = t.stdout_at("2026-11-19T12:00:00Z", &["list", "--overdue"]);
     assert!(
-        overdue_table.contains(&id) && overdue_table.contains("LATE 1h 30m"),
+        overdue_table.contains(&id) && overdue_table.contains("LATE 1h"),
         "{overdue_table}"
     );
+    // --wide keeps the exact FIRST RESPONSE column.
+    let wide = row_of("2026-11-19T12:00:00Z", &["list", "--wide"]);
+    assert!(wide.contains("LATE 1h 30m"), "{wide}");
     t.run_at("2026-11-19T12:00:00Z", &["investigate", &id]).success();
-    assert!(row("2026-11-19T12:05:00Z").contains("responded 1h 30m late"));
+    // Once answered, the default table says nothing of the target...
+    let answered = row("2026-11-19T12:05:00Z");
+    assert!(
+        !answered.contains("LATE") && !answered.contains("responded"),
+        "{answered}"
+    );
+    // ...and --wide says how it went.
+    assert!(row_of("2026-11-19T12:05:00Z", &["list", "--wide"]).contains("responded 1h 30m late"));
     let on_time = open_for(&t, "Acme Corp", &["--channel", "phone"]);
     t.run_at("2026-11-19T10:05:00Z", &["investigate", &on_time]).success();
-    let out = t.stdout_at("2026-11-19T12:05:00Z", &["list"]);
+    let out = t.stdout_at("2026-11-19T12:05:00Z", &["list", "--wide"]);
     let line = out.lines().find(|l| l.contains(&on_time)).expect("row");
     assert!(line.contains("responded") && !line.contains("late"), "{line}");
 }

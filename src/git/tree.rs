@@ -11,8 +11,8 @@
 //! would before writing it (uncompressed: see below). Anything unusual (no HEAD yet, a file where a
 //! folder should be) is left to git's own way: the caller falls back.
 
+use super::Repository;
 use crate::error::{Error, Result};
-use crate::git::Repository;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
