@@ -34,6 +34,7 @@ pub fn run(ctx: &Context, args: AttachmentArgs) -> Result<ExitCode> {
     let (_, mut file) = operations::attachments::attachment(&ctx.session(), &args.id, &args.name)?;
     match &args.output {
         Some(path) => {
+            refuse_the_stored_file(&file, path)?;
             let mut out = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
             copy(&mut file, &mut out, path)?;
             out.sync_all().map_err(|e| Error::io(path, e))?;
@@ -48,6 +49,23 @@ pub fn run(ctx: &Context, args: AttachmentArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::Success)
+}
+
+/// `--output` naming the stored content itself (or a link to it) would
+/// truncate it before it is read: refused as a usage error, the file untouched.
+fn refuse_the_stored_file(stored: &std::fs::File, output: &Path) -> Result<()> {
+    use std::os::unix::fs::MetadataExt as _;
+    let Ok(target) = std::fs::metadata(output) else {
+        return Ok(());
+    };
+    let source = stored.metadata().map_err(|e| Error::io(output, e))?;
+    if source.dev() == target.dev() && source.ino() == target.ino() {
+        return Err(Error::Usage(format!(
+            "--output {} is the attachment's own file in the store; give another path",
+            crate::terminal::escape_line(&output.display().to_string())
+        )));
+    }
+    Ok(())
 }
 
 fn copy(from: &mut std::fs::File, to: &mut impl Write, path: &Path) -> Result<()> {

@@ -200,13 +200,19 @@ impl Enclosures {
             mut left_out,
             ..
         } = self;
+        // Sizes come from the case file (untrusted): summed without overflow.
         let mut case_bytes: u64 = case
-            .map(|c| c.history.iter().flat_map(|e| &e.attachments).map(|a| a.size).sum())
+            .map(|c| {
+                c.history
+                    .iter()
+                    .flat_map(|e| &e.attachments)
+                    .fold(0u64, |sum, a| sum.saturating_add(a.size))
+            })
             .unwrap_or(0);
         let mut kept = Vec::new();
         for staged in staged {
             let attachment_size = staged.attachment.size;
-            if case_bytes + attachment_size > limits.max_case_bytes {
+            if case_bytes.saturating_add(attachment_size) > limits.max_case_bytes {
                 left_out.push(LeftOut {
                     name: staged.attachment.name.clone(),
                     size: attachment_size,

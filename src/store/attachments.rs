@@ -409,7 +409,7 @@ impl Store {
         }
         let mut hasher = Sha256::new();
         let mut buffer = vec![0u8; 64 * 1024];
-        let mut reader = (&file).take(attachment.size + 1);
+        let mut reader = (&file).take(attachment.size.saturating_add(1));
         loop {
             match reader.read(&mut buffer) {
                 Ok(0) => break,

@@ -4,6 +4,7 @@
 mod support;
 
 mod amplification;
+mod attachment_attacks;
 mod attachments;
 mod bad_input;
 mod check;
