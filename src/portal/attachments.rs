@@ -23,10 +23,75 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use maud::{html, Markup};
 use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
 
-/// The most bytes of one text field of a form read (the text cap of a
-/// message is 64 KiB; this leaves room for multi-byte characters).
+/// The most bytes of the text fields of a form read, all fields together
+/// (the text cap of a message is 64 KiB; this leaves room for multi-byte
+/// characters), so that many fields of other names are not held in memory
+/// up to the body limit.
 const MAX_TEXT_FIELD_BYTES: usize = 1024 * 1024;
+
+/// The most upload forms one contact may send at once; more answer 429.
+pub(super) const MAX_UPLOADS_PER_CONTACT: usize = 2;
+
+/// The most upload forms received at once in all; more answer 429. With
+/// [`MAX_UPLOADS_PER_CONTACT`] this bounds the disk staged files may take
+/// (this times `attachments.max_message_bytes`) however many connections
+/// are opened.
+pub(super) const MAX_UPLOADS: usize = 16;
+
+/// How long an upload may send nothing before it is dropped (its staged
+/// files removed): a client trickling a byte a minute holds no slot forever.
+pub(super) const UPLOAD_IDLE: Duration = Duration::from_secs(60);
+
+/// The upload forms being received, by contact.
+#[derive(Debug, Default)]
+pub(super) struct Uploads {
+    running: Mutex<HashMap<String, usize>>,
+}
+
+/// One upload's place among [`Uploads`]; given back when dropped (the form
+/// handled, or the client gone).
+#[derive(Debug)]
+pub(super) struct UploadSlot {
+    portal: Shared,
+    contact: String,
+}
+
+impl Drop for UploadSlot {
+    fn drop(&mut self) {
+        let mut running = self.portal.uploads.running.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = running.get_mut(&self.contact) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                running.remove(&self.contact);
+            }
+        }
+    }
+}
+
+/// A place for one more upload of `contact`, or the 429 page.
+fn upload_slot(portal: &Shared, contact: &str) -> Result<UploadSlot, Response> {
+    let mut running = portal.uploads.running.lock().unwrap_or_else(|e| e.into_inner());
+    let total: usize = running.values().sum();
+    let mine = running.get(contact).copied().unwrap_or(0);
+    if total >= MAX_UPLOADS || mine >= MAX_UPLOADS_PER_CONTACT {
+        return Err(pages::with_retry_after(
+            pages::message(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many uploads",
+                "Other uploads are still being received. Nothing was changed; wait a minute and send the form again.",
+            ),
+            60,
+        ));
+    }
+    *running.entry(contact.to_string()).or_insert(0) += 1;
+    Ok(UploadSlot {
+        portal: portal.clone(),
+        contact: contact.to_string(),
+    })
+}
 
 /// The name of the forms' file input.
 pub(super) const FILE_FIELD: &str = "attachment";
@@ -45,6 +110,8 @@ pub(super) struct Submitted {
     pub fields: HashMap<String, String>,
     /// The files, staged in the store.
     pub enclosures: Enclosures,
+    /// The upload's place, held while its staged files exist.
+    pub _slot: Option<UploadSlot>,
 }
 
 impl Submitted {
@@ -59,6 +126,7 @@ impl Submitted {
 /// store chunk by chunk, each counted against the limits as it comes.
 pub(super) async fn read_form(
     portal: &Shared,
+    contact: &str,
     limits: AttachmentLimits,
     request: Request,
 ) -> Result<Submitted, Response> {
@@ -79,20 +147,35 @@ pub(super) async fn read_form(
         let Form(fields) = Form::<HashMap<String, String>>::from_request(request, &())
             .await
             .map_err(|rejection| pages::unreadable_form(rejection.status()))?;
-        return Ok(Submitted { fields, enclosures });
+        return Ok(Submitted {
+            fields,
+            enclosures,
+            _slot: None,
+        });
     }
+    let slot = upload_slot(portal, contact)?;
     let mut multipart = Multipart::from_request(request, &())
         .await
         .map_err(|rejection| pages::unreadable_form(rejection.status()))?;
     let mut fields = HashMap::new();
+    let mut text_bytes = 0usize;
     let unreadable = |e: axum::extract::multipart::MultipartError| pages::unreadable_form(e.status());
-    while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
+    let idle = || pages::unreadable_form(StatusCode::REQUEST_TIMEOUT);
+    while let Some(mut field) = tokio::time::timeout(UPLOAD_IDLE, multipart.next_field())
+        .await
+        .map_err(|_| idle())?
+        .map_err(unreadable)?
+    {
         let name = field.name().unwrap_or("").to_string();
         if name == FILE_FIELD {
             let file_name = field.file_name().unwrap_or("").to_string();
             let content_type = field.content_type().map(str::to_string);
             let mut incoming = None;
-            while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+            while let Some(chunk) = tokio::time::timeout(UPLOAD_IDLE, field.chunk())
+                .await
+                .map_err(|_| idle())?
+                .map_err(unreadable)?
+            {
                 if incoming.is_none() && chunk.is_empty() {
                     continue;
                 }
@@ -125,8 +208,13 @@ pub(super) async fn read_form(
             continue;
         }
         let mut text = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
-            if text.len() + chunk.len() > MAX_TEXT_FIELD_BYTES {
+        while let Some(chunk) = tokio::time::timeout(UPLOAD_IDLE, field.chunk())
+            .await
+            .map_err(|_| idle())?
+            .map_err(unreadable)?
+        {
+            text_bytes += chunk.len();
+            if text_bytes > MAX_TEXT_FIELD_BYTES {
                 return Err(pages::unreadable_form(StatusCode::PAYLOAD_TOO_LARGE));
             }
             text.extend_from_slice(&chunk);
@@ -134,7 +222,11 @@ pub(super) async fn read_form(
         let text = String::from_utf8(text).map_err(|_| pages::unreadable_form(StatusCode::BAD_REQUEST))?;
         fields.insert(name, text);
     }
-    Ok(Submitted { fields, enclosures })
+    Ok(Submitted {
+        fields,
+        enclosures,
+        _slot: Some(slot),
+    })
 }
 
 /// The file input of a form, and the limits in words.

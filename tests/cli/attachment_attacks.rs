@@ -2,8 +2,13 @@
 //! broke before its fix: a hostile customer (mail, portal), a hostile
 //! committer of the store, a careless analyst.
 
-use crate::support::TestStore;
+use crate::portal::Server;
+use crate::portal_attachments::{multipart, request};
+use crate::support::{TestStore, NOW};
 use predicates::str::contains;
+use std::io::Write;
+use std::net::TcpStream;
+use std::time::Duration;
 
 /// A case opened with one attached file `log.txt` holding `bytes`; its ID
 /// and the path of the content in the store.
@@ -53,4 +58,90 @@ fn attachment_output_onto_its_own_stored_file_destroyed_it() {
         .failure();
     assert_eq!(std::fs::read(&stored).unwrap(), b"precious bytes");
     t.run(&["check"]).success();
+}
+
+/// Starts an upload to `path` that sends its head and the first bytes of a
+/// file, then stalls (the connection is kept open by the stream returned).
+fn stalled_upload(server: &Server, path: &str, cookie: &str) -> TcpStream {
+    let mut stream = TcpStream::connect(&server.addr).expect("connect");
+    let boundary = "----stall";
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {}\r\nCookie: tickets_session={cookie}\r\nOrigin: {}\r\n\
+         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: 10000000\r\n\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"big.bin\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n",
+        server.addr,
+        server.base()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&[b'x'; 70_000]).unwrap();
+    stream.flush().unwrap();
+    stream
+}
+
+/// The temp files of uploads under way in the store's `attachments/`.
+fn staged_files(t: &TestStore) -> usize {
+    std::fs::read_dir(t.path().join("attachments"))
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn stalled_uploads_without_end_filled_the_disk_with_staged_files() {
+    let t = TestStore::with_config(crate::portal::CONFIG);
+    let id = crate::portal::open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
+    let server = Server::start(&t, NOW, &[], &[]);
+    let ana = server.sign_in(&t, "ana@acme.example");
+    let reply = format!("/cases/{id}/reply");
+    // Two uploads of one contact under way (each staging a temp file)...
+    let _held: Vec<TcpStream> = (0..2).map(|_| stalled_upload(&server, &reply, &ana)).collect();
+    for _ in 0..600 {
+        if staged_files(&t) >= 2 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(staged_files(&t), 2, "both stalled uploads are being received");
+    // ... and a third is turned away before anything is staged, not received
+    // alongside them (a thousand connections would stage a thousand files).
+    let (content_type, body) = multipart(&[("message", "Here.")], &[("more.log", b"more")]);
+    let third = request(&server, "POST", &reply, &ana, Some((&content_type, &body)));
+    assert_eq!(third.status, 429, "{}", String::from_utf8_lossy(&third.body));
+    assert_eq!(staged_files(&t), 2);
+    // Another contact of the organisation is not held up by Ana's uploads.
+    let bea = server.sign_in(&t, "bea@acme.example");
+    let theirs = request(&server, "POST", &reply, &bea, Some((&content_type, &body)));
+    assert_eq!(theirs.status, 303, "{}", String::from_utf8_lossy(&theirs.body));
+}
+
+#[test]
+fn many_text_fields_of_other_names_were_all_held_in_memory() {
+    let t = TestStore::with_config(crate::portal::CONFIG);
+    let id = crate::portal::open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
+    let server = Server::start(&t, NOW, &[], &[]);
+    let ana = server.sign_in(&t, "ana@acme.example");
+    // Each field under the cap of one field, together four times over it.
+    let filler = "y".repeat(1000 * 1000);
+    let names: Vec<String> = (0..4).map(|i| format!("junk{i}")).collect();
+    let mut fields: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), filler.as_str())).collect();
+    fields.push(("message", "Here it is."));
+    let (content_type, body) = multipart(&fields, &[("console.log", b"log")]);
+    let answer = request(
+        &server,
+        "POST",
+        &format!("/cases/{id}/reply"),
+        &ana,
+        Some((&content_type, &body)),
+    );
+    assert_eq!(answer.status, 413, "{}", String::from_utf8_lossy(&answer.body));
+    assert_eq!(
+        t.show(&id)["history"].as_array().unwrap().len(),
+        1,
+        "nothing was recorded"
+    );
 }
