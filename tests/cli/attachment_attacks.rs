@@ -145,3 +145,33 @@ fn many_text_fields_of_other_names_were_all_held_in_memory() {
         "nothing was recorded"
     );
 }
+
+#[test]
+fn a_planted_multipart_content_type_went_out_as_a_part_of_its_own_structure() {
+    let message = b"From: desk@desk.example\r\nTo: ana@acme.example\r\nSubject: s\r\n\
+                    Content-Type: text/plain; charset=utf-8\r\n\r\nhello\r\n";
+    for planted in [
+        "multipart/mixed; boundary=\"zz\"",
+        "message/rfc822",
+        "text/plain; charset=\"utf-8\"; name=\"evil.exe\"",
+    ] {
+        let attachment = tickets::case::Attachment {
+            name: "notes.txt".into(),
+            size: 3,
+            sha256: "0".repeat(64),
+            content_type: planted.into(),
+        };
+        let out = tickets::outbound::with_attachments(message, &[(attachment, b"--zz".to_vec())]).unwrap();
+        let out = String::from_utf8_lossy(&out);
+        let part = out.split("filename=\"notes.txt\"").nth(1).unwrap();
+        let declared = part
+            .lines()
+            .find_map(|l| l.strip_prefix("Content-Type: "))
+            .unwrap();
+        // A file is a leaf of the message: only `type/subtype`, never a structure.
+        assert!(
+            declared == "application/octet-stream" || declared == "text/plain",
+            "{planted} went out as {declared}"
+        );
+    }
+}
