@@ -118,18 +118,35 @@ impl Enclosures {
     /// [`Enclosures::finish`]ed), limited to what the file and message
     /// limits still allow.
     pub fn begin(&mut self, name: &str, content_type: Option<&str>) -> Result<Incoming> {
+        if self.is_full() {
+            // Left out whatever it holds: counted, never written.
+            return self.store.count_attachment(name);
+        }
         let room = self.limits.max_message_bytes.saturating_sub(self.bytes);
         let limit = self.limits.max_file_bytes.min(room);
         self.store.receive_attachment(name, content_type, limit)
     }
 
+    /// Whether as many files as a message may carry are staged.
+    fn is_full(&self) -> bool {
+        self.staged.len() >= MAX_ATTACHMENTS_PER_MESSAGE
+    }
+
     /// Ends a file begun with [`Enclosures::begin`]: staged, or left out.
     pub fn finish(&mut self, incoming: Incoming) -> Result<()> {
+        let full = self.is_full();
         match incoming.finish()? {
-            Received::Staged(staged) if self.staged.len() >= MAX_ATTACHMENTS_PER_MESSAGE => {
+            Received::Staged(staged) if full => {
                 self.left_out.push(LeftOut {
                     name: staged.attachment.name.clone(),
                     size: staged.attachment.size,
+                    limit: Limit::Count(MAX_ATTACHMENTS_PER_MESSAGE),
+                });
+            }
+            Received::TooLarge { name, size } if full => {
+                self.left_out.push(LeftOut {
+                    name,
+                    size,
                     limit: Limit::Count(MAX_ATTACHMENTS_PER_MESSAGE),
                 });
             }

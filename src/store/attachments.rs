@@ -230,12 +230,12 @@ impl Incoming {
             }
             return Ok(());
         }
+        let Some((temp, file)) = &mut self.temp else {
+            return Ok(());
+        };
         self.hasher.update(bytes);
-        if let Some((temp, file)) = &mut self.temp {
-            file.write_all(bytes)
-                .map_err(|e| Error::io(self.dir.path.join(temp.as_str()), e))?;
-        }
-        Ok(())
+        file.write_all(bytes)
+            .map_err(|e| Error::io(self.dir.path.join(temp.as_str()), e))
     }
 
     /// Copies all of `reader` in, in chunks.
@@ -332,6 +332,24 @@ impl Store {
             limit,
             name: label(name),
             content_type: content_type_of(content_type),
+        })
+    }
+
+    /// Starts receiving a file that will not be kept whatever its size
+    /// (one past the count of files a message may carry): its bytes are
+    /// only counted, nothing is written; it finishes as
+    /// [`Received::TooLarge`].
+    pub fn count_attachment(&self, name: &str) -> Result<Incoming> {
+        self.ensure_exists()?;
+        let dir = AttachmentsDir::create(self.root())?;
+        Ok(Incoming {
+            dir,
+            temp: None,
+            hasher: Sha256::new(),
+            size: 0,
+            limit: 0,
+            name: label(name),
+            content_type: OCTET_STREAM.to_string(),
         })
     }
 

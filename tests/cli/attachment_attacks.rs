@@ -164,14 +164,40 @@ fn a_planted_multipart_content_type_went_out_as_a_part_of_its_own_structure() {
         let out = tickets::outbound::with_attachments(message, &[(attachment, b"--zz".to_vec())]).unwrap();
         let out = String::from_utf8_lossy(&out);
         let part = out.split("filename=\"notes.txt\"").nth(1).unwrap();
-        let declared = part
-            .lines()
-            .find_map(|l| l.strip_prefix("Content-Type: "))
-            .unwrap();
+        let declared = part.lines().find_map(|l| l.strip_prefix("Content-Type: ")).unwrap();
         // A file is a leaf of the message: only `type/subtype`, never a structure.
         assert!(
             declared == "application/octet-stream" || declared == "text/plain",
             "{planted} went out as {declared}"
         );
     }
+}
+
+#[test]
+fn files_past_the_count_limit_were_each_still_written_and_synced_to_disk() {
+    use tickets::operations::attachments::MAX_ATTACHMENTS_PER_MESSAGE;
+    let dir = tempfile::tempdir().unwrap();
+    let store = tickets::store::Store::new(dir.path());
+    store.init("analysts: []\n").unwrap();
+    let mut enclosures = tickets::operations::Enclosures::new(&store, Default::default());
+    for i in 0..MAX_ATTACHMENTS_PER_MESSAGE {
+        enclosures.add_bytes(&format!("f{i}"), None, b"x").unwrap();
+    }
+    // A mail of 100,000 parts, or a form of as many: past the count, a file
+    // is only counted (a temp file and an fsync each would be a disk storm).
+    let mut incoming = enclosures.begin("one too many", None).unwrap();
+    let staged = store.attachment_files().unwrap().len();
+    assert_eq!(
+        staged, MAX_ATTACHMENTS_PER_MESSAGE,
+        "no temp file for a file past the count"
+    );
+    incoming.write(b"bytes").unwrap();
+    enclosures.finish(incoming).unwrap();
+    let left_out = enclosures.left_out();
+    assert_eq!(left_out.len(), 1);
+    assert_eq!(
+        left_out[0].limit,
+        tickets::operations::attachments::Limit::Count(MAX_ATTACHMENTS_PER_MESSAGE)
+    );
+    assert_eq!((left_out[0].name.as_str(), left_out[0].size), ("one too many", 5));
 }
