@@ -237,10 +237,15 @@ pub(super) fn file_input(limits: &AttachmentLimits) -> Markup {
     }
 }
 
-/// What the portal says of files left out.
+/// What the portal says of files left out: the names as the event's note
+/// has them, within its cap (the rest counted), however many parts came.
 pub(super) fn left_out_notice(left_out: &[LeftOut]) -> String {
-    let names: Vec<String> = left_out.iter().map(ToString::to_string).collect();
-    format!("Saved, but these files were not attached: {}.", names.join("; "))
+    let note = crate::operations::attachments::left_out_note(left_out);
+    let listed = note
+        .strip_prefix(crate::operations::attachments::LEFT_OUT_HEAD)
+        .and_then(|rest| rest.strip_suffix(']'))
+        .unwrap_or(&note);
+    format!("Saved, but these files were not attached: {listed}.")
 }
 
 /// The links to an event's files on a case page (names escaped by maud).

@@ -201,3 +201,28 @@ fn files_past_the_count_limit_were_each_still_written_and_synced_to_disk() {
     );
     assert_eq!((left_out[0].name.as_str(), left_out[0].size), ("one too many", 5));
 }
+
+#[test]
+fn the_portal_notice_of_files_left_out_named_every_one_of_thousands() {
+    let t = TestStore::with_config(crate::portal::CONFIG);
+    let id = crate::portal::open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
+    let server = Server::start(&t, NOW, &[], &[]);
+    let ana = server.sign_in(&t, "ana@acme.example");
+    let names: Vec<String> = (0..400).map(|i| format!("{i:04}-{}.log", "n".repeat(90))).collect();
+    let files: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b"x"[..])).collect();
+    let (content_type, body) = multipart(&[("message", "Logs.")], &files);
+    let answer = request(
+        &server,
+        "POST",
+        &format!("/cases/{id}/reply"),
+        &ana,
+        Some((&content_type, &body)),
+    );
+    let page = String::from_utf8_lossy(&answer.body);
+    assert!(page.contains("not attached"), "{page}");
+    assert!(
+        !page.contains(names[399].as_str()),
+        "the last of 300 files left out is counted, not named"
+    );
+    assert!(page.contains("more"), "{page}");
+}
