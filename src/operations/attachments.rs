@@ -190,7 +190,14 @@ impl Enclosures {
     /// file, typed by its extension. Only a regular file (a FIFO or device
     /// is refused as a usage error, not read forever).
     pub fn add_file(&mut self, path: &Path) -> Result<()> {
-        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        use std::os::unix::fs::OpenOptionsExt as _;
+        // Opened without blocking: opening a FIFO for reading waits for a writer.
+        let nonblock = rustix::fs::OFlags::NONBLOCK.bits();
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(i32::try_from(nonblock).unwrap_or(0))
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
         let meta = file.metadata().map_err(|e| Error::io(path, e))?;
         if !meta.is_file() {
             return Err(Error::Usage(format!(

@@ -226,3 +226,27 @@ fn the_portal_notice_of_files_left_out_named_every_one_of_thousands() {
     );
     assert!(page.contains("more"), "{page}");
 }
+
+#[test]
+fn attach_of_a_fifo_hung_in_open_before_it_was_refused() {
+    let t = TestStore::new();
+    let outside = tempfile::tempdir().unwrap();
+    let fifo = outside.path().join("pipe");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    // The guard only stops a hang; the answer is what is checked.
+    t.cmd()
+        .args([
+            "open",
+            "--customer",
+            "acme",
+            "--summary",
+            "s",
+            "--attach",
+            fifo.to_str().unwrap(),
+        ])
+        .timeout(Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(contains("not a regular file"));
+}
