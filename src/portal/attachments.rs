@@ -181,29 +181,25 @@ pub(super) async fn read_form(
                 }
                 if incoming.is_none() {
                     incoming = Some(
-                        enclosures
-                            .begin(&file_name, content_type.as_deref())
-                            .map_err(|e| failure(&e))?,
+                        on_disk(|| enclosures.begin(&file_name, content_type.as_deref())).map_err(|e| failure(&e))?,
                     );
                 }
                 if let Some(incoming) = incoming.as_mut() {
                     // Past its limit nothing more is written; the rest is only counted.
-                    incoming.write(&chunk).map_err(|e| failure(&e))?;
+                    on_disk(|| incoming.write(&chunk)).map_err(|e| failure(&e))?;
                 }
             }
             // A file input left empty sends a part with no name and no bytes;
             // an empty file with a name is still a file.
             let incoming = match incoming {
                 Some(incoming) => Some(incoming),
-                None if !file_name.is_empty() => Some(
-                    enclosures
-                        .begin(&file_name, content_type.as_deref())
-                        .map_err(|e| failure(&e))?,
-                ),
+                None if !file_name.is_empty() => {
+                    Some(on_disk(|| enclosures.begin(&file_name, content_type.as_deref())).map_err(|e| failure(&e))?)
+                }
                 None => None,
             };
             if let Some(incoming) = incoming {
-                enclosures.finish(incoming).map_err(|e| failure(&e))?;
+                on_disk(|| enclosures.finish(incoming)).map_err(|e| failure(&e))?;
             }
             continue;
         }
@@ -227,6 +223,13 @@ pub(super) async fn read_form(
         enclosures,
         _slot: Some(slot),
     })
+}
+
+/// Runs file work of an upload (writes, and the fsync that stages a file)
+/// where the runtime expects blocking: a slow disk holds up this upload,
+/// not every other request served by the same worker thread.
+fn on_disk<T>(work: impl FnOnce() -> T) -> T {
+    tokio::task::block_in_place(work)
 }
 
 /// The file input of a form, and the limits in words.
