@@ -103,7 +103,7 @@ impl AttachmentsDir {
         match rustix::fs::open(&path, dir_flags(), Mode::empty()) {
             Ok(handle) => Ok(Some(AttachmentsDir { handle, path })),
             Err(e) if e == rustix::io::Errno::NOENT => Ok(None),
-            Err(e) => Err(refusal(&path, e.into())),
+            Err(e) => Err(dir_refusal(&path, e)),
         }
     }
 
@@ -139,7 +139,7 @@ impl AttachmentsDir {
         match rustix::fs::openat(&self.handle, name, dir_flags(), Mode::empty()) {
             Ok(fd) => Ok(Some(fd)),
             Err(e) if e == rustix::io::Errno::NOENT => Ok(None),
-            Err(e) => Err(refusal(&path, e.into())),
+            Err(e) => Err(dir_refusal(&path, e)),
         }
     }
 }
@@ -159,6 +159,19 @@ fn refusal(path: &Path, error: io::Error) -> Error {
         }
         _ => Error::io(path, error),
     }
+}
+
+/// Where a directory is expected (`attachments/`, a folder `ab/`): a
+/// file in its place is invalid data naming it, like a link.
+fn dir_refusal(path: &Path, error: rustix::io::Errno) -> Error {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
+        return Error::invalid(
+            path,
+            None,
+            "is not a directory; refused (attachments/ holds folders named by two hex digits)",
+        );
+    }
+    refusal(path, error.into())
 }
 
 /// The path of an attachment's content, for messages.

@@ -250,3 +250,40 @@ fn attach_of_a_fifo_hung_in_open_before_it_was_refused() {
         .code(2)
         .stderr(contains("not a regular file"));
 }
+
+#[test]
+fn a_planted_file_in_place_of_the_attachments_directory_was_an_io_error_not_invalid_data() {
+    let t = TestStore::new();
+    std::fs::write(t.path().join("attachments"), b"not a directory").unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let file = outside.path().join("log.txt");
+    std::fs::write(&file, b"hello").unwrap();
+    t.run(&[
+        "open",
+        "--customer",
+        "acme",
+        "--summary",
+        "s",
+        "--attach",
+        file.to_str().unwrap(),
+    ])
+    .code(5)
+    .stderr(contains("not a directory"));
+    t.run(&["check"]).code(5).stderr(contains("not a directory"));
+    // A folder `ab` that is a file: the same.
+    std::fs::remove_file(t.path().join("attachments")).unwrap();
+    std::fs::create_dir(t.path().join("attachments")).unwrap();
+    let sha = tickets::store::attachments::sha256_hex(b"hello");
+    std::fs::write(t.path().join("attachments").join(&sha[..2]), b"x").unwrap();
+    t.run(&[
+        "open",
+        "--customer",
+        "acme",
+        "--summary",
+        "s",
+        "--attach",
+        file.to_str().unwrap(),
+    ])
+    .code(5)
+    .stderr(contains("not a directory"));
+}
