@@ -287,3 +287,27 @@ fn a_planted_file_in_place_of_the_attachments_directory_was_an_io_error_not_inva
     .code(5)
     .stderr(contains("not a directory"));
 }
+
+#[test]
+fn attachment_output_into_the_store_overwrote_its_config_with_a_customers_file() {
+    let t = TestStore::new();
+    // A customer's file named like the store's own: `--output config.yaml`
+    // typed in the store's directory replaced the config, outside the lock.
+    let (id, _) = case_with_file(&t, b"analysts: []\n");
+    let config = t.path().join("config.yaml");
+    let before = std::fs::read(&config).unwrap();
+    t.run(&["attachment", &id, "log.txt", "--output", config.to_str().unwrap()])
+        .code(2)
+        .stderr(contains("inside the store"));
+    let sub = t.path().join("attachments").join("new.txt");
+    t.run(&["attachment", &id, "log.txt", "--output", sub.to_str().unwrap()])
+        .code(2);
+    assert!(!sub.exists());
+    assert_eq!(std::fs::read(&config).unwrap(), before);
+    // Anywhere else is fine.
+    let outside = tempfile::tempdir().unwrap();
+    let out = outside.path().join("log.txt");
+    t.run(&["attachment", &id, "log.txt", "--output", out.to_str().unwrap()])
+        .success();
+    assert_eq!(std::fs::read(&out).unwrap(), b"analysts: []\n");
+}
