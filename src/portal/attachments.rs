@@ -45,6 +45,17 @@ pub(super) const MAX_UPLOADS: usize = 16;
 /// files removed): a client trickling a byte a minute holds no slot forever.
 pub(super) const UPLOAD_IDLE: Duration = Duration::from_secs(60);
 
+/// How long a whole upload form may take (25 MiB at 15 KiB/s): a client
+/// sending a byte every few seconds holds its slot no longer than this.
+pub(super) const UPLOAD_DEADLINE: Duration = Duration::from_secs(30 * 60);
+
+/// The next piece of an upload, within [`UPLOAD_IDLE`] and the upload's
+/// `deadline`; else `None` (the caller answers 408).
+async fn within<T>(deadline: tokio::time::Instant, next: impl std::future::Future<Output = T>) -> Option<T> {
+    let at = deadline.min(tokio::time::Instant::now() + UPLOAD_IDLE);
+    tokio::time::timeout_at(at, next).await.ok()
+}
+
 /// The upload forms being received, by contact.
 #[derive(Debug, Default)]
 pub(super) struct Uploads {
@@ -161,9 +172,10 @@ pub(super) async fn read_form(
     let mut text_bytes = 0usize;
     let unreadable = |e: axum::extract::multipart::MultipartError| pages::unreadable_form(e.status());
     let idle = || pages::unreadable_form(StatusCode::REQUEST_TIMEOUT);
-    while let Some(mut field) = tokio::time::timeout(UPLOAD_IDLE, multipart.next_field())
+    let deadline = tokio::time::Instant::now() + UPLOAD_DEADLINE;
+    while let Some(mut field) = within(deadline, multipart.next_field())
         .await
-        .map_err(|_| idle())?
+        .ok_or_else(idle)?
         .map_err(unreadable)?
     {
         let name = field.name().unwrap_or("").to_string();
@@ -171,9 +183,9 @@ pub(super) async fn read_form(
             let file_name = field.file_name().unwrap_or("").to_string();
             let content_type = field.content_type().map(str::to_string);
             let mut incoming = None;
-            while let Some(chunk) = tokio::time::timeout(UPLOAD_IDLE, field.chunk())
+            while let Some(chunk) = within(deadline, field.chunk())
                 .await
-                .map_err(|_| idle())?
+                .ok_or_else(idle)?
                 .map_err(unreadable)?
             {
                 if incoming.is_none() && chunk.is_empty() {
@@ -204,9 +216,9 @@ pub(super) async fn read_form(
             continue;
         }
         let mut text = Vec::new();
-        while let Some(chunk) = tokio::time::timeout(UPLOAD_IDLE, field.chunk())
+        while let Some(chunk) = within(deadline, field.chunk())
             .await
-            .map_err(|_| idle())?
+            .ok_or_else(idle)?
             .map_err(unreadable)?
         {
             text_bytes += chunk.len();
