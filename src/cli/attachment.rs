@@ -37,6 +37,13 @@ pub fn run(ctx: &Context, args: AttachmentArgs) -> Result<ExitCode> {
             refuse_the_store(ctx, path)?;
             refuse_the_stored_file(&file, path)?;
             let mut out = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+            if out.is_terminal() {
+                // `--output /dev/stdout` or `/dev/tty` is the terminal all the same.
+                return Err(Error::Usage(format!(
+                    "refusing to write an attachment's bytes to a terminal ({}); give a file or a pipe",
+                    crate::terminal::escape_line(&path.display().to_string())
+                )));
+            }
             copy(&mut file, &mut out, path)?;
             out.sync_all().map_err(|e| Error::io(path, e))?;
         }

@@ -311,3 +311,27 @@ fn attachment_output_into_the_store_overwrote_its_config_with_a_customers_file()
         .success();
     assert_eq!(std::fs::read(&out).unwrap(), b"analysts: []\n");
 }
+
+#[test]
+fn attachment_output_dev_stdout_wrote_raw_bytes_to_the_terminal() {
+    // util-linux `script` gives the command a pseudo-terminal as stdout.
+    if std::process::Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` command to run tickets on a terminal");
+        return;
+    }
+    let t = TestStore::new();
+    let (id, _) = case_with_file(&t, b"\x1b]0;owned\x07\x1b[2J");
+    let command = format!(
+        "{} attachment {id} log.txt --output /dev/stdout; echo \"exit=$?\"",
+        assert_cmd::cargo::cargo_bin!("tickets").display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("TICKETS_DIR", t.path())
+        .env("TICKETS_NOW", NOW)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("exit=2"), "{text}");
+    assert!(!text.contains("\x1b]0;owned"), "{text:?}");
+}
