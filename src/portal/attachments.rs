@@ -26,11 +26,12 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-/// The most bytes of the text fields of a form read, all fields together
-/// (the text cap of a message is 64 KiB; this leaves room for multi-byte
-/// characters), so that many fields of other names are not held in memory
-/// up to the body limit.
-const MAX_TEXT_FIELD_BYTES: usize = 1024 * 1024;
+/// The most bytes of the text fields of a form read, all fields together:
+/// what a plain form may send in all ([`super::MAX_BODY_BYTES`], 64 KiB),
+/// so that sending the same words as multipart does not get past the cap
+/// of a message, nor many fields of other names fill memory up to the body
+/// limit.
+const MAX_TEXT_FIELD_BYTES: usize = super::MAX_BODY_BYTES;
 
 /// The most upload forms one contact may send at once; more answer 429.
 pub(super) const MAX_UPLOADS_PER_CONTACT: usize = 2;

@@ -335,3 +335,24 @@ fn attachment_output_dev_stdout_wrote_raw_bytes_to_the_terminal() {
     assert!(text.contains("exit=2"), "{text}");
     assert!(!text.contains("\x1b]0;owned"), "{text:?}");
 }
+
+#[test]
+fn an_upload_form_carried_a_message_sixteen_times_the_text_cap() {
+    let t = TestStore::with_config(crate::portal::CONFIG);
+    let id = crate::portal::open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
+    let server = Server::start(&t, NOW, &[], &[]);
+    let ana = server.sign_in(&t, "ana@acme.example");
+    // A plain form is cut off at 64 KiB; the same words sent as multipart were kept whole.
+    let long = "z".repeat(900 * 1024);
+    let (content_type, body) = multipart(&[("message", long.as_str())], &[]);
+    let answer = request(
+        &server,
+        "POST",
+        &format!("/cases/{id}/reply"),
+        &ana,
+        Some((&content_type, &body)),
+    );
+    assert_eq!(answer.status, 413, "{}", String::from_utf8_lossy(&answer.body));
+    let history = t.show(&id)["history"].as_array().unwrap().len();
+    assert_eq!(history, 1, "nothing was recorded");
+}
