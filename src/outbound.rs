@@ -366,7 +366,7 @@ pub fn with_attachments(message: &[u8], files: &[(crate::case::Attachment, Vec<u
         out.extend_from_slice(b"\r\n");
     }
     for (attachment, bytes) in files {
-        let content_type = ContentType::parse(&attachment.content_type)
+        let content_type = ContentType::parse(&leaf_content_type(&attachment.content_type))
             .or_else(|_| ContentType::parse("application/octet-stream"))
             .map_err(|e| ComposeError::Build(e.to_string()))?;
         // Base64 always: a text file goes out byte for byte (line ends, long lines, a missing last newline).
@@ -384,6 +384,19 @@ pub fn with_attachments(message: &[u8], files: &[(crate::case::Attachment, Vec<u
     }
     out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     Ok(out)
+}
+
+/// The content type a file goes out with: the recorded one (untrusted: a
+/// case file is anyone's commit) as `type/subtype` only, parameters
+/// dropped; `application/octet-stream` for one malformed, or for a
+/// structure (`multipart/*`, `message/*`), which a base64 leaf cannot be.
+fn leaf_content_type(recorded: &str) -> String {
+    let essence = crate::store::attachments::content_type(Some(recorded));
+    if essence.starts_with("multipart/") || essence.starts_with("message/") {
+        crate::store::attachments::OCTET_STREAM.to_string()
+    } else {
+        essence
+    }
 }
 
 fn one_line(text: &str) -> String {

@@ -34,7 +34,16 @@ pub fn run(ctx: &Context, args: AttachmentArgs) -> Result<ExitCode> {
     let (_, mut file) = operations::attachments::attachment(&ctx.session(), &args.id, &args.name)?;
     match &args.output {
         Some(path) => {
+            refuse_the_store(ctx, path)?;
+            refuse_the_stored_file(&file, path)?;
             let mut out = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
+            if out.is_terminal() {
+                // `--output /dev/stdout` or `/dev/tty` is the terminal all the same.
+                return Err(Error::Usage(format!(
+                    "refusing to write an attachment's bytes to a terminal ({}); give a file or a pipe",
+                    crate::terminal::escape_line(&path.display().to_string())
+                )));
+            }
             copy(&mut file, &mut out, path)?;
             out.sync_all().map_err(|e| Error::io(path, e))?;
         }
@@ -48,6 +57,58 @@ pub fn run(ctx: &Context, args: AttachmentArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::Success)
+}
+
+/// `--output` inside the store (`config.yaml`, a case file, anything under
+/// `attachments/`) would change the store outside its lock and checks, with
+/// a customer's bytes: refused as a usage error. The path is resolved
+/// (links followed) as far as it exists.
+fn refuse_the_store(ctx: &Context, output: &Path) -> Result<()> {
+    let Ok(root) = ctx.store.root().canonicalize() else {
+        return Ok(());
+    };
+    let absolute = std::path::absolute(output).map_err(|e| Error::io(output, e))?;
+    // The deepest part of the path that exists, resolved; the rest appended.
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    let resolved = loop {
+        if let Ok(resolved) = existing.canonicalize() {
+            break resolved;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                existing = parent;
+            }
+            _ => return Ok(()),
+        }
+    };
+    let target = rest.iter().rev().fold(resolved, |path, name| path.join(name));
+    if target.starts_with(&root) {
+        return Err(Error::Usage(format!(
+            "--output {} is inside the store ({}); write the attachment elsewhere",
+            crate::terminal::escape_line(&output.display().to_string()),
+            crate::terminal::escape_line(&root.display().to_string())
+        )));
+    }
+    Ok(())
+}
+
+/// `--output` naming the stored content itself (or a link to it) would
+/// truncate it before it is read: refused as a usage error, the file untouched.
+fn refuse_the_stored_file(stored: &std::fs::File, output: &Path) -> Result<()> {
+    use std::os::unix::fs::MetadataExt as _;
+    let Ok(target) = std::fs::metadata(output) else {
+        return Ok(());
+    };
+    let source = stored.metadata().map_err(|e| Error::io(output, e))?;
+    if source.dev() == target.dev() && source.ino() == target.ino() {
+        return Err(Error::Usage(format!(
+            "--output {} is the attachment's own file in the store; give another path",
+            crate::terminal::escape_line(&output.display().to_string())
+        )));
+    }
+    Ok(())
 }
 
 fn copy(from: &mut std::fs::File, to: &mut impl Write, path: &Path) -> Result<()> {

@@ -118,18 +118,35 @@ impl Enclosures {
     /// [`Enclosures::finish`]ed), limited to what the file and message
     /// limits still allow.
     pub fn begin(&mut self, name: &str, content_type: Option<&str>) -> Result<Incoming> {
+        if self.is_full() {
+            // Left out whatever it holds: counted, never written.
+            return self.store.count_attachment(name);
+        }
         let room = self.limits.max_message_bytes.saturating_sub(self.bytes);
         let limit = self.limits.max_file_bytes.min(room);
         self.store.receive_attachment(name, content_type, limit)
     }
 
+    /// Whether as many files as a message may carry are staged.
+    fn is_full(&self) -> bool {
+        self.staged.len() >= MAX_ATTACHMENTS_PER_MESSAGE
+    }
+
     /// Ends a file begun with [`Enclosures::begin`]: staged, or left out.
     pub fn finish(&mut self, incoming: Incoming) -> Result<()> {
+        let full = self.is_full();
         match incoming.finish()? {
-            Received::Staged(staged) if self.staged.len() >= MAX_ATTACHMENTS_PER_MESSAGE => {
+            Received::Staged(staged) if full => {
                 self.left_out.push(LeftOut {
                     name: staged.attachment.name.clone(),
                     size: staged.attachment.size,
+                    limit: Limit::Count(MAX_ATTACHMENTS_PER_MESSAGE),
+                });
+            }
+            Received::TooLarge { name, size } if full => {
+                self.left_out.push(LeftOut {
+                    name,
+                    size,
                     limit: Limit::Count(MAX_ATTACHMENTS_PER_MESSAGE),
                 });
             }
@@ -173,7 +190,14 @@ impl Enclosures {
     /// file, typed by its extension. Only a regular file (a FIFO or device
     /// is refused as a usage error, not read forever).
     pub fn add_file(&mut self, path: &Path) -> Result<()> {
-        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        use std::os::unix::fs::OpenOptionsExt as _;
+        // Opened without blocking: opening a FIFO for reading waits for a writer.
+        let nonblock = rustix::fs::OFlags::NONBLOCK.bits();
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(i32::try_from(nonblock).unwrap_or(0))
+            .open(path)
+            .map_err(|e| Error::io(path, e))?;
         let meta = file.metadata().map_err(|e| Error::io(path, e))?;
         if !meta.is_file() {
             return Err(Error::Usage(format!(
@@ -200,13 +224,19 @@ impl Enclosures {
             mut left_out,
             ..
         } = self;
+        // Sizes come from the case file (untrusted): summed without overflow.
         let mut case_bytes: u64 = case
-            .map(|c| c.history.iter().flat_map(|e| &e.attachments).map(|a| a.size).sum())
+            .map(|c| {
+                c.history
+                    .iter()
+                    .flat_map(|e| &e.attachments)
+                    .fold(0u64, |sum, a| sum.saturating_add(a.size))
+            })
             .unwrap_or(0);
         let mut kept = Vec::new();
         for staged in staged {
             let attachment_size = staged.attachment.size;
-            if case_bytes + attachment_size > limits.max_case_bytes {
+            if case_bytes.saturating_add(attachment_size) > limits.max_case_bytes {
                 left_out.push(LeftOut {
                     name: staged.attachment.name.clone(),
                     size: attachment_size,

@@ -23,10 +23,87 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use maud::{html, Markup};
 use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
 
-/// The most bytes of one text field of a form read (the text cap of a
-/// message is 64 KiB; this leaves room for multi-byte characters).
-const MAX_TEXT_FIELD_BYTES: usize = 1024 * 1024;
+/// The most bytes of the text fields of a form read, all fields together:
+/// what a plain form may send in all ([`super::MAX_BODY_BYTES`], 64 KiB),
+/// so that sending the same words as multipart does not get past the cap
+/// of a message, nor many fields of other names fill memory up to the body
+/// limit.
+const MAX_TEXT_FIELD_BYTES: usize = super::MAX_BODY_BYTES;
+
+/// The most upload forms one contact may send at once; more answer 429.
+pub(super) const MAX_UPLOADS_PER_CONTACT: usize = 2;
+
+/// The most upload forms received at once in all; more answer 429. With
+/// [`MAX_UPLOADS_PER_CONTACT`] this bounds the disk staged files may take
+/// (this times `attachments.max_message_bytes`) however many connections
+/// are opened.
+pub(super) const MAX_UPLOADS: usize = 16;
+
+/// How long an upload may send nothing before it is dropped (its staged
+/// files removed): a client trickling a byte a minute holds no slot forever.
+pub(super) const UPLOAD_IDLE: Duration = Duration::from_secs(60);
+
+/// How long a whole upload form may take (25 MiB at 15 KiB/s): a client
+/// sending a byte every few seconds holds its slot no longer than this.
+pub(super) const UPLOAD_DEADLINE: Duration = Duration::from_secs(30 * 60);
+
+/// The next piece of an upload, within [`UPLOAD_IDLE`] and the upload's
+/// `deadline`; else `None` (the caller answers 408).
+async fn within<T>(deadline: tokio::time::Instant, next: impl std::future::Future<Output = T>) -> Option<T> {
+    let at = deadline.min(tokio::time::Instant::now() + UPLOAD_IDLE);
+    tokio::time::timeout_at(at, next).await.ok()
+}
+
+/// The upload forms being received, by contact.
+#[derive(Debug, Default)]
+pub(super) struct Uploads {
+    running: Mutex<HashMap<String, usize>>,
+}
+
+/// One upload's place among [`Uploads`]; given back when dropped (the form
+/// handled, or the client gone).
+#[derive(Debug)]
+pub(super) struct UploadSlot {
+    portal: Shared,
+    contact: String,
+}
+
+impl Drop for UploadSlot {
+    fn drop(&mut self) {
+        let mut running = self.portal.uploads.running.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = running.get_mut(&self.contact) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                running.remove(&self.contact);
+            }
+        }
+    }
+}
+
+/// A place for one more upload of `contact`, or the 429 page.
+fn upload_slot(portal: &Shared, contact: &str) -> Result<UploadSlot, Response> {
+    let mut running = portal.uploads.running.lock().unwrap_or_else(|e| e.into_inner());
+    let total: usize = running.values().sum();
+    let mine = running.get(contact).copied().unwrap_or(0);
+    if total >= MAX_UPLOADS || mine >= MAX_UPLOADS_PER_CONTACT {
+        return Err(pages::with_retry_after(
+            pages::message(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many uploads",
+                "Other uploads are still being received. Nothing was changed; wait a minute and send the form again.",
+            ),
+            60,
+        ));
+    }
+    *running.entry(contact.to_string()).or_insert(0) += 1;
+    Ok(UploadSlot {
+        portal: portal.clone(),
+        contact: contact.to_string(),
+    })
+}
 
 /// The name of the forms' file input.
 pub(super) const FILE_FIELD: &str = "attachment";
@@ -45,6 +122,8 @@ pub(super) struct Submitted {
     pub fields: HashMap<String, String>,
     /// The files, staged in the store.
     pub enclosures: Enclosures,
+    /// The upload's place, held while its staged files exist.
+    pub _slot: Option<UploadSlot>,
 }
 
 impl Submitted {
@@ -59,6 +138,7 @@ impl Submitted {
 /// store chunk by chunk, each counted against the limits as it comes.
 pub(super) async fn read_form(
     portal: &Shared,
+    contact: &str,
     limits: AttachmentLimits,
     request: Request,
 ) -> Result<Submitted, Response> {
@@ -79,54 +159,71 @@ pub(super) async fn read_form(
         let Form(fields) = Form::<HashMap<String, String>>::from_request(request, &())
             .await
             .map_err(|rejection| pages::unreadable_form(rejection.status()))?;
-        return Ok(Submitted { fields, enclosures });
+        return Ok(Submitted {
+            fields,
+            enclosures,
+            _slot: None,
+        });
     }
+    let slot = upload_slot(portal, contact)?;
     let mut multipart = Multipart::from_request(request, &())
         .await
         .map_err(|rejection| pages::unreadable_form(rejection.status()))?;
     let mut fields = HashMap::new();
+    let mut text_bytes = 0usize;
     let unreadable = |e: axum::extract::multipart::MultipartError| pages::unreadable_form(e.status());
-    while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
+    let idle = || pages::unreadable_form(StatusCode::REQUEST_TIMEOUT);
+    let deadline = tokio::time::Instant::now() + UPLOAD_DEADLINE;
+    while let Some(mut field) = within(deadline, multipart.next_field())
+        .await
+        .ok_or_else(idle)?
+        .map_err(unreadable)?
+    {
         let name = field.name().unwrap_or("").to_string();
         if name == FILE_FIELD {
             let file_name = field.file_name().unwrap_or("").to_string();
             let content_type = field.content_type().map(str::to_string);
             let mut incoming = None;
-            while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+            while let Some(chunk) = within(deadline, field.chunk())
+                .await
+                .ok_or_else(idle)?
+                .map_err(unreadable)?
+            {
                 if incoming.is_none() && chunk.is_empty() {
                     continue;
                 }
                 if incoming.is_none() {
                     incoming = Some(
-                        enclosures
-                            .begin(&file_name, content_type.as_deref())
-                            .map_err(|e| failure(&e))?,
+                        on_disk(|| enclosures.begin(&file_name, content_type.as_deref())).map_err(|e| failure(&e))?,
                     );
                 }
                 if let Some(incoming) = incoming.as_mut() {
                     // Past its limit nothing more is written; the rest is only counted.
-                    incoming.write(&chunk).map_err(|e| failure(&e))?;
+                    on_disk(|| incoming.write(&chunk)).map_err(|e| failure(&e))?;
                 }
             }
             // A file input left empty sends a part with no name and no bytes;
             // an empty file with a name is still a file.
             let incoming = match incoming {
                 Some(incoming) => Some(incoming),
-                None if !file_name.is_empty() => Some(
-                    enclosures
-                        .begin(&file_name, content_type.as_deref())
-                        .map_err(|e| failure(&e))?,
-                ),
+                None if !file_name.is_empty() => {
+                    Some(on_disk(|| enclosures.begin(&file_name, content_type.as_deref())).map_err(|e| failure(&e))?)
+                }
                 None => None,
             };
             if let Some(incoming) = incoming {
-                enclosures.finish(incoming).map_err(|e| failure(&e))?;
+                on_disk(|| enclosures.finish(incoming)).map_err(|e| failure(&e))?;
             }
             continue;
         }
         let mut text = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
-            if text.len() + chunk.len() > MAX_TEXT_FIELD_BYTES {
+        while let Some(chunk) = within(deadline, field.chunk())
+            .await
+            .ok_or_else(idle)?
+            .map_err(unreadable)?
+        {
+            text_bytes += chunk.len();
+            if text_bytes > MAX_TEXT_FIELD_BYTES {
                 return Err(pages::unreadable_form(StatusCode::PAYLOAD_TOO_LARGE));
             }
             text.extend_from_slice(&chunk);
@@ -134,7 +231,18 @@ pub(super) async fn read_form(
         let text = String::from_utf8(text).map_err(|_| pages::unreadable_form(StatusCode::BAD_REQUEST))?;
         fields.insert(name, text);
     }
-    Ok(Submitted { fields, enclosures })
+    Ok(Submitted {
+        fields,
+        enclosures,
+        _slot: Some(slot),
+    })
+}
+
+/// Runs file work of an upload (writes, and the fsync that stages a file)
+/// where the runtime expects blocking: a slow disk holds up this upload,
+/// not every other request served by the same worker thread.
+fn on_disk<T>(work: impl FnOnce() -> T) -> T {
+    tokio::task::block_in_place(work)
 }
 
 /// The file input of a form, and the limits in words.
@@ -145,10 +253,15 @@ pub(super) fn file_input(limits: &AttachmentLimits) -> Markup {
     }
 }
 
-/// What the portal says of files left out.
+/// What the portal says of files left out: the names as the event's note
+/// has them, within its cap (the rest counted), however many parts came.
 pub(super) fn left_out_notice(left_out: &[LeftOut]) -> String {
-    let names: Vec<String> = left_out.iter().map(ToString::to_string).collect();
-    format!("Saved, but these files were not attached: {}.", names.join("; "))
+    let note = crate::operations::attachments::left_out_note(left_out);
+    let listed = note
+        .strip_prefix(crate::operations::attachments::LEFT_OUT_HEAD)
+        .and_then(|rest| rest.strip_suffix(']'))
+        .unwrap_or(&note);
+    format!("Saved, but these files were not attached: {listed}.")
 }
 
 /// The links to an event's files on a case page (names escaped by maud).

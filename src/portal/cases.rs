@@ -273,7 +273,7 @@ pub(super) async fn reply(
         Ok(found) => found,
         Err(response) => return response,
     };
-    let submitted = match attachments::read_form(&portal, config.attachments, request).await {
+    let submitted = match attachments::read_form(&portal, &contact.email, config.attachments, request).await {
         Ok(submitted) => submitted,
         Err(response) => return response,
     };
@@ -402,7 +402,7 @@ pub(super) async fn create(State(portal): State<Shared>, headers: HeaderMap, req
         Err(response) => return response,
     };
     let limits = limits_of(&portal);
-    let submitted = match attachments::read_form(&portal, limits, request).await {
+    let submitted = match attachments::read_form(&portal, &contact.email, limits, request).await {
         Ok(submitted) => submitted,
         Err(response) => return response,
     };

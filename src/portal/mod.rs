@@ -85,6 +85,8 @@ struct Portal {
     sign_in_requests: Mutex<HashMap<String, Vec<Instant>>>,
     /// Every case's digest, kept between requests.
     digests: digests::DigestCache,
+    /// The upload forms being received.
+    uploads: attachments::Uploads,
 }
 
 type Shared = Arc<Portal>;
@@ -222,6 +224,7 @@ pub async fn serve(options: PortalOptions) -> crate::error::Result<()> {
         sessions: Mutex::new(HashMap::new()),
         sign_in_requests: Mutex::new(HashMap::new()),
         digests: digests::DigestCache::default(),
+        uploads: attachments::Uploads::default(),
     });
     crate::error::diagnostic(&format!(
         "tickets serve: listening on http://{local} (portal at {}, store {})",

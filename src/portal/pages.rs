@@ -116,9 +116,15 @@ pub(super) fn server_error() -> Response {
     )
 }
 
-/// 400 or 413 for a form that could not be read.
+/// 400, 408 or 413 for a form that could not be read.
 pub(super) fn unreadable_form(status: StatusCode) -> Response {
-    if status == StatusCode::PAYLOAD_TOO_LARGE {
+    if status == StatusCode::REQUEST_TIMEOUT {
+        message(
+            StatusCode::REQUEST_TIMEOUT,
+            "Too slow",
+            "The form stopped arriving. Nothing was changed; send it again.",
+        )
+    } else if status == StatusCode::PAYLOAD_TOO_LARGE {
         message(
             StatusCode::PAYLOAD_TOO_LARGE,
             "Too large",

@@ -103,7 +103,7 @@ impl AttachmentsDir {
         match rustix::fs::open(&path, dir_flags(), Mode::empty()) {
             Ok(handle) => Ok(Some(AttachmentsDir { handle, path })),
             Err(e) if e == rustix::io::Errno::NOENT => Ok(None),
-            Err(e) => Err(refusal(&path, e.into())),
+            Err(e) => Err(dir_refusal(&path, e)),
         }
     }
 
@@ -139,7 +139,7 @@ impl AttachmentsDir {
         match rustix::fs::openat(&self.handle, name, dir_flags(), Mode::empty()) {
             Ok(fd) => Ok(Some(fd)),
             Err(e) if e == rustix::io::Errno::NOENT => Ok(None),
-            Err(e) => Err(refusal(&path, e.into())),
+            Err(e) => Err(dir_refusal(&path, e)),
         }
     }
 }
@@ -159,6 +159,19 @@ fn refusal(path: &Path, error: io::Error) -> Error {
         }
         _ => Error::io(path, error),
     }
+}
+
+/// Where a directory is expected (`attachments/`, a folder `ab/`): a
+/// file in its place is invalid data naming it, like a link.
+fn dir_refusal(path: &Path, error: rustix::io::Errno) -> Error {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
+        return Error::invalid(
+            path,
+            None,
+            "is not a directory; refused (attachments/ holds folders named by two hex digits)",
+        );
+    }
+    refusal(path, error.into())
 }
 
 /// The path of an attachment's content, for messages.
@@ -230,12 +243,12 @@ impl Incoming {
             }
             return Ok(());
         }
+        let Some((temp, file)) = &mut self.temp else {
+            return Ok(());
+        };
         self.hasher.update(bytes);
-        if let Some((temp, file)) = &mut self.temp {
-            file.write_all(bytes)
-                .map_err(|e| Error::io(self.dir.path.join(temp.as_str()), e))?;
-        }
-        Ok(())
+        file.write_all(bytes)
+            .map_err(|e| Error::io(self.dir.path.join(temp.as_str()), e))
     }
 
     /// Copies all of `reader` in, in chunks.
@@ -335,6 +348,24 @@ impl Store {
         })
     }
 
+    /// Starts receiving a file that will not be kept whatever its size
+    /// (one past the count of files a message may carry): its bytes are
+    /// only counted, nothing is written; it finishes as
+    /// [`Received::TooLarge`].
+    pub fn count_attachment(&self, name: &str) -> Result<Incoming> {
+        self.ensure_exists()?;
+        let dir = AttachmentsDir::create(self.root())?;
+        Ok(Incoming {
+            dir,
+            temp: None,
+            hasher: Sha256::new(),
+            size: 0,
+            limit: 0,
+            name: label(name),
+            content_type: OCTET_STREAM.to_string(),
+        })
+    }
+
     /// Moves a staged file to its address, under the lock, and syncs it
     /// there: after this returns, an event may name it. A file already at
     /// the address with the right bytes is kept (the staged copy is
@@ -409,7 +440,7 @@ impl Store {
         }
         let mut hasher = Sha256::new();
         let mut buffer = vec![0u8; 64 * 1024];
-        let mut reader = (&file).take(attachment.size + 1);
+        let mut reader = (&file).take(attachment.size.saturating_add(1));
         loop {
             match reader.read(&mut buffer) {
                 Ok(0) => break,

@@ -5,6 +5,7 @@ mod support;
 
 mod amplification;
 mod analyst_day;
+mod attachment_attacks;
 mod attachments;
 mod bad_input;
 mod check;

@@ -8,10 +8,10 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 /// A raw answer: status, headers and the body's bytes.
-struct Raw {
-    status: u16,
+pub(crate) struct Raw {
+    pub status: u16,
     headers: Vec<(String, String)>,
-    body: Vec<u8>,
+    pub body: Vec<u8>,
 }
 
 impl Raw {
@@ -23,7 +23,7 @@ impl Raw {
     }
 }
 
-fn request(server: &Server, method: &str, path: &str, cookie: &str, body: Option<(&str, &[u8])>) -> Raw {
+pub(crate) fn request(server: &Server, method: &str, path: &str, cookie: &str, body: Option<(&str, &[u8])>) -> Raw {
     let mut stream = TcpStream::connect(&server.addr).expect("connect");
     stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     let mut head = format!(
@@ -80,7 +80,7 @@ fn unchunk(mut raw: &[u8]) -> Vec<u8> {
 }
 
 /// A multipart body: text fields, then files (name, bytes).
-fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+pub(crate) fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "----tickets-test-boundary";
     let mut body = Vec::new();
     for (name, value) in fields {
