@@ -465,31 +465,56 @@ pub fn attachment_names(email: &Email) -> Vec<String> {
 /// an automatic message (never taken as the customer's) says of its files.
 /// At most [`MAX_ATTACHMENT_NOTE_BYTES`]; the names past it are counted.
 pub fn attachment_note(names: &[String]) -> String {
-    if names.is_empty() {
+    let names: Vec<String> = names
+        .iter()
+        .map(|name| {
+            let name = one_line(name);
+            if name.chars().count() > MAX_ATTACHMENT_NAME_CHARS {
+                name.chars().take(MAX_ATTACHMENT_NAME_CHARS).collect::<String>() + "…"
+            } else {
+                name
+            }
+        })
+        .collect();
+    capped_list(
+        ("\n\n[attachments not kept: ", "]"),
+        &names,
+        ", ",
+        MAX_ATTACHMENT_NOTE_BYTES,
+        "attachments",
+    )
+}
+
+/// `{head}a, b and 3 more{tail}`, or nothing for no items: the items in
+/// order while the whole stays within `max_bytes`, the rest counted ("and
+/// N more", or "N {noun}" when not even the first fits).
+pub fn capped_list(
+    (head, tail): (&str, &str),
+    items: &[String],
+    separator: &str,
+    max_bytes: usize,
+    noun: &str,
+) -> String {
+    if items.is_empty() {
         return String::new();
     }
-    let (head, tail) = ("\n\n[attachments not kept: ", "]");
     // Room for the longest "and N more" there can be.
-    let more_room = format!(" and {} more", names.len()).len();
-    let budget = MAX_ATTACHMENT_NOTE_BYTES - head.len() - tail.len() - more_room;
+    let more_room = format!(" and {} more", items.len()).len();
+    let budget = max_bytes.saturating_sub(head.len() + tail.len() + more_room);
     let mut listed = String::new();
     let mut count = 0;
-    for name in names {
-        let mut name = one_line(name);
-        if name.chars().count() > MAX_ATTACHMENT_NAME_CHARS {
-            name = name.chars().take(MAX_ATTACHMENT_NAME_CHARS).collect::<String>() + "…";
-        }
-        let separator = if count == 0 { "" } else { ", " };
-        if listed.len() + separator.len() + name.len() > budget {
+    for item in items {
+        let gap = if count == 0 { "" } else { separator };
+        if listed.len() + gap.len() + item.len() > budget {
             break;
         }
-        listed.push_str(separator);
-        listed.push_str(&name);
+        listed.push_str(gap);
+        listed.push_str(item);
         count += 1;
     }
-    let more = match names.len() - count {
+    let more = match items.len() - count {
         0 => String::new(),
-        rest if count == 0 => format!("{rest} attachments"),
+        rest if count == 0 => format!("{rest} {noun}"),
         rest => format!(" and {rest} more"),
     };
     format!("{head}{listed}{more}{tail}")
@@ -610,7 +635,7 @@ mod tests {
                 id: "RC-7Q2M9K4D".into(),
                 customer: "Acme Corp".into(),
                 summary: summary(&mail),
-                description: description(&mail),
+                description: description(&mail, 0),
                 email: Some(mail.from.clone()),
                 channel: crate::vocabulary::Channel::Email,
                 severity: None,

@@ -254,30 +254,8 @@ impl Enclosures {
 /// `\n\n[attachments left out: a.pdf (12.0 MiB, over the limit of 10 MiB a file)]`,
 /// or nothing; at most [`MAX_LEFT_OUT_NOTE_BYTES`], the names past it counted.
 pub fn left_out_note(left_out: &[LeftOut]) -> String {
-    if left_out.is_empty() {
-        return String::new();
-    }
-    let (head, tail) = (LEFT_OUT_HEAD, "]");
-    let more_room = format!(" and {} more", left_out.len()).len();
-    let budget = MAX_LEFT_OUT_NOTE_BYTES - head.len() - tail.len() - more_room;
-    let mut listed = String::new();
-    let mut count = 0;
-    for one in left_out {
-        let text = one.to_string();
-        let separator = if count == 0 { "" } else { "; " };
-        if listed.len() + separator.len() + text.len() > budget {
-            break;
-        }
-        listed.push_str(separator);
-        listed.push_str(&text);
-        count += 1;
-    }
-    let more = match left_out.len() - count {
-        0 => String::new(),
-        rest if count == 0 => format!("{rest} files"),
-        rest => format!(" and {rest} more"),
-    };
-    format!("{head}{listed}{more}{tail}")
+    let items: Vec<String> = left_out.iter().map(|one| one.to_string()).collect();
+    crate::email::capped_list((LEFT_OUT_HEAD, "]"), &items, "; ", MAX_LEFT_OUT_NOTE_BYTES, "files")
 }
 
 /// How the note of files left out starts.
