@@ -44,7 +44,7 @@ impl AttachmentCheck {
                 if let Err(reason) = verdict {
                     problems.push(Problem {
                         path: path.display().to_string(),
-                        line: line_of_event(text, index),
+                        line: crate::format::line_of_event(text, index),
                         gravity: Gravity::Error,
                         kind: "attachment",
                         message: format!(
@@ -132,17 +132,6 @@ fn reason_of(error: &Error) -> String {
         Error::InvalidData { path, reason, .. } => format!("{} {reason}", path.display()),
         other => other.to_string(),
     }
-}
-
-/// The line where the `index`-th (0-based) history event starts.
-fn line_of_event(text: &str, index: usize) -> Option<usize> {
-    let start = text.lines().position(|l| l.starts_with("history:"))? + 1;
-    text.lines()
-        .enumerate()
-        .skip(start)
-        .filter(|(_, l)| l.starts_with("- ") || l.starts_with("  - "))
-        .nth(index)
-        .map(|(i, _)| i + 1)
 }
 
 /// Whether `--prune` removes the file of this finding: an orphan or an old temp file.

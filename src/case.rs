@@ -170,17 +170,19 @@ impl Case {
         self.status != Status::Closed
     }
 
+    /// The last event that set the assignee: the opening, an escalation to
+    /// L2 (both routed) or an `assign`.
+    fn last_assigning(&self) -> Option<&Event> {
+        self.history.iter().rev().find(|e| match e.action {
+            ActionKind::Open | ActionKind::Assign => true,
+            ActionKind::Escalate => e.level == Some(Level::L2),
+            _ => false,
+        })
+    }
+
     /// Why the current assignee was chosen: the message of the last event that set it.
     pub fn routing_reason(&self) -> Option<&str> {
-        self.history
-            .iter()
-            .rev()
-            .find(|e| match e.action {
-                ActionKind::Open | ActionKind::Assign => true,
-                ActionKind::Escalate => e.level == Some(Level::L2),
-                _ => false,
-            })
-            .and_then(|e| e.message.as_deref())
+        self.last_assigning().and_then(|e| e.message.as_deref())
     }
 
     /// Why routing chose the analyst: the reason of the last routing (the
@@ -199,16 +201,8 @@ impl Case {
 
     /// The `assign` event that set the current assignee, when the last
     /// event to set it was one (not routing).
-    pub fn assigned_by_hand(&self) -> Option<&crate::case::Event> {
-        self.history
-            .iter()
-            .rev()
-            .find(|e| match e.action {
-                ActionKind::Open | ActionKind::Assign => true,
-                ActionKind::Escalate => e.level == Some(Level::L2),
-                _ => false,
-            })
-            .filter(|e| e.action == ActionKind::Assign)
+    pub fn assigned_by_hand(&self) -> Option<&Event> {
+        self.last_assigning().filter(|e| e.action == ActionKind::Assign)
     }
 
     /// Whether a reminder was already recorded in the current waiting period,

@@ -10,6 +10,7 @@
 use crate::case::Case;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::format::{line_of_event, line_of_key};
 use crate::lifecycle;
 use crate::output::{Gravity, Problem};
 use crate::store::{self, Store};
@@ -524,23 +525,6 @@ fn value_of(case: &Case, key: &str) -> String {
             crate::terminal::escape_line(text.trim_end())
         }
     }
-}
-
-/// The line of a top-level `key:` in a case file.
-fn line_of_key(text: &str, key: &str) -> Option<usize> {
-    let wanted = format!("{key}:");
-    text.lines().position(|l| l.starts_with(&wanted)).map(|i| i + 1)
-}
-
-/// The line where the `index`-th (0-based) history event starts.
-fn line_of_event(text: &str, index: usize) -> Option<usize> {
-    let start = line_of_key(text, "history")?;
-    text.lines()
-        .enumerate()
-        .skip(start)
-        .filter(|(_, l)| l.starts_with("- ") || l.starts_with("  - "))
-        .nth(index)
-        .map(|(i, _)| i + 1)
 }
 
 /// The ID a checked case file holds: its name's, or the odd one it carries.

@@ -36,3 +36,21 @@ pub fn size_cap(status: Status) -> u64 {
         MAX_OPEN_CASE_BYTES
     }
 }
+
+/// The line (1-based) of a top-level `key:` in a case file's text.
+pub fn line_of_key(text: &str, key: &str) -> Option<usize> {
+    let wanted = format!("{key}:");
+    text.lines().position(|l| l.starts_with(&wanted)).map(|i| i + 1)
+}
+
+/// The line (1-based) where the `index`-th (0-based) history event of a
+/// case file's text starts.
+pub fn line_of_event(text: &str, index: usize) -> Option<usize> {
+    let start = line_of_key(text, "history")?;
+    text.lines()
+        .enumerate()
+        .skip(start)
+        .filter(|(_, l)| l.starts_with("- ") || l.starts_with("  - "))
+        .nth(index)
+        .map(|(i, _)| i + 1)
+}
