@@ -285,6 +285,10 @@ proptest! {
         if let Some(fast) = tickets::format::fast_reader::read_digest(&text) {
             prop_assert_eq!(fast, tickets::digest::Digest::of(&case));
         }
+        // `check` reads whole cases the same way: they must be the case.
+        if let Some(fast) = tickets::format::fast_reader::read_case(&text) {
+            prop_assert_eq!(fast, case);
+        }
     }
 }
 
@@ -296,6 +300,7 @@ fn the_fast_reader_reads_ordinary_case_files() {
         let fast = tickets::format::fast_reader::read_digest(&text);
         let full = tickets::format::parse_case(&t.case_path(id), &text, Some(id)).expect("parses");
         assert_eq!(fast, Some(tickets::digest::Digest::of(&full)), "{text}");
+        assert_eq!(tickets::format::fast_reader::read_case(&text), Some(full), "{text}");
     }
 }
 
@@ -308,11 +313,13 @@ fn the_fast_reader_declined_nothing_when_a_quoted_scalar_held_nul_bytes() {
     assert!(text.contains('\0'));
     assert!(tickets::format::parse_case(std::path::Path::new("x.yaml"), text, None).is_err());
     assert_eq!(tickets::format::fast_reader::read_digest(text), None);
+    assert_eq!(tickets::format::fast_reader::read_case(text), None);
     for control in [
         '\u{1}', '\u{7f}', '\u{9b}', '\u{85}', '\u{2028}', '\u{feff}', '\u{ffff}',
     ] {
         let edited = text.replace('\0', &control.to_string());
         assert_eq!(tickets::format::fast_reader::read_digest(&edited), None, "{control:?}");
+        assert_eq!(tickets::format::fast_reader::read_case(&edited), None, "{control:?}");
     }
 }
 

@@ -48,6 +48,21 @@ fn fast_disagreement(label: &str, text: &str) -> Option<String> {
         return Some(format!("{label}: the fast reader panicked on {text:?}"));
     };
     let full = tickets::format::parse_case(Path::new("x.yaml"), text, None);
+    // `check`'s whole-case reader: declines, or gives exactly the full case.
+    let Ok(fast_case) = std::panic::catch_unwind(|| tickets::format::fast_reader::read_case(text)) else {
+        return Some(format!("{label}: the fast case reader panicked on {text:?}"));
+    };
+    match (fast_case, &full) {
+        (Some(fast), Ok(case)) if fast != *case => {
+            return Some(format!("{label}: fast case {fast:?} but full {case:?} for {text:?}"));
+        }
+        (Some(_), Err(e)) => {
+            return Some(format!(
+                "{label}: the fast case reader accepts what the full parser refuses ({e}): {text:?}"
+            ));
+        }
+        _ => {}
+    }
     match (fast, full) {
         (None, _) => None,
         (Some(fast), Ok(case)) if fast == tickets::digest::Digest::of(&case) => None,
