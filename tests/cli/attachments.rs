@@ -4,7 +4,7 @@
 //! and `check`.
 
 use crate::mail_server::SmtpServer;
-use crate::support::{TestStore, CONFIG, NOW};
+use crate::support::{run_with_file_size_limit, TestStore, CONFIG, NOW};
 use predicates::str::contains;
 use std::path::{Path, PathBuf};
 
@@ -366,7 +366,7 @@ fn hostile_file_names_stay_labels() {
 
 #[test]
 fn a_crash_between_the_file_and_its_event_leaves_at_most_an_orphan() {
-    use std::os::unix::process::{CommandExt, ExitStatusExt};
+    use std::os::unix::process::ExitStatusExt;
     let t = TestStore::new();
     // A case file larger than the limit set below, a file smaller than it.
     let description = "d".repeat(20_000);
@@ -383,27 +383,11 @@ fn a_crash_between_the_file_and_its_event_leaves_at_most_an_orphan() {
     let file = dir.path().join("crash.log");
     std::fs::write(&file, b"written before the event\n").unwrap();
     let limit = (before.len() / 2) as u64;
-    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin!("tickets"));
-    command
-        .args(["reply", &id, "-m", "with a file", "--attach", file.to_str().unwrap()])
-        .env("TICKETS_DIR", t.path())
-        .env("TICKETS_NOW", NOW)
-        .env("TICKETS_ACTOR", "tester");
-    let rlimit = libc::rlimit {
-        rlim_cur: limit,
-        rlim_max: limit,
-    };
-    // SAFETY: setrlimit is async-signal-safe and touches only the child.
-    unsafe {
-        command.pre_exec(move || {
-            if libc::setrlimit(libc::RLIMIT_FSIZE, &rlimit) == 0 {
-                Ok(())
-            } else {
-                Err(std::io::Error::last_os_error())
-            }
-        });
-    }
-    let out = command.output().unwrap();
+    let out = run_with_file_size_limit(
+        &t,
+        limit,
+        &["reply", &id, "-m", "with a file", "--attach", file.to_str().unwrap()],
+    );
     assert_eq!(
         out.status.signal(),
         Some(libc::SIGXFSZ),

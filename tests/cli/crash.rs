@@ -182,35 +182,6 @@ fn a_half_written_temp_file_is_never_read_as_a_case() {
     assert_eq!(t.show(&id)["history"].as_array().unwrap().len(), 2);
 }
 
-/// Runs `args` with a file-size limit of `limit` bytes: the kernel stops the
-/// writer (SIGXFSZ) as soon as it writes past it, partway through a case
-/// file. Unlike a kill at a random instant, this lands inside the write every
-/// time, so a write that is not atomic leaves a half-written case.
-fn run_killed_mid_write(t: &TestStore, limit: u64, args: &[&str]) -> std::process::Output {
-    use std::os::unix::process::CommandExt;
-    let mut command = Command::new(assert_cmd::cargo::cargo_bin!("tickets"));
-    command
-        .args(args)
-        .env("TICKETS_DIR", t.path())
-        .env("TICKETS_NOW", NOW)
-        .env("TICKETS_ACTOR", "tester");
-    let rlimit = libc::rlimit {
-        rlim_cur: limit,
-        rlim_max: limit,
-    };
-    // SAFETY: setrlimit is async-signal-safe and touches only the child.
-    unsafe {
-        command.pre_exec(move || {
-            if libc::setrlimit(libc::RLIMIT_FSIZE, &rlimit) == 0 {
-                Ok(())
-            } else {
-                Err(std::io::Error::last_os_error())
-            }
-        });
-    }
-    command.output().expect("run tickets")
-}
-
 #[test]
 fn a_writer_stopped_partway_through_writing_leaves_every_case_file_as_it_was() {
     use std::os::unix::process::ExitStatusExt;
@@ -227,7 +198,7 @@ fn a_writer_stopped_partway_through_writing_leaves_every_case_file_as_it_was() {
         vec!["reply", id.as_str(), "--message", "Here you are"],
         vec!["--now", later, "sweep"],
     ] {
-        let out = run_killed_mid_write(&t, limit, &args);
+        let out = run_with_file_size_limit(&t, limit, &args);
         assert_eq!(
             out.status.signal(),
             Some(libc::SIGXFSZ),
@@ -237,7 +208,7 @@ fn a_writer_stopped_partway_through_writing_leaves_every_case_file_as_it_was() {
         assert_eq!(t.status(&id), "waiting-for-customer");
     }
     // A new case: either no file at all or a whole one, never half of one.
-    let out = run_killed_mid_write(
+    let out = run_with_file_size_limit(
         &t,
         limit,
         &[

@@ -952,34 +952,6 @@ fn writers_killed_between_queueing_and_saving_never_send_a_message_without_its_e
     );
 }
 
-/// Runs `args` at NOW with a file-size limit of `limit` bytes: the writer
-/// queues its (small) message, then dies (SIGXFSZ) writing the (large) case
-/// file: exactly the crash between queueing and saving, every time.
-fn run_killed_writing_the_case(t: &TestStore, limit: u64, args: &[&str]) -> std::process::Output {
-    use std::os::unix::process::CommandExt;
-    let mut command = Command::new(assert_cmd::cargo::cargo_bin!("tickets"));
-    command
-        .args(args)
-        .env("TICKETS_DIR", t.path())
-        .env("TICKETS_NOW", NOW)
-        .env("TICKETS_ACTOR", "tester");
-    let rlimit = libc::rlimit {
-        rlim_cur: limit,
-        rlim_max: limit,
-    };
-    // SAFETY: setrlimit is async-signal-safe and touches only the child.
-    unsafe {
-        command.pre_exec(move || {
-            if libc::setrlimit(libc::RLIMIT_FSIZE, &rlimit) == 0 {
-                Ok(())
-            } else {
-                Err(std::io::Error::last_os_error())
-            }
-        });
-    }
-    command.output().expect("run tickets")
-}
-
 #[test]
 fn a_message_queued_by_a_writer_that_died_before_saving_its_case_is_never_sent() {
     use std::os::unix::process::ExitStatusExt;
@@ -1007,7 +979,7 @@ fn a_message_queued_by_a_writer_that_died_before_saving_its_case_is_never_sent()
         vec!["close", id.as_str(), "--resolution", "Resolution, lost."],
         vec!["request-info", id.as_str(), "--message", same],
     ] {
-        let out = run_killed_writing_the_case(t, limit, &args);
+        let out = run_with_file_size_limit(t, limit, &args);
         assert_eq!(out.status.signal(), Some(libc::SIGXFSZ), "{args:?}: {out:?}");
         assert_eq!(t.file(&id), before, "the case is as it was");
         let queued: Vec<Value> = desk.outbox();

@@ -180,3 +180,32 @@ pub fn ids(cases: &[serde_json::Value]) -> Vec<String> {
         .map(|c| c["id"].as_str().expect("id").to_string())
         .collect()
 }
+
+/// Runs `args` at NOW as `tester` with a file-size limit of `limit` bytes:
+/// the kernel stops the writer (SIGXFSZ) as soon as it writes past it,
+/// partway through a file. Unlike a kill at a random instant, this lands
+/// inside the write every time.
+pub fn run_with_file_size_limit(t: &TestStore, limit: u64, args: &[&str]) -> std::process::Output {
+    use std::os::unix::process::CommandExt;
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin!("tickets"));
+    command
+        .args(args)
+        .env("TICKETS_DIR", t.path())
+        .env("TICKETS_NOW", NOW)
+        .env("TICKETS_ACTOR", "tester");
+    let rlimit = libc::rlimit {
+        rlim_cur: limit,
+        rlim_max: limit,
+    };
+    // SAFETY: setrlimit is async-signal-safe and touches only the child.
+    unsafe {
+        command.pre_exec(move || {
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &rlimit) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
+    command.output().expect("run tickets")
+}
