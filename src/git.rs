@@ -4,6 +4,8 @@
 //! relative one: a store is shared data, and a file named `git` in it (or in
 //! the directory a command runs from) must never be executed.
 
+mod index_file;
+mod objects;
 mod tree;
 
 use crate::case::Case;
@@ -166,9 +168,18 @@ impl Repository {
             return Ok(String::from_utf8_lossy(&output.stdout).into_owned());
         }
         let stderr = String::from_utf8_lossy(&output.stderr);
+        // The subcommand, past any `-c NAME=VALUE`.
+        let mut words = args.iter().copied();
+        let mut subcommand = "";
+        while let Some(word) = words.next() {
+            if word != "-c" {
+                subcommand = word;
+                break;
+            }
+            words.next();
+        }
         Err(Error::Other(format!(
-            "git {} failed: {}",
-            args.first().copied().unwrap_or(""),
+            "git {subcommand} failed: {}",
             crate::terminal::escape_line(stderr.trim())
         )))
     }
@@ -225,10 +236,11 @@ pub fn is_work_tree(dir: &Path) -> bool {
 /// `git commit` would refresh the whole index first, stat-ing every file of
 /// the work tree (half a second at 100,000 cases). So the commit is built
 /// with git's plumbing instead: the files' blobs; HEAD's trees along the
-/// changed paths edited and written ([`tree`]; a temporary index
-/// read from HEAD when that cannot be done); a commit of that tree on
-/// `HEAD`, and `HEAD` moved only if nobody moved it meanwhile. The clone's
-/// own index then gets the same entries, so `git status` stays clean.
+/// changed paths edited and written ([`tree`], in process by [`objects`]; a
+/// temporary index read from HEAD when that cannot be done); a commit of
+/// that tree on `HEAD`, and `HEAD` moved only if nobody moved it meanwhile.
+/// The clone's own index then gets the same entries ([`index_file`], or
+/// `git update-index`), so `git status` stays clean.
 /// Hooks do not run (see [`SAFE_SETTINGS`]); `commit.gpgSign` is honoured.
 pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
     let repository = Repository::find(root).ok_or_else(|| not_a_clone(root))?;
@@ -267,19 +279,22 @@ pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
         .zip(&paths)
         .map(|(blob, path)| format!("100644 {blob}\t{path}\n"))
         .collect();
-    let (head, tree) = match tree::edit_head_tree(&repository, top, &blobs, &paths)? {
+    // Held from before the commit until the index names its blobs: a
+    // busy index stops the commit here, before HEAD moves.
+    let index_lock = index_file::IndexLock::take(&repository.git_dir)?;
+    let settings = Settings::read(&repository, top);
+    let objects = objects::objects_dir(&repository.git_dir).filter(|_| !settings.shared);
+    let (head, tree) = match tree::edit_head_tree(&repository, top, objects.as_deref(), &blobs, &paths)? {
         Some(edited) => edited,
         None => tree_from_temp_index(&repository, top, &entries)?,
     };
     let tree = tree.as_str();
-    let sign = repository
-        .run(top, &["config", "--get", "--bool", "commit.gpgSign"])
-        .is_ok_and(|value| value.trim() == "true");
-    let mut commit_tree = vec!["commit-tree", tree, "-m", message];
+    // Stored uncompressed, like the trees, for the next auto-commit to read in process.
+    let mut commit_tree = vec!["-c", "core.looseCompression=0", "commit-tree", tree, "-m", message];
     if let Some(head) = &head {
         commit_tree.extend(["-p", head.as_str()]);
     }
-    if sign {
+    if settings.sign {
         commit_tree.push("-S");
     }
     let commit = repository.run(top, &commit_tree)?;
@@ -289,6 +304,18 @@ pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
     // Moved only from what it was: a commit made meanwhile is never lost.
     update_ref.push(head.as_deref().unwrap_or(""));
     repository.run(top, &update_ref)?;
+    let ids: Option<Vec<(String, [u8; objects::SHA1_LEN])>> = blobs
+        .iter()
+        .zip(&paths)
+        .map(|(blob, path)| Some((path.clone(), objects::from_hex(blob)?)))
+        .collect();
+    if let Some(ids) = ids {
+        if index_lock.set_entries(&ids)? == index_file::Outcome::Set {
+            return Ok(());
+        }
+    } else {
+        drop(index_lock);
+    }
     repository.run_with(
         top,
         &["update-index", "--add", "--index-info"],
@@ -296,6 +323,45 @@ pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
         None,
     )?;
     Ok(())
+}
+
+/// The clone's settings the auto-commit follows, read with one `git config`.
+struct Settings {
+    /// `commit.gpgSign`: commits are signed.
+    sign: bool,
+    /// `core.sharedRepository` is set: objects are written by git, which
+    /// gives their folders the group's permissions.
+    shared: bool,
+}
+
+impl Settings {
+    fn read(repository: &Repository, top: &Path) -> Settings {
+        // Exit code 1 (none of them set) and any failure alike mean git's defaults.
+        let listed = repository
+            .run(
+                top,
+                &["config", "--get-regexp", r"^(commit\.gpgsign|core\.sharedrepository)$"],
+            )
+            .unwrap_or_default();
+        let mut settings = Settings {
+            sign: false,
+            shared: false,
+        };
+        for line in listed.lines() {
+            let (key, value) = line.split_once(' ').unwrap_or((line, "true"));
+            let value = value.trim().to_ascii_lowercase();
+            let truth = matches!(value.as_str(), "true" | "yes" | "on" | "1");
+            match key {
+                // The last setting wins, as in git.
+                "commit.gpgsign" => settings.sign = truth,
+                "core.sharedrepository" => {
+                    settings.shared = !matches!(value.as_str(), "false" | "no" | "off" | "0" | "umask")
+                }
+                _ => {}
+            }
+        }
+        settings
+    }
 }
 
 /// HEAD (if any) and the tree of HEAD with `entries` (`update-index

@@ -7,10 +7,11 @@
 //! changes a few files of one folder, so only the trees from that folder up
 //! to the root change. They are read with one `git cat-file --batch`,
 //! edited here (entries replaced or inserted in git's order), and written
-//! back with `git hash-object -t tree -w`, which checks each tree as `fsck`
-//! would before writing it (uncompressed: see below). Anything unusual (no HEAD yet, a file where a
+//! back uncompressed ([`objects`](super::objects), or `git hash-object -t
+//! tree -w` with `core.looseCompression=0`). Anything unusual (no HEAD yet, a file where a
 //! folder should be) is left to git's own way: the caller falls back.
 
+use super::objects::{read_stored, to_hex, write_loose, SHA1_LEN};
 use super::Repository;
 use crate::error::{Error, Result};
 use std::collections::{BTreeMap, HashMap};
@@ -29,22 +30,69 @@ const FILE_MODE: &[u8] = b"100644";
 /// HEAD and the tree of HEAD with each `paths[i]` (relative to the top of
 /// the work tree) set to the blob `blobs[i]`; `None` when this cannot be
 /// done by editing HEAD's trees, and git's own way must be taken.
+///
+/// The new trees are written into `objects` in process when it is given
+/// and the repository's IDs are SHA-1 ([`objects`](super::objects)), and by
+/// `git hash-object` otherwise.
 pub(crate) fn edit_head_tree(
     repository: &Repository,
     top: &Path,
+    objects: Option<&Path>,
     blobs: &[&str],
     paths: &[String],
 ) -> Result<Option<(Option<String>, String)>> {
-    let mut reader = ObjectReader::start(repository, top)?;
-    let edited = edit(repository, top, &mut reader, blobs, paths);
-    reader.finish();
+    let mut reader = Source {
+        repository,
+        top,
+        objects,
+        git: None,
+    };
+    let edited = edit(repository, top, objects, &mut reader, blobs, paths);
+    if let Some(git) = reader.git {
+        git.finish();
+    }
     edited
+}
+
+/// Where HEAD's objects are read: in process when they are loose and
+/// uncompressed (as this module and `commit-tree` below write them, so
+/// every auto-commit after the first), from `git cat-file` otherwise.
+struct Source<'a> {
+    repository: &'a Repository,
+    top: &'a Path,
+    objects: Option<&'a Path>,
+    git: Option<ObjectReader>,
+}
+
+impl Source<'_> {
+    /// The object `name` (`HEAD` or an ID) names: its type, ID and body.
+    fn read(&mut self, name: &str) -> Result<Option<(String, String, Vec<u8>)>> {
+        if let Some(objects) = self.objects {
+            let hex = match name {
+                "HEAD" => objects
+                    .parent()
+                    .and_then(|common| super::objects::head_commit(&self.repository.git_dir, common)),
+                id => Some(id.to_string()),
+            };
+            if let Some((kind, body)) = hex.as_deref().and_then(|hex| read_stored(objects, hex)) {
+                return Ok(Some((kind, hex.unwrap_or_default(), body)));
+            }
+        }
+        if self.git.is_none() {
+            self.git = Some(ObjectReader::start(self.repository, self.top)?);
+        }
+        match self.git.as_mut() {
+            Some(git) => git.read(name),
+            None => Ok(None),
+        }
+    }
 }
 
 fn edit(
     repository: &Repository,
     top: &Path,
-    reader: &mut ObjectReader,
+    objects: Option<&Path>,
+    reader: &mut Source,
     blobs: &[&str],
     paths: &[String],
 ) -> Result<Option<(Option<String>, String)>> {
@@ -118,33 +166,42 @@ fn edit(
     // Edited and written from the deepest folder up.
     let mut new_root = None;
     for folder in folders.iter().rev() {
-        let Some(tree) = trees.get(folder) else {
+        let Some(mut tree) = trees.remove(folder) else {
             return Ok(None);
         };
-        let Some(entries) = parse_tree(tree, hash_len) else {
-            return Ok(None);
+        let here = changes.get(folder).map_or(&[][..], Vec::as_slice);
+        let edited = if replace_in_place(&mut tree, hash_len, here) {
+            tree
+        } else {
+            let Some(entries) = parse_tree(&tree, hash_len) else {
+                return Ok(None);
+            };
+            let Some(edited) = splice(&entries, here) else {
+                return Ok(None);
+            };
+            edited
         };
-        let Some(edited) = splice(&entries, changes.get(folder).map_or(&[][..], Vec::as_slice)) else {
-            return Ok(None);
+        let written = match objects.filter(|_| hash_len == SHA1_LEN) {
+            Some(objects) => to_hex(&write_loose(objects, "tree", &edited).map_err(|e| Error::io(objects, e))?),
+            // Stored without compression, as above.
+            None => repository
+                .run_with(
+                    top,
+                    &[
+                        "-c",
+                        "core.looseCompression=0",
+                        "hash-object",
+                        "-t",
+                        "tree",
+                        "-w",
+                        "--stdin",
+                    ],
+                    Some(&edited),
+                    None,
+                )?
+                .trim()
+                .to_string(),
         };
-        // Stored without compression: a folder of 100,000 cases is a 4 MB
-        // tree, which zlib takes most of the commit's time to squeeze by a
-        // third; `git gc` packs (and compresses) it later anyway.
-        let written = repository.run_with(
-            top,
-            &[
-                "-c",
-                "core.looseCompression=0",
-                "hash-object",
-                "-t",
-                "tree",
-                "-w",
-                "--stdin",
-            ],
-            Some(&edited),
-            None,
-        )?;
-        let written = written.trim().to_string();
         if folder.is_empty() {
             new_root = Some(written);
         } else {
@@ -189,6 +246,50 @@ fn parse_tree(mut body: &[u8], hash_len: usize) -> Option<Vec<Entry<'_>>> {
         body = &body[end..];
     }
     Some(entries)
+}
+
+/// The most changes looked up one by one by [`replace_in_place`]; more
+/// are spliced in one pass.
+const IN_PLACE_MOST: usize = 8;
+
+/// Sets each change's ID in `tree` itself, when each replaces an entry of
+/// the same name and mode (a case file changed, the common case: no entry
+/// moves, and no copy of a large folder's tree is made). `false`, with
+/// `tree` untouched, when any change adds or retypes an entry.
+fn replace_in_place(tree: &mut [u8], hash_len: usize, changes: &[Change]) -> bool {
+    if changes.is_empty() || changes.len() > IN_PLACE_MOST {
+        return false;
+    }
+    let mut places = Vec::with_capacity(changes.len());
+    for (mode, name, hash) in changes {
+        match find_entry(tree, hash_len, name) {
+            Some((at, entry_mode)) if entry_mode == mode.as_slice() && hash.len() == hash_len => places.push(at),
+            _ => return false,
+        }
+    }
+    for (at, (_, _, hash)) in places.into_iter().zip(changes) {
+        tree[at..at + hash_len].copy_from_slice(hash);
+    }
+    true
+}
+
+/// Where the ID of the entry called `name` starts in the tree `body`, and
+/// that entry's mode; `None` when it has none (or does not parse).
+fn find_entry<'a>(body: &'a [u8], hash_len: usize, name: &[u8]) -> Option<(usize, &'a [u8])> {
+    let mut at = 0;
+    while at < body.len() {
+        let space = at + memchr::memchr(b' ', &body[at..])?;
+        let nul = space + memchr::memchr(0, &body[space..])?;
+        let end = nul + 1 + hash_len;
+        if end > body.len() {
+            return None;
+        }
+        if &body[space + 1..nul] == name {
+            return Some((nul + 1, &body[at..space]));
+        }
+        at = end;
+    }
+    None
 }
 
 /// git's order of tree entries: by name, a folder's name as if it ended in `/`.
@@ -270,10 +371,6 @@ fn from_hex(hex: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// A running `git cat-file --batch`: one object at a time, by name.
 struct ObjectReader {
     child: Child,
@@ -295,6 +392,9 @@ impl ObjectReader {
             let _ = child.wait();
             return Err(Error::Other("cannot run git cat-file".into()));
         };
+        // A large folder's tree is megabytes: a pipe of a megabyte (the
+        // usual most) wakes each side a few times instead of a hundred.
+        let _ = rustix::pipe::fcntl_setpipe_size(&output, 1 << 20);
         Ok(ObjectReader {
             child,
             input: Some(input),
@@ -377,6 +477,36 @@ mod tests {
             ("100644", "RC-5.yaml", 6),
         ]);
         assert_eq!(new, expected);
+    }
+
+    #[test]
+    fn a_changed_file_is_replaced_in_place_and_anything_else_is_spliced() {
+        let old = tree(&[
+            ("100644", "RC-1.yaml", 1),
+            ("40000", "RC-2.yaml", 2),
+            ("100644", "RC-3.yaml", 3),
+        ]);
+        let mut edited = old.clone();
+        let changes = vec![(FILE_MODE.to_vec(), b"RC-3.yaml".to_vec(), vec![9; 20])];
+        assert!(replace_in_place(&mut edited, 20, &changes));
+        assert_eq!(
+            edited,
+            tree(&[
+                ("100644", "RC-1.yaml", 1),
+                ("40000", "RC-2.yaml", 2),
+                ("100644", "RC-3.yaml", 9)
+            ])
+        );
+        // A new file, or a file over a folder: not in place, and nothing touched.
+        for name in ["RC-0.yaml", "RC-2.yaml"] {
+            let mut untouched = old.clone();
+            let changes = vec![
+                (FILE_MODE.to_vec(), b"RC-1.yaml".to_vec(), vec![8; 20]),
+                (FILE_MODE.to_vec(), name.as_bytes().to_vec(), vec![9; 20]),
+            ];
+            assert!(!replace_in_place(&mut untouched, 20, &changes));
+            assert_eq!(untouched, old);
+        }
     }
 
     #[test]

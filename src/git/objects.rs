@@ -1,0 +1,354 @@
+//! Loose objects written in process, for the auto-commit's trees.
+//!
+//! A folder of 100,000 cases is a 4 MB tree object, and every commit writes
+//! a new one. `git hash-object` takes most of a tenth of a second for it
+//! (SHA-1 with collision detection, and a check of every entry); here it is
+//! hashed with the CPU's SHA instructions and stored as git stores a loose
+//! object with `core.looseCompression=0`: zlib's "stored" blocks, read by
+//! every git, and packed (compressed) by the next `git gc`. Like git's own
+//! default, loose objects are not synced to disk.
+//!
+//! Only SHA-1 repositories in a directory of one's own are written here;
+//! the caller leaves SHA-256 and shared repositories (`core.sharedRepository`)
+//! to git.
+
+use sha1::{Digest, Sha1};
+use std::fs::{self, OpenOptions};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+/// The length of a SHA-1 object ID, in bytes.
+pub(crate) const SHA1_LEN: usize = 20;
+
+/// The largest `commondir` file read; real ones are one line.
+const MAX_COMMONDIR_BYTES: u64 = 4096;
+
+/// The objects directory of the repository whose git directory is
+/// `git_dir`: `objects` in its common directory (a linked work tree's
+/// `commondir` names it). `None` when `commondir` cannot be read.
+pub(crate) fn objects_dir(git_dir: &Path) -> Option<PathBuf> {
+    let common = match fs::File::open(git_dir.join("commondir")) {
+        Ok(file) => {
+            let mut text = String::new();
+            file.take(MAX_COMMONDIR_BYTES).read_to_string(&mut text).ok()?;
+            let named = Path::new(text.lines().next()?.trim());
+            if named.as_os_str().is_empty() {
+                return None;
+            }
+            git_dir.join(named)
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => git_dir.to_path_buf(),
+        Err(_) => return None,
+    };
+    Some(common.join("objects"))
+}
+
+/// The SHA-1 object ID of an object of `kind` with `body`, in binary.
+pub(crate) fn object_id(kind: &str, body: &[u8]) -> [u8; SHA1_LEN] {
+    let mut hasher = Sha1::new();
+    hasher.update(format!("{kind} {}\0", body.len()).as_bytes());
+    hasher.update(body);
+    hasher.finalize().into()
+}
+
+/// Writes the object of `kind` with `body` into `objects` (unless it is
+/// there already) and returns its ID in binary.
+pub(crate) fn write_loose(objects: &Path, kind: &str, body: &[u8]) -> io::Result<[u8; SHA1_LEN]> {
+    let id = object_id(kind, body);
+    let hex = to_hex(&id);
+    let folder = objects.join(&hex[..2]);
+    let path = folder.join(&hex[2..]);
+    if fs::symlink_metadata(&path).is_ok() {
+        return Ok(id);
+    }
+    match fs::create_dir(&folder) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    let temp = folder.join(format!("tmp_obj_tickets_{}_{}", std::process::id(), &hex[2..12]));
+    let written = (|| {
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o444)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&temp)?;
+        let mut out = io::BufWriter::with_capacity(1 << 16, file);
+        let header = format!("{kind} {}\0", body.len());
+        write_stored_zlib(&mut out, &[header.as_bytes(), body])?;
+        out.into_inner().map_err(io::IntoInnerError::into_error)?;
+        fs::rename(&temp, &path)
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    written.map(|()| id)
+}
+
+/// The largest object read in process; a larger one is left to git.
+const MAX_READ_BYTES: u64 = 1 << 30;
+
+/// The object `hex` names, when it is a loose object stored without
+/// compression (as [`write_loose`] and `core.looseCompression=0` store
+/// them): its type and body. `None` for any other (packed, compressed,
+/// damaged), which is then read by git.
+pub(crate) fn read_stored(objects: &Path, hex: &str) -> Option<(String, Vec<u8>)> {
+    if hex.len() != 2 * SHA1_LEN || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(objects.join(&hex[..2]).join(&hex[2..]))
+        .ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut data = Vec::new();
+    file.take(MAX_READ_BYTES).read_to_end(&mut data).ok()?;
+    // zlib's header: deflate, no preset dictionary, a valid check.
+    let (&cmf, &flg) = (data.first()?, data.get(1)?);
+    if cmf & 0x0f != 8 || flg & 0x20 != 0 || (u16::from(cmf) << 8 | u16::from(flg)) % 31 != 0 {
+        return None;
+    }
+    // Stored blocks only, each moved down over the block headers.
+    let (mut from, mut to) = (2usize, 0usize);
+    loop {
+        let block = *data.get(from)?;
+        if block & 0b110 != 0 {
+            return None;
+        }
+        let len = u16::from_le_bytes([*data.get(from + 1)?, *data.get(from + 2)?]);
+        let nlen = u16::from_le_bytes([*data.get(from + 3)?, *data.get(from + 4)?]);
+        if len != !nlen {
+            return None;
+        }
+        let start = from + 5;
+        let end = start.checked_add(usize::from(len)).filter(|end| *end <= data.len())?;
+        data.copy_within(start..end, to);
+        to += usize::from(len);
+        from = end;
+        if block & 1 == 1 {
+            break;
+        }
+    }
+    let check = u32::from_be_bytes(data.get(from..from + 4)?.try_into().ok()?);
+    data.truncate(to);
+    let mut adler = Adler32::new();
+    adler.update(&data);
+    if adler.finish() != check {
+        return None;
+    }
+    let nul = data.iter().position(|b| *b == 0)?;
+    let header = std::str::from_utf8(&data[..nul]).ok()?;
+    let (kind, size) = header.split_once(' ')?;
+    if size.parse::<usize>().ok()? != data.len() - nul - 1 {
+        return None;
+    }
+    let kind = kind.to_string();
+    data.drain(..=nul);
+    Some((kind, data))
+}
+
+/// The commit HEAD names, read from the files as git keeps them when it
+/// has just moved HEAD (a loose branch ref, or a detached HEAD); `None`
+/// for anything else (packed refs, reftable, a link), which git then reads.
+pub(crate) fn head_commit(git_dir: &Path, common_dir: &Path) -> Option<String> {
+    let small = |path: &Path| -> Option<String> {
+        let file = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(path)
+            .ok()?;
+        let mut text = String::new();
+        file.take(MAX_COMMONDIR_BYTES).read_to_string(&mut text).ok()?;
+        Some(text.trim_end_matches('\n').to_string())
+    };
+    let head = small(&git_dir.join("HEAD"))?;
+    let hex = match head.strip_prefix("ref: ") {
+        Some(target) => {
+            let safe = target.starts_with("refs/heads/")
+                && target
+                    .split('/')
+                    .all(|part| !part.is_empty() && !part.starts_with('.') && !part.ends_with(".lock"))
+                && !target.contains(['\\', '\0', ' ', ':', '~', '^', '?', '*', '[']);
+            if !safe {
+                return None;
+            }
+            small(&common_dir.join(target))?
+        }
+        None => head,
+    };
+    (hex.len() == 2 * SHA1_LEN && hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())).then_some(hex)
+}
+
+/// The largest stored deflate block.
+const MAX_STORED_BLOCK: usize = 65_535;
+
+/// `parts`, one after the other, as a zlib stream of stored (uncompressed)
+/// deflate blocks (RFC 1950 and RFC 1951 section 3.2.4).
+fn write_stored_zlib(out: &mut impl Write, parts: &[&[u8]]) -> io::Result<()> {
+    // CMF: deflate, 32 KiB window; FLG: no dictionary, fastest, FCHECK so
+    // that the two bytes are a multiple of 31.
+    out.write_all(&[0x78, 0x01])?;
+    let total: usize = parts.iter().map(|p| p.len()).sum();
+    let mut adler = Adler32::new();
+    let mut left = total;
+    let mut block_left = 0usize;
+    if total == 0 {
+        out.write_all(&[1, 0, 0, 0xff, 0xff])?;
+    }
+    for part in parts {
+        let mut part = *part;
+        while !part.is_empty() {
+            if block_left == 0 {
+                let size = left.min(MAX_STORED_BLOCK);
+                let last = u8::from(size == left);
+                let size16 = size as u16;
+                out.write_all(&[last])?;
+                out.write_all(&size16.to_le_bytes())?;
+                out.write_all(&(!size16).to_le_bytes())?;
+                block_left = size;
+            }
+            let take = block_left.min(part.len());
+            out.write_all(&part[..take])?;
+            adler.update(&part[..take]);
+            block_left -= take;
+            left -= take;
+            part = &part[take..];
+        }
+    }
+    out.write_all(&adler.finish().to_be_bytes())
+}
+
+/// zlib's running checksum (RFC 1950 section 8).
+struct Adler32 {
+    a: u32,
+    b: u32,
+}
+
+impl Adler32 {
+    const MODULUS: u32 = 65_521;
+    /// The most bytes summed before `b` could overflow a `u32`.
+    const RUN: usize = 5_552;
+
+    fn new() -> Adler32 {
+        Adler32 { a: 1, b: 0 }
+    }
+
+    fn update(&mut self, bytes: &[u8]) {
+        for run in bytes.chunks(Self::RUN) {
+            for &byte in run {
+                self.a += u32::from(byte);
+                self.b += self.a;
+            }
+            self.a %= Self::MODULUS;
+            self.b %= Self::MODULUS;
+        }
+    }
+
+    fn finish(&self) -> u32 {
+        (self.b << 16) | self.a
+    }
+}
+
+/// A SHA-1 object ID from its hexadecimal form; `None` for any other.
+pub(crate) fn from_hex(hex: &str) -> Option<[u8; SHA1_LEN]> {
+    let hex = hex.trim().as_bytes();
+    if hex.len() != 2 * SHA1_LEN {
+        return None;
+    }
+    let mut id = [0; SHA1_LEN];
+    for (byte, pair) in id.iter_mut().zip(hex.chunks(2)) {
+        *byte = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+    }
+    Some(id)
+}
+
+/// Lower-case hexadecimal.
+pub(crate) fn to_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut hex = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adler32_matches_the_rfc_example_and_survives_long_runs() {
+        let mut adler = Adler32::new();
+        adler.update(b"Wikipedia");
+        assert_eq!(adler.finish(), 0x11E6_0398);
+        // Long enough for the modulus to matter: the same as byte by byte.
+        let data: Vec<u8> = (0..200_000u32).map(|i| (i * 7 + 3) as u8).collect();
+        let mut whole = Adler32::new();
+        whole.update(&data);
+        let (mut a, mut b) = (1u64, 0u64);
+        for &byte in &data {
+            a = (a + u64::from(byte)) % 65_521;
+            b = (b + a) % 65_521;
+        }
+        assert_eq!(whole.finish() as u64, (b << 16) | a);
+    }
+
+    #[test]
+    fn the_empty_blob_has_gits_well_known_id() {
+        assert_eq!(
+            to_hex(&object_id("blob", b"")),
+            "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
+        );
+    }
+
+    #[test]
+    fn what_is_written_is_read_back_and_anything_else_is_left_to_git() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let body: Vec<u8> = (0..150_000u32).map(|i| (i % 251) as u8).collect();
+        let id = write_loose(dir.path(), "tree", &body).expect("written");
+        let hex = to_hex(&id);
+        assert_eq!(read_stored(dir.path(), &hex), Some(("tree".to_string(), body.clone())));
+        // A damaged copy (one byte of the data flipped) is not taken.
+        let path = dir.path().join(&hex[..2]).join(&hex[2..]);
+        let mut bytes = fs::read(&path).expect("read");
+        bytes[100] ^= 1;
+        fs::remove_file(&path).expect("remove");
+        fs::write(&path, &bytes).expect("write");
+        assert_eq!(read_stored(dir.path(), &hex), None);
+        assert_eq!(read_stored(dir.path(), "../../etc/passwd"), None);
+    }
+
+    #[test]
+    fn head_is_read_from_a_loose_branch_or_a_detached_head_only() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let git = dir.path();
+        let hex = "0123456789abcdef0123456789abcdef01234567";
+        fs::create_dir_all(git.join("refs/heads")).expect("refs");
+        fs::write(git.join("HEAD"), "ref: refs/heads/main\n").expect("HEAD");
+        assert_eq!(head_commit(git, git), None, "packed: git reads it");
+        fs::write(git.join("refs/heads/main"), format!("{hex}\n")).expect("ref");
+        assert_eq!(head_commit(git, git).as_deref(), Some(hex));
+        fs::write(git.join("HEAD"), "ref: refs/heads/../../config\n").expect("HEAD");
+        assert_eq!(head_commit(git, git), None);
+        fs::write(git.join("HEAD"), format!("{hex}\n")).expect("HEAD");
+        assert_eq!(head_commit(git, git).as_deref(), Some(hex));
+    }
+
+    #[test]
+    fn stored_blocks_split_at_the_block_limit() {
+        let body = vec![b'x'; MAX_STORED_BLOCK + 10];
+        let mut out = Vec::new();
+        write_stored_zlib(&mut out, &[b"ab", &body]).expect("written");
+        // Header, two block headers, the data, the checksum.
+        assert_eq!(out.len(), 2 + 5 + 5 + body.len() + 2 + 4);
+        assert_eq!(&out[2..7], &[0, 0xff, 0xff, 0, 0]);
+        let second = 7 + MAX_STORED_BLOCK;
+        assert_eq!(out[second], 1);
+        assert_eq!(u16::from_le_bytes([out[second + 1], out[second + 2]]), 12);
+    }
+}

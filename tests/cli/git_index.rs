@@ -1,0 +1,233 @@
+//! The auto-commit writes its trees and the clone's index in process. Every
+//! kind of index git makes (cache-tree filled, version 3 and 4, split,
+//! without a checksum, with an untracked cache) and the store at the top of
+//! the work tree or in a folder must end as git itself would leave them:
+//! the user's changes exactly as they were, `git write-tree` agreeing with
+//! HEAD on every case file, and `git fsck --strict` clean.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tempfile::TempDir;
+
+const NOW: &str = "2026-03-02T09:00:00Z";
+const OPEN: [&str; 7] = [
+    "open",
+    "--customer",
+    "Acme Corp",
+    "--summary",
+    "Disk full",
+    "--description",
+    "It is.",
+];
+
+struct Clone {
+    tmp: TempDir,
+    /// The store's folder inside the work tree ("" for the top).
+    folder: &'static str,
+}
+
+impl Clone {
+    fn new(folder: &'static str) -> Clone {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(tmp.path().join("home")).expect("home");
+        std::fs::write(
+            tmp.path().join("gitconfig"),
+            "[user]\n\tname = Alice\n\temail = alice@example.com\n[init]\n\tdefaultBranch = main\n",
+        )
+        .expect("gitconfig");
+        let clone = Clone { tmp, folder };
+        std::fs::create_dir_all(clone.store()).expect("store folder");
+        clone.git(&["init", "-q"]);
+        clone
+            .tickets(&["init"])
+            .status
+            .success()
+            .then_some(())
+            .expect("tickets init");
+        let config = clone.store().join("config.yaml");
+        let text = std::fs::read_to_string(&config).expect("config");
+        std::fs::write(&config, format!("{text}\ngit:\n  commit: true\n")).expect("config");
+        // The user's own files beside the store, committed.
+        std::fs::create_dir_all(clone.repo().join("docs")).expect("docs");
+        std::fs::write(clone.repo().join("docs/guide.md"), "v1\n").expect("guide");
+        std::fs::write(clone.repo().join("notes.txt"), "one\n").expect("notes");
+        clone.git(&["add", "-A"]);
+        clone.git(&["commit", "-qm", "start"]);
+        clone
+    }
+
+    fn repo(&self) -> PathBuf {
+        self.tmp.path().join("repo")
+    }
+
+    fn store(&self) -> PathBuf {
+        self.repo().join(self.folder)
+    }
+
+    fn isolate(&self, command: &mut Command) {
+        command
+            .env("HOME", self.tmp.path().join("home"))
+            .env("GIT_CONFIG_GLOBAL", self.tmp.path().join("gitconfig"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .env_remove("GIT_INDEX_FILE");
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        let mut command = Command::new("git");
+        self.isolate(&mut command);
+        let out = command.args(args).current_dir(self.repo()).output().expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn tickets(&self, args: &[&str]) -> std::process::Output {
+        let mut command = Command::new(assert_cmd::cargo::cargo_bin!("tickets"));
+        self.isolate(&mut command);
+        command
+            .env("TICKETS_DIR", self.store())
+            .env("TICKETS_NOW", NOW)
+            .env("TICKETS_ACTOR", "alice")
+            .current_dir(self.repo())
+            .args(args)
+            .output()
+            .expect("tickets runs")
+    }
+
+    fn tickets_ok(&self, args: &[&str]) -> String {
+        let out = self.tickets(args);
+        assert!(
+            out.status.success(),
+            "tickets {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "tickets {args:?} warned");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn case(&self, id: &str) -> String {
+        Path::new(self.folder).join(format!("{id}.yaml")).display().to_string()
+    }
+}
+
+/// Opens two cases and moves one on, then holds the clone to what git
+/// itself would have left.
+fn commits_as_git_would(clone: &Clone, staged: &[&str]) {
+    let status_before = clone.git(&["status", "--porcelain"]);
+    let staged_before = clone.git(&["diff", "--cached"]);
+    let first = clone.tickets_ok(&OPEN);
+    let second = clone.tickets_ok(&OPEN);
+    clone.tickets_ok(&["investigate", &first]);
+
+    assert_eq!(clone.git(&["status", "--porcelain"]), status_before);
+    assert_eq!(clone.git(&["diff", "--cached"]), staged_before);
+    assert_eq!(
+        clone.git(&["log", "--format=%s", "-3"]),
+        format!("{first}: open -> at-investigation (alice)\n{second}: opened (alice)\n{first}: opened (alice)\n")
+    );
+    for id in [&first, &second] {
+        let path = clone.case(id);
+        let staged_entry = clone.git(&["ls-files", "--stage", "--", &path]);
+        let blob = clone.git(&["hash-object", "--", &path]);
+        assert_eq!(
+            staged_entry,
+            format!("100644 {}\t0\t{path}\n", blob.trim()).replacen('\t', " ", 1)
+        );
+        assert_eq!(clone.git(&["rev-parse", &format!("HEAD:{path}")]), blob);
+    }
+    // The index's own tree (its cache-tree used where still valid) differs
+    // from HEAD's only by what the user staged.
+    let written = clone.git(&["write-tree"]);
+    let differ = clone.git(&["diff-tree", "-r", "--name-only", "HEAD", written.trim()]);
+    let mut expected: Vec<&str> = staged.to_vec();
+    expected.sort();
+    assert_eq!(differ.lines().collect::<Vec<_>>(), expected);
+    clone.git(&["fsck", "--strict", "--no-progress"]);
+}
+
+fn each_layout(prepare: impl Fn(&Clone), staged: &[&str]) {
+    for folder in ["", "desk"] {
+        let clone = Clone::new(folder);
+        prepare(&clone);
+        commits_as_git_would(&clone, staged);
+    }
+}
+
+#[test]
+fn a_plain_index_with_its_cache_tree_filled() {
+    each_layout(|c| drop(c.git(&["write-tree"])), &[]);
+}
+
+#[test]
+fn the_users_staged_and_unstaged_changes_and_untracked_files_stay() {
+    each_layout(
+        |c| {
+            std::fs::write(c.repo().join("notes.txt"), "one\ntwo\n").expect("write");
+            c.git(&["add", "notes.txt"]);
+            std::fs::write(c.repo().join("docs/guide.md"), "v2\n").expect("write");
+            std::fs::write(c.repo().join("scratch.txt"), "mine\n").expect("write");
+            c.git(&["add", "-N", "scratch.txt"]);
+        },
+        &["notes.txt"],
+    );
+}
+
+#[test]
+fn index_version_4() {
+    each_layout(|c| drop(c.git(&["update-index", "--index-version", "4"])), &[]);
+}
+
+#[test]
+fn a_split_index() {
+    each_layout(|c| drop(c.git(&["update-index", "--split-index"])), &[]);
+}
+
+#[test]
+fn an_index_without_a_checksum() {
+    each_layout(
+        |c| {
+            c.git(&["config", "index.skipHash", "true"]);
+            c.git(&["update-index", "--really-refresh"]);
+        },
+        &[],
+    );
+}
+
+#[test]
+fn an_index_with_an_untracked_cache() {
+    each_layout(
+        |c| {
+            c.git(&["config", "core.untrackedCache", "true"]);
+            c.git(&["update-index", "--untracked-cache"]);
+            std::fs::write(c.repo().join("scratch.txt"), "mine\n").expect("write");
+            c.git(&["status", "--porcelain"]);
+        },
+        &[],
+    );
+}
+
+#[test]
+fn a_shared_repository_leaves_the_objects_to_git() {
+    each_layout(|c| drop(c.git(&["config", "core.sharedRepository", "group"])), &[]);
+}
+
+#[test]
+fn a_busy_index_is_reported_and_the_change_stands() {
+    let clone = Clone::new("");
+    std::fs::write(clone.repo().join(".git/index.lock"), "").expect("lock");
+    let out = clone.tickets(&OPEN);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("index.lock"), "{stderr}");
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(clone.store().join(format!("{id}.yaml")).is_file());
+    // Stopped before HEAD moved: the new case is simply not committed yet.
+    assert_eq!(clone.git(&["log", "--format=%s"]), "start\n");
+    std::fs::remove_file(clone.repo().join(".git/index.lock")).expect("unlock");
+    assert_eq!(clone.git(&["status", "--porcelain"]), format!("?? {id}.yaml\n"));
+}
