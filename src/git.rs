@@ -264,12 +264,18 @@ pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
         paths.push(relative.to_string());
     }
     let listed: String = paths.iter().map(|p| format!("{p}\n")).collect();
+    // Held from before the commit until the index names its blobs: a
+    // busy index stops the commit here, before HEAD moves.
+    let mut index_lock = index_file::IndexLock::take(&repository.git_dir)?;
+    // The blobs and the settings, from two git processes run side by side.
+    let settings = Settings::start(&repository, top)?;
     let blobs = repository.run_with(
         top,
         &["hash-object", "-w", "--stdin-paths"],
         Some(listed.as_bytes()),
         None,
     )?;
+    let settings = settings.finish();
     let blobs: Vec<&str> = blobs.lines().collect();
     if blobs.len() != paths.len() {
         return Err(Error::Other("git hash-object gave no object for every file".into()));
@@ -279,18 +285,75 @@ pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
         .zip(&paths)
         .map(|(blob, path)| format!("100644 {blob}\t{path}\n"))
         .collect();
-    // Held from before the commit until the index names its blobs: a
-    // busy index stops the commit here, before HEAD moves.
-    let index_lock = index_file::IndexLock::take(&repository.git_dir)?;
-    let settings = Settings::read(&repository, top);
+    let ids: Option<Vec<(String, [u8; objects::SHA1_LEN])>> = blobs
+        .iter()
+        .zip(&paths)
+        .map(|(blob, path)| Some((path.clone(), objects::from_hex(blob)?)))
+        .collect();
     let objects = objects::objects_dir(&repository.git_dir).filter(|_| !settings.shared);
-    let (head, tree) = match tree::edit_head_tree(&repository, top, objects.as_deref(), &blobs, &paths)? {
+    // The new index is written on one core while the trees and the commit
+    // are made on the other; it is put in place only once HEAD has moved.
+    let (prepared, committed) = std::thread::scope(|scope| {
+        let index_lock = &mut index_lock;
+        let ids = &ids;
+        let prepared = scope.spawn(move || match ids {
+            Some(ids) => index_lock.prepare(ids),
+            None => Ok(index_file::Outcome::LeftToGit("not SHA-1")),
+        });
+        let change = Change {
+            blobs: &blobs,
+            paths: &paths,
+            entries: &entries,
+            message,
+        };
+        let committed = commit_tree(&repository, top, objects.as_deref(), &settings, &change);
+        let prepared = prepared
+            .join()
+            .unwrap_or_else(|_| Err(Error::Other("writing the index failed".into())));
+        (prepared, committed)
+    });
+    committed?;
+    // HEAD has moved: the index follows, by git's own way if not by this one.
+    if let Ok(index_file::Outcome::Set) = prepared {
+        return index_lock.finish();
+    }
+    drop(index_lock);
+    repository.run_with(
+        top,
+        &["update-index", "--add", "--index-info"],
+        Some(entries.as_bytes()),
+        None,
+    )?;
+    Ok(())
+}
+
+/// What one auto-commit commits.
+struct Change<'a> {
+    /// The files' blobs, in the order of `paths`.
+    blobs: &'a [&'a str],
+    /// The files, relative to the top of the work tree.
+    paths: &'a [String],
+    /// The same as `update-index --index-info` lines.
+    entries: &'a str,
+    message: &'a str,
+}
+
+/// Makes the commit of HEAD's tree with the change's files set to their
+/// blobs, and moves HEAD to it only if nobody moved it meanwhile.
+fn commit_tree(
+    repository: &Repository,
+    top: &Path,
+    objects: Option<&Path>,
+    settings: &Settings,
+    change: &Change,
+) -> Result<()> {
+    let (head, tree) = match tree::edit_head_tree(repository, top, objects, change.blobs, change.paths)? {
         Some(edited) => edited,
-        None => tree_from_temp_index(&repository, top, &entries)?,
+        None => tree_from_temp_index(repository, top, change.entries)?,
     };
-    let tree = tree.as_str();
+    let message = change.message;
     // Stored uncompressed, like the trees, for the next auto-commit to read in process.
-    let mut commit_tree = vec!["-c", "core.looseCompression=0", "commit-tree", tree, "-m", message];
+    let mut commit_tree = vec!["-c", "core.looseCompression=0", "commit-tree", &tree, "-m", message];
     if let Some(head) = &head {
         commit_tree.extend(["-p", head.as_str()]);
     }
@@ -304,24 +367,6 @@ pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
     // Moved only from what it was: a commit made meanwhile is never lost.
     update_ref.push(head.as_deref().unwrap_or(""));
     repository.run(top, &update_ref)?;
-    let ids: Option<Vec<(String, [u8; objects::SHA1_LEN])>> = blobs
-        .iter()
-        .zip(&paths)
-        .map(|(blob, path)| Some((path.clone(), objects::from_hex(blob)?)))
-        .collect();
-    if let Some(ids) = ids {
-        if index_lock.set_entries(&ids)? == index_file::Outcome::Set {
-            return Ok(());
-        }
-    } else {
-        drop(index_lock);
-    }
-    repository.run_with(
-        top,
-        &["update-index", "--add", "--index-info"],
-        Some(entries.as_bytes()),
-        None,
-    )?;
     Ok(())
 }
 
@@ -335,13 +380,33 @@ struct Settings {
 }
 
 impl Settings {
-    fn read(repository: &Repository, top: &Path) -> Settings {
-        // Exit code 1 (none of them set) and any failure alike mean git's defaults.
-        let listed = repository
-            .run(
+    /// Starts the one `git config` that reads them.
+    fn start(repository: &Repository, top: &Path) -> Result<PendingSettings> {
+        repository
+            .command(
                 top,
                 &["config", "--get-regexp", r"^(commit\.gpgsign|core\.sharedrepository)$"],
-            )
+            )?
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map(PendingSettings)
+            .map_err(|e| Error::Other(format!("cannot run git: {e}")))
+    }
+}
+
+/// The `git config` reading the [`Settings`], running.
+struct PendingSettings(std::process::Child);
+
+impl PendingSettings {
+    /// The settings it printed.
+    fn finish(self) -> Settings {
+        // Exit code 1 (none of them set) and any failure alike mean git's defaults.
+        let listed = self
+            .0
+            .wait_with_output()
+            .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
             .unwrap_or_default();
         let mut settings = Settings {
             sign: false,

@@ -4,8 +4,8 @@
 //! `git status` would show the files as changed back. `git update-index`
 //! reads the whole index, refreshes nothing, and writes the whole index back
 //! with a collision-checked SHA-1 of it: over a tenth of a second for the
-//! 100,000 entries of a large store. Here the index is read once, walked
-//! in place, and written back from slices of itself with the CPU's SHA
+//! 100,000 entries of a large store. Here the index is mapped, walked in
+//! place, and written back from slices of itself with the CPU's SHA
 //! instructions, as git's lock-file protocol wants (`index.lock` created
 //! exclusively first, renamed over `index` last).
 //!
@@ -20,14 +20,14 @@
 //! of the file-system monitor, of entry offsets) are dropped, which git
 //! allows. Anything else (version 4, a split or sparse index, an unknown
 //! required extension, a conflict, a path whose folder is a file) is left
-//! to `git update-index`: [`IndexLock::set_entries`] says so and writes nothing.
+//! to `git update-index`: [`IndexLock::prepare`] says so and writes nothing.
 
 use super::objects::SHA1_LEN;
 use crate::error::{Error, Result};
 use sha1::{Digest, Sha1};
 use std::borrow::Cow;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
@@ -41,10 +41,10 @@ const FILE_MODE: u32 = 0o100644;
 /// Deeper cache-trees are not walked (git's own paths are far shallower).
 const MAX_TREE_DEPTH: usize = 256;
 
-/// What [`IndexLock::set_entries`] did.
+/// What [`IndexLock::prepare`] did.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Outcome {
-    /// The index now names the blobs.
+    /// The new index, naming the blobs, is written and waits to be put in place.
     Set,
     /// The index is of a kind not edited here; nothing was written.
     LeftToGit(&'static str),
@@ -88,17 +88,23 @@ impl IndexLock {
         })
     }
 
-    /// Sets each `(path, blob ID)` of `entries` (paths relative to the top
-    /// of the work tree) and puts the new index in place, or says why that
-    /// is left to git (the lock then released, nothing written).
+    /// Writes the index with each `(path, blob ID)` of `entries` set
+    /// (paths relative to the top of the work tree) into the lock file, to
+    /// be put in place by [`finish`](Self::finish); or says why that is left
+    /// to git (nothing written; drop the lock before running git).
     ///
-    /// The old index is read once and walked in place; the new one is
-    /// written from slices of it, the checksum computed on the way.
-    pub(crate) fn set_entries(mut self, entries: &[(String, [u8; SHA1_LEN])]) -> Result<Outcome> {
-        let old = match read_whole(&self.index) {
-            Ok(bytes) => bytes,
+    /// The old index is mapped and walked in place; the new one is written
+    /// from slices of it, the checksum computed on the way.
+    pub(crate) fn prepare(&mut self, entries: &[(String, [u8; SHA1_LEN])]) -> Result<Outcome> {
+        let file = match File::open(&self.index) {
+            Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Outcome::LeftToGit("no index yet")),
             Err(e) => return Err(Error::io(&self.index, e)),
+        };
+        // Mapped, not read: git only ever replaces the index by renaming
+        // its lock, which is held here.
+        let Some(old) = super::objects::map(&file) else {
+            return Ok(Outcome::LeftToGit("an index that cannot be mapped"));
         };
         let wanted = wanted(entries);
         let pieces = match edit(&old, &wanted) {
@@ -108,6 +114,11 @@ impl IndexLock {
         let Some(file) = self.file.take() else {
             return Err(Error::Other("the index lock was already used".into()));
         };
+        // Its blocks allocated up front: ext4 otherwise writes a file out
+        // when it is renamed over another (its `auto_da_alloc`), which
+        // would make the rename wait for megabytes to reach the disk.
+        let size: usize = pieces.iter().map(|p| p.len()).sum::<usize>() + SHA1_LEN;
+        let _ = rustix::fs::fallocate(&file, rustix::fs::FallocateFlags::empty(), 0, size as u64);
         let mut out = io::BufWriter::with_capacity(1 << 16, file);
         let written = pieces
             .iter()
@@ -115,21 +126,19 @@ impl IndexLock {
             .and_then(|()| out.write_all(&checksum(&old, &pieces)))
             .and_then(|()| out.flush());
         written.map_err(|e| Error::io(&self.lock, e))?;
-        drop(out);
+        Ok(Outcome::Set)
+    }
+
+    /// Puts the index [`prepare`](Self::prepare) wrote in place.
+    pub(crate) fn finish(mut self) -> Result<()> {
+        if self.file.is_some() {
+            return Err(Error::Other("the new index was never written".into()));
+        }
         fs::rename(&self.lock, &self.index).map_err(|e| Error::io(&self.index, e))?;
         // Renamed: nothing left to remove.
         self.lock = PathBuf::new();
-        Ok(Outcome::Set)
+        Ok(())
     }
-}
-
-/// The whole file, read into a buffer of its size in one go.
-fn read_whole(path: &Path) -> io::Result<Vec<u8>> {
-    let mut file = File::open(path)?;
-    let size = file.metadata()?.len();
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
-    file.read_to_end(&mut bytes)?;
-    Ok(bytes)
 }
 
 impl Drop for IndexLock {
