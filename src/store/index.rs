@@ -641,6 +641,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_change_of_any_part_of_a_stamp_changes_its_key() {
+        let stamp = Stamp {
+            mtime_ns: 1_764_000_000_123_456_789,
+            ctime_ns: 1_764_000_000_123_456_789,
+            size: 812,
+            inode: 4_242,
+        };
+        assert_eq!(stamp.key(), Stamp { ..stamp }.key());
+        assert_ne!(stamp.key(), NO_FILE);
+        let changed = [
+            Stamp {
+                mtime_ns: stamp.mtime_ns + 1,
+                ..stamp
+            },
+            Stamp {
+                ctime_ns: stamp.ctime_ns + 1,
+                ..stamp
+            },
+            Stamp { size: 813, ..stamp },
+            Stamp { inode: 4_243, ..stamp },
+            // The same numbers in other places.
+            Stamp {
+                size: 4_242,
+                inode: 812,
+                ..stamp
+            },
+        ];
+        for other in changed {
+            assert_ne!(stamp.key(), other.key(), "{other:?}");
+        }
+    }
+
+    #[test]
     fn an_endless_index_line_is_read_only_up_to_the_cap() {
         let mut endless = BufReader::new(std::io::repeat(b'x'));
         let mut line = String::new();
