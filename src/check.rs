@@ -118,17 +118,11 @@ pub fn check(store: &Store) -> Result<Report> {
     // numbers), never the cases, so memory stays flat in the store's size.
     let facts = check_case_files(store, &names, &case_files, config.as_ref(), auto_close_after_days);
     report.problems.extend(facts.file_problems);
-    check_unique_ids(store, &names, &facts.ids, &facts.odd_ids, &mut report);
+    let ids = Ids::of(&names, &facts.named_after, facts.odd_ids);
+    check_unique_ids(store, &names, &ids, &mut report);
     report.problems.extend(facts.reference_problems);
     if config.is_some() {
-        check_follow_ups(
-            store,
-            &names,
-            &facts.ids,
-            &facts.odd_ids,
-            &facts.follow_ups,
-            &mut report,
-        );
+        check_follow_ups(store, &names, &ids, &facts.follow_ups, &mut report);
     }
     check_unique_message_ids(store, &names, facts.message_ids, &mut report);
     let orphans = facts.attachments.orphans(store)?;
@@ -147,11 +141,12 @@ pub fn check(store: &Store) -> Result<Report> {
 }
 
 /// The store directory's entry names, sorted, packed in one buffer: a
-/// million names take 24 MB this way, three times that as `OsString`s.
+/// million names take 26 MB this way, three times that as `OsString`s.
 struct Names {
     bytes: Vec<u8>,
-    /// Start, length, and whether the listing says it is a symbolic link.
-    spans: Vec<(u32, u32, bool)>,
+    /// Start, length, and whether the listing says it is a symbolic link:
+    /// eight bytes.
+    spans: Vec<(u32, u16, bool)>,
 }
 
 impl Names {
@@ -167,11 +162,12 @@ impl Names {
             let name = name.as_bytes();
             let start = u32::try_from(bytes.len())
                 .map_err(|_| Error::Other(format!("{}: too many files to check", root.display())))?;
+            let len = u16::try_from(name.len())
+                .map_err(|_| Error::Other(format!("{}: a file name is too long to check", root.display())))?;
             bytes.extend_from_slice(name);
-            spans.push((start, name.len() as u32, is_symlink));
+            spans.push((start, len, is_symlink));
         }
-        let slice = |&(start, len, _): &(u32, u32, bool)| &bytes[start as usize..(start + len) as usize];
-        spans.sort_by(|a, b| slice(a).cmp(slice(b)));
+        spans.sort_by(|a, b| span_bytes(&bytes, a).cmp(span_bytes(&bytes, b)));
         Ok(Names { bytes, spans })
     }
 
@@ -181,8 +177,15 @@ impl Names {
 
     fn get(&self, index: usize) -> &std::ffi::OsStr {
         use std::os::unix::ffi::OsStrExt;
-        let (start, len, _) = self.spans[index];
-        std::ffi::OsStr::from_bytes(&self.bytes[start as usize..(start + len) as usize])
+        std::ffi::OsStr::from_bytes(span_bytes(&self.bytes, &self.spans[index]))
+    }
+
+    /// The number of the entry named `name`, by binary search.
+    fn find(&self, name: &str) -> Option<u32> {
+        self.spans
+            .binary_search_by(|span| span_bytes(&self.bytes, span).cmp(name.as_bytes()))
+            .ok()
+            .map(|at| at as u32)
     }
 
     fn is_symlink(&self, file: u32) -> bool {
@@ -200,15 +203,47 @@ impl Names {
     }
 }
 
-/// A case's ID, hashed in upper case (IDs match case-insensitively).
-#[derive(Debug, Clone, Copy)]
-struct IdFact {
-    hash: u64,
+/// The bytes of one entry name.
+fn span_bytes<'a>(bytes: &'a [u8], &(start, len, _): &(u32, u16, bool)) -> &'a [u8] {
+    &bytes[start as usize..start as usize + usize::from(len)]
+}
+
+/// The ID of a (rare) case file whose ID is not its file name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct OddId {
     file: u32,
     /// The line of `id:` (0 when not found).
     line: u32,
-    /// Whether the ID is the file's name; when not, `odd_ids` has it.
-    named_after: bool,
+    id: String,
+}
+
+/// One bit per directory entry.
+#[derive(Default)]
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn set(&mut self, at: u32) {
+        let word = at as usize / 64;
+        if self.0.len() <= word {
+            self.0.resize(word + 1, 0);
+        }
+        self.0[word] |= 1 << (at % 64);
+    }
+
+    fn get(&self, at: u32) -> bool {
+        self.0
+            .get(at as usize / 64)
+            .is_some_and(|word| word & (1 << (at % 64)) != 0)
+    }
+
+    fn merge(&mut self, other: Bits) {
+        if self.0.len() < other.0.len() {
+            self.0.resize(other.0.len(), 0);
+        }
+        for (mine, theirs) in self.0.iter_mut().zip(other.0) {
+            *mine |= theirs;
+        }
+    }
 }
 
 /// A follow-up's reference, looked up once every ID is known.
@@ -223,9 +258,11 @@ struct FollowUp {
 struct Facts {
     file_problems: Vec<Problem>,
     reference_problems: Vec<Problem>,
-    ids: Vec<IdFact>,
+    /// The case files that parsed and hold the ID their name gives: one
+    /// bit each. Their IDs are their names, unique in the directory.
+    named_after: Bits,
     /// The IDs of the (rare) case files whose ID is not their file name.
-    odd_ids: Vec<(u32, String)>,
+    odd_ids: Vec<OddId>,
     follow_ups: Vec<FollowUp>,
     /// Hashes of the normalized Message-IDs that opened cases.
     message_ids: Vec<(u64, u32)>,
@@ -237,7 +274,7 @@ impl Facts {
     fn merge(&mut self, other: Facts) {
         self.file_problems.extend(other.file_problems);
         self.reference_problems.extend(other.reference_problems);
-        self.ids.extend(other.ids);
+        self.named_after.merge(other.named_after);
         self.odd_ids.extend(other.odd_ids);
         self.follow_ups.extend(other.follow_ups);
         self.message_ids.extend(other.message_ids);
@@ -293,7 +330,6 @@ fn check_case_files(
     // final sort is stable).
     all.file_problems.sort_by(|a, b| a.path.cmp(&b.path));
     all.reference_problems.sort_by(|a, b| a.path.cmp(&b.path));
-    all.ids.sort_by_key(|fact| fact.file);
     all.odd_ids.sort();
     all.follow_ups.sort_by_key(|follow_up| follow_up.file);
     all
@@ -318,15 +354,14 @@ fn check_one(
     };
     let found = facts.attachments.case(store, &path, &case, &text);
     facts.file_problems.extend(found);
-    let named_after = case.id == id;
-    facts.ids.push(IdFact {
-        hash: hash_of(&case.id.to_ascii_uppercase()),
-        file,
-        line: line_of_key(&text, "id").map_or(0, |line| line as u32),
-        named_after,
-    });
-    if !named_after {
-        facts.odd_ids.push((file, case.id.clone()));
+    if case.id == id {
+        facts.named_after.set(file);
+    } else {
+        facts.odd_ids.push(OddId {
+            file,
+            line: line_of_key(&text, "id").map_or(0, |line| line as u32),
+            id: case.id.clone(),
+        });
     }
     if let Some(message_id) = case.message_id.as_deref().and_then(crate::email::normalize_message_id) {
         facts.message_ids.push((hash_of(&message_id), file));
@@ -527,42 +562,74 @@ fn value_of(case: &Case, key: &str) -> String {
     }
 }
 
-/// The ID a checked case file holds: its name's, or the odd one it carries.
-fn id_of(names: &Names, odd_ids: &[(u32, String)], fact: &IdFact) -> String {
-    if fact.named_after {
-        return names.stem(fact.file);
+/// Every checked case's ID, compactly and exactly. A case file that holds
+/// the ID its name gives is one bit: its ID is its name, which the directory
+/// keeps unique and which is in upper case (as every case file name is), so
+/// it is found by a binary search of the names. Only the rare files holding
+/// another ID keep it as text, grouped by its upper case (IDs match
+/// case-insensitively). No hash decides anything here.
+struct Ids<'a> {
+    names: &'a Names,
+    named_after: &'a Bits,
+    /// The odd IDs by their upper case, each group in file order.
+    odd: BTreeMap<String, Vec<OddId>>,
+}
+
+impl<'a> Ids<'a> {
+    /// From the facts; `odd_ids` in file order.
+    fn of(names: &'a Names, named_after: &'a Bits, odd_ids: Vec<OddId>) -> Ids<'a> {
+        let mut odd: BTreeMap<String, Vec<OddId>> = BTreeMap::new();
+        for fact in odd_ids {
+            odd.entry(fact.id.to_ascii_uppercase()).or_default().push(fact);
+        }
+        Ids {
+            names,
+            named_after,
+            odd,
+        }
     }
-    odd_ids
-        .binary_search_by_key(&fact.file, |(file, _)| *file)
-        .map(|at| odd_ids[at].1.clone())
-        .unwrap_or_default()
+
+    /// The checked case file named `upper` (an ID in upper case) that holds that ID.
+    fn named(&self, upper: &str) -> Option<u32> {
+        self.names
+            .find(&format!("{upper}.yaml"))
+            .filter(|file| self.named_after.get(*file))
+    }
+
+    /// Whether some checked case file holds the ID `upper` (in upper case).
+    fn contains(&self, upper: &str) -> bool {
+        self.odd.contains_key(upper) || self.named(upper).is_some()
+    }
 }
 
 /// Two files whose IDs differ only in letter case would be one ticket to a
 /// person typing it (IDs are matched case-insensitively). The file whose
-/// name matches the ID is the original; the others are flagged. Candidates
-/// are found by hash, then compared exactly.
-fn check_unique_ids(store: &Store, names: &Names, ids: &[IdFact], odd_ids: &[(u32, String)], report: &mut Report) {
-    let mut by_hash: Vec<&IdFact> = ids.iter().collect();
-    by_hash.sort_by_key(|fact| (fact.hash, fact.file));
-    let mut groups: BTreeMap<String, Vec<(&IdFact, String)>> = BTreeMap::new();
-    for run in by_hash.chunk_by(|a, b| a.hash == b.hash).filter(|run| run.len() > 1) {
-        for fact in run {
-            let id = id_of(names, odd_ids, fact);
-            groups.entry(id.to_ascii_uppercase()).or_default().push((fact, id));
+/// name matches the ID is the original; the others are flagged. Files named
+/// after their IDs cannot share one, so every duplicate involves an odd ID.
+fn check_unique_ids(store: &Store, names: &Names, ids: &Ids, report: &mut Report) {
+    for (upper, odd) in &ids.odd {
+        // (file, line of `id:`, named after its ID, the ID), in file order.
+        let mut group: Vec<(u32, u32, bool, &str)> = odd
+            .iter()
+            .map(|fact| (fact.file, fact.line, false, fact.id.as_str()))
+            .collect();
+        if let Some(file) = ids.named(upper) {
+            group.push((file, 0, true, upper.as_str()));
         }
-    }
-    for group in groups.values().filter(|g| g.len() > 1) {
-        let has_original = group.iter().any(|(fact, _)| fact.named_after);
-        for (checked, id) in group.iter().filter(|(fact, _)| !has_original || !fact.named_after) {
+        if group.len() < 2 {
+            continue;
+        }
+        group.sort_by_key(|member| member.0);
+        let has_original = group.iter().any(|member| member.2);
+        for &(file, line, _, id) in group.iter().filter(|member| !has_original || !member.2) {
             let others: Vec<String> = group
                 .iter()
-                .filter(|(other, _)| other.file != checked.file)
-                .map(|(other, _)| names.path(store, other.file).display().to_string())
+                .filter(|other| other.0 != file)
+                .map(|other| names.path(store, other.0).display().to_string())
                 .collect();
             report.push(
-                &names.path(store, checked.file),
-                (checked.line > 0).then_some(checked.line as usize),
+                &names.path(store, file),
+                (line > 0).then_some(line as usize),
                 Gravity::Error,
                 "duplicate-id",
                 format!(
@@ -576,26 +643,10 @@ fn check_unique_ids(store: &Store, names: &Names, ids: &[IdFact], odd_ids: &[(u3
 }
 
 /// A follow-up must name a case of this store (matched as IDs are,
-/// case-insensitively): found by hash, then compared exactly.
-fn check_follow_ups(
-    store: &Store,
-    names: &Names,
-    ids: &[IdFact],
-    odd_ids: &[(u32, String)],
-    follow_ups: &[FollowUp],
-    report: &mut Report,
-) {
-    let mut hashes: Vec<(u64, u32)> = ids.iter().enumerate().map(|(at, f)| (f.hash, at as u32)).collect();
-    hashes.sort_unstable();
+/// case-insensitively), looked up exactly in [`Ids`].
+fn check_follow_ups(store: &Store, names: &Names, ids: &Ids, follow_ups: &[FollowUp], report: &mut Report) {
     for follow_up in follow_ups {
-        let wanted = follow_up.previous.to_ascii_uppercase();
-        let hash = hash_of(&wanted);
-        let from = hashes.partition_point(|(h, _)| *h < hash);
-        let found = hashes[from..]
-            .iter()
-            .take_while(|(h, _)| *h == hash)
-            .any(|(_, at)| id_of(names, odd_ids, &ids[*at as usize]).to_ascii_uppercase() == wanted);
-        if !found {
+        if !ids.contains(&follow_up.previous.to_ascii_uppercase()) {
             report.push(
                 &names.path(store, follow_up.file),
                 follow_up.line,

@@ -23,13 +23,7 @@ pub fn run(ctx: &Context, args: SweepArgs) -> Result<ExitCode> {
         // The IDs are all a dry run prints for people, and the index's
         // summaries (checked against the files) already say which are due.
         let found = operations::due_for_sweep(&session)?;
-        emit(
-            &found
-                .due
-                .iter()
-                .map(|summary| format!("{}\n", summary.id))
-                .collect::<String>(),
-        )?;
+        emit(&found.due.iter().map(|id| format!("{id}\n")).collect::<String>())?;
         return Ok(report_bad_files(&found.errors));
     }
     let swept = operations::sweep(&session, args.dry_run)?;

@@ -36,8 +36,9 @@ pub struct Swept {
 /// or written.
 #[derive(Debug)]
 pub struct DueForSweep {
-    /// The due cases.
-    pub due: Vec<Digest>,
+    /// The IDs of the due cases, oldest wait first (only the IDs: a million
+    /// cases may have a hundred thousand due).
+    pub due: Vec<String>,
     /// Files that could not be read.
     pub errors: Vec<Error>,
 }
@@ -56,13 +57,21 @@ fn by_wait(a: &&Digest, b: &&Digest) -> std::cmp::Ordering {
 pub fn due_for_sweep(session: &Session) -> Result<DueForSweep> {
     let config = session.store.config()?;
     let after = Duration::days(i64::from(config.auto_close_after_days));
-    let (summaries, errors) = session.store.scan(&|status| status == Status::WaitingForCustomer)?;
-    let mut due: Vec<Digest> = summaries
-        .into_iter()
-        .filter(|s| due_now(s, session.now, after))
-        .collect();
-    due.sort_by(|a, b| by_wait(&a, &b));
-    Ok(DueForSweep { due, errors })
+    // Streamed: only the due cases' wait and ID are kept.
+    let mut due: Vec<(Option<DateTime<Utc>>, String)> = Vec::new();
+    let (errors, _) = session
+        .store
+        .visit(&|status| status == Status::WaitingForCustomer, &mut |s, _| {
+            if due_now(&s, session.now, after) {
+                due.push((s.waiting_since, s.id));
+            }
+        })?;
+    // As `by_wait` orders them.
+    due.sort();
+    Ok(DueForSweep {
+        due: due.into_iter().map(|(_, id)| id).collect(),
+        errors,
+    })
 }
 
 /// Auto-closes every case due at *now*, each re-read under the lock; with
@@ -81,8 +90,14 @@ pub fn sweep(session: &Session, dry_run: bool) -> Result<Swept> {
     if let Some(lock) = &lock {
         store.clean_temp_files(lock)?;
     }
-    let (summaries, mut errors) = store.scan(&|status| status == Status::WaitingForCustomer)?;
-    let mut due: Vec<&Digest> = summaries.iter().filter(|s| due_now(s, now, after)).collect();
+    // Only the due summaries are kept, not every waiting one.
+    let mut summaries: Vec<Digest> = Vec::new();
+    let (mut errors, _) = store.visit(&|status| status == Status::WaitingForCustomer, &mut |s, _| {
+        if due_now(&s, now, after) {
+            summaries.push(s);
+        }
+    })?;
+    let mut due: Vec<&Digest> = summaries.iter().collect();
     due.sort_by(by_wait);
     let action = Action::AutoClose {
         resolution: auto_close_resolution(config.auto_close_after_days),

@@ -13,13 +13,13 @@
 //! could keep the same metadata ("racy" entries, as git calls them).
 
 use super::atomic_write::Durability;
+use super::case_names::CaseNames;
 use super::derived_dir::{Access, DerivedDir};
 use super::{load_case_file, open_regular, Store};
 use crate::digest::Digest;
 use crate::error::{Error, Result};
 use crate::vocabulary::Status;
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::MetadataExt;
@@ -47,7 +47,7 @@ fn read_line_bounded(reader: &mut impl BufRead, line: &mut String) -> std::io::R
 }
 
 /// The metadata a cached line is valid for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Stamp {
     mtime_ns: i128,
     ctime_ns: i128,
@@ -67,6 +67,48 @@ impl Stamp {
 
     fn is_racy(&self, now_ns: i128) -> bool {
         self.mtime_ns.max(self.ctime_ns) > now_ns - RACY_NS
+    }
+
+    /// The stamp in 64 bits (never [`NO_FILE`]), so that the scan holds 8
+    /// bytes a case where the stamp takes 48. An index line is believed when
+    /// its stamp's key equals the file's: exactly when the stamps are equal,
+    /// except when a file changed and its new metadata hashes (SipHash) to
+    /// the very 64 bits of the old, a chance of 2^-64 per changed file, far
+    /// below that of the metadata itself staying the same through a change
+    /// (the racy window, which is still decided on the full stamp).
+    fn key(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        self.hash(&mut hasher);
+        hasher.finish().max(NO_FILE + 1)
+    }
+}
+
+/// The stamp key of a case file that could not be looked at.
+const NO_FILE: u64 = 0;
+
+/// One bit per case.
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn new(len: usize) -> Bits {
+        Bits(vec![0; len.div_ceil(64)])
+    }
+
+    fn get(&self, at: usize) -> bool {
+        self.0[at / 64] & (1 << (at % 64)) != 0
+    }
+
+    fn set(&mut self, at: usize) {
+        self.0[at / 64] |= 1 << (at % 64);
+    }
+
+    fn clear(&mut self, at: usize) {
+        self.0[at / 64] &= !(1 << (at % 64));
+    }
+
+    fn count(&self) -> usize {
+        self.0.iter().map(|word| word.count_ones() as usize).sum()
     }
 }
 
@@ -229,17 +271,17 @@ impl Origin {
 #[derive(Debug)]
 pub struct Rereader {
     store: Store,
-    ids: Vec<String>,
+    names: CaseNames,
     index: Option<File>,
 }
 
 impl Rereader {
     /// The digest visited at `origin`.
     pub fn digest(&self, origin: Origin) -> Result<Digest> {
-        let id = self
-            .ids
-            .get(origin.position as usize)
-            .ok_or_else(|| Error::Other("a listed case is no longer known".into()))?;
+        let id = self.names.get(origin.position as usize);
+        if id.is_empty() {
+            return Err(Error::Other("a listed case is no longer known".into()));
+        }
         if origin.line == FROM_FILE {
             return load_summary(&self.store.case_path(id), id).map(|(summary, _)| summary);
         }
@@ -288,7 +330,11 @@ pub fn visit(
     want: &(dyn Fn(Status) -> bool + Sync),
     f: &mut dyn FnMut(Digest, Origin),
 ) -> Result<(Vec<Error>, Rereader)> {
-    let ids = store.case_ids()?;
+    // Compact throughout (a few bytes a case, about 40 MB at a million
+    // cases): packed sorted IDs found by binary search, a 64-bit key of each
+    // file's metadata, bit sets, and 32-bit line numbers.
+    let names = store.case_names()?;
+    let count = names.len();
     // A `.tickets` that is a link or not a directory leaves the index unused:
     // every file is read, and nothing is written there.
     let derived = DerivedDir::open(store.root()).ok().flatten();
@@ -297,25 +343,25 @@ pub fn visit(
         .and_then(|d| d.open_file(INDEX_FILE, Access::Read).ok());
     // Without an index (a fresh clone) every file is read anyway, and the
     // metadata comes from the open file: no separate stat pass.
-    let stamps: Vec<Option<Stamp>> = if index_file.is_some() {
-        ids.par_iter()
-            .map(|id| {
-                fs::symlink_metadata(store.case_path(id))
+    let stamps: Vec<u64> = if index_file.is_some() {
+        (0..count)
+            .into_par_iter()
+            .map(|i| {
+                fs::symlink_metadata(store.case_path(names.get(i)))
                     .ok()
                     .filter(|m| m.is_file())
-                    .map(|m| Stamp::of(&m))
+                    .map_or(NO_FILE, |m| Stamp::of(&m).key())
             })
             .collect()
     } else {
-        vec![None; ids.len()]
+        vec![NO_FILE; count]
     };
-    let position: HashMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
-    let mut cached = vec![false; ids.len()];
+    let mut cached = Bits::new(count);
     let (mut live, mut dead) = (0usize, 0usize);
     let now = now_ns();
     let mut index_kept = None;
     // Damaged lines found only when their JSON is parsed: read those files again.
-    let mut reread = Vec::new();
+    let mut reread: Vec<u32> = Vec::new();
 
     if let Some(file) = index_file {
         let mut reader = BufReader::with_capacity(1 << 16, file);
@@ -323,41 +369,48 @@ pub fn visit(
         let header_ok = read_line_bounded(&mut reader, &mut line).is_ok() && line.trim_end() == HEADER;
         if header_ok {
             // Later lines supersede earlier ones: the first pass keeps the
-            // offset of the last candidate line per file (plus one; zero is
-            // none), the second parses only those.
-            let mut candidate = vec![0u64; ids.len()];
-            let mut offset = line.len() as u64;
+            // number of the last candidate line per file (counted from one
+            // after the header; zero is none), the second parses only those.
+            let mut candidate = vec![0u32; count];
+            let mut number = 0u32;
+            let mut hint = 0usize;
             loop {
                 line.clear();
-                let start = offset;
                 match read_line_bounded(&mut reader, &mut line) {
                     Ok(0) => break,
-                    Ok(read) => offset += read as u64,
+                    Ok(_) => {}
                     Err(_) => {
                         dead += 1;
                         break;
                     }
                 }
+                // Four billion lines is past any real index: what follows is
+                // not read, and those files are read instead.
+                let Some(next) = number.checked_add(1) else {
+                    dead += 1;
+                    break;
+                };
+                number = next;
                 let Some(parsed) = parse_line(line.trim_end_matches('\n')) else {
                     dead += 1;
                     continue;
                 };
-                let matches = position
-                    .get(parsed.name)
-                    .filter(|i| stamps[**i] == Some(parsed.stamp) && !parsed.stamp.is_racy(now));
+                let matches = names
+                    .position_hinted(parsed.name, &mut hint)
+                    .filter(|i| stamps[*i] == parsed.stamp.key() && !parsed.stamp.is_racy(now));
                 match matches {
-                    Some(&i) => {
-                        if cached[i] {
+                    Some(i) => {
+                        if cached.get(i) {
                             dead += 1;
                         }
-                        cached[i] = true;
+                        cached.set(i);
                         if !want(parsed.status) {
                             candidate[i] = 0;
                         } else if checksum(parsed.json.as_bytes()) == parsed.json_check {
-                            candidate[i] = start + 1;
+                            candidate[i] = number;
                         } else {
                             // Damaged: read the file again.
-                            cached[i] = false;
+                            cached.clear(i);
                             candidate[i] = 0;
                             dead += 1;
                         }
@@ -365,12 +418,12 @@ pub fn visit(
                     None => dead += 1,
                 }
             }
-            live = cached.iter().filter(|c| **c).count();
-            let mut wanted: Vec<(u64, usize)> = candidate
+            live = cached.count();
+            let mut wanted: Vec<(u32, u32)> = candidate
                 .iter()
                 .enumerate()
-                .filter(|(i, offset)| **offset != 0 && cached[*i])
-                .map(|(i, offset)| (offset - 1, i))
+                .filter(|(i, number)| **number != 0 && cached.get(*i))
+                .map(|(i, number)| (*number, i as u32))
                 .collect();
             drop(candidate);
             wanted.sort_unstable();
@@ -380,21 +433,27 @@ pub fn visit(
                 file.seek(std::io::SeekFrom::Start(0))
                     .map_err(|e| Error::io(store.root(), e))?;
                 let mut reader = BufReader::with_capacity(1 << 16, &file);
-                let mut offset = 0u64;
+                line.clear();
+                let mut offset = match read_line_bounded(&mut reader, &mut line) {
+                    Ok(read) => read as u64,
+                    Err(_) => 0,
+                };
+                let mut number = 0u32;
                 let mut next = wanted.iter().peekable();
-                while let Some(&&(want_offset, i)) = next.peek() {
+                while let Some(&&(want_number, i)) = next.peek() {
                     line.clear();
                     let start = offset;
                     match read_line_bounded(&mut reader, &mut line) {
                         Ok(1..) => offset += line.len() as u64,
                         _ => break,
                     }
-                    if start != want_offset {
+                    number += 1;
+                    if number != want_number {
                         continue;
                     }
                     next.next();
                     match parse_line(line.trim_end_matches('\n')).and_then(|parsed| parsed.digest()) {
-                        Some(summary) => f(summary, Origin::index_line(i, start)),
+                        Some(summary) => f(summary, Origin::index_line(i as usize, start)),
                         None => reread.push(i),
                     }
                 }
@@ -408,29 +467,34 @@ pub fn visit(
         }
     }
     for &i in &reread {
-        cached[i] = false;
+        cached.clear(i as usize);
     }
+    drop(reread);
 
-    let todo: Vec<usize> = (0..ids.len()).filter(|i| !cached[*i]).collect();
+    let todo: Vec<u32> = (0..count).filter(|i| !cached.get(*i)).map(|i| i as u32).collect();
+    drop(cached);
     let mut errors = Vec::new();
     let mut new_lines = String::new();
     // Stream a whole new index when most of it changes (a fresh clone) or it
     // is mostly dead; otherwise append the few new lines.
     let compact = (dead > 1000 && dead > live) || todo.len() > CHUNK;
     let mut writer = if compact { IndexWriter::rewrite(store) } else { None };
-    let mut done = vec![false; ids.len()];
+    let mut done = Bits::new(count);
     for chunk in todo.chunks(CHUNK) {
         let results: Vec<(usize, Result<(Digest, Stamp)>)> = chunk
             .par_iter()
-            .map(|&i| (i, load_summary(&store.case_path(&ids[i]), &ids[i])))
+            .map(|&i| {
+                let id = names.get(i as usize);
+                (i as usize, load_summary(&store.case_path(id), id))
+            })
             .collect();
         for (i, result) in results {
             match result {
                 Ok((summary, stamp)) => {
                     if !stamp.is_racy(now) {
-                        if let Some(line) = format_line(&ids[i], &summary, &stamp) {
+                        if let Some(line) = format_line(names.get(i), &summary, &stamp) {
                             new_lines.push_str(&line);
-                            done[i] = true;
+                            done.set(i);
                         }
                     }
                     if want(summary.status) {
@@ -447,18 +511,17 @@ pub fn visit(
     }
     match writer {
         Some(mut w) => {
-            w.copy_live(&position, &stamps, &mut done, now);
+            w.copy_live(&names, &stamps, &mut done, now);
             w.finish();
         }
         None if !new_lines.is_empty() || (dead > 0 && live == 0) => append(store, &new_lines),
         None => {}
     }
-    drop(position);
     Ok((
         errors,
         Rereader {
             store: store.clone(),
-            ids,
+            names,
             index: index_kept,
         },
     ))
@@ -525,13 +588,14 @@ impl IndexWriter {
     /// Copies the still-valid lines of the old index, streaming: one line per
     /// file whose metadata still matches, skipping the files in `done` (just
     /// written afresh). Lines for the same file and stamp say the same thing.
-    fn copy_live(&mut self, position: &HashMap<&str, usize>, stamps: &[Option<Stamp>], done: &mut [bool], now: i128) {
+    fn copy_live(&mut self, names: &CaseNames, stamps: &[u64], done: &mut Bits, now: i128) {
         let Ok(file) = self.derived.open_file(INDEX_FILE, Access::Read) else {
             return;
         };
         let mut reader = BufReader::with_capacity(1 << 16, file);
         let mut line = String::new();
         let mut first = true;
+        let mut hint = 0;
         loop {
             line.clear();
             if !matches!(read_line_bounded(&mut reader, &mut line), Ok(1..)) {
@@ -542,12 +606,14 @@ impl IndexWriter {
             }
             let line = line.trim_end_matches('\n');
             let Some(parsed) = parse_line(line) else { continue };
-            let Some(&i) = position.get(parsed.name) else { continue };
-            if done[i] || stamps[i] != Some(parsed.stamp) || parsed.stamp.is_racy(now) {
+            let Some(i) = names.position_hinted(parsed.name, &mut hint) else {
+                continue;
+            };
+            if done.get(i) || stamps[i] != parsed.stamp.key() || parsed.stamp.is_racy(now) {
                 continue;
             }
             if parsed.digest().is_some() {
-                done[i] = true;
+                done.set(i);
                 self.write(line);
                 self.write("\n");
             }
@@ -573,6 +639,39 @@ impl IndexWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_of_any_part_of_a_stamp_changes_its_key() {
+        let stamp = Stamp {
+            mtime_ns: 1_764_000_000_123_456_789,
+            ctime_ns: 1_764_000_000_123_456_789,
+            size: 812,
+            inode: 4_242,
+        };
+        assert_eq!(stamp.key(), Stamp { ..stamp }.key());
+        assert_ne!(stamp.key(), NO_FILE);
+        let changed = [
+            Stamp {
+                mtime_ns: stamp.mtime_ns + 1,
+                ..stamp
+            },
+            Stamp {
+                ctime_ns: stamp.ctime_ns + 1,
+                ..stamp
+            },
+            Stamp { size: 813, ..stamp },
+            Stamp { inode: 4_243, ..stamp },
+            // The same numbers in other places.
+            Stamp {
+                size: 4_242,
+                inode: 812,
+                ..stamp
+            },
+        ];
+        for other in changed {
+            assert_ne!(stamp.key(), other.key(), "{other:?}");
+        }
+    }
 
     #[test]
     fn an_endless_index_line_is_read_only_up_to_the_cap() {

@@ -94,6 +94,27 @@ fn answers_are_identical_with_and_without_the_index() {
 }
 
 #[test]
+fn an_index_in_any_line_order_serves_the_same_answers_from_its_lines() {
+    let (t, _) = busy_store();
+    age_case_files(&t);
+    let expected = answers(&t);
+    let text = fs::read_to_string(index_path(&t)).expect("index");
+    let mut lines: Vec<&str> = text.lines().collect();
+    let header = lines.remove(0);
+    // Written in ID order, its lines are found without a search; reversed,
+    // every one is searched for.
+    lines.reverse();
+    let reversed = format!("{header}\n{}\n", lines.join("\n"));
+    fs::write(index_path(&t), &reversed).expect("write index");
+    assert_eq!(answers(&t), expected);
+    assert_eq!(
+        fs::read_to_string(index_path(&t)).expect("index"),
+        reversed,
+        "every line was found and believed: nothing read again, appended or rewritten"
+    );
+}
+
+#[test]
 fn the_index_caches_every_aged_case_and_is_not_rewritten_when_nothing_changed() {
     let (t, ids) = busy_store();
     age_case_files(&t);

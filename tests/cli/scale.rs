@@ -122,6 +122,64 @@ fn check_finds_problems_planted_across_many_files_and_a_file_changed_after_the_i
 }
 
 #[test]
+fn check_finds_an_id_held_twice_by_files_not_named_after_it_and_follow_ups_of_it() {
+    let (t, ids) = busy_store(8);
+    // Two copies under other names, neither named after the ID they hold,
+    // and no file named after it: both are duplicates. A third copy holds
+    // the ID of a case named after it, the original, which is not flagged.
+    for copy in ["RC-COPYAAAA", "RC-COPYBBBB"] {
+        std::fs::copy(t.case_path(&ids[0]), t.case_path(copy)).expect("copy");
+        edit(&t, copy, &format!("id: {}", ids[0]), "id: RC-ELSEWHERE");
+    }
+    std::fs::copy(t.case_path(&ids[1]), t.case_path("RC-COPYCCCC")).expect("copy");
+    // Follow-ups of the ID only the copies hold (in lower case), of a case
+    // named after its ID (in lower case), and of a file name that holds
+    // another ID: only the last is unknown.
+    edit(
+        &t,
+        &ids[2],
+        "\ndescription:",
+        "\nfollow_up_of: rc-elsewhere\ndescription:",
+    );
+    edit(
+        &t,
+        &ids[3],
+        "\ndescription:",
+        &format!("\nfollow_up_of: {}\ndescription:", ids[4].to_lowercase()),
+    );
+    edit(
+        &t,
+        &ids[5],
+        "\ndescription:",
+        "\nfollow_up_of: RC-COPYAAAA\ndescription:",
+    );
+    let mut found = findings(&t);
+    found.sort();
+    let mut expected = vec![
+        (
+            "RC-COPYAAAA.yaml".to_string(),
+            "id-mismatch".to_string(),
+            "error".to_string(),
+        ),
+        ("RC-COPYAAAA.yaml".into(), "duplicate-id".into(), "error".into()),
+        ("RC-COPYBBBB.yaml".into(), "id-mismatch".into(), "error".into()),
+        ("RC-COPYBBBB.yaml".into(), "duplicate-id".into(), "error".into()),
+        ("RC-COPYCCCC.yaml".into(), "id-mismatch".into(), "error".into()),
+        ("RC-COPYCCCC.yaml".into(), "duplicate-id".into(), "error".into()),
+        (format!("{}.yaml", ids[5]), "unknown-case".into(), "warning".into()),
+    ];
+    expected.sort();
+    assert_eq!(found, expected);
+    let out = t.cmd().arg("check").output().expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("duplicate-id  id RC-ELSEWHERE is also the id of ")
+            && text.contains(&format!("duplicate-id  id {} is also the id of ", ids[1])),
+        "{text}"
+    );
+}
+
+#[test]
 fn check_reports_the_same_findings_in_the_same_order_every_run() {
     // Files are checked on several threads; the report must not depend on
     // which finished first.
