@@ -11,6 +11,9 @@
 #
 # Then the portal's part, scripts/bench-portal.sh --count N (wrk against
 # `tickets serve`), in the same $BENCH_DIR; BENCH_PORTAL=0 leaves it out.
+# BENCH_GIT=0 leaves git out (no commit of the generated store, no clone:
+# "fresh clone" rows delete the store's .tickets/ instead, and the
+# auto-commit row is skipped), which makes a million cases quick to set up.
 #
 # Needs: cargo, git, /usr/bin/time (GNU time). Uses $BENCH_DIR (default a new
 # temp dir) and leaves it behind so repeated runs can reuse the store.
@@ -24,7 +27,7 @@ while [ $# -gt 0 ]; do
     --count=*) N=${1#--count=}; shift ;;
     --runs) RUNS=$2; shift 2 ;;
     --runs=*) RUNS=${1#--runs=}; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) positional+=("$1"); shift ;;
   esac
 done
@@ -35,6 +38,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${BENCH_DIR:-$(mktemp -d /tmp/tickets-bench.XXXXXX)}
 STORE=$WORK/store-$N
 CLONE=$WORK/clone-$N
+GIT=${BENCH_GIT:-1}
 
 cd "$ROOT"
 cargo build --release --quiet --bin tickets --example gen_store --example read_all
@@ -45,10 +49,16 @@ FLOOR=$ROOT/target/release/examples/read_all
 if [ ! -f "$STORE/config.yaml" ]; then
   echo "generating $N cases in $STORE ..." >&2
   "$GEN" --dir "$STORE" --count "$N" --now "$NOW" --seed 42 >&2
-  (cd "$STORE" && git init -q && git add -A && git -c user.name=bench -c user.email=bench@example.invalid commit -qm "generated store") >&2
+  if [ "$GIT" = 1 ]; then
+    (cd "$STORE" && git init -q && git add -A && git -c user.name=bench -c user.email=bench@example.invalid commit -qm "generated store") >&2
+  fi
 fi
-rm -rf "$CLONE"
-git clone -q "$STORE" "$CLONE"
+if [ "$GIT" = 1 ]; then
+  rm -rf "$CLONE"
+  git clone -q "$STORE" "$CLONE"
+else
+  CLONE=$STORE
+fi
 sleep 2.1   # let fresh files age out of the index's racy window, as they would in real use
 
 TIMING=$WORK/timing
@@ -85,13 +95,17 @@ read -r floor floor_rss < <(measure warm "$FLOOR" "$STORE")
 # One transition: investigate a different open case each run.
 mapfile -t OPEN < <("$BIN" --dir "$STORE" --now "$NOW" list --status open --format json | jq -r '.[].id' | head -n $((RUNS + 1)))
 transition_times=()
+transition_rss=0
 for id in "${OPEN[@]}"; do
   out=$(timed "$BIN" --dir "$STORE" --now "$NOW" --as bench investigate "$id")
   transition_times+=("${out% *}")
+  [ "${out#* }" -gt "$transition_rss" ] && transition_rss=${out#* }
 done
 transition=$(printf '%s\n' "${transition_times[@]:1}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 
 # One transition with `git: {commit: true}`, in the clone (a 100,000-case work tree at 100k).
+git_transition=- git_rss=
+if [ "$GIT" = 1 ]; then
 GITCOPY=$WORK/gitcopy-$N
 rm -rf "$GITCOPY" && git clone -q "$STORE" "$GITCOPY"
 sed -i 's/^  commit: false/  commit: true/' "$GITCOPY/config.yaml"
@@ -107,6 +121,7 @@ for id in "${GOPEN[@]}"; do
 done
 git_transition=$(printf '%s\n' "${git_times[@]:1}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 rm -rf "$GITCOPY"
+fi
 
 read -r check check_rss < <(measure warm "$BIN" --dir "$STORE" --now "$NOW" check)
 read -r stats stats_rss < <(measure warm "$BIN" --dir "$STORE" --now "$NOW" stats)
@@ -126,8 +141,8 @@ rm -rf "$WORK/sweep-copy" && cp -a "$CLONE" "$WORK/sweep-copy" && sleep 2.1
 sweep_real=$(timed "$BIN" --dir "$WORK/sweep-copy" --now "$NOW" sweep)
 rm -rf "$WORK/sweep-copy"
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
-mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "-") printf "%.2f", a / b; else print "-" }'; }
+mib() { awk -v k="$1" 'BEGIN { if (k == "") print "-"; else printf "%.1f", k / 1024 }'; }
 
 cat <<REPORT
 
@@ -137,7 +152,7 @@ floor (read every case file once, one process): ${floor} s
 
 | operation | median s | x floor | peak MiB |
 | --- | --- | --- | --- |
-| investigate ID (one transition) | $transition | $(ratio "$transition" "$floor") | - |
+| investigate ID (one transition) | $transition | $(ratio "$transition" "$floor") | $(mib "$transition_rss") |
 | investigate ID, git auto-commit on | $git_transition | $(ratio "$git_transition" "$floor") | $(mib "$git_rss") |
 | check | $check | $(ratio "$check" "$floor") | $(mib "$check_rss") |
 | stats | $stats | $(ratio "$stats" "$floor") | $(mib "$stats_rss") |
