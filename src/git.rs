@@ -261,6 +261,14 @@ pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
         if relative.contains(['\n', '\t']) {
             return Err(Error::Other(format!("{relative:?}: a path git plumbing cannot take")));
         }
+        // git itself refuses such a path (`git add`: "invalid path"); the
+        // trees written in process must never hold one (a store inside `.git`).
+        if relative
+            .split('/')
+            .any(|part| matches!(part, "" | "." | "..") || part.eq_ignore_ascii_case(".git"))
+        {
+            return Err(Error::Other(format!("{relative:?}: a path git does not track")));
+        }
         paths.push(relative.to_string());
     }
     let listed: String = paths.iter().map(|p| format!("{p}\n")).collect();

@@ -167,3 +167,31 @@ fn a_commit_reported_as_not_made_was_not_made() {
     assert_eq!(clone.git(&["rev-parse", "HEAD"]), head, "HEAD stays");
     assert!(!clone.repo().join(".git/index.lock").exists(), "unlocked");
 }
+
+#[test]
+fn a_store_inside_dot_git_is_never_committed_into_a_dot_git_tree() {
+    let clone = Clone::new();
+    let head = clone.git(&["rev-parse", "HEAD"]);
+    let store = clone.repo().join(".git/desk");
+    std::fs::create_dir_all(&store).expect("store");
+    let run = |args: &[&str]| {
+        clone
+            .command(assert_cmd::cargo::cargo_bin!("tickets"))
+            .env("TICKETS_DIR", &store)
+            .env("TICKETS_NOW", NOW)
+            .env("TICKETS_ACTOR", "alice")
+            .args(args)
+            .output()
+            .expect("tickets runs")
+    };
+    assert!(run(&["init"]).status.success(), "init");
+    let config = store.join("config.yaml");
+    let text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(&config, format!("{text}\ngit:\n  commit: true\n")).expect("config");
+    let out = run(&OPEN);
+    assert!(out.status.success(), "the case is opened");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not committed"), "{stderr}");
+    assert_eq!(clone.git(&["rev-parse", "HEAD"]), head, "HEAD stays");
+    clone.git(&["fsck", "--strict", "--no-progress"]);
+}
