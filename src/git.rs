@@ -261,6 +261,14 @@ pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
         if relative.contains(['\n', '\t']) {
             return Err(Error::Other(format!("{relative:?}: a path git plumbing cannot take")));
         }
+        // git itself refuses such a path (`git add`: "invalid path"); the
+        // trees written in process must never hold one (a store inside `.git`).
+        if relative
+            .split('/')
+            .any(|part| matches!(part, "" | "." | "..") || part.eq_ignore_ascii_case(".git"))
+        {
+            return Err(Error::Other(format!("{relative:?}: a path git does not track")));
+        }
         paths.push(relative.to_string());
     }
     let listed: String = paths.iter().map(|p| format!("{p}\n")).collect();
@@ -292,8 +300,9 @@ pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
         .collect();
     let objects = objects::objects_dir(&repository.git_dir).filter(|_| !settings.shared);
     // The new index is written on one core while the trees and the commit
-    // are made on the other; it is put in place only once HEAD has moved.
-    let (prepared, committed) = std::thread::scope(|scope| {
+    // are made on the other. HEAD moves only once the index is ready to
+    // name the commit's blobs: a commit reported as not made never is.
+    let (prepared, made) = std::thread::scope(|scope| {
         let index_lock = &mut index_lock;
         let ids = &ids;
         let prepared = scope.spawn(move || match ids {
@@ -306,25 +315,32 @@ pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
             entries: &entries,
             message,
         };
-        let committed = commit_tree(&repository, top, objects.as_deref(), &settings, &change);
+        let made = make_commit(&repository, top, objects.as_deref(), &settings, &change);
         let prepared = prepared
             .join()
             .unwrap_or_else(|_| Err(Error::Other("writing the index failed".into())));
-        (prepared, committed)
+        (prepared, made)
     });
-    committed?;
-    // HEAD has moved: the index follows, by git's own way if not by this one.
-    if let Ok(index_file::Outcome::Set) = prepared {
-        return index_lock.finish();
+    let (head, commit) = made?;
+    match prepared? {
+        // Put in place once HEAD has moved: until then the lock keeps git out.
+        index_file::Outcome::Set => {
+            move_head(&repository, top, head.as_deref(), &commit, message)?;
+            index_lock.finish()
+        }
+        // git's own way first: if it fails, HEAD has not moved; if moving
+        // HEAD then fails, the files are staged for the user to commit.
+        index_file::Outcome::LeftToGit(_) => {
+            drop(index_lock);
+            repository.run_with(
+                top,
+                &["update-index", "--add", "--index-info"],
+                Some(entries.as_bytes()),
+                None,
+            )?;
+            move_head(&repository, top, head.as_deref(), &commit, message)
+        }
     }
-    drop(index_lock);
-    repository.run_with(
-        top,
-        &["update-index", "--add", "--index-info"],
-        Some(entries.as_bytes()),
-        None,
-    )?;
-    Ok(())
 }
 
 /// What one auto-commit commits.
@@ -339,14 +355,14 @@ struct Change<'a> {
 }
 
 /// Makes the commit of HEAD's tree with the change's files set to their
-/// blobs, and moves HEAD to it only if nobody moved it meanwhile.
-fn commit_tree(
+/// blobs: HEAD as it was (none when unborn) and the new commit, both IDs.
+fn make_commit(
     repository: &Repository,
     top: &Path,
     objects: Option<&Path>,
     settings: &Settings,
     change: &Change,
-) -> Result<()> {
+) -> Result<(Option<String>, String)> {
     let (head, tree) = match tree::edit_head_tree(repository, top, objects, change.blobs, change.paths)? {
         Some(edited) => edited,
         None => tree_from_temp_index(repository, top, change.entries)?,
@@ -361,11 +377,14 @@ fn commit_tree(
         commit_tree.push("-S");
     }
     let commit = repository.run(top, &commit_tree)?;
-    let commit = commit.trim();
+    Ok((head, commit.trim().to_string()))
+}
+
+/// Moves HEAD to `commit`, only from `head` (unborn when `None`): a commit
+/// made meanwhile is never lost.
+fn move_head(repository: &Repository, top: &Path, head: Option<&str>, commit: &str, message: &str) -> Result<()> {
     let reflog = format!("commit: {message}");
-    let mut update_ref = vec!["update-ref", "-m", reflog.as_str(), "HEAD", commit];
-    // Moved only from what it was: a commit made meanwhile is never lost.
-    update_ref.push(head.as_deref().unwrap_or(""));
+    let update_ref = ["update-ref", "-m", reflog.as_str(), "HEAD", commit, head.unwrap_or("")];
     repository.run(top, &update_ref)?;
     Ok(())
 }

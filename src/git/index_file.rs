@@ -96,11 +96,20 @@ impl IndexLock {
     /// The old index is mapped and walked in place; the new one is written
     /// from slices of it, the checksum computed on the way.
     pub(crate) fn prepare(&mut self, entries: &[(String, [u8; SHA1_LEN])]) -> Result<Outcome> {
-        let file = match File::open(&self.index) {
+        // Not blocking, and never left to git when not a regular file:
+        // git would wait forever reading a FIFO.
+        let file = match OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(&self.index)
+        {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Outcome::LeftToGit("no index yet")),
             Err(e) => return Err(Error::io(&self.index, e)),
         };
+        if !file.metadata().map_err(|e| Error::io(&self.index, e))?.is_file() {
+            return Err(Error::Other(format!("{} is not a regular file", self.index.display())));
+        }
         // Mapped, not read: git only ever replaces the index by renaming
         // its lock, which is held here.
         let Some(old) = super::objects::map(&file) else {

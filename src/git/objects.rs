@@ -89,24 +89,63 @@ pub(crate) fn write_loose(objects: &Path, kind: &str, body: &[u8]) -> io::Result
 /// The largest object read in process; a larger one is left to git.
 const MAX_READ_BYTES: u64 = 1 << 30;
 
+/// `path` opened for reading without blocking and without following a
+/// final symbolic link: `Ok(None)` when it cannot be opened (missing, a
+/// link to a file, no permission: git reads it, or says what is wrong),
+/// and an error when it is something git would wait on forever if asked
+/// to read it (a FIFO, a device, a socket, a folder), directly or through
+/// a link, so that it is never left to git.
+pub(crate) fn open_regular(path: &Path) -> io::Result<Option<fs::File>> {
+    let special = || {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{} is not a regular file", path.display()),
+        )
+    };
+    let file = match OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+    {
+        Ok(file) => file,
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            // A symbolic link: git follows it; what it leads to must be a file.
+            return match fs::metadata(path) {
+                Ok(target) if !target.is_file() => Err(special()),
+                _ => Ok(None),
+            };
+        }
+        Err(_) => return Ok(None),
+    };
+    match file.metadata() {
+        Ok(metadata) if metadata.is_file() => Ok(Some(file)),
+        Ok(_) => Err(special()),
+        Err(_) => Ok(None),
+    }
+}
+
 /// The object `hex` names, when it is a loose object stored without
 /// compression (as [`write_loose`] and `core.looseCompression=0` store
 /// them): its type and body. `None` for any other (packed, compressed,
-/// damaged), which is then read by git.
-pub(crate) fn read_stored(objects: &Path, hex: &str) -> Option<(String, Vec<u8>)> {
+/// damaged), which is then read by git; an error when its file is not a
+/// regular file (see [`open_regular`]), which git must not be asked to read.
+pub(crate) fn read_stored(objects: &Path, hex: &str) -> io::Result<Option<(String, Vec<u8>)>> {
     if hex.len() != 2 * SHA1_LEN || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
+        return Ok(None);
     }
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(objects.join(&hex[..2]).join(&hex[2..]))
-        .ok()?;
+    let Some(file) = open_regular(&objects.join(&hex[..2]).join(&hex[2..]))? else {
+        return Ok(None);
+    };
+    Ok(parse_stored(&file))
+}
+
+/// The type and body of the loose object in `file`, when stored without compression.
+fn parse_stored(file: &fs::File) -> Option<(String, Vec<u8>)> {
     let size = file.metadata().ok().filter(|m| m.is_file())?.len();
     if size > MAX_READ_BYTES {
         return None;
     }
-    let data = map(&file)?;
+    let data = map(file)?;
     // zlib's header: deflate, no preset dictionary, a valid check.
     let (&cmf, &flg) = (data.first()?, data.get(1)?);
     if cmf & 0x0f != 8 || flg & 0x20 != 0 || (u16::from(cmf) << 8 | u16::from(flg)) % 31 != 0 {
@@ -170,18 +209,22 @@ pub(crate) fn map(file: &fs::File) -> Option<memmap2::Mmap> {
 /// The commit HEAD names, read from the files as git keeps them when it
 /// has just moved HEAD (a loose branch ref, or a detached HEAD); `None`
 /// for anything else (packed refs, reftable, a link), which git then reads.
-pub(crate) fn head_commit(git_dir: &Path, common_dir: &Path) -> Option<String> {
-    let small = |path: &Path| -> Option<String> {
-        let file = OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(path)
-            .ok()?;
+/// An error when HEAD, its branch's file or `packed-refs` is not a regular
+/// file (see [`open_regular`]): git would wait forever reading it.
+pub(crate) fn head_commit(git_dir: &Path, common_dir: &Path) -> io::Result<Option<String>> {
+    let small = |path: &Path| -> io::Result<Option<String>> {
+        let Some(file) = open_regular(path)? else {
+            return Ok(None);
+        };
         let mut text = String::new();
-        file.take(MAX_COMMONDIR_BYTES).read_to_string(&mut text).ok()?;
-        Some(text.trim_end_matches('\n').to_string())
+        if file.take(MAX_COMMONDIR_BYTES).read_to_string(&mut text).is_err() {
+            return Ok(None);
+        }
+        Ok(Some(text.trim_end_matches('\n').to_string()))
     };
-    let head = small(&git_dir.join("HEAD"))?;
+    let Some(head) = small(&git_dir.join("HEAD"))? else {
+        return Ok(None);
+    };
     let hex = match head.strip_prefix("ref: ") {
         Some(target) => {
             let safe = target.starts_with("refs/heads/")
@@ -190,13 +233,21 @@ pub(crate) fn head_commit(git_dir: &Path, common_dir: &Path) -> Option<String> {
                     .all(|part| !part.is_empty() && !part.starts_with('.') && !part.ends_with(".lock"))
                 && !target.contains(['\\', '\0', ' ', ':', '~', '^', '?', '*', '[']);
             if !safe {
-                return None;
+                return Ok(None);
             }
-            small(&common_dir.join(target))?
+            match small(&common_dir.join(target))? {
+                Some(hex) => hex,
+                None => {
+                    // git reads the branch from `packed-refs` next.
+                    open_regular(&common_dir.join("packed-refs"))?;
+                    return Ok(None);
+                }
+            }
         }
         None => head,
     };
-    (hex.len() == 2 * SHA1_LEN && hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())).then_some(hex)
+    let valid = hex.len() == 2 * SHA1_LEN && hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+    Ok(valid.then_some(hex))
 }
 
 /// The largest stored deflate block.
@@ -336,15 +387,18 @@ mod tests {
         let body: Vec<u8> = (0..150_000u32).map(|i| (i % 251) as u8).collect();
         let id = write_loose(dir.path(), "tree", &body).expect("written");
         let hex = to_hex(&id);
-        assert_eq!(read_stored(dir.path(), &hex), Some(("tree".to_string(), body.clone())));
+        assert_eq!(
+            read_stored(dir.path(), &hex).expect("a file"),
+            Some(("tree".to_string(), body.clone()))
+        );
         // A damaged copy (one byte of the data flipped) is not taken.
         let path = dir.path().join(&hex[..2]).join(&hex[2..]);
         let mut bytes = fs::read(&path).expect("read");
         bytes[100] ^= 1;
         fs::remove_file(&path).expect("remove");
         fs::write(&path, &bytes).expect("write");
-        assert_eq!(read_stored(dir.path(), &hex), None);
-        assert_eq!(read_stored(dir.path(), "../../etc/passwd"), None);
+        assert_eq!(read_stored(dir.path(), &hex).expect("a file"), None);
+        assert_eq!(read_stored(dir.path(), "../../etc/passwd").expect("not read"), None);
     }
 
     #[test]
@@ -354,13 +408,13 @@ mod tests {
         let hex = "0123456789abcdef0123456789abcdef01234567";
         fs::create_dir_all(git.join("refs/heads")).expect("refs");
         fs::write(git.join("HEAD"), "ref: refs/heads/main\n").expect("HEAD");
-        assert_eq!(head_commit(git, git), None, "packed: git reads it");
+        assert_eq!(head_commit(git, git).expect("files"), None, "packed: git reads it");
         fs::write(git.join("refs/heads/main"), format!("{hex}\n")).expect("ref");
-        assert_eq!(head_commit(git, git).as_deref(), Some(hex));
+        assert_eq!(head_commit(git, git).expect("files").as_deref(), Some(hex));
         fs::write(git.join("HEAD"), "ref: refs/heads/../../config\n").expect("HEAD");
-        assert_eq!(head_commit(git, git), None);
+        assert_eq!(head_commit(git, git).expect("files"), None);
         fs::write(git.join("HEAD"), format!("{hex}\n")).expect("HEAD");
-        assert_eq!(head_commit(git, git).as_deref(), Some(hex));
+        assert_eq!(head_commit(git, git).expect("files").as_deref(), Some(hex));
     }
 
     #[test]

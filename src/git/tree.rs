@@ -67,17 +67,36 @@ struct Source<'a> {
 impl Source<'_> {
     /// The object `name` (`HEAD` or an ID) names: its type, ID and body.
     fn read(&mut self, name: &str) -> Result<Option<(String, String, Vec<u8>)>> {
-        if let Some(objects) = self.objects {
-            let hex = match name {
-                "HEAD" => objects
-                    .parent()
-                    .and_then(|common| super::objects::head_commit(&self.repository.git_dir, common)),
-                id => Some(id.to_string()),
-            };
-            if let Some((kind, body)) = hex.as_deref().and_then(|hex| read_stored(objects, hex)) {
-                return Ok(Some((kind, hex.unwrap_or_default(), body)));
+        let git_dir = &self.repository.git_dir;
+        // Looked at here even when the objects are read by git: git would
+        // wait forever on a FIFO in place of a ref or an object.
+        let Some(objects) = self
+            .objects
+            .map(Path::to_path_buf)
+            .or_else(|| super::objects::objects_dir(git_dir))
+        else {
+            return self.read_by_git(name);
+        };
+        let hex = match name {
+            "HEAD" => match objects.parent() {
+                Some(common) => {
+                    super::objects::head_commit(git_dir, common).map_err(|e| Error::Other(e.to_string()))?
+                }
+                None => None,
+            },
+            id => Some(id.to_string()),
+        };
+        if let Some(hex) = hex {
+            let stored = read_stored(&objects, &hex).map_err(|e| Error::Other(e.to_string()))?;
+            if let (Some((kind, body)), Some(_)) = (stored, self.objects) {
+                return Ok(Some((kind, hex, body)));
             }
         }
+        self.read_by_git(name)
+    }
+
+    /// The object `name` names, read by `git cat-file`.
+    fn read_by_git(&mut self, name: &str) -> Result<Option<(String, String, Vec<u8>)>> {
         if self.git.is_none() {
             self.git = Some(ObjectReader::start(self.repository, self.top)?);
         }

@@ -19,6 +19,7 @@ mod env;
 mod example_store;
 mod exit_codes;
 mod git;
+mod git_attacks;
 mod git_index;
 mod index;
 mod index_audit;
