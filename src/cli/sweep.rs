@@ -26,7 +26,8 @@ pub fn run(ctx: &Context, args: SweepArgs) -> Result<ExitCode> {
         emit(&found.due.iter().map(|id| format!("{id}\n")).collect::<String>())?;
         return Ok(report_bad_files(&found.errors));
     }
-    let swept = operations::sweep(&session, args.dry_run)?;
+    let table = ctx.format == crate::output::Format::Table;
+    let swept = operations::sweep(&session, args.dry_run, !table)?;
     swept.warnings.iter().for_each(warn_about);
     let views: Vec<CaseView> = match ctx.format {
         crate::output::Format::Table => Vec::new(),
@@ -34,7 +35,7 @@ pub fn run(ctx: &Context, args: SweepArgs) -> Result<ExitCode> {
             let config = ctx.store.config()?;
             let policy = policy(&ctx.store, &config)?;
             swept
-                .closed
+                .summaries
                 .iter()
                 .map(|summary| CaseView::of_digest(summary, &due_of(&config, &policy, summary), ctx.now))
                 .collect()
@@ -42,13 +43,7 @@ pub fn run(ctx: &Context, args: SweepArgs) -> Result<ExitCode> {
     };
     match serialize(ctx.format, &views)? {
         Some(text) => emit(&text)?,
-        None => emit(
-            &swept
-                .closed
-                .iter()
-                .map(|summary| format!("{}\n", summary.id))
-                .collect::<String>(),
-        )?,
+        None => emit(&swept.closed.iter().map(|id| format!("{id}\n")).collect::<String>())?,
     }
     let code = report_bad_files(&swept.errors);
     match swept.failed {

@@ -19,8 +19,13 @@ const BATCH: usize = 256;
 /// What a sweep did.
 #[derive(Debug)]
 pub struct Swept {
-    /// The cases auto-closed (with `dry_run`, that would be), oldest wait first.
-    pub closed: Vec<Digest>,
+    /// The IDs of the cases auto-closed (with `dry_run`, that would be),
+    /// oldest wait first.
+    pub closed: Vec<String>,
+    /// Their summaries as closed, in the same order, when asked for (a
+    /// sweep of a million cases may close a hundred thousand: the IDs are
+    /// all a table prints).
+    pub summaries: Vec<Digest>,
     /// Files that could not be read, or a case that could not be written;
     /// the others were processed.
     pub errors: Vec<Error>,
@@ -48,10 +53,6 @@ fn due_now(summary: &Digest, now: DateTime<Utc>, after: Duration) -> bool {
     crate::lifecycle::auto_close_due(summary.status, summary.waiting_since, now, after)
 }
 
-fn by_wait(a: &&Digest, b: &&Digest) -> std::cmp::Ordering {
-    (a.waiting_since, &a.id).cmp(&(b.waiting_since, &b.id))
-}
-
 /// The cases a sweep would close, from the summaries alone: all a dry run
 /// needs to name them.
 pub fn due_for_sweep(session: &Session) -> Result<DueForSweep> {
@@ -76,8 +77,10 @@ pub fn due_for_sweep(session: &Session) -> Result<DueForSweep> {
 
 /// Auto-closes every case due at *now*, each re-read under the lock; with
 /// `dry_run`, closes them in memory only and writes nothing (nor locks).
-/// Temp files left by a crash are cleaned first.
-pub fn sweep(session: &Session, dry_run: bool) -> Result<Swept> {
+/// Temp files left by a crash are cleaned first. With `summaries`, the
+/// closed cases' summaries are returned too.
+pub fn sweep(session: &Session, dry_run: bool, summaries: bool) -> Result<Swept> {
+    let want_summaries = summaries;
     let store = &session.store;
     let now = session.now;
     let config = store.config()?;
@@ -90,19 +93,21 @@ pub fn sweep(session: &Session, dry_run: bool) -> Result<Swept> {
     if let Some(lock) = &lock {
         store.clean_temp_files(lock)?;
     }
-    // Only the due summaries are kept, not every waiting one.
-    let mut summaries: Vec<Digest> = Vec::new();
+    // Only the due cases' wait and ID are kept, not their summaries: each
+    // is read again under the lock anyway.
+    let mut due: Vec<(Option<DateTime<Utc>>, String)> = Vec::new();
     let (mut errors, _) = store.visit(&|status| status == Status::WaitingForCustomer, &mut |s, _| {
         if due_now(&s, now, after) {
-            summaries.push(s);
+            due.push((s.waiting_since, s.id));
         }
     })?;
-    let mut due: Vec<&Digest> = summaries.iter().collect();
-    due.sort_by(by_wait);
+    // Oldest wait first.
+    due.sort();
     let action = Action::AutoClose {
         resolution: auto_close_resolution(config.auto_close_after_days),
     };
-    let mut closed: Vec<Digest> = Vec::new();
+    let mut closed: Vec<String> = Vec::new();
+    let mut closed_summaries: Vec<Digest> = Vec::new();
     let mut written: Vec<PathBuf> = Vec::new();
     let mut warnings = Vec::new();
     // A failed write stops the sweep, but what was written before is still
@@ -110,7 +115,7 @@ pub fn sweep(session: &Session, dry_run: bool) -> Result<Swept> {
     let mut failed = None;
     for batch in due.chunks(BATCH) {
         // Re-read under the lock (the summary may predate another writer), in parallel.
-        let loaded: Vec<Result<Case>> = batch.par_iter().map(|summary| store.load(&summary.id)).collect();
+        let loaded: Vec<Result<Case>> = batch.par_iter().map(|(_, id)| store.load(id)).collect();
         let mut changed = Vec::with_capacity(batch.len());
         for case in loaded {
             let case = match case {
@@ -144,7 +149,10 @@ pub fn sweep(session: &Session, dry_run: bool) -> Result<Swept> {
                 }
             }
         }
-        closed.extend(changed.iter().map(Digest::of));
+        closed.extend(changed.iter().map(|case| case.id.clone()));
+        if want_summaries {
+            closed_summaries.extend(changed.iter().map(Digest::of));
+        }
     }
     commit(
         &config,
@@ -156,6 +164,7 @@ pub fn sweep(session: &Session, dry_run: bool) -> Result<Swept> {
     drop(lock);
     Ok(Swept {
         closed,
+        summaries: closed_summaries,
         errors,
         warnings,
         failed,

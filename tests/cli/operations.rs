@@ -175,10 +175,15 @@ fn sweep_returns_what_it_closed_and_a_second_sweep_closes_nothing() {
     let later = session(&t, "sweep", "2026-11-26T10:00:00Z");
     assert_eq!(operations::due_for_sweep(&later).expect("due").due.len(), 1);
 
-    let dry = operations::sweep(&later, true).expect("dry run");
+    let dry = operations::sweep(&later, true, true).expect("dry run");
+    assert_eq!(dry.closed, std::slice::from_ref(&id));
     assert_eq!(
-        dry.closed.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
-        [id.as_str()]
+        dry.summaries
+            .iter()
+            .map(|c| (c.id.as_str(), c.status))
+            .collect::<Vec<_>>(),
+        [(id.as_str(), tickets::vocabulary::Status::Closed)],
+        "the summaries say what the sweep would make of the case"
     );
     assert_eq!(
         t.show(&id)["status"],
@@ -186,11 +191,15 @@ fn sweep_returns_what_it_closed_and_a_second_sweep_closes_nothing() {
         "a dry run writes nothing"
     );
 
-    let swept = operations::sweep(&later, false).expect("sweep");
+    let swept = operations::sweep(&later, false, false).expect("sweep");
     assert_eq!(swept.closed.len(), 1);
+    assert!(swept.summaries.is_empty(), "summaries only when asked for");
     assert!(swept.errors.is_empty() && swept.warnings.is_empty() && swept.failed.is_none());
     assert_eq!(t.show(&id)["status"], "closed");
-    assert!(operations::sweep(&later, false).expect("again").closed.is_empty());
+    assert!(operations::sweep(&later, false, false)
+        .expect("again")
+        .closed
+        .is_empty());
 
     let listed = operations::list(&later, &ListFilter::default()).expect("list");
     assert!(listed.rows.is_empty(), "closed cases are not listed by default");
