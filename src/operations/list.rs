@@ -60,20 +60,30 @@ pub enum ListOrder {
     Id,
 }
 
-/// One kept case: its sort key, where to read it again, and its place
-/// among the held digests (while they are held).
+/// One kept case: its sort key (see [`packed_key`]) and where to read it
+/// again (held digests are found by the origin's position). Sixteen bytes:
+/// a million of them are 16 MB.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Entry {
-    group: u8,
-    instant: i64,
+    key: u64,
     origin: Origin,
-    slot: u32,
+}
+
+/// A sort key `(group, instant)` as one number that orders the same way:
+/// the group in the top byte, the instant (seconds, within ±2^55) biased
+/// below it.
+fn packed_key((group, instant): (u8, i64)) -> u64 {
+    const BIAS: i64 = 1 << 55;
+    let instant = instant.clamp(-BIAS, BIAS - 1) + BIAS;
+    (u64::from(group) << 56) | instant as u64
 }
 
 /// How many bytes of digests a listing holds before it lets them go and
 /// reads the kept cases again instead: a filtered list of a few thousand
 /// cases is printed from memory, `list --all` of a million from the index.
-pub const HOLD_BYTES: usize = 16 << 20;
+/// (The heap keeps what was held, so this also counts in a large listing's
+/// peak memory.)
+pub const HOLD_BYTES: usize = 4 << 20;
 
 /// About what a digest takes in memory.
 fn held_size(s: &Digest) -> usize {
@@ -93,7 +103,8 @@ fn held_size(s: &Digest) -> usize {
 #[derive(Debug)]
 pub struct Listing {
     entries: Vec<Entry>,
-    held: Option<Vec<Digest>>,
+    /// The digests still held, by origin position.
+    held: Option<Vec<(u32, Digest)>>,
     rereader: Rereader,
     config: Config,
     policy: Policy,
@@ -118,8 +129,13 @@ impl Listing {
     /// the first pass shows as it is now; one that went away is an error).
     pub fn rows(&self) -> impl Iterator<Item = Result<(Digest, Due)>> + '_ {
         self.entries.iter().map(|entry| {
-            let digest = match &self.held {
-                Some(held) => held[entry.slot as usize].clone(),
+            let position = entry.origin.position();
+            let digest = match self.held.as_ref().and_then(|held| {
+                held.binary_search_by_key(&position, |(p, _)| *p)
+                    .ok()
+                    .map(|at| &held[at].1)
+            }) {
+                Some(digest) => digest.clone(),
                 None => self.rereader.digest(entry.origin)?,
             };
             let due = due_of(&self.config, &self.policy, &digest);
@@ -253,27 +269,23 @@ pub fn list_holding(
             }
         }
         observe(&s, &due);
-        let (group, instant) = key(order, &s, &due, session.now, after);
-        let mut slot = u32::MAX;
+        let key = packed_key(key(order, &s, &due, session.now, after));
         if let Some(digests) = held.as_mut() {
             held_bytes += held_size(&s);
             if held_bytes <= hold_bytes {
-                slot = digests.len() as u32;
-                digests.push(s);
+                digests.push((origin.position(), s));
             } else {
                 // Past the budget: let every digest go; the rows are read again.
                 held = None;
             }
         }
-        entries.push(Entry {
-            group,
-            instant,
-            origin,
-            slot,
-        });
+        entries.push(Entry { key, origin });
     };
     let (scan_errors, rereader) = session.store.visit(&wanted, &mut keep)?;
     errors.extend(scan_errors);
+    if let Some(held) = held.as_mut() {
+        held.sort_unstable_by_key(|(position, _)| *position);
+    }
     entries.sort_unstable();
     entries.shrink_to_fit();
     Ok(Listing {
@@ -309,4 +321,34 @@ pub fn list(session: &Session, filter: &ListFilter) -> Result<Listed> {
     }
     errors.extend(listing.errors);
     Ok(Listed { rows, errors })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::packed_key;
+
+    #[test]
+    fn the_packed_key_orders_as_the_group_and_instant_do() {
+        let instants = [
+            i64::MIN,
+            -1_000_000_000_000,
+            -1,
+            0,
+            1,
+            1_764_000_000,
+            4_102_444_800,
+            i64::MAX,
+        ];
+        let mut pairs = Vec::new();
+        for group in 0..6u8 {
+            for instant in instants {
+                pairs.push((group, instant.clamp(-(1 << 55), (1 << 55) - 1)));
+            }
+        }
+        for a in &pairs {
+            for b in &pairs {
+                assert_eq!(packed_key(*a).cmp(&packed_key(*b)), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+    }
 }

@@ -237,24 +237,31 @@ pub fn scan(store: &Store, want: &(dyn Fn(Status) -> bool + Sync)) -> Result<(Ve
 }
 
 /// Where a visited digest came from, so that a second pass can read it again
-/// without anyone holding it meanwhile: sixteen bytes a case, where a digest
+/// without anyone holding it meanwhile: eight bytes a case, where a digest
 /// takes hundreds. Origins order as their case IDs do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Origin {
     /// The case's place among the store's IDs, sorted.
     position: u32,
-    /// The offset of its index line, or [`FROM_FILE`].
-    line: u64,
+    /// The offset of its index line, or [`FROM_FILE`] (also for a line
+    /// past 4 GiB into the index: that case file is read instead).
+    line: u32,
 }
 
-const FROM_FILE: u64 = u64::MAX;
+const FROM_FILE: u32 = u32::MAX;
 
 impl Origin {
     fn index_line(position: usize, offset: u64) -> Origin {
         Origin {
             position: position as u32,
-            line: offset,
+            line: u32::try_from(offset).unwrap_or(FROM_FILE),
         }
+    }
+
+    /// The case's place among the store's IDs, sorted: the same for the
+    /// same case within one scan, and in ID order.
+    pub fn position(&self) -> u32 {
+        self.position
     }
 
     fn case_file(position: usize) -> Origin {
@@ -285,7 +292,10 @@ impl Rereader {
         if origin.line == FROM_FILE {
             return load_summary(&self.store.case_path(id), id).map(|(summary, _)| summary);
         }
-        let line = self.index.as_ref().and_then(|file| read_line_at(file, origin.line));
+        let line = self
+            .index
+            .as_ref()
+            .and_then(|file| read_line_at(file, u64::from(origin.line)));
         match line.as_deref().and_then(parse_line).and_then(|parsed| parsed.digest()) {
             Some(summary) => Ok(summary),
             // The index line was read whole a moment ago through this very
