@@ -131,17 +131,32 @@ async fn step<T, E: Debug>(what: &str, fut: impl Future<Output = Result<T, E>>) 
     }
 }
 
-/// The visible text of the page.
-async fn page_text(client: &Client) -> String {
-    let body = step("find the page's body", client.find(Locator::Css("body"))).await;
-    step("read the page's text", body.text()).await
+/// The visible text of the page, or why it cannot be read just now (a page
+/// between two documents, after a click or a submit, has no body yet, and
+/// a body found may go stale before its text is read).
+async fn try_page_text(client: &Client) -> Result<String, String> {
+    let body = tokio::time::timeout(STEP, client.find(Locator::Css("body")))
+        .await
+        .map_err(|_| "no answer".to_string())?
+        .map_err(|e| format!("{e:?}"))?;
+    tokio::time::timeout(STEP, body.text())
+        .await
+        .map_err(|_| "no answer".to_string())?
+        .map_err(|e| format!("{e:?}"))
 }
 
 /// Waits until the page shows every one of `needles`, or panics with what it shows.
 async fn wait_for_text(client: &Client, what: &str, needles: &[&str]) -> String {
     let deadline = Instant::now() + STEP;
     loop {
-        let text = page_text(client).await;
+        let text = match try_page_text(client).await {
+            Ok(text) => text,
+            Err(e) if Instant::now() > deadline => panic!("{what}: the page cannot be read within {STEP:?}: {e}"),
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
         let missing: Vec<&&str> = needles.iter().filter(|n| !text.contains(**n)).collect();
         if missing.is_empty() {
             return text;
