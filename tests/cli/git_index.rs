@@ -9,8 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use tempfile::TempDir;
 
-const NOW: &str = "2026-03-02T09:00:00Z";
-const OPEN: [&str; 7] = [
+pub(crate) const NOW: &str = "2026-03-02T09:00:00Z";
+/// Far beyond any real run: only a hang reaches it.
+const HANG: std::time::Duration = std::time::Duration::from_secs(120);
+pub(crate) const OPEN: [&str; 7] = [
     "open",
     "--customer",
     "Acme Corp",
@@ -20,14 +22,14 @@ const OPEN: [&str; 7] = [
     "It is.",
 ];
 
-struct Clone {
+pub(crate) struct Clone {
     tmp: TempDir,
     /// The store's folder inside the work tree ("" for the top).
     folder: &'static str,
 }
 
 impl Clone {
-    fn new(folder: &'static str) -> Clone {
+    pub(crate) fn new(folder: &'static str) -> Clone {
         let tmp = tempfile::tempdir().expect("temp dir");
         std::fs::create_dir_all(tmp.path().join("home")).expect("home");
         std::fs::write(
@@ -56,15 +58,15 @@ impl Clone {
         clone
     }
 
-    fn repo(&self) -> PathBuf {
+    pub(crate) fn repo(&self) -> PathBuf {
         self.tmp.path().join("repo")
     }
 
-    fn store(&self) -> PathBuf {
+    pub(crate) fn store(&self) -> PathBuf {
         self.repo().join(self.folder)
     }
 
-    fn isolate(&self, command: &mut Command) {
+    pub(crate) fn isolate(&self, command: &mut Command) {
         command
             .env("HOME", self.tmp.path().join("home"))
             .env("GIT_CONFIG_GLOBAL", self.tmp.path().join("gitconfig"))
@@ -74,7 +76,7 @@ impl Clone {
             .env_remove("GIT_INDEX_FILE");
     }
 
-    fn git(&self, args: &[&str]) -> String {
+    pub(crate) fn git(&self, args: &[&str]) -> String {
         let mut command = Command::new("git");
         self.isolate(&mut command);
         let out = command.args(args).current_dir(self.repo()).output().expect("git runs");
@@ -86,20 +88,42 @@ impl Clone {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    fn tickets(&self, args: &[&str]) -> std::process::Output {
+    /// `tickets ARGS`, killed (and the test failed) if it hangs.
+    pub(crate) fn tickets(&self, args: &[&str]) -> std::process::Output {
+        use std::process::Stdio;
         let mut command = Command::new(assert_cmd::cargo::cargo_bin!("tickets"));
         self.isolate(&mut command);
-        command
+        let mut child = command
             .env("TICKETS_DIR", self.store())
             .env("TICKETS_NOW", NOW)
             .env("TICKETS_ACTOR", "alice")
             .current_dir(self.repo())
             .args(args)
-            .output()
-            .expect("tickets runs")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("tickets runs");
+        let start = std::time::Instant::now();
+        while child.try_wait().expect("waits").is_none() {
+            if start.elapsed() > HANG {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("tickets {args:?} hung");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        child.wait_with_output().expect("output")
     }
 
-    fn tickets_ok(&self, args: &[&str]) -> String {
+    /// The path of the loose object `name` (a revision) is stored at.
+    pub(crate) fn object_path(&self, name: &str) -> PathBuf {
+        let hex = self.git(&["rev-parse", name]);
+        let hex = hex.trim();
+        self.repo().join(".git/objects").join(&hex[..2]).join(&hex[2..])
+    }
+
+    pub(crate) fn tickets_ok(&self, args: &[&str]) -> String {
         let out = self.tickets(args);
         assert!(
             out.status.success(),
@@ -110,7 +134,7 @@ impl Clone {
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
-    fn case(&self, id: &str) -> String {
+    pub(crate) fn case(&self, id: &str) -> String {
         Path::new(self.folder).join(format!("{id}.yaml")).display().to_string()
     }
 }
