@@ -141,9 +141,20 @@ pub fn is_prunable(problem: &Problem) -> bool {
 
 /// Removes the orphans (and old temp files) `check` found, under the store
 /// lock. The number removed.
+///
+/// With `git: {commit: true}`, the removal of those git tracks is committed
+/// in one commit; a commit that fails is an error naming git's reason (the
+/// files are gone from the work tree, staged for a person to commit).
 pub fn prune(store: &Store, lock: &crate::store::StoreLock, orphans: &[StoredFile]) -> Result<usize> {
     for file in orphans {
         store.remove_attachment_file(lock, file)?;
     }
+    let config = store.config()?;
+    let removed: Vec<std::path::PathBuf> = orphans.iter().map(|file| file.path.clone()).collect();
+    let message = format!(
+        "check --prune: removed {} unreferenced attachment file(s)",
+        removed.len()
+    );
+    crate::git::commit_removed_if_enabled(&config, store.root(), &removed, &message)?;
     Ok(orphans.len())
 }

@@ -5,6 +5,7 @@
 //! the directory a command runs from) must never be executed.
 
 mod index_file;
+pub mod interrupted;
 mod objects;
 mod tree;
 
@@ -245,13 +246,26 @@ pub fn is_work_tree(dir: &Path) -> bool {
 pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
     let repository = Repository::find(root).ok_or_else(|| not_a_clone(root))?;
     let top = repository.work_tree.as_path();
+    let given_root = root;
     let root = root.canonicalize().map_err(|e| Error::io(root, e))?;
     let mut paths = Vec::with_capacity(files.len());
     for file in files {
-        let name = file
-            .file_name()
-            .ok_or_else(|| Error::Other(format!("{} names no file", file.display())))?;
-        let path = root.join(name);
+        // A case file at the store's top, or a file below it (an
+        // attachment, `sent/`), named from the store as given or resolved.
+        let inside = file
+            .strip_prefix(given_root)
+            .or_else(|_| file.strip_prefix(&root))
+            .ok()
+            .filter(|relative| !relative.as_os_str().is_empty())
+            .map(Path::to_path_buf);
+        let inside = match inside {
+            Some(relative) => relative,
+            None => PathBuf::from(
+                file.file_name()
+                    .ok_or_else(|| Error::Other(format!("{} names no file", file.display())))?,
+            ),
+        };
+        let path = root.join(inside);
         let relative = path
             .strip_prefix(top)
             .map_err(|_| Error::Other(format!("{} is outside the work tree {}", path.display(), top.display())))?;
@@ -272,9 +286,38 @@ pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
         paths.push(relative.to_string());
     }
     let listed: String = paths.iter().map(|p| format!("{p}\n")).collect();
+    // A commit killed half-way is finished (or made again) first.
+    let again = recover_in(&repository)?;
     // Held from before the commit until the index names its blobs: a
     // busy index stops the commit here, before HEAD moves.
     let mut index_lock = index_file::IndexLock::take(&repository.git_dir)?;
+    let head_before = head_of(&repository, top);
+    let mut paths = paths;
+    let mut message = message.to_string();
+    if let Some((earlier, earlier_message)) = again {
+        // The killed command's files go into this commit with this one's.
+        for path in earlier {
+            if !paths.contains(&path) && top.join(&path).is_file() {
+                paths.push(path);
+            }
+        }
+        message = format!("{message}\n\nAlso commits what an interrupted command wrote: {earlier_message}");
+    }
+    let message = message.as_str();
+    let listed: String = if paths.len() == listed.lines().count() {
+        listed
+    } else {
+        paths.iter().map(|p| format!("{p}\n")).collect()
+    };
+    interrupted::begin(
+        &repository,
+        &interrupted::Note {
+            pid: std::process::id(),
+            head: head_before,
+            message: message.to_string(),
+            paths: paths.clone(),
+        },
+    )?;
     // The blobs and the settings, from two git processes run side by side.
     let settings = Settings::start(&repository, top)?;
     let blobs = repository.run_with(
@@ -321,11 +364,27 @@ pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
             .unwrap_or_else(|_| Err(Error::Other("writing the index failed".into())));
         (prepared, made)
     });
+    let finished = finish(&repository, top, index_lock, made, prepared, &entries, message);
+    // Whole, or failed with HEAD unmoved: nothing left to recover either way.
+    interrupted::end(&repository);
+    finished
+}
+
+/// Moves HEAD to the commit made and puts the index in place, in that order.
+fn finish(
+    repository: &Repository,
+    top: &Path,
+    index_lock: index_file::IndexLock,
+    made: Result<(Option<String>, String)>,
+    prepared: Result<index_file::Outcome>,
+    entries: &str,
+    message: &str,
+) -> Result<()> {
     let (head, commit) = made?;
     match prepared? {
         // Put in place once HEAD has moved: until then the lock keeps git out.
         index_file::Outcome::Set => {
-            move_head(&repository, top, head.as_deref(), &commit, message)?;
+            move_head(repository, top, head.as_deref(), &commit, message)?;
             index_lock.finish()
         }
         // git's own way first: if it fails, HEAD has not moved; if moving
@@ -338,9 +397,60 @@ pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
                 Some(entries.as_bytes()),
                 None,
             )?;
-            move_head(&repository, top, head.as_deref(), &commit, message)
+            move_head(repository, top, head.as_deref(), &commit, message)
         }
     }
+}
+
+/// HEAD's commit, read in process when it is a plain ref (loose or
+/// packed), else by git; `None` when unborn.
+pub(crate) fn head_of(repository: &Repository, top: &Path) -> Option<String> {
+    let common = objects::objects_dir(&repository.git_dir).and_then(|objects| objects.parent().map(Path::to_path_buf));
+    if let Some(common) = common {
+        match objects::head_commit(&repository.git_dir, &common) {
+            Ok(Some(head)) => return Some(head),
+            Ok(None) => {}
+            // Not a regular file where a ref should be: git would wait on it.
+            Err(_) => return None,
+        }
+    }
+    repository
+        .run(top, &["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])
+        .ok()
+        .map(|out| out.trim().to_string())
+        .filter(|out| !out.is_empty())
+}
+
+/// Recovers an auto-commit killed half-way ([`interrupted`]): the files
+/// and message to commit again when HEAD never got them.
+fn recover_in(repository: &Repository) -> Result<Option<(Vec<String>, String)>> {
+    Ok(match interrupted::recover(repository)? {
+        Some(interrupted::Recovered::CommitAgain { paths, message }) => Some((paths, message)),
+        _ => None,
+    })
+}
+
+/// Finds an auto-commit killed half-way in the clone that holds `root`
+/// and finishes it (see [`interrupted`]); for commands that read the store
+/// with git (`check`, `deliver`) before anything else. Run under the store
+/// lock or not: a commit whose writer still runs is left alone.
+pub fn recover_interrupted_commit(root: &Path) -> Result<()> {
+    let Some(repository) = Repository::find(root) else {
+        return Ok(());
+    };
+    if let Some((paths, message)) = recover_in(&repository)? {
+        let top = repository.work_tree.clone();
+        let files: Vec<PathBuf> = paths.iter().map(|p| top.join(p)).filter(|p| p.is_file()).collect();
+        if !files.is_empty() {
+            // Nothing to commit (the files are as HEAD has them) is no failure.
+            if let Err(e) = commit(&top, &files, &message) {
+                if !e.to_string().contains("nothing to commit") {
+                    return Err(e);
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// What one auto-commit commits.
@@ -506,6 +616,46 @@ pub fn commit_if_enabled(config: &Config, root: &Path, files: &[PathBuf], messag
         return Ok(());
     }
     commit(root, files, message)
+}
+
+/// With `git: {commit: true}`, commits the removal of `files` (inside the
+/// store) with `message`: those git tracks; a file never committed needs no
+/// commit to go. Other changes, staged or not, stay out of the commit.
+/// Rare (`check --prune`), so git's own `commit -- PATHS` does it.
+pub fn commit_removed_if_enabled(config: &Config, root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
+    if !config.git.commit || files.is_empty() {
+        return Ok(());
+    }
+    let repository = Repository::find(root).ok_or_else(|| not_a_clone(root))?;
+    let top = repository.work_tree.clone();
+    let root = root.canonicalize().map_err(|e| Error::io(root, e))?;
+    let mut relative = Vec::new();
+    for file in files {
+        let path = match file.strip_prefix(&root) {
+            Ok(inside) => root.join(inside),
+            Err(_) => file.clone(),
+        };
+        let Ok(inside) = path.strip_prefix(&top) else {
+            continue;
+        };
+        if let Some(inside) = inside.to_str() {
+            relative.push(inside.to_string());
+        }
+    }
+    if relative.is_empty() {
+        return Ok(());
+    }
+    let mut ls_files = vec!["ls-files", "-z", "--"];
+    ls_files.extend(relative.iter().map(String::as_str));
+    let tracked = repository.run(&top, &ls_files)?;
+    let tracked: Vec<&str> = tracked.split('\0').filter(|p| !p.is_empty()).collect();
+    if tracked.is_empty() {
+        return Ok(());
+    }
+    let mut commit = vec!["commit", "--quiet", "--no-verify", "-m", message, "--"];
+    commit.extend(tracked);
+    repository.run(&top, &commit)?;
+    Ok(())
 }
 
 /// The commit message of a transition: `RC-…: open -> at-investigation (alice)`,

@@ -32,6 +32,8 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<ExitCode> {
     } else {
         None
     };
+    // An auto-commit killed half-way is finished before the store is judged.
+    crate::git::recover_interrupted_commit(ctx.store.root())?;
     let report = check(&ctx.store)?;
     if let Some(lock) = &lock {
         if report.count(Gravity::Error) > 0 {

@@ -122,12 +122,27 @@ pub fn run(ctx: &Context, args: GitSetupArgs) -> Result<ExitCode> {
     if wrote_lfs {
         add(LFS_ATTRIBUTES);
     }
+    let mut committed = false;
     if text != current {
         ctx.store.write_support_file(".gitattributes", &text)?;
+        let config = ctx.store.config()?;
+        // With auto-commit on, every write commits what it wrote.
+        crate::git::commit_if_enabled(
+            &config,
+            root,
+            &[attributes.clone()],
+            "git-setup: merge case files with the tickets driver",
+        )?;
+        committed = config.git.commit;
     }
     emit(&format!(
         "registered the merge driver in this clone's git config: merge.tickets.driver = {command}\n{pull_note}\n{}\n",
-        if wrote {
+        if wrote && committed {
+            format!(
+                "wrote and committed {}: push it so every clone uses the driver (each clone runs `tickets git-setup` once)",
+                attributes.display()
+            )
+        } else if wrote {
             format!(
                 "wrote {}: commit it so every clone uses the driver (each clone runs `tickets git-setup` once)",
                 attributes.display()

@@ -25,7 +25,8 @@ pub struct RemindArgs {
 
 /// Runs `remind`.
 pub fn run(ctx: &Context, args: RemindArgs) -> Result<ExitCode> {
-    let session = ctx.session_as(ctx.actor.clone().unwrap_or_else(|| "remind".to_string()));
+    // Signed by the command, never by `$TICKETS_ACTOR`: see `sweep`.
+    let session = ctx.session_as("remind".to_string());
     let Some(reminded) = operations::remind(&session, args.dry_run)? else {
         crate::error::diagnostic("reminders are off: config.yaml has no remind_after_days (e.g. remind_after_days: 5)");
         if let Some(text) = serialize(ctx.format, &Vec::<RemindView>::new())? {

@@ -220,7 +220,7 @@ fn open_as(
     commit(
         config,
         store,
-        &[path],
+        &super::written_with_files(store, path, &case),
         &crate::git::opened_message(&case, &session.actor),
         &mut warnings,
     );

@@ -62,6 +62,7 @@ pub fn remind(session: &Session, dry_run: bool) -> Result<Option<Reminded>> {
     due.sort_by(|a, b| (a.waiting_since, &a.id).cmp(&(b.waiting_since, &b.id)));
     let mut reminders = Vec::new();
     let mut warnings = Vec::new();
+    let mut written = Vec::new();
     for summary in due {
         // Re-read under the lock: the summary may predate another writer.
         let case = match store.load(&summary.id) {
@@ -87,7 +88,7 @@ pub fn remind(session: &Session, dry_run: bool) -> Result<Option<Reminded>> {
         if let Some(lock) = &lock {
             // The reminder's message first: see `transaction`.
             super::outgoing::queue_for(session, lock, &config, std::slice::from_ref(&next), &mut warnings)?;
-            store.save(&next)?;
+            written.push(store.save(&next)?);
         }
         let summary = Digest::of(&next);
         reminders.push(Reminder {
@@ -96,6 +97,9 @@ pub fn remind(session: &Session, dry_run: bool) -> Result<Option<Reminded>> {
             auto_close_at,
         });
     }
+    // Like every write, one commit of all it wrote (with `git: {commit: true}`).
+    let message = format!("remind: reminded {} case(s)", written.len());
+    super::commit(&config, store, &written, &message, &mut warnings);
     drop(lock);
     Ok(Some(Reminded {
         reminders,

@@ -169,7 +169,7 @@ pub fn reply_from_email(
     commit(
         &config,
         store,
-        &[path],
+        &super::written_with_files(store, path, &next),
         &crate::git::transition_message(&next, case.status, sender),
         &mut warnings,
     );

@@ -96,7 +96,8 @@ fn transition_enclosing(
     super::outgoing::queue_for(session, &lock, &config, std::slice::from_ref(&next), &mut warnings)?;
     let path = store.save(&next)?;
     let message = crate::git::transition_message(&next, case.status, &session.actor);
-    commit(&config, store, &[path], &message, &mut warnings);
+    let files = super::written_with_files(store, path, &next);
+    commit(&config, store, &files, &message, &mut warnings);
     Ok(Outcome::Changed(Transitioned {
         before: case.status,
         case: next,
