@@ -292,7 +292,6 @@ pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
     // busy index stops the commit here, before HEAD moves.
     let mut index_lock = index_file::IndexLock::take(&repository.git_dir)?;
     let head_before = head_of(&repository, top);
-    let mut paths = paths;
     let mut message = message.to_string();
     if let Some((earlier, earlier_message)) = again {
         // The killed command's files go into this commit with this one's.

@@ -130,7 +130,7 @@ pub fn run(ctx: &Context, args: GitSetupArgs) -> Result<ExitCode> {
         crate::git::commit_if_enabled(
             &config,
             root,
-            &[attributes.clone()],
+            std::slice::from_ref(&attributes),
             "git-setup: merge case files with the tickets driver",
         )?;
         committed = config.git.commit;
