@@ -1,11 +1,16 @@
-//! `tickets deliver [--dry-run]`: sends the queued messages. By SMTP when
-//! `TICKETS_SMTP_URL` is set (with `TICKETS_SMTP_USER` and
-//! `TICKETS_SMTP_PASSWORD` when the server wants them), else through a
-//! sendmail-compatible command (`TICKETS_SENDMAIL`, default
+//! `tickets deliver [--dry-run]`: on the mail host, sends every public
+//! event's message not yet in the sent ledger, and this clone's sign-in
+//! links. By SMTP when `TICKETS_SMTP_URL` is set (with `TICKETS_SMTP_USER`
+//! and `TICKETS_SMTP_PASSWORD` when the server wants them), or through a
+//! sendmail-compatible command named by `TICKETS_SENDMAIL` (for example
 //! `/usr/sbin/sendmail -t -oi`). Never configured from the store.
+//!
+//! The mail host is the clone whose environment names a transport: one of
+//! those two variables. Anywhere else `deliver` refuses (exit 2) and sends
+//! nothing, so an analyst's clone never mails by accident.
 
 use super::{emit, report_bad_files, warn, Context};
-use crate::delivery::{Transport, DEFAULT_SENDMAIL};
+use crate::delivery::Transport;
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
 use crate::operations;
@@ -39,27 +44,48 @@ fn transport() -> Result<Transport> {
         };
         return Ok(Transport::Smtp { url, credentials });
     }
-    let command = variable("TICKETS_SENDMAIL").unwrap_or_else(|| DEFAULT_SENDMAIL.to_string());
-    Transport::sendmail(&command).map_err(|e| Error::Usage(format!("TICKETS_SENDMAIL: {e}")))
+    match variable("TICKETS_SENDMAIL") {
+        Some(command) => Transport::sendmail(&command).map_err(|e| Error::Usage(format!("TICKETS_SENDMAIL: {e}"))),
+        None => Err(Error::Usage(NOT_THE_MAIL_HOST.into())),
+    }
 }
+
+/// Why a clone without a transport sends nothing.
+const NOT_THE_MAIL_HOST: &str = "this clone is not the mail host: its environment names no mail transport \
+(TICKETS_SMTP_URL=smtp://host:port, or TICKETS_SENDMAIL=\"/usr/sbin/sendmail -t -oi\"); nothing was sent. \
+Mail goes out from the one clone that has one, after it pulls: every clone's answers, once each \
+(`tickets deliver --dry-run` shows what waits for it)";
 
 /// Runs `deliver`: prints each message sent (its case and Message-ID), and
 /// exits 1 when one failed.
 pub fn run(ctx: &Context, args: DeliverArgs) -> Result<ExitCode> {
-    let transport = transport()?;
+    // A dry run sends nothing, so it needs no transport (it shows what the
+    // mail host would send).
+    let transport = match transport() {
+        Ok(transport) => Some(transport),
+        Err(_) if args.dry_run => None,
+        Err(e) => return Err(e),
+    };
     let delivered = operations::deliver(
         &ctx.session(),
-        &transport,
+        transport.as_ref(),
         args.dry_run,
         chrono::Duration::days(i64::from(args.prune_after)),
     )?;
+    if let Some(at) = delivered.started_at {
+        warn(&format!(
+            "started the sent ledger (sent/since): public events from {} on are mailed by this clone; earlier ones never are",
+            crate::time::format_instant(&at)
+        ));
+    }
     for message in &delivered.dropped {
         warn(&format!(
-            "{}: dropped {} unsent: its case does not have the event (a write that never finished)",
+            "{}: dropped {} unsent: queued in this clone's outbox by an older version, before the sent ledger started",
             escape_line(&message.case),
             escape_line(&message.message_id)
         ));
     }
+    delivered.warnings.iter().for_each(super::warn_about);
     for message in &delivered.failed {
         warn(&format!(
             "{}: {} to {} not sent, kept for the next run: {}",
@@ -93,7 +119,7 @@ pub fn run(ctx: &Context, args: DeliverArgs) -> Result<ExitCode> {
         crate::error::diagnostic(&format!(
             "error: {} message(s) could not be sent through {}; they stay queued",
             delivered.failed.len(),
-            escape_line(&transport.describe())
+            escape_line(&transport.as_ref().map(Transport::describe).unwrap_or_default())
         ));
         return Ok(ExitCode::Failure);
     }

@@ -36,6 +36,8 @@ pub const GITATTRIBUTES: &str = "\
 # has not merges case files as plain text.
 *.yaml merge=tickets
 config.yaml merge=text
+# The sent ledger only grows by whole lines at the end: both sides' lines.
+sent/*.log merge=union
 ";
 
 /// The line of [`GITATTRIBUTES`] that matters.

@@ -134,7 +134,7 @@ pub enum Command {
     Remind(remind::RemindArgs),
     /// The messages to customers: queued, sent and failed.
     Outbox(outbox::OutboxArgs),
-    /// Send the queued messages (TICKETS_SMTP_URL, else TICKETS_SENDMAIL or /usr/sbin/sendmail -t -oi).
+    /// On the mail host: send every clone's unsent messages (TICKETS_SMTP_URL or TICKETS_SENDMAIL).
     Deliver(deliver::DeliverArgs),
     /// Set up git in this clone: register the merge driver, write the store's .gitattributes.
     GitSetup(git_setup::GitSetupArgs),

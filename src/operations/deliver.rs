@@ -1,17 +1,21 @@
 //! Delivering the outbox: each queued (or failed) message handed once to the
 //! mail system, its state recorded after each attempt.
 
+use super::outgoing::{event_key, message_of_event, notice_of, NotComposed};
 use super::Session;
-use crate::case::Case;
+use crate::config::Config;
 use crate::delivery::Transport;
 use crate::error::{Error, Result};
 use crate::store::outbox::{DeliveryState, MessageKind, OutboxMessage};
+use crate::store::sent_ledger::{SentEntry, SentLedger};
+use crate::vocabulary::ActionKind;
+use std::path::PathBuf;
 
 /// What a sent sign-in message keeps of its text.
 const SIGN_IN_SENT: &str = "(a portal sign-in link, removed once sent)";
 
 use chrono::Duration;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// What `deliver` did.
 #[derive(Debug, Default)]
@@ -20,24 +24,138 @@ pub struct Delivered {
     pub sent: Vec<OutboxMessage>,
     /// Refused or not reached: still queued, with their error.
     pub failed: Vec<OutboxMessage>,
-    /// Queued by a write that never finished (a crash before its case was
-    /// saved): the case does not have the event (no event of its action,
-    /// instant, actor and text without a message of its own), so the
-    /// message is dropped unsent.
+    /// Messages an older version queued in this clone's outbox, before
+    /// events became their own queue: their events are before the ledger's
+    /// start, so they are dropped unsent.
     pub dropped: Vec<OutboxMessage>,
-    /// Sent messages older than the pruning age, removed.
+    /// Sent sign-in messages older than the pruning age, removed.
     pub pruned: usize,
-    /// Outbox files that could not be read.
+    /// Files that could not be read (case files, outbox files).
     pub errors: Vec<Error>,
+    /// What a person should hear about (a ledger left uncommitted).
+    pub warnings: Vec<super::Warning>,
+    /// The ledger started with this run: events from before it are never mailed.
+    pub started_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// The messages of the outbox, oldest first, and the files that could not
-/// be read.
+/// Every message: this clone's own outbox (sign-in links, failed attempts),
+/// the public events no message was sent for yet (queued), and the sent
+/// ledger; oldest first. With the files that could not be read.
 pub fn outbox(session: &Session) -> Result<(Vec<OutboxMessage>, Vec<Error>)> {
-    session.store.outbox()
+    let store = &session.store;
+    let config = store.config()?;
+    let (local, mut errors) = store.outbox()?;
+    let ledger = store.sent_ledger()?;
+    let failures = failure_records(&local);
+    let (pending, unreadable) = pending_messages(session, &config, &ledger, &failures)?;
+    errors.extend(unreadable);
+    let mut messages: Vec<OutboxMessage> = local
+        .into_iter()
+        .filter(|m| m.kind == MessageKind::SignIn || m.state == DeliveryState::Queued)
+        .collect();
+    messages.extend(pending.into_iter().map(|(_, message)| message));
+    messages.extend(ledger.entries.iter().filter(|e| e.withheld.is_none()).map(sent_message));
+    messages.sort_by(|a, b| (a.queued_at, &a.case, a.event_index).cmp(&(b.queued_at, &b.case, b.event_index)));
+    Ok((messages, errors))
 }
 
-/// The bytes to send: the queued message, with the event's files attached.
+/// A ledger entry as a sent message.
+fn sent_message(entry: &SentEntry) -> OutboxMessage {
+    OutboxMessage {
+        kind: MessageKind::CaseEvent,
+        case: entry.case.clone(),
+        action: entry.event.parse().unwrap_or(ActionKind::Open),
+        event_at: entry.sent_at,
+        event_index: 0,
+        event_actor: None,
+        event_message: None,
+        from: String::new(),
+        to: entry.to.clone(),
+        subject: entry.subject.clone(),
+        message_id: entry.message_id.clone(),
+        state: DeliveryState::Sent,
+        queued_at: entry.sent_at,
+        sent_at: Some(entry.sent_at),
+        attempts: 1,
+        error: None,
+        message: String::new(),
+        attachments: Vec::new(),
+    }
+}
+
+/// This clone's records of failed attempts, by Message-ID.
+fn failure_records(local: &[OutboxMessage]) -> HashMap<String, OutboxMessage> {
+    local
+        .iter()
+        .filter(|m| m.kind == MessageKind::CaseEvent && m.state == DeliveryState::Failed)
+        .map(|m| (m.message_id.clone(), m.clone()))
+        .collect()
+}
+
+/// The message of every public event written by support, from the ledger's
+/// start on, that the ledger has no line for: composed now, each with its
+/// earlier failed attempts, each with its event's ledger key. Events of
+/// cases not changed since the start are not looked at. Nothing before the
+/// ledger started.
+fn pending_messages(
+    session: &Session,
+    config: &Config,
+    ledger: &SentLedger,
+    failures: &HashMap<String, OutboxMessage>,
+) -> Result<(Vec<(String, OutboxMessage)>, Vec<Error>)> {
+    if config.mail.is_none() || !ledger.started {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let store = &session.store;
+    let policy = super::policy(store, config)?;
+    let sent = ledger.keys();
+    let since = ledger.since;
+    let (summaries, mut errors) = store.scan(&|_| true)?;
+    let mut pending = Vec::new();
+    for summary in summaries
+        .iter()
+        .filter(|s| s.email.is_some() && since.is_none_or(|at| s.updated_at >= at))
+    {
+        let case = match store.load(&summary.id) {
+            Ok(case) => case,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        for (index, event) in case.history.iter().enumerate() {
+            if notice_of(event.action).is_none() || since.is_some_and(|at| event.at < at) {
+                continue;
+            }
+            let key = event_key(&case, index);
+            if sent.contains(&(case.id.clone(), key.clone())) {
+                continue;
+            }
+            match message_of_event(store, config, &policy, &case, index, session.now) {
+                Ok(mut message) => {
+                    if let Some(failed) = failures.get(&message.message_id) {
+                        message.state = DeliveryState::Failed;
+                        message.attempts = failed.attempts;
+                        message.error = failed.error.clone();
+                    }
+                    pending.push((key, message));
+                }
+                Err(NotComposed::Nothing) => {}
+                Err(NotComposed::Refused(reason)) => {
+                    errors.push(Error::invalid(
+                        store.case_path(&case.id),
+                        None,
+                        format!("the message of its {} event cannot be composed: {reason}", event.action),
+                    ));
+                }
+            }
+        }
+    }
+    pending.sort_by(|(_, a), (_, b)| (a.event_at, &a.case, a.event_index).cmp(&(b.event_at, &b.case, b.event_index)));
+    Ok((pending, errors))
+}
+
+/// The bytes to send: the message, with the event's files attached.
 fn with_files(store: &crate::store::Store, message: &OutboxMessage) -> std::result::Result<Vec<u8>, String> {
     use std::io::Read;
     if message.attachments.is_empty() {
@@ -60,63 +178,111 @@ fn with_files(store: &crate::store::Store, message: &OutboxMessage) -> std::resu
     crate::outbound::with_attachments(message.message.as_bytes(), &files).map_err(|e| e.to_string())
 }
 
-/// Sends every queued or failed message through `transport`, one at a time
-/// under the delivery lock (other commands go on meanwhile), and records
-/// each outcome at once: a message sent is never sent again, a failed one is
-/// tried again by the next run. Sent messages older than `prune_after` are
-/// removed. With `dry_run`, says what would be sent and changes nothing.
-pub fn deliver(session: &Session, transport: &Transport, dry_run: bool, prune_after: Duration) -> Result<Delivered> {
+/// Sends, one at a time under the delivery lock (other commands go on
+/// meanwhile): this clone's sign-in links, then the message of every public
+/// event not yet in the sent ledger, whichever clone wrote it. Each message
+/// sent gets its ledger line at once (under the store's lock), and the
+/// ledger is committed at the end, so no clone sends it again; a failed one
+/// is kept in this clone's outbox with its error and tried again by the next
+/// run. The first run starts the ledger: events from before it are never
+/// mailed. Sent sign-in messages older than `prune_after` are removed. With
+/// `dry_run`, says what would be sent and changes nothing.
+/// `transport` is needed unless `dry_run`: without one nothing is sent.
+pub fn deliver(
+    session: &Session,
+    transport: Option<&Transport>,
+    dry_run: bool,
+    prune_after: Duration,
+) -> Result<Delivered> {
     let store = &session.store;
+    let transport = match (transport, dry_run) {
+        (Some(transport), _) => Some(transport),
+        (None, true) => None,
+        (None, false) => return Err(Error::Other("deliver needs a transport to send".into())),
+    };
     refuse_a_versioned_outbox(session)?;
+    crate::git::recover_interrupted_commit(store.root())?;
     let delivery_lock = store.lock_delivery(session.lock_wait)?;
-    let (messages, errors) = store.outbox()?;
-    let mut delivered = Delivered {
-        errors,
-        ..Delivered::default()
-    };
-    let (pending, done): (Vec<OutboxMessage>, Vec<OutboxMessage>) =
-        messages.into_iter().partition(|m| m.state != DeliveryState::Sent);
-    // Which messages have their event: checked under the store's lock, so
-    // that a writer between queueing and saving is never taken for a crash.
-    let checked: Vec<(OutboxMessage, bool)> = {
-        let _store_lock = store.lock(session.lock_wait)?;
-        match_events(store, pending, &done)
-    };
-    for (mut message, written) in checked {
-        if !written || !addressed_only_to_its_recipient(&message) {
-            if !dry_run {
-                store.remove_message(&delivery_lock, &message)?;
+    let config = store.config()?;
+    let mut delivered = Delivered::default();
+    let mut written: Vec<PathBuf> = Vec::new();
+    let mut ledger = store.sent_ledger()?;
+    if !ledger.started && config.mail.is_some() && !dry_run {
+        let lock = store.lock(session.lock_wait)?;
+        written.push(store.start_sent_ledger(&lock, Some(session.now))?);
+        ledger.started = true;
+        ledger.since = Some(session.now);
+        delivered.started_at = Some(session.now);
+    }
+    let (local, errors) = store.outbox()?;
+    delivered.errors = errors;
+    let failures = failure_records(&local);
+    let (pending, unreadable) = pending_messages(session, &config, &ledger, &failures)?;
+    delivered.errors.extend(unreadable);
+
+    for message in local {
+        match (message.kind, message.state) {
+            (MessageKind::SignIn, DeliveryState::Sent) => {
+                if !dry_run && message.sent_at.is_some_and(|at| session.now - at >= prune_after) {
+                    store.remove_message(&delivery_lock, &message)?;
+                    delivered.pruned += 1;
+                }
             }
-            delivered.dropped.push(message);
-            continue;
+            (MessageKind::SignIn, _) => {
+                send_sign_in(session, transport, &delivery_lock, message, dry_run, &mut delivered)?;
+            }
+            // Queued by an older version, before the ledger: never sent.
+            (MessageKind::CaseEvent, DeliveryState::Queued) | (MessageKind::CaseEvent, DeliveryState::Sent) => {
+                if !dry_run {
+                    store.remove_message(&delivery_lock, &message)?;
+                }
+                if message.state == DeliveryState::Queued {
+                    delivered.dropped.push(message);
+                }
+            }
+            // A failed attempt: kept while its event is pending (below).
+            (MessageKind::CaseEvent, DeliveryState::Failed) => {}
         }
+    }
+
+    for (key, mut message) in pending {
         if dry_run {
             delivered.sent.push(message);
             continue;
         }
         message.attempts += 1;
-        // The files are read from the store now, checked against their
-        // hashes: one missing or damaged keeps the message queued.
-        let bytes = match with_files(store, &message) {
-            Ok(bytes) => bytes,
-            Err(reason) => {
-                message.state = DeliveryState::Failed;
-                message.error = Some(reason);
-                store.update_message(&delivery_lock, &message)?;
-                delivered.failed.push(message);
-                continue;
-            }
+        let Some(transport) = transport else {
+            continue;
         };
-        match transport.send(&message.from, &message.to, &bytes) {
+        let outcome = with_files(store, &message).and_then(|bytes| {
+            if addressed_only_to_its_recipient(&message) {
+                transport.send(&message.from, &message.to, &bytes)
+            } else {
+                Err("the message's own headers name another recipient".into())
+            }
+        });
+        match outcome {
             Ok(()) => {
+                let entry = SentEntry {
+                    sent_at: session.now,
+                    case: message.case.clone(),
+                    event: message.action.to_string(),
+                    key,
+                    message_id: message.message_id.clone(),
+                    to: message.to.clone(),
+                    subject: message.subject.clone(),
+                    withheld: None,
+                };
+                {
+                    let lock = store.lock(session.lock_wait)?;
+                    written.push(store.record_sent(&lock, &entry)?);
+                }
+                if failures.contains_key(&message.message_id) {
+                    store.remove_message(&delivery_lock, &message)?;
+                }
                 message.state = DeliveryState::Sent;
                 message.sent_at = Some(session.now);
                 message.error = None;
-                if message.kind == MessageKind::SignIn {
-                    // Sent: the link need not be kept, so it is not.
-                    message.message = SIGN_IN_SENT.to_string();
-                }
-                store.update_message(&delivery_lock, &message)?;
                 delivered.sent.push(message);
             }
             Err(reason) => {
@@ -127,86 +293,66 @@ pub fn deliver(session: &Session, transport: &Transport, dry_run: bool, prune_af
             }
         }
     }
+    // Failure records whose event is no longer pending (sent by then, or gone).
     if !dry_run {
-        for message in done {
-            if message.sent_at.is_some_and(|at| session.now - at >= prune_after) {
-                store.remove_message(&delivery_lock, &message)?;
-                delivered.pruned += 1;
+        for (_, record) in failures {
+            let still = delivered.failed.iter().any(|m| m.message_id == record.message_id);
+            if !still && !delivered.sent.iter().any(|m| m.message_id == record.message_id) {
+                store.remove_message(&delivery_lock, &record)?;
             }
         }
+    }
+    if !written.is_empty() {
+        written.sort();
+        written.dedup();
+        let lock = store.lock(session.lock_wait)?;
+        let message = format!("deliver: sent {} message(s)", delivered.sent.len());
+        super::commit(&config, store, &written, &message, &mut delivered.warnings);
+        drop(lock);
     }
     Ok(delivered)
 }
 
-/// Pairs each pending message with whether its event was written: each
-/// event of a case has one message, so a message whose event already has
-/// one (sent, or pending before it) is a crashed writer's. Two messages can
-/// claim the same second's event: a writer that died after queueing, then
-/// another that saved the same action at the same instant; the event's actor
-/// and text tell them apart, and when even those are the same, the event
-/// still gets only one.
-fn match_events(
-    store: &crate::store::Store,
-    pending: Vec<OutboxMessage>,
-    sent: &[OutboxMessage],
-) -> Vec<(OutboxMessage, bool)> {
-    let mut cases: HashMap<String, Option<Claims>> = HashMap::new();
-    let mut claim = |message: &OutboxMessage| {
-        cases
-            .entry(message.case.clone())
-            .or_insert_with(|| store.load(&message.case).ok().map(Claims::new))
-            .as_mut()
-            .is_some_and(|claims| claims.claim(message))
+/// Sends one sign-in link and records the outcome in this clone's outbox.
+fn send_sign_in(
+    session: &Session,
+    transport: Option<&Transport>,
+    delivery_lock: &crate::store::StoreLock,
+    mut message: OutboxMessage,
+    dry_run: bool,
+    delivered: &mut Delivered,
+) -> Result<()> {
+    let store = &session.store;
+    if !addressed_only_to_its_recipient(&message) {
+        if !dry_run {
+            store.remove_message(delivery_lock, &message)?;
+        }
+        delivered.dropped.push(message);
+        return Ok(());
+    }
+    let Some(transport) = transport.filter(|_| !dry_run) else {
+        delivered.sent.push(message);
+        return Ok(());
     };
-    let pending_cases: HashSet<&str> = pending.iter().map(|m| m.case.as_str()).collect();
-    for message in sent.iter().filter(|m| pending_cases.contains(m.case.as_str())) {
-        claim(message);
-    }
-    pending
-        .into_iter()
-        .map(|message| {
-            // A sign-in link belongs to no case: no event to find.
-            let written = message.kind == MessageKind::SignIn || claim(&message);
-            (message, written)
-        })
-        .collect()
-}
-
-/// A case as saved, and which of its events already have their message.
-struct Claims {
-    case: Case,
-    claimed: Vec<bool>,
-}
-
-impl Claims {
-    fn new(case: Case) -> Claims {
-        let claimed = vec![false; case.history.len()];
-        Claims { case, claimed }
-    }
-
-    /// Gives `message` its event, if the case has one without a message:
-    /// the one at the position it was queued for, else (after a merge
-    /// interleaved another clone's events) the first that fits.
-    fn claim(&mut self, message: &OutboxMessage) -> bool {
-        let contact = self.case.email.as_deref().and_then(crate::outbound::contact_address);
-        if contact.as_deref() != Some(message.to.as_str()) {
-            return false;
+    message.attempts += 1;
+    match transport.send(&message.from, &message.to, message.message.as_bytes()) {
+        Ok(()) => {
+            message.state = DeliveryState::Sent;
+            message.sent_at = Some(session.now);
+            message.error = None;
+            // Sent: the link need not be kept, so it is not.
+            message.message = SIGN_IN_SENT.to_string();
+            store.update_message(delivery_lock, &message)?;
+            delivered.sent.push(message);
         }
-        let history = &self.case.history;
-        let claimed = &self.claimed;
-        let free = |index: &usize| !claimed[*index] && message.is_for(&history[*index]);
-        let found = Some(message.event_index)
-            .filter(|index| *index < history.len())
-            .filter(free)
-            .or_else(|| (0..history.len()).find(free));
-        match found {
-            Some(index) => {
-                self.claimed[index] = true;
-                true
-            }
-            None => false,
+        Err(reason) => {
+            message.state = DeliveryState::Failed;
+            message.error = Some(reason);
+            store.update_message(delivery_lock, &message)?;
+            delivered.failed.push(message);
         }
     }
+    Ok(())
 }
 
 /// `.tickets` is derived and gitignored; committed anyway (`git add -f`),

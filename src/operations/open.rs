@@ -6,6 +6,8 @@ use super::attachments::{self, Enclosures, MAX_LEFT_OUT_NOTE_BYTES};
 use super::{active_counts, commit, Session, Warning};
 use crate::case::Case;
 use crate::config::Config;
+use crate::store::sent_ledger::SentEntry;
+use crate::vocabulary::ActionKind;
 use crate::email;
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, NewCase};
@@ -212,15 +214,32 @@ fn open_as(
     if config.mail.is_some() && case.email.is_none() {
         warnings.push(Warning::NoContact { id: case.id.clone() });
     }
-    if !automatic {
-        // Queued before the case is saved: see `transaction`.
-        super::outgoing::queue_for(session, &lock, config, std::slice::from_ref(&case), &mut warnings)?;
+    let mut files = Vec::new();
+    if automatic {
+        // Never acknowledged (RFC 3834): the ledger says so, so that the
+        // mail host, which mails every open event it finds, leaves this one.
+        if config.mail.is_some() && case.email.is_some() {
+            let entry = SentEntry {
+                sent_at: session.now,
+                case: case.id.clone(),
+                event: ActionKind::Open.to_string(),
+                key: super::outgoing::event_key(&case, 0),
+                message_id: String::new(),
+                to: String::new(),
+                subject: String::new(),
+                withheld: Some("opened by an automatic message: never acknowledged (RFC 3834)".into()),
+            };
+            files.push(store.record_sent(&lock, &entry)?);
+        }
+    } else {
+        super::outgoing::warn_unless_composable(session, config, std::slice::from_ref(&case), &mut warnings)?;
     }
     let path = store.save(&case)?;
+    files.extend(super::written_with_files(store, path, &case));
     commit(
         config,
         store,
-        &super::written_with_files(store, path, &case),
+        &files,
         &crate::git::opened_message(&case, &session.actor),
         &mut warnings,
     );

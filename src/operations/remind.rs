@@ -85,9 +85,7 @@ pub fn remind(session: &Session, dry_run: bool) -> Result<Option<Reminded>> {
             format_instant(&auto_close_at)
         );
         let next = lifecycle::apply(&case, &Action::Remind { message: Some(message) }, &session.actor, now)?;
-        if let Some(lock) = &lock {
-            // The reminder's message first: see `transaction`.
-            super::outgoing::queue_for(session, lock, &config, std::slice::from_ref(&next), &mut warnings)?;
+        if lock.is_some() {
             written.push(store.save(&next)?);
         }
         let summary = Digest::of(&next);

@@ -130,12 +130,7 @@ pub fn sweep(session: &Session, dry_run: bool, summaries: bool) -> Result<Swept>
             }
             changed.push(lifecycle::apply(&case, &action, &session.actor, now)?);
         }
-        if let Some(lock) = &lock {
-            // The auto-close notices first: see `transaction`.
-            if let Err(e) = super::outgoing::queue_for(session, lock, &config, &changed, &mut warnings) {
-                failed = Some(e);
-                break;
-            }
+        if lock.is_some() {
             match store.save_many(&changed) {
                 Ok((paths, refused)) => {
                     errors.extend(refused);

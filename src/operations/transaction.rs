@@ -91,9 +91,8 @@ fn transition_enclosing(
             });
         }
     }
-    // The customer's message first: a crash after it leaves a message whose
-    // event is missing, which `deliver` drops; never an event without its message.
-    super::outgoing::queue_for(session, &lock, &config, std::slice::from_ref(&next), &mut warnings)?;
+    // Its message is the mail host's to compose from the committed event.
+    super::outgoing::warn_unless_composable(session, &config, std::slice::from_ref(&next), &mut warnings)?;
     let path = store.save(&next)?;
     let message = crate::git::transition_message(&next, case.status, &session.actor);
     let files = super::written_with_files(store, path, &next);

@@ -14,6 +14,7 @@ pub mod index;
 mod lock;
 pub mod outbox;
 mod regular_file;
+pub mod sent_ledger;
 pub mod sign_in;
 
 pub use atomic_write::is_temp_name;
@@ -115,6 +116,8 @@ impl Store {
             _ => Some(read_text(&gitignore)?),
         };
         atomic_write::write(&self.config_path(), config_text.as_bytes(), Durability::Synced)?;
+        // A new store mails every event: none was written before the ledger.
+        self.write_sent_since(None)?;
         match existing {
             None => atomic_write::write(&gitignore, GITIGNORE.as_bytes(), Durability::Synced)?,
             Some(existing) => {

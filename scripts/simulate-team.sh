@@ -1,0 +1,713 @@
+#!/usr/bin/env bash
+# A support team's deployment on one machine, on a simulated clock, then the
+# invariants it must keep. Every tickets command gets the simulated instant
+# (TICKETS_NOW); the run is deterministic for a seed (bash RANDOM and Python's
+# random, seeded from it), up to the random case IDs.
+#
+#   scripts/simulate-team.sh [--days N] [--cases N] [--seed S] [--bin PATH] [--keep]
+#                            (defaults: 30 days, 2000 cases, seed 1)
+#
+# The deployment: a bare origin; three analysts' clones (alice: L1, carla:
+# L2, diego: R&D, each working its level's cases); the portal host's clone,
+# which runs `tickets serve`, takes customers' mail through the wrapper of
+# docs/mail.md and is THE MAIL HOST (only its environment has
+# TICKETS_SMTP_URL, pointing at a real aiosmtpd); a cron clone running
+# examples/cron-sweep.sh hourly (and `remind` daily). Customers mail in, use
+# the portal with curl, and answer (or not); analysts pull, work, push.
+#
+# At the end every clone is synced, the mail host delivers once more, and
+# the invariants are printed as `ok: NAME` or `BROKEN: NAME: detail`; the
+# exit status is 1 if any broke. Needs git, curl, /usr/bin/python3 with
+# aiosmtpd (Debian: python3-aiosmtpd), flock, coreutils. No network.
+set -Eeuo pipefail
+
+days=30 cases=2000 seed=1 bin= keep=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --days) days=$2; shift 2 ;;
+    --cases) cases=$2; shift 2 ;;
+    --seed) seed=$2; shift 2 ;;
+    --bin) bin=$2; shift 2 ;;
+    --keep) keep=1; shift ;;
+    *) echo "usage: $0 [--days N] [--cases N] [--seed S] [--bin PATH] [--keep]" >&2; exit 2 ;;
+  esac
+done
+repo=$(cd "$(dirname "$0")/.." && pwd)
+if [ -z "$bin" ]; then
+  bin=$repo/target/debug/tickets
+  [ -x "$repo/target/release/tickets" ] && bin=$repo/target/release/tickets
+fi
+[ -x "$bin" ] || { echo "simulate-team: no tickets binary at $bin (cargo build)" >&2; exit 2; }
+bin=$(realpath "$bin")
+if ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+  echo "simulate-team: /usr/bin/python3 has no aiosmtpd: install python3-aiosmtpd (apt-get install python3-aiosmtpd)" >&2
+  exit 2
+fi
+
+# Nothing of the caller's environment may pick a store, an actor or a mail
+# transport: only the mail host gets one, below.
+unset TICKETS_DIR TICKETS_NOW TICKETS_ACTOR TICKETS_SMTP_URL TICKETS_SMTP_USER \
+  TICKETS_SMTP_PASSWORD TICKETS_SENDMAIL TICKETS_PORTAL_URL TICKETS_LOCK_TIMEOUT
+export TZ=UTC LC_ALL=C GIT_CONFIG_NOSYSTEM=1 GIT_MERGE_AUTOEDIT=no GIT_TERMINAL_PROMPT=0
+W=$(mktemp -d "${TMPDIR:-/tmp}/simulate-team.XXXXXX")
+export GIT_CONFIG_GLOBAL=$W/gitconfig
+mkdir -p "$W/bin" "$W/logs" "$W/tmp" "$W/files" "$W/mailq" "$W/shows"
+ln -s "$bin" "$W/bin/tickets"           # `tickets` on PATH, as the docs assume
+export PATH=$W/bin:$PATH
+git config --file "$GIT_CONFIG_GLOBAL" init.defaultBranch main
+git config --file "$GIT_CONFIG_GLOBAL" user.email sim@desk.example
+git config --file "$GIT_CONFIG_GLOBAL" user.name sim
+: >"$W/broken"; : >"$W/conflicts"
+
+SMTP_PID= PORTAL_PID=
+cleanup() {
+  [ -n "$PORTAL_PID" ] && kill "$PORTAL_PID" 2>/dev/null && wait "$PORTAL_PID" 2>/dev/null
+  [ -n "$SMTP_PID" ] && kill "$SMTP_PID" 2>/dev/null && wait "$SMTP_PID" 2>/dev/null
+  if [ "$keep" = 1 ]; then echo "work directory kept: $W"; else rm -rf "$W"; fi
+}
+trap cleanup EXIT
+# set -e stops silently; say where (a bug of this script, not a finding).
+trap 'echo "simulate-team: stopped at line $LINENO: $BASH_COMMAND" >&2' ERR
+RANDOM=$seed
+
+# ---------------------------------------------------------------- helpers
+# The Python half: plans drawn from the store's JSON, mail parsing, checks.
+cat >"$W/sim.py" <<'PY'
+import sys, json, random, zlib, os, re, email, email.policy, hashlib
+SUPPORT_MAIL = {"open", "request-info", "close", "remind", "auto-close"}
+TAG = re.compile(r"\[([A-Z]+-[0-9A-Z]{4,})\]")
+def cases_in():
+    return sorted(json.load(sys.stdin), key=lambda c: (c["created_at"], c["summary"], c["id"]))
+def stubborn(case):
+    # A customer who never answers this case, decided by its text (not its
+    # random ID), so that a seed always gives the same run.
+    return zlib.crc32(case["summary"].encode()) % 100 < 18
+def plan(level, seed, cap, overlap):
+    """A desk's work for one sync: `ACTION ID ASSIGNEE` lines."""
+    rnd, out, cases = random.Random(int(seed)), [], cases_in()
+    for c in cases:
+        if len(out) >= int(cap) or c["level"] != level:
+            continue
+        s, r = c["status"], rnd.random()
+        a = None
+        if s == "open":
+            a = "investigate" if r < 0.8 else None
+        elif s == "at-investigation":
+            a = ("request-info" if r < 0.35 else "close" if r < 0.55 else
+                 ("escalate" if level != "rnd" else "close") if r < 0.65 else "note" if r < 0.8 else None)
+        elif s == "escalated":
+            a = "investigate" if r < 0.5 else "close" if r < 0.7 else None
+        elif s == "waiting-for-customer":
+            a = "note" if r < 0.05 else None
+        if a:
+            out.append((a, c["id"], c["assignee"] or "-"))
+    # Another desk's case, touched here too before the next sync: the merge
+    # driver has to join the two sides.
+    others = [c for c in cases if c["level"] != level and c["status"] != "closed"]
+    if others and rnd.random() < float(overlap):
+        out.append(("note", rnd.choice(others)["id"], "-"))
+    for a, i, who in out:
+        print(f"{a}\t{i}\t{who}")
+def customers(seed, p_reply, p_back):
+    """The customers' answers this hour: `MODE ID EMAIL CUSTOMER` lines."""
+    rnd = random.Random(int(seed))
+    for c in cases_in():
+        em = c["email"] or "-"
+        if c["status"] == "waiting-for-customer" and not stubborn(c) and rnd.random() < float(p_reply):
+            r = rnd.random()
+            mode = ("portal" if em == "-" or r < 0.35 else "mail-tag" if r < 0.65 else
+                    "mail-thread" if r < 0.88 else "out-of-office")
+            print(f"{mode}\t{c['id']}\t{em}\t{c['customer']}")
+        elif c["status"] == "closed" and rnd.random() < float(p_back):
+            mode = "portal-follow-up" if em == "-" or rnd.random() < 0.5 else "mail-closed"
+            print(f"{mode}\t{c['id']}\t{em}\t{c['customer']}")
+def mails(maildir):
+    d = os.path.join(maildir, "new")
+    for f in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        with open(os.path.join(d, f), "rb") as fh:
+            yield f, email.message_from_binary_file(fh, policy=email.policy.default)
+def thread(maildir, index, case):
+    """A Message-ID the customer received about CASE (indexing new mail)."""
+    seen = {l.split("\t")[0] for l in open(index)} if os.path.exists(index) else set()
+    with open(index, "a") as out:
+        for f, m in mails(maildir):
+            if f not in seen:
+                tag = TAG.search(str(m.get("Subject", "")))
+                out.write(f"{f}\t{str(m.get('Message-ID', '')).strip()}\t{tag.group(1) if tag else '-'}\n")
+    ids = sorted(l.split("\t")[1] for l in open(index) if l.rstrip("\n").split("\t")[2] == case)
+    print(ids[0] if ids else "")
+def text_of(m):
+    out = []
+    for p in m.walk():
+        if p.get_content_maintype() == "text":
+            try:
+                out.append(p.get_content())
+            except Exception:
+                out.append(str(p.get_payload(decode=True)))
+    return "\n".join(out)
+def shows(d):
+    for f in sorted(os.listdir(d)):
+        yield json.load(open(os.path.join(d, f)))
+def check_mail(maildir, d):
+    """Invariant 4: each support event's message went out exactly once."""
+    expected, got, ids, problems, total = {}, {}, {}, [], 0
+    for c in shows(d):
+        expected[c["id"]] = sum(1 for e in c["history"] if e["action"] in SUPPORT_MAIL
+                                and e["visibility"] == "public" and (e["action"] != "open" or c.get("email")))
+    for f, m in mails(maildir):
+        total += 1
+        mid = str(m.get("Message-ID", "")).strip()
+        ids.setdefault(mid, []).append(f)
+        tag = TAG.search(str(m.get("Subject", "")))
+        if tag:
+            got[tag.group(1)] = got.get(tag.group(1), 0) + 1
+        if "INTERNAL-NOTE-" in text_of(m):
+            problems.append(f"an internal note went out in {mid}")
+    problems += [f"{mid} sent {len(fs)} times" for mid, fs in ids.items() if len(fs) > 1]
+    short = [i for i in expected if got.get(i, 0) < expected[i]]
+    extra = sorted(i for i in set(expected) | set(got) if got.get(i, 0) > expected.get(i, 0))
+    if short:
+        problems.append(f"{sum(expected[i] - got.get(i, 0) for i in short)} message(s) never sent, on "
+                        f"{len(short)} case(s), e.g. " + ", ".join(f"{i} {got.get(i, 0)}/{expected[i]}" for i in short[:4]))
+    if extra:
+        problems.append(f"{len(extra)} case(s) got more mail than events, e.g. "
+                        + ", ".join(f"{i} {got.get(i, 0)}/{expected.get(i, 0)}" for i in extra[:4]))
+    print(f"{total}\t{sum(expected.values())}")
+    for p in problems[:12]:
+        print(p)
+def portal_check(listing, contact, customer, mode, idfile, seed):
+    """Invariant 5: the IDs a page named are the contact's; then a case it must not see."""
+    cases = json.load(open(listing))
+    mine = lambda c: c["customer"] == customer and (mode != "own" or (c["email"] or "").lower() == contact)
+    by_id = {c["id"]: c for c in cases}
+    for i in sorted(set(open(idfile).read().split())):
+        c = by_id.get(i)
+        if c is not None and not mine(c):   # (None: made in this session)
+            print(f"{contact} ({customer}, portal: {mode}) was shown {i} of {c['customer']} <{c['email']}>")
+    foreign = sorted((c["created_at"], c["id"]) for c in cases if not mine(c))
+    if foreign:
+        print("foreign\t" + random.Random(int(seed)).choice(foreign)[1])
+def attachments(d):
+    """`ID NAME-OR-SHA SHA256` for every attachment of every event."""
+    for c in shows(d):
+        files = {}
+        for e in c["history"]:
+            for a in e.get("attachments") or []:
+                files.setdefault(a["name"], set()).add(a["sha256"])
+        for name, shas in sorted(files.items()):
+            for sha in sorted(shas):
+                ref = name if len(shas) == 1 and "\t" not in name else sha
+                print(f"{c['id']}\t{ref}\t{sha}")
+def events(d):
+    print(sum(len(c["history"]) for c in shows(d)))
+globals()[sys.argv[1].replace("-", "_")](*sys.argv[2:])
+PY
+py() { /usr/bin/python3 "$W/sim.py" "$@"; }
+
+chance() { (( RANDOM % 100 < $1 )); }            # PERCENT
+# (RANDOM is never read in a subshell: bash reseeds it there, and the run
+# would no longer follow the seed.)
+pick() { local a=("$@"); PICK=${a[RANDOM % $#]}; }   # ITEMS...: one of them in PICK
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+count() { COUNT[$1]=$(( ${COUNT[$1]:-0} + ${2:-1} )); }   # NAME [N]
+declare -A COUNT
+broken() { printf '%s\t%s\n' "$1" "$2" >>"$W/broken"; }   # INVARIANT DETAIL
+
+# The simulated clock: NOW_S only moves forward, NOW is its RFC 3339 form.
+NOW_S=$(date -u -d 2026-03-02T00:00:00Z +%s) NOW=
+at() { (( $1 > NOW_S )) && NOW_S=$1; printf -v NOW '%(%Y-%m-%dT%H:%M:%SZ)T' "$NOW_S"; }
+later() { at $(( NOW_S + $1 )); }                   # SECONDS
+at "$NOW_S"
+
+g() { local c=$1; shift; git -C "$W/$c" "$@"; }     # CLONE GIT-ARGS...
+
+# Invariant 6: a product command leaves the work tree clean.
+SETUP=1   # init and git-setup leave files for a person to commit: not checked
+dirty_check() {                                     # CLONE WHAT
+  [ "$SETUP" = 0 ] || return 0
+  local s; s=$(g "$1" status --porcelain 2>&1 | head -n 3)
+  [ -z "$s" ] || broken dirty-tree "$1 after \`$2\` at $NOW: ${s//$'\n'/; }"
+}
+
+# Only the mail host's environment has a transport.
+SMTP_URL= BASE=
+host_env() { [ "$1" = portal ] && echo "TICKETS_SMTP_URL=$SMTP_URL TICKETS_PORTAL_URL=$BASE" || true; }
+
+# tk CLONE ACTOR ARGS...: one tickets command in a clone at the simulated
+# instant; stdout in $W/out. An exit status not in TK_OK (default 0) is a
+# failure of the product (invariant 8), with its stderr.
+tk() {
+  local c=$1 actor=$2 rc=0; shift 2
+  env $(host_env "$c") TICKETS_DIR="$W/$c/tickets" TICKETS_NOW="$NOW" TICKETS_ACTOR="$actor" \
+    tickets "$@" >"$W/out" 2>"$W/err" || rc=$?
+  dirty_check "$c" "tickets $*"
+  if [[ " ${TK_OK:-0} " != *" $rc "* ]]; then
+    broken command-failed "$c: tickets $* at $NOW exited $rc: $(head -c 300 "$W/err" | tr '\n' ' ')"
+  fi
+  return $rc
+}
+
+# ---------------------------------------------------------------- git
+# A pull that merges (docs/git.md: pull.rebase=false), counting merges, the
+# case files both sides changed (the merge driver's work) and conflicts.
+# A conflict is resolved as a person would, keeping origin's version.
+pull() {                                            # CLONE
+  local c=$1 before rc=0
+  before=$(g "$c" rev-parse HEAD)
+  g "$c" pull --no-rebase origin main >"$W/git.out" 2>&1 || rc=$?
+  if [ $rc -ne 0 ]; then resolve "$c" "git pull"; return 1; fi
+  if [ "$(g "$c" rev-parse HEAD)" != "$before" ] && [ "$(g "$c" rev-parse HEAD)" != "$(g "$c" rev-parse origin/main)" ]; then
+    local base both
+    base=$(g "$c" merge-base HEAD^1 HEAD^2)
+    both=$(comm -12 <(g "$c" diff --name-only "$base" HEAD^1 | sort) <(g "$c" diff --name-only "$base" HEAD^2 | sort) | wc -l)
+    count merges; count driver-merged-files "$both"
+  fi
+}
+resolve() {                                         # CLONE WHAT
+  local c=$1 files f
+  files=$(g "$c" diff --name-only --diff-filter=U)
+  if [ -z "$files" ]; then
+    broken command-failed "$c: $2 at $NOW failed: $(tail -n 3 "$W/git.out" | tr '\n' ' ')"
+    g "$c" rebase --abort 2>/dev/null || g "$c" merge --abort 2>/dev/null || true
+    return
+  fi
+  for f in $files; do
+    count conflicts
+    printf '%s\t%s\t%s\t%s\n' "$NOW" "$c" "$f" "$({ grep -E 'CONFLICT|merge-driver|error' "$W/git.out" | grep -F "$(basename "$f" .yaml)" | head -n 2 | tr '\n' ' '; } || true)" >>"$W/conflicts"
+    g "$c" checkout --theirs -- "$f" && g "$c" add -- "$f"
+  done
+  g "$c" commit --quiet --no-edit
+}
+push() {                                            # CLONE: push, pulling again when refused
+  local c=$1 n
+  for n in 1 2 3 4 5 6; do
+    [ "$(g "$c" rev-list --count origin/main..HEAD)" = 0 ] && return 0
+    g "$c" push --quiet origin HEAD:main 2>"$W/git.out" && return 0
+    count push-refused
+    pull "$c" || true
+  done
+  broken command-failed "$c could not push in 6 attempts at $NOW"
+}
+
+# ---------------------------------------------------------------- cron
+# A cron job: its exit status is recorded; any but 0 means it stopped
+# (invariant 7), except 6 (store busy), retried.
+cron() {                                            # NAME CLONE COMMAND...
+  local name=$1 c=$2 rc try; shift 2
+  for try in 1 2 3; do
+    rc=0; echo "== $NOW" >>"$W/logs/$name.log"
+    "$@" >>"$W/logs/$name.log" 2>&1 || rc=$?
+    [ $rc -eq 6 ] || break
+    count busy-retries; later 60
+  done
+  count "cron-$name"
+  dirty_check "$c" "$name"
+  if [ $rc -ne 0 ]; then
+    broken cron "$name at $NOW exited $rc: $(tail -n 2 "$W/logs/$name.log" | tr '\n' ' ')"
+    if [ -n "$(g "$c" diff --name-only --diff-filter=U)" ]; then cp "$W/logs/$name.log" "$W/git.out"; resolve "$c" "$name"; fi
+  fi
+}
+cron_sweep() { (cd "$W/cron" && TICKETS=$W/bin/tickets TICKETS_NOW=$NOW "$repo/examples/cron-sweep.sh" "$W/cron" tickets); }
+cron_remind() {
+  if grep -q remind "$repo/examples/cron-sweep.sh"; then
+    (cd "$W/cron" && TICKETS=$W/bin/tickets TICKETS_NOW=$NOW "$repo/examples/cron-sweep.sh" "$W/cron" tickets remind)
+  else  # the recipe by hand: pull, remind (auto-committed), push
+    (cd "$W/cron" && git pull --rebase --quiet origin main && TICKETS_NOW=$NOW TICKETS_ACTOR=sweep tickets --dir tickets remind \
+      && { git push --quiet origin HEAD:main || { git pull --rebase --quiet origin main && git push --quiet origin HEAD:main; }; })
+  fi
+}
+# docs/portal.md's line, on the mail host (whose environment names the store).
+portal_line() {
+  (cd "$W/portal/tickets" && git pull --quiet --no-rebase origin main && git push --quiet origin HEAD:main
+   env $(host_env portal) TICKETS_DIR="$W/portal/tickets" TICKETS_NOW="$NOW" tickets deliver)
+}
+# The line's pull is counted like any other, so its merges count too.
+mail_host_cron() { pull portal >/dev/null || true; cron portal-line portal portal_line; }
+
+# ---------------------------------------------------------------- the team
+ROSTER_L1=(alice bruno eva) ROSTER_L2=(carla felipe) ROSTER_RND=(diego gabi)
+declare -A LEVEL=([alice]=l1 [carla]=l2 [diego]=rnd)
+declare -A CONTACTS=([Acme Corp]="ana@acme.example joao@acme.example"
+  [Globex]="hank@globex.example lisa@globex.example" [Initech]="peter@initech.example milton@initech.example"
+  [Umbrella]="jill@umbrella.example chris@eu.umbrella.example")
+declare -A MODE=([Acme Corp]=organisation [Globex]=organisation [Initech]=own [Umbrella]=organisation)
+CUSTOMERS=("Acme Corp" "Globex" "Initech" "Umbrella")
+TOPICS=("Push notifications delayed on Android" "SSO login loop with SAML" "MongoDB replica lag slows reports"
+  "API returns 500 on bulk export" "iOS app crashes at start" "LDAP sync drops users" "Server upgrade to 7.2 fails"
+  "Database performance after migration" "Login page times out" "Webhook retries flood the server")
+CLONES=(alice carla diego portal cron)
+
+setup() {
+  git init --quiet --bare "$W/origin.git"
+  git clone --quiet "$W/origin.git" "$W/alice" 2>/dev/null
+  tk alice alice init >/dev/null
+  cat >"$W/alice/tickets/config.yaml" <<'YAML'
+id_prefix: RC
+auto_close_after_days: 7
+remind_after_days: 5
+analysts:
+  - {id: alice, name: Alice Souza, level: l1, available: true, skills: [mobile, push, ios, android]}
+  - {id: bruno, name: Bruno Lima, level: l1, available: true, skills: [ldap, sso, login, saml]}
+  - {id: eva, name: Eva Costa, level: l1, available: true, skills: [webhook, api, export]}
+  - {id: carla, name: Carla Mendes, level: l2, available: true, skills: [database, performance, mongodb]}
+  - {id: felipe, name: Felipe Dias, level: l2, available: true, skills: [server, upgrade, login]}
+  - {id: diego, name: Diego Rocha, level: rnd, available: true, skills: [server, api]}
+  - {id: gabi, name: Gabriela Reis, level: rnd, available: true, skills: [mobile, database]}
+customers:
+  - {name: Acme Corp, plan: mission-critical, domains: [acme.example], portal: organisation}
+  - {name: Globex, plan: plus, domains: [globex.example], portal: organisation}
+  - {name: Initech, plan: standard, domains: [initech.example], portal: own}
+  - {name: Umbrella, plan: plus, domains: [umbrella.example, eu.umbrella.example], portal: organisation}
+git:
+  commit: true
+mail:
+  from: "Support <support@desk.example>"
+YAML
+  tk alice alice git-setup >/dev/null
+  g alice add -A && g alice commit --quiet -m "tickets store" && g alice push --quiet -u origin main
+  local c
+  for c in carla diego portal cron; do
+    git clone --quiet "$W/origin.git" "$W/$c"
+    tk "$c" "$c" git-setup >/dev/null
+  done
+  SETUP=0
+  for c in "${CLONES[@]}"; do g "$c" config user.name "$c"; g "$c" config user.email "$c@desk.example"; done
+
+  # The mail server, then the portal (restarted whenever the clock moved:
+  # `serve` takes its clock at start).
+  local port; port=$(free_port)
+  /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$port" -c aiosmtpd.handlers.Mailbox "$W/mbox" >"$W/logs/smtp.log" 2>&1 &
+  SMTP_PID=$!
+  SMTP_URL=smtp://127.0.0.1:$port
+  for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "simulate-team: aiosmtpd did not start (see $W/logs/smtp.log)" >&2; exit 2; }
+  PPORT=$(free_port); BASE=http://127.0.0.1:$PPORT
+
+  # The documented mail wrapper (docs/mail.md), on the mail host; syslog is a file here.
+  sed -e "s|TICKETS_DIR=/srv/support/tickets|TICKETS_DIR=$W/portal/tickets|" \
+      -e "s|logger -t tickets-mail -p mail.err|cat >>$W/logs/mail-errors.log|" >"$W/bin/tickets-mail" <<'SH'
+#!/bin/sh
+export TICKETS_DIR=/srv/support/tickets TICKETS_ACTOR=mail
+msg=$(mktemp) && err=$(mktemp) || exit 75
+trap 'rm -f "$msg" "$err"' EXIT
+cat > "$msg" || exit 75
+tickets reply --from-email < "$msg" 2>"$err"; rc=$?
+case $rc in
+  3|4) tickets open --from-email < "$msg" 2>"$err"; rc=$? ;;
+esac
+case $rc in
+  0) exit 0 ;;
+  2) cat "$err" >&2; exit 2 ;;
+  *) logger -t tickets-mail -p mail.err < "$err"; exit 75 ;;
+esac
+SH
+  chmod +x "$W/bin/tickets-mail"
+}
+
+portal_start() {
+  portal_stop
+  env $(host_env portal) TICKETS_DIR="$W/portal/tickets" TICKETS_NOW="$NOW" \
+    tickets serve --listen "127.0.0.1:$PPORT" --base-url "$BASE" >>"$W/logs/portal.log" 2>&1 &
+  PORTAL_PID=$!
+  for _ in $(seq 200); do curl -s -o /dev/null "$BASE/" && return 0; sleep 0.05; done
+  broken command-failed "tickets serve did not answer at $NOW: $(tail -n 2 "$W/logs/portal.log")"
+}
+portal_stop() {
+  [ -n "$PORTAL_PID" ] || return 0
+  local rc=0
+  kill -0 "$PORTAL_PID" 2>/dev/null || broken command-failed "tickets serve died before $NOW"
+  kill "$PORTAL_PID" 2>/dev/null; wait "$PORTAL_PID" || rc=$?
+  [ $rc -eq 0 ] || [ $rc -eq 143 ] || broken command-failed "tickets serve exited $rc on SIGTERM"
+  PORTAL_PID=
+}
+
+# http METHOD PATH CURL-ARGS...: CODE and LOCATION set, the body in $W/body.
+http() {
+  local m=$1 p=$2 r; shift 2
+  r=$(curl -s -X "$m" -b "$W/jar" -c "$W/jar" -H "Origin: $BASE" -o "$W/body" -w '%{http_code} %{redirect_url}' "$@" "$BASE$p") || r="000 "
+  CODE=${r%% *} LOCATION=${r#* }
+  count http-requests
+}
+expect() {                                          # CODES WHAT
+  if [[ " $1 " != *" $CODE "* ]]; then broken command-failed "portal $2 at $NOW answered $CODE"; return 1; fi
+  dirty_check portal "portal $2"
+}
+
+# A customer's portal visit: sign in with a link from `tickets portal link`,
+# check the case list and a case page (invariant 5), then do the errand.
+portal_visit() {                                    # CONTACT CUSTOMER ERRAND [ID]
+  local who=$1 cust=$2 errand=$3 id=${4:-} link path foreign
+  rm -f "$W/jar"
+  tk portal portal portal link --email "$who" --base-url "$BASE" || return 0
+  link=$(<"$W/out"); path=${link#"$BASE"}
+  http GET "$path"
+  if [ "$CODE" = 200 ]; then http POST "$path"; fi  # a page with a button (SPEC section 8)
+  expect "302 303" "sign-in" || return 0
+  http GET /; expect 200 "GET /" || return 0
+  grep -qi 'sign in' "$W/body" && ! grep -q 'Your cases' "$W/body" && { broken command-failed "portal: $who not signed in at $NOW"; return 0; }
+  count portal-visits
+  { grep -oE 'RC-[0-9A-Z]{8}' "$W/body" || true; } | sort -u >"$W/ids"
+  tk portal portal list --all --format json && cp "$W/out" "$W/listing.json"
+  local probe s=$RANDOM
+  [ -n "$id" ] && { http GET "/cases/$id"; expect 200 "GET /cases/$id" && { grep -oE 'RC-[0-9A-Z]{8}' "$W/body" >>"$W/ids" || true; }; }
+  while IFS=$'\t' read -r probe foreign; do
+    if [ "$probe" = foreign ]; then
+      http GET "/cases/$foreign"
+      [ "$CODE" = 404 ] || broken portal-isolation "$who ($cust) got $CODE for $foreign, another customer's case, at $NOW"
+    else broken portal-isolation "$probe$foreign"; fi
+  done < <(py portal-check "$W/listing.json" "$who" "$cust" "${MODE[$cust]}" "$W/ids" "$s")
+  local n=$((++SERIAL)) file=() topic sev
+  pick "${TOPICS[@]}"; topic=$PICK; pick low medium medium high; sev=$PICK
+  if chance 30; then printf 'screenshot text %s\n' "$n" >"$W/files/portal-$n.txt"; file=(-F "attachment=@$W/files/portal-$n.txt;type=text/plain"); fi
+  case $errand in
+    reply) http POST "/cases/$id/reply" -F "message=Here is what you asked for (p$n)" "${file[@]}"
+           expect "303 302" "reply to $id" && count portal-replies ;;
+    new) http POST /cases -F "summary=$topic (s$n)" -F "description=Seen since this morning (s$n)" \
+           -F "severity=$sev" "${file[@]}"
+         expect "303 302" "new case" && count opened-portal ;;
+    follow-up) http POST "/cases/$id/follow-up" --data-urlencode "summary=It is back (s$n)" \
+                 --data-urlencode "description=The problem of $id came back (s$n)"
+               expect "303 302" "follow-up of $id" && count follow-ups-portal ;;
+  esac
+  return 0
+}
+
+# ---------------------------------------------------------------- mail in
+# eml FILE FROM SUBJECT BODY [EXTRA-HEADERS] [ATTACHMENT-NAME]
+eml() {
+  local date; printf -v date '%(%a, %d %b %Y %H:%M:%S +0000)T' "$NOW_S"
+  {
+    printf 'From: %s\r\nTo: support@desk.example\r\nSubject: %s\r\nMessage-ID: <sim%s.%s@%s>\r\nDate: %s\r\n' \
+      "$2" "$3" "$SERIAL" "$seed" "${2#*@}" "$date"
+    [ -n "${5:-}" ] && printf '%s\r\n' "$5"
+    printf 'MIME-Version: 1.0\r\n'
+    if [ -n "${6:-}" ]; then
+      printf 'Content-Type: multipart/mixed; boundary="b%s"\r\n\r\n--b%s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n' "$SERIAL" "$SERIAL" "$4"
+      printf -- '--b%s\r\nContent-Type: text/plain; name="%s"\r\nContent-Disposition: attachment; filename="%s"\r\nContent-Transfer-Encoding: base64\r\n\r\n' "$SERIAL" "$6" "$6"
+      printf 'log line %s of seed %s\nerror: something failed\n' "$SERIAL" "$seed" | base64
+      printf -- '--b%s--\r\n' "$SERIAL"
+    else
+      printf 'Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n' "$4"
+    fi
+  } >"$1"
+}
+# The mail server pipes a message to the wrapper: 0 recorded, 2 bounced, 75
+# kept for a retry (none is expected: nothing here runs concurrently).
+mail_in() {                                         # FILE
+  local rc=0
+  env $(host_env portal) TICKETS_NOW="$NOW" tickets-mail <"$1" >"$W/out" 2>>"$W/logs/mail-bounces.log" || rc=$?
+  dirty_check portal "tickets-mail < $(basename "$1")"
+  count mails-in
+  case $rc in
+    0) ;;
+    2) count bounced ;;
+    *) broken command-failed "tickets-mail < $(basename "$1") at $NOW exited $rc: $(tail -n 1 "$W/logs/mail-errors.log" 2>/dev/null)"
+       cp "$1" "$W/mailq/" ;;
+  esac
+}
+mail_new() {                                        # a customer mails in a new case
+  local cust who n=$((++SERIAL)) att=
+  pick "${CUSTOMERS[@]}"; cust=$PICK; pick ${CONTACTS[$cust]}; who=$PICK
+  chance 30 && att="log-$n.txt"
+  pick "${TOPICS[@]}"
+  eml "$W/tmp/m.eml" "$who" "$PICK (s$n)" "Hello, since today it does not work (s$n)." "" "$att"
+  mail_in "$W/tmp/m.eml"; count opened-mail
+}
+mail_answer() {                                     # MODE ID EMAIL
+  local mode=$1 id=$2 who=$3 n=$((++SERIAL)) mid att=
+  chance 40 && att=answer-$n.txt
+  case $mode in
+    mail-tag) eml "$W/tmp/m.eml" "$who" "Re: [$id] your question" "Version 7.2.$n, log attached.
+> Which version?" "" "$att" ;;
+    mail-thread) mid=$(py thread "$W/mbox" "$W/mbox.index" "$id")
+      if [ -z "$mid" ]; then mail_answer mail-tag "$id" "$who"; return; fi
+      count thread-replies
+      eml "$W/tmp/m.eml" "$who" "Re: your ticket" "Answering in the thread ($n)." "In-Reply-To: $mid"$'\r\n'"References: $mid" ;;
+    out-of-office) count out-of-office
+      eml "$W/tmp/m.eml" "$who" "Out of office: Re: [$id]" "I am away until Monday ($n)." "Auto-Submitted: auto-replied" ;;
+    mail-closed) count replies-to-closed
+      eml "$W/tmp/m.eml" "$who" "Re: [$id] it is back (s$n)" "The problem is back (s$n)." ;;
+  esac
+  mail_in "$W/tmp/m.eml"
+}
+
+# ---------------------------------------------------------------- analysts
+NOTE=0
+act() {                                             # CLONE ACTION ID ASSIGNEE
+  local c=$1 a=$2 id=$3 who=$4 n=$((++SERIAL)) att=()
+  [[ " ${ROSTER[*]} " == *" $who "* ]] || who=$c
+  later $(( 30 + RANDOM % 120 ))
+  case $a in
+    investigate) tk "$c" "$who" investigate "$id" ;;
+    request-info) if chance 15; then printf 'patch %s\n' "$n" >"$W/files/fix-$n.patch"; att=(--attach "$W/files/fix-$n.patch"); fi
+      tk "$c" "$who" request-info "$id" -m "Which version runs there, and can you send the log? (q$n)" "${att[@]}" ;;
+    close) tk "$c" "$who" close "$id" --resolution "Fixed by the configuration change $n" ;;
+    escalate) pick low medium high
+      if [ "$c" = alice ]; then tk "$c" "$who" escalate "$id"; else tk "$c" "$who" escalate "$id" --impact "$PICK"; fi ;;
+    note) tk "$c" "$who" note "$id" -m "INTERNAL-NOTE-$((++NOTE)) checked the server logs" ;;
+  esac
+  count "analyst-$a"
+}
+phone_case() {                                      # the L1 desk takes a call
+  local cust who n=$((++SERIAL)) args=() analyst sev
+  pick "${CUSTOMERS[@]}"; cust=$PICK; pick ${CONTACTS[$cust]}; who=$PICK
+  chance 70 && args+=(--email "$who")
+  if chance 40; then printf 'phone log %s\n' "$n" >"$W/files/call-$n.log"; args+=(--attach "$W/files/call-$n.log"); fi
+  pick "${ROSTER_L1[@]}"; analyst=$PICK; pick low medium high; sev=$PICK; pick "${TOPICS[@]}"
+  later 60
+  tk alice "$analyst" open --customer "$cust" --channel phone --severity "$sev" \
+    --summary "$PICK (s$n)" --description "Called in (s$n)" "${args[@]}" && count opened-phone
+  return 0
+}
+desk_work() {                                       # CLONE PHONE-CASES
+  local c=$1 a id who
+  [ "$c" = alice ] && for _ in $(seq "$2"); do phone_case; done
+  case $c in alice) ROSTER=("${ROSTER_L1[@]}") ;; carla) ROSTER=("${ROSTER_L2[@]}") ;; *) ROSTER=("${ROSTER_RND[@]}") ;; esac
+  tk "$c" "$c" list --format json || return 0
+  py plan "${LEVEL[$c]}" "$RANDOM" 8 0.25 <"$W/out" >"$W/plan"
+  while IFS=$'\t' read -r a id who; do
+    TK_OK="0 4" act "$c" "$a" "$id" "$who" || true
+  done <"$W/plan"
+}
+
+# ---------------------------------------------------------------- a day
+# Working hours 08-19: mail and portal traffic, the desks' syncs, the mail
+# host's line at :55. Every hour: the sweep. 09:00: remind.
+simulate_day() {                                    # DAY NEW-CASES
+  local d=$1 q=$2 h i t0 mode id em cust
+  local -a per_hour=(0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0)
+  for ((i = 0; i < q; i++)); do (( ++per_hour[8 + RANDOM % 12] )); done
+  for h in $(seq 0 23); do
+    t0=$(( START + d * 86400 + h * 3600 ))
+    at "$t0"; cron sweep cron cron_sweep
+    [ "$h" = 9 ] && { later 60; cron remind cron cron_remind; }
+    if (( h < 8 || h > 19 )); then
+      (( h % 4 == 0 )) && { later 300; mail_host_cron; }
+      continue
+    fi
+    # Customers: new cases by mail (45%), portal (35%) and phone (20%), and answers.
+    at $(( t0 + 300 ))
+    local phone=0 portal_new=0 f
+    for f in "$W"/mailq/*; do [ -e "$f" ] && { mail_in "$f"; rm -f "$f"; }; done
+    for ((i = 0; i < per_hour[h]; i++)); do
+      if chance 45; then later 20; mail_new; elif chance 64; then portal_new=$((portal_new + 1)); else phone=$((phone + 1)); fi
+    done
+    tk portal portal list --all --format json && cp "$W/out" "$W/customers.json"
+    local s=$RANDOM
+    local visits=()
+    while IFS=$'\t' read -r mode id em cust; do
+      case $mode in
+        portal) visits+=("reply|$id|$em|$cust") ;;
+        portal-follow-up) visits+=("follow-up|$id|$em|$cust") ;;
+        *) later 20; mail_answer "$mode" "$id" "$em" ;;
+      esac
+    done < <(py customers "$s" 0.12 0.004 <"$W/customers.json")
+    for ((i = 0; i < portal_new; i++)); do pick "${CUSTOMERS[@]}"; visits+=("new|-|-|$PICK"); done
+    chance 30 && { pick "${CUSTOMERS[@]}"; visits+=("look|-|-|$PICK"); }
+    if [ ${#visits[@]} -gt 0 ]; then
+      later 60; portal_start
+      local v errand
+      for v in "${visits[@]}"; do
+        IFS='|' read -r errand id em cust <<<"$v"
+        # A contact of a `portal: own` customer sees only the cases opened with its address.
+        [[ "${MODE[$cust]}" = own && "$em" = - && "$errand" != new && "$errand" != look ]] && continue
+        [ "$em" = - ] && { pick ${CONTACTS[$cust]}; em=$PICK; }
+        portal_visit "$em" "$cust" "$errand" "${id#-}"
+      done
+    fi
+    # The desks: all pull, all work, then all push (a refused push pulls
+    # again: merges, through the driver when both sides touched a case).
+    at $(( t0 + 1500 ))
+    local c
+    for c in alice carla diego; do pull "$c" || true; done
+    for c in alice carla diego; do desk_work "$c" "$phone"; done
+    for c in alice carla diego; do push "$c"; done
+    at $(( t0 + 3300 )); mail_host_cron
+  done
+}
+
+# ---------------------------------------------------------------- checks
+final_sync() {
+  local round c heads
+  for round in 1 2 3 4; do
+    for c in "${CLONES[@]}"; do pull "$c" >/dev/null || true; push "$c"; done
+    heads=$(for c in "${CLONES[@]}"; do g "$c" rev-parse HEAD; done; git --git-dir="$W/origin.git" rev-parse HEAD)
+    [ "$(sort -u <<<"$heads" | wc -l)" = 1 ] && return 0
+  done
+}
+verdict() {                                         # NAME PROBLEMS...
+  local name=$1; shift
+  if [ $# -eq 0 ]; then echo "ok: $name"; else FAILED=1; local p; for p in "$@"; do echo "BROKEN: $name: $p"; done; fi
+}
+check_invariants() {
+  local c problems=() tree id ref sha
+  git clone --quiet "$W/origin.git" "$W/fresh"
+  local all=("${CLONES[@]}" fresh)
+  tree=$(git --git-dir="$W/origin.git" rev-parse HEAD:tickets)
+  for c in "${all[@]}"; do
+    [ "$(g "$c" rev-parse HEAD:tickets)" = "$tree" ] || problems+=("$c holds tree $(g "$c" rev-parse HEAD:tickets), origin $tree")
+    [ -z "$(g "$c" status --porcelain)" ] || problems+=("$c's work tree differs from its HEAD")
+  done
+  verdict "1 every clone holds the same store" "${problems[@]}"; problems=()
+  for c in "${all[@]}"; do
+    TICKETS_DIR=$W/$c/tickets TICKETS_NOW=$NOW tickets check >"$W/tmp/check" 2>&1 || problems+=("$c: $(head -n 3 "$W/tmp/check" | tr '\n' ' ')")
+  done
+  verdict "2 tickets check passes on every clone and a fresh clone" "${problems[@]}"; problems=()
+  TICKETS_DIR=$W/portal/tickets tickets list --all --format json >"$W/all.json"
+  /usr/bin/python3 -c 'import json,sys; [print(c["id"]) for c in json.load(open(sys.argv[1]))]' "$W/all.json" >"$W/ids.all"
+  while read -r id; do TICKETS_DIR=$W/portal/tickets tickets show "$id" --format json >"$W/shows/$id.json"; done <"$W/ids.all"
+  py attachments "$W/shows" >"$W/attachments.tsv"
+  while IFS=$'\t' read -r id ref sha; do
+    for c in "${all[@]}"; do
+      if ! TICKETS_DIR=$W/$c/tickets tickets attachment "$id" "$ref" --output "$W/tmp/att" 2>"$W/tmp/att.err"; then
+        problems+=("$c: $id $ref: $(head -n 1 "$W/tmp/att.err")")
+      elif [ "$(sha256sum <"$W/tmp/att" | cut -d' ' -f1)" != "$sha" ]; then problems+=("$c: $id $ref: bytes differ from sha256 $sha"); fi
+    done
+  done <"$W/attachments.tsv"
+  verdict "3 every attachment reads back on every clone ($(wc -l <"$W/attachments.tsv") files)" "${problems[@]:0:10}"
+  local figures; mapfile -t problems < <(py check-mail "$W/mbox" "$W/shows")
+  figures=${problems[0]}; problems=("${problems[@]:1}")
+  verdict "4 every support event mailed exactly once, nothing internal ($figures messages sent/expected)" "${problems[@]}"
+  for name in "portal-isolation:5 no customer saw another's case" "dirty-tree:6 no work tree left dirty" \
+              "cron:7 no cron job stopped" "command-failed:8 no command or request failed"; do
+    mapfile -t problems < <(awk -F'\t' -v k="${name%%:*}" '$1 == k { print $2 }' "$W/broken" | head -n 10)
+    local n; n=$(awk -F'\t' -v k="${name%%:*}" '$1 == k' "$W/broken" | wc -l)
+    [ "$n" -gt 10 ] && problems+=("... $((n - 10)) more")
+    verdict "${name#*:}" "${problems[@]}"
+  done
+  MAILS=${figures%%$'\t'*}
+}
+
+# ---------------------------------------------------------------- run
+START=$NOW_S
+T_START=$EPOCHREALTIME
+setup
+echo "simulate-team: $days day(s), $cases case(s), seed $seed, $bin, in $W"
+declare -a DAY_TIMES=()
+SERIAL=0 FAILED=0
+for ((d = 0; d < days; d++)); do
+  t=$EPOCHREALTIME
+  simulate_day "$d" $(( cases / days + (d < cases % days ? 1 : 0) ))
+  DAY_TIMES+=("$(awk -v a="$t" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')")
+done
+at $(( START + days * 86400 ))
+portal_stop
+final_sync; mail_host_cron; final_sync
+echo "invariants:"
+check_invariants
+echo "figures:"
+printf '  cases %s (opened by mail %s, portal %s, phone %s; follow-ups by portal %s, replies to closed cases %s)\n' \
+  "$(wc -l <"$W/ids.all")" "${COUNT[opened-mail]:-0}" "${COUNT[opened-portal]:-0}" "${COUNT[opened-phone]:-0}" \
+  "${COUNT[follow-ups-portal]:-0}" "${COUNT[replies-to-closed]:-0}"
+printf '  events %s; messages sent %s; mails in %s (bounced %s, out-of-office %s, thread replies %s)\n' \
+  "$(py events "$W/shows")" "$MAILS" "${COUNT[mails-in]:-0}" "${COUNT[bounced]:-0}" "${COUNT[out-of-office]:-0}" "${COUNT[thread-replies]:-0}"
+printf '  portal visits %s, requests %s; cron runs: sweep %s, remind %s, mail host %s (busy retries %s)\n' \
+  "${COUNT[portal-visits]:-0}" "${COUNT[http-requests]:-0}" "${COUNT[cron-sweep]:-0}" "${COUNT[cron-remind]:-0}" \
+  "${COUNT[cron-portal-line]:-0}" "${COUNT[busy-retries]:-0}"
+printf '  merges %s (case files merged by the driver %s), refused pushes %s, conflicts %s\n' \
+  "${COUNT[merges]:-0}" "${COUNT[driver-merged-files]:-0}" "${COUNT[push-refused]:-0}" "${COUNT[conflicts]:-0}"
+[ -s "$W/conflicts" ] && awk -F'\t' '{ printf "    conflict %s in %s: %s %s\n", $1, $2, $3, $4 }' "$W/conflicts" | head -n 10
+printf '  wall time per simulated day: %s s (total %.0f s)\n' "${DAY_TIMES[*]}" "$(awk -v a="$T_START" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')"
+printf '  disk: origin %s, clones %s\n' "$(du -sh "$W/origin.git" | cut -f1)" \
+  "$(for c in "${CLONES[@]}"; do printf '%s %s  ' "$c" "$(du -sh "$W/$c" | cut -f1)"; done)"
+exit "$FAILED"

@@ -1,0 +1,229 @@
+//! The sent ledger: one line for each message the mail host sent, committed
+//! to the store, so that no clone (and no restore from a clone) sends the
+//! message of an event twice.
+//!
+//! ```text
+//! sent/since          events before this instant are never mailed ("always": none are)
+//! sent/2026-12.log    {"sent_at":"…","case":"RC-…","event":"request-info","key":"…","message_id":"…","to":"…","subject":"…"}
+//! ```
+//!
+//! Only the mail host writes it, by appending, so its files only ever grow
+//! by whole lines at the end: they merge without conflict (`merge=union` in
+//! `.gitattributes`). A line cut by a crash at the end of a file is taken as
+//! not written (its message may go out once more); any other line that does
+//! not read is invalid data, and nothing is sent until it is fixed.
+
+use super::{read_text, Store, StoreLock};
+use crate::error::{Error, Result};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The ledger's folder in the store.
+pub const SENT_DIR: &str = "sent";
+/// The file that says from when events are mailed.
+const SINCE_FILE: &str = "since";
+/// What `since` holds for a store that mails every event.
+const ALWAYS: &str = "always";
+
+/// One message sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SentEntry {
+    /// When it was handed to the mail system.
+    #[serde(with = "crate::time::rfc3339")]
+    pub sent_at: DateTime<Utc>,
+    /// The case.
+    pub case: String,
+    /// The event's action (`open`, `request-info`, ...), for people.
+    pub event: String,
+    /// The event's key (see `operations::event_key`).
+    pub key: String,
+    /// The message's `Message-ID`, without angle brackets.
+    pub message_id: String,
+    /// The recipient.
+    pub to: String,
+    /// The subject.
+    pub subject: String,
+    /// Why no message was sent for the event, when none was and none will
+    /// be (an open by an automatic message, never acknowledged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withheld: Option<String>,
+}
+
+/// The ledger as read.
+#[derive(Debug, Default)]
+pub struct SentLedger {
+    /// Events before this instant are never mailed; `None` when every event
+    /// is (a store made with the ledger); the ledger's `since` file missing
+    /// shows as [`SentLedger::started`] false.
+    pub since: Option<DateTime<Utc>>,
+    /// Whether the ledger has its `since` file.
+    pub started: bool,
+    /// Every entry, oldest file first.
+    pub entries: Vec<SentEntry>,
+}
+
+impl SentLedger {
+    /// The keys (`case` and event key) of every message sent.
+    pub fn keys(&self) -> HashSet<(String, String)> {
+        self.entries.iter().map(|e| (e.case.clone(), e.key.clone())).collect()
+    }
+}
+
+impl Store {
+    /// The ledger's folder.
+    pub fn sent_dir(&self) -> PathBuf {
+        self.root().join(SENT_DIR)
+    }
+
+    /// The ledger file of the month of `at`.
+    pub fn sent_file(&self, at: DateTime<Utc>) -> PathBuf {
+        self.sent_dir().join(format!("{}.log", at.format("%Y-%m")))
+    }
+
+    /// The `since` file's path.
+    pub fn sent_since_path(&self) -> PathBuf {
+        self.sent_dir().join(SINCE_FILE)
+    }
+
+    /// Reads the ledger: `since` and every entry. A folder or file that is
+    /// not plainly one (a link, a FIFO) is refused as invalid data.
+    pub fn sent_ledger(&self) -> Result<SentLedger> {
+        let dir = self.sent_dir();
+        let mut ledger = SentLedger::default();
+        match fs::symlink_metadata(&dir) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ledger),
+            Err(e) => return Err(Error::io(&dir, e)),
+            Ok(meta) if !meta.is_dir() => {
+                return Err(Error::invalid(&dir, None, "is not a folder; the sent ledger is refused"))
+            }
+            Ok(_) => {}
+        }
+        let since_path = dir.join(SINCE_FILE);
+        if fs::symlink_metadata(&since_path).is_ok() {
+            let text = read_text(&since_path)?;
+            let value = text
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty() && !l.starts_with('#'))
+                .unwrap_or("");
+            ledger.started = true;
+            ledger.since = if value == ALWAYS {
+                None
+            } else {
+                Some(crate::time::parse_instant(value).map_err(|e| {
+                    Error::invalid(&since_path, None, format!("holds {value:?}, not an instant or `always`: {e}"))
+                })?)
+            };
+        }
+        let mut files: Vec<PathBuf> = fs::read_dir(&dir)
+            .map_err(|e| Error::io(&dir, e))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|path| path.extension().is_some_and(|x| x == "log"))
+            .collect();
+        files.sort();
+        for file in files {
+            read_entries(&file, &mut ledger.entries)?;
+        }
+        Ok(ledger)
+    }
+
+    /// Writes `since` (`None`: every event is mailed), synced; under the
+    /// store's lock. The path written.
+    pub fn start_sent_ledger(&self, _lock: &StoreLock, since: Option<DateTime<Utc>>) -> Result<PathBuf> {
+        self.write_sent_since(since)
+    }
+
+    /// [`start_sent_ledger`](Self::start_sent_ledger), for `init` (nobody
+    /// else can write a store that is being made).
+    pub(super) fn write_sent_since(&self, since: Option<DateTime<Utc>>) -> Result<PathBuf> {
+        self.make_sent_dir()?;
+        let value = since.map_or(ALWAYS.to_string(), |at| crate::time::format_instant(&at));
+        let text = format!(
+            "# The mail host mails every public event from this instant on (`always`: every one);\n\
+             # what it sent is in the .log files beside this one. Written by tickets; not to be edited.\n{value}\n"
+        );
+        let path = self.sent_since_path();
+        super::atomic_write::write(&path, text.as_bytes(), super::atomic_write::Durability::Synced)?;
+        Ok(path)
+    }
+
+    /// Appends `entry` to its month's file, synced, under the store's lock.
+    /// The file written.
+    pub fn record_sent(&self, _lock: &StoreLock, entry: &SentEntry) -> Result<PathBuf> {
+        self.make_sent_dir()?;
+        let path = self.sent_file(entry.sent_at);
+        let line = serde_json::to_string(entry).map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
+        append_line(&path, &line)?;
+        Ok(path)
+    }
+
+    fn make_sent_dir(&self) -> Result<()> {
+        let dir = self.sent_dir();
+        match fs::create_dir(&dir) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => match fs::symlink_metadata(&dir) {
+                Ok(meta) if meta.is_dir() => Ok(()),
+                _ => Err(Error::invalid(&dir, None, "is not a folder; the sent ledger is refused")),
+            },
+            Err(e) => Err(Error::io(&dir, e)),
+        }
+    }
+}
+
+/// Reads the entries of one ledger file.
+fn read_entries(path: &Path, entries: &mut Vec<SentEntry>) -> Result<()> {
+    let text = read_text(path)?;
+    let complete = text.ends_with('\n');
+    let lines: Vec<&str> = text.lines().collect();
+    for (index, line) in lines.iter().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<SentEntry>(line) {
+            Ok(entry) => entries.push(entry),
+            // The last line, cut by a crash while it was appended.
+            Err(_) if index + 1 == lines.len() && !complete => {}
+            Err(e) => {
+                return Err(Error::invalid(
+                    path,
+                    Some(index + 1),
+                    format!("is not a line of the sent ledger ({e}); nothing is sent until it is fixed"),
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Appends one line to `path`, never through a link and only to a regular
+/// file, starting a new line when a crash cut the last one; synced.
+fn append_line(path: &Path, line: &str) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .read(true)
+        .mode(0o644)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(Error::invalid(path, None, "is not a regular file; the sent ledger is refused"));
+    }
+    let cut = meta.len() > 0 && {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut last = [0u8; 1];
+        file.seek(SeekFrom::End(-1))
+            .and_then(|_| file.read_exact(&mut last))
+            .map_err(|e| Error::io(path, e))?;
+        last[0] != b'\n'
+    };
+    let text = if cut { format!("\n{line}\n") } else { format!("{line}\n") };
+    file.write_all(text.as_bytes()).map_err(|e| Error::io(path, e))?;
+    file.sync_all().map_err(|e| Error::io(path, e))
+}
