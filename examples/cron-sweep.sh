@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Sweep a git-versioned tickets store from cron: pull, sweep, commit, push.
+# The same for reminders, with `remind` as the third argument.
 #
 #   crontab:  5 * * * *  /opt/tickets/cron-sweep.sh /srv/support/desk >>/var/log/tickets-sweep.log 2>&1
+#             0 9 * * 1-5  /opt/tickets/cron-sweep.sh /srv/support/desk tickets remind >>/var/log/tickets-remind.log 2>&1
+#
+# Mail is not sent here: the mail host's `tickets deliver` sends every
+# clone's messages once it has pulled what this pushed.
 #
 # Run it in a clone of its own (not an analyst's working copy), where
 # `tickets git-setup` has been run once so that rebases merge case files with
@@ -11,15 +16,19 @@
 # (the sweep still closed the others and they were pushed).
 set -euo pipefail
 
-clone=${1:?usage: cron-sweep.sh CLONE [STORE-DIRECTORY-IN-CLONE]}
+clone=${1:?usage: cron-sweep.sh CLONE [STORE-DIRECTORY-IN-CLONE] [sweep|remind]}
 store=${2:-tickets}
+command=${3:-sweep}
+case "$command" in
+    sweep|remind) ;;
+    *) echo "cron-sweep: the command is sweep or remind, not $command" >&2; exit 2 ;;
+esac
 tickets=${TICKETS:-tickets}
-export TICKETS_ACTOR=${TICKETS_ACTOR:-sweep}
 
 cd "$clone"
 
 # One run at a time: a slow pull or push must not overlap the next run.
-exec 9>"$(git rev-parse --git-dir)/tickets-cron-sweep.lock"
+exec 9>"$(git rev-parse --git-dir)/tickets-cron-$command.lock"
 if ! flock --nonblock 9; then
     echo "cron-sweep: the previous run is still going; skipping this one"
     exit 0
@@ -47,18 +56,22 @@ pull() {
 pull
 
 status=0
-"$tickets" --dir "$store" sweep || status=$?
+"$tickets" --dir "$store" "$command" || status=$?
 if [ "$status" -ne 0 ] && [ "$status" -ne 5 ]; then
-    echo "cron-sweep: tickets sweep failed with exit code $status" >&2
+    echo "cron-sweep: tickets $command failed with exit code $status" >&2
     exit "$status"
 fi
 
-# With `git: {commit: true}` in config.yaml the sweep committed already;
+# With `git: {commit: true}` in config.yaml the command committed already;
 # otherwise commit its changes here, and only the store's.
 git add --all -- "$store"
 if ! git diff --cached --quiet -- "$store"; then
-    closed=$(git diff --cached --name-only -- "$store" | wc -l)
-    git commit --quiet -m "sweep: auto-closed $closed case(s)" -- "$store"
+    changed=$(git diff --cached --name-only -- "$store" | wc -l)
+    if [ "$command" = sweep ]; then
+        git commit --quiet -m "sweep: auto-closed $changed case(s)" -- "$store"
+    else
+        git commit --quiet -m "remind: reminded $changed case(s)" -- "$store"
+    fi
 fi
 
 # Someone may push between our pull and our push: rebase and try again.

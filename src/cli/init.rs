@@ -91,7 +91,7 @@ customers:
 pub fn run(ctx: &Context, _args: InitArgs) -> Result<ExitCode> {
     ctx.store.init(CONFIG_TEMPLATE)?;
     emit(&format!(
-        "initialised a tickets store in {}\n  config.yaml  roster, customers, policy (edit it)\n  .gitignore   derived files (.tickets/, temp files)\n",
+        "initialised a tickets store in {}\n  config.yaml  roster, customers, policy (edit it)\n  .gitignore   derived files (.tickets/, temp files)\n  sent/        the sent ledger: what the mail host mailed (commit it)\n",
         ctx.store.root().display()
     ))?;
     Ok(ExitCode::Success)

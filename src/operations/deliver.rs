@@ -47,13 +47,13 @@ pub fn outbox(session: &Session) -> Result<(Vec<OutboxMessage>, Vec<Error>)> {
     let (local, mut errors) = store.outbox()?;
     let ledger = store.sent_ledger()?;
     let failures = failure_records(&local);
-    let (pending, unreadable) = pending_messages(session, &config, &ledger, &failures)?;
-    errors.extend(unreadable);
+    let pending = pending_messages(session, &config, &ledger, &failures)?;
+    errors.extend(pending.errors);
     let mut messages: Vec<OutboxMessage> = local
         .into_iter()
         .filter(|m| m.kind == MessageKind::SignIn || m.state == DeliveryState::Queued)
         .collect();
-    messages.extend(pending.into_iter().map(|(_, message)| message));
+    messages.extend(pending.messages.into_iter().map(|(_, message)| message));
     messages.extend(ledger.entries.iter().filter(|e| e.withheld.is_none()).map(sent_message));
     messages.sort_by(|a, b| (a.queued_at, &a.case, a.event_index).cmp(&(b.queued_at, &b.case, b.event_index)));
     Ok((messages, errors))
@@ -76,7 +76,7 @@ fn sent_message(entry: &SentEntry) -> OutboxMessage {
         state: DeliveryState::Sent,
         queued_at: entry.sent_at,
         sent_at: Some(entry.sent_at),
-        attempts: 1,
+        attempts: entry.attempts,
         error: None,
         message: String::new(),
         attachments: Vec::new(),
@@ -96,15 +96,17 @@ fn failure_records(local: &[OutboxMessage]) -> HashMap<String, OutboxMessage> {
 /// start on, that the ledger has no line for: composed now, each with its
 /// earlier failed attempts, each with its event's ledger key. Events of
 /// cases not changed since the start are not looked at. Nothing before the
-/// ledger started.
+/// ledger started. The events whose message cannot be composed come
+/// apart, as the ledger entries that withhold them.
 fn pending_messages(
     session: &Session,
     config: &Config,
     ledger: &SentLedger,
     failures: &HashMap<String, OutboxMessage>,
-) -> Result<(Vec<(String, OutboxMessage)>, Vec<Error>)> {
+) -> Result<Pending> {
+    let mut refused = Vec::new();
     if config.mail.is_none() || !ledger.started {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok(Pending::default());
     }
     let store = &session.store;
     let policy = super::policy(store, config)?;
@@ -141,18 +143,40 @@ fn pending_messages(
                     pending.push((key, message));
                 }
                 Err(NotComposed::Nothing) => {}
-                Err(NotComposed::Refused(reason)) => {
-                    errors.push(Error::invalid(
-                        store.case_path(&case.id),
-                        None,
-                        format!("the message of its {} event cannot be composed: {reason}", event.action),
-                    ));
-                }
+                // Never sendable as it stands (a template that fills to
+                // gigabytes, an address no transport carries): the write
+                // warned; the ledger records it as withheld, once.
+                Err(NotComposed::Refused(reason)) => refused.push(SentEntry {
+                    sent_at: session.now,
+                    case: case.id.clone(),
+                    event: event.action.to_string(),
+                    key,
+                    message_id: String::new(),
+                    to: String::new(),
+                    subject: String::new(),
+                    attempts: 0,
+                    withheld: Some(format!("cannot be composed: {reason}")),
+                }),
             }
         }
     }
     pending.sort_by(|(_, a), (_, b)| (a.event_at, &a.case, a.event_index).cmp(&(b.event_at, &b.case, b.event_index)));
-    Ok((pending, errors))
+    Ok(Pending {
+        messages: pending,
+        refused,
+        errors,
+    })
+}
+
+/// What waits for the mail host.
+#[derive(Default)]
+struct Pending {
+    /// Each message with its event's ledger key, oldest event first.
+    messages: Vec<(String, OutboxMessage)>,
+    /// Events whose message cannot be composed, as the entries withholding them.
+    refused: Vec<SentEntry>,
+    /// Case files that could not be read.
+    errors: Vec<Error>,
 }
 
 /// The bytes to send: the message, with the event's files attached.
@@ -217,8 +241,20 @@ pub fn deliver(
     let (local, errors) = store.outbox()?;
     delivered.errors = errors;
     let failures = failure_records(&local);
-    let (pending, unreadable) = pending_messages(session, &config, &ledger, &failures)?;
-    delivered.errors.extend(unreadable);
+    let pending = pending_messages(session, &config, &ledger, &failures)?;
+    delivered.errors.extend(pending.errors);
+    if !dry_run && !pending.refused.is_empty() {
+        let lock = store.lock(session.lock_wait)?;
+        for entry in &pending.refused {
+            written.push(store.record_sent(&lock, entry)?);
+        }
+    }
+    for entry in pending.refused {
+        delivered.warnings.push(super::Warning::MailNotQueued {
+            id: entry.case,
+            reason: entry.withheld.unwrap_or_default(),
+        });
+    }
 
     for message in local {
         match (message.kind, message.state) {
@@ -245,7 +281,7 @@ pub fn deliver(
         }
     }
 
-    for (key, mut message) in pending {
+    for (key, mut message) in pending.messages {
         if dry_run {
             delivered.sent.push(message);
             continue;
@@ -271,6 +307,7 @@ pub fn deliver(
                     message_id: message.message_id.clone(),
                     to: message.to.clone(),
                     subject: message.subject.clone(),
+                    attempts: message.attempts,
                     withheld: None,
                 };
                 {

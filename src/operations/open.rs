@@ -6,13 +6,13 @@ use super::attachments::{self, Enclosures, MAX_LEFT_OUT_NOTE_BYTES};
 use super::{active_counts, commit, Session, Warning};
 use crate::case::Case;
 use crate::config::Config;
-use crate::store::sent_ledger::SentEntry;
-use crate::vocabulary::ActionKind;
 use crate::email;
 use crate::error::{Error, Result};
 use crate::lifecycle::{self, NewCase};
 use crate::routing::route;
+use crate::store::sent_ledger::SentEntry;
 use crate::terminal::escape_line;
+use crate::vocabulary::ActionKind;
 use crate::vocabulary::{Channel, Level, Severity, Status};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -227,6 +227,7 @@ fn open_as(
                 message_id: String::new(),
                 to: String::new(),
                 subject: String::new(),
+                attempts: 0,
                 withheld: Some("opened by an automatic message: never acknowledged (RFC 3834)".into()),
             };
             files.push(store.record_sent(&lock, &entry)?);

@@ -43,7 +43,9 @@ pub fn event_key(case: &Case, index: usize) -> String {
     let event = &case.history[index];
     let alike = case.history[..index]
         .iter()
-        .filter(|e| e.action == event.action && e.at == event.at && e.actor == event.actor && e.message == event.message)
+        .filter(|e| {
+            e.action == event.action && e.at == event.at && e.actor == event.actor && e.message == event.message
+        })
         .count();
     let mut hash = Sha256::new();
     for part in [
@@ -158,7 +160,12 @@ pub fn message_of_event(
 /// Checks that what the cases' last events send can be composed; a warning
 /// for each that cannot (the change itself goes ahead). Nothing is queued
 /// here: the mail host composes the message from the committed event.
-pub fn warn_unless_composable(session: &Session, config: &Config, cases: &[Case], warnings: &mut Vec<Warning>) -> Result<()> {
+pub fn warn_unless_composable(
+    session: &Session,
+    config: &Config,
+    cases: &[Case],
+    warnings: &mut Vec<Warning>,
+) -> Result<()> {
     if config.mail.is_none() {
         return Ok(());
     }

@@ -47,10 +47,21 @@ pub struct SentEntry {
     pub to: String,
     /// The subject.
     pub subject: String,
+    /// How many times sending was tried (left out when once).
+    #[serde(default = "once", skip_serializing_if = "is_once")]
+    pub attempts: u32,
     /// Why no message was sent for the event, when none was and none will
     /// be (an open by an automatic message, never acknowledged).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withheld: Option<String>,
+}
+
+fn once() -> u32 {
+    1
+}
+
+fn is_once(attempts: &u32) -> bool {
+    *attempts == 1
 }
 
 /// The ledger as read.
@@ -98,7 +109,11 @@ impl Store {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ledger),
             Err(e) => return Err(Error::io(&dir, e)),
             Ok(meta) if !meta.is_dir() => {
-                return Err(Error::invalid(&dir, None, "is not a folder; the sent ledger is refused"))
+                return Err(Error::invalid(
+                    &dir,
+                    None,
+                    "is not a folder; the sent ledger is refused",
+                ))
             }
             Ok(_) => {}
         }
@@ -115,7 +130,11 @@ impl Store {
                 None
             } else {
                 Some(crate::time::parse_instant(value).map_err(|e| {
-                    Error::invalid(&since_path, None, format!("holds {value:?}, not an instant or `always`: {e}"))
+                    Error::invalid(
+                        &since_path,
+                        None,
+                        format!("holds {value:?}, not an instant or `always`: {e}"),
+                    )
                 })?)
             };
         }
@@ -167,7 +186,11 @@ impl Store {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => match fs::symlink_metadata(&dir) {
                 Ok(meta) if meta.is_dir() => Ok(()),
-                _ => Err(Error::invalid(&dir, None, "is not a folder; the sent ledger is refused")),
+                _ => Err(Error::invalid(
+                    &dir,
+                    None,
+                    "is not a folder; the sent ledger is refused",
+                )),
             },
             Err(e) => Err(Error::io(&dir, e)),
         }
@@ -213,7 +236,11 @@ fn append_line(path: &Path, line: &str) -> Result<()> {
         .map_err(|e| Error::io(path, e))?;
     let meta = file.metadata().map_err(|e| Error::io(path, e))?;
     if !meta.is_file() {
-        return Err(Error::invalid(path, None, "is not a regular file; the sent ledger is refused"));
+        return Err(Error::invalid(
+            path,
+            None,
+            "is not a regular file; the sent ledger is refused",
+        ));
     }
     let cut = meta.len() > 0 && {
         use std::io::{Read, Seek, SeekFrom};
@@ -223,7 +250,11 @@ fn append_line(path: &Path, line: &str) -> Result<()> {
             .map_err(|e| Error::io(path, e))?;
         last[0] != b'\n'
     };
-    let text = if cut { format!("\n{line}\n") } else { format!("{line}\n") };
+    let text = if cut {
+        format!("\n{line}\n")
+    } else {
+        format!("{line}\n")
+    };
     file.write_all(text.as_bytes()).map_err(|e| Error::io(path, e))?;
     file.sync_all().map_err(|e| Error::io(path, e))
 }

@@ -517,7 +517,7 @@ fn files(t: &TestStore, keep: &str) -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(t.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .filter(|n| ![keep, "config.yaml", ".gitignore", ".tickets"].contains(&n.as_str()))
+        .filter(|n| ![keep, "config.yaml", ".gitignore", ".tickets", "sent"].contains(&n.as_str()))
         .collect();
     names.sort();
     names

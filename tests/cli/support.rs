@@ -173,6 +173,50 @@ impl TestStore {
     }
 }
 
+impl TestStore {
+    /// Runs `deliver` at NOW as the mail host, with a sendmail-compatible
+    /// script that keeps each message; the messages it sent, each as text
+    /// with quoted-printable soft line breaks undone.
+    pub fn deliver_and_capture(&self) -> Vec<String> {
+        self.deliver_and_capture_at(NOW)
+    }
+
+    /// [`deliver_and_capture`](Self::deliver_and_capture) at `now`.
+    pub fn deliver_and_capture_at(&self, now: &str) -> Vec<String> {
+        use std::os::unix::fs::PermissionsExt;
+        let outside = tempfile::tempdir().expect("temp dir");
+        let kept = outside.path().join("kept");
+        std::fs::create_dir(&kept).expect("kept");
+        let script = outside.path().join("sendmail");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh
+cat > \"{}/$(date +%s%N).$$.eml\"\n",
+                kept.display()
+            ),
+        )
+        .expect("script");
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        self.cmd()
+            .env("TICKETS_NOW", now)
+            .env("TICKETS_SENDMAIL", format!("{} -t -oi", script.display()))
+            .env_remove("TICKETS_SMTP_URL")
+            .arg("deliver")
+            .assert()
+            .success();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&kept)
+            .expect("kept")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|f| String::from_utf8_lossy(&std::fs::read(f).expect("message")).replace("=\r\n", ""))
+            .collect()
+    }
+}
+
 /// The IDs in a JSON array of cases.
 pub fn ids(cases: &[serde_json::Value]) -> Vec<String> {
     cases
