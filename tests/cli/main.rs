@@ -30,6 +30,7 @@ mod lifecycle;
 mod links;
 mod mail_attacks;
 mod mail_headers;
+mod mail_host;
 mod mail_server;
 mod merges;
 mod operations;

@@ -1,0 +1,263 @@
+//! Mail goes out from the mail host: an answer typed on an analyst's clone
+//! with no mail set-up reaches the customer once, from the clone whose
+//! environment names a transport, after it pulls; the sent ledger it
+//! commits keeps every other clone, and a restore, from sending it again.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use tempfile::TempDir;
+
+const NOW: &str = "2026-11-19T10:00:00Z";
+
+const CONFIG: &str = r#"id_prefix: RC
+auto_close_after_days: 7
+analysts:
+  - {id: alice, name: Alice Souza, level: l1, available: true, skills: [push]}
+customers:
+  - name: Acme Corp
+    plan: plus
+    domains: [acme.example]
+mail:
+  from: "Support <support@desk.example>"
+git:
+  commit: true
+"#;
+
+/// An origin, and clones of it by name, each with `tickets git-setup` run.
+struct Deployment {
+    tmp: TempDir,
+}
+
+impl Deployment {
+    fn new(config: &str) -> Deployment {
+        let d = Deployment {
+            tmp: tempfile::tempdir().expect("temp dir"),
+        };
+        std::fs::write(
+            d.tmp.path().join("gitconfig"),
+            "[user]\n\tname = Team\n\temail = team@desk.example\n[init]\n\tdefaultBranch = main\n[pull]\n\trebase = false\n",
+        )
+        .expect("gitconfig");
+        let seed = d.tmp.path().join("seed");
+        std::fs::create_dir(&seed).expect("seed");
+        d.git(&seed, &["init", "-q"]);
+        d.tickets(&seed, NOW, &["init"], None);
+        std::fs::write(seed.join("tickets/config.yaml"), config).expect("config");
+        d.git(&seed, &["add", "-A"]);
+        d.git(&seed, &["commit", "-qm", "store"]);
+        d.git(d.tmp.path(), &["clone", "-q", "--bare", "seed", "origin.git"]);
+        d
+    }
+
+    /// A new clone of the origin.
+    fn clone(&self, name: &str) -> PathBuf {
+        self.git(self.tmp.path(), &["clone", "-q", "origin.git", name]);
+        let repo = self.tmp.path().join(name);
+        self.tickets(&repo, NOW, &["git-setup"], None);
+        repo
+    }
+
+    fn isolate(&self, command: &mut Command) {
+        command
+            .env("HOME", self.tmp.path())
+            .env("GIT_CONFIG_GLOBAL", self.tmp.path().join("gitconfig"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .env_remove("GIT_INDEX_FILE")
+            .env_remove("TICKETS_SMTP_URL")
+            .env_remove("TICKETS_SENDMAIL");
+    }
+
+    fn git(&self, dir: &Path, args: &[&str]) -> String {
+        let mut command = Command::new("git");
+        self.isolate(&mut command);
+        let out = command.args(args).current_dir(dir).output().expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// `tickets ARGS` in `repo`'s store; `sendmail` makes it the mail host.
+    fn run(&self, repo: &Path, now: &str, args: &[&str], sendmail: Option<&Path>) -> Output {
+        let mut command = Command::new(assert_cmd::cargo::cargo_bin!("tickets"));
+        self.isolate(&mut command);
+        command
+            .env("TICKETS_DIR", repo.join("tickets"))
+            .env("TICKETS_NOW", now)
+            .env("TICKETS_ACTOR", "alice")
+            .current_dir(repo)
+            .args(args);
+        if let Some(script) = sendmail {
+            command.env("TICKETS_SENDMAIL", format!("{} -t -oi", script.display()));
+        }
+        command.output().expect("tickets runs")
+    }
+
+    fn tickets(&self, repo: &Path, now: &str, args: &[&str], sendmail: Option<&Path>) -> String {
+        let out = self.run(repo, now, args, sendmail);
+        assert!(
+            out.status.success(),
+            "tickets {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// A sendmail-compatible script appending each message to `mbox`.
+    fn mail_server(&self) -> (PathBuf, PathBuf) {
+        use std::os::unix::fs::PermissionsExt;
+        let mbox = self.tmp.path().join("mbox");
+        let script = self.tmp.path().join("sendmail");
+        std::fs::write(
+            &script,
+            format!("#!/bin/sh\n{{ cat; echo; echo '=====END====='; }} >> '{}'\n", mbox.display()),
+        )
+        .expect("script");
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        (script, mbox)
+    }
+
+    fn sync(&self, repo: &Path) {
+        self.git(repo, &["pull", "-q", "--no-edit", "origin", "main"]);
+        self.git(repo, &["push", "-q", "origin", "HEAD:main"]);
+    }
+}
+
+/// The messages of an mbox written by [`Deployment::mail_server`].
+fn messages(mbox: &Path) -> Vec<String> {
+    std::fs::read_to_string(mbox)
+        .unwrap_or_default()
+        .split("=====END=====")
+        .filter(|m| !m.trim().is_empty())
+        .map(|m| m.replace("=\r\n", ""))
+        .collect()
+}
+
+fn clean(d: &Deployment, repo: &Path) {
+    assert_eq!(d.git(repo, &["status", "--porcelain"]), "", "{} is dirty", repo.display());
+}
+
+#[test]
+fn an_answer_typed_on_an_analysts_clone_is_mailed_once_by_the_mail_host() {
+    let d = Deployment::new(CONFIG);
+    let laptop = d.clone("laptop");
+    let host = d.clone("host");
+    let (sendmail, mbox) = d.mail_server();
+
+    let id = d.tickets(
+        &laptop,
+        NOW,
+        &[
+            "open", "--customer", "Acme Corp", "--email", "ana@acme.example", "--summary", "Push fails",
+            "--description", "No push",
+        ],
+        None,
+    );
+    d.tickets(&laptop, NOW, &["request-info", &id, "--message", "Which version, please?"], None);
+    d.tickets(&laptop, NOW, &["note", &id, "--message", "INTERNAL: customer is grumpy"], None);
+    clean(&d, &laptop);
+    // The laptop has no transport: it refuses, and sends nothing.
+    let refused = d.run(&laptop, NOW, &["deliver"], None);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("not the mail host"), "{stderr}");
+    assert!(messages(&mbox).is_empty());
+    // It can still see what waits for the mail host.
+    let waiting = d.tickets(&laptop, NOW, &["deliver", "--dry-run"], None);
+    assert_eq!(waiting.lines().count(), 2, "{waiting}");
+    d.sync(&laptop);
+
+    // The mail host pulls and sends both messages, once.
+    d.sync(&host);
+    let sent = d.tickets(&host, "2026-11-19T10:05:00Z", &["deliver"], Some(&sendmail));
+    assert_eq!(sent.lines().count(), 2, "{sent}");
+    clean(&d, &host);
+    let mail = messages(&mbox);
+    assert_eq!(mail.len(), 2);
+    assert!(mail.iter().any(|m| m.contains("Which version, please?")));
+    assert!(mail.iter().all(|m| !m.contains("INTERNAL")), "an internal note was mailed");
+    assert_eq!(d.tickets(&host, NOW, &["deliver"], Some(&sendmail)), "", "nothing twice");
+    d.sync(&host);
+
+    // Every clone gets the ledger; a restore sends nothing again.
+    d.sync(&laptop);
+    assert!(laptop.join("tickets/sent/2026-11.log").is_file());
+    let restore = d.clone("restore");
+    assert_eq!(d.tickets(&restore, NOW, &["deliver"], Some(&sendmail)), "");
+    assert_eq!(messages(&mbox).len(), 2, "a restore sends nothing twice");
+    let outbox: Vec<serde_json::Value> =
+        serde_json::from_str(&d.tickets(&restore, NOW, &["outbox", "--format", "json"], None)).expect("json");
+    assert_eq!(outbox.len(), 2);
+    assert!(outbox.iter().all(|m| m["state"] == "sent"), "{outbox:#?}");
+
+    // The same case answered on two clones at once: each answer once.
+    d.tickets(&laptop, "2026-11-19T11:00:00Z", &["request-info", &id, "--message", "From the laptop"], None);
+    d.tickets(&restore, "2026-11-19T11:00:01Z", &["request-info", &id, "--message", "From the other clone"], None);
+    d.sync(&laptop);
+    d.sync(&restore);
+    d.sync(&host);
+    let sent = d.tickets(&host, "2026-11-19T11:05:00Z", &["deliver"], Some(&sendmail));
+    assert_eq!(sent.lines().count(), 2, "{sent}");
+    let mail = messages(&mbox);
+    assert_eq!(mail.len(), 4);
+    assert_eq!(mail.iter().filter(|m| m.contains("From the laptop")).count(), 1);
+    assert_eq!(mail.iter().filter(|m| m.contains("From the other clone")).count(), 1);
+    assert_eq!(d.tickets(&restore, NOW, &["check"], None).lines().last().map(|l| l.contains("0 error")), Some(true));
+}
+
+#[test]
+fn events_from_before_the_ledger_are_never_mailed() {
+    let d = Deployment::new(CONFIG);
+    let host = d.clone("host");
+    let (sendmail, mbox) = d.mail_server();
+    let old = d.tickets(
+        &host,
+        NOW,
+        &["open", "--customer", "Acme Corp", "--email", "ana@acme.example", "--summary", "Old", "--description", "x"],
+        None,
+    );
+    // A store from before the ledger: no sent/ at all.
+    d.git(&host, &["rm", "-q", "-r", "tickets/sent"]);
+    d.git(&host, &["commit", "-qm", "a store from before the ledger"]);
+    let first = d.run(&host, "2026-11-20T10:00:00Z", &["deliver"], Some(&sendmail));
+    assert!(first.status.success());
+    assert!(String::from_utf8_lossy(&first.stderr).contains("started the sent ledger"));
+    assert!(messages(&mbox).is_empty(), "an event from before the ledger was mailed");
+    clean(&d, &host);
+    d.tickets(&host, "2026-11-20T11:00:00Z", &["request-info", &old, "--message", "New question"], None);
+    d.tickets(&host, "2026-11-20T11:05:00Z", &["deliver"], Some(&sendmail));
+    let mail = messages(&mbox);
+    assert_eq!(mail.len(), 1);
+    assert!(mail[0].contains("New question"));
+}
+
+#[test]
+fn a_case_opened_by_an_automatic_message_is_never_acknowledged_by_the_mail_host() {
+    let d = Deployment::new(CONFIG);
+    let host = d.clone("host");
+    let (sendmail, mbox) = d.mail_server();
+    let message = "From: Ana <ana@acme.example>\r\nTo: support@desk.example\r\nSubject: Out of office\r\n\
+                   Message-ID: <ooo-1@acme.example>\r\nAuto-Submitted: auto-replied\r\n\r\nI am away.\r\n";
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin!("tickets"));
+    d.isolate(&mut command);
+    let mut child = command
+        .env("TICKETS_DIR", host.join("tickets"))
+        .env("TICKETS_NOW", NOW)
+        .args(["open", "--from-email"])
+        .current_dir(&host)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("tickets runs");
+    use std::io::Write;
+    child.stdin.take().expect("stdin").write_all(message.as_bytes()).expect("write");
+    let out = child.wait_with_output().expect("output");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(id.starts_with("RC-"), "an out-of-office opens a case here: {id}");
+    clean(&d, &host);
+    d.tickets(&host, NOW, &["deliver"], Some(&sendmail));
+    assert!(messages(&mbox).is_empty(), "an automatic message was acknowledged");
+    let ledger = std::fs::read_to_string(host.join("tickets/sent/2026-11.log")).expect("ledger");
+    assert!(ledger.contains(&id) && ledger.contains("withheld"), "{ledger}");
+}
