@@ -54,7 +54,11 @@ pub fn outbox(session: &Session) -> Result<(Vec<OutboxMessage>, Vec<Error>)> {
         .filter(|m| m.kind == MessageKind::SignIn || m.state == DeliveryState::Queued)
         .collect();
     messages.extend(pending.messages.into_iter().map(|(_, message)| message));
-    messages.extend(ledger.entries.iter().filter(|e| e.withheld.is_none()).map(sent_message));
+    store.visit_sent(&mut |entry| {
+        if entry.withheld.is_none() {
+            messages.push(sent_message(&entry));
+        }
+    })?;
     messages.sort_by(|a, b| (a.queued_at, &a.case, a.event_index).cmp(&(b.queued_at, &b.case, b.event_index)));
     Ok((messages, errors))
 }
@@ -110,7 +114,7 @@ fn pending_messages(
     }
     let store = &session.store;
     let policy = super::policy(store, config)?;
-    let sent = ledger.keys();
+    let sent = &ledger.keys;
     let since = ledger.since;
     let (summaries, mut errors) = store.scan(&|_| true)?;
     let mut pending = Vec::new();

@@ -73,15 +73,8 @@ pub struct SentLedger {
     pub since: Option<DateTime<Utc>>,
     /// Whether the ledger has its `since` file.
     pub started: bool,
-    /// Every entry, oldest file first.
-    pub entries: Vec<SentEntry>,
-}
-
-impl SentLedger {
-    /// The keys (`case` and event key) of every message sent.
-    pub fn keys(&self) -> HashSet<(String, String)> {
-        self.entries.iter().map(|e| (e.case.clone(), e.key.clone())).collect()
-    }
+    /// The key (`case` and event key) of every event sent or withheld.
+    pub keys: HashSet<(String, String)>,
 }
 
 impl Store {
@@ -138,16 +131,28 @@ impl Store {
                 })?)
             };
         }
-        let mut files: Vec<PathBuf> = fs::read_dir(&dir)
-            .map_err(|e| Error::io(&dir, e))?
-            .filter_map(|entry| entry.ok().map(|e| e.path()))
-            .filter(|path| path.extension().is_some_and(|x| x == "log"))
-            .collect();
+        self.visit_sent(&mut |entry| {
+            ledger.keys.insert((entry.case, entry.key));
+        })?;
+        Ok(ledger)
+    }
+
+    /// Calls `visit` with every entry of the ledger, oldest file first.
+    pub fn visit_sent(&self, visit: &mut dyn FnMut(SentEntry)) -> Result<()> {
+        let dir = self.sent_dir();
+        let mut files: Vec<PathBuf> = match fs::read_dir(&dir) {
+            Ok(listing) => listing
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|path| path.extension().is_some_and(|x| x == "log"))
+                .collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(Error::io(&dir, e)),
+        };
         files.sort();
         for file in files {
-            read_entries(&file, &mut ledger.entries)?;
+            read_entries(&file, visit)?;
         }
-        Ok(ledger)
+        Ok(())
     }
 
     /// Writes `since` (`None`: every event is mailed), synced; under the
@@ -197,29 +202,63 @@ impl Store {
     }
 }
 
-/// Reads the entries of one ledger file.
-fn read_entries(path: &Path, entries: &mut Vec<SentEntry>) -> Result<()> {
-    let text = read_text(path)?;
-    let complete = text.ends_with('\n');
-    let lines: Vec<&str> = text.lines().collect();
-    for (index, line) in lines.iter().enumerate() {
-        if line.trim().is_empty() {
+/// The largest ledger file read (a month of a busy desk is a few MiB).
+const MAX_LEDGER_FILE_BYTES: u64 = 1024 * 1024 * 1024;
+/// The longest ledger line read.
+const MAX_LEDGER_LINE_BYTES: usize = 64 * 1024;
+
+/// Reads the entries of one ledger file, line by line.
+fn read_entries(path: &Path, visit: &mut dyn FnMut(SentEntry)) -> Result<()> {
+    use std::io::{BufRead, BufReader, Read};
+    let (file, meta) = super::open_regular(path)?;
+    if meta.len() > MAX_LEDGER_FILE_BYTES {
+        return Err(Error::invalid(
+            path,
+            None,
+            format!(
+                "is {} bytes, over the {MAX_LEDGER_FILE_BYTES}-byte cap of a ledger file",
+                meta.len()
+            ),
+        ));
+    }
+    let mut reader = BufReader::new(file.take(MAX_LEDGER_FILE_BYTES));
+    let mut line = Vec::new();
+    let mut number = 0;
+    loop {
+        line.clear();
+        let read = (&mut reader)
+            .take(MAX_LEDGER_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| Error::io(path, e))?;
+        if read == 0 {
+            return Ok(());
+        }
+        number += 1;
+        let complete = line.last() == Some(&b'\n');
+        if line.len() > MAX_LEDGER_LINE_BYTES {
+            return Err(Error::invalid(
+                path,
+                Some(number),
+                "is a line too long for the sent ledger",
+            ));
+        }
+        let text = String::from_utf8_lossy(&line);
+        if text.trim().is_empty() {
             continue;
         }
-        match serde_json::from_str::<SentEntry>(line) {
-            Ok(entry) => entries.push(entry),
+        match serde_json::from_str::<SentEntry>(text.trim_end()) {
+            Ok(entry) => visit(entry),
             // The last line, cut by a crash while it was appended.
-            Err(_) if index + 1 == lines.len() && !complete => {}
+            Err(_) if !complete => return Ok(()),
             Err(e) => {
                 return Err(Error::invalid(
                     path,
-                    Some(index + 1),
+                    Some(number),
                     format!("is not a line of the sent ledger ({e}); nothing is sent until it is fixed"),
                 ))
             }
         }
     }
-    Ok(())
 }
 
 /// Appends one line to `path`, never through a link and only to a regular

@@ -73,7 +73,11 @@ impl Deployment {
         let mut command = Command::new("git");
         self.isolate(&mut command);
         let out = command.args(args).current_dir(dir).output().expect("git runs");
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -110,7 +114,10 @@ impl Deployment {
         let script = self.tmp.path().join("sendmail");
         std::fs::write(
             &script,
-            format!("#!/bin/sh\n{{ cat; echo; echo '=====END====='; }} >> '{}'\n", mbox.display()),
+            format!(
+                "#!/bin/sh\n{{ cat; echo; echo '=====END====='; }} >> '{}'\n",
+                mbox.display()
+            ),
         )
         .expect("script");
         std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
@@ -134,7 +141,12 @@ fn messages(mbox: &Path) -> Vec<String> {
 }
 
 fn clean(d: &Deployment, repo: &Path) {
-    assert_eq!(d.git(repo, &["status", "--porcelain"]), "", "{} is dirty", repo.display());
+    assert_eq!(
+        d.git(repo, &["status", "--porcelain"]),
+        "",
+        "{} is dirty",
+        repo.display()
+    );
 }
 
 #[test]
@@ -148,13 +160,30 @@ fn an_answer_typed_on_an_analysts_clone_is_mailed_once_by_the_mail_host() {
         &laptop,
         NOW,
         &[
-            "open", "--customer", "Acme Corp", "--email", "ana@acme.example", "--summary", "Push fails",
-            "--description", "No push",
+            "open",
+            "--customer",
+            "Acme Corp",
+            "--email",
+            "ana@acme.example",
+            "--summary",
+            "Push fails",
+            "--description",
+            "No push",
         ],
         None,
     );
-    d.tickets(&laptop, NOW, &["request-info", &id, "--message", "Which version, please?"], None);
-    d.tickets(&laptop, NOW, &["note", &id, "--message", "INTERNAL: customer is grumpy"], None);
+    d.tickets(
+        &laptop,
+        NOW,
+        &["request-info", &id, "--message", "Which version, please?"],
+        None,
+    );
+    d.tickets(
+        &laptop,
+        NOW,
+        &["note", &id, "--message", "INTERNAL: customer is grumpy"],
+        None,
+    );
     clean(&d, &laptop);
     // The laptop has no transport: it refuses, and sends nothing.
     let refused = d.run(&laptop, NOW, &["deliver"], None);
@@ -175,8 +204,15 @@ fn an_answer_typed_on_an_analysts_clone_is_mailed_once_by_the_mail_host() {
     let mail = messages(&mbox);
     assert_eq!(mail.len(), 2);
     assert!(mail.iter().any(|m| m.contains("Which version, please?")));
-    assert!(mail.iter().all(|m| !m.contains("INTERNAL")), "an internal note was mailed");
-    assert_eq!(d.tickets(&host, NOW, &["deliver"], Some(&sendmail)), "", "nothing twice");
+    assert!(
+        mail.iter().all(|m| !m.contains("INTERNAL")),
+        "an internal note was mailed"
+    );
+    assert_eq!(
+        d.tickets(&host, NOW, &["deliver"], Some(&sendmail)),
+        "",
+        "nothing twice"
+    );
     d.sync(&host);
 
     // Every clone gets the ledger; a restore sends nothing again.
@@ -191,8 +227,18 @@ fn an_answer_typed_on_an_analysts_clone_is_mailed_once_by_the_mail_host() {
     assert!(outbox.iter().all(|m| m["state"] == "sent"), "{outbox:#?}");
 
     // The same case answered on two clones at once: each answer once.
-    d.tickets(&laptop, "2026-11-19T11:00:00Z", &["request-info", &id, "--message", "From the laptop"], None);
-    d.tickets(&restore, "2026-11-19T11:00:01Z", &["request-info", &id, "--message", "From the other clone"], None);
+    d.tickets(
+        &laptop,
+        "2026-11-19T11:00:00Z",
+        &["request-info", &id, "--message", "From the laptop"],
+        None,
+    );
+    d.tickets(
+        &restore,
+        "2026-11-19T11:00:01Z",
+        &["request-info", &id, "--message", "From the other clone"],
+        None,
+    );
     d.sync(&laptop);
     d.sync(&restore);
     d.sync(&host);
@@ -202,7 +248,13 @@ fn an_answer_typed_on_an_analysts_clone_is_mailed_once_by_the_mail_host() {
     assert_eq!(mail.len(), 4);
     assert_eq!(mail.iter().filter(|m| m.contains("From the laptop")).count(), 1);
     assert_eq!(mail.iter().filter(|m| m.contains("From the other clone")).count(), 1);
-    assert_eq!(d.tickets(&restore, NOW, &["check"], None).lines().last().map(|l| l.contains("0 error")), Some(true));
+    assert_eq!(
+        d.tickets(&restore, NOW, &["check"], None)
+            .lines()
+            .last()
+            .map(|l| l.contains("0 error")),
+        Some(true)
+    );
 }
 
 #[test]
@@ -213,7 +265,17 @@ fn events_from_before_the_ledger_are_never_mailed() {
     let old = d.tickets(
         &host,
         NOW,
-        &["open", "--customer", "Acme Corp", "--email", "ana@acme.example", "--summary", "Old", "--description", "x"],
+        &[
+            "open",
+            "--customer",
+            "Acme Corp",
+            "--email",
+            "ana@acme.example",
+            "--summary",
+            "Old",
+            "--description",
+            "x",
+        ],
         None,
     );
     // A store from before the ledger: no sent/ at all.
@@ -224,7 +286,12 @@ fn events_from_before_the_ledger_are_never_mailed() {
     assert!(String::from_utf8_lossy(&first.stderr).contains("started the sent ledger"));
     assert!(messages(&mbox).is_empty(), "an event from before the ledger was mailed");
     clean(&d, &host);
-    d.tickets(&host, "2026-11-20T11:00:00Z", &["request-info", &old, "--message", "New question"], None);
+    d.tickets(
+        &host,
+        "2026-11-20T11:00:00Z",
+        &["request-info", &old, "--message", "New question"],
+        None,
+    );
     d.tickets(&host, "2026-11-20T11:05:00Z", &["deliver"], Some(&sendmail));
     let mail = messages(&mbox);
     assert_eq!(mail.len(), 1);
@@ -250,7 +317,12 @@ fn a_case_opened_by_an_automatic_message_is_never_acknowledged_by_the_mail_host(
         .spawn()
         .expect("tickets runs");
     use std::io::Write;
-    child.stdin.take().expect("stdin").write_all(message.as_bytes()).expect("write");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(message.as_bytes())
+        .expect("write");
     let out = child.wait_with_output().expect("output");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
