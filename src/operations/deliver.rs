@@ -117,11 +117,20 @@ fn pending_messages(
     let sent = &ledger.keys;
     let since = ledger.since;
     let (summaries, mut errors) = store.scan(&|_| true)?;
+    let known = store.mail_settled();
+    let mut settled = HashMap::new();
     let mut pending = Vec::new();
     for summary in summaries
         .iter()
         .filter(|s| s.email.is_some() && since.is_none_or(|at| s.updated_at >= at))
     {
+        // Taken before the file is read: a write meanwhile changes it.
+        let stamp = store.case_file_stamp(&summary.id);
+        if let Some(stamp) = stamp.filter(|stamp| known.get(&summary.id) == Some(stamp)) {
+            settled.insert(summary.id.clone(), stamp);
+            continue;
+        }
+        let waiting = pending.len() + refused.len();
         let case = match store.load(&summary.id) {
             Ok(case) => case,
             Err(e) => {
@@ -163,12 +172,16 @@ fn pending_messages(
                 }),
             }
         }
+        if let Some(stamp) = stamp.filter(|_| pending.len() + refused.len() == waiting) {
+            settled.insert(case.id.clone(), stamp);
+        }
     }
     pending.sort_by(|(_, a), (_, b)| (a.event_at, &a.case, a.event_index).cmp(&(b.event_at, &b.case, b.event_index)));
     Ok(Pending {
         messages: pending,
         refused,
         errors,
+        settled,
     })
 }
 
@@ -181,6 +194,9 @@ struct Pending {
     refused: Vec<SentEntry>,
     /// Case files that could not be read.
     errors: Vec<Error>,
+    /// The cases with nothing left to send, each with its file's stamp (see
+    /// `store::mail_settled`).
+    settled: HashMap<String, crate::store::mail_settled::FileStamp>,
 }
 
 /// The bytes to send: the message, with the event's files attached.
@@ -247,6 +263,7 @@ pub fn deliver(
     let failures = failure_records(&local);
     let pending = pending_messages(session, &config, &ledger, &failures)?;
     delivered.errors.extend(pending.errors);
+    let settled = pending.settled;
     if !dry_run && !pending.refused.is_empty() {
         let lock = store.lock(session.lock_wait)?;
         for entry in &pending.refused {
@@ -333,6 +350,10 @@ pub fn deliver(
                 delivered.failed.push(message);
             }
         }
+    }
+    if !dry_run {
+        // Only a shortcut for the next run: a failure to keep it costs time, not mail.
+        let _ = store.write_mail_settled(&delivery_lock, &settled);
     }
     // Failure records whose event is no longer pending (sent by then, or gone).
     if !dry_run {
