@@ -1,6 +1,7 @@
 //! With `git: {commit: true}`, every write commits everything it wrote, in
 //! one commit: the case file, the attachment files its event names, the
-//! removals of `check --prune`, the `.gitattributes` of `git-setup`. After
+//! removals of `check --prune`, the `.gitattributes` of `git-setup`, the
+//! sent ledger of `deliver`. After
 //! each command that writes, `git status` is clean, so another clone gets
 //! the whole change and the cron recipes never meet a dirty work tree.
 
@@ -162,6 +163,22 @@ fn every_command_that_writes_leaves_a_clean_work_tree() {
     let swept = run(&clone, "2026-03-09T10:00:00Z", &["sweep"], None);
     assert_eq!(swept, mailed, "the waiting case is swept");
     clean(&clone, "sweep");
+
+    // The mail host sends every message and commits its ledger.
+    let mut deliver = std::process::Command::new(assert_cmd::cargo::cargo_bin!("tickets"));
+    clone.isolate(&mut deliver);
+    let out = deliver
+        .env("TICKETS_DIR", clone.store())
+        .env("TICKETS_NOW", "2026-03-09T11:00:00Z")
+        .env("TICKETS_SENDMAIL", "/bin/true")
+        .current_dir(clone.repo())
+        .arg("deliver")
+        .output()
+        .expect("deliver runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).lines().count() >= 8, "every public event mailed");
+    clean(&clone, "deliver");
+    assert!(clone.git(&["ls-files", "tickets/sent"]).contains("tickets/sent/2026-03.log"));
 
     // A committed file no event names: `check --prune` commits its removal.
     let orphan = clone.store().join("attachments/00");
