@@ -82,16 +82,20 @@ fn sent_message(entry: &SentEntry) -> OutboxMessage {
         sent_at: Some(entry.sent_at),
         attempts: entry.attempts,
         error: None,
+        resent: false,
         message: String::new(),
         attachments: Vec::new(),
     }
 }
 
-/// This clone's records of failed attempts, by Message-ID.
+/// This clone's records of earlier attempts (failed, or stopped while
+/// sending), by Message-ID.
 fn failure_records(local: &[OutboxMessage]) -> HashMap<String, OutboxMessage> {
     local
         .iter()
-        .filter(|m| m.kind == MessageKind::CaseEvent && m.state == DeliveryState::Failed)
+        .filter(|m| {
+            m.kind == MessageKind::CaseEvent && matches!(m.state, DeliveryState::Failed | DeliveryState::Sending)
+        })
         .map(|m| (m.message_id.clone(), m.clone()))
         .collect()
 }
@@ -148,10 +152,11 @@ fn pending_messages(
             }
             match message_of_event(store, config, &policy, &case, index, session.now) {
                 Ok(mut message) => {
-                    if let Some(failed) = failures.get(&message.message_id) {
-                        message.state = DeliveryState::Failed;
-                        message.attempts = failed.attempts;
-                        message.error = failed.error.clone();
+                    if let Some(earlier) = failures.get(&message.message_id) {
+                        message.state = earlier.state;
+                        message.attempts = earlier.attempts;
+                        message.error = earlier.error.clone();
+                        message.resent = earlier.resent;
                     }
                     pending.push((key, message));
                 }
@@ -297,8 +302,8 @@ pub fn deliver(
                     delivered.dropped.push(message);
                 }
             }
-            // A failed attempt: kept while its event is pending (below).
-            (MessageKind::CaseEvent, DeliveryState::Failed) => {}
+            // An earlier attempt: kept while its event is pending (below).
+            (MessageKind::CaseEvent, DeliveryState::Failed | DeliveryState::Sending) => {}
         }
     }
 
@@ -307,48 +312,36 @@ pub fn deliver(
             delivered.sent.push(message);
             continue;
         }
-        message.attempts += 1;
         let Some(transport) = transport else {
             continue;
         };
-        let outcome = with_files(store, &message).and_then(|bytes| {
-            if addressed_only_to_its_recipient(&message) {
-                transport.send(&message.from, &message.to, &bytes)
-            } else {
-                Err("the message's own headers name another recipient".into())
-            }
-        });
-        match outcome {
-            Ok(()) => {
-                let entry = SentEntry {
-                    sent_at: session.now,
-                    case: message.case.clone(),
-                    event: message.action.to_string(),
-                    key,
-                    message_id: message.message_id.clone(),
-                    to: message.to.clone(),
-                    subject: message.subject.clone(),
-                    attempts: message.attempts,
-                    withheld: None,
-                };
+        let mut entry = SentEntry {
+            sent_at: session.now,
+            case: message.case.clone(),
+            event: message.action.to_string(),
+            key,
+            message_id: message.message_id.clone(),
+            to: message.to.clone(),
+            subject: message.subject.clone(),
+            attempts: message.attempts,
+            withheld: None,
+        };
+        match hand_over(store, transport, &delivery_lock, &mut message, |m| with_files(store, m))? {
+            HandOver::Sent => {
+                entry.attempts = message.attempts;
                 {
                     let lock = store.lock(session.lock_wait)?;
+                    // Failing here leaves the message marked "sending": the
+                    // next run sends it once more, at most.
                     written.push(store.record_sent(&lock, &entry)?);
                 }
-                if failures.contains_key(&message.message_id) {
-                    store.remove_message(&delivery_lock, &message)?;
-                }
+                store.remove_message(&delivery_lock, &message)?;
                 message.state = DeliveryState::Sent;
                 message.sent_at = Some(session.now);
                 message.error = None;
                 delivered.sent.push(message);
             }
-            Err(reason) => {
-                message.state = DeliveryState::Failed;
-                message.error = Some(reason);
-                store.update_message(&delivery_lock, &message)?;
-                delivered.failed.push(message);
-            }
+            HandOver::Failed => delivered.failed.push(message),
         }
     }
     if !dry_run {
@@ -396,9 +389,9 @@ fn send_sign_in(
         delivered.sent.push(message);
         return Ok(());
     };
-    message.attempts += 1;
-    match transport.send(&message.from, &message.to, message.message.as_bytes()) {
-        Ok(()) => {
+    let bytes = message.message.clone().into_bytes();
+    match hand_over(store, transport, delivery_lock, &mut message, |_| Ok(bytes))? {
+        HandOver::Sent => {
             message.state = DeliveryState::Sent;
             message.sent_at = Some(session.now);
             message.error = None;
@@ -407,14 +400,60 @@ fn send_sign_in(
             store.update_message(delivery_lock, &message)?;
             delivered.sent.push(message);
         }
+        HandOver::Failed => delivered.failed.push(message),
+    }
+    Ok(())
+}
+
+/// How one hand-over ended.
+enum HandOver {
+    /// The mail system took it (or took it before, in a run that stopped
+    /// before recording it, and it was already sent once more).
+    Sent,
+    /// The mail system refused it, or it could not be made: recorded as
+    /// failed, with the reason, for the next run.
+    Failed,
+}
+
+/// Hands `message` to the mail system, marked "sending" in this clone's
+/// outbox first, synced: a mark that cannot be written (a full disk) stops
+/// `deliver` with nothing sent. A message found marked "sending" (a run
+/// stopped between hand-over and record) is sent once more, at most: once
+/// resent, it is taken as sent. A refusal is recorded as failed.
+fn hand_over(
+    store: &crate::store::Store,
+    transport: &Transport,
+    delivery_lock: &crate::store::StoreLock,
+    message: &mut OutboxMessage,
+    bytes: impl FnOnce(&OutboxMessage) -> std::result::Result<Vec<u8>, String>,
+) -> Result<HandOver> {
+    if message.state == DeliveryState::Sending {
+        if message.resent {
+            return Ok(HandOver::Sent);
+        }
+        message.resent = true;
+        message.error =
+            Some("a delivery stopped after handing it over and before recording it: sent again, once".into());
+    }
+    message.attempts += 1;
+    message.state = DeliveryState::Sending;
+    store.update_message(delivery_lock, message)?;
+    let outcome = bytes(message).and_then(|bytes| {
+        if addressed_only_to_its_recipient(message) {
+            transport.send(&message.from, &message.to, &bytes)
+        } else {
+            Err("the message's own headers name another recipient".into())
+        }
+    });
+    match outcome {
+        Ok(()) => Ok(HandOver::Sent),
         Err(reason) => {
             message.state = DeliveryState::Failed;
             message.error = Some(reason);
-            store.update_message(delivery_lock, &message)?;
-            delivered.failed.push(message);
+            store.update_message(delivery_lock, message)?;
+            Ok(HandOver::Failed)
         }
     }
-    Ok(())
 }
 
 /// `.tickets` is derived and gitignored; committed anyway (`git add -f`),

@@ -149,6 +149,7 @@ pub fn message_of_event(
             sent_at: None,
             attempts: 0,
             error: None,
+            resent: false,
             message: String::from_utf8_lossy(&composed.bytes).into_owned(),
             attachments: event.attachments.clone(),
         }),

@@ -134,6 +134,7 @@ pub fn request_sign_in(session: &Session, email: &str, base_url: &str) -> Result
         sent_at: None,
         attempts: 0,
         error: None,
+        resent: false,
         message: String::from_utf8_lossy(&composed.bytes).into_owned(),
         attachments: Vec::new(),
     };

@@ -32,6 +32,10 @@ pub enum DeliveryState {
     Sent,
     /// The last attempt failed; the next `deliver` tries again.
     Failed,
+    /// Marked before it was handed to the mail system, and not yet known
+    /// sent: a `deliver` stopped in between (a crash, a full disk). The next
+    /// run sends it once more, at most.
+    Sending,
 }
 
 impl DeliveryState {
@@ -41,6 +45,7 @@ impl DeliveryState {
             DeliveryState::Queued => "queued",
             DeliveryState::Sent => "sent",
             DeliveryState::Failed => "failed",
+            DeliveryState::Sending => "sending",
         }
     }
 }
@@ -119,6 +124,10 @@ pub struct OutboxMessage {
     /// The last failure, in the transport's words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Sent once more after a `deliver` stopped between handing it over and
+    /// recording it: never sent a third time.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub resent: bool,
     /// The whole message, headers and body.
     pub message: String,
     /// The files of the event, attached at delivery from the store

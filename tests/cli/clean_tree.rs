@@ -165,20 +165,31 @@ fn every_command_that_writes_leaves_a_clean_work_tree() {
     clean(&clone, "sweep");
 
     // The mail host sends every message and commits its ledger.
+    let sendmail = clone.repo().join("../sendmail");
+    std::fs::write(&sendmail, "#!/bin/sh\ncat >/dev/null\n").expect("script");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&sendmail, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
     let mut deliver = std::process::Command::new(assert_cmd::cargo::cargo_bin!("tickets"));
     clone.isolate(&mut deliver);
     let out = deliver
         .env("TICKETS_DIR", clone.store())
         .env("TICKETS_NOW", "2026-03-09T11:00:00Z")
-        .env("TICKETS_SENDMAIL", "/bin/true")
+        .env("TICKETS_SENDMAIL", sendmail.canonicalize().expect("script"))
         .current_dir(clone.repo())
         .arg("deliver")
         .output()
         .expect("deliver runs");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).lines().count() >= 8, "every public event mailed");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).lines().count() >= 8,
+        "every public event mailed"
+    );
     clean(&clone, "deliver");
-    assert!(clone.git(&["ls-files", "tickets/sent"]).contains("tickets/sent/2026-03.log"));
+    assert!(clone
+        .git(&["ls-files", "tickets/sent"])
+        .contains("tickets/sent/2026-03.log"));
 
     // A committed file no event names: `check --prune` commits its removal.
     let orphan = clone.store().join("attachments/00");

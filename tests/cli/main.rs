@@ -15,6 +15,7 @@ mod contracts;
 mod crash;
 mod customer_mail;
 mod delivery;
+mod delivery_faults;
 mod email;
 mod env;
 mod example_store;
