@@ -89,7 +89,9 @@ pub fn run(dir: &Path, args: MergeDriverArgs) -> Result<ExitCode> {
             (text, ExitCode::Failure)
         }
     };
-    std::fs::write(&args.ours, text).map_err(|e| {
+    // Never in place: a full disk part-way through would leave git's file
+    // cut short, which still parses (a message silently shortened).
+    crate::store::replace_file(&args.ours, &text).map_err(|e| {
         Error::Other(format!(
             "{label}: cannot write the merge result to git's {}: {e}",
             args.ours.display()

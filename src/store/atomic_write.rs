@@ -69,7 +69,10 @@ pub(super) fn sync_directory(directory: impl AsFd, durability: Durability) -> io
 
 /// The directory holding `path`, where its temp file goes.
 fn directory_of(path: &Path) -> &Path {
-    path.parent().unwrap_or(Path::new("."))
+    // A bare name (git hands the merge driver `.merge_file_XXXX`) is in ".".
+    path.parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
 }
 
 /// A new temp file beside `target`, removed when dropped unless persisted.

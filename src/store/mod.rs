@@ -19,6 +19,13 @@ pub mod sent_ledger;
 pub mod sign_in;
 
 pub use atomic_write::is_temp_name;
+
+/// Replaces the file at `path` (anywhere, not only in a store) with
+/// `bytes`: a temp file beside it, synced, renamed over it, the folder
+/// synced. On any failure the file is as it was: never cut part-way.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    atomic_write::write(path, bytes, atomic_write::Durability::Synced)
+}
 pub use lock::StoreLock;
 pub use regular_file::{conflict_in_file, kind_of, load_case_file, open_regular, read_listed_text, read_text};
 

@@ -33,6 +33,7 @@ mod mail_attacks;
 mod mail_headers;
 mod mail_host;
 mod mail_server;
+mod merge_driver_faults;
 mod merges;
 mod operations;
 mod planted_git;
