@@ -40,6 +40,16 @@ config.yaml merge=text
 sent/*.log merge=union
 ";
 
+/// The ledger's line of [`GITATTRIBUTES`], with its comment: added on its
+/// own to a store set up before the ledger.
+const LEDGER_ATTRIBUTES: &str = "\
+# The sent ledger only grows by whole lines at the end: both sides' lines.
+sent/*.log merge=union
+";
+
+/// The line of [`LEDGER_ATTRIBUTES`] that matters.
+const LEDGER_LINE: &str = "sent/*.log merge=union";
+
 /// The line of [`GITATTRIBUTES`] that matters.
 const DRIVER_LINE: &str = "*.yaml merge=tickets";
 
@@ -117,9 +127,13 @@ pub fn run(ctx: &Context, args: GitSetupArgs) -> Result<ExitCode> {
         text.push_str(block);
     };
     let wrote = !current.lines().any(|l| l.trim() == DRIVER_LINE);
+    let wrote_ledger = !current.lines().any(|l| l.trim() == LEDGER_LINE);
     if wrote {
         add(GITATTRIBUTES);
+    } else if wrote_ledger {
+        add(LEDGER_ATTRIBUTES);
     }
+    let wrote = wrote || wrote_ledger;
     let wrote_lfs = args.lfs && !current.lines().any(|l| l.trim() == LFS_LINE);
     if wrote_lfs {
         add(LFS_ATTRIBUTES);

@@ -308,10 +308,10 @@ pub fn warn_about(warning: &Warning) {
             crate::terminal::escape_line(customer)
         )),
         Warning::NoContact { id } => crate::error::diagnostic(&format!(
-            "note: {id} has no contact address (--email): no message to the customer is queued for it"
+            "note: {id} has no contact address (--email): no message to the customer will be sent for it"
         )),
         Warning::MailNotQueued { id, reason } => warn(&format!(
-            "{id}: no message to the customer was queued: {}",
+            "{id}: no message to the customer will be sent for this change: {}",
             crate::terminal::escape_line(reason)
         )),
         Warning::AttachmentsLeftOut { id, left_out } => {

@@ -1,5 +1,5 @@
-//! `tickets outbox`: the messages to customers this clone queued, sent or
-//! failed to send.
+//! `tickets outbox`: the messages to customers: waiting for the mail host,
+//! sent (the ledger), failed or being sent, and this clone's sign-in links.
 
 use super::{emit, report_bad_files, Context};
 use crate::error::Result;

@@ -49,10 +49,9 @@ pub fn outbox(session: &Session) -> Result<(Vec<OutboxMessage>, Vec<Error>)> {
     let failures = failure_records(&local);
     let pending = pending_messages(session, &config, &ledger, &failures)?;
     errors.extend(pending.errors);
-    let mut messages: Vec<OutboxMessage> = local
-        .into_iter()
-        .filter(|m| m.kind == MessageKind::SignIn || m.state == DeliveryState::Queued)
-        .collect();
+    // This clone's attempts at events' messages show on those messages;
+    // what an older version queued here is never sent (before the ledger).
+    let mut messages: Vec<OutboxMessage> = local.into_iter().filter(|m| m.kind == MessageKind::SignIn).collect();
     messages.extend(pending.messages.into_iter().map(|(_, message)| message));
     store.visit_sent(&mut |entry| {
         if entry.withheld.is_none() {
@@ -364,6 +363,15 @@ pub fn deliver(
         let message = format!("deliver: sent {} message(s)", delivered.sent.len());
         super::commit(&config, store, &written, &message, &mut delivered.warnings);
         drop(lock);
+        if !config.git.commit && crate::git::Repository::find(store.root()).is_some() {
+            // Pushed without its ledger, a restore would mail these again.
+            delivered.warnings.push(super::Warning::NotCommitted {
+                files: written,
+                error: Error::Other(
+                    "auto-commit is off (git: {commit: true} in config.yaml): commit sent/ before the next push".into(),
+                ),
+            });
+        }
     }
     Ok(delivered)
 }

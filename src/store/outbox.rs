@@ -1,11 +1,10 @@
-//! The outbox: messages to customers, one file each in `.tickets/`
-//! (`outbox.<Message-ID>.json`), derived and gitignored, so local to the
-//! clone that wrote their events: two clones never send the same message.
-//!
-//! A message is queued under the store's write lock, synced before the case
-//! file that records its event is renamed into place: a crash leaves at most
-//! a message whose event was never written, which `deliver` recognises (the
-//! case does not have the event) and drops unsent.
+//! This clone's outbox, one file a message in `.tickets/`
+//! (`outbox.<Message-ID>.json`), derived and gitignored: the portal host's
+//! sign-in links, and the mail host's records of attempts at a public
+//! event's message (failed, or marked "sending" before it was handed over).
+//! The messages of events themselves are not queued here: each public event
+//! is its own queue entry, and the sent ledger (`sent_ledger`) says which
+//! were sent.
 
 use super::atomic_write::Durability;
 use super::derived_dir::DerivedDir;

@@ -7,9 +7,10 @@
 //! sent/2026-12.log    {"sent_at":"…","case":"RC-…","event":"request-info","key":"…","message_id":"…","to":"…","subject":"…"}
 //! ```
 //!
-//! Only the mail host writes it, by appending, so its files only ever grow
-//! by whole lines at the end: they merge without conflict (`merge=union` in
-//! `.gitattributes`). A line cut by a crash at the end of a file is taken as
+//! The mail host writes it, and intake (on any clone) records there the
+//! cases an automatic message opened, never to be acknowledged; always by
+//! appending, so its files only ever grow by whole lines at the end: they
+//! merge without conflict (`merge=union` in `.gitattributes`). A line cut by a crash at the end of a file is taken as
 //! not written (its message may go out once more); any other line that does
 //! not read is invalid data, and nothing is sent until it is fixed.
 

@@ -333,3 +333,29 @@ fn a_case_opened_by_an_automatic_message_is_never_acknowledged_by_the_mail_host(
     let ledger = std::fs::read_to_string(host.join("tickets/sent/2026-11.log")).expect("ledger");
     assert!(ledger.contains(&id) && ledger.contains("withheld"), "{ledger}");
 }
+
+#[test]
+fn git_setup_adds_the_ledgers_merge_line_to_a_store_set_up_before_it() {
+    let d = Deployment::new(CONFIG);
+    let repo = d.clone("older");
+    let attributes = repo.join("tickets/.gitattributes");
+    let text = std::fs::read_to_string(&attributes).expect(".gitattributes");
+    let older: String = text
+        .lines()
+        .filter(|l| !l.contains("sent/"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&attributes, &older).expect("older .gitattributes");
+    d.git(&repo, &["commit", "-qam", "a store set up before the ledger"]);
+    d.tickets(&repo, NOW, &["git-setup"], None);
+    let now = std::fs::read_to_string(&attributes).expect(".gitattributes");
+    assert!(now.starts_with(&older), "the rest is kept");
+    assert_eq!(now.matches("sent/*.log merge=union").count(), 1);
+    clean(&d, &repo);
+    d.tickets(&repo, NOW, &["git-setup"], None);
+    assert_eq!(
+        std::fs::read_to_string(&attributes).expect(".gitattributes"),
+        now,
+        "added once"
+    );
+}
