@@ -53,5 +53,6 @@ mod stats;
 mod store;
 mod sweep;
 mod targets;
+mod team_simulation;
 mod transcripts;
 mod untrusted_text;
