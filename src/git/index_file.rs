@@ -116,7 +116,15 @@ impl IndexLock {
             return Ok(Outcome::LeftToGit("an index that cannot be mapped"));
         };
         let wanted = wanted(entries);
-        let pieces = match edit(&old, &wanted) {
+        // Entries changed in the old index's own second look clean to git
+        // only while the index is that old; git smudges them when it writes.
+        let index_second = file
+            .metadata()
+            .ok()
+            .and_then(|meta| meta.modified().ok())
+            .and_then(|at| at.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(u32::MAX, |since| u32::try_from(since.as_secs()).unwrap_or(u32::MAX));
+        let pieces = match edit(&old, &wanted, index_second) {
             Ok(pieces) => pieces,
             Err(reason) => return Ok(Outcome::LeftToGit(reason)),
         };
@@ -199,7 +207,17 @@ fn be32(bytes: &[u8], at: usize) -> Option<u32> {
 /// it is left to git: a conflict or a flagged entry at a wanted path, a
 /// folder where its file should be, a file where one of its folders should
 /// be, or an index of a kind not edited here.
-fn edit<'a>(old: &'a [u8], wanted: &[(&[u8], [u8; SHA1_LEN])]) -> std::result::Result<Vec<Cow<'a, [u8]>>, Reason> {
+///
+/// An entry whose file was modified in or after `index_second` (the old
+/// index's modification time, in seconds) is "racily clean": its stat data
+/// match a file that may have changed within that second. The new index is
+/// newer, so git would trust those stat data; like git's own index writer,
+/// its size is set to 0 so that git looks at the file's content again.
+fn edit<'a>(
+    old: &'a [u8],
+    wanted: &[(&[u8], [u8; SHA1_LEN])],
+    index_second: u32,
+) -> std::result::Result<Vec<Cow<'a, [u8]>>, Reason> {
     for (path, _) in wanted {
         if path.is_empty() || path.len() >= usize::from(NAME_MASK) || path.contains(&0) {
             return Err("a path this does not write");
@@ -232,6 +250,7 @@ fn edit<'a>(old: &'a [u8], wanted: &[(&[u8], [u8; SHA1_LEN])]) -> std::result::R
     // before it, and the end of the entry it replaces, if any.
     let mut places: Vec<(usize, Option<usize>)> = Vec::with_capacity(wanted.len());
     let mut last_matched: Option<&[u8]> = None;
+    let mut racy: Vec<(usize, usize)> = Vec::new();
     let mut at = 12;
     for _ in 0..count {
         let flags = be16(old, at + ENTRY_FIXED - 2).ok_or(DAMAGED)?;
@@ -270,6 +289,11 @@ fn edit<'a>(old: &'a [u8], wanted: &[(&[u8], [u8; SHA1_LEN])]) -> std::result::R
         if folders.binary_search(&name).is_ok() {
             return Err("a file where a folder should be");
         }
+        let modified_second = be32(old, at + 8).ok_or(DAMAGED)?;
+        let size = be32(old, at + 36).ok_or(DAMAGED)?;
+        if modified_second >= index_second && size != 0 {
+            racy.push((at, end));
+        }
         // Inside a wanted path, as if that were a folder?
         for i in memchr::memchr_iter(b'/', name) {
             if is_wanted(&name[..i]) {
@@ -293,14 +317,31 @@ fn edit<'a>(old: &'a [u8], wanted: &[(&[u8], [u8; SHA1_LEN])]) -> std::result::R
     header.extend_from_slice(&count.to_be_bytes());
     pieces.push(Cow::Owned(header));
     let mut copied = 12;
+    let mut racy = racy.into_iter().peekable();
+    // `old[from..to]`, with each racy entry in it smudged.
+    let mut copy = |pieces: &mut Vec<Cow<'a, [u8]>>, from: usize, to: usize| {
+        let mut from = from;
+        while let Some(&(start, end)) = racy.peek().filter(|(start, _)| *start < to) {
+            racy.next();
+            if start < from {
+                continue;
+            }
+            pieces.push(Cow::Borrowed(&old[from..start]));
+            let mut entry = old[start..end].to_vec();
+            entry[36..40].copy_from_slice(&[0; 4]);
+            pieces.push(Cow::Owned(entry));
+            from = end;
+        }
+        pieces.push(Cow::Borrowed(&old[from..to]));
+    };
     for ((path, id), (start, replaced_end)) in wanted.iter().zip(&places) {
-        pieces.push(Cow::Borrowed(&old[copied..*start]));
+        copy(&mut pieces, copied, *start);
         let mut entry = Vec::with_capacity(ENTRY_FIXED + path.len() + 8);
         put_entry(&mut entry, path, id);
         pieces.push(Cow::Owned(entry));
         copied = replaced_end.unwrap_or(*start);
     }
-    pieces.push(Cow::Borrowed(&old[copied..entries_end]));
+    copy(&mut pieces, copied, entries_end);
 
     // The extensions: kept, edited, dropped, or a reason to leave it to git.
     let paths: Vec<&[u8]> = wanted.iter().map(|(p, _)| *p).collect();

@@ -255,3 +255,52 @@ fn a_busy_index_is_reported_and_the_change_stands() {
     std::fs::remove_file(clone.repo().join(".git/index.lock")).expect("unlock");
     assert_eq!(clone.git(&["status", "--porcelain"]), format!("?? {id}.yaml\n"));
 }
+
+/// A file changed in the same second as the index was written looks clean
+/// to git by its stat data alone ("racily clean"); git checks its content
+/// while the index is that old. The auto-commit's new index is newer, so,
+/// as git does when it writes one, such entries are smudged (size 0):
+/// otherwise the user's change vanished from `git status` and `git diff`.
+#[test]
+fn a_change_made_in_the_index_s_own_second_stays_visible_after_an_auto_commit() {
+    let clone = Clone::new("tickets");
+    let id = clone.tickets_ok(&OPEN);
+    let guide = clone.repo().join("docs/guide.md");
+    // All three in one second: the file, the index naming it, the change.
+    let seconds = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+    };
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let started = seconds();
+        if started.subsec_millis() > 500 {
+            std::thread::sleep(std::time::Duration::from_millis(u64::from(
+                1000 - started.subsec_millis(),
+            )));
+            continue;
+        }
+        std::fs::write(&guide, "v2\n").expect("guide");
+        clone.git(&["add", "docs/guide.md"]);
+        clone.git(&["commit", "-qm", "v2"]);
+        std::fs::write(&guide, "v3\n").expect("guide");
+        if seconds().as_secs() == started.as_secs() {
+            break;
+        }
+        assert!(tries < 20, "never managed three writes in one second");
+    }
+    assert_eq!(
+        clone.git(&["diff", "--name-only"]),
+        "docs/guide.md\n",
+        "git sees the change"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    clone.tickets_ok(&["note", &id, "--message", "after the change"]);
+    assert_eq!(
+        clone.git(&["diff", "--name-only"]),
+        "docs/guide.md\n",
+        "the change is still seen after the auto-commit"
+    );
+}
