@@ -462,7 +462,7 @@ mod tests {
 
     /// The whole new index, checksum included.
     fn edited(old: &[u8], entries: &[(String, [u8; SHA1_LEN])]) -> std::result::Result<Vec<u8>, &'static str> {
-        let pieces = edit(old, &wanted(entries))?;
+        let pieces = edit(old, &wanted(entries), u32::MAX)?;
         let mut out: Vec<u8> = pieces.concat();
         out.extend_from_slice(&checksum(old, &pieces));
         Ok(out)
