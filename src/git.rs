@@ -272,31 +272,19 @@ pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
         let relative = relative
             .to_str()
             .ok_or_else(|| Error::Other(format!("{} is not UTF-8", relative.display())))?;
-        if relative.contains(['\n', '\t']) {
-            return Err(Error::Other(format!("{relative:?}: a path git plumbing cannot take")));
-        }
-        // git itself refuses such a path (`git add`: "invalid path"); the
-        // trees written in process must never hold one (a store inside `.git`).
-        if relative
-            .split('/')
-            .any(|part| matches!(part, "" | "." | "..") || part.eq_ignore_ascii_case(".git"))
-        {
-            return Err(Error::Other(format!("{relative:?}: a path git does not track")));
-        }
-        paths.push(relative.to_string());
+        paths.push(trackable(relative)?.to_string());
     }
     let listed: String = paths.iter().map(|p| format!("{p}\n")).collect();
     // A commit killed half-way is finished (or made again) first.
     let again = recover_in(&repository)?;
-    // Held from before the commit until the index names its blobs: a
-    // busy index stops the commit here, before HEAD moves.
-    let mut index_lock = index_file::IndexLock::take(&repository.git_dir)?;
     let head_before = head_of(&repository, top);
     let mut message = message.to_string();
     if let Some((earlier, earlier_message)) = again {
         // The killed command's files go into this commit with this one's.
+        // Only paths this could have written: never one outside the work
+        // tree or inside `.git`, whatever the note says.
         for path in earlier {
-            if !paths.contains(&path) && top.join(&path).is_file() {
+            if trackable(&path).is_ok() && !paths.contains(&path) && top.join(&path).is_file() {
                 paths.push(path);
             }
         }
@@ -308,6 +296,8 @@ pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
     } else {
         paths.iter().map(|p| format!("{p}\n")).collect()
     };
+    // Written before the index is locked: a kill from here on leaves what
+    // the next command needs to finish the commit (see `interrupted`).
     interrupted::begin(
         &repository,
         &interrupted::Note {
@@ -317,6 +307,15 @@ pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
             paths: paths.clone(),
         },
     )?;
+    // Held from before the commit until the index names its blobs: a
+    // busy index stops the commit here, before HEAD moves.
+    let mut index_lock = match index_file::IndexLock::take(&repository.git_dir) {
+        Ok(lock) => lock,
+        Err(e) => {
+            interrupted::end(&repository);
+            return Err(e);
+        }
+    };
     // The blobs and the settings, from two git processes run side by side.
     let settings = Settings::start(&repository, top)?;
     let blobs = repository.run_with(
@@ -439,7 +438,12 @@ pub fn recover_interrupted_commit(root: &Path) -> Result<()> {
     };
     if let Some((paths, message)) = recover_in(&repository)? {
         let top = repository.work_tree.clone();
-        let files: Vec<PathBuf> = paths.iter().map(|p| top.join(p)).filter(|p| p.is_file()).collect();
+        let files: Vec<PathBuf> = paths
+            .iter()
+            .filter(|p| trackable(p).is_ok())
+            .map(|p| top.join(p))
+            .filter(|p| p.is_file())
+            .collect();
         if !files.is_empty() {
             // Nothing to commit (the files are as HEAD has them) is no failure.
             if let Err(e) = commit(&top, &files, &message) {
@@ -450,6 +454,23 @@ pub fn recover_interrupted_commit(root: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `relative` (to the top of the work tree) when git tracks such a path:
+/// never one with an empty, `.` or `..` part or a `.git` part (git itself
+/// refuses them: `git add` says "invalid path"; the trees written in process
+/// must never hold one), an absolute one, or one git plumbing cannot take.
+fn trackable(relative: &str) -> Result<&str> {
+    if relative.contains(['\n', '\t']) {
+        return Err(Error::Other(format!("{relative:?}: a path git plumbing cannot take")));
+    }
+    if relative
+        .split('/')
+        .any(|part| matches!(part, "" | "." | "..") || part.eq_ignore_ascii_case(".git"))
+    {
+        return Err(Error::Other(format!("{relative:?}: a path git does not track")));
+    }
+    Ok(relative)
 }
 
 /// What one auto-commit commits.

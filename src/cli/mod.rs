@@ -332,6 +332,7 @@ pub fn warn_about(warning: &Warning) {
             crate::terminal::escape_line(customer),
             crate::terminal::escape_line(&known.join(", "))
         )),
+        Warning::LedgerRewritten { reason } => warn(&crate::terminal::escape_line(reason)),
         Warning::Unassigned { id, reason, .. } => warn(&format!(
             "{}; {id} is unassigned (tickets assign {id} ANALYST)",
             crate::terminal::escape_line(reason)

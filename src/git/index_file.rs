@@ -53,10 +53,24 @@ pub(crate) enum Outcome {
 /// The clone's index, locked as git locks it (`index.lock` created
 /// exclusively), so that no git command changes it between the commit and
 /// the index naming the commit's blobs. Dropped, the lock is removed.
+///
+/// The lock is made as a file of this process's own first
+/// (`tickets-index-lock.<pid>`), then hard-linked to `index.lock`, and that
+/// first name is kept until the lock is gone: a lock left by a `tickets`
+/// that was killed is then known for its own (the same file under both
+/// names, the process gone), and never taken for another git's.
 pub(crate) struct IndexLock {
     index: PathBuf,
     lock: PathBuf,
+    /// This process's own name for the lock file (none where the file
+    /// system has no hard links: the lock was created directly).
+    held: Option<PathBuf>,
     file: Option<File>,
+}
+
+/// This process's own name for the index lock it holds, in `git_dir`.
+pub(crate) fn held_lock_name(pid: u32) -> String {
+    format!("tickets-index-lock.{pid}")
 }
 
 impl IndexLock {
@@ -65,27 +79,51 @@ impl IndexLock {
     pub(crate) fn take(git_dir: &Path) -> Result<IndexLock> {
         let index = git_dir.join("index");
         let lock = git_dir.join("index.lock");
-        let file = match OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o666)
-            .custom_flags(libc::O_NOFOLLOW)
-            .open(&lock)
-        {
-            Ok(file) => file,
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                return Err(Error::Other(format!(
-                    "{} exists: another git process is running in this clone (if none is, remove that file)",
-                    lock.display()
-                )))
-            }
-            Err(e) => return Err(Error::io(&lock, e)),
+        let held = git_dir.join(held_lock_name(std::process::id()));
+        let busy = || {
+            Error::Other(format!(
+                "{} exists: another git process is running in this clone (if none is, remove that file)",
+                lock.display()
+            ))
         };
-        Ok(IndexLock {
-            index,
-            lock,
-            file: Some(file),
-        })
+        let create = |path: &Path| {
+            OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o666)
+                .custom_flags(libc::O_NOFOLLOW)
+                .open(path)
+        };
+        // A name of ours left by an earlier process of the same ID is stale.
+        let _ = fs::remove_file(&held);
+        let file = create(&held).map_err(|e| Error::io(&held, e))?;
+        match fs::hard_link(&held, &lock) {
+            Ok(()) => Ok(IndexLock {
+                index,
+                lock,
+                held: Some(held),
+                file: Some(file),
+            }),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                let _ = fs::remove_file(&held);
+                Err(busy())
+            }
+            // No hard links here: the lock is created directly, as git does.
+            Err(_) => {
+                let _ = fs::remove_file(&held);
+                let file = match create(&lock) {
+                    Ok(file) => file,
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Err(busy()),
+                    Err(e) => return Err(Error::io(&lock, e)),
+                };
+                Ok(IndexLock {
+                    index,
+                    lock,
+                    held: None,
+                    file: Some(file),
+                })
+            }
+        }
     }
 
     /// Writes the index with each `(path, blob ID)` of `entries` set
@@ -152,8 +190,11 @@ impl IndexLock {
             return Err(Error::Other("the new index was never written".into()));
         }
         fs::rename(&self.lock, &self.index).map_err(|e| Error::io(&self.index, e))?;
-        // Renamed: nothing left to remove.
+        // Renamed: nothing left to remove but our own name for it.
         self.lock = PathBuf::new();
+        if let Some(held) = self.held.take() {
+            let _ = fs::remove_file(held);
+        }
         Ok(())
     }
 }
@@ -162,6 +203,9 @@ impl Drop for IndexLock {
     fn drop(&mut self) {
         if !self.lock.as_os_str().is_empty() {
             let _ = fs::remove_file(&self.lock);
+        }
+        if let Some(held) = &self.held {
+            let _ = fs::remove_file(held);
         }
     }
 }

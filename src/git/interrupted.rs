@@ -8,7 +8,8 @@
 //! `git commit` of anything records the events' removal.
 //!
 //! So the auto-commit first writes a note in the git directory (who, HEAD
-//! before, the message, the paths), and removes it last. The next
+//! before, the message, the paths), then takes the lock under a name of
+//! its own (see `index_file::IndexLock`), and removes the note last. The next
 //! auto-commit (or `check`, or `deliver`) that finds a note whose writer is
 //! gone:
 //! - HEAD is the commit the note describes: the prepared index in the lock
@@ -117,44 +118,88 @@ fn read_note(path: &Path) -> Option<Note> {
     serde_json::from_slice(&bytes).ok()
 }
 
+/// This process's and other `tickets`' own names for an index lock
+/// (`tickets-index-lock.<pid>`) whose process is gone.
+fn dead_lock_names(repository: &Repository) -> Vec<PathBuf> {
+    let prefix = super::index_file::held_lock_name(0);
+    let prefix = prefix.trim_end_matches('0');
+    let Ok(listing) = fs::read_dir(&repository.git_dir) else {
+        return Vec::new();
+    };
+    listing
+        .filter_map(|entry| entry.ok())
+        .filter_map(|entry| {
+            let name = entry.file_name().into_string().ok()?;
+            let pid: u32 = name.strip_prefix(prefix)?.parse().ok()?;
+            (!alive(pid)).then(|| entry.path())
+        })
+        .collect()
+}
+
+/// Whether `a` and `b` are the same file (both names exist, not followed).
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (fs::symlink_metadata(a), fs::symlink_metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
 /// Finds an auto-commit killed half-way in `repository` and puts the index
 /// back in step (see the module's text). `None` when there is none, or its
-/// writer still runs.
+/// writer still runs. An `index.lock` is only ever touched when it is the
+/// lock a `tickets` that is gone made (the same file as its own name for
+/// it): another git's lock is never removed.
 pub fn recover(repository: &Repository) -> Result<Option<Recovered>> {
     let path = note_path(repository);
-    if fs::symlink_metadata(&path).is_err() {
+    let note = if fs::symlink_metadata(&path).is_ok() {
+        // Not one of ours (or unreadable): left for a person, never acted on.
+        read_note(&path)
+    } else {
+        None
+    };
+    if note.as_ref().is_some_and(|note| alive(note.pid)) {
         return Ok(None);
     }
-    let Some(note) = read_note(&path) else {
-        // Not one of ours (or unreadable): left for a person, never acted on.
-        return Ok(None);
-    };
-    if alive(note.pid) {
+    let dead = dead_lock_names(repository);
+    if note.is_none() && dead.is_empty() {
         return Ok(None);
     }
     let lock = repository.git_dir.join("index.lock");
+    let ours = dead.iter().any(|held| same_file(held, &lock));
     let top = repository.work_tree.as_path();
-    let head = super::head_of(repository, top);
-    let moved = head.is_some() && head != note.head && is_the_noted_commit(repository, head.as_deref(), &note);
-    let has_lock = fs::symlink_metadata(&lock).is_ok_and(|m| m.is_file());
-    let recovered = if moved && has_lock {
-        fs::rename(&lock, repository.git_dir.join("index")).map_err(|e| Error::io(&lock, e))?;
-        Recovered::IndexPutInPlace
-    } else if moved {
-        // HEAD moved, the index was left to git and written: nothing to do
-        // but forget the note.
-        Recovered::IndexPutInPlace
-    } else {
-        if has_lock {
-            fs::remove_file(&lock).map_err(|e| Error::io(&lock, e))?;
+    let recovered = match note {
+        Some(note) => {
+            let head = super::head_of(repository, top);
+            let moved = head.is_some() && head != note.head && is_the_noted_commit(repository, head.as_deref(), &note);
+            if moved {
+                if ours {
+                    // Written whole before HEAD moved: put in place.
+                    fs::rename(&lock, repository.git_dir.join("index")).map_err(|e| Error::io(&lock, e))?;
+                }
+                Some(Recovered::IndexPutInPlace)
+            } else {
+                if ours {
+                    fs::remove_file(&lock).map_err(|e| Error::io(&lock, e))?;
+                }
+                Some(Recovered::CommitAgain {
+                    paths: note.paths,
+                    message: note.message,
+                })
+            }
         }
-        Recovered::CommitAgain {
-            paths: note.paths,
-            message: note.message,
+        None => {
+            if ours {
+                fs::remove_file(&lock).map_err(|e| Error::io(&lock, e))?;
+            }
+            None
         }
     };
+    for held in dead {
+        let _ = fs::remove_file(held);
+    }
     end(repository);
-    Ok(Some(recovered))
+    Ok(recovered)
 }
 
 /// Whether `head` is the commit the note describes: its parent is the

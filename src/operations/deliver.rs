@@ -1,13 +1,13 @@
 //! Delivering the outbox: each queued (or failed) message handed once to the
 //! mail system, its state recorded after each attempt.
 
-use super::outgoing::{event_key, message_of_event, notice_of, NotComposed};
+use super::outgoing::{message_of_event, notice_of, NotComposed};
 use super::Session;
 use crate::config::Config;
 use crate::delivery::Transport;
 use crate::error::{Error, Result};
 use crate::store::outbox::{DeliveryState, MessageKind, OutboxMessage};
-use crate::store::sent_ledger::{SentEntry, SentLedger};
+use crate::store::sent_ledger::{entry_hash, SentEntry, SentLedger};
 use crate::vocabulary::ActionKind;
 use std::path::PathBuf;
 
@@ -45,9 +45,14 @@ pub fn outbox(session: &Session) -> Result<(Vec<OutboxMessage>, Vec<Error>)> {
     let store = &session.store;
     let config = store.config()?;
     let (local, mut errors) = store.outbox()?;
-    let ledger = store.sent_ledger()?;
+    let mut ledger = store.sent_ledger()?;
+    let record = store.mail_host_record()?;
+    if let Some(since) = record.since {
+        ledger.started = true;
+        ledger.since = since;
+    }
     let failures = failure_records(&local);
-    let pending = pending_messages(session, &config, &ledger, &failures)?;
+    let pending = pending_messages(session, &config, &ledger, &record.sent, &failures)?;
     errors.extend(pending.errors);
     // This clone's attempts at events' messages show on those messages;
     // what an older version queued here is never sent (before the ledger).
@@ -60,6 +65,11 @@ pub fn outbox(session: &Session) -> Result<(Vec<OutboxMessage>, Vec<Error>)> {
     })?;
     messages.sort_by(|a, b| (a.queued_at, &a.case, a.event_index).cmp(&(b.queued_at, &b.case, b.event_index)));
     Ok((messages, errors))
+}
+
+/// `since` for people.
+fn describe_since(since: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    since.map_or("always".to_string(), |at| crate::time::format_instant(&at))
 }
 
 /// A ledger entry as a sent message.
@@ -109,6 +119,7 @@ fn pending_messages(
     session: &Session,
     config: &Config,
     ledger: &SentLedger,
+    local_sent: &std::collections::HashSet<u64>,
     failures: &HashMap<String, OutboxMessage>,
 ) -> Result<Pending> {
     let mut refused = Vec::new();
@@ -117,8 +128,10 @@ fn pending_messages(
     }
     let store = &session.store;
     let policy = super::policy(store, config)?;
-    let sent = &ledger.keys;
     let since = ledger.since;
+    let withheld = |case: &str, event: &crate::case::Event, key: &str, reason: String| {
+        withheld_entry(session.now, case, event, key, reason)
+    };
     let (summaries, mut errors) = store.scan(&|_| true)?;
     let known = store.mail_settled();
     let mut settled = HashMap::new();
@@ -134,22 +147,23 @@ fn pending_messages(
             continue;
         }
         let waiting = pending.len() + refused.len();
-        let case = match store.load(&summary.id) {
+        let mut case = match store.load(&summary.id) {
             Ok(case) => case,
             Err(e) => {
                 errors.push(e);
                 continue;
             }
         };
-        for (index, event) in case.history.iter().enumerate() {
+        let moments = super::outgoing::moments(&case);
+        let history = std::mem::take(&mut case.history);
+        for ((index, event), moment) in history.iter().enumerate().zip(&moments) {
             if notice_of(event.action).is_none() || since.is_some_and(|at| event.at < at) {
                 continue;
             }
-            let key = event_key(&case, index);
-            if sent.contains(&(case.id.clone(), key.clone())) {
+            if ledger.has(&case.id, &moment.key) || local_sent.contains(&entry_hash(&case.id, &moment.key)) {
                 continue;
             }
-            match message_of_event(store, config, &policy, &case, index, session.now) {
+            match message_of_event(store, config, &policy, &case, event, index, moment, session.now) {
                 Ok(mut message) => {
                     if let Some(earlier) = failures.get(&message.message_id) {
                         message.state = earlier.state;
@@ -157,23 +171,18 @@ fn pending_messages(
                         message.error = earlier.error.clone();
                         message.resent = earlier.resent;
                     }
-                    pending.push((key, message));
+                    pending.push((moment.key.clone(), message));
                 }
                 Err(NotComposed::Nothing) => {}
                 // Never sendable as it stands (a template that fills to
                 // gigabytes, an address no transport carries): the write
                 // warned; the ledger records it as withheld, once.
-                Err(NotComposed::Refused(reason)) => refused.push(SentEntry {
-                    sent_at: session.now,
-                    case: case.id.clone(),
-                    event: event.action.to_string(),
-                    key,
-                    message_id: String::new(),
-                    to: String::new(),
-                    subject: String::new(),
-                    attempts: 0,
-                    withheld: Some(format!("cannot be composed: {reason}")),
-                }),
+                Err(NotComposed::Refused(reason)) => refused.push(withheld(
+                    &case.id,
+                    event,
+                    &moment.key,
+                    format!("cannot be composed: {reason}"),
+                )),
             }
         }
         if let Some(stamp) = stamp.filter(|_| pending.len() + refused.len() == waiting) {
@@ -187,6 +196,27 @@ fn pending_messages(
         errors,
         settled,
     })
+}
+
+/// The ledger entry that withholds an event's message for good, at `now`.
+fn withheld_entry(
+    now: chrono::DateTime<chrono::Utc>,
+    case: &str,
+    event: &crate::case::Event,
+    key: &str,
+    reason: String,
+) -> SentEntry {
+    SentEntry {
+        sent_at: now,
+        case: case.to_string(),
+        event: event.action.to_string(),
+        key: key.to_string(),
+        message_id: String::new(),
+        to: String::new(),
+        subject: String::new(),
+        attempts: 0,
+        withheld: Some(reason),
+    }
 }
 
 /// What waits for the mail host.
@@ -255,23 +285,53 @@ pub fn deliver(
     let mut delivered = Delivered::default();
     let mut written: Vec<PathBuf> = Vec::new();
     let mut ledger = store.sent_ledger()?;
-    if !ledger.started && config.mail.is_some() && !dry_run {
-        let lock = store.lock(session.lock_wait)?;
-        written.push(store.start_sent_ledger(&lock, Some(session.now))?);
-        ledger.started = true;
-        ledger.since = Some(session.now);
-        delivered.started_at = Some(session.now);
+    let mut record = store.mail_host_record()?;
+    match record.since {
+        // What this host started from stands, whatever a push wrote since.
+        Some(since) => {
+            if ledger.started && ledger.since != since {
+                delivered.warnings.push(super::Warning::LedgerRewritten {
+                    reason: format!(
+                        "sent/since says {}, but this mail host mails events from {}, and keeps to it",
+                        describe_since(ledger.since),
+                        describe_since(since)
+                    ),
+                });
+            }
+            ledger.started = true;
+            ledger.since = since;
+        }
+        None if ledger.started => record.since = Some(ledger.since),
+        None if config.mail.is_some() && !dry_run => {
+            let lock = store.lock(session.lock_wait)?;
+            written.push(store.start_sent_ledger(&lock, Some(session.now))?);
+            ledger.started = true;
+            ledger.since = Some(session.now);
+            record.since = Some(ledger.since);
+            delivered.started_at = Some(session.now);
+        }
+        None => {}
+    }
+    let missing = record.sent.iter().filter(|hash| !ledger.keys.contains(hash)).count();
+    if missing > 0 {
+        delivered.warnings.push(super::Warning::LedgerRewritten {
+            reason: format!(
+                "{missing} message(s) this mail host sent are missing from the committed ledger (sent/): \
+                 not sent again; restore sent/ from git's history"
+            ),
+        });
     }
     let (local, errors) = store.outbox()?;
     delivered.errors = errors;
     let failures = failure_records(&local);
-    let pending = pending_messages(session, &config, &ledger, &failures)?;
+    let pending = pending_messages(session, &config, &ledger, &record.sent, &failures)?;
     delivered.errors.extend(pending.errors);
     let settled = pending.settled;
     if !dry_run && !pending.refused.is_empty() {
         let lock = store.lock(session.lock_wait)?;
         for entry in &pending.refused {
             written.push(store.record_sent(&lock, entry)?);
+            record.sent.insert(entry_hash(&entry.case, &entry.key));
         }
     }
     for entry in pending.refused {
@@ -334,6 +394,7 @@ pub fn deliver(
                     // next run sends it once more, at most.
                     written.push(store.record_sent(&lock, &entry)?);
                 }
+                record.sent.insert(entry_hash(&entry.case, &entry.key));
                 store.remove_message(&delivery_lock, &message)?;
                 message.state = DeliveryState::Sent;
                 message.sent_at = Some(session.now);
@@ -346,6 +407,9 @@ pub fn deliver(
     if !dry_run {
         // Only a shortcut for the next run: a failure to keep it costs time, not mail.
         let _ = store.write_mail_settled(&delivery_lock, &settled);
+        if record.since.is_some() {
+            store.write_mail_host_record(&delivery_lock, &record)?;
+        }
     }
     // Failure records whose event is no longer pending (sent by then, or gone).
     if !dry_run {

@@ -125,6 +125,12 @@ pub enum Warning {
         /// The files, and the limit each was over.
         left_out: Vec<attachments::LeftOut>,
     },
+    /// The committed sent ledger says other than what this mail host did
+    /// itself (a push rewrote it): this host keeps to its own record.
+    LedgerRewritten {
+        /// What differs, for people.
+        reason: String,
+    },
     /// A name given as an analyst (a filter, `--as`) is not in the roster.
     UnknownAnalyst {
         /// The name as given.

@@ -47,9 +47,13 @@ pub fn event_key(case: &Case, index: usize) -> String {
             e.action == event.action && e.at == event.at && e.actor == event.actor && e.message == event.message
         })
         .count();
+    key_of(&case.id, event, alike)
+}
+
+fn key_of(id: &str, event: &crate::case::Event, alike: usize) -> String {
     let mut hash = Sha256::new();
     for part in [
-        case.id.as_str(),
+        id,
         event.action.as_str(),
         &crate::time::format_instant(&event.at),
         &event.actor,
@@ -62,17 +66,72 @@ pub fn event_key(case: &Case, index: usize) -> String {
     hash.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The case as it stood right after its event `index` (its waiting clock,
-/// severity and summary then), or as it is when its history does not replay.
-fn as_of(case: &Case, index: usize) -> Case {
-    if index + 1 >= case.history.len() {
-        return case.clone();
+/// What a message needs of a case as it stood right after one event.
+#[derive(Debug, Clone)]
+pub struct Moment {
+    /// The event's ledger key ([`event_key`]).
+    pub key: String,
+    waiting_since: Option<DateTime<Utc>>,
+    severity: crate::vocabulary::Severity,
+    status: crate::vocabulary::Status,
+    resolution: Option<String>,
+}
+
+/// What makes two events alike for their keys: action, instant, actor, text.
+type EventLike<'a> = (ActionKind, DateTime<Utc>, &'a str, Option<&'a str>);
+
+/// The [`Moment`] after each event of `case`, in one pass (one replay, one
+/// count of events alike): a case of thousands of events costs as much as
+/// reading it. When its history does not replay, each is the case as it is.
+pub fn moments(case: &Case) -> Vec<Moment> {
+    let mut alike: std::collections::HashMap<EventLike, usize> = std::collections::HashMap::new();
+    let keys: Vec<String> = case
+        .history
+        .iter()
+        .map(|event| {
+            let seen = alike
+                .entry((event.action, event.at, event.actor.as_str(), event.message.as_deref()))
+                .or_insert(0);
+            let key = key_of(&case.id, event, *seen);
+            *seen += 1;
+            key
+        })
+        .collect();
+    let now = |key: String| Moment {
+        key,
+        waiting_since: case.waiting_since,
+        severity: case.severity,
+        status: case.status,
+        resolution: case.resolution.clone(),
+    };
+    let mut states: Vec<Moment> = Vec::with_capacity(keys.len());
+    let mut keys_iter = keys.clone().into_iter();
+    let replayed = crate::lifecycle::replay_with(case, |_, state| {
+        if let Some(key) = keys_iter.next() {
+            states.push(Moment {
+                key,
+                waiting_since: state.waiting_since,
+                severity: state.severity,
+                status: state.status,
+                resolution: state.resolution.clone(),
+            });
+        }
+    });
+    if replayed.is_ok() && states.len() == keys.len() {
+        states
+    } else {
+        keys.into_iter().map(now).collect()
     }
-    let mut before = case.clone();
-    before.history.truncate(index + 1);
-    let mut then = crate::lifecycle::replay(&before).unwrap_or(before);
-    // Sent to whoever the case names now.
-    then.email = case.email.clone();
+}
+
+/// The case as it stood at `moment`, without its history (a message needs
+/// none of it), sent to whoever the case names now.
+fn as_at(bare: &Case, moment: &Moment) -> Case {
+    let mut then = bare.clone();
+    then.waiting_since = moment.waiting_since;
+    then.severity = moment.severity;
+    then.status = moment.status;
+    then.resolution = moment.resolution.clone();
     then
 }
 
@@ -86,19 +145,24 @@ pub enum NotComposed {
     Refused(String),
 }
 
-/// The message event `index` of `case` sends the customer, composed at `now`.
+/// The message event `index` of a case sends the customer, composed at
+/// `now`: `bare` is the case without its history (taken out, so that a case
+/// of thousands of events is never copied per message), `event` the event,
+/// `moment` the case as it stood after it ([`moments`]).
+#[allow(clippy::too_many_arguments)]
 pub fn message_of_event(
     store: &Store,
     config: &Config,
     policy: &Policy,
-    case: &Case,
+    bare: &Case,
+    event: &crate::case::Event,
     index: usize,
+    moment: &Moment,
     now: DateTime<Utc>,
 ) -> std::result::Result<OutboxMessage, NotComposed> {
     let mail = config.mail.as_ref().ok_or(NotComposed::Nothing)?;
-    let event = case.history.get(index).ok_or(NotComposed::Nothing)?;
     let notice = notice_of(event.action).ok_or(NotComposed::Nothing)?;
-    if case.email.is_none() {
+    if bare.email.is_none() {
         return Err(NotComposed::Nothing);
     }
     let template = match store.template(notice.template_name()) {
@@ -106,7 +170,7 @@ pub fn message_of_event(
         Ok(None) => notice.default_template().to_string(),
         Err(e) => return Err(NotComposed::Refused(format!("template: {e}"))),
     };
-    let then = as_of(case, index);
+    let then = as_at(bare, moment);
     let after = Duration::days(i64::from(config.auto_close_after_days));
     let details = Details {
         // Only what is meant for the customer: `open`'s event message is the
@@ -130,11 +194,10 @@ pub fn message_of_event(
             _ => None,
         },
     };
-    let key = event_key(case, index);
-    match outbound::compose(notice, &then, &details, mail, &template, &key, now) {
+    match outbound::compose(notice, &then, &details, mail, &template, &moment.key, now) {
         Ok(composed) => Ok(OutboxMessage {
             kind: MessageKind::CaseEvent,
-            case: case.id.clone(),
+            case: bare.id.clone(),
             action: event.action,
             event_at: event.at,
             event_index: index,
@@ -175,9 +238,25 @@ pub fn warn_unless_composable(
         let Some(index) = case.history.len().checked_sub(1) else {
             continue;
         };
-        if let Err(NotComposed::Refused(reason)) =
-            message_of_event(&session.store, config, policy, case, index, session.now)
-        {
+        let event = &case.history[index];
+        if notice_of(event.action).is_none() {
+            continue;
+        }
+        let Some(moment) = moments(case).pop() else {
+            continue;
+        };
+        let mut bare = case.clone();
+        bare.history.clear();
+        if let Err(NotComposed::Refused(reason)) = message_of_event(
+            &session.store,
+            config,
+            policy,
+            &bare,
+            event,
+            index,
+            &moment,
+            session.now,
+        ) {
             warnings.push(Warning::MailNotQueued {
                 id: case.id.clone(),
                 reason,

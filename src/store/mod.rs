@@ -12,6 +12,7 @@ pub mod case_names;
 pub mod derived_dir;
 pub mod index;
 mod lock;
+pub mod mail_host;
 pub mod mail_settled;
 pub mod outbox;
 mod regular_file;

@@ -74,8 +74,26 @@ pub struct SentLedger {
     pub since: Option<DateTime<Utc>>,
     /// Whether the ledger has its `since` file.
     pub started: bool,
-    /// The key (`case` and event key) of every event sent or withheld.
-    pub keys: HashSet<(String, String)>,
+    /// Every event sent or withheld, as [`entry_hash`]es: eight bytes each,
+    /// whatever a planted line holds.
+    pub keys: HashSet<u64>,
+}
+
+impl SentLedger {
+    /// Whether the event of `case` with ledger key `key` was sent or withheld.
+    pub fn has(&self, case: &str, key: &str) -> bool {
+        self.keys.contains(&entry_hash(case, key))
+    }
+}
+
+/// The hash the ledger's keys are held as (the case and the event's key).
+pub fn entry_hash(case: &str, key: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    // SipHash with fixed keys: the same in every process.
+    let mut hasher = std::hash::DefaultHasher::new();
+    case.hash(&mut hasher);
+    key.hash(&mut hasher);
+    hasher.finish()
 }
 
 impl Store {
@@ -94,8 +112,8 @@ impl Store {
         self.sent_dir().join(SINCE_FILE)
     }
 
-    /// Reads the ledger: `since` and every entry. A folder or file that is
-    /// not plainly one (a link, a FIFO) is refused as invalid data.
+    /// Reads the ledger: `since` and every entry's key. A folder or file
+    /// that is not plainly one (a link, a FIFO) is refused as invalid data.
     pub fn sent_ledger(&self) -> Result<SentLedger> {
         let dir = self.sent_dir();
         let mut ledger = SentLedger::default();
@@ -133,7 +151,7 @@ impl Store {
             };
         }
         self.visit_sent(&mut |entry| {
-            ledger.keys.insert((entry.case, entry.key));
+            ledger.keys.insert(entry_hash(&entry.case, &entry.key));
         })?;
         Ok(ledger)
     }
@@ -203,10 +221,31 @@ impl Store {
     }
 }
 
-/// The largest ledger file read (a month of a busy desk is a few MiB).
-const MAX_LEDGER_FILE_BYTES: u64 = 1024 * 1024 * 1024;
-/// The longest ledger line read.
-const MAX_LEDGER_LINE_BYTES: usize = 64 * 1024;
+/// The largest ledger file read: a month of a very busy desk (a thousand
+/// messages a day) is about 8 MiB.
+const MAX_LEDGER_FILE_BYTES: u64 = 256 * 1024 * 1024;
+/// The longest ledger line read (a line is a few hundred bytes).
+const MAX_LEDGER_LINE_BYTES: usize = 8 * 1024;
+
+impl SentEntry {
+    /// Why this line is not one `tickets` writes, if it is not: a key that
+    /// is not 16 hex digits, a case that is not an ID, fields too long.
+    fn refusal(&self) -> Option<&'static str> {
+        let id = |text: &str| {
+            !text.is_empty() && text.len() <= 64 && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        };
+        if self.key.len() != 16 || !self.key.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Some("holds a key that is not 16 hex digits");
+        }
+        if !id(&self.case) {
+            return Some("names a case that is not an ID");
+        }
+        if self.to.len() > 320 || self.message_id.len() > 998 || self.subject.len() > 2048 || self.event.len() > 32 {
+            return Some("holds a field longer than any tickets writes");
+        }
+        None
+    }
+}
 
 /// Reads the entries of one ledger file, line by line.
 fn read_entries(path: &Path, visit: &mut dyn FnMut(SentEntry)) -> Result<()> {
@@ -248,7 +287,16 @@ fn read_entries(path: &Path, visit: &mut dyn FnMut(SentEntry)) -> Result<()> {
             continue;
         }
         match serde_json::from_str::<SentEntry>(text.trim_end()) {
-            Ok(entry) => visit(entry),
+            Ok(entry) => match entry.refusal() {
+                None => visit(entry),
+                Some(why) => {
+                    return Err(Error::invalid(
+                        path,
+                        Some(number),
+                        format!("{why}; nothing is sent until it is fixed"),
+                    ))
+                }
+            },
             // The last line, cut by a crash while it was appended.
             Err(_) if !complete => return Ok(()),
             Err(e) => {

@@ -81,7 +81,7 @@ fn a_ledger_that_cannot_be_written_sends_a_message_twice_at_most() {
     let (script, mbox) = mail_server(outside.path());
     // The month's ledger already past the limit: its next line cannot be
     // written, while the small "sending" mark can.
-    let line = r#"{"sent_at":"2026-11-01T00:00:00Z","case":"RC-OTHER","event":"open","key":"0","message_id":"x@y","to":"a@acme.example","subject":"s"}"#;
+    let line = r#"{"sent_at":"2026-11-01T00:00:00Z","case":"RC-OTHER","event":"open","key":"00000000000000aa","message_id":"x@y","to":"a@acme.example","subject":"s"}"#;
     let ledger = t.path().join("sent/2026-11.log");
     std::fs::write(&ledger, format!("{line}\n").repeat(40)).expect("ledger");
     let limit = std::fs::metadata(&ledger).expect("ledger").len() - 10;

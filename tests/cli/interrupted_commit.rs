@@ -63,8 +63,15 @@ fn a_kill_between_moving_head_and_renaming_the_index_is_finished_by_the_next_com
     let message = clone.git(&["log", "-1", "--format=%B"]);
     std::fs::rename(git_dir.join("index"), git_dir.join("index.lock")).expect("lock");
     std::fs::write(git_dir.join("index"), &old_index).expect("old index");
+    // The killed process's own name for its lock, as it left it.
+    let dead = a_dead_pid();
+    std::fs::hard_link(
+        git_dir.join("index.lock"),
+        git_dir.join(format!("tickets-index-lock.{dead}")),
+    )
+    .expect("link");
     let note = serde_json::json!({
-        "pid": a_dead_pid(),
+        "pid": dead,
         "head": head_before,
         "message": message.trim_end(),
         "paths": [clone.case(&id)],
@@ -82,6 +89,7 @@ fn a_kill_between_moving_head_and_renaming_the_index_is_finished_by_the_next_com
     assert!(check.status.success());
     in_step(&clone, &id, "check after the kill");
     assert!(!git_dir.join("tickets-commit-in-progress").exists());
+    assert!(!git_dir.join(format!("tickets-index-lock.{dead}")).exists());
     // A later commit of the user's own change keeps the event.
     clone.git(&["commit", "-qm", "the user's own"]);
     let committed = clone.git(&["show", &format!("HEAD:{}", clone.case(&id))]);
@@ -103,8 +111,14 @@ fn a_kill_before_head_moved_is_committed_again_by_the_next_write() {
     clone.git(&["reset", "-q", "--", &clone.case(&id)]);
     assert_ne!(text, saved);
     std::fs::write(git_dir.join("index.lock"), b"half-written").expect("lock");
+    let dead = a_dead_pid();
+    std::fs::hard_link(
+        git_dir.join("index.lock"),
+        git_dir.join(format!("tickets-index-lock.{dead}")),
+    )
+    .expect("link");
     let note = serde_json::json!({
-        "pid": a_dead_pid(),
+        "pid": dead,
         "head": head,
         "message": format!("{id}: note (alice)"),
         "paths": [clone.case(&id)],
@@ -172,4 +186,27 @@ fn random_kills_inside_auto_commits_never_lose_an_event() {
         clone.tickets_ok(&["note", &id, "--message", &format!("after {round}")]);
         in_step(&clone, &id, &format!("round {round} (killed after {delay:?})"));
     }
+}
+
+#[test]
+fn another_gits_index_lock_is_never_removed_by_a_recovery() {
+    let (clone, id) = clone_with_a_case();
+    let git_dir = clone.repo().join(".git");
+    // A `tickets` that died before it took the lock, and another git that
+    // holds it now.
+    let dead = a_dead_pid();
+    let head = clone.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let note = serde_json::json!({
+        "pid": dead,
+        "head": head,
+        "message": format!("{id}: note (alice)"),
+        "paths": [clone.case(&id)],
+    });
+    std::fs::write(git_dir.join("tickets-commit-in-progress"), note.to_string()).expect("note");
+    std::fs::write(git_dir.join("index.lock"), b"another git's").expect("lock");
+    let _ = clone.tickets(&["check"]);
+    assert_eq!(
+        std::fs::read(git_dir.join("index.lock")).expect("the lock stays"),
+        b"another git's"
+    );
 }
