@@ -359,3 +359,17 @@ fn git_setup_adds_the_ledgers_merge_line_to_a_store_set_up_before_it() {
         "added once"
     );
 }
+
+#[test]
+fn check_reports_a_ledger_the_mail_host_would_refuse() {
+    let d = Deployment::new(CONFIG);
+    let repo = d.clone("ci");
+    std::fs::write(repo.join("tickets/sent/2026-11.log"), "not a ledger line\n").expect("ledger");
+    let out = d.run(&repo, NOW, &["check"], None);
+    assert_eq!(out.status.code(), Some(5));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("2026-11.log:1") && stdout.contains("sent-ledger"),
+        "{stdout}"
+    );
+}
