@@ -34,7 +34,16 @@ if ! flock --nonblock 9; then
     exit 0
 fi
 
-if [ -n "$(git status --porcelain)" ]; then
+# git runs under the store's own lock (`.tickets/lock`, which every tickets
+# write holds; flock(1) and tickets lock it alike): a sweep and a remind run
+# at the same minute, or a person's tickets command, never meet git halfway
+# through the work tree or the index.
+mkdir -p "$store/.tickets"
+under_store_lock() {
+    flock --wait "${TICKETS_LOCK_TIMEOUT:-60}" "$store/.tickets/lock" "$@"
+}
+
+if [ -n "$(under_store_lock git status --porcelain)" ]; then
     echo "cron-sweep: $clone has uncommitted changes; refusing to pull over them" >&2
     exit 1
 fi
@@ -45,8 +54,8 @@ branch=$(git rev-parse --abbrev-ref HEAD)
 pull() {
     # Case files rebase through the merge driver; a real conflict stops here
     # and the clone is put back as it was, for a person to look at.
-    if ! git pull --rebase --quiet "$remote" "$branch"; then
-        git rebase --abort 2>/dev/null || true
+    if ! under_store_lock git pull --rebase --quiet "$remote" "$branch"; then
+        under_store_lock git rebase --abort 2>/dev/null || true
         echo "cron-sweep: pulling $remote/$branch needs a person (see the conflict above)" >&2
         exit 1
     fi
@@ -64,13 +73,13 @@ fi
 
 # With `git: {commit: true}` in config.yaml the command committed already;
 # otherwise commit its changes here, and only the store's.
-git add --all -- "$store"
+under_store_lock git add --all -- "$store"
 if ! git diff --cached --quiet -- "$store"; then
     changed=$(git diff --cached --name-only -- "$store" | wc -l)
     if [ "$command" = sweep ]; then
-        git commit --quiet -m "sweep: auto-closed $changed case(s)" -- "$store"
+        under_store_lock git commit --quiet -m "sweep: auto-closed $changed case(s)" -- "$store"
     else
-        git commit --quiet -m "remind: reminded $changed case(s)" -- "$store"
+        under_store_lock git commit --quiet -m "remind: reminded $changed case(s)" -- "$store"
     fi
 fi
 
@@ -79,7 +88,7 @@ for attempt in 1 2 3; do
     if [ "$(git rev-list --count "$remote/$branch..HEAD" 2>/dev/null || echo 1)" -eq 0 ]; then
         break
     fi
-    if git push --quiet "$remote" "HEAD:$branch"; then
+    if under_store_lock git push --quiet "$remote" "HEAD:$branch"; then
         break
     fi
     if [ "$attempt" -eq 3 ]; then

@@ -99,7 +99,7 @@ def plan(level, seed, cap, overlap):
         elif s == "escalated":
             a = "investigate" if r < 0.5 else "close" if r < 0.7 else None
         elif s == "waiting-for-customer":
-            a = "note" if r < 0.05 else None
+            a = "note" if r < 0.05 else "reply" if r < 0.09 else None   # (reply: the customer phoned)
         if a:
             out.append((a, c["id"], c["assignee"] or "-"))
     # Another desk's case, touched here too before the next sync: the merge
@@ -305,20 +305,14 @@ cron() {                                            # NAME CLONE COMMAND...
   fi
 }
 cron_sweep() { (cd "$W/cron" && TICKETS=$W/bin/tickets TICKETS_NOW=$NOW "$repo/examples/cron-sweep.sh" "$W/cron" tickets); }
-cron_remind() {
-  if grep -q remind "$repo/examples/cron-sweep.sh"; then
-    (cd "$W/cron" && TICKETS=$W/bin/tickets TICKETS_NOW=$NOW "$repo/examples/cron-sweep.sh" "$W/cron" tickets remind)
-  else  # the recipe by hand: pull, remind (auto-committed), push
-    (cd "$W/cron" && git pull --rebase --quiet origin main && TICKETS_NOW=$NOW TICKETS_ACTOR=sweep tickets --dir tickets remind \
-      && { git push --quiet origin HEAD:main || { git pull --rebase --quiet origin main && git push --quiet origin HEAD:main; }; })
-  fi
-}
+cron_remind() { (cd "$W/cron" && TICKETS=$W/bin/tickets TICKETS_NOW=$NOW "$repo/examples/cron-sweep.sh" "$W/cron" tickets remind); }
 # The mail host's crontab exactly as docs/mail.md gives it (its variable
 # lines and its job; /srv/support is the portal host's clone, our SMTP
 # server its transport), run as cron runs it: sh, a bare environment.
-crontab_of_docs() {
-  awk '/^```cron/ { b = 1; buf = ""; next } /^```/ { if (b && buf ~ /tickets deliver/ && buf ~ /git pull/ && !done) { printf "%s", buf; done = 1 } b = 0; next }
-       b { buf = buf $0 "\n" }' "$repo/docs/mail.md"
+doc_block() {                                       # LANGUAGE WORD WORD: docs/mail.md's first such code block
+  awk -v lang="$1" -v w1="$2" -v w2="$3" '$0 == "```" lang { b = 1; buf = ""; next }
+    /^```/ { if (b && index(buf, w1) && index(buf, w2) && !done) { printf "%s", buf; done = 1 } b = 0; next }
+    b { buf = buf $0 "\n" }' "$repo/docs/mail.md"
 }
 CRON_VARS=() CRON_JOB=
 read_crontab() {
@@ -326,12 +320,13 @@ read_crontab() {
   while IFS= read -r line; do
     if [[ $line =~ ^([A-Z_]+)=(.*)$ ]]; then
       [ "${BASH_REMATCH[1]}" = TICKETS_SMTP_URL ] && line=TICKETS_SMTP_URL=$SMTP_URL
-      CRON_VARS+=("$line")
+      CRON_VARS+=("${line//\/srv\/support/$W/portal}")
     elif [[ $line =~ ^[^[:space:]]+[[:space:]]+[^[:space:]]+[[:space:]]+[^[:space:]]+[[:space:]]+[^[:space:]]+[[:space:]]+[^[:space:]]+[[:space:]]+(.*)$ ]]; then
       CRON_JOB=${BASH_REMATCH[1]//\/srv\/support/$W/portal}
+      CRON_JOB=${CRON_JOB//\/opt\/tickets\//$repo/examples/}
       CRON_JOB=$(sed -E 's# *>>? */var/log/[^ ;&|]*##g; s# *2>&1##g' <<<"$CRON_JOB")
     fi
-  done < <(crontab_of_docs)
+  done < <(doc_block cron 'cron-mail-host' 'TICKETS_SMTP_URL')
   [ -n "$CRON_JOB" ] || { echo "simulate-team: no mail host crontab in docs/mail.md" >&2; exit 2; }
 }
 portal_line() {
@@ -404,24 +399,11 @@ YAML
   PPORT=$(free_port); BASE=http://127.0.0.1:$PPORT
   read_crontab
 
-  # The documented mail wrapper (docs/mail.md), on the mail host; syslog is a file here.
-  sed -e "s|TICKETS_DIR=/srv/support/tickets|TICKETS_DIR=$W/portal/tickets|" \
-      -e "s|logger -t tickets-mail -p mail.err|cat >>$W/logs/mail-errors.log|" >"$W/bin/tickets-mail" <<'SH'
-#!/bin/sh
-export TICKETS_DIR=/srv/support/tickets TICKETS_ACTOR=mail
-msg=$(mktemp) && err=$(mktemp) || exit 75
-trap 'rm -f "$msg" "$err"' EXIT
-cat > "$msg" || exit 75
-tickets reply --from-email < "$msg" 2>"$err"; rc=$?
-case $rc in
-  3|4) tickets open --from-email < "$msg" 2>"$err"; rc=$? ;;
-esac
-case $rc in
-  0) exit 0 ;;
-  2) cat "$err" >&2; exit 2 ;;
-  *) logger -t tickets-mail -p mail.err < "$err"; exit 75 ;;
-esac
-SH
+  # The mail server's wrapper exactly as docs/mail.md gives it, on the mail
+  # host (/srv/support is its clone); syslog is a file here.
+  doc_block sh 'tickets-mail' 'from-email' | sed -e "s|/srv/support|$W/portal|g" \
+    -e "s|logger -t tickets-mail -p mail.err|cat >>$W/logs/mail-errors.log|" >"$W/bin/tickets-mail"
+  grep -q 'from-email' "$W/bin/tickets-mail" || { echo "simulate-team: no tickets-mail wrapper in docs/mail.md" >&2; exit 2; }
   chmod +x "$W/bin/tickets-mail"
 }
 
@@ -445,7 +427,7 @@ portal_stop() {
 # http METHOD PATH CURL-ARGS...: CODE and LOCATION set, the body in $W/body.
 http() {
   local m=$1 p=$2 r; shift 2
-  r=$(curl -s -X "$m" -b "$W/jar" -c "$W/jar" -H "Origin: $BASE" -o "$W/body" -w '%{http_code} %{redirect_url}' "$@" "$BASE$p") || r="000 "
+  r=$(curl -s -m 30 -X "$m" -b "$W/jar" -c "$W/jar" -H "Origin: $BASE" -o "$W/body" -w '%{http_code} %{redirect_url}' "$@" "$BASE$p") || r="000 "
   CODE=${r%% *} LOCATION=${r#* }
   count http-requests
 }
@@ -583,6 +565,7 @@ act() {                                             # CLONE ACTION ID ASSIGNEE
     escalate) pick low medium high
       if [ "$c" = alice ]; then tk "$c" "$who" escalate "$id"; else tk "$c" "$who" escalate "$id" --impact "$PICK"; fi ;;
     note) tk "$c" "$who" note "$id" -m "INTERNAL-NOTE-$((++NOTE)) checked the server logs" ;;
+    reply) tk "$c" "$who" reply "$id" -m "The customer phoned: version 7.2.$n (r$n)" ;;
   esac
   count "analyst-$a"
 }

@@ -273,6 +273,8 @@ pub fn deliver(
     prune_after: Duration,
 ) -> Result<Delivered> {
     let store = &session.store;
+    // Not a store at all (run from the wrong folder): said first, plainly.
+    store.ensure_exists()?;
     let transport = match (transport, dry_run) {
         (Some(transport), _) => Some(transport),
         (None, true) => None,
