@@ -11,6 +11,9 @@ use crate::store::sent_ledger::{entry_hash, SentEntry, SentLedger};
 use crate::vocabulary::ActionKind;
 use std::path::PathBuf;
 
+/// How long `outbox` lists a sent message (the ledger keeps it for good).
+const SENT_LISTED_FOR: Duration = Duration::days(30);
+
 /// What a sent sign-in message keeps of its text.
 const SIGN_IN_SENT: &str = "(a portal sign-in link, removed once sent)";
 
@@ -58,8 +61,10 @@ pub fn outbox(session: &Session) -> Result<(Vec<OutboxMessage>, Vec<Error>)> {
     // what an older version queued here is never sent (before the ledger).
     let mut messages: Vec<OutboxMessage> = local.into_iter().filter(|m| m.kind == MessageKind::SignIn).collect();
     messages.extend(pending.messages.into_iter().map(|(_, message)| message));
+    // Sent messages of the last 30 days, as `deliver` used to keep them.
+    let recent = session.now - SENT_LISTED_FOR;
     store.visit_sent(&mut |entry| {
-        if entry.withheld.is_none() {
+        if entry.withheld.is_none() && entry.sent_at >= recent {
             messages.push(sent_message(&entry));
         }
     })?;
