@@ -49,28 +49,13 @@ fn deliver(t: &TestStore, script: &Path) -> assert_cmd::assert::Assert {
 /// `deliver` as the mail host, under a file-size limit of `limit` bytes
 /// with SIGXFSZ ignored: a write past it fails (EFBIG), as on a full disk.
 fn deliver_limited(t: &TestStore, script: &Path, limit: u64) -> std::process::Output {
-    use std::os::unix::process::CommandExt;
     let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin!("tickets"));
     command
         .args(["deliver"])
         .env("TICKETS_DIR", t.path())
         .env("TICKETS_NOW", NOW)
         .env("TICKETS_SENDMAIL", format!("{} -t -oi", script.display()));
-    let rlimit = libc::rlimit {
-        rlim_cur: limit,
-        rlim_max: limit,
-    };
-    // SAFETY: setrlimit and signal are async-signal-safe and touch only the child.
-    unsafe {
-        command.pre_exec(move || {
-            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-            if libc::setrlimit(libc::RLIMIT_FSIZE, &rlimit) == 0 {
-                Ok(())
-            } else {
-                Err(std::io::Error::last_os_error())
-            }
-        });
-    }
+    crate::support::fail_writes_past(&mut command, limit);
     command.output().expect("deliver runs")
 }
 

@@ -7,28 +7,13 @@ use crate::support::{TestStore, NOW};
 /// `tickets merge-driver O A B` in `dir`, under a file-size limit of
 /// `limit` bytes with SIGXFSZ ignored: a write past it fails, as on a full disk.
 fn driver_limited(t: &TestStore, dir: &std::path::Path, limit: u64) -> std::process::Output {
-    use std::os::unix::process::CommandExt;
     let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin!("tickets"));
     command
         .args(["merge-driver", "O", "A", "B"])
         .current_dir(dir)
         .env("TICKETS_DIR", t.path())
         .env("TICKETS_NOW", NOW);
-    let rlimit = libc::rlimit {
-        rlim_cur: limit,
-        rlim_max: limit,
-    };
-    // SAFETY: setrlimit and signal are async-signal-safe and touch only the child.
-    unsafe {
-        command.pre_exec(move || {
-            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-            if libc::setrlimit(libc::RLIMIT_FSIZE, &rlimit) == 0 {
-                Ok(())
-            } else {
-                Err(std::io::Error::last_os_error())
-            }
-        });
-    }
+    crate::support::fail_writes_past(&mut command, limit);
     command.output().expect("merge-driver runs")
 }
 

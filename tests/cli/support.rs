@@ -253,3 +253,25 @@ pub fn run_with_file_size_limit(t: &TestStore, limit: u64, args: &[&str]) -> std
     }
     command.output().expect("run tickets")
 }
+
+/// Makes every write of `command` past `limit` bytes of a file fail (EFBIG,
+/// SIGXFSZ ignored), as on a full disk, while the process goes on to handle
+/// the error: unlike [`run_with_file_size_limit`], which stops it there.
+pub fn fail_writes_past(command: &mut std::process::Command, limit: u64) {
+    use std::os::unix::process::CommandExt;
+    let rlimit = libc::rlimit {
+        rlim_cur: limit,
+        rlim_max: limit,
+    };
+    // SAFETY: setrlimit and signal are async-signal-safe and touch only the child.
+    unsafe {
+        command.pre_exec(move || {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &rlimit) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
+}
