@@ -24,7 +24,7 @@ pub struct DeliverArgs {
     /// Say what would be sent; send nothing and change nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Remove sent messages from the outbox after this many days.
+    /// Remove sent sign-in links from this clone's outbox after this many days (the sent ledger keeps case mail for good).
     #[arg(long, default_value_t = 30, value_name = "DAYS")]
     pub prune_after: u32,
 }
