@@ -36,6 +36,12 @@ fi
 
 remote=origin
 branch=$(git rev-parse --abbrev-ref HEAD)
+# A `.tickets` or lock committed as a link (anyone who can push could)
+# would have flock create its target outside the store: refused.
+if [ -L "$store/.tickets" ] || [ -L "$store/.tickets/lock" ] || { [ -e "$store/.tickets/lock" ] && [ ! -f "$store/.tickets/lock" ]; }; then
+    echo "cron-mail-host: $store/.tickets or its lock is a link or a special file; refusing to lock through it" >&2
+    exit 1
+fi
 mkdir -p "$store/.tickets"
 under_store_lock() {
     flock --wait "$wait_seconds" "$store/.tickets/lock" "$@"

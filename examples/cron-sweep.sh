@@ -38,6 +38,12 @@ fi
 # write holds; flock(1) and tickets lock it alike): a sweep and a remind run
 # at the same minute, or a person's tickets command, never meet git halfway
 # through the work tree or the index.
+# A `.tickets` or lock committed as a link (anyone who can push could)
+# would have flock create its target outside the store: refused.
+if [ -L "$store/.tickets" ] || [ -L "$store/.tickets/lock" ] || { [ -e "$store/.tickets/lock" ] && [ ! -f "$store/.tickets/lock" ]; }; then
+    echo "cron-sweep: $store/.tickets or its lock is a link or a special file; refusing to lock through it" >&2
+    exit 1
+fi
 mkdir -p "$store/.tickets"
 under_store_lock() {
     flock --wait "${TICKETS_LOCK_TIMEOUT:-60}" "$store/.tickets/lock" "$@"

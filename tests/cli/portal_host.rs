@@ -165,3 +165,37 @@ fn the_portal_hosts_cron_line_never_meets_the_portals_own_writes() {
         assert!(merged.contains(&format!("laptop note {n}")), "note {n} is merged");
     }
 }
+
+#[test]
+fn a_tickets_folder_planted_as_a_link_is_never_locked_through() {
+    let outside = tempfile::tempdir().expect("temp dir");
+    let repo = outside.path().join("clone");
+    std::fs::create_dir_all(repo.join("tickets")).expect("store");
+    git(&repo, &["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join("tickets/config.yaml"), "analysts: []\n").expect("config");
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "store"]);
+    let elsewhere = outside.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).expect("elsewhere");
+    std::os::unix::fs::symlink(&elsewhere, repo.join("tickets/.tickets")).expect("link");
+    for recipe in ["examples/cron-mail-host.sh", "examples/cron-sweep.sh"] {
+        let out = Command::new("bash")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(recipe))
+            .arg(&repo)
+            .arg("tickets")
+            .env("TICKETS", env!("CARGO_BIN_EXE_tickets"))
+            .output()
+            .expect("the recipe runs");
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{recipe}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stderr).contains("refusing to lock through it"));
+        assert!(
+            !elsewhere.join("lock").exists(),
+            "{recipe} created a file outside the store"
+        );
+    }
+}
