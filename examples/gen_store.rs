@@ -13,11 +13,11 @@ use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::collections::HashMap;
-use tickets::config::{Analyst, Config, Customer, Plan};
-use tickets::lifecycle::{self, Action};
+use tickets::core::config::{Analyst, Config, Customer, Plan};
+use tickets::core::lifecycle::{self, Action};
+use tickets::core::vocabulary::{Channel, Impact, Level, Severity};
 use tickets::operations::{self, OpenRequest};
 use tickets::store::Store;
-use tickets::vocabulary::{Channel, Impact, Level, Severity};
 use tickets::Case;
 
 const PRODUCTS: &[&str] = &[
@@ -77,7 +77,7 @@ fn parse_args() -> Result<Args, String> {
         match flag.as_str() {
             "--dir" => dir = Some(value()?),
             "--count" => count = Some(value()?.parse().map_err(|e| format!("--count: {e}"))?),
-            "--now" => now = Some(tickets::time::parse_instant(&value()?)?),
+            "--now" => now = Some(tickets::core::time::parse_instant(&value()?)?),
             "--seed" => seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             other => {
                 return Err(format!(
@@ -207,7 +207,7 @@ fn generate(
     let customer = format!("Customer {:02}", rng.random_range(0..40));
     let channel = [Channel::Email, Channel::Phone, Channel::Portal][rng.random_range(0..3)];
     let mut id_rng = StdRng::seed_from_u64(rng.random());
-    let id = tickets::id::generate(&config.id_prefix, &mut id_rng);
+    let id = tickets::core::id::generate(&config.id_prefix, &mut id_rng);
     // The waiting clock of the waiting buckets; earlier steps (at most 10 x 5 h) fit before it.
     let waiting_since = match bucket {
         0 => Some(now - Duration::days(7) - Duration::minutes(rng.random_range(0..60 * 24 * 5))),
@@ -361,7 +361,7 @@ mod tests {
         let cases = store_of(1000, 9);
         let waiting = cases
             .iter()
-            .filter(|c| c.status == tickets::vocabulary::Status::WaitingForCustomer)
+            .filter(|c| c.status == tickets::core::vocabulary::Status::WaitingForCustomer)
             .count();
         let due = cases
             .iter()

@@ -6,7 +6,7 @@
 //! ```
 //!
 //! It prints each transition as the life-cycle core's replay
-//! (`tickets::lifecycle::replay_with`) produces it, stops at the first event
+//! (`tickets::core::lifecycle::replay_with`) produces it, stops at the first event
 //! the transition table would not have recorded that way, and says whether
 //! the case's stored fields equal the state the replay arrives at.
 //! Exit status: 0 when they are equal, 1 when they differ or the history
@@ -14,10 +14,10 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tickets::lifecycle::replay_with;
+use tickets::core::lifecycle::replay_with;
+use tickets::core::terminal::escape_line;
+use tickets::core::time::format_instant;
 use tickets::store::load_case_file;
-use tickets::terminal::escape_line;
-use tickets::time::format_instant;
 use tickets::{Case, Event};
 
 fn main() -> ExitCode {

@@ -1,20 +1,31 @@
 //! `tickets`: a command-line support desk whose store is a directory of YAML
 //! files, one per support case, versioned in git.
 //!
-//! The life-cycle core ([`lifecycle`], [`vocabulary`], [`case`]) is pure; the
-//! policy fed by config ([`routing`], [`targets`]) is pure too; [`format`](mod@format)
-//! is a case file's bytes (YAML out, the parsers in, conflict markers), below
-//! both the [`store`], which owns every byte on disk, and the [`merge`];
-//! [`operations`] is one typed function per thing a person does, for every
-//! front end; [`cli`] is the command line. No two modules import each other.
+//! Each folder of `src/` is a layer, and imports only the layers below it
+//! (the `layers` test holds the order):
+//!
+//! - [`core`](mod@core): the case, its vocabulary and life cycle, IDs, time,
+//!   the config and the policy it feeds (routing, targets), the error type,
+//!   and the escaping of untrusted text. Imports nothing else.
+//! - [`format`](mod@format): a case file's bytes: YAML out, the parsers in,
+//!   conflict markers. Imports `core`.
+//! - [`store`]: every byte on disk, with one atomic writer and the lock.
+//!   [`git`]: commits and the merge driver. [`mail`]: intake, compose,
+//!   transport. Side by side above `format`; `mail` may read the `store`.
+//! - [`views`]: the JSON/YAML contract for scripts. No clap in it.
+//! - [`operations`]: one typed function per thing a person does, for every
+//!   front end, with `check` and `stats`.
+//! - [`portal`] and [`cli`]: the front ends. They word errors for people
+//!   (exit codes, hints, HTTP statuses); the command line may start the
+//!   portal (`tickets serve`).
 //!
 //! The life cycle without a store or a clock:
 //!
 //! ```
-//! use tickets::lifecycle::{apply, open, replay, Action, NewCase};
+//! use tickets::core::lifecycle::{apply, open, replay, Action, NewCase};
 //! use tickets::{Channel, Status};
 //!
-//! let now = tickets::time::parse_instant("2026-11-19T10:00:00Z").unwrap();
+//! let now = tickets::core::time::parse_instant("2026-11-19T10:00:00Z").unwrap();
 //! let case = open(
 //!     NewCase {
 //!         id: "RC-7K3QX9MT".into(),
@@ -46,37 +57,19 @@
 // Diagnostics go through `error::diagnostic`, output through `cli::emit`: neither panics.
 #![warn(clippy::print_stderr, clippy::print_stdout)]
 
-pub mod attachment_check;
-pub mod case;
-pub mod check;
 pub mod cli;
-pub mod color;
-pub mod config;
-pub mod delivery;
-pub mod digest;
-pub mod email;
-pub mod error;
-pub mod exit_code;
+pub mod core;
 pub mod format;
 pub mod git;
-pub mod id;
-pub mod lifecycle;
-pub mod merge;
+pub mod mail;
 pub mod operations;
-pub mod outbound;
-pub mod output;
 pub mod portal;
-pub mod routing;
 #[cfg(test)]
 mod snapshot_tests;
-pub mod stats;
 pub mod store;
-pub mod targets;
-pub mod terminal;
-pub mod time;
-pub mod vocabulary;
+pub mod views;
 
-pub use case::{Case, Event};
-pub use error::{Error, Result};
-pub use exit_code::ExitCode;
-pub use vocabulary::{ActionKind, Channel, Impact, Level, Severity, Status};
+pub use crate::core::case::{Case, Event};
+pub use crate::core::error::{Error, Result};
+pub use crate::core::vocabulary::{ActionKind, Channel, Impact, Level, Severity, Status};
+pub use cli::exit_code::ExitCode;

@@ -3,18 +3,19 @@
 //! dropped field fails here before it reaches a script. Review a deliberate
 //! change with `cargo insta review` (or rerun with `INSTA_UPDATE=always`).
 
-use crate::case::Case;
-use crate::digest::Digest;
-use crate::lifecycle::{apply, auto_close_resolution, open, Action, NewCase};
-use crate::output::*;
-use crate::stats::{compute, Window};
-use crate::targets::Policy;
-use crate::vocabulary::{Channel, Impact, Severity};
+use crate::core::case::Case;
+use crate::core::digest::Digest;
+use crate::core::lifecycle::{apply, auto_close_resolution, open, Action, NewCase};
+use crate::core::targets::Due;
+use crate::core::targets::Policy;
+use crate::core::vocabulary::{Channel, Impact, Severity};
+use crate::operations::stats::{compute, Window};
+use crate::views::*;
 use chrono::{DateTime, Duration, Utc};
 
 /// The instant every case opens at (a Thursday, 10:00 UTC).
 fn t0() -> DateTime<Utc> {
-    crate::time::parse_instant("2026-11-19T10:00:00Z").expect("fixed instant")
+    crate::core::time::parse_instant("2026-11-19T10:00:00Z").expect("fixed instant")
 }
 
 /// *Now* for views that need it: eight days later.
@@ -267,7 +268,7 @@ fn stats_view() {
         .iter()
         .map(Digest::of)
         .collect();
-    let policy = Policy::new(&crate::config::Config::default()).expect("the default policy");
+    let policy = Policy::new(&crate::core::config::Config::default()).expect("the default policy");
     let window = Window {
         since: Some(t0() - Duration::days(1)),
         until: None,

@@ -2,7 +2,7 @@
 //! the errors a person fixes on the command line, which option or command
 //! to reach for (the library carries the data, never the option names).
 
-use crate::error::Error;
+use crate::core::error::Error;
 
 /// The message printed for `error` (not yet escaped for the terminal).
 pub fn error_message(error: &Error) -> String {
@@ -25,7 +25,7 @@ mod tests {
 
     #[test]
     fn the_command_line_words_the_hints_the_library_leaves_out() {
-        let at = |text| crate::time::parse_instant(text).unwrap();
+        let at = |text| crate::core::time::parse_instant(text).unwrap();
         let late = Error::ChangeBeforeLastChange {
             id: "RC-7K3QX9MT".into(),
             last: at("2026-11-19T12:00:00Z"),
@@ -49,7 +49,7 @@ mod tests {
         };
         assert!(error_message(&closed).ends_with("tickets open --follow-up-of RC-7K3QX9MT ..."));
         assert!(!closed.to_string().contains("tickets"), "the library names no command");
-        assert_eq!(late.exit_code(), 2);
-        assert_eq!(nowhere.exit_code(), 2);
+        assert_eq!(crate::cli::exit_code::ExitCode::of(&late), 2);
+        assert_eq!(crate::cli::exit_code::ExitCode::of(&nowhere), 2);
     }
 }

@@ -1,45 +1,23 @@
 //! The command line: global options, the `Command` enum and its dispatch.
 //! Each command lives in its own file with its `Args` and `run`.
 
-mod assign;
-mod attachment;
-mod check;
-mod close;
-mod completions;
-mod deliver;
+mod commands;
 mod error_message;
-mod escalate;
-mod git_setup;
-mod init;
-mod investigate;
-mod list;
-mod man;
-mod merge_driver;
-mod note;
-mod open;
-mod outbox;
-mod pager;
-mod portal;
-mod queue;
-mod reassess;
-mod remind;
-mod reply;
-mod request_info;
-mod serve;
-mod show;
-mod stats;
-mod sweep;
+pub mod exit_code;
+pub mod render;
 
-use crate::case::Case;
-use crate::color::{ColorChoice, Style};
-use crate::digest::Digest;
-use crate::error::{Error, Result};
-use crate::exit_code::ExitCode;
+use crate::cli::exit_code::ExitCode;
+use crate::cli::render::color::{ColorChoice, Style};
+use crate::core::case::Case;
+use crate::core::digest::Digest;
+use crate::core::error::{Error, Result};
 use crate::operations::{Session, Warning};
-use crate::output::Format;
 use crate::store::Store;
+use crate::views::Format;
 use chrono::{DateTime, Utc};
+use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand};
+use commands::*;
 use error_message::error_message;
 use std::io::Write;
 use std::path::PathBuf;
@@ -90,11 +68,38 @@ pub struct GlobalArgs {
     )]
     pub actor: Option<String>,
     /// Output format: table for people, json or yaml for scripts.
-    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    #[arg(
+        long,
+        global = true,
+        default_value = "table",
+        value_parser = clap::builder::EnumValueParser::<FormatChoice>::new().map(Format::from)
+    )]
     pub format: Format,
     /// Colour: auto (a terminal without NO_COLOR), always or never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+}
+
+/// `--format`'s values: the views' [`Format`], spelled for clap (the views
+/// know nothing of the command line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum FormatChoice {
+    /// Aligned columns for people; untrusted text escaped.
+    Table,
+    /// JSON for scripts; text exact.
+    Json,
+    /// YAML for scripts; text exact.
+    Yaml,
+}
+
+impl From<FormatChoice> for Format {
+    fn from(choice: FormatChoice) -> Format {
+        match choice {
+            FormatChoice::Table => Format::Table,
+            FormatChoice::Json => Format::Json,
+            FormatChoice::Yaml => Format::Yaml,
+        }
+    }
 }
 
 /// Every command.
@@ -180,9 +185,9 @@ impl Context {
     pub fn new(global: &GlobalArgs) -> Result<Context> {
         let now = match &global.now {
             Some(text) => {
-                crate::time::parse_instant(text).map_err(|e| Error::Usage(format!("--now / TICKETS_NOW: {e}")))?
+                crate::core::time::parse_instant(text).map_err(|e| Error::Usage(format!("--now / TICKETS_NOW: {e}")))?
             }
-            None => crate::time::truncate(Utc::now()),
+            None => crate::core::time::truncate(Utc::now()),
         };
         let lock_wait = match std::env::var("TICKETS_LOCK_TIMEOUT") {
             Ok(text) => text
@@ -287,7 +292,7 @@ pub fn emit(text: &str) -> Result<()> {
 
 /// Prints a warning on stderr.
 pub fn warn(text: &str) {
-    crate::error::diagnostic(&format!("warning: {text}"));
+    crate::core::error::diagnostic(&format!("warning: {text}"));
 }
 
 /// Prints a warning an operation returned.
@@ -305,37 +310,37 @@ pub fn warn_about(warning: &Warning) {
         // drop the customer to the slowest plan.
         Warning::UnknownCustomer { customer } => warn(&format!(
             "customer \"{}\" is not in config.yaml; the case gets the standard plan",
-            crate::terminal::escape_line(customer)
+            crate::core::terminal::escape_line(customer)
         )),
-        Warning::NoContact { id } => crate::error::diagnostic(&format!(
+        Warning::NoContact { id } => crate::core::error::diagnostic(&format!(
             "note: {id} has no contact address (--email): no message to the customer will be sent for it"
         )),
         Warning::MailNotQueued { id, reason } => warn(&format!(
             "{id}: no message to the customer will be sent for this change: {}",
-            crate::terminal::escape_line(reason)
+            crate::core::terminal::escape_line(reason)
         )),
         Warning::AttachmentsLeftOut { id, left_out } => {
             for one in left_out {
                 warn(&format!(
                     "{id}: attachment left out: {}",
-                    crate::terminal::escape_line(&one.to_string())
+                    crate::core::terminal::escape_line(&one.to_string())
                 ));
             }
         }
         Warning::UnknownAnalyst { analyst, known } => warn(&format!(
             "{} is not in the roster of config.yaml; known analysts: {}",
-            crate::terminal::escape_line(analyst),
-            crate::terminal::escape_line(&known.join(", "))
+            crate::core::terminal::escape_line(analyst),
+            crate::core::terminal::escape_line(&known.join(", "))
         )),
         Warning::UnknownCustomerFilter { customer, known } => warn(&format!(
             "customer \"{}\" is not in config.yaml; known customers: {}",
-            crate::terminal::escape_line(customer),
-            crate::terminal::escape_line(&known.join(", "))
+            crate::core::terminal::escape_line(customer),
+            crate::core::terminal::escape_line(&known.join(", "))
         )),
-        Warning::LedgerRewritten { reason } => warn(&crate::terminal::escape_line(reason)),
+        Warning::LedgerRewritten { reason } => warn(&crate::core::terminal::escape_line(reason)),
         Warning::Unassigned { id, reason, .. } => warn(&format!(
             "{}; {id} is unassigned (tickets assign {id} ANALYST)",
-            crate::terminal::escape_line(reason)
+            crate::core::terminal::escape_line(reason)
         )),
     }
 }
@@ -345,15 +350,15 @@ pub fn warn_about(warning: &Warning) {
 pub fn report_bad_files(errors: &[Error]) -> ExitCode {
     for error in errors {
         // Parse errors can echo a file's bytes (an unknown variant's value).
-        crate::error::diagnostic(&format!(
+        crate::core::error::diagnostic(&format!(
             "error: {}",
-            crate::terminal::escape_line(&error_message(error))
+            crate::core::terminal::escape_line(&error_message(error))
         ));
     }
     if errors.is_empty() {
         ExitCode::Success
     } else {
-        crate::error::diagnostic(&format!(
+        crate::core::error::diagnostic(&format!(
             "error: {} file(s) in the store could not be read or written; the others were processed",
             errors.len()
         ));
@@ -362,12 +367,12 @@ pub fn report_bad_files(errors: &[Error]) -> ExitCode {
 }
 
 /// Prints the result of a transition: a line for people, the case for scripts.
-pub fn print_transition(ctx: &Context, before: Option<crate::vocabulary::Status>, case: &Case) -> Result<()> {
+pub fn print_transition(ctx: &Context, before: Option<crate::core::vocabulary::Status>, case: &Case) -> Result<()> {
     let config = ctx.store.config()?;
     let policy = policy(&ctx.store, &config)?;
     let due = due_of(&config, &policy, &Digest::of(case));
-    let view = crate::output::CaseView::of_case(case, &due, ctx.now);
-    match crate::output::serialize(ctx.format, &view)? {
+    let view = crate::views::CaseView::of_case(case, &due, ctx.now);
+    match crate::views::serialize(ctx.format, &view)? {
         Some(text) => emit(&text),
         None => {
             let event = case.history.last();
@@ -416,8 +421,11 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            crate::error::diagnostic(&format!("error: {}", crate::terminal::escape_line(&error_message(&e))));
-            e.exit_code()
+            crate::core::error::diagnostic(&format!(
+                "error: {}",
+                crate::core::terminal::escape_line(&error_message(&e))
+            ));
+            ExitCode::of(&e)
         }
     }
 }

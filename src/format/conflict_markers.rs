@@ -1,8 +1,8 @@
 //! Git's conflict markers in a case file, and the explanation the merge
 //! driver writes beside them.
 
-use crate::error::Error;
-use crate::terminal::escape_line;
+use crate::core::error::Error;
+use crate::core::terminal::escape_line;
 use std::path::Path;
 
 /// The start of the explanation lines the merge driver writes into a conflict.

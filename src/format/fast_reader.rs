@@ -10,10 +10,10 @@
 //! `None`, and the caller falls back to the full parser, whose answer is
 //! authoritative. It never accepts a file the full parser would refuse.
 
-use crate::case::{Case, Event};
-use crate::digest::Digest;
-use crate::time::parse_instant;
-use crate::vocabulary::{ActionKind, Channel, Impact, Level, Severity, Status};
+use crate::core::case::{Case, Event};
+use crate::core::digest::Digest;
+use crate::core::time::parse_instant;
+use crate::core::vocabulary::{ActionKind, Channel, Impact, Level, Severity, Status};
 use chrono::{DateTime, Utc};
 use std::borrow::Cow;
 

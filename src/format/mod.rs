@@ -15,7 +15,7 @@ pub use conflict_markers::{
 pub use nesting::MAX_NESTING;
 pub use yaml::{parse_case, parse_yaml, to_yaml};
 
-use crate::vocabulary::Status;
+use crate::core::vocabulary::Status;
 
 /// Room kept under the cap so that any case can still be closed (64 KiB).
 pub const CLOSING_RESERVE_BYTES: u64 = 64 * 1024;

@@ -4,8 +4,8 @@
 use super::conflict_markers::{conflict_error, conflict_marker_line};
 use super::nesting::{too_deep_line, MAX_NESTING};
 use super::yaml_expansion;
-use crate::case::Case;
-use crate::error::{Error, Result};
+use crate::core::case::Case;
+use crate::core::error::{Error, Result};
 use std::path::Path;
 
 /// Serializes a case the one stable way.
@@ -57,7 +57,7 @@ pub fn parse_case(path: &Path, text: &str, expected_id: Option<&str>) -> Result<
                 Some(1),
                 format!(
                     "id {:?} does not match the file name {expected}.yaml",
-                    crate::terminal::escape_line(&case.id)
+                    crate::core::terminal::escape_line(&case.id)
                 ),
             ));
         }

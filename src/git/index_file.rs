@@ -23,7 +23,7 @@
 //! to `git update-index`: [`IndexLock::prepare`] says so and writes nothing.
 
 use super::objects::SHA1_LEN;
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 use sha1::{Digest, Sha1};
 use std::borrow::Cow;
 use std::fs::{self, File, OpenOptions};

@@ -22,7 +22,7 @@
 //! staged and unstaged changes are kept.
 
 use super::Repository;
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::fs;
 use std::io::Read;

@@ -13,7 +13,7 @@
 
 use super::objects::{read_stored, to_hex, write_loose, SHA1_LEN};
 use super::Repository;
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;

@@ -4,9 +4,9 @@
 //! limit is known, and named by the event. What is over a limit is left
 //! out, and the event's text says so.
 
-use crate::case::{Attachment, Case};
-use crate::config::AttachmentLimits;
-use crate::error::{Error, Result};
+use crate::core::case::{Attachment, Case};
+use crate::core::config::AttachmentLimits;
+use crate::core::error::{Error, Result};
 use crate::store::attachments::{Incoming, Received, Staged};
 use crate::store::{Store, StoreLock};
 use std::fmt;
@@ -47,7 +47,7 @@ impl fmt::Display for Limit {
     }
 }
 
-pub use crate::case::size_for_people as size;
+pub use crate::core::case::size_for_people as size;
 
 /// A file not kept, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -202,7 +202,7 @@ impl Enclosures {
         if !meta.is_file() {
             return Err(Error::Usage(format!(
                 "--attach {}: not a regular file",
-                crate::terminal::escape_line(&path.display().to_string())
+                crate::core::terminal::escape_line(&path.display().to_string())
             )));
         }
         let name = path
@@ -255,7 +255,7 @@ impl Enclosures {
 /// or nothing; at most [`MAX_LEFT_OUT_NOTE_BYTES`], the names past it counted.
 pub fn left_out_note(left_out: &[LeftOut]) -> String {
     let items: Vec<String> = left_out.iter().map(|one| one.to_string()).collect();
-    crate::email::capped_list((LEFT_OUT_HEAD, "]"), &items, "; ", MAX_LEFT_OUT_NOTE_BYTES, "files")
+    crate::mail::intake::capped_list((LEFT_OUT_HEAD, "]"), &items, "; ", MAX_LEFT_OUT_NOTE_BYTES, "files")
 }
 
 /// How the note of files left out starts.
@@ -316,7 +316,7 @@ pub fn find<'a>(case: &'a Case, wanted: &str, public_only: bool) -> Result<&'a A
     let visible = case
         .history
         .iter()
-        .filter(|e| !public_only || e.action.visibility() == crate::vocabulary::Visibility::Public)
+        .filter(|e| !public_only || e.action.visibility() == crate::core::vocabulary::Visibility::Public)
         .flat_map(|e| &e.attachments);
     let mut by_name: Vec<&Attachment> = visible.clone().filter(|a| a.name == wanted).collect();
     if by_name.is_empty() && wanted.len() >= MIN_HASH_PREFIX && wanted.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -330,14 +330,14 @@ pub fn find<'a>(case: &'a Case, wanted: &str, public_only: bool) -> Result<&'a A
         [] => Err(Error::Usage(format!(
             "{}: no attachment named {} (tickets show {} lists them)",
             case.id,
-            crate::terminal::escape_line(wanted),
+            crate::core::terminal::escape_line(wanted),
             case.id
         ))),
         several => Err(Error::Usage(format!(
             "{}: {} files are named {}; give a SHA-256 prefix instead: {}",
             case.id,
             several.len(),
-            crate::terminal::escape_line(wanted),
+            crate::core::terminal::escape_line(wanted),
             several
                 .iter()
                 .map(|a| format!("{} ({})", &a.sha256[..12], size(a.size)))

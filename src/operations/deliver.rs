@@ -3,12 +3,12 @@
 
 use super::outgoing::{message_of_event, notice_of, NotComposed};
 use super::Session;
-use crate::config::Config;
-use crate::delivery::Transport;
-use crate::error::{Error, Result};
+use crate::core::config::Config;
+use crate::core::error::{Error, Result};
+use crate::core::vocabulary::ActionKind;
+use crate::mail::transport::Transport;
 use crate::store::outbox::{DeliveryState, MessageKind, OutboxMessage};
 use crate::store::sent_ledger::{entry_hash, SentEntry, SentLedger};
-use crate::vocabulary::ActionKind;
 use std::path::PathBuf;
 
 /// How long `outbox` lists a sent message (the ledger keeps it for good).
@@ -74,7 +74,7 @@ pub fn outbox(session: &Session) -> Result<(Vec<OutboxMessage>, Vec<Error>)> {
 
 /// `since` for people.
 fn describe_since(since: Option<chrono::DateTime<chrono::Utc>>) -> String {
-    since.map_or("always".to_string(), |at| crate::time::format_instant(&at))
+    since.map_or("always".to_string(), |at| crate::core::time::format_instant(&at))
 }
 
 /// A ledger entry as a sent message.
@@ -134,7 +134,7 @@ fn pending_messages(
     let store = &session.store;
     let policy = super::policy(store, config)?;
     let since = ledger.since;
-    let withheld = |case: &str, event: &crate::case::Event, key: &str, reason: String| {
+    let withheld = |case: &str, event: &crate::core::case::Event, key: &str, reason: String| {
         withheld_entry(session.now, case, event, key, reason)
     };
     let (summaries, mut errors) = store.scan(&|_| true)?;
@@ -207,7 +207,7 @@ fn pending_messages(
 fn withheld_entry(
     now: chrono::DateTime<chrono::Utc>,
     case: &str,
-    event: &crate::case::Event,
+    event: &crate::core::case::Event,
     key: &str,
     reason: String,
 ) -> SentEntry {
@@ -246,7 +246,7 @@ fn with_files(store: &crate::store::Store, message: &OutboxMessage) -> std::resu
     }
     let mut files = Vec::with_capacity(message.attachments.len());
     for attachment in &message.attachments {
-        let name = crate::terminal::escape_line(&attachment.name);
+        let name = crate::core::terminal::escape_line(&attachment.name);
         let mut bytes = Vec::new();
         store
             .open_attachment(attachment)
@@ -258,7 +258,7 @@ fn with_files(store: &crate::store::Store, message: &OutboxMessage) -> std::resu
             .map_err(|e| format!("attachment {name}: {e}"))?;
         files.push((attachment.clone(), bytes));
     }
-    crate::outbound::with_attachments(message.message.as_bytes(), &files).map_err(|e| e.to_string())
+    crate::mail::compose::with_attachments(message.message.as_bytes(), &files).map_err(|e| e.to_string())
 }
 
 /// Sends, one at a time under the delivery lock (other commands go on

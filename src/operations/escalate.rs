@@ -3,10 +3,10 @@
 
 use super::transaction::transition;
 use super::{active_counts, Session, Transitioned, Warning};
-use crate::error::{Error, Result};
-use crate::lifecycle::Action;
-use crate::routing::route;
-use crate::vocabulary::{ActionKind, Impact, Level};
+use crate::core::error::{Error, Result};
+use crate::core::lifecycle::Action;
+use crate::core::routing::route;
+use crate::core::vocabulary::{ActionKind, Impact, Level};
 
 /// An escalation done and saved.
 #[derive(Debug)]
@@ -31,7 +31,7 @@ pub fn escalate(session: &Session, typed_id: &str, impact: Option<Impact>, note:
                 note,
             });
         }
-        let allowed = crate::lifecycle::allowed_from(case.status).contains(&ActionKind::Escalate);
+        let allowed = crate::core::lifecycle::allowed_from(case.status).contains(&ActionKind::Escalate);
         if impact.is_some() && allowed {
             return Err(Error::Usage(format!(
                 "--impact is for escalating into R&D's queue (from l2 or rnd); {} is at l1 and goes to L2 first",

@@ -7,13 +7,13 @@
 //! store, and its output can start before it ends.
 
 use super::{due_of, policy, Session, Warning};
-use crate::config::Config;
-use crate::digest::Digest;
-use crate::error::{Error, Result};
-use crate::output::{is_overdue, Due};
+use crate::core::config::Config;
+use crate::core::digest::Digest;
+use crate::core::error::{Error, Result};
+use crate::core::targets::Policy;
+use crate::core::targets::{is_overdue, Due};
+use crate::core::vocabulary::{Level, Severity, Status};
 use crate::store::index::{Origin, Rereader};
-use crate::targets::Policy;
-use crate::vocabulary::{Level, Severity, Status};
 use chrono::{DateTime, Duration, Utc};
 
 /// Which cases `list` keeps; the default keeps every case not closed.
@@ -151,7 +151,7 @@ impl Listing {
 
 /// The instant a waiting case is auto-closed, if it waits.
 pub fn auto_close_at(summary: &Digest, after: Duration) -> Option<DateTime<Utc>> {
-    crate::lifecycle::auto_close_at(summary.status, summary.waiting_since, after)
+    crate::core::lifecycle::auto_close_at(summary.status, summary.waiting_since, after)
 }
 
 /// The sort key of a case under `order`.

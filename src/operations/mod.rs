@@ -20,7 +20,7 @@
 //! let session = Session {
 //!     store,
 //!     actor: "alice".into(),
-//!     now: tickets::time::parse_instant("2026-11-19T10:00:00Z").unwrap(),
+//!     now: tickets::core::time::parse_instant("2026-11-19T10:00:00Z").unwrap(),
 //!     lock_wait: std::time::Duration::from_secs(1),
 //! };
 //! let Opening::Opened(opened) = operations::open(&session, OpenRequest::new("Acme Corp", "Login fails")).unwrap() else {
@@ -32,7 +32,9 @@
 //! # let _ = Channel::Portal;
 //! ```
 
+pub mod attachment_check;
 pub mod attachments;
+pub mod check;
 mod deliver;
 mod escalate;
 mod list;
@@ -42,6 +44,7 @@ pub mod portal;
 mod read;
 mod remind;
 mod reply;
+pub mod stats;
 mod sweep;
 mod transaction;
 mod transitions;
@@ -60,14 +63,14 @@ pub use transitions::{
     assign, close, close_with, investigate, note, reassess, request_info, request_info_with, Reassessed,
 };
 
-use crate::case::Case;
-use crate::config::Config;
-use crate::digest::Digest;
-use crate::error::{Error, Result};
-use crate::output::Due;
+use crate::core::case::Case;
+use crate::core::config::Config;
+use crate::core::digest::Digest;
+use crate::core::error::{Error, Result};
+use crate::core::targets::Due;
+use crate::core::targets::Policy;
+use crate::core::vocabulary::{Level, Status};
 use crate::store::Store;
-use crate::targets::Policy;
-use crate::vocabulary::{Level, Status};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::path::PathBuf;

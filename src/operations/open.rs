@@ -4,16 +4,16 @@
 
 use super::attachments::{self, Enclosures, MAX_LEFT_OUT_NOTE_BYTES};
 use super::{active_counts, commit, Session, Warning};
-use crate::case::Case;
-use crate::config::Config;
-use crate::email;
-use crate::error::{Error, Result};
-use crate::lifecycle::{self, NewCase};
-use crate::routing::route;
+use crate::core::case::Case;
+use crate::core::config::Config;
+use crate::core::error::{Error, Result};
+use crate::core::lifecycle::{self, NewCase};
+use crate::core::routing::route;
+use crate::core::terminal::escape_line;
+use crate::core::vocabulary::ActionKind;
+use crate::core::vocabulary::{Channel, Level, Severity, Status};
+use crate::mail::intake;
 use crate::store::sent_ledger::SentEntry;
-use crate::terminal::escape_line;
-use crate::vocabulary::ActionKind;
-use crate::vocabulary::{Channel, Level, Severity, Status};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::io::Read;
@@ -114,25 +114,25 @@ pub fn open_with(session: &Session, request: OpenRequest, enclosures: Enclosures
 /// unless `named_actor` (the CLI's `--as`) says who does.
 pub fn open_from_email(session: &Session, raw: impl Read, named_actor: Option<&str>) -> Result<Opening> {
     let config = session.store.config()?;
-    let cap = email::message_cap(config.attachments.max_message_bytes);
-    let mail = email::parse(&email::read_message_within(raw, cap)?)?;
+    let cap = intake::message_cap(config.attachments.max_message_bytes);
+    let mail = intake::parse(&intake::read_message_within(raw, cap)?)?;
     // Config::validate refuses a domain listed by two customers, so the first is the only one.
-    let customer = match email::customers_of_domain(&config, &mail.domain).first() {
+    let customer = match intake::customers_of_domain(&config, &mail.domain).first() {
         Some(one) => one.name.clone(),
         None => {
-            return Err(email::refuse(format!(
+            return Err(intake::refuse(format!(
                 "the sender's domain {} belongs to no customer (add it to a customer's `domains` in config.yaml)",
                 escape_line(&mail.domain)
             )))
         }
     };
-    let automatic = email::is_automatic(&mail);
+    let automatic = intake::is_automatic(&mail);
     let mut enclosures = Enclosures::new(&session.store, config.attachments);
-    let mut description = email::description(&mail, MAX_LEFT_OUT_NOTE_BYTES);
+    let mut description = intake::description(&mail, MAX_LEFT_OUT_NOTE_BYTES);
     if automatic {
         // An out-of-office's files are not the customer's: named, not kept.
-        description = email::description(&mail, email::MAX_ATTACHMENT_NOTE_BYTES);
-        description.push_str(&email::attachment_note(&email::attachment_names(&mail)));
+        description = intake::description(&mail, intake::MAX_ATTACHMENT_NOTE_BYTES);
+        description.push_str(&intake::attachment_note(&intake::attachment_names(&mail)));
     } else {
         for attachment in &mail.attachments {
             enclosures.add_bytes(&attachment.name, attachment.content_type.as_deref(), &attachment.bytes)?;
@@ -140,7 +140,7 @@ pub fn open_from_email(session: &Session, raw: impl Read, named_actor: Option<&s
     }
     let request = OpenRequest {
         customer,
-        summary: email::summary(&mail),
+        summary: intake::summary(&mail),
         description,
         email: Some(mail.from.clone()),
         channel: Channel::Email,
@@ -176,8 +176,8 @@ fn open_as(
         if !previous.customer.eq_ignore_ascii_case(&request.customer) {
             return Err(Error::Usage(format!(
                 "{id} is a case of {}, not of {}: a follow-up keeps the customer of the case it follows (leave --customer out)",
-                crate::terminal::escape_line(&previous.customer),
-                crate::terminal::escape_line(&request.customer)
+                crate::core::terminal::escape_line(&previous.customer),
+                crate::core::terminal::escape_line(&request.customer)
             )));
         }
         request.follow_up_of = Some(id);
@@ -189,7 +189,7 @@ fn open_as(
     let (counts, errors) = active_counts(store)?;
     let mut rng = rand::rng();
     let id = loop {
-        let id = crate::id::generate(&config.id_prefix, &mut rng);
+        let id = crate::core::id::generate(&config.id_prefix, &mut rng);
         if !store.exists(&id) {
             break id;
         }
@@ -306,18 +306,24 @@ pub fn draft(
 /// naming that case, or anyone could learn (and have the mail server
 /// confirm) another customer's case ID by copying a Message-ID.
 fn opened_by_message(session: &Session, request: &OpenRequest) -> Result<Option<String>> {
-    let Some(wanted) = request.message_id.as_deref().and_then(email::normalize_message_id) else {
+    let Some(wanted) = request.message_id.as_deref().and_then(intake::normalize_message_id) else {
         return Ok(None);
     };
     let (summaries, _errors) = session.store.summaries()?;
     let mut same_id = summaries
         .into_iter()
-        .filter(|s| s.message_id.as_deref().and_then(email::normalize_message_id).as_deref() == Some(&wanted))
+        .filter(|s| {
+            s.message_id
+                .as_deref()
+                .and_then(intake::normalize_message_id)
+                .as_deref()
+                == Some(&wanted)
+        })
         .peekable();
     if same_id.peek().is_none() {
         return Ok(None);
     }
-    let same_sender = |s: &crate::digest::Digest| {
+    let same_sender = |s: &crate::core::digest::Digest| {
         s.customer == request.customer
             && s.email
                 .as_deref()
@@ -326,7 +332,7 @@ fn opened_by_message(session: &Session, request: &OpenRequest) -> Result<Option<
     };
     match same_id.find(same_sender) {
         Some(existing) => Ok(Some(existing.id)),
-        None => Err(email::refuse(
+        None => Err(intake::refuse(
             "its Message-ID is already the Message-ID of another sender's case (a Message-ID names one message); \
              send it as a new message",
         )),

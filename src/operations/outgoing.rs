@@ -6,14 +6,14 @@
 //! composed ([`warn_unless_composable`]).
 
 use super::{Session, Warning};
-use crate::case::Case;
-use crate::config::Config;
-use crate::error::Result;
-use crate::outbound::{self, ComposeError, Details, Notice};
+use crate::core::case::Case;
+use crate::core::config::Config;
+use crate::core::error::Result;
+use crate::core::targets::Policy;
+use crate::core::vocabulary::ActionKind;
+use crate::mail::compose::{self, ComposeError, Details, Notice};
 use crate::store::outbox::{DeliveryState, MessageKind, OutboxMessage};
 use crate::store::Store;
-use crate::targets::Policy;
-use crate::vocabulary::ActionKind;
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest as _, Sha256};
 /// The notice the event `action` sends, if support wrote it for the customer.
@@ -50,12 +50,12 @@ pub fn event_key(case: &Case, index: usize) -> String {
     key_of(&case.id, event, alike)
 }
 
-fn key_of(id: &str, event: &crate::case::Event, alike: usize) -> String {
+fn key_of(id: &str, event: &crate::core::case::Event, alike: usize) -> String {
     let mut hash = Sha256::new();
     for part in [
         id,
         event.action.as_str(),
-        &crate::time::format_instant(&event.at),
+        &crate::core::time::format_instant(&event.at),
         &event.actor,
         event.message.as_deref().unwrap_or(""),
         &alike.to_string(),
@@ -72,8 +72,8 @@ pub struct Moment {
     /// The event's ledger key ([`event_key`]).
     pub key: String,
     waiting_since: Option<DateTime<Utc>>,
-    severity: crate::vocabulary::Severity,
-    status: crate::vocabulary::Status,
+    severity: crate::core::vocabulary::Severity,
+    status: crate::core::vocabulary::Status,
     resolution: Option<String>,
 }
 
@@ -106,7 +106,7 @@ pub fn moments(case: &Case) -> Vec<Moment> {
     };
     let mut states: Vec<Moment> = Vec::with_capacity(keys.len());
     let mut keys_iter = keys.clone().into_iter();
-    let replayed = crate::lifecycle::replay_with(case, |_, state| {
+    let replayed = crate::core::lifecycle::replay_with(case, |_, state| {
         if let Some(key) = keys_iter.next() {
             states.push(Moment {
                 key,
@@ -155,7 +155,7 @@ pub fn message_of_event(
     config: &Config,
     policy: &Policy,
     bare: &Case,
-    event: &crate::case::Event,
+    event: &crate::core::case::Event,
     index: usize,
     moment: &Moment,
     now: DateTime<Utc>,
@@ -194,7 +194,7 @@ pub fn message_of_event(
             _ => None,
         },
     };
-    match outbound::compose(notice, &then, &details, mail, &template, &moment.key, now) {
+    match compose::compose(notice, &then, &details, mail, &template, &moment.key, now) {
         Ok(composed) => Ok(OutboxMessage {
             kind: MessageKind::CaseEvent,
             case: bare.id.clone(),
@@ -203,7 +203,7 @@ pub fn message_of_event(
             event_index: index,
             event_actor: Some(event.actor.clone()),
             event_message: event.message.clone(),
-            from: outbound::envelope_sender(mail).unwrap_or_default(),
+            from: compose::envelope_sender(mail).unwrap_or_default(),
             to: composed.to,
             subject: composed.subject,
             message_id: composed.message_id,

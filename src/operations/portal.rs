@@ -3,12 +3,13 @@
 //! cases are the same operations as the command line's.
 
 use super::Session;
-use crate::config::{Config, PortalAccess};
-use crate::error::{Error, Result};
-use crate::outbound;
+use crate::core::case::Case;
+use crate::core::config::{Config, PortalAccess};
+use crate::core::error::{Error, Result};
+use crate::core::vocabulary::ActionKind;
+use crate::mail::compose;
 use crate::store::outbox::{DeliveryState, MessageKind, OutboxMessage};
 use crate::store::sign_in::SignIn;
-use crate::vocabulary::ActionKind;
 use chrono::Duration;
 use rand::distr::{Alphanumeric, SampleString};
 use rand::Rng;
@@ -41,7 +42,7 @@ pub fn contact_of(config: &Config, email: &str) -> Option<Contact> {
         return None;
     }
     let address: lettre::Address = email.parse().ok()?;
-    let customer = crate::email::customers_of_domain(config, address.domain())
+    let customer = crate::mail::intake::customers_of_domain(config, address.domain())
         .first()
         .copied()?;
     Some(Contact {
@@ -77,7 +78,7 @@ pub fn sign_in_link(session: &Session, email: &str, base_url: &str) -> Result<(C
     let contact = contact_of(&config, email).ok_or_else(|| {
         Error::Usage(format!(
             "{} is not the address of a customer's contact (no customer lists its domain in `domains`)",
-            crate::terminal::escape_line(email)
+            crate::core::terminal::escape_line(email)
         ))
     })?;
     let mut secret = [0u8; 32];
@@ -115,7 +116,7 @@ pub fn request_sign_in(session: &Session, email: &str, base_url: &str) -> Result
     };
     let (contact, link) = sign_in_link(session, email, base_url)?;
     let unique = Alphanumeric.sample_string(&mut rand::rng(), 16).to_lowercase();
-    let composed = outbound::compose_sign_in(&contact.email, &link, SIGN_IN_VALID_MINUTES, mail, &unique, session.now)
+    let composed = compose::compose_sign_in(&contact.email, &link, SIGN_IN_VALID_MINUTES, mail, &unique, session.now)
         .map_err(|e| Error::Other(format!("cannot compose the sign-in message: {e}")))?;
     let message = OutboxMessage {
         kind: MessageKind::SignIn,
@@ -125,7 +126,7 @@ pub fn request_sign_in(session: &Session, email: &str, base_url: &str) -> Result
         event_index: 0,
         event_actor: None,
         event_message: None,
-        from: outbound::envelope_sender(mail).unwrap_or_default(),
+        from: compose::envelope_sender(mail).unwrap_or_default(),
         to: composed.to,
         subject: composed.subject,
         message_id: composed.message_id,
@@ -158,6 +159,17 @@ pub fn redeem_sign_in(session: &Session, token: &str) -> Result<Option<Contact>>
     }
     let config = session.store.config()?;
     Ok(contact_of(&config, &sign_in.email))
+}
+
+/// The case `id` if the contact may see it; `None` (404) for a malformed
+/// ID, a missing case, a file that cannot be read and another's case alike.
+/// Only an exact ID: a prefix would let anyone probe for others' cases.
+pub fn visible_case(session: &Session, contact: &Contact, id: &str) -> Option<Case> {
+    if crate::core::id::validate(id).ok()?.as_str() != id {
+        return None;
+    }
+    let case = session.store.load(id).ok()?;
+    may_see(contact, &case.customer, case.email.as_deref()).then_some(case)
 }
 
 #[cfg(test)]

@@ -2,17 +2,17 @@
 //! no lock and write no case.
 
 use super::{due_of, policy, Session};
-use crate::case::Case;
-use crate::digest::Digest;
-use crate::error::{Error, Result};
-use crate::output::Due;
-use crate::vocabulary::{Impact, Status};
+use crate::core::case::Case;
+use crate::core::digest::Digest;
+use crate::core::error::{Error, Result};
+use crate::core::targets::Due;
+use crate::core::vocabulary::{Impact, Status};
 use std::cmp::Reverse;
 
 /// Every case's digest straight from the index, with no first-response
 /// target computed: for a front end that shows a few of them (the portal
 /// keeps a contact's own), so its cost stays that of reading the index.
-pub fn digests(session: &Session) -> Result<(Vec<Digest>, Vec<crate::error::Error>)> {
+pub fn digests(session: &Session) -> Result<(Vec<Digest>, Vec<crate::core::error::Error>)> {
     session.store.scan(&|_| true)
 }
 

@@ -3,12 +3,12 @@
 //! that a mail script can nudge the customer.
 
 use super::{due_of, policy, Session};
-use crate::digest::Digest;
-use crate::error::{Error, Result};
-use crate::lifecycle::{self, Action};
-use crate::output::Due;
-use crate::time::format_instant;
-use crate::vocabulary::Status;
+use crate::core::digest::Digest;
+use crate::core::error::{Error, Result};
+use crate::core::lifecycle::{self, Action};
+use crate::core::targets::Due;
+use crate::core::time::format_instant;
+use crate::core::vocabulary::Status;
 use chrono::{DateTime, Duration, Utc};
 
 /// A case reminded (with `dry_run`, due a reminder).
@@ -49,7 +49,7 @@ pub fn remind(session: &Session, dry_run: bool) -> Result<Option<Reminded>> {
         s.status == Status::WaitingForCustomer
             && !s.reminded
             && s.waiting_since.is_some_and(|since| now - since >= remind_after)
-            && !crate::lifecycle::auto_close_due(s.status, s.waiting_since, now, close_after)
+            && !crate::core::lifecycle::auto_close_due(s.status, s.waiting_since, now, close_after)
     };
     let lock = if dry_run {
         None

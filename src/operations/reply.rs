@@ -6,14 +6,14 @@
 use super::attachments::{self, Enclosures};
 use super::transaction::transition_with;
 use super::{commit, Session, Transitioned, Warning};
-use crate::case::Case;
-use crate::digest::Digest;
-use crate::email;
-use crate::error::{Error, Result};
-use crate::lifecycle::Action;
+use crate::core::case::Case;
+use crate::core::digest::Digest;
+use crate::core::error::{Error, Result};
+use crate::core::lifecycle::Action;
+use crate::core::terminal::escape_line;
+use crate::core::vocabulary::{ActionKind, Status};
+use crate::mail::intake;
 use crate::store::Store;
-use crate::terminal::escape_line;
-use crate::vocabulary::{ActionKind, Status};
 use std::collections::HashMap;
 use std::io::Read;
 
@@ -70,16 +70,16 @@ pub fn reply_from_email(
 ) -> Result<Replied> {
     let store = &session.store;
     let config = store.config()?;
-    let cap = email::message_cap(config.attachments.max_message_bytes);
-    let mail = email::parse(&email::read_message_within(raw, cap)?)?;
-    let text = email::reply_text(&mail.body);
+    let cap = intake::message_cap(config.attachments.max_message_bytes);
+    let mail = intake::parse(&intake::read_message_within(raw, cap)?)?;
+    let text = intake::reply_text(&mail.body);
     if text.is_empty() {
-        return Err(email::refuse("the reply has no text of its own (only quoted text)"));
+        return Err(intake::refuse("the reply has no text of its own (only quoted text)"));
     }
     // Before any look-up: a sender of no customer could otherwise learn from
     // the refusal which case (and whose) a copied Message-ID belongs to.
-    if email::customers_of_domain(&config, &mail.domain).is_empty() {
-        return Err(email::refuse(format!(
+    if intake::customers_of_domain(&config, &mail.domain).is_empty() {
+        return Err(intake::refuse(format!(
             "the sender's domain {} belongs to no customer",
             escape_line(&mail.domain)
         )));
@@ -104,8 +104,8 @@ pub fn reply_from_email(
     let case = store.load(&id)?;
     // The sender is checked against the case as loaded under the lock, and
     // before anything about it (whether it has the message) is said.
-    if !email::domain_belongs_to(&config, &case.customer, &mail.domain) {
-        return Err(email::refuse(format!(
+    if !intake::domain_belongs_to(&config, &case.customer, &mail.domain) {
+        return Err(intake::refuse(format!(
             "the sender's domain {} is not one of the domains of the case's customer",
             escape_line(&mail.domain)
         )));
@@ -125,11 +125,11 @@ pub fn reply_from_email(
         if case.status == Status::Closed {
             return Ok(Replied::Ignored { case, reason });
         }
-        let names = email::attachment_note(&email::attachment_names(&mail));
+        let names = intake::attachment_note(&intake::attachment_names(&mail));
         let action = Action::Note {
             message: format!("automatic message, not taken as the customer's reply ({reason}):\n\n{text}{names}"),
         };
-        let next = crate::lifecycle::apply(&case, &action, sender, session.now)?;
+        let next = crate::core::lifecycle::apply(&case, &action, sender, session.now)?;
         let path = store.save(&next)?;
         let mut warnings = Vec::new();
         commit(
@@ -152,7 +152,7 @@ pub fn reply_from_email(
         message: text,
         message_id: mail.message_id.clone(),
     };
-    let mut next = crate::lifecycle::apply(&case, &action, sender, session.now)?;
+    let mut next = crate::core::lifecycle::apply(&case, &action, sender, session.now)?;
     let mut warnings = Vec::new();
     if !enclosures.is_empty() {
         // Each file synced at its address before the case file names it.
@@ -184,18 +184,18 @@ pub fn reply_from_email(
 /// Message-ID is named by In-Reply-To or References.
 /// Only the cases of the sender's customer are matched by Message-ID: another
 /// customer's case is "not found", as if the ID named no case.
-fn find_case(store: &Store, config: &crate::config::Config, mail: &email::Email) -> Result<String> {
+fn find_case(store: &Store, config: &crate::core::config::Config, mail: &intake::Email) -> Result<String> {
     let prefix = &config.id_prefix;
-    let tags = email::subject_tags(&mail.subject, prefix);
-    if tags.len() > email::MAX_SUBJECT_TAGS {
-        return Err(email::refuse(format!(
+    let tags = intake::subject_tags(&mail.subject, prefix);
+    if tags.len() > intake::MAX_SUBJECT_TAGS {
+        return Err(intake::refuse(format!(
             "the Subject carries more than {} case tags; a reply names its case with one",
-            email::MAX_SUBJECT_TAGS
+            intake::MAX_SUBJECT_TAGS
         )));
     }
     if let Some(tag) = tags
         .iter()
-        .find(|tag| crate::id::validate(tag).is_ok_and(|id| store.exists(&id)))
+        .find(|tag| crate::core::id::validate(tag).is_ok_and(|id| store.exists(&id)))
     {
         return Ok(tag.clone());
     }
@@ -214,10 +214,10 @@ fn find_case(store: &Store, config: &crate::config::Config, mail: &email::Email)
     let mut by_id: HashMap<&str, &Digest> = HashMap::new();
     for summary in summaries
         .iter()
-        .filter(|s| email::domain_belongs_to(config, &s.customer, &mail.domain))
+        .filter(|s| intake::domain_belongs_to(config, &s.customer, &mail.domain))
     {
         by_id.insert(summary.id.as_str(), summary);
-        if let Some(id) = summary.message_id.as_deref().and_then(email::normalize_message_id) {
+        if let Some(id) = summary.message_id.as_deref().and_then(intake::normalize_message_id) {
             by_message.entry(id).or_default().push(summary);
         }
     }
@@ -243,13 +243,13 @@ fn find_case(store: &Store, config: &crate::config::Config, mail: &email::Email)
 /// The case a Message-ID of the desk's own outgoing mail names:
 /// `ID@domain` (an acknowledgement) or `ID.notice.unique@domain`, with the
 /// domain of `mail.from`.
-fn own_message_case(config: &crate::config::Config, message_id: &str) -> Option<String> {
-    let domain = crate::outbound::from_domain(config.mail.as_ref()?).ok()?;
+fn own_message_case(config: &crate::core::config::Config, message_id: &str) -> Option<String> {
+    let domain = crate::mail::compose::from_domain(config.mail.as_ref()?).ok()?;
     let (local, at) = message_id.rsplit_once('@')?;
     if !at.eq_ignore_ascii_case(&domain) {
         return None;
     }
-    crate::id::validate(local.split('.').next()?).ok()
+    crate::core::id::validate(local.split('.').next()?).ok()
 }
 
 fn not_found() -> Error {

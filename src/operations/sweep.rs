@@ -2,11 +2,11 @@
 //! `auto_close_after_days` or more, in batches with their fsyncs in parallel.
 
 use super::{commit, Session, Warning};
-use crate::case::Case;
-use crate::digest::Digest;
-use crate::error::{Error, Result};
-use crate::lifecycle::{self, auto_close_resolution, due_for_auto_close, Action};
-use crate::vocabulary::Status;
+use crate::core::case::Case;
+use crate::core::digest::Digest;
+use crate::core::error::{Error, Result};
+use crate::core::lifecycle::{self, auto_close_resolution, due_for_auto_close, Action};
+use crate::core::vocabulary::Status;
 use chrono::{DateTime, Duration, Utc};
 use rayon::prelude::*;
 use std::collections::HashSet;
@@ -50,7 +50,7 @@ pub struct DueForSweep {
 
 /// Whether a summary is due for auto-close at `now`.
 fn due_now(summary: &Digest, now: DateTime<Utc>, after: Duration) -> bool {
-    crate::lifecycle::auto_close_due(summary.status, summary.waiting_since, now, after)
+    crate::core::lifecycle::auto_close_due(summary.status, summary.waiting_since, now, after)
 }
 
 /// The cases a sweep would close, from the summaries alone: all a dry run

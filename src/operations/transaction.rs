@@ -3,10 +3,10 @@
 
 use super::attachments::{self, Enclosures};
 use super::{commit, Outcome, Session, Transitioned, Warning};
-use crate::case::Case;
-use crate::config::Config;
-use crate::error::Result;
-use crate::lifecycle::{self, Action};
+use crate::core::case::Case;
+use crate::core::config::Config;
+use crate::core::error::Result;
+use crate::core::lifecycle::{self, Action};
 
 /// Load, build the action, apply the life cycle, save, commit. Nothing is
 /// written on any error.
@@ -77,7 +77,7 @@ fn transition_enclosing(
     if !enclosures.is_empty() {
         let kind = next.history.last().map(|e| e.action);
         if !kind.is_some_and(lifecycle::may_carry_attachments) {
-            return Err(crate::error::Error::Usage(
+            return Err(crate::core::error::Error::Usage(
                 "only open, reply, request-info and close carry attachments".into(),
             ));
         }

@@ -4,10 +4,10 @@
 use super::transaction::{transition, transition_unless_unchanged, transition_with};
 use super::Enclosures;
 use super::{Outcome, Session, Transitioned};
-use crate::error::{Error, Result};
-use crate::lifecycle::Action;
-use crate::terminal::escape_line;
-use crate::vocabulary::Severity;
+use crate::core::error::{Error, Result};
+use crate::core::lifecycle::Action;
+use crate::core::terminal::escape_line;
+use crate::core::vocabulary::Severity;
 
 /// Starts working on a case: open or escalated -> at-investigation.
 pub fn investigate(session: &Session, typed_id: &str, note: Option<String>) -> Result<Transitioned> {

@@ -11,11 +11,11 @@
 #![allow(clippy::result_large_err)]
 
 use super::{blocking, failure, pages, Shared};
-use crate::case::{Attachment, Case};
-use crate::config::AttachmentLimits;
+use crate::core::case::{Attachment, Case};
+use crate::core::config::AttachmentLimits;
+use crate::core::vocabulary::Visibility;
 use crate::operations::attachments::{size, Enclosures, LeftOut};
 use crate::operations::portal::Contact;
-use crate::vocabulary::Visibility;
 use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -272,7 +272,7 @@ pub(super) fn links(case: &Case, attachments: &[Attachment]) -> Markup {
                 @for attachment in attachments {
                     li {
                         a href={ "/cases/" (case.id) "/attachments/" (attachment.sha256) } download {
-                            (crate::output::attachment_name_for_display(&attachment.name))
+                            (crate::core::terminal::attachment_name_for_display(&attachment.name))
                         }
                         " (" (size(attachment.size)) ")"
                     }
@@ -286,7 +286,7 @@ pub(super) fn links(case: &Case, attachments: &[Attachment]) -> Markup {
 /// fallback (`filename=`, only letters, digits, `.`, `-`, `_`) and the
 /// name itself percent-encoded in UTF-8 (`filename*=`, RFC 6266 and 8187).
 pub fn content_disposition(name: &str) -> String {
-    let shown = crate::output::attachment_name_for_display(name);
+    let shown = crate::core::terminal::attachment_name_for_display(name);
     let mut fallback: String = shown
         .chars()
         .map(|c| {
@@ -320,31 +320,33 @@ pub(super) async fn download(
     headers: HeaderMap,
     Path((id, sha256)): Path<(String, String)>,
 ) -> Response {
-    let contact: Contact = match super::cases::signed_in(&portal, &headers) {
+    let contact: Contact = match super::signed_in(&portal, &headers) {
         Ok(contact) => contact,
         Err(response) => return response,
     };
-    if !crate::case::is_sha256_hex(&sha256) {
+    if !crate::core::case::is_sha256_hex(&sha256) {
         return pages::not_found();
     }
     let session = portal.session(&contact.email);
-    let found = blocking(move || -> crate::error::Result<Option<(Attachment, std::fs::File)>> {
-        let Some(case) = super::cases::visible_case(&session, &contact, &id) else {
-            return Ok(None);
-        };
-        let attachment = case
-            .history
-            .iter()
-            .filter(|e| e.action.visibility() == Visibility::Public)
-            .flat_map(|e| &e.attachments)
-            .find(|a| a.sha256 == sha256)
-            .cloned();
-        let Some(attachment) = attachment else {
-            return Ok(None);
-        };
-        let file = session.store.open_attachment(&attachment)?;
-        Ok(Some((attachment, file)))
-    })
+    let found = blocking(
+        move || -> crate::core::error::Result<Option<(Attachment, std::fs::File)>> {
+            let Some(case) = crate::operations::portal::visible_case(&session, &contact, &id) else {
+                return Ok(None);
+            };
+            let attachment = case
+                .history
+                .iter()
+                .filter(|e| e.action.visibility() == Visibility::Public)
+                .flat_map(|e| &e.attachments)
+                .find(|a| a.sha256 == sha256)
+                .cloned();
+            let Some(attachment) = attachment else {
+                return Ok(None);
+            };
+            let file = session.store.open_attachment(&attachment)?;
+            Ok(Some((attachment, file)))
+        },
+    )
     .await;
     let (attachment, file) = match found {
         Ok(Ok(Some(found))) => found,

@@ -5,15 +5,15 @@
 // A handler's early answer is the response itself, once per request: boxing would buy nothing.
 #![allow(clippy::result_large_err)]
 
-use super::{attachments, blocking, failure, pages, respond, Portal, Shared};
-use crate::case::Case;
-use crate::config::{AttachmentLimits, Config};
-use crate::digest::Digest;
-use crate::error::Error;
-use crate::operations::portal::{may_see, Contact};
+use super::{attachments, blocking, failure, pages, respond, signed_in, Portal, Shared};
+use crate::core::case::Case;
+use crate::core::config::{AttachmentLimits, Config};
+use crate::core::digest::Digest;
+use crate::core::error::Error;
+use crate::core::vocabulary::status_for_customer;
+use crate::core::vocabulary::{ActionKind, Channel, Severity, Status, Visibility};
+use crate::operations::portal::{may_see, visible_case, Contact};
 use crate::operations::{self, OpenRequest, Opening};
-use crate::outbound::status_for_customer;
-use crate::vocabulary::{ActionKind, Channel, Severity, Status, Visibility};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -70,10 +70,6 @@ fn turn(config: &Config, status: Status, waiting_since: Option<DateTime<Utc>>) -
     }
 }
 
-pub(super) fn signed_in(portal: &Portal, headers: &HeaderMap) -> Result<Contact, Response> {
-    portal.contact(headers).ok_or_else(|| Redirect::to("/").into_response())
-}
-
 /// `GET /`: the contact's cases, or the sign-in form.
 pub(super) async fn home(State(portal): State<Shared>, headers: HeaderMap) -> Response {
     let Some(contact) = portal.contact(&headers) else {
@@ -81,7 +77,7 @@ pub(super) async fn home(State(portal): State<Shared>, headers: HeaderMap) -> Re
     };
     let session = portal.session(&contact.email);
     let shared = portal.clone();
-    let listed = blocking(move || -> crate::error::Result<_> {
+    let listed = blocking(move || -> crate::core::error::Result<_> {
         let config = session.store.config()?;
         // The contact's cases of every case's digest, kept between requests
         // (see `digests`): nothing is computed for the rest of the store.
@@ -130,17 +126,6 @@ pub(super) async fn home(State(portal): State<Shared>, headers: HeaderMap) -> Re
             },
         ),
     )
-}
-
-/// The case `id` if the contact may see it; `None` (404) for a malformed
-/// ID, a missing case, a file that cannot be read and another's case alike.
-/// Only an exact ID: a prefix would let anyone probe for others' cases.
-pub(super) fn visible_case(session: &operations::Session, contact: &Contact, id: &str) -> Option<Case> {
-    if crate::id::validate(id).ok()?.as_str() != id {
-        return None;
-    }
-    let case = session.store.load(id).ok()?;
-    may_see(contact, &case.customer, case.email.as_deref()).then_some(case)
 }
 
 /// What the customer typed into a case page's forms, shown again on a refusal.
@@ -203,7 +188,7 @@ fn case_page_markup(config: &Config, case: &Case, typed: &Typed) -> Markup {
 async fn load_visible(portal: &Shared, contact: &Contact, id: String) -> Result<(Config, Case), Response> {
     let session = portal.session(&contact.email);
     let contact = contact.clone();
-    match blocking(move || -> crate::error::Result<Option<(Config, Case)>> {
+    match blocking(move || -> crate::core::error::Result<Option<(Config, Case)>> {
         let config = session.store.config()?;
         Ok(visible_case(&session, &contact, &id).map(|case| (config, case)))
     })
@@ -286,7 +271,7 @@ pub(super) async fn reply(
         return render_case(StatusCode::BAD_REQUEST, &contact, &config, &case, &typed);
     }
     if message.is_empty() {
-        message = crate::email::ATTACHMENTS_ONLY.to_string();
+        message = crate::core::vocabulary::ATTACHMENTS_ONLY.to_string();
     }
     let session = portal.session(&contact.email);
     let case_id = case.id.clone();

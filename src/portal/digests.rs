@@ -8,8 +8,8 @@
 //! read (two changes in one tick of the clock look alike). While one request
 //! reads the store afresh, the others are served the previous copy.
 
-use crate::digest::Digest;
-use crate::error::Result;
+use crate::core::digest::Digest;
+use crate::core::error::Result;
 use crate::operations::{self, Session};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};

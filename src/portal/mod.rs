@@ -16,14 +16,14 @@ mod digests;
 mod pages;
 mod sign_in;
 
-use crate::error::Error;
+use crate::core::error::Error;
 use crate::operations::portal::{contact_of, Contact};
 use crate::operations::Session;
 use crate::store::Store;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{DateTime, Utc};
@@ -93,7 +93,8 @@ type Shared = Arc<Portal>;
 
 impl Portal {
     fn now(&self) -> DateTime<Utc> {
-        self.fixed_now.unwrap_or_else(|| crate::time::truncate(Utc::now()))
+        self.fixed_now
+            .unwrap_or_else(|| crate::core::time::truncate(Utc::now()))
     }
 
     fn session(&self, actor: &str) -> Session {
@@ -207,7 +208,7 @@ fn origin_of(url: &str) -> String {
 
 /// Serves the portal until SIGTERM or ctrl-c; prints the address it listens
 /// on to stderr first.
-pub async fn serve(options: PortalOptions) -> crate::error::Result<()> {
+pub async fn serve(options: PortalOptions) -> crate::core::error::Result<()> {
     let listener = tokio::net::TcpListener::bind(&options.listen)
         .await
         .map_err(|e| Error::Usage(format!("cannot listen on {}: {e}", options.listen)))?;
@@ -226,7 +227,7 @@ pub async fn serve(options: PortalOptions) -> crate::error::Result<()> {
         digests: digests::DigestCache::default(),
         uploads: attachments::Uploads::default(),
     });
-    crate::error::diagnostic(&format!(
+    crate::core::error::diagnostic(&format!(
         "tickets serve: listening on http://{local} (portal at {}, store {})",
         portal.base_url,
         portal.store.root().display()
@@ -236,7 +237,7 @@ pub async fn serve(options: PortalOptions) -> crate::error::Result<()> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| Error::io("<portal>", e))?;
-    crate::error::diagnostic("tickets serve: stopped");
+    crate::core::error::diagnostic("tickets serve: stopped");
     Ok(())
 }
 
@@ -307,7 +308,7 @@ async fn headers_and_log(request: Request, next: Next) -> Response {
     headers
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
-    crate::error::diagnostic(&format!(
+    crate::core::error::diagnostic(&format!(
         "{method} {path} {} {}ms",
         response.status().as_u16(),
         started.elapsed().as_millis()
@@ -322,7 +323,7 @@ fn loggable_path(path: &str) -> String {
         return "/login/<token>".to_string();
     }
     let shown: String = path.chars().take(200).collect();
-    crate::terminal::escape_line(&shown).replace(' ', "%20")
+    crate::core::terminal::escape_line(&shown).replace(' ', "%20")
 }
 
 /// CSRF: a POST must come from the portal's own pages: its `Origin` (or,
@@ -368,16 +369,16 @@ static STORE_WORK: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4)
 async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, Response> {
     let _permit = STORE_WORK.acquire().await.map_err(|_| pages::server_error())?;
     tokio::task::spawn_blocking(work).await.map_err(|_| {
-        crate::error::diagnostic("tickets serve: a request's work panicked");
+        crate::core::error::diagnostic("tickets serve: a request's work panicked");
         pages::server_error()
     })
 }
 
 /// The page for an operation's error that is not the customer's to fix.
 fn failure(error: &Error) -> Response {
-    crate::error::diagnostic(&format!(
+    crate::core::error::diagnostic(&format!(
         "tickets serve: error: {}",
-        crate::terminal::escape_line(&error.to_string())
+        crate::core::terminal::escape_line(&error.to_string())
     ));
     pages::server_error()
 }
@@ -385,4 +386,10 @@ fn failure(error: &Error) -> Response {
 /// A page with a status.
 fn respond(status: StatusCode, markup: Markup) -> Response {
     (status, axum::response::Html(markup.into_string())).into_response()
+}
+
+// A handler's early answer is the response itself: boxing would buy nothing.
+#[allow(clippy::result_large_err)]
+fn signed_in(portal: &Portal, headers: &HeaderMap) -> Result<Contact, Response> {
+    portal.contact(headers).ok_or_else(|| Redirect::to("/").into_response())
 }

@@ -83,13 +83,13 @@ pub(super) async fn request_link(
     let outcome = blocking(move || request_sign_in(&session, &asked, &base_url)).await;
     match outcome {
         Ok(Ok(SignInRequested::Queued | SignInRequested::NotAContact)) => {}
-        Ok(Ok(SignInRequested::NoMail)) => crate::error::diagnostic(
+        Ok(Ok(SignInRequested::NoMail)) => crate::core::error::diagnostic(
             "tickets serve: a contact asked for a sign-in link, but config.yaml has no `mail:`; nothing was sent",
         ),
         // The answer stays the same: it must not tell whose address this is.
-        Ok(Err(e)) => crate::error::diagnostic(&format!(
+        Ok(Err(e)) => crate::core::error::diagnostic(&format!(
             "tickets serve: a sign-in link could not be queued: {}",
-            crate::terminal::escape_line(&e.to_string())
+            crate::core::terminal::escape_line(&e.to_string())
         )),
         Err(response) => return response,
     }

@@ -9,7 +9,7 @@
 //! relative to a handle on that directory ([`super::derived_dir`]), with the
 //! same names and the same syncing.
 
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 use std::fs::{File, Permissions};
 use std::io::{self, Write};
 use std::os::fd::AsFd;

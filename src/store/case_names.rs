@@ -4,7 +4,7 @@
 //! name-to-position hash map as much again. Looked up by binary search.
 
 use super::case_id_of;
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 use std::fs;
 use std::path::Path;
 
@@ -12,7 +12,7 @@ use std::path::Path;
 #[derive(Debug, Clone, Default)]
 pub struct CaseNames {
     /// Each ID as a length byte then its bytes (IDs are at most 64 ASCII
-    /// characters: [`crate::id::validate`]), in directory order.
+    /// characters: [`crate::core::id::validate`]), in directory order.
     bytes: Vec<u8>,
     /// Where each ID starts in `bytes`, in sorted order of the IDs.
     starts: Vec<u32>,

@@ -12,7 +12,7 @@
 
 use super::atomic_write::{self, Durability};
 use super::{kind_of, DERIVED_DIR};
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 use rustix::fs::{AtFlags, Mode, OFlags};
 use std::fs::File;
 use std::io::{self, ErrorKind};

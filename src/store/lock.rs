@@ -2,7 +2,7 @@
 
 use super::derived_dir::{Access, DerivedDir};
 use super::Store;
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 use std::fs::{self, File};
 use std::time::{Duration, Instant};
 

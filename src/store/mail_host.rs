@@ -9,7 +9,7 @@
 use super::atomic_write::Durability;
 use super::derived_dir::DerivedDir;
 use super::{Store, StoreLock};
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use std::collections::HashSet;
 use std::io::Read;
@@ -44,7 +44,7 @@ impl Store {
                 Some(if value == "always" {
                     None
                 } else {
-                    Some(crate::time::parse_instant(value).map_err(|e| {
+                    Some(crate::core::time::parse_instant(value).map_err(|e| {
                         Error::invalid(derived.path().join(SINCE), None, format!("holds {value:?}: {e}"))
                     })?)
                 });
@@ -62,7 +62,7 @@ impl Store {
     /// of `sent`.
     pub fn write_mail_host_record(&self, lock: &StoreLock, record: &MailHostRecord) -> Result<()> {
         if let Some(since) = record.since {
-            let value = since.map_or("always".to_string(), |at| crate::time::format_instant(&at));
+            let value = since.map_or("always".to_string(), |at| crate::core::time::format_instant(&at));
             lock.derived
                 .write_private_file(SINCE, format!("{value}\n").as_bytes(), Durability::Synced)?;
         }

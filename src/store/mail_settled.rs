@@ -9,7 +9,7 @@
 use super::atomic_write::Durability;
 use super::derived_dir::DerivedDir;
 use super::{Store, StoreLock};
-use crate::error::Result;
+use crate::core::error::Result;
 use std::collections::HashMap;
 use std::io::Read;
 use std::os::unix::fs::MetadataExt;

@@ -30,12 +30,12 @@ pub fn replace_file(path: &Path, bytes: &[u8]) -> Result<()> {
 pub use lock::StoreLock;
 pub use regular_file::{conflict_in_file, kind_of, load_case_file, open_regular, read_listed_text, read_text};
 
-use crate::case::Case;
-use crate::config::Config;
-use crate::digest::Digest;
-use crate::error::{Error, Result};
+use crate::core::case::Case;
+use crate::core::config::Config;
+use crate::core::digest::Digest;
+use crate::core::error::{Error, Result};
+use crate::core::id;
 use crate::format::{parse_yaml, size_cap, to_yaml, CLOSING_RESERVE_BYTES, MAX_FILE_BYTES, MAX_OPEN_CASE_BYTES};
-use crate::id;
 use atomic_write::Durability;
 use rayon::prelude::*;
 use std::fs;
@@ -103,7 +103,7 @@ impl Store {
         config
             .validate()
             .map_err(|reason| Error::invalid(&path, None, reason))?;
-        crate::targets::Policy::new(&config).map_err(|reason| Error::invalid(&path, None, reason))?;
+        crate::core::targets::Policy::new(&config).map_err(|reason| Error::invalid(&path, None, reason))?;
         Ok(config)
     }
 
@@ -299,7 +299,10 @@ impl Store {
 
     /// The summaries of the cases whose status `want` accepts, and an error
     /// per bad file; served from the index where it is still valid.
-    pub fn scan(&self, want: &(dyn Fn(crate::vocabulary::Status) -> bool + Sync)) -> Result<(Vec<Digest>, Vec<Error>)> {
+    pub fn scan(
+        &self,
+        want: &(dyn Fn(crate::core::vocabulary::Status) -> bool + Sync),
+    ) -> Result<(Vec<Digest>, Vec<Error>)> {
         index::scan(self, want)
     }
 
@@ -308,7 +311,7 @@ impl Store {
     /// error per bad file and a reader to fetch a visited summary again.
     pub fn visit(
         &self,
-        want: &(dyn Fn(crate::vocabulary::Status) -> bool + Sync),
+        want: &(dyn Fn(crate::core::vocabulary::Status) -> bool + Sync),
         f: &mut dyn FnMut(Digest, index::Origin),
     ) -> Result<(Vec<Error>, index::Rereader)> {
         index::visit(self, want, f)
@@ -355,15 +358,17 @@ fn case_text(case: &Case) -> Result<(String, String)> {
     if size <= size_cap(case.status) {
         return Ok((id, text));
     }
-    Err(Error::Usage(if case.status == crate::vocabulary::Status::Closed {
-        format!(
+    Err(Error::Usage(
+        if case.status == crate::core::vocabulary::Status::Closed {
+            format!(
             "{id}: the case file would be {size} bytes, over the {MAX_FILE_BYTES}-byte cap; nothing was written (shorten the resolution)"
         )
-    } else {
-        format!(
+        } else {
+            format!(
             "{id}: the case file would be {size} bytes, over the {MAX_OPEN_CASE_BYTES}-byte cap of a case that is not closed \
              (the last {CLOSING_RESERVE_BYTES} bytes of the {MAX_FILE_BYTES}-byte cap are kept so that it can always be closed); \
              nothing was written (shorten the text, or close the case and open a follow-up)"
         )
-    }))
+        },
+    ))
 }

@@ -9,8 +9,8 @@
 use super::atomic_write::Durability;
 use super::derived_dir::DerivedDir;
 use super::{Store, StoreLock};
-use crate::error::{Error, Result};
-use crate::vocabulary::ActionKind;
+use crate::core::error::{Error, Result};
+use crate::core::vocabulary::ActionKind;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::io::Read;
@@ -82,7 +82,7 @@ pub struct OutboxMessage {
     /// knows the event was written).
     pub action: ActionKind,
     /// When the event happened.
-    #[serde(with = "crate::time::rfc3339")]
+    #[serde(with = "crate::core::time::rfc3339")]
     pub event_at: DateTime<Utc>,
     /// The event's position in the case's history (0 for `open`): messages
     /// of one instant go out in the order their events happened.
@@ -108,13 +108,13 @@ pub struct OutboxMessage {
     /// Where it stands.
     pub state: DeliveryState,
     /// When it was queued.
-    #[serde(with = "crate::time::rfc3339")]
+    #[serde(with = "crate::core::time::rfc3339")]
     pub queued_at: DateTime<Utc>,
     /// When it was sent.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::time::rfc3339_option"
+        with = "crate::core::time::rfc3339_option"
     )]
     pub sent_at: Option<DateTime<Utc>>,
     /// How many times sending was tried.
@@ -132,14 +132,14 @@ pub struct OutboxMessage {
     /// The files of the event, attached at delivery from the store
     /// (references only: the outbox stays small). Absent when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub attachments: Vec<crate::case::Attachment>,
+    pub attachments: Vec<crate::core::case::Attachment>,
 }
 
 impl OutboxMessage {
     /// Whether `event` is the one this message was queued for, as far as the
     /// case can tell: the same action, instant, actor and text. (Not its
     /// position: a merge may interleave another clone's events before it.)
-    pub fn is_for(&self, event: &crate::case::Event) -> bool {
+    pub fn is_for(&self, event: &crate::core::case::Event) -> bool {
         event.action == self.action
             && event.at == self.event_at
             && self

@@ -1,8 +1,8 @@
 //! Reading a file of the store: only a regular file, never through a
 //! symbolic link, never blocking, never past the size cap.
 
-use crate::case::Case;
-use crate::error::{Error, Result};
+use crate::core::case::Case;
+use crate::core::error::{Error, Result};
 use crate::format::{conflict_error, conflict_marker_line_in_bytes, parse_case, MAX_FILE_BYTES};
 use std::fs::{self, File, OpenOptions};
 use std::io::Read;

@@ -15,7 +15,7 @@
 //! not read is invalid data, and nothing is sent until it is fixed.
 
 use super::{read_text, Store, StoreLock};
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -34,7 +34,7 @@ const ALWAYS: &str = "always";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SentEntry {
     /// When it was handed to the mail system.
-    #[serde(with = "crate::time::rfc3339")]
+    #[serde(with = "crate::core::time::rfc3339")]
     pub sent_at: DateTime<Utc>,
     /// The case.
     pub case: String,
@@ -141,7 +141,7 @@ impl Store {
             ledger.since = if value == ALWAYS {
                 None
             } else {
-                Some(crate::time::parse_instant(value).map_err(|e| {
+                Some(crate::core::time::parse_instant(value).map_err(|e| {
                     Error::invalid(
                         &since_path,
                         None,
@@ -184,7 +184,7 @@ impl Store {
     /// else can write a store that is being made).
     pub(super) fn write_sent_since(&self, since: Option<DateTime<Utc>>) -> Result<PathBuf> {
         self.make_sent_dir()?;
-        let value = since.map_or(ALWAYS.to_string(), |at| crate::time::format_instant(&at));
+        let value = since.map_or(ALWAYS.to_string(), |at| crate::core::time::format_instant(&at));
         let text = format!(
             "# The mail host mails every public event from this instant on (`always`: every one);\n\
              # what it sent is in the .log files beside this one. Written by tickets; not to be edited.\n{value}\n"

@@ -8,7 +8,7 @@
 use super::atomic_write::Durability;
 use super::derived_dir::DerivedDir;
 use super::Store;
-use crate::error::{Error, Result};
+use crate::core::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::io::{ErrorKind, Read};
@@ -26,7 +26,7 @@ pub struct SignIn {
     /// The contact's address.
     pub email: String,
     /// When the link stops working.
-    #[serde(with = "crate::time::rfc3339")]
+    #[serde(with = "crate::core::time::rfc3339")]
     pub expires_at: DateTime<Utc>,
 }
 
@@ -98,7 +98,7 @@ mod tests {
     fn a_link_is_kept_private_and_taken_once() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::new(dir.path());
-        let now = crate::time::parse_instant("2026-11-19T10:00:00Z").unwrap();
+        let now = crate::core::time::parse_instant("2026-11-19T10:00:00Z").unwrap();
         let hash = "ab".repeat(32);
         let sign_in = SignIn {
             email: "ana@acme.example".into(),

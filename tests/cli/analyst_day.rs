@@ -560,11 +560,11 @@ fn not_a_store_quotes_the_path() {
 /// cases in the same order, fresh clone or warm index.
 #[test]
 fn streamed_list_equals_the_buffered_order_on_a_generated_store() {
-    use tickets::lifecycle::{apply, open, Action, NewCase};
-    use tickets::vocabulary::Channel;
+    use tickets::core::lifecycle::{apply, open, Action, NewCase};
+    use tickets::core::vocabulary::Channel;
     let t = TestStore::new();
     let store = tickets::store::Store::new(t.path());
-    let start = tickets::time::parse_instant("2026-10-01T00:00:00Z").unwrap();
+    let start = tickets::core::time::parse_instant("2026-10-01T00:00:00Z").unwrap();
     let customers = ["Acme Corp", "Globex", "Initech"];
     let count = 5000;
     for i in 0..count {
@@ -639,7 +639,7 @@ fn streamed_list_equals_the_buffered_order_on_a_generated_store() {
     let session = tickets::operations::Session {
         store: tickets::store::Store::new(t.path()),
         actor: "tester".into(),
-        now: tickets::time::parse_instant(NOW).unwrap(),
+        now: tickets::core::time::parse_instant(NOW).unwrap(),
         lock_wait: std::time::Duration::from_secs(1),
     };
     let all = tickets::operations::ListFilter {
@@ -651,7 +651,7 @@ fn streamed_list_equals_the_buffered_order_on_a_generated_store() {
         tickets::operations::ListOrder::Created,
         tickets::operations::ListOrder::Id,
     ] {
-        let rows = |hold: usize| -> Vec<tickets::digest::Digest> {
+        let rows = |hold: usize| -> Vec<tickets::core::digest::Digest> {
             let listing = tickets::operations::list_holding(&session, &all, order, hold, &mut |_, _| {}).unwrap();
             assert!(listing.errors.is_empty());
             listing.rows().map(|r| r.unwrap().0).collect()

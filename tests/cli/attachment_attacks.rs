@@ -155,13 +155,13 @@ fn a_planted_multipart_content_type_went_out_as_a_part_of_its_own_structure() {
         "message/rfc822",
         "text/plain; charset=\"utf-8\"; name=\"evil.exe\"",
     ] {
-        let attachment = tickets::case::Attachment {
+        let attachment = tickets::core::case::Attachment {
             name: "notes.txt".into(),
             size: 3,
             sha256: "0".repeat(64),
             content_type: planted.into(),
         };
-        let out = tickets::outbound::with_attachments(message, &[(attachment, b"--zz".to_vec())]).unwrap();
+        let out = tickets::mail::compose::with_attachments(message, &[(attachment, b"--zz".to_vec())]).unwrap();
         let out = String::from_utf8_lossy(&out);
         let part = out.split("filename=\"notes.txt\"").nth(1).unwrap();
         let declared = part.lines().find_map(|l| l.strip_prefix("Content-Type: ")).unwrap();

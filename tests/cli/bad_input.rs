@@ -394,8 +394,8 @@ fn ids_that_could_be_paths_are_refused_with_exit_3() {
         .code(3);
     }
     // NUL cannot pass through argv; the same check refuses it in the library.
-    let error = tickets::id::validate("RC-1\0").unwrap_err();
-    assert_eq!(error.exit_code(), 3);
+    let error = tickets::core::id::validate("RC-1\0").unwrap_err();
+    assert_eq!(tickets::ExitCode::of(&error), 3);
     assert!(error.to_string().contains("NUL"), "{error}");
     assert_eq!(ids(&t.list(&[])), vec![id]);
 }
@@ -597,13 +597,13 @@ fn a_full_disk_fails_clearly_and_leaves_every_case_whole() {
 const MAY_RUN_PROGRAMS: &[&str] = &[
     // `git`, found in an absolute directory of PATH (the environment, not the
     // store); config.yaml's `git.commit` only switches the commit on.
-    "src/git.rs",
-    // The sendmail command of `deliver`: TICKETS_SENDMAIL or the default
-    // /usr/sbin/sendmail, from the environment, never from the store.
-    "src/delivery.rs",
+    "src/git/mod.rs",
+    // The sendmail command of `deliver`: TICKETS_SENDMAIL, from the
+    // environment, never from the store.
+    "src/mail/transport.rs",
     // The pager of `list` and `show` on a terminal: TICKETS_PAGER, PAGER or
     // `less`, from the environment, never from the store.
-    "src/cli/pager.rs",
+    "src/cli/render/pager.rs",
 ];
 
 #[test]

@@ -5,7 +5,7 @@
 
 use crate::mail_server::SmtpServer;
 use std::path::{Path, PathBuf};
-use tickets::delivery::Transport;
+use tickets::mail::transport::Transport;
 
 const MESSAGE: &str = "From: Support <support@desk.example>\r\n\
 To: ana@acme.example\r\n\

@@ -4,7 +4,7 @@
 use crate::support::*;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use tickets::lifecycle::replay;
+use tickets::core::lifecycle::replay;
 use tickets::store::load_case_file;
 
 /// The manual's pinned instant for the example store (README's set-up, docs/).

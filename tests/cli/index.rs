@@ -276,8 +276,8 @@ proptest! {
         actor in text_strategy(),
         close in any::<bool>(),
     ) {
-        use tickets::lifecycle::{apply, open, Action, NewCase};
-        let now = tickets::time::parse_instant(NOW).expect("now");
+        use tickets::core::lifecycle::{apply, open, Action, NewCase};
+        let now = tickets::core::time::parse_instant(NOW).expect("now");
         let mut case = open(
             NewCase {
                 id: "RC-TEST0001".into(),
@@ -304,7 +304,7 @@ proptest! {
         let full = tickets::format::parse_case(std::path::Path::new("x.yaml"), &text, None).expect("parses");
         prop_assert_eq!(&full, &case);
         if let Some(fast) = tickets::format::fast_reader::read_digest(&text) {
-            prop_assert_eq!(fast, tickets::digest::Digest::of(&case));
+            prop_assert_eq!(fast, tickets::core::digest::Digest::of(&case));
         }
         // `check` reads whole cases the same way: they must be the case.
         if let Some(fast) = tickets::format::fast_reader::read_case(&text) {
@@ -320,7 +320,7 @@ fn the_fast_reader_reads_ordinary_case_files() {
         let text = String::from_utf8(t.file(id)).expect("utf-8");
         let fast = tickets::format::fast_reader::read_digest(&text);
         let full = tickets::format::parse_case(&t.case_path(id), &text, Some(id)).expect("parses");
-        assert_eq!(fast, Some(tickets::digest::Digest::of(&full)), "{text}");
+        assert_eq!(fast, Some(tickets::core::digest::Digest::of(&full)), "{text}");
         assert_eq!(tickets::format::fast_reader::read_case(&text), Some(full), "{text}");
     }
 }

@@ -65,10 +65,10 @@ fn fast_disagreement(label: &str, text: &str) -> Option<String> {
     }
     match (fast, full) {
         (None, _) => None,
-        (Some(fast), Ok(case)) if fast == tickets::digest::Digest::of(&case) => None,
+        (Some(fast), Ok(case)) if fast == tickets::core::digest::Digest::of(&case) => None,
         (Some(fast), Ok(case)) => Some(format!(
             "{label}: fast {fast:?} but full {:?} for {text:?}",
-            tickets::digest::Digest::of(&case)
+            tickets::core::digest::Digest::of(&case)
         )),
         (Some(_), Err(e)) => Some(format!(
             "{label}: the fast reader accepts what the full parser refuses ({e}): {text:?}"
@@ -266,7 +266,7 @@ fn compaction_keeps_one_valid_line_per_case() {
 }
 
 /// Every summary, read through the index as it stands.
-fn scan_all(t: &TestStore) -> Vec<tickets::digest::Digest> {
+fn scan_all(t: &TestStore) -> Vec<tickets::core::digest::Digest> {
     let (summaries, errors) = tickets::store::Store::new(t.path()).scan(&|_| true).expect("scan");
     assert!(errors.is_empty(), "{errors:?}");
     summaries

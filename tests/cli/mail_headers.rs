@@ -449,7 +449,7 @@ fn a_reply_message_id_is_written_last_in_its_event_and_read_alike_by_every_reade
     );
     assert_eq!(
         tickets::format::fast_reader::read_digest(&text),
-        Some(tickets::digest::Digest::of(&full))
+        Some(tickets::core::digest::Digest::of(&full))
     );
     t.run(&["check", "--strict"]).success();
     // On another event the life cycle does not produce it: check names the file and event.
@@ -478,12 +478,12 @@ fn a_merge_keeps_the_message_id_of_a_reply_from_either_side() {
     t.run_at("2026-11-19T11:00:00Z", &["assign", &id, "bruno"]).success();
     let assigned = String::from_utf8(t.file(&id)).expect("utf-8");
     for (ours, theirs) in [(&replied, &assigned), (&assigned, &replied)] {
-        match tickets::merge::merge_files(ancestor.as_bytes(), ours.as_bytes(), theirs.as_bytes(), 7) {
-            tickets::merge::Merged::Clean(text) => {
+        match tickets::git::merge::merge_files(ancestor.as_bytes(), ours.as_bytes(), theirs.as_bytes(), 7) {
+            tickets::git::merge::Merged::Clean(text) => {
                 assert!(text.contains("  message_id: reply-0001@acme.example\n"), "{text}");
                 assert!(text.contains("  action: assign\n"), "{text}");
             }
-            tickets::merge::Merged::Conflict { reason, .. } => panic!("{reason}"),
+            tickets::git::merge::Merged::Conflict { reason, .. } => panic!("{reason}"),
         }
     }
 }

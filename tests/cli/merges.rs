@@ -499,10 +499,10 @@ fn the_driver_finds_the_auto_close_rule_from_the_case_path_or_the_store_and_else
     );
     // `theirs` is the sweep: write it from the ancestor by hand with the library.
     let ancestor = case_from_bytes(&std::fs::read(versions.file("O")).unwrap());
-    let swept = tickets::lifecycle::apply(
+    let swept = tickets::core::lifecycle::apply(
         &ancestor,
-        &tickets::lifecycle::Action::AutoClose {
-            resolution: tickets::lifecycle::auto_close_resolution(10),
+        &tickets::core::lifecycle::Action::AutoClose {
+            resolution: tickets::core::lifecycle::auto_close_resolution(10),
         },
         "sweep",
         instant(&at(10 * DAY)),
@@ -582,7 +582,7 @@ fn an_unreadable_version_is_merged_into_a_conflict_not_left_as_ours() {
 
 #[test]
 fn check_flagged_no_auto_close_that_came_before_the_case_had_waited_the_configured_days() {
-    use tickets::lifecycle::{apply, auto_close_resolution, Action};
+    use tickets::core::lifecycle::{apply, auto_close_resolution, Action};
     let t = TestStore::new();
     let id = t.open_simple();
     t.run(&["request-info", &id, "--message", "Which version?"]).success();

@@ -4,9 +4,9 @@
 use crate::support::*;
 use std::path::PathBuf;
 use std::time::Duration;
+use tickets::core::time::parse_instant;
 use tickets::operations::{self, ListFilter, OpenRequest, Opened, Opening, Outcome, Replied, Session, Warning};
 use tickets::store::Store;
-use tickets::time::parse_instant;
 use tickets::{ActionKind, Channel, Severity, Status};
 
 fn session(t: &TestStore, actor: &str, now: &str) -> Session {
@@ -79,7 +79,7 @@ fn open_investigate_request_info_reply_close_through_the_library() {
     // A refusal is a typed error, with the documented exit code, and writes nothing.
     let before = std::fs::read(t.case_path(&id)).expect("case file");
     let refused = operations::investigate(&s, &id, None).expect_err("closed is terminal");
-    assert_eq!(refused.exit_code(), 4);
+    assert_eq!(tickets::ExitCode::of(&refused), 4);
     assert_eq!(std::fs::read(t.case_path(&id)).expect("case file"), before);
 }
 
@@ -131,7 +131,7 @@ fn assign_and_reassess_to_what_the_case_already_is_write_nothing() {
         Outcome::Unchanged(_) => panic!("medium -> high is a change"),
     }
     let unknown = operations::assign(&s, &id, "zed", None).expect_err("zed is not in the roster");
-    assert_eq!(unknown.exit_code(), 2);
+    assert_eq!(tickets::ExitCode::of(&unknown), 2);
 }
 
 #[test]
@@ -182,7 +182,7 @@ fn sweep_returns_what_it_closed_and_a_second_sweep_closes_nothing() {
             .iter()
             .map(|c| (c.id.as_str(), c.status))
             .collect::<Vec<_>>(),
-        [(id.as_str(), tickets::vocabulary::Status::Closed)],
+        [(id.as_str(), tickets::core::vocabulary::Status::Closed)],
         "the summaries say what the sweep would make of the case"
     );
     assert_eq!(

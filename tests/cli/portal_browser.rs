@@ -23,8 +23,8 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use tickets::outbound::status_for_customer;
-use tickets::vocabulary::Status;
+use tickets::core::vocabulary::status_for_customer;
+use tickets::core::vocabulary::Status;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";

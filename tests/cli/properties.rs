@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
-use tickets::lifecycle::{
+use tickets::core::lifecycle::{
     allowed_from, apply, auto_close_resolution, due_for_auto_close, open, replay, Action, NewCase,
 };
 use tickets::{ActionKind, Case, Channel, Error, Impact, Severity, Status};
@@ -166,7 +166,7 @@ proptest! {
                 }
                 Err(error) => {
                     prop_assert!(!allowed, "{:?} refused from {}: {}", action, before.status, error);
-                    prop_assert_eq!(error.exit_code(), 4);
+                    prop_assert_eq!(tickets::ExitCode::of(&error), 4);
                     if before.status == Status::Closed {
                         prop_assert!(matches!(error, Error::Closed { .. }), "closed stays closed: {}", error);
                     } else {

@@ -1,0 +1,54 @@
+//! `tickets queue`: R&D's resolution queue, in the order R&D takes the cases:
+//! customer-base impact first, then severity, then the oldest escalation.
+
+use crate::cli::exit_code::ExitCode;
+use crate::cli::render::{human_duration, render_table, table, truncate_chars};
+use crate::cli::{emit, report_bad_files, Context};
+use crate::core::error::Result;
+use crate::core::terminal::escape_line;
+use crate::core::vocabulary::Impact;
+use crate::operations;
+use crate::views::QueueView;
+use crate::views::{serialize, CaseView};
+use clap::Args;
+
+/// Arguments of `queue`.
+#[derive(Debug, Args)]
+pub struct QueueArgs {}
+
+/// Runs `queue`.
+pub fn run(ctx: &Context, _args: QueueArgs) -> Result<ExitCode> {
+    let queue = operations::queue(&ctx.session())?;
+    if ctx.format == crate::views::Format::Table {
+        let mut out = table(&["#", "ID", "IMPACT", "SEVERITY", "AGE", "CUSTOMER", "SUMMARY"]);
+        crate::cli::render::fit(&mut out, &ctx.style);
+        for (position, (s, _)) in queue.entries.iter().enumerate() {
+            let since = s.escalated_at.unwrap_or(s.updated_at);
+            out.add_row(vec![
+                (position + 1).to_string(),
+                s.id.clone(),
+                s.impact.unwrap_or(Impact::Low).to_string(),
+                s.severity.to_string(),
+                human_duration(ctx.now - since),
+                escape_line(&s.customer),
+                escape_line(&truncate_chars(&s.summary, 60)),
+            ]);
+        }
+        crate::cli::render::one_line_rows(&mut out);
+        emit(&render_table(&out))?;
+    } else {
+        let views: Vec<QueueView> = queue
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(position, (s, due))| QueueView {
+                position: position + 1,
+                case: CaseView::of_digest(s, due, ctx.now),
+            })
+            .collect();
+        if let Some(text) = serialize(ctx.format, &views)? {
+            emit(&text)?;
+        }
+    }
+    Ok(report_bad_files(&queue.errors))
+}

@@ -1,0 +1,107 @@
+//! `tickets stats [--since T] [--until T]`: the desk's numbers over the cases
+//! opened in a window, as a table or JSON/YAML.
+
+use crate::cli::exit_code::ExitCode;
+use crate::cli::render::{human_duration, render_table, table};
+use crate::cli::{emit, policy, report_bad_files, Context};
+use crate::core::error::{Error, Result};
+use crate::operations::stats::{Accumulator, Window};
+use crate::views::{serialize, Counts, Durations, Stats};
+use chrono::{DateTime, Utc};
+use clap::Args;
+
+/// Arguments of `stats`.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Count cases opened at or after this instant.
+    #[arg(long, value_name = "RFC3339", value_parser = crate::core::time::parse_instant)]
+    pub since: Option<DateTime<Utc>>,
+    /// Count cases opened before this instant.
+    #[arg(long, value_name = "RFC3339", value_parser = crate::core::time::parse_instant)]
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// Runs `stats`.
+pub fn run(ctx: &Context, args: StatsArgs) -> Result<ExitCode> {
+    if let (Some(since), Some(until)) = (args.since, args.until) {
+        if since >= until {
+            return Err(Error::Usage("--since must be before --until".into()));
+        }
+    }
+    let config = ctx.store.config()?;
+    let policy = policy(&ctx.store, &config)?;
+    let window = Window {
+        since: args.since,
+        until: args.until,
+    };
+    // Streamed: the summaries are counted as they are read, never held.
+    let mut accumulator = Accumulator::new(window, &policy, ctx.now);
+    let errors = ctx.store.each_summary(&mut |summary| accumulator.add(&summary))?;
+    let stats = accumulator.finish();
+    match serialize(ctx.format, &stats)? {
+        Some(text) => emit(&text)?,
+        None => emit(&stats_text(&stats))?,
+    }
+    Ok(report_bad_files(&errors))
+}
+
+fn duration(seconds: Option<i64>) -> String {
+    seconds
+        .map(|s| human_duration(chrono::Duration::seconds(s)))
+        .unwrap_or_else(|| "-".into())
+}
+
+fn counts_line(counts: &Counts) -> String {
+    counts
+        .0
+        .iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn durations_row(name: &str, d: &Durations) -> Vec<String> {
+    vec![
+        name.to_string(),
+        d.count.to_string(),
+        duration(d.median_seconds),
+        duration(d.p90_seconds),
+    ]
+}
+
+fn stats_text(stats: &Stats) -> String {
+    let mut out = String::new();
+    let window = match (&stats.since, &stats.until) {
+        (None, None) => "all cases".to_string(),
+        (since, until) => format!(
+            "cases opened from {} until {}",
+            since.as_deref().unwrap_or("the start"),
+            until.as_deref().unwrap_or("now")
+        ),
+    };
+    out.push_str(&format!("{window}: {}\n", stats.cases));
+    out.push_str(&format!("  by status:    {}\n", counts_line(&stats.by_status)));
+    out.push_str(&format!("  by level:     {}\n", counts_line(&stats.by_level)));
+    out.push_str(&format!("  by severity:  {}\n\n", counts_line(&stats.by_severity)));
+    let mut times = table(&["TIME TO", "CASES", "MEDIAN", "90TH PERCENTILE"]);
+    times.add_row(durations_row("first response", &stats.time_to_first_response));
+    times.add_row(durations_row("close", &stats.time_to_close));
+    out.push_str(&render_table(&times));
+    let share = stats
+        .auto_closed_share
+        .map(|s| format!("{:.0}%", s * 100.0))
+        .unwrap_or_else(|| "-".into());
+    out.push_str(&format!(
+        "\nauto-closed: {} of {} closed ({share})\n",
+        stats.auto_closed, stats.closed
+    ));
+    out.push_str(&format!(
+        "overdue first responses (no response yet): {}\n",
+        stats.first_response_overdue
+    ));
+    out.push_str(&format!(
+        "late first responses (after the target): {}\n",
+        stats.first_response_late
+    ));
+    out
+}

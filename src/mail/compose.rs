@@ -1,0 +1,625 @@
+//! Outbound mail, composed: the message a public event sends the customer.
+//!
+//! Pure: the case, the event's notice, the store's `mail:` settings, the
+//! template text and *now* in; the message's bytes out. The operations queue
+//! what this composes in the same locked write as the event; `deliver` hands
+//! the bytes to a mail server. Messages are built with lettre's builder
+//! (UTF-8, MIME-correct, headers encoded and folded by it).
+//!
+//! Templates are plain text with `{placeholder}`s, replaced in one pass:
+//! text put in (a summary, a message) is never scanned again, so customer
+//! text cannot expand a placeholder, and no code runs from a template.
+
+use crate::core::case::Case;
+use crate::core::config::{parse_mailbox, MailConfig};
+use crate::core::vocabulary::status_for_customer;
+use chrono::{DateTime, Utc};
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
+use serde::{Deserialize, Serialize};
+
+/// What a message tells the customer: one per public event written by support.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Notice {
+    /// `open`: the case ID, what happens next, the first-response target.
+    Acknowledgement,
+    /// `request-info`: the analyst's message.
+    RequestInfo,
+    /// `close`: the resolution, and how to come back.
+    Resolution,
+    /// `remind`: the question still waits; the date the case will close.
+    Reminder,
+    /// `sweep`: the case closed for no response; how to come back.
+    AutoClose,
+}
+
+impl Notice {
+    /// Every notice, in life-cycle order.
+    pub const ALL: [Notice; 5] = [
+        Notice::Acknowledgement,
+        Notice::RequestInfo,
+        Notice::Resolution,
+        Notice::Reminder,
+        Notice::AutoClose,
+    ];
+
+    /// The template's name: a store overrides it with `templates/<name>.txt`.
+    pub fn template_name(self) -> &'static str {
+        match self {
+            Notice::Acknowledgement => "acknowledgement",
+            Notice::RequestInfo => "request-info",
+            Notice::Resolution => "resolution",
+            Notice::Reminder => "reminder",
+            Notice::AutoClose => "auto-close",
+        }
+    }
+
+    /// RFC 3834's `Auto-Submitted` value: `auto-replied` for the answer to a
+    /// customer's message, `auto-generated` for what a timer sends, none for
+    /// what a person wrote.
+    pub fn auto_submitted(self) -> Option<&'static str> {
+        match self {
+            Notice::Acknowledgement => Some("auto-replied"),
+            Notice::Reminder | Notice::AutoClose => Some("auto-generated"),
+            Notice::RequestInfo | Notice::Resolution => None,
+        }
+    }
+
+    /// The built-in template.
+    pub fn default_template(self) -> &'static str {
+        match self {
+            Notice::Acknowledgement => ACKNOWLEDGEMENT,
+            Notice::RequestInfo => REQUEST_INFO,
+            Notice::Resolution => RESOLUTION,
+            Notice::Reminder => REMINDER,
+            Notice::AutoClose => AUTO_CLOSE,
+        }
+    }
+}
+
+const ACKNOWLEDGEMENT: &str = "\
+Hello,
+
+Your ticket {id} has been received, and a Support Analyst has been assigned
+to analyze your case. They will contact you to understand the business
+impact and collect the details.
+
+Summary: {summary}
+Severity: {severity}
+First response by: {first_response_due}
+
+Reply to this message to add anything; keep {id} in the subject.
+
+{signature}
+";
+
+const REQUEST_INFO: &str = "\
+Hello,
+
+{message}
+
+Your ticket {id} is waiting for your answer. Without an answer it will be
+closed on {closes_on}.
+
+{signature}
+";
+
+const RESOLUTION: &str = "\
+Hello,
+
+Your ticket {id} has been resolved and closed:
+
+{resolution}
+
+If the problem comes back, reply to this message: we will open a follow-up
+case that links this one.
+
+{signature}
+";
+
+const REMINDER: &str = "\
+Hello,
+
+We are still waiting for your answer on ticket {id} ({summary}).
+Without an answer it will be closed on {closes_on}.
+
+{signature}
+";
+
+const AUTO_CLOSE: &str = "\
+Hello,
+
+Your ticket {id} ({summary}) was closed because we did not hear back from
+you for {auto_close_after_days} days.
+
+If you still need help, reply to this message: we will open a follow-up
+case that links this one.
+
+{signature}
+";
+
+/// The values a template's placeholders take, besides the case's own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Details {
+    /// The event's public text: a question or an answer, a resolution, the
+    /// customer's description for an acknowledgement (never a routing reason).
+    pub message: Option<String>,
+    /// When a waiting case will be auto-closed.
+    pub closes_on: Option<DateTime<Utc>>,
+    /// The first-response target.
+    pub first_response_due: Option<DateTime<Utc>>,
+    /// The store's auto-close rule, in days.
+    pub auto_close_after_days: u32,
+    /// What the event says of files it left out (over a limit), added to
+    /// the message whatever its template: the sender must hear of it.
+    pub left_out: Option<String>,
+}
+
+/// A composed message, ready to queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Composed {
+    /// The recipient's address, without a display name.
+    pub to: String,
+    /// The subject, `[ID] summary`.
+    pub subject: String,
+    /// The message's own `Message-ID`, without angle brackets.
+    pub message_id: String,
+    /// The whole message, headers and body (CRLF line ends).
+    pub bytes: Vec<u8>,
+}
+
+/// Why a message could not be composed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ComposeError {
+    /// The case has no contact address: nothing is queued.
+    #[error("the case has no contact address")]
+    NoContact,
+    /// An address (the contact's or the store's) is not valid.
+    #[error("{0}")]
+    Address(String),
+    /// lettre refused the message.
+    #[error("cannot build the message: {0}")]
+    Build(String),
+}
+
+/// The Message-ID the case's thread hangs from: the customer's first message
+/// when the case came by mail, else the acknowledgement's own ID.
+pub fn thread_root(case: &Case, from_domain: &str) -> String {
+    match &case.message_id {
+        Some(id) => id.trim_matches(['<', '>']).to_string(),
+        None => format!("{}@{}", case.id, from_domain),
+    }
+}
+
+/// The address alone of a case's contact (`Ana <ana@acme.example>` is
+/// `ana@acme.example`): the envelope's recipient, which SMTP takes bare.
+pub fn contact_address(email: &str) -> Option<String> {
+    parse_mailbox("the case's e-mail", email)
+        .ok()
+        .map(|mailbox| mailbox.email.to_string())
+}
+
+/// The address of the store's `From`, for the envelope.
+pub fn envelope_sender(mail: &MailConfig) -> Result<String, ComposeError> {
+    let mailbox = parse_mailbox("mail.from", &mail.from).map_err(ComposeError::Address)?;
+    Ok(mailbox.email.to_string())
+}
+
+/// The domain of the store's `From` address (for Message-IDs).
+pub fn from_domain(mail: &MailConfig) -> Result<String, ComposeError> {
+    let mailbox = parse_mailbox("mail.from", &mail.from).map_err(ComposeError::Address)?;
+    Ok(mailbox.email.domain().to_string())
+}
+
+/// Composes the message of `notice` for `case`. `unique` makes the
+/// Message-ID unique (the caller draws it at random); the acknowledgement of
+/// a case that did not come by mail takes the thread root as its ID, so that
+/// every later message threads under it.
+pub fn compose(
+    notice: Notice,
+    case: &Case,
+    details: &Details,
+    mail: &MailConfig,
+    template: &str,
+    unique: &str,
+    now: DateTime<Utc>,
+) -> Result<Composed, ComposeError> {
+    let to_text = case.email.as_deref().ok_or(ComposeError::NoContact)?;
+    let to = parse_mailbox("the case's e-mail", to_text).map_err(ComposeError::Address)?;
+    let from = parse_mailbox("mail.from", &mail.from).map_err(ComposeError::Address)?;
+    let domain = from.email.domain().to_string();
+    let root = thread_root(case, &domain);
+    let starts_thread = notice == Notice::Acknowledgement && case.message_id.is_none();
+    let message_id = if starts_thread {
+        root.clone()
+    } else {
+        format!("{}.{}.{unique}@{domain}", case.id, notice.template_name())
+    };
+    let subject = format!("[{}] {}", case.id, one_line(&case.summary));
+    let mut body = fill(template, case, details, mail)?;
+    if let Some(note) = &details.left_out {
+        body = format!("{}\n\n{}\n", body.trim_end(), note.trim());
+    }
+
+    let mut builder = lettre::Message::builder()
+        .from(from)
+        .to(to.clone())
+        .subject(subject.clone())
+        .date(now.into())
+        .message_id(Some(format!("<{message_id}>")));
+    if let Some(reply_to) = &mail.reply_to {
+        builder = builder.reply_to(parse_mailbox("mail.reply_to", reply_to).map_err(ComposeError::Address)?);
+    }
+    if !starts_thread {
+        builder = builder.in_reply_to(format!("<{root}>")).references(format!("<{root}>"));
+    }
+    if let Some(value) = notice.auto_submitted() {
+        builder = builder.raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("Auto-Submitted"),
+            value.to_string(),
+        ));
+    }
+    let message = builder
+        .header(ContentType::TEXT_PLAIN)
+        .header(ContentTransferEncoding::QuotedPrintable)
+        .body(body)
+        .map_err(|e| ComposeError::Build(e.to_string()))?;
+    Ok(Composed {
+        to: to.email.to_string(),
+        subject,
+        message_id,
+        bytes: message.formatted(),
+    })
+}
+
+/// Customer text on one line, without control characters (a summary is a
+/// header's value here).
+/// The message that carries a portal sign-in link to `to`: plain text,
+/// `Auto-Submitted: auto-replied` (it answers the contact's request).
+pub fn compose_sign_in(
+    to_text: &str,
+    link: &str,
+    valid_minutes: i64,
+    mail: &MailConfig,
+    unique: &str,
+    now: DateTime<Utc>,
+) -> Result<Composed, ComposeError> {
+    let to = parse_mailbox("the contact's address", to_text).map_err(ComposeError::Address)?;
+    let from = parse_mailbox("mail.from", &mail.from).map_err(ComposeError::Address)?;
+    let message_id = format!("sign-in.{unique}@{}", from.email.domain());
+    let subject = "Your sign-in link to the support portal".to_string();
+    let body = format!(
+        "Hello,\n\nSomeone (we hope you) asked to sign in to the support portal as {to_text}.\n\
+         This link signs you in once, within {valid_minutes} minutes:\n\n{link}\n\n\
+         If you did not ask for it, ignore this message: nothing happens without the link.\n\n{}\n",
+        mail.signature
+    );
+    let mut builder = lettre::Message::builder()
+        .from(from)
+        .to(to)
+        .subject(subject.clone())
+        .date(now.into())
+        .message_id(Some(format!("<{message_id}>")))
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("Auto-Submitted"),
+            "auto-replied".to_string(),
+        ));
+    if let Some(reply_to) = &mail.reply_to {
+        builder = builder.reply_to(parse_mailbox("mail.reply_to", reply_to).map_err(ComposeError::Address)?);
+    }
+    let message = builder
+        .header(ContentType::TEXT_PLAIN)
+        .header(ContentTransferEncoding::QuotedPrintable)
+        .body(body)
+        .map_err(|e| ComposeError::Build(e.to_string()))?;
+    Ok(Composed {
+        to: to_text.to_string(),
+        subject,
+        message_id,
+        bytes: message.formatted(),
+    })
+}
+
+/// The message `message` (headers and a single text body, as composed and
+/// queued) with `files` attached: a `multipart/mixed` whose first part is
+/// the original body with its own content headers, then one part per file
+/// (base64, `Content-Disposition: attachment` with the file name encoded by
+/// lettre). The files are read from the store at delivery, so the outbox
+/// holds only their references.
+pub fn with_attachments(
+    message: &[u8],
+    files: &[(crate::core::case::Attachment, Vec<u8>)],
+) -> Result<Vec<u8>, ComposeError> {
+    let split = message
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| ComposeError::Build("the queued message has no header".into()))?;
+    let (head, body) = (&message[..split + 2], &message[split + 4..]);
+    let head = String::from_utf8_lossy(head);
+    let mut kept = String::new();
+    let mut content = String::new();
+    let mut in_content = false;
+    for line in head.split_inclusive("\r\n") {
+        let continued = line.starts_with([' ', '\t']);
+        if !continued {
+            let name = line.split(':').next().unwrap_or("").trim().to_ascii_lowercase();
+            in_content = name == "content-type" || name == "content-transfer-encoding";
+            if name == "mime-version" {
+                continue;
+            }
+        }
+        if in_content {
+            content.push_str(line);
+        } else {
+            kept.push_str(line);
+        }
+    }
+    use rand::distr::{Alphanumeric, SampleString};
+    let boundary = format!("=_tickets_{}", Alphanumeric.sample_string(&mut rand::rng(), 24));
+    let mut out = Vec::with_capacity(message.len() + files.iter().map(|(_, b)| b.len() * 4 / 3 + 512).sum::<usize>());
+    out.extend_from_slice(kept.as_bytes());
+    out.extend_from_slice(
+        format!("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"{boundary}\"\r\n\r\n").as_bytes(),
+    );
+    out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+    out.extend_from_slice(content.as_bytes());
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(body);
+    if !body.ends_with(b"\r\n") {
+        out.extend_from_slice(b"\r\n");
+    }
+    for (attachment, bytes) in files {
+        let content_type = ContentType::parse(&leaf_content_type(&attachment.content_type))
+            .or_else(|_| ContentType::parse("application/octet-stream"))
+            .map_err(|e| ComposeError::Build(e.to_string()))?;
+        // Base64 always: a text file goes out byte for byte (line ends, long lines, a missing last newline).
+        let body = lettre::message::Body::new_with_encoding(
+            bytes.clone(),
+            lettre::message::header::ContentTransferEncoding::Base64,
+        )
+        .map_err(|_| ComposeError::Build("cannot encode an attachment".into()))?;
+        let part = lettre::message::Attachment::new(attachment.name.clone()).body(body, content_type);
+        out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        out.extend_from_slice(&part.formatted());
+        if !out.ends_with(b"\r\n") {
+            out.extend_from_slice(b"\r\n");
+        }
+    }
+    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    Ok(out)
+}
+
+/// The content type a file goes out with: the recorded one (untrusted: a
+/// case file is anyone's commit) as `type/subtype` only, parameters
+/// dropped; `application/octet-stream` for one malformed, or for a
+/// structure (`multipart/*`, `message/*`), which a base64 leaf cannot be.
+fn leaf_content_type(recorded: &str) -> String {
+    let essence = crate::store::attachments::content_type(Some(recorded));
+    if essence.starts_with("multipart/") || essence.starts_with("message/") {
+        crate::store::attachments::OCTET_STREAM.to_string()
+    } else {
+        essence
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// The largest body a template may fill to: room for the longest message a
+/// case can hold and a template of the store's file cap, not for a template
+/// that repeats `{message}` (100,000 times 60 KiB is 6 GB).
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// Replaces each `{name}` of `template` once; unknown names stay as written.
+/// One pass, in linear time (a run of `{` is not scanned again for each
+/// one), and never past [`MAX_BODY_BYTES`].
+fn fill(template: &str, case: &Case, details: &Details, mail: &MailConfig) -> Result<String, ComposeError> {
+    let date = |at: Option<DateTime<Utc>>| {
+        at.map(|at| at.format("%A %-d %B %Y, %H:%M UTC").to_string())
+            .unwrap_or_else(|| "-".into())
+    };
+    let value = |name: &str| -> Option<String> {
+        Some(match name {
+            "id" => case.id.clone(),
+            "summary" => one_line(&case.summary),
+            "customer" => case.customer.clone(),
+            "severity" => case.severity.to_string(),
+            "status" => status_for_customer(case.status).to_string(),
+            "message" => details.message.clone().unwrap_or_default(),
+            "resolution" => case.resolution.clone().unwrap_or_default(),
+            "closes_on" => date(details.closes_on),
+            "first_response_due" => date(details.first_response_due),
+            "auto_close_after_days" => details.auto_close_after_days.to_string(),
+            "signature" => mail.signature.clone(),
+            _ => return None,
+        })
+    };
+    let too_large = || {
+        ComposeError::Build(format!(
+            "the template fills to over {MAX_BODY_BYTES} bytes (a placeholder repeated?)"
+        ))
+    };
+    let mut out = String::with_capacity(template.len().min(MAX_BODY_BYTES) + 256);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+            .unwrap_or(after.len());
+        let (name, tail) = after.split_at(name_len);
+        match tail.strip_prefix('}') {
+            Some(tail) => {
+                match value(name) {
+                    Some(text) if out.len() + text.len() > MAX_BODY_BYTES => return Err(too_large()),
+                    Some(text) => out.push_str(&text),
+                    None => out.push_str(&rest[open..open + name_len + 2]),
+                }
+                rest = tail;
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+        if out.len() > MAX_BODY_BYTES {
+            return Err(too_large());
+        }
+    }
+    out.push_str(rest);
+    if out.len() > MAX_BODY_BYTES {
+        return Err(too_large());
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::lifecycle::{open, NewCase};
+    use crate::Channel;
+
+    fn mail() -> MailConfig {
+        MailConfig {
+            from: "Acme Support <support@desk.example>".into(),
+            reply_to: Some("replies@desk.example".into()),
+            signature: "-- \nAcme Support".into(),
+        }
+    }
+
+    fn case(message_id: Option<&str>) -> Case {
+        let now = crate::core::time::parse_instant("2026-11-19T10:00:00Z").unwrap();
+        open(
+            NewCase {
+                id: "RC-7K3QX9MT".into(),
+                customer: "Acme Corp".into(),
+                summary: "Push {id} fails \u{1b}[31m on iOS".into(),
+                description: "Since the upgrade.".into(),
+                email: Some("ana@acme.example".into()),
+                channel: Channel::Email,
+                severity: None,
+                follow_up_of: None,
+                message_id: message_id.map(String::from),
+                assignee: Some("alice".into()),
+                routing_reason: None,
+            },
+            "mail",
+            now,
+        )
+    }
+
+    fn parsed(bytes: &[u8]) -> mail_parser::Message<'_> {
+        mail_parser::MessageParser::default().parse(bytes).expect("a message")
+    }
+
+    fn header<'a>(message: &'a mail_parser::Message<'a>, name: &str) -> Option<String> {
+        message.header_raw(name).map(|raw| raw.trim().to_string())
+    }
+
+    #[test]
+    fn an_acknowledgement_of_a_mailed_case_threads_under_the_customers_message() {
+        let case = case(Some("first@acme.example"));
+        let now = case.created_at;
+        let details = Details {
+            auto_close_after_days: 7,
+            ..Details::default()
+        };
+        let template = Notice::Acknowledgement.default_template();
+        let composed = compose(Notice::Acknowledgement, &case, &details, &mail(), template, "u1", now).unwrap();
+        let message = parsed(&composed.bytes);
+        assert_eq!(composed.subject, "[RC-7K3QX9MT] Push {id} fails  [31m on iOS");
+        assert_eq!(message.subject(), Some(composed.subject.as_str()));
+        assert_eq!(
+            message.message_id(),
+            Some("RC-7K3QX9MT.acknowledgement.u1@desk.example")
+        );
+        assert_eq!(message.in_reply_to().as_text(), Some("first@acme.example"));
+        assert_eq!(message.references().as_text(), Some("first@acme.example"));
+        assert_eq!(header(&message, "Auto-Submitted").as_deref(), Some("auto-replied"));
+        assert_eq!(
+            message.from().and_then(|a| a.first()).and_then(|a| a.address()),
+            Some("support@desk.example")
+        );
+        assert_eq!(
+            message.reply_to().and_then(|a| a.first()).and_then(|a| a.address()),
+            Some("replies@desk.example")
+        );
+        assert_eq!(
+            message.to().and_then(|a| a.first()).and_then(|a| a.address()),
+            Some("ana@acme.example")
+        );
+        let body = message.body_text(0).unwrap();
+        assert!(body.contains("Your ticket RC-7K3QX9MT has been received"), "{body}");
+        // The summary's own `{id}` is text, not a placeholder.
+        assert!(body.contains("Summary: Push {id} fails"), "{body}");
+        assert!(body.contains("Acme Support"), "{body}");
+    }
+
+    #[test]
+    fn a_case_not_opened_by_mail_starts_its_thread_with_the_acknowledgement() {
+        let case = case(None);
+        let now = case.created_at;
+        let details = Details {
+            auto_close_after_days: 7,
+            ..Details::default()
+        };
+        let ack = compose(Notice::Acknowledgement, &case, &details, &mail(), "{id}", "u1", now).unwrap();
+        assert_eq!(ack.message_id, "RC-7K3QX9MT@desk.example");
+        let ack = parsed(&ack.bytes);
+        assert_eq!(ack.in_reply_to().as_text(), None);
+        let details = Details {
+            message: Some("Which version?".into()),
+            closes_on: Some(now),
+            ..details
+        };
+        let question = compose(
+            Notice::RequestInfo,
+            &case,
+            &details,
+            &mail(),
+            Notice::RequestInfo.default_template(),
+            "u2",
+            now,
+        )
+        .unwrap();
+        let message = parsed(&question.bytes);
+        assert_eq!(message.in_reply_to().as_text(), Some("RC-7K3QX9MT@desk.example"));
+        assert_eq!(header(&message, "Auto-Submitted"), None, "a person wrote it");
+        assert!(message.body_text(0).unwrap().contains("Which version?"));
+    }
+
+    #[test]
+    fn timers_send_auto_generated_messages() {
+        assert_eq!(Notice::Reminder.auto_submitted(), Some("auto-generated"));
+        assert_eq!(Notice::AutoClose.auto_submitted(), Some("auto-generated"));
+        assert_eq!(Notice::Resolution.auto_submitted(), None);
+    }
+
+    #[test]
+    fn placeholders_are_replaced_once_and_unknown_ones_stay() {
+        let mut case = case(None);
+        case.summary = "{message}".into();
+        let details = Details {
+            message: Some("{id}".into()),
+            ..Details::default()
+        };
+        let text = fill("{summary}/{message}/{unknown}/{ not one }/{", &case, &details, &mail()).unwrap();
+        assert_eq!(text, "{message}/{id}/{unknown}/{ not one }/{");
+    }
+
+    #[test]
+    fn a_case_without_a_contact_composes_nothing() {
+        let mut case = case(None);
+        case.email = None;
+        let now = case.created_at;
+        assert_eq!(
+            compose(Notice::Resolution, &case, &Details::default(), &mail(), "x", "u", now),
+            Err(ComposeError::NoContact)
+        );
+    }
+}

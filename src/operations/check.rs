@@ -1,0 +1,783 @@
+//! `check`: validates a whole store and names every problem, for people and
+//! for CI. Read-only: it never rewrites, moves or deletes a file.
+//!
+//! Errors are what makes the store wrong (a file that does not parse, a
+//! state its history does not give, a conflict marker...). Warnings are
+//! legal but suspect (a customer not in config.yaml, which `open` allows; an
+//! analyst no longer on the roster named in an old event). Notes are
+//! harmless leftovers (temp files of an interrupted write).
+
+use crate::core::case::Case;
+use crate::core::config::Config;
+use crate::core::error::{Error, Result};
+use crate::core::lifecycle;
+use crate::core::vocabulary::Status;
+use crate::format::{line_of_event, line_of_key};
+use crate::store::{self, Store};
+use crate::views::{Gravity, Problem};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Everything `check` found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Case files looked at (whether or not they parsed).
+    pub cases: usize,
+    /// Every finding, by path then line.
+    pub problems: Vec<Problem>,
+    /// The files of `attachments/` no event names (and old temp files
+    /// there), for `check --prune`.
+    pub orphans: Vec<crate::store::attachments::StoredFile>,
+}
+
+impl Report {
+    /// How many findings of this gravity.
+    pub fn count(&self, gravity: Gravity) -> usize {
+        self.problems.iter().filter(|p| p.gravity == gravity).count()
+    }
+
+    /// Whether the store fails the check (any error; any warning too when strict).
+    pub fn fails(&self, strict: bool) -> bool {
+        self.problems
+            .iter()
+            .any(|p| p.gravity == Gravity::Error || (strict && p.gravity == Gravity::Warning))
+    }
+
+    fn push(&mut self, path: &Path, line: Option<usize>, gravity: Gravity, kind: &'static str, message: String) {
+        self.problems.push(Problem {
+            path: path.display().to_string(),
+            line,
+            gravity,
+            kind,
+            message,
+        });
+    }
+}
+
+/// Checks the store's config and every case file, reporting every problem.
+/// Fails only when the store directory itself cannot be read.
+pub fn check(store: &Store) -> Result<Report> {
+    if !store.root().is_dir() {
+        // Not a store at all (a typo in --dir): a usage error, with the hint.
+        store.ensure_exists()?;
+    }
+    let mut report = Report::default();
+    let config = check_config(store, &mut report);
+    // The lock is refused through a link or as a special file (so is
+    // `.tickets` itself): every writer stops there until it is removed.
+    match crate::store::derived_dir::DerivedDir::open(store.root()) {
+        Err(e) => push_error(&mut report, "derived-dir", e),
+        Ok(Some(derived)) => {
+            if let Err(e @ Error::InvalidData { .. }) =
+                derived.open_file("lock", crate::store::derived_dir::Access::Read)
+            {
+                push_error(&mut report, "derived-dir", e);
+            }
+        }
+        Ok(None) => {}
+    }
+    // A ledger that does not read stops all mail at the mail host: CI says
+    // so before it is merged.
+    if let Err(e) = store.sent_ledger() {
+        push_error(&mut report, "sent-ledger", e);
+    }
+    let names = Names::read(store.root())?;
+    let auto_close_after_days = config
+        .as_ref()
+        .map_or(Config::default().auto_close_after_days, |c| c.auto_close_after_days);
+    let mut case_files: Vec<u32> = Vec::new();
+    for index in 0..names.len() {
+        let name = names.get(index);
+        let path = store.root().join(name);
+        let text_name = name.to_string_lossy();
+        if store::is_temp_name(&text_name) {
+            report.push(
+                &path,
+                None,
+                Gravity::Note,
+                "temp-file",
+                "temp file of an interrupted write; every command ignores it and `tickets sweep` removes it".into(),
+            );
+            continue;
+        }
+        if text_name.starts_with('.') || text_name == "config.yaml" || !text_name.ends_with(".yaml") {
+            continue;
+        }
+        if store::case_id_of(name).is_none() {
+            report.push(
+                &path,
+                None,
+                Gravity::Warning,
+                "file-name",
+                "not named like a case file (PREFIX-XXXXXXXX.yaml, upper case); every command ignores it".into(),
+            );
+            continue;
+        }
+        report.cases += 1;
+        case_files.push(index as u32);
+    }
+
+    // Every case file is read in full (the index is never trusted here), on
+    // every core. The cross-case checks keep compact facts (hashes, file
+    // numbers), never the cases, so memory stays flat in the store's size.
+    let facts = check_case_files(store, &names, &case_files, config.as_ref(), auto_close_after_days);
+    report.problems.extend(facts.file_problems);
+    let ids = Ids::of(&names, &facts.named_after, facts.odd_ids);
+    check_unique_ids(store, &names, &ids, &mut report);
+    report.problems.extend(facts.reference_problems);
+    if config.is_some() {
+        check_follow_ups(store, &names, &ids, &facts.follow_ups, &mut report);
+    }
+    check_unique_message_ids(store, &names, facts.message_ids, &mut report);
+    let orphans = facts.attachments.orphans(store)?;
+    report
+        .problems
+        .extend(orphans.iter().map(|(problem, _)| problem.clone()));
+    report.orphans = orphans
+        .into_iter()
+        .filter(|(problem, _)| crate::operations::attachment_check::is_prunable(problem))
+        .map(|(_, file)| file)
+        .collect();
+    report
+        .problems
+        .sort_by(|a, b| (&a.path, a.line, a.gravity).cmp(&(&b.path, b.line, b.gravity)));
+    Ok(report)
+}
+
+/// The store directory's entry names, sorted, packed in one buffer: a
+/// million names take 26 MB this way, three times that as `OsString`s.
+struct Names {
+    bytes: Vec<u8>,
+    /// Start, length, and whether the listing says it is a symbolic link:
+    /// eight bytes.
+    spans: Vec<(u32, u16, bool)>,
+}
+
+impl Names {
+    fn read(root: &Path) -> Result<Names> {
+        use std::os::unix::ffi::OsStrExt;
+        let mut bytes = Vec::new();
+        let mut spans = Vec::new();
+        for entry in fs::read_dir(root).map_err(|e| Error::io(root, e))? {
+            let entry = entry.map_err(|e| Error::io(root, e))?;
+            // From the listing itself on most file systems: no extra stat.
+            let is_symlink = entry.file_type().is_ok_and(|t| t.is_symlink());
+            let name = entry.file_name();
+            let name = name.as_bytes();
+            let start = u32::try_from(bytes.len())
+                .map_err(|_| Error::Other(format!("{}: too many files to check", root.display())))?;
+            let len = u16::try_from(name.len())
+                .map_err(|_| Error::Other(format!("{}: a file name is too long to check", root.display())))?;
+            bytes.extend_from_slice(name);
+            spans.push((start, len, is_symlink));
+        }
+        spans.sort_by(|a, b| span_bytes(&bytes, a).cmp(span_bytes(&bytes, b)));
+        Ok(Names { bytes, spans })
+    }
+
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    fn get(&self, index: usize) -> &std::ffi::OsStr {
+        use std::os::unix::ffi::OsStrExt;
+        std::ffi::OsStr::from_bytes(span_bytes(&self.bytes, &self.spans[index]))
+    }
+
+    /// The number of the entry named `name`, by binary search.
+    fn find(&self, name: &str) -> Option<u32> {
+        self.spans
+            .binary_search_by(|span| span_bytes(&self.bytes, span).cmp(name.as_bytes()))
+            .ok()
+            .map(|at| at as u32)
+    }
+
+    fn is_symlink(&self, file: u32) -> bool {
+        self.spans[file as usize].2
+    }
+
+    fn path(&self, store: &Store, file: u32) -> PathBuf {
+        store.root().join(self.get(file as usize))
+    }
+
+    /// A case file's stem: the ID its name gives.
+    fn stem(&self, file: u32) -> String {
+        let name = self.get(file as usize).to_string_lossy();
+        name.strip_suffix(".yaml").unwrap_or(&name).to_string()
+    }
+}
+
+/// The bytes of one entry name.
+fn span_bytes<'a>(bytes: &'a [u8], &(start, len, _): &(u32, u16, bool)) -> &'a [u8] {
+    &bytes[start as usize..start as usize + usize::from(len)]
+}
+
+/// The ID of a (rare) case file whose ID is not its file name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct OddId {
+    file: u32,
+    /// The line of `id:` (0 when not found).
+    line: u32,
+    id: String,
+}
+
+/// One bit per directory entry.
+#[derive(Default)]
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn set(&mut self, at: u32) {
+        let word = at as usize / 64;
+        if self.0.len() <= word {
+            self.0.resize(word + 1, 0);
+        }
+        self.0[word] |= 1 << (at % 64);
+    }
+
+    fn get(&self, at: u32) -> bool {
+        self.0
+            .get(at as usize / 64)
+            .is_some_and(|word| word & (1 << (at % 64)) != 0)
+    }
+
+    fn merge(&mut self, other: Bits) {
+        if self.0.len() < other.0.len() {
+            self.0.resize(other.0.len(), 0);
+        }
+        for (mine, theirs) in self.0.iter_mut().zip(other.0) {
+            *mine |= theirs;
+        }
+    }
+}
+
+/// A follow-up's reference, looked up once every ID is known.
+struct FollowUp {
+    file: u32,
+    line: Option<usize>,
+    previous: String,
+}
+
+/// Each case file's own findings, and what the cross-case checks need.
+#[derive(Default)]
+struct Facts {
+    file_problems: Vec<Problem>,
+    reference_problems: Vec<Problem>,
+    /// The case files that parsed and hold the ID their name gives: one
+    /// bit each. Their IDs are their names, unique in the directory.
+    named_after: Bits,
+    /// The IDs of the (rare) case files whose ID is not their file name.
+    odd_ids: Vec<OddId>,
+    follow_ups: Vec<FollowUp>,
+    /// Hashes of the normalized Message-IDs that opened cases.
+    message_ids: Vec<(u64, u32)>,
+    /// The attachments the cases name, each content verified once.
+    attachments: crate::operations::attachment_check::AttachmentCheck,
+}
+
+impl Facts {
+    fn merge(&mut self, other: Facts) {
+        self.file_problems.extend(other.file_problems);
+        self.reference_problems.extend(other.reference_problems);
+        self.named_after.merge(other.named_after);
+        self.odd_ids.extend(other.odd_ids);
+        self.follow_ups.extend(other.follow_ups);
+        self.message_ids.extend(other.message_ids);
+        self.attachments.merge(other.attachments);
+    }
+}
+
+fn hash_of(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Checks every case file on its own, on every core, keeping the facts the
+/// cross-case checks need, in file order.
+fn check_case_files(
+    store: &Store,
+    names: &Names,
+    case_files: &[u32],
+    config: Option<&Config>,
+    auto_close_after_days: u32,
+) -> Facts {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const BATCH: usize = 64;
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let work = || {
+        let mut facts = Facts::default();
+        loop {
+            let start = next.fetch_add(BATCH, Ordering::Relaxed);
+            if start >= case_files.len() {
+                break;
+            }
+            for &file in &case_files[start..(start + BATCH).min(case_files.len())] {
+                check_one(store, names, file, config, auto_close_after_days, &mut facts);
+            }
+        }
+        facts
+    };
+    let mut all = Facts::default();
+    std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+        all.merge(work());
+        for helper in helpers {
+            match helper.join() {
+                Ok(facts) => all.merge(facts),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+    });
+    // Back in file order: findings then come out as they always did (the
+    // final sort is stable).
+    all.file_problems.sort_by(|a, b| a.path.cmp(&b.path));
+    all.reference_problems.sort_by(|a, b| a.path.cmp(&b.path));
+    all.odd_ids.sort();
+    all.follow_ups.sort_by_key(|follow_up| follow_up.file);
+    all
+}
+
+/// One case file: its own findings, then its facts.
+fn check_one(
+    store: &Store,
+    names: &Names,
+    file: u32,
+    config: Option<&Config>,
+    auto_close_after_days: u32,
+    facts: &mut Facts,
+) {
+    let path = names.path(store, file);
+    let id = names.stem(file);
+    let mut own = Report::default();
+    let checked = check_case_file(&path, &id, names.is_symlink(file), auto_close_after_days, &mut own);
+    facts.file_problems.append(&mut own.problems);
+    let Some((case, text)) = checked else {
+        return;
+    };
+    let found = facts.attachments.case(store, &path, &case, &text);
+    facts.file_problems.extend(found);
+    if case.id == id {
+        facts.named_after.set(file);
+    } else {
+        facts.odd_ids.push(OddId {
+            file,
+            line: line_of_key(&text, "id").map_or(0, |line| line as u32),
+            id: case.id.clone(),
+        });
+    }
+    if let Some(message_id) = case
+        .message_id
+        .as_deref()
+        .and_then(crate::mail::intake::normalize_message_id)
+    {
+        facts.message_ids.push((hash_of(&message_id), file));
+    }
+    if let Some(config) = config {
+        let mut own = Report::default();
+        check_references(&path, &case, &text, config, &mut own);
+        facts.reference_problems.append(&mut own.problems);
+        if let Some(previous) = &case.follow_up_of {
+            facts.follow_ups.push(FollowUp {
+                file,
+                line: line_of_key(&text, "follow_up_of"),
+                previous: previous.clone(),
+            });
+        }
+    }
+}
+
+fn check_config(store: &Store, report: &mut Report) -> Option<Config> {
+    let path = store.config_path();
+    if fs::symlink_metadata(&path).is_err() {
+        report.push(
+            &path,
+            None,
+            Gravity::Error,
+            "config",
+            "missing: this is not a tickets store (run `tickets init`)".into(),
+        );
+        return None;
+    }
+    let text = match store::read_text(&path) {
+        Ok(text) => text,
+        Err(e) => {
+            push_error(report, "unreadable", e);
+            return None;
+        }
+    };
+    if let Some(line) = crate::format::conflict_marker_line(&text) {
+        report.push(
+            &path,
+            Some(line),
+            Gravity::Error,
+            "conflict-marker",
+            "git conflict marker; resolve the merge conflict".into(),
+        );
+        return None;
+    }
+    match store.config() {
+        Ok(config) => Some(config),
+        Err(e) => {
+            push_error(report, "config", e);
+            None
+        }
+    }
+}
+
+fn push_error(report: &mut Report, kind: &'static str, error: Error) {
+    match error {
+        Error::InvalidData { path, line, reason } => report.push(&path, line, Gravity::Error, kind, reason),
+        Error::Io { path, source } => report.push(&path, None, Gravity::Error, "unreadable", source.to_string()),
+        other => report.push(Path::new(""), None, Gravity::Error, kind, other.to_string()),
+    }
+}
+
+/// Reads, parses and replays one case file (under the store's auto-close
+/// rule; `is_symlink` as the directory listing says); the case and its text
+/// when it parsed.
+fn check_case_file(
+    path: &Path,
+    id: &str,
+    is_symlink: bool,
+    auto_close_after_days: u32,
+    report: &mut Report,
+) -> Option<(Case, String)> {
+    if is_symlink {
+        report.push(
+            path,
+            None,
+            Gravity::Error,
+            "symlink",
+            "is a symbolic link; refused and never followed (files of the store must be regular files inside it)"
+                .into(),
+        );
+        return None;
+    }
+    let conflict = |report: &mut Report, line| {
+        report.push(
+            path,
+            Some(line),
+            Gravity::Error,
+            "conflict-marker",
+            "git conflict marker; resolve the merge conflict (the other lines were not checked)".into(),
+        )
+    };
+    let text = match store::read_listed_text(path) {
+        Ok(text) => text,
+        Err(e) => {
+            // The merge driver keeps both versions of a conflict byte for
+            // byte, so a conflicted file may be over the cap or not UTF-8.
+            match store::conflict_in_file(path) {
+                Some(Error::InvalidData { line: Some(line), .. }) => conflict(report, line),
+                _ => push_error(report, "unreadable", e),
+            }
+            return None;
+        }
+    };
+    if let Some(line) = crate::format::conflict_marker_line(&text) {
+        conflict(report, line);
+        return None;
+    }
+    // The fast reader takes canonical files only, and gives what the full
+    // parser gives; anything else goes to the full parser, for its findings.
+    let parsed = match crate::format::fast_reader::read_case(&text) {
+        Some(case) => Ok(case),
+        None => crate::format::parse_case(path, &text, None),
+    };
+    let case = match parsed {
+        Ok(case) => case,
+        Err(e) => {
+            push_error(report, "parse", e);
+            return None;
+        }
+    };
+    if case.id != id {
+        report.push(
+            path,
+            line_of_key(&text, "id"),
+            Gravity::Error,
+            "id-mismatch",
+            format!(
+                "id {} does not match the file name {id}.yaml",
+                crate::core::terminal::escape_line(&case.id)
+            ),
+        );
+    }
+    match lifecycle::replay_under(&case, auto_close_after_days) {
+        Err(e) => report.push(
+            path,
+            line_of_event(&text, e.event),
+            Gravity::Error,
+            "history",
+            format!("history event {} (0-based): {}", e.event, e.reason),
+        ),
+        Ok(replayed) => {
+            // Equal cases serialize alike: the key by key comparison only
+            // runs to name what differs.
+            let differing = if replayed == case {
+                Vec::new()
+            } else {
+                differing_keys(&case, &replayed)
+            };
+            for key in differing {
+                report.push(
+                    path,
+                    line_of_key(&text, &key),
+                    Gravity::Error,
+                    "state-mismatch",
+                    format!(
+                        "{key} is {}, but replaying the history gives {}",
+                        value_of(&case, &key),
+                        value_of(&replayed, &key)
+                    ),
+                );
+            }
+        }
+    }
+    Some((case, text))
+}
+
+fn as_mapping(case: &Case) -> BTreeMap<String, serde_yaml::Value> {
+    serde_yaml::to_value(case)
+        .ok()
+        .and_then(|v| serde_yaml::from_value(v).ok())
+        .unwrap_or_default()
+}
+
+fn differing_keys(stored: &Case, replayed: &Case) -> Vec<String> {
+    let (stored, replayed) = (as_mapping(stored), as_mapping(replayed));
+    let mut keys: Vec<String> = stored
+        .keys()
+        .chain(replayed.keys())
+        .filter(|k| stored.get(*k) != replayed.get(*k))
+        .cloned()
+        .collect();
+    keys.dedup();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+fn value_of(case: &Case, key: &str) -> String {
+    match as_mapping(case).get(key) {
+        None | Some(serde_yaml::Value::Null) => "absent".into(),
+        Some(value) => {
+            let text = serde_yaml::to_string(value).unwrap_or_default();
+            crate::core::terminal::escape_line(text.trim_end())
+        }
+    }
+}
+
+/// Every checked case's ID, compactly and exactly. A case file that holds
+/// the ID its name gives is one bit: its ID is its name, which the directory
+/// keeps unique and which is in upper case (as every case file name is), so
+/// it is found by a binary search of the names. Only the rare files holding
+/// another ID keep it as text, grouped by its upper case (IDs match
+/// case-insensitively). No hash decides anything here.
+struct Ids<'a> {
+    names: &'a Names,
+    named_after: &'a Bits,
+    /// The odd IDs by their upper case, each group in file order.
+    odd: BTreeMap<String, Vec<OddId>>,
+}
+
+impl<'a> Ids<'a> {
+    /// From the facts; `odd_ids` in file order.
+    fn of(names: &'a Names, named_after: &'a Bits, odd_ids: Vec<OddId>) -> Ids<'a> {
+        let mut odd: BTreeMap<String, Vec<OddId>> = BTreeMap::new();
+        for fact in odd_ids {
+            odd.entry(fact.id.to_ascii_uppercase()).or_default().push(fact);
+        }
+        Ids {
+            names,
+            named_after,
+            odd,
+        }
+    }
+
+    /// The checked case file named `upper` (an ID in upper case) that holds that ID.
+    fn named(&self, upper: &str) -> Option<u32> {
+        self.names
+            .find(&format!("{upper}.yaml"))
+            .filter(|file| self.named_after.get(*file))
+    }
+
+    /// Whether some checked case file holds the ID `upper` (in upper case).
+    fn contains(&self, upper: &str) -> bool {
+        self.odd.contains_key(upper) || self.named(upper).is_some()
+    }
+}
+
+/// Two files whose IDs differ only in letter case would be one ticket to a
+/// person typing it (IDs are matched case-insensitively). The file whose
+/// name matches the ID is the original; the others are flagged. Files named
+/// after their IDs cannot share one, so every duplicate involves an odd ID.
+fn check_unique_ids(store: &Store, names: &Names, ids: &Ids, report: &mut Report) {
+    for (upper, odd) in &ids.odd {
+        // (file, line of `id:`, named after its ID, the ID), in file order.
+        let mut group: Vec<(u32, u32, bool, &str)> = odd
+            .iter()
+            .map(|fact| (fact.file, fact.line, false, fact.id.as_str()))
+            .collect();
+        if let Some(file) = ids.named(upper) {
+            group.push((file, 0, true, upper.as_str()));
+        }
+        if group.len() < 2 {
+            continue;
+        }
+        group.sort_by_key(|member| member.0);
+        let has_original = group.iter().any(|member| member.2);
+        for &(file, line, _, id) in group.iter().filter(|member| !has_original || !member.2) {
+            let others: Vec<String> = group
+                .iter()
+                .filter(|other| other.0 != file)
+                .map(|other| names.path(store, other.0).display().to_string())
+                .collect();
+            report.push(
+                &names.path(store, file),
+                (line > 0).then_some(line as usize),
+                Gravity::Error,
+                "duplicate-id",
+                format!(
+                    "id {} is also the id of {}",
+                    crate::core::terminal::escape_line(id),
+                    crate::core::terminal::escape_line(&others.join(", "))
+                ),
+            );
+        }
+    }
+}
+
+/// A follow-up must name a case of this store (matched as IDs are,
+/// case-insensitively), looked up exactly in [`Ids`].
+fn check_follow_ups(store: &Store, names: &Names, ids: &Ids, follow_ups: &[FollowUp], report: &mut Report) {
+    for follow_up in follow_ups {
+        if !ids.contains(&follow_up.previous.to_ascii_uppercase()) {
+            report.push(
+                &names.path(store, follow_up.file),
+                follow_up.line,
+                Gravity::Warning,
+                "unknown-case",
+                format!(
+                    "follow_up_of names {}, which is not a case in this store",
+                    crate::core::terminal::escape_line(&follow_up.previous)
+                ),
+            );
+        }
+    }
+}
+
+/// A Message-ID names one message, so two cases opened by the same one are
+/// the same e-mail opened twice (two clones that each took it in, merged):
+/// replies thread to one of them only. A warning on each. Candidates are
+/// found by hash; only they are read again, to compare exactly.
+fn check_unique_message_ids(store: &Store, names: &Names, mut message_ids: Vec<(u64, u32)>, report: &mut Report) {
+    message_ids.sort_unstable();
+    let mut groups: BTreeMap<String, Vec<(u32, Option<usize>)>> = BTreeMap::new();
+    for run in message_ids.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
+        for &(_, file) in run {
+            let path = names.path(store, file);
+            let Ok(text) = store::read_text(&path) else { continue };
+            let Some(case) = read_case(&path, &text) else { continue };
+            if let Some(message_id) = case
+                .message_id
+                .as_deref()
+                .and_then(crate::mail::intake::normalize_message_id)
+            {
+                groups
+                    .entry(message_id)
+                    .or_default()
+                    .push((file, line_of_key(&text, "message_id")));
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for (message_id, group) in groups.iter().filter(|(_, g)| g.len() > 1) {
+        for &(file, line) in group {
+            let others: Vec<String> = group
+                .iter()
+                .filter(|(other, _)| *other != file)
+                .map(|(other, _)| names.path(store, *other).display().to_string())
+                .collect();
+            found.push((file, line, message_id, others));
+        }
+    }
+    found.sort_by_key(|(file, ..)| *file);
+    for (file, line, message_id, others) in found {
+        report.push(
+            &names.path(store, file),
+            line,
+            Gravity::Warning,
+            "duplicate-message-id",
+            format!(
+                "message_id <{}> is also the message_id of {}: one e-mail opened two cases",
+                crate::core::terminal::escape_line(message_id),
+                crate::core::terminal::escape_line(&others.join(", "))
+            ),
+        );
+    }
+}
+
+/// A case from its text: the fast reader when the file is in canonical
+/// shape (it gives what the full parser gives), the full parser otherwise.
+fn read_case(path: &Path, text: &str) -> Option<Case> {
+    crate::format::fast_reader::read_case(text).or_else(|| crate::format::parse_case(path, text, None).ok())
+}
+
+/// Roster and customers: an active case's assignee must be on the roster
+/// (nobody else can work it). Names in older events and closed cases may
+/// have left the roster since, so those are warnings, as is a customer not
+/// in config.yaml (`open` allows it: such a customer is on the standard plan).
+/// Follow-ups are looked up across the store: [`check_follow_ups`].
+fn check_references(path: &Path, case: &Case, text: &str, config: &Config, report: &mut Report) {
+    if let Some(assignee) = &case.assignee {
+        if config.analyst(assignee).is_none() {
+            let gravity = if case.status == Status::Closed {
+                Gravity::Warning
+            } else {
+                Gravity::Error
+            };
+            report.push(
+                path,
+                line_of_key(text, "assignee"),
+                gravity,
+                "unknown-analyst",
+                format!(
+                    "assignee {} is not on the roster in config.yaml",
+                    crate::core::terminal::escape_line(assignee)
+                ),
+            );
+        }
+    }
+    for (index, event) in case.history.iter().enumerate() {
+        if let Some(assignee) = &event.assignee {
+            if config.analyst(assignee).is_none() && case.assignee.as_ref() != Some(assignee) {
+                report.push(
+                    path,
+                    line_of_event(text, index),
+                    Gravity::Warning,
+                    "unknown-analyst",
+                    format!(
+                        "history event {index} names analyst {}, who is not on the roster in config.yaml",
+                        crate::core::terminal::escape_line(assignee)
+                    ),
+                );
+            }
+        }
+    }
+    if config.customer(&case.customer).is_none() {
+        report.push(
+            path,
+            line_of_key(text, "customer"),
+            Gravity::Warning,
+            "unknown-customer",
+            format!(
+                "customer {} is not in config.yaml (allowed: such a customer is on the standard plan)",
+                crate::core::terminal::escape_line(&case.customer)
+            ),
+        );
+    }
+}
