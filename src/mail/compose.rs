@@ -14,7 +14,7 @@ use crate::core::case::Case;
 use crate::core::config::{parse_mailbox, MailConfig};
 use crate::core::vocabulary::status_for_customer;
 use chrono::{DateTime, Utc};
-use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue, MIME_VERSION_1_0};
 use serde::{Deserialize, Serialize};
 
 /// What a message tells the customer: one per public event written by support.
@@ -260,6 +260,7 @@ pub fn compose(
         ));
     }
     let message = builder
+        .header(MIME_VERSION_1_0)
         .header(ContentType::TEXT_PLAIN)
         .header(ContentTransferEncoding::QuotedPrintable)
         .body(body)
@@ -308,6 +309,7 @@ pub fn compose_sign_in(
         builder = builder.reply_to(parse_mailbox("mail.reply_to", reply_to).map_err(ComposeError::Address)?);
     }
     let message = builder
+        .header(MIME_VERSION_1_0)
         .header(ContentType::TEXT_PLAIN)
         .header(ContentTransferEncoding::QuotedPrintable)
         .body(body)
@@ -541,6 +543,7 @@ mod tests {
         assert_eq!(message.in_reply_to().as_text(), Some("first@acme.example"));
         assert_eq!(message.references().as_text(), Some("first@acme.example"));
         assert_eq!(header(&message, "Auto-Submitted").as_deref(), Some("auto-replied"));
+        assert_eq!(header(&message, "MIME-Version").as_deref(), Some("1.0"), "RFC 2045");
         assert_eq!(
             message.from().and_then(|a| a.first()).and_then(|a| a.address()),
             Some("support@desk.example")
