@@ -566,7 +566,22 @@ pub fn summary(email: &Email) -> String {
     if email.subject.is_empty() {
         return "(no subject)".to_string();
     }
-    email.subject.chars().take(MAX_SUBJECT_CHARS).collect()
+    cut_at_word(&email.subject, MAX_SUBJECT_CHARS)
+}
+
+/// `text` in at most `max` characters: whole when it fits, else cut at the
+/// last space within the limit (or mid-word when a single word is longer
+/// than a quarter of it) and ended with "…".
+pub fn cut_at_word(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let kept: String = text.chars().take(max.saturating_sub(1)).collect();
+    let at_word = match kept.rfind(char::is_whitespace) {
+        Some(space) if kept[space..].chars().count() <= max / 4 => kept[..space].trim_end().to_string(),
+        _ => kept,
+    };
+    format!("{at_word}…")
 }
 
 /// The customers whose `domains` include `domain` (case-insensitive).
@@ -898,6 +913,18 @@ mod tests {
             let mail = parse(&message_with("", sender, "Export fails")).unwrap();
             assert_eq!(mail.automatic, None, "{sender}");
         }
+    }
+
+    #[test]
+    fn a_long_summary_is_cut_at_a_word_with_an_ellipsis() {
+        assert_eq!(cut_at_word("Export fails", 200), "Export fails");
+        let long = format!("{} tail", "word ".repeat(60));
+        let cut = cut_at_word(&long, 200);
+        assert!(cut.chars().count() <= 200, "{}", cut.chars().count());
+        assert!(cut.ends_with("word…"), "{cut}");
+        let one_word = "x".repeat(300);
+        assert_eq!(cut_at_word(&one_word, 10), "xxxxxxxxx…");
+        assert_eq!(cut_at_word("ação ação ação", 12), "ação ação…");
     }
 
     #[test]
