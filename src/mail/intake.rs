@@ -136,6 +136,9 @@ pub struct MailAttachment {
     pub content_type: Option<String>,
     /// The decoded bytes.
     pub bytes: Vec<u8>,
+    /// Whether its transfer encoding was broken (a corrupt base64 body): its
+    /// bytes are then not the sender's file, and it is left out and noted.
+    pub undecodable: bool,
 }
 
 /// Whether a message was sent by a machine (see [`Email::automatic`]).
@@ -445,7 +448,9 @@ pub fn parse(raw: &[u8]) -> Result<Email> {
         let declared_multipart = part
             .content_type()
             .is_some_and(|ct| ct.ctype().eq_ignore_ascii_case("multipart"));
-        if part.is_encoding_problem {
+        // A broken attachment is left out and noted (below); broken text is
+        // the message itself.
+        if part.is_encoding_problem && is_text_body(&message, index) {
             return Err(refuse(format!("broken MIME: part {index} cannot be decoded")));
         }
         if declared_multipart && !matches!(part.body, PartType::Multipart(_)) {
@@ -470,6 +475,26 @@ pub fn parse(raw: &[u8]) -> Result<Email> {
             texts.push(without_trailing_blanks(&unix_lines(&text)));
         }
     }
+    // RFC 2045 section 5.2: a text part without a subtype is text/plain.
+    // The parser keeps such a part as an attachment; a nameless one is
+    // the text when there is no other.
+    let untyped_text = |part: &mail_parser::MessagePart<'_>| {
+        part.attachment_name().is_none()
+            && part
+                .content_type()
+                .is_some_and(|ct| ct.ctype().eq_ignore_ascii_case("text") && ct.subtype().is_none())
+    };
+    let mut text_parts = Vec::new();
+    if texts.is_empty() {
+        for &at in &message.attachments {
+            if let Some(part) = message.parts.get(at as usize).filter(|part| untyped_text(part)) {
+                if let PartType::Text(text) = &part.body {
+                    texts.push(without_trailing_blanks(&unix_lines(text)));
+                    text_parts.push(at);
+                }
+            }
+        }
+    }
     let body = texts.join("\n\n").trim().to_string();
     if body.is_empty() && message.attachments().next().is_none() {
         return Err(refuse("the message has no text body"));
@@ -484,8 +509,12 @@ pub fn parse(raw: &[u8]) -> Result<Email> {
     replied_to.extend(ids(message.in_reply_to()).into_iter().rev());
     replied_to.extend(ids(message.references()).into_iter().rev());
     let attachments = message
-        .attachments()
+        .attachments
+        .iter()
+        .filter(|at| !text_parts.contains(at))
+        .filter_map(|&at| message.parts.get(at as usize))
         .map(|part| MailAttachment {
+            undecodable: part.is_encoding_problem,
             name: part.attachment_name().unwrap_or("(unnamed)").to_string(),
             content_type: part.content_type().map(|ct| match ct.subtype() {
                 Some(sub) => format!("{}/{sub}", ct.ctype()),
@@ -515,6 +544,11 @@ pub fn parse(raw: &[u8]) -> Result<Email> {
         replied_to,
         attachments,
     })
+}
+
+/// Whether part `index` is (one of) the message's text or HTML body.
+fn is_text_body(message: &mail_parser::Message<'_>, index: usize) -> bool {
+    u32::try_from(index).is_ok_and(|index| message.text_body.contains(&index) || message.html_body.contains(&index))
 }
 
 /// The one mailbox of the From header, or why there is not exactly one: a

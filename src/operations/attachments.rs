@@ -34,6 +34,9 @@ pub enum Limit {
     Case(u64),
     /// [`MAX_ATTACHMENTS_PER_MESSAGE`].
     Count(usize),
+    /// Not a limit: a mail part whose transfer encoding is broken (a
+    /// corrupt base64 body), so its bytes are not the sender's file.
+    Undecodable,
 }
 
 impl fmt::Display for Limit {
@@ -43,6 +46,7 @@ impl fmt::Display for Limit {
             Limit::Message(bytes) => write!(f, "over the limit of {} a message", size(*bytes)),
             Limit::Case(bytes) => write!(f, "over the limit of {} a case", size(*bytes)),
             Limit::Count(count) => write!(f, "over the limit of {count} files a message"),
+            Limit::Undecodable => write!(f, "its encoding is broken, so it could not be read"),
         }
     }
 }
@@ -184,6 +188,20 @@ impl Enclosures {
         let mut incoming = self.begin(name, content_type)?;
         incoming.write(bytes)?;
         self.finish(incoming)
+    }
+
+    /// Receives one attachment of a parsed e-mail; one whose encoding is
+    /// broken is left out and noted, as a file over a limit is.
+    pub fn add_mail_attachment(&mut self, attachment: &crate::mail::intake::MailAttachment) -> Result<()> {
+        if attachment.undecodable {
+            self.left_out.push(LeftOut {
+                name: attachment.name.clone(),
+                size: attachment.bytes.len() as u64,
+                limit: Limit::Undecodable,
+            });
+            return Ok(());
+        }
+        self.add_bytes(&attachment.name, attachment.content_type.as_deref(), &attachment.bytes)
     }
 
     /// Receives a file of the local disk (`--attach FILE`): named after the

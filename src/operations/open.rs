@@ -135,7 +135,7 @@ pub fn open_from_email(session: &Session, raw: impl Read, named_actor: Option<&s
         description.push_str(&intake::attachment_note(&intake::attachment_names(&mail)));
     } else {
         for attachment in &mail.attachments {
-            enclosures.add_bytes(&attachment.name, attachment.content_type.as_deref(), &attachment.bytes)?;
+            enclosures.add_mail_attachment(attachment)?;
         }
     }
     let request = OpenRequest {

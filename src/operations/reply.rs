@@ -94,7 +94,7 @@ pub fn reply_from_email(
     let mut enclosures = Enclosures::new(store, config.attachments);
     if mail.automatic.is_none() {
         for attachment in &mail.attachments {
-            enclosures.add_bytes(&attachment.name, attachment.content_type.as_deref(), &attachment.bytes)?;
+            enclosures.add_mail_attachment(attachment)?;
         }
     }
     // The read-modify-write of a transition, but a message already recorded

@@ -31,6 +31,7 @@ mod ledger_attacks;
 mod lifecycle;
 mod links;
 mod mail_attacks;
+mod mail_clients;
 mod mail_headers;
 mod mail_host;
 mod mail_server;
