@@ -441,6 +441,8 @@ pub fn parse(raw: &[u8]) -> Result<Email> {
         return Err(refuse("the message is empty"));
     }
     check_structure(raw)?;
+    let raw = first_copy_only(raw, &["content-type", "content-transfer-encoding"]);
+    let raw = raw.as_ref();
     let message = MessageParser::default()
         .parse(raw)
         .ok_or_else(|| refuse("not an e-mail message (no header found)"))?;
@@ -544,6 +546,45 @@ pub fn parse(raw: &[u8]) -> Result<Email> {
         replied_to,
         attachments,
     })
+}
+
+/// `raw` with only the first copy of each of the message's own `names`
+/// headers (lower case), as Python's email package and most clients read
+/// a message that repeats one: a second `Content-Type` must not decide how
+/// the body reads.
+fn first_copy_only<'a>(raw: &'a [u8], names: &[&str]) -> std::borrow::Cow<'a, [u8]> {
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .or_else(|| raw.windows(2).position(|w| w == b"\n\n"))
+        .unwrap_or(raw.len());
+    let mut seen = Vec::new();
+    let mut kept = Vec::with_capacity(raw.len());
+    let mut dropping = false;
+    let mut changed = false;
+    for line in raw[..end].split_inclusive(|&b| b == b'\n') {
+        if !line.starts_with(b" ") && !line.starts_with(b"\t") {
+            let name = line
+                .split(|&b| b == b':')
+                .next()
+                .map(|name| String::from_utf8_lossy(name).trim().to_ascii_lowercase())
+                .unwrap_or_default();
+            dropping = names.contains(&name.as_str()) && seen.contains(&name);
+            if names.contains(&name.as_str()) {
+                seen.push(name);
+            }
+        }
+        if dropping {
+            changed = true;
+        } else {
+            kept.extend_from_slice(line);
+        }
+    }
+    if !changed {
+        return std::borrow::Cow::Borrowed(raw);
+    }
+    kept.extend_from_slice(&raw[end..]);
+    std::borrow::Cow::Owned(kept)
 }
 
 /// Whether part `index` is (one of) the message's text or HTML body.
