@@ -191,6 +191,20 @@ pub fn thread_root(case: &Case, from_domain: &str) -> String {
     }
 }
 
+/// The contact's mailbox, refused when its local part is not ASCII: such an
+/// address needs SMTPUTF8 (RFC 6531) all along its path, which the desk
+/// does not ask for, so every attempt would fail; refused, it is withheld
+/// once instead of failing on every `deliver`.
+fn contact_mailbox(to_text: &str) -> Result<lettre::message::Mailbox, ComposeError> {
+    let to = parse_mailbox("the case's e-mail", to_text).map_err(ComposeError::Address)?;
+    if !to.email.user().is_ascii() {
+        return Err(ComposeError::Address(format!(
+            "the case's e-mail {to_text:?} has a non-ASCII local part, which needs SMTPUTF8 (RFC 6531); the desk sends plain SMTP"
+        )));
+    }
+    Ok(to)
+}
+
 /// The address alone of a case's contact (`Ana <ana@acme.example>` is
 /// `ana@acme.example`): the envelope's recipient, which SMTP takes bare.
 pub fn contact_address(email: &str) -> Option<String> {
@@ -225,7 +239,7 @@ pub fn compose(
     now: DateTime<Utc>,
 ) -> Result<Composed, ComposeError> {
     let to_text = case.email.as_deref().ok_or(ComposeError::NoContact)?;
-    let to = parse_mailbox("the case's e-mail", to_text).map_err(ComposeError::Address)?;
+    let to = contact_mailbox(to_text)?;
     let from = parse_mailbox("mail.from", &mail.from).map_err(ComposeError::Address)?;
     let domain = from.email.domain().to_string();
     let root = thread_root(case, &domain);
@@ -594,6 +608,37 @@ mod tests {
         assert_eq!(message.in_reply_to().as_text(), Some("RC-7K3QX9MT@desk.example"));
         assert_eq!(header(&message, "Auto-Submitted"), None, "a person wrote it");
         assert!(message.body_text(0).unwrap().contains("Which version?"));
+    }
+
+    #[test]
+    fn a_contact_with_a_non_ascii_local_part_is_refused_not_tried_forever() {
+        let mut case = case(None);
+        case.email = Some("joão@acme.example".into());
+        let details = Details::default();
+        let refused = compose(
+            Notice::Acknowledgement,
+            &case,
+            &details,
+            &mail(),
+            "{id}",
+            "u1",
+            case.created_at,
+        );
+        assert!(
+            matches!(&refused, Err(ComposeError::Address(reason)) if reason.contains("SMTPUTF8")),
+            "{refused:?}"
+        );
+        case.email = Some("joao@ação.example".into());
+        assert!(compose(
+            Notice::Acknowledgement,
+            &case,
+            &details,
+            &mail(),
+            "{id}",
+            "u1",
+            case.created_at
+        )
+        .is_ok());
     }
 
     #[test]

@@ -373,3 +373,44 @@ fn check_reports_a_ledger_the_mail_host_would_refuse() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_contact_whose_address_needs_smtputf8_is_warned_at_open_and_withheld_once_not_failed_forever() {
+    let d = Deployment::new(CONFIG);
+    let host = d.clone("host");
+    let (sendmail, mbox) = d.mail_server();
+    let out = d.run(
+        &host,
+        NOW,
+        &[
+            "open",
+            "--customer",
+            "Acme Corp",
+            "--summary",
+            "Export fails",
+            "--email",
+            "joão@acme.example",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("SMTPUTF8"),
+        "open says why no mail will go: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    clean(&d, &host);
+    for _ in 0..2 {
+        let sent = d.run(&host, NOW, &["deliver"], Some(&sendmail));
+        assert!(
+            sent.status.success(),
+            "deliver never fails on it: {}",
+            String::from_utf8_lossy(&sent.stderr)
+        );
+    }
+    assert!(messages(&mbox).is_empty());
+    let ledger = std::fs::read_to_string(host.join("tickets/sent/2026-11.log")).expect("ledger");
+    assert_eq!(ledger.matches(&id).count(), 1, "withheld once: {ledger}");
+    assert!(ledger.contains("withheld"), "{ledger}");
+}
