@@ -212,18 +212,6 @@ fn active_counts(store: &Store) -> Result<(HashMap<String, usize>, Vec<Error>)> 
     Ok((counts, errors))
 }
 
-/// What saving `case` (at `path`) with a new last event wrote: the case
-/// file and the attachment files that event names, so that one commit
-/// carries both and no clone gets a case naming a file it cannot have.
-fn written_with_files(store: &Store, path: PathBuf, case: &Case) -> Vec<PathBuf> {
-    let mut files = vec![path];
-    if let Some(event) = case.history.last() {
-        files.extend(event.attachments.iter().map(|a| store.attachment_path(&a.sha256)));
-    }
-    files.dedup();
-    files
-}
-
 /// Commits `files` when config asks for it; a failure becomes a warning.
 fn commit(config: &Config, store: &Store, files: &[PathBuf], message: &str, warnings: &mut Vec<Warning>) {
     if let Err(error) = crate::git::commit_if_enabled(config, store.root(), files, message) {

@@ -20,7 +20,7 @@ use crate::core::config::Config;
 use crate::core::error::{Error, Result};
 use crate::core::lifecycle::{self, Action};
 use crate::store::sent_ledger::SentEntry;
-use crate::store::StoreLock;
+use crate::store::{Store, StoreLock};
 use std::collections::HashSet;
 use std::path::PathBuf;
 
@@ -191,7 +191,7 @@ impl<'s> Transaction<'s> {
         if self.lock.is_some() {
             let store = &self.session.store;
             let path = store.save(case)?;
-            self.written.extend(super::written_with_files(store, path, case));
+            self.written.extend(written_with_files(store, path, case));
         }
         Ok(())
     }
@@ -251,6 +251,18 @@ impl<'s> Transaction<'s> {
         drop(lock);
         warnings
     }
+}
+
+/// What saving `case` (at `path`) with a new last event wrote: the case
+/// file and the attachment files that event names, so that one commit
+/// carries both and no clone gets a case naming a file it cannot have.
+fn written_with_files(store: &Store, path: PathBuf, case: &Case) -> Vec<PathBuf> {
+    let mut files = vec![path];
+    if let Some(event) = case.history.last() {
+        files.extend(event.attachments.iter().map(|a| store.attachment_path(&a.sha256)));
+    }
+    files.dedup();
+    files
 }
 
 impl Outcome<Transitioned> {
