@@ -139,7 +139,8 @@ impl<'s> Transaction<'s> {
     /// Gives the event just applied to `next` the files of `enclosures`:
     /// each kept (synced at its address, within the case's limit as it was
     /// `before` the event) before the case file that names them is saved.
-    /// Only open, reply, request-info and close carry files.
+    /// Only open, reply, request-info and close carry files. In
+    /// [`Mode::Preview`] nothing is kept.
     pub fn attach(&mut self, before: Option<&Case>, next: &mut Case, enclosures: Enclosures) -> Result<()> {
         if enclosures.is_empty() {
             return Ok(());
