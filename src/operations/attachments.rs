@@ -80,7 +80,7 @@ fn one_line(text: &str) -> String {
 
 /// The files an event will carry, received and staged, and those left out.
 /// Build one with [`Enclosures::new`], add files, and hand it to the
-/// operation (`reply_with`, `open_with`, ...). Dropped unused, its temp
+/// operation (`reply`, `open`, ...). Dropped unused, its temp
 /// files are removed.
 #[derive(Debug)]
 pub struct Enclosures {

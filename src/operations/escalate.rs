@@ -1,8 +1,8 @@
 //! Escalating a case: at L1, to L2 (re-routed among the available L2
 //! analysts); at L2 or R&D, into R&D's resolution queue.
 
-use super::transaction::transition;
-use super::{active_counts, Session, Transitioned, Warning};
+use super::transaction::{Edit, Transaction};
+use super::{active_counts, Enclosures, Session, Transitioned, Warning};
 use crate::core::error::{Error, Result};
 use crate::core::lifecycle::Action;
 use crate::core::routing::route;
@@ -23,13 +23,14 @@ pub struct Escalated {
 pub fn escalate(session: &Session, typed_id: &str, impact: Option<Impact>, note: Option<String>) -> Result<Escalated> {
     let mut unassigned = None;
     let mut errors = Vec::new();
-    let mut transitioned = transition(session, typed_id, |case, config| {
+    let none = Enclosures::none(&session.store);
+    let mut transitioned = Transaction::edit_case(session, typed_id, none, |case, config| {
         if case.level != Level::L1 {
-            return Ok(Action::Escalate {
+            return Ok(Edit::Apply(Action::Escalate {
                 impact,
                 assignee: None,
                 note,
-            });
+            }));
         }
         let allowed = crate::core::lifecycle::allowed_from(case.status).contains(&ActionKind::Escalate);
         if impact.is_some() && allowed {
@@ -54,12 +55,13 @@ pub fn escalate(session: &Session, typed_id: &str, impact: Option<Impact>, note:
             Some(note) => format!("{note} ({})", routed.reason),
             None => routed.reason,
         };
-        Ok(Action::Escalate {
+        Ok(Edit::Apply(Action::Escalate {
             impact,
             assignee: routed.assignee,
             note: Some(note),
-        })
-    })?;
+        }))
+    })?
+    .changed();
     if let Some(reason) = unassigned {
         transitioned.warnings.push(Warning::Unassigned {
             id: transitioned.case.id.clone(),

@@ -3,15 +3,16 @@
 //! front end alike: the command line, the mail pipe and the portal.
 //!
 //! Each operation takes a [`Session`] (the store, who acts, *now*, how long
-//! to wait for the lock), runs load, apply and save under the store lock
-//! (then the optional git auto-commit), and returns a typed result. It never
+//! to wait for the lock); every write runs as one transaction (lock, load,
+//! apply, attach, check the outgoing mail, save, then the optional git
+//! auto-commit: see `transaction.rs`), and returns a typed result. It never
 //! prints and never reads the environment: what a person should hear about
 //! (nobody to route to, a customer not in config.yaml, a change saved but not
 //! committed, files that could not be read) comes back as data, a
 //! [`Warning`] or an [`Error`] in the result, for the front end to render.
 //!
 //! ```
-//! use tickets::operations::{self, OpenRequest, Opening, Session};
+//! use tickets::operations::{self, Enclosures, OpenRequest, Opening, Session};
 //! use tickets::{Channel, Status};
 //!
 //! let dir = tempfile::tempdir().unwrap();
@@ -23,11 +24,13 @@
 //!     now: tickets::core::time::parse_instant("2026-11-19T10:00:00Z").unwrap(),
 //!     lock_wait: std::time::Duration::from_secs(1),
 //! };
-//! let Opening::Opened(opened) = operations::open(&session, OpenRequest::new("Acme Corp", "Login fails")).unwrap() else {
+//! let request = OpenRequest::new("Acme Corp", "Login fails");
+//! let Opening::Opened(opened) = operations::open(&session, request, Enclosures::none(&session.store)).unwrap() else {
 //!     unreachable!("no Message-ID, so never a redelivery")
 //! };
 //! assert_eq!(opened.case.assignee.as_deref(), Some("alice"));
-//! let asked = operations::request_info(&session, &opened.case.id, "Which version?".into()).unwrap();
+//! let none = Enclosures::none(&session.store);
+//! let asked = operations::request_info(&session, &opened.case.id, "Which version?".into(), none).unwrap();
 //! assert_eq!((asked.before, asked.case.status), (Status::Open, Status::WaitingForCustomer));
 //! # let _ = Channel::Portal;
 //! ```
@@ -53,15 +56,14 @@ pub use attachments::Enclosures;
 pub use deliver::{deliver, outbox, Delivered};
 pub use escalate::{escalate, Escalated};
 pub use list::{auto_close_at, list, list_holding, list_streamed, ListFilter, ListOrder, Listed, Listing, HOLD_BYTES};
-pub use open::{draft, open, open_from_email, open_with, Draft, OpenRequest, Opened, Opening};
+pub use open::{draft, open, open_from_email, Draft, OpenRequest, Opened, Opening};
 pub use outgoing::notice_of;
 pub use read::{case, digests, queue, queue_order, show, Queue, Shown};
 pub use remind::{remind, Reminded, Reminder};
-pub use reply::{reply, reply_from_email, reply_with, Replied};
-pub use sweep::{due_for_sweep, sweep, DueForSweep, Swept};
-pub use transitions::{
-    assign, close, close_with, investigate, note, reassess, request_info, request_info_with, Reassessed,
-};
+pub use reply::{reply, reply_from_email, Replied};
+pub use sweep::{due_for_sweep, sweep, DueForSweep, Report, Swept};
+pub use transaction::Mode;
+pub use transitions::{assign, close, investigate, note, reassess, request_info, Reassessed};
 
 use crate::core::case::Case;
 use crate::core::config::Config;
@@ -208,18 +210,6 @@ fn active_counts(store: &Store) -> Result<(HashMap<String, usize>, Vec<Error>)> 
         }
     }
     Ok((counts, errors))
-}
-
-/// What saving `case` (at `path`) with a new last event wrote: the case
-/// file and the attachment files that event names, so that one commit
-/// carries both and no clone gets a case naming a file it cannot have.
-fn written_with_files(store: &Store, path: PathBuf, case: &Case) -> Vec<PathBuf> {
-    let mut files = vec![path];
-    if let Some(event) = case.history.last() {
-        files.extend(event.attachments.iter().map(|a| store.attachment_path(&a.sha256)));
-    }
-    files.dedup();
-    files
 }
 
 /// Commits `files` when config asks for it; a failure becomes a warning.

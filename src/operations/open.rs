@@ -2,8 +2,9 @@
 //! analyst, with a fresh random ID. An e-mail delivered again (the same
 //! Message-ID, sender and customer) opens nothing new.
 
-use super::attachments::{self, Enclosures, MAX_LEFT_OUT_NOTE_BYTES};
-use super::{active_counts, commit, Session, Warning};
+use super::attachments::{Enclosures, MAX_LEFT_OUT_NOTE_BYTES};
+use super::transaction::{Mode, Transaction};
+use super::{active_counts, Session, Warning};
 use crate::core::case::Case;
 use crate::core::config::Config;
 use crate::core::error::{Error, Result};
@@ -57,6 +58,24 @@ impl OpenRequest {
             automatic: false,
         }
     }
+
+    /// The new case it asks for, with the ID the store chose and whom
+    /// routing chose (and why).
+    pub fn into_new_case(self, id: String, assignee: Option<String>, routing_reason: Option<String>) -> NewCase {
+        NewCase {
+            id,
+            customer: self.customer,
+            summary: self.summary,
+            description: self.description,
+            email: self.email,
+            channel: self.channel,
+            severity: self.severity,
+            follow_up_of: self.follow_up_of,
+            message_id: self.message_id,
+            assignee,
+            routing_reason,
+        }
+    }
 }
 
 /// A case opened and saved.
@@ -95,17 +114,14 @@ pub struct Draft {
     pub warnings: Vec<Warning>,
 }
 
-/// Opens a case: routed to an available L1 analyst (`Session::actor` acts).
-/// A follow-up must be of a closed case. With a Message-ID already on a
-/// case of the same customer and sender, opens nothing (see [`Opening`]).
-pub fn open(session: &Session, request: OpenRequest) -> Result<Opening> {
-    open_with(session, request, Enclosures::none(&session.store))
-}
-
-/// [`open`] with the customer's files, carried by the `open` event.
-pub fn open_with(session: &Session, request: OpenRequest, enclosures: Enclosures) -> Result<Opening> {
+/// Opens a case: routed to an available L1 analyst (`Session::actor` acts),
+/// with the customer's files (`enclosures`, carried by the `open` event;
+/// [`Enclosures::none`] for none). A follow-up must be of a closed case.
+/// With a Message-ID already on a case of the same customer and sender,
+/// opens nothing (see [`Opening`]).
+pub fn open(session: &Session, request: OpenRequest, enclosures: Enclosures) -> Result<Opening> {
     let config = session.store.config()?;
-    open_as(session, &config, request, &session.actor, enclosures)
+    open_as(session, config, request, &session.actor, enclosures)
 }
 
 /// Opens a case from an e-mail read from `raw` (at most 10 MiB): Subject ->
@@ -149,14 +165,14 @@ pub fn open_from_email(session: &Session, raw: impl Read, named_actor: Option<&s
         message_id: mail.message_id.clone(),
         automatic,
     };
-    open_as(session, &config, request, named_actor.unwrap_or(&mail.from), enclosures)
+    open_as(session, config, request, named_actor.unwrap_or(&mail.from), enclosures)
 }
 
 /// `open`, with `actor` recorded in the case's history (the commit names
 /// `Session::actor`).
 fn open_as(
     session: &Session,
-    config: &Config,
+    config: Config,
     mut request: OpenRequest,
     actor: &str,
     enclosures: Enclosures,
@@ -182,11 +198,12 @@ fn open_as(
         }
         request.follow_up_of = Some(id);
     }
-    let lock = store.lock(session.lock_wait)?;
+    let mut tx = Transaction::start(session, config, Mode::Apply)?.acting_as(actor);
     if let Some(existing) = opened_by_message(session, &request)? {
         return Ok(Opening::AlreadyOpened { id: existing });
     }
     let (counts, errors) = active_counts(store)?;
+    let config = tx.config();
     let mut rng = rand::rng();
     let id = loop {
         let id = crate::core::id::generate(&config.id_prefix, &mut rng);
@@ -199,26 +216,15 @@ fn open_as(
         mut case,
         warnings: drafted,
     } = draft(config, request, id, &counts, actor, session.now);
-    let mut warnings = Vec::new();
-    if !enclosures.is_empty() {
-        // Each file synced at its address before the case file names it.
-        let (kept, left_out) = enclosures.keep(&lock, None)?;
-        attachments::record(&mut case, kept, &left_out);
-        if !left_out.is_empty() {
-            warnings.push(Warning::AttachmentsLeftOut {
-                id: case.id.clone(),
-                left_out,
-            });
-        }
+    let sends_mail = config.mail.is_some();
+    tx.attach(None, &mut case, enclosures)?;
+    if sends_mail && case.email.is_none() {
+        tx.warn(Warning::NoContact { id: case.id.clone() });
     }
-    if config.mail.is_some() && case.email.is_none() {
-        warnings.push(Warning::NoContact { id: case.id.clone() });
-    }
-    let mut files = Vec::new();
     if automatic {
         // Never acknowledged (RFC 3834): the ledger says so, so that the
         // mail host, which mails every open event it finds, leaves this one.
-        if config.mail.is_some() && case.email.is_some() {
+        if sends_mail && case.email.is_some() {
             let entry = SentEntry {
                 sent_at: session.now,
                 case: case.id.clone(),
@@ -230,20 +236,13 @@ fn open_as(
                 attempts: 0,
                 withheld: Some("opened by an automatic message: never acknowledged (RFC 3834)".into()),
             };
-            files.push(store.record_sent(&lock, &entry)?);
+            tx.record_sent(&entry)?;
         }
     } else {
-        super::outgoing::warn_unless_composable(session, config, std::slice::from_ref(&case), &mut warnings)?;
+        tx.check_mail(&case)?;
     }
-    let path = store.save(&case)?;
-    files.extend(super::written_with_files(store, path, &case));
-    commit(
-        config,
-        store,
-        &files,
-        &crate::git::opened_message(&case, &session.actor),
-        &mut warnings,
-    );
+    tx.save(&case)?;
+    let mut warnings = tx.finish(&crate::git::opened_message(&case, &session.actor));
     warnings.extend(drafted);
     Ok(Opening::Opened(Opened { case, warnings, errors }))
 }
@@ -265,23 +264,8 @@ pub fn draft(
         &format!("{}\n{}", request.summary, request.description),
         active,
     );
-    let case = lifecycle::open(
-        NewCase {
-            id,
-            customer: request.customer,
-            summary: request.summary,
-            description: request.description,
-            email: request.email,
-            channel: request.channel,
-            severity: request.severity,
-            follow_up_of: request.follow_up_of,
-            message_id: request.message_id,
-            assignee: routed.assignee.clone(),
-            routing_reason: Some(routed.reason.clone()),
-        },
-        actor,
-        now,
-    );
+    let new = request.into_new_case(id, routed.assignee.clone(), Some(routed.reason.clone()));
+    let case = lifecycle::open(new, actor, now);
     let mut warnings = Vec::new();
     if config.customer(&case.customer).is_none() {
         // Unknown customers are allowed (SPEC), but a typo would silently

@@ -2,16 +2,17 @@
 //! waiting, before auto-close), each recorded once per waiting period, so
 //! that a mail script can nudge the customer.
 
+use super::transaction::{Mode, Transaction};
 use super::{due_of, policy, Session};
 use crate::core::digest::Digest;
 use crate::core::error::{Error, Result};
-use crate::core::lifecycle::{self, Action};
+use crate::core::lifecycle::Action;
 use crate::core::targets::Due;
 use crate::core::time::format_instant;
 use crate::core::vocabulary::Status;
 use chrono::{DateTime, Duration, Utc};
 
-/// A case reminded (with `dry_run`, due a reminder).
+/// A case reminded (in [`Mode::Preview`], due a reminder).
 #[derive(Debug)]
 pub struct Reminder {
     /// The case after the reminder.
@@ -33,10 +34,10 @@ pub struct Reminded {
     pub warnings: Vec<super::Warning>,
 }
 
-/// Records a reminder on every waiting case due one at *now*; with
-/// `dry_run`, records nothing (nor locks). `None` when reminders are off
-/// (config.yaml has no `remind_after_days`).
-pub fn remind(session: &Session, dry_run: bool) -> Result<Option<Reminded>> {
+/// Records a reminder on every waiting case due one at *now*; in
+/// [`Mode::Preview`], records nothing (nor locks). `None` when reminders are
+/// off (config.yaml has no `remind_after_days`).
+pub fn remind(session: &Session, mode: Mode) -> Result<Option<Reminded>> {
     let store = &session.store;
     let now = session.now;
     let config = store.config()?;
@@ -51,21 +52,15 @@ pub fn remind(session: &Session, dry_run: bool) -> Result<Option<Reminded>> {
             && s.waiting_since.is_some_and(|since| now - since >= remind_after)
             && !crate::core::lifecycle::auto_close_due(s.status, s.waiting_since, now, close_after)
     };
-    let lock = if dry_run {
-        None
-    } else {
-        Some(store.lock(session.lock_wait)?)
-    };
-    let policy = policy(store, &config)?;
+    let mut tx = Transaction::start(session, config, mode)?;
+    let policy = policy(store, tx.config())?;
     let (summaries, mut errors) = store.scan(&|status| status == Status::WaitingForCustomer)?;
     let mut due: Vec<&Digest> = summaries.iter().filter(|s| is_due(s)).collect();
     due.sort_by(|a, b| (a.waiting_since, &a.id).cmp(&(b.waiting_since, &b.id)));
     let mut reminders = Vec::new();
-    let mut warnings = Vec::new();
-    let mut written = Vec::new();
     for summary in due {
         // Re-read under the lock: the summary may predate another writer.
-        let case = match store.load(&summary.id) {
+        let case = match tx.load(&summary.id) {
             Ok(case) => case,
             Err(e) => {
                 errors.push(e);
@@ -84,21 +79,18 @@ pub fn remind(session: &Session, dry_run: bool) -> Result<Option<Reminded>> {
             format_instant(&since),
             format_instant(&auto_close_at)
         );
-        let next = lifecycle::apply(&case, &Action::Remind { message: Some(message) }, &session.actor, now)?;
-        if lock.is_some() {
-            written.push(store.save(&next)?);
-        }
+        let next = tx.apply(&case, &Action::Remind { message: Some(message) })?;
+        tx.save(&next)?;
         let summary = Digest::of(&next);
         reminders.push(Reminder {
-            due: due_of(&config, &policy, &summary),
+            due: due_of(tx.config(), &policy, &summary),
             summary,
             auto_close_at,
         });
     }
     // Like every write, one commit of all it wrote (with `git: {commit: true}`).
-    let message = format!("remind: reminded {} case(s)", written.len());
-    super::commit(&config, store, &written, &message, &mut warnings);
-    drop(lock);
+    let message = format!("remind: reminded {} case(s)", tx.written().len());
+    let warnings = tx.finish(&message);
     Ok(Some(Reminded {
         reminders,
         errors,

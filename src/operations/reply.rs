@@ -3,9 +3,9 @@
 //! and a message already recorded (a mail server retrying) is not recorded
 //! again.
 
-use super::attachments::{self, Enclosures};
-use super::transaction::transition_with;
-use super::{commit, Session, Transitioned, Warning};
+use super::attachments::Enclosures;
+use super::transaction::{Edit, Mode, Transaction};
+use super::{Outcome, Session, Transitioned};
 use crate::core::case::Case;
 use crate::core::digest::Digest;
 use crate::core::error::{Error, Result};
@@ -17,19 +17,16 @@ use crate::store::Store;
 use std::collections::HashMap;
 use std::io::Read;
 
-/// Records what the customer said on a case.
-pub fn reply(session: &Session, typed_id: &str, message: String) -> Result<Transitioned> {
-    reply_with(session, typed_id, message, Enclosures::none(&session.store))
-}
-
-/// [`reply`] with the customer's files.
-pub fn reply_with(session: &Session, typed_id: &str, message: String, enclosures: Enclosures) -> Result<Transitioned> {
-    transition_with(session, typed_id, enclosures, |_, _| {
-        Ok(Action::Reply {
+/// Records what the customer said on a case, with the customer's files
+/// (`enclosures`; [`Enclosures::none`] for none).
+pub fn reply(session: &Session, typed_id: &str, message: String, enclosures: Enclosures) -> Result<Transitioned> {
+    Transaction::edit_case(session, typed_id, enclosures, |_, _| {
+        Ok(Edit::Apply(Action::Reply {
             message,
             message_id: None,
-        })
+        }))
     })
+    .map(Outcome::changed)
 }
 
 /// What `reply_from_email` did.
@@ -100,11 +97,11 @@ pub fn reply_from_email(
     // The read-modify-write of a transition, but a message already recorded
     // is answered before the life cycle is asked: a closed case must not turn
     // a redelivery into exit 4 (the README's wrapper would open a new case).
-    let lock = store.lock(session.lock_wait)?;
-    let case = store.load(&id)?;
+    let tx = Transaction::start(session, config, Mode::Apply)?.acting_as(sender);
+    let case = tx.load(&id)?;
     // The sender is checked against the case as loaded under the lock, and
     // before anything about it (whether it has the message) is said.
-    if !intake::domain_belongs_to(&config, &case.customer, &mail.domain) {
+    if !intake::domain_belongs_to(tx.config(), &case.customer, &mail.domain) {
         return Err(intake::refuse(format!(
             "the sender's domain {} is not one of the domains of the case's customer",
             escape_line(&mail.domain)
@@ -129,55 +126,16 @@ pub fn reply_from_email(
         let action = Action::Note {
             message: format!("automatic message, not taken as the customer's reply ({reason}):\n\n{text}{names}"),
         };
-        let next = crate::core::lifecycle::apply(&case, &action, sender, session.now)?;
-        let path = store.save(&next)?;
-        let mut warnings = Vec::new();
-        commit(
-            &config,
-            store,
-            &[path],
-            &crate::git::transition_message(&next, case.status, sender),
-            &mut warnings,
-        );
-        return Ok(Replied::Noted {
-            transitioned: Transitioned {
-                before: case.status,
-                case: next,
-                warnings,
-            },
-            reason,
-        });
+        let transitioned = tx.edit(case, Edit::Apply(action), enclosures)?.changed();
+        return Ok(Replied::Noted { transitioned, reason });
     }
     let action = Action::Reply {
         message: text,
         message_id: mail.message_id.clone(),
     };
-    let mut next = crate::core::lifecycle::apply(&case, &action, sender, session.now)?;
-    let mut warnings = Vec::new();
-    if !enclosures.is_empty() {
-        // Each file synced at its address before the case file names it.
-        let (kept, left_out) = enclosures.keep(&lock, Some(&case))?;
-        attachments::record(&mut next, kept, &left_out);
-        if !left_out.is_empty() {
-            warnings.push(Warning::AttachmentsLeftOut {
-                id: next.id.clone(),
-                left_out,
-            });
-        }
-    }
-    let path = store.save(&next)?;
-    commit(
-        &config,
-        store,
-        &super::written_with_files(store, path, &next),
-        &crate::git::transition_message(&next, case.status, sender),
-        &mut warnings,
-    );
-    Ok(Replied::Recorded(Transitioned {
-        before: case.status,
-        case: next,
-        warnings,
-    }))
+    Ok(Replied::Recorded(
+        tx.edit(case, Edit::Apply(action), enclosures)?.changed(),
+    ))
 }
 
 /// The case an e-mail answers: its Subject's `[ID]` tag, else the case whose

@@ -1,28 +1,36 @@
 //! The sweep: auto-close every case that has waited for the customer
 //! `auto_close_after_days` or more, in batches with their fsyncs in parallel.
 
-use super::{commit, Session, Warning};
+use super::transaction::{Mode, Transaction};
+use super::{Session, Warning};
 use crate::core::case::Case;
 use crate::core::digest::Digest;
 use crate::core::error::{Error, Result};
-use crate::core::lifecycle::{self, auto_close_resolution, due_for_auto_close, Action};
+use crate::core::lifecycle::{auto_close_resolution, due_for_auto_close, Action};
 use crate::core::vocabulary::Status;
 use chrono::{DateTime, Duration, Utc};
 use rayon::prelude::*;
-use std::collections::HashSet;
-use std::path::PathBuf;
 
 /// Cases are re-read, closed and written this many at a time, so memory
 /// stays flat however many cases are due.
 const BATCH: usize = 256;
 
+/// What a sweep reports of the cases it closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Report {
+    /// Their IDs only (all a table prints).
+    Ids,
+    /// Their IDs and their summaries as closed (for JSON and YAML).
+    Summaries,
+}
+
 /// What a sweep did.
 #[derive(Debug)]
 pub struct Swept {
-    /// The IDs of the cases auto-closed (with `dry_run`, that would be),
+    /// The IDs of the cases auto-closed (in [`Mode::Preview`], that would be),
     /// oldest wait first.
     pub closed: Vec<String>,
-    /// Their summaries as closed, in the same order, when asked for (a
+    /// Their summaries as closed, in the same order, with [`Report::Summaries`] (a
     /// sweep of a million cases may close a hundred thousand: the IDs are
     /// all a table prints).
     pub summaries: Vec<Digest>,
@@ -75,22 +83,18 @@ pub fn due_for_sweep(session: &Session) -> Result<DueForSweep> {
     })
 }
 
-/// Auto-closes every case due at *now*, each re-read under the lock; with
-/// `dry_run`, closes them in memory only and writes nothing (nor locks).
-/// Temp files left by a crash are cleaned first. With `summaries`, the
-/// closed cases' summaries are returned too.
-pub fn sweep(session: &Session, dry_run: bool, summaries: bool) -> Result<Swept> {
-    let want_summaries = summaries;
+/// Auto-closes every case due at *now*, each re-read under the lock; in
+/// [`Mode::Preview`], closes them in memory only and writes nothing (nor
+/// locks). Temp files left by a crash are cleaned first. With
+/// [`Report::Summaries`], the closed cases' summaries are returned too.
+pub fn sweep(session: &Session, mode: Mode, report: Report) -> Result<Swept> {
     let store = &session.store;
     let now = session.now;
     let config = store.config()?;
     let after = Duration::days(i64::from(config.auto_close_after_days));
-    let lock = if dry_run {
-        None
-    } else {
-        Some(store.lock(session.lock_wait)?)
-    };
-    if let Some(lock) = &lock {
+    let resolution = auto_close_resolution(config.auto_close_after_days);
+    let mut tx = Transaction::start(session, config, mode)?;
+    if let Some(lock) = tx.lock() {
         store.clean_temp_files(lock)?;
     }
     // Only the due cases' wait and ID are kept, not their summaries: each
@@ -103,19 +107,15 @@ pub fn sweep(session: &Session, dry_run: bool, summaries: bool) -> Result<Swept>
     })?;
     // Oldest wait first.
     due.sort();
-    let action = Action::AutoClose {
-        resolution: auto_close_resolution(config.auto_close_after_days),
-    };
+    let action = Action::AutoClose { resolution };
     let mut closed: Vec<String> = Vec::new();
     let mut closed_summaries: Vec<Digest> = Vec::new();
-    let mut written: Vec<PathBuf> = Vec::new();
-    let mut warnings = Vec::new();
     // A failed write stops the sweep, but what was written before is still
     // reported and committed.
     let mut failed = None;
     for batch in due.chunks(BATCH) {
         // Re-read under the lock (the summary may predate another writer), in parallel.
-        let loaded: Vec<Result<Case>> = batch.par_iter().map(|(_, id)| store.load(id)).collect();
+        let loaded: Vec<Result<Case>> = batch.par_iter().map(|(_, id)| tx.load(id)).collect();
         let mut changed = Vec::with_capacity(batch.len());
         for case in loaded {
             let case = match case {
@@ -128,35 +128,22 @@ pub fn sweep(session: &Session, dry_run: bool, summaries: bool) -> Result<Swept>
             if !due_for_auto_close(&case, now, after) {
                 continue;
             }
-            changed.push(lifecycle::apply(&case, &action, &session.actor, now)?);
+            changed.push(tx.apply(&case, &action)?);
         }
-        if lock.is_some() {
-            match store.save_many(&changed) {
-                Ok((paths, refused)) => {
-                    errors.extend(refused);
-                    let saved: HashSet<&PathBuf> = paths.iter().collect();
-                    changed.retain(|case| saved.contains(&store.case_path(&case.id)));
-                    written.extend(paths);
-                }
-                Err(e) => {
-                    failed = Some(e);
-                    break;
-                }
+        match tx.save_many(&mut changed) {
+            Ok(refused) => errors.extend(refused),
+            Err(e) => {
+                failed = Some(e);
+                break;
             }
         }
         closed.extend(changed.iter().map(|case| case.id.clone()));
-        if want_summaries {
+        if report == Report::Summaries {
             closed_summaries.extend(changed.iter().map(Digest::of));
         }
     }
-    commit(
-        &config,
-        store,
-        &written,
-        &crate::git::sweep_message(written.len()),
-        &mut warnings,
-    );
-    drop(lock);
+    let message = crate::git::sweep_message(tx.written().len());
+    let warnings = tx.finish(&message);
     Ok(Swept {
         closed,
         summaries: closed_summaries,

@@ -1,7 +1,7 @@
 //! The transitions an analyst makes on one case by hand: investigate,
 //! request-info, close, assign and reassess.
 
-use super::transaction::{transition, transition_unless_unchanged, transition_with};
+use super::transaction::{Edit, Transaction};
 use super::Enclosures;
 use super::{Outcome, Session, Transitioned};
 use crate::core::error::{Error, Result};
@@ -11,47 +11,44 @@ use crate::core::vocabulary::Severity;
 
 /// Starts working on a case: open or escalated -> at-investigation.
 pub fn investigate(session: &Session, typed_id: &str, note: Option<String>) -> Result<Transitioned> {
-    transition(session, typed_id, |_, _| Ok(Action::Investigate { note }))
+    let none = Enclosures::none(&session.store);
+    Transaction::edit_case(session, typed_id, none, |_, _| {
+        Ok(Edit::Apply(Action::Investigate { note }))
+    })
+    .map(Outcome::changed)
 }
 
 /// Answers or asks the customer: -> waiting-for-customer, and the auto-close
-/// clock (re)starts now.
-pub fn request_info(session: &Session, typed_id: &str, message: String) -> Result<Transitioned> {
-    request_info_with(session, typed_id, message, Enclosures::none(&session.store))
-}
-
-/// [`request_info`] with files for the customer, sent with the message.
-pub fn request_info_with(
+/// clock (re)starts now. `enclosures`: files for the customer, sent with
+/// the message ([`Enclosures::none`] for none).
+pub fn request_info(
     session: &Session,
     typed_id: &str,
     message: String,
     enclosures: Enclosures,
 ) -> Result<Transitioned> {
-    transition_with(session, typed_id, enclosures, |_, _| {
-        Ok(Action::RequestInfo { message })
+    Transaction::edit_case(session, typed_id, enclosures, |_, _| {
+        Ok(Edit::Apply(Action::RequestInfo { message }))
     })
+    .map(Outcome::changed)
 }
 
 /// Closes a case with a resolution: any status but closed -> closed.
-pub fn close(session: &Session, typed_id: &str, resolution: String) -> Result<Transitioned> {
-    close_with(session, typed_id, resolution, Enclosures::none(&session.store))
-}
-
-/// [`close`] with files for the customer, sent with the resolution.
-pub fn close_with(
-    session: &Session,
-    typed_id: &str,
-    resolution: String,
-    enclosures: Enclosures,
-) -> Result<Transitioned> {
-    transition_with(session, typed_id, enclosures, |_, _| Ok(Action::Close { resolution }))
+/// `enclosures`: files for the customer, sent with the resolution
+/// ([`Enclosures::none`] for none).
+pub fn close(session: &Session, typed_id: &str, resolution: String, enclosures: Enclosures) -> Result<Transitioned> {
+    Transaction::edit_case(session, typed_id, enclosures, |_, _| {
+        Ok(Edit::Apply(Action::Close { resolution }))
+    })
+    .map(Outcome::changed)
 }
 
 /// Sets or changes a case's assignee by hand to `analyst`, a roster ID
 /// (anyone else is a usage error). Unchanged when they already are the
 /// assignee.
 pub fn assign(session: &Session, typed_id: &str, analyst: &str, note: Option<String>) -> Result<Outcome<Transitioned>> {
-    transition_unless_unchanged(session, typed_id, |case, config| {
+    let none = Enclosures::none(&session.store);
+    Transaction::edit_case(session, typed_id, none, |case, config| {
         let known = config.analyst(analyst).ok_or_else(|| {
             Error::Usage(format!(
                 "{} is not in the roster of {}; known analysts: {}",
@@ -65,13 +62,16 @@ pub fn assign(session: &Session, typed_id: &str, analyst: &str, note: Option<Str
                     .join(", ")
             ))
         })?;
-        let already = case.assignee.as_deref() == Some(known.id.as_str());
         let note = note.or_else(|| Some(format!("assigned by hand to {} ({})", known.id, known.level)));
         let action = Action::Assign {
             analyst: known.id.clone(),
             note,
         };
-        Ok((action, already))
+        Ok(if case.assignee.as_deref() == Some(known.id.as_str()) {
+            Edit::AlreadyAsAsked(action)
+        } else {
+            Edit::Apply(action)
+        })
     })
 }
 
@@ -93,9 +93,15 @@ pub fn reassess(
     note: Option<String>,
 ) -> Result<Outcome<Reassessed>> {
     let mut before = None;
-    let outcome = transition_unless_unchanged(session, typed_id, |case, _| {
+    let none = Enclosures::none(&session.store);
+    let outcome = Transaction::edit_case(session, typed_id, none, |case, _| {
         before = Some(case.severity);
-        Ok((Action::Reassess { severity, note }, case.severity == severity))
+        let action = Action::Reassess { severity, note };
+        Ok(if case.severity == severity {
+            Edit::AlreadyAsAsked(action)
+        } else {
+            Edit::Apply(action)
+        })
     })?;
     Ok(match outcome {
         Outcome::Changed(transitioned) => Outcome::Changed(Reassessed {
@@ -110,5 +116,9 @@ pub fn reassess(
 /// Records an internal comment: the status stays, the customer never sees it,
 /// and a closed case refuses it like every other change.
 pub fn note(session: &Session, typed_id: &str, message: String) -> Result<Transitioned> {
-    transition(session, typed_id, |_, _| Ok(Action::Note { message }))
+    let none = Enclosures::none(&session.store);
+    Transaction::edit_case(session, typed_id, none, |_, _| {
+        Ok(Edit::Apply(Action::Note { message }))
+    })
+    .map(Outcome::changed)
 }

@@ -277,7 +277,7 @@ pub(super) async fn reply(
     let case_id = case.id.clone();
     let text = message.clone();
     let enclosures = submitted.enclosures;
-    match blocking(move || operations::reply_with(&session, &case_id, text, enclosures)).await {
+    match blocking(move || operations::reply(&session, &case_id, text, enclosures)).await {
         Ok(Ok(done)) => match left_out_of(&done.warnings) {
             // Saved; the page says at once which files were not attached.
             Some(notice) => {
@@ -426,7 +426,7 @@ pub(super) async fn create(State(portal): State<Shared>, headers: HeaderMap, req
         automatic: false,
     };
     let session = portal.session(&contact.email);
-    match blocking(move || operations::open_with(&session, request, enclosures)).await {
+    match blocking(move || operations::open(&session, request, enclosures)).await {
         Ok(Ok(Opening::Opened(opened))) => match left_out_of(&opened.warnings) {
             Some(notice) => match blocking(move || portal.store.config()).await {
                 Ok(Ok(config)) => {
@@ -523,7 +523,8 @@ pub(super) async fn follow_up(
         automatic: false,
     };
     let session = portal.session(&contact.email);
-    match blocking(move || operations::open(&session, request)).await {
+    let none = operations::Enclosures::none(&session.store);
+    match blocking(move || operations::open(&session, request, none)).await {
         Ok(Ok(Opening::Opened(opened))) => Redirect::to(&format!("/cases/{}", opened.case.id)).into_response(),
         Ok(Ok(Opening::AlreadyOpened { id })) => Redirect::to(&format!("/cases/{id}")).into_response(),
         Ok(Err(e)) => refused(&contact, &config, &case, typed, &e),

@@ -5,7 +5,9 @@ use crate::support::*;
 use std::path::PathBuf;
 use std::time::Duration;
 use tickets::core::time::parse_instant;
-use tickets::operations::{self, ListFilter, OpenRequest, Opened, Opening, Outcome, Replied, Session, Warning};
+use tickets::operations::{
+    self, Enclosures, ListFilter, Mode, OpenRequest, Opened, Opening, Outcome, Replied, Report, Session, Warning,
+};
 use tickets::store::Store;
 use tickets::{ActionKind, Channel, Severity, Status};
 
@@ -25,6 +27,11 @@ fn opened(opening: Opening) -> Opened {
     }
 }
 
+/// No files with the event.
+fn none(s: &Session) -> Enclosures {
+    Enclosures::none(&s.store)
+}
+
 fn mail(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/mail").join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -36,7 +43,7 @@ fn open_investigate_request_info_reply_close_through_the_library() {
     let s = session(&t, "alice", NOW);
     let mut request = OpenRequest::new("Acme Corp", "Push notifications fail on iOS");
     request.channel = Channel::Phone;
-    let opened = opened(operations::open(&s, request).expect("open"));
+    let opened = opened(operations::open(&s, request, none(&s)).expect("open"));
     assert!(opened.warnings.is_empty(), "{:?}", opened.warnings);
     assert!(opened.errors.is_empty());
     let id = opened.case.id.clone();
@@ -51,15 +58,15 @@ fn open_investigate_request_info_reply_close_through_the_library() {
         (investigated.before, investigated.case.status),
         (Status::Open, Status::AtInvestigation)
     );
-    let asked = operations::request_info(&s, &id, "Which version?".into()).expect("request-info");
+    let asked = operations::request_info(&s, &id, "Which version?".into(), none(&s)).expect("request-info");
     assert_eq!(asked.before, Status::AtInvestigation);
     assert_eq!(asked.case.waiting_since, Some(s.now));
-    let replied = operations::reply(&s, &id, "7.2".into()).expect("reply");
+    let replied = operations::reply(&s, &id, "7.2".into(), none(&s)).expect("reply");
     assert_eq!(
         (replied.before, replied.case.status),
         (Status::WaitingForCustomer, Status::Open)
     );
-    let closed = operations::close(&s, &id, "Fixed in 7.3".into()).expect("close");
+    let closed = operations::close(&s, &id, "Fixed in 7.3".into(), none(&s)).expect("close");
     assert_eq!(closed.case.status, Status::Closed);
 
     // What the operations returned is what they saved.
@@ -90,7 +97,7 @@ fn warnings_come_back_as_data_not_on_stderr() {
     let t =
         TestStore::with_config("analysts: [{id: ana, name: Ana, level: l1, available: false}]\ngit: {commit: true}\n");
     let s = session(&t, "ana", NOW);
-    let opened = opened(operations::open(&s, OpenRequest::new("Acme Typo", "Login fails")).expect("open"));
+    let opened = opened(operations::open(&s, OpenRequest::new("Acme Typo", "Login fails"), none(&s)).expect("open"));
     let id = opened.case.id.clone();
     assert_eq!(opened.case.assignee, None);
     match opened.warnings.as_slice() {
@@ -110,7 +117,7 @@ fn warnings_come_back_as_data_not_on_stderr() {
 fn assign_and_reassess_to_what_the_case_already_is_write_nothing() {
     let t = TestStore::new();
     let s = session(&t, "alice", NOW);
-    let id = opened(operations::open(&s, OpenRequest::new("Acme Corp", "Push fails on ios")).expect("open"))
+    let id = opened(operations::open(&s, OpenRequest::new("Acme Corp", "Push fails on ios"), none(&s)).expect("open"))
         .case
         .id;
     let before = std::fs::read(t.case_path(&id)).expect("case file");
@@ -168,14 +175,14 @@ fn mail_from_a_byte_slice_opens_once_and_replies_once() {
 fn sweep_returns_what_it_closed_and_a_second_sweep_closes_nothing() {
     let t = TestStore::new();
     let s = session(&t, "alice", NOW);
-    let id = opened(operations::open(&s, OpenRequest::new("Globex", "Slow login")).expect("open"))
+    let id = opened(operations::open(&s, OpenRequest::new("Globex", "Slow login"), none(&s)).expect("open"))
         .case
         .id;
-    operations::request_info(&s, &id, "Which browser?".into()).expect("request-info");
+    operations::request_info(&s, &id, "Which browser?".into(), none(&s)).expect("request-info");
     let later = session(&t, "sweep", "2026-11-26T10:00:00Z");
     assert_eq!(operations::due_for_sweep(&later).expect("due").due.len(), 1);
 
-    let dry = operations::sweep(&later, true, true).expect("dry run");
+    let dry = operations::sweep(&later, Mode::Preview, Report::Summaries).expect("dry run");
     assert_eq!(dry.closed, std::slice::from_ref(&id));
     assert_eq!(
         dry.summaries
@@ -191,12 +198,12 @@ fn sweep_returns_what_it_closed_and_a_second_sweep_closes_nothing() {
         "a dry run writes nothing"
     );
 
-    let swept = operations::sweep(&later, false, false).expect("sweep");
+    let swept = operations::sweep(&later, Mode::Apply, Report::Ids).expect("sweep");
     assert_eq!(swept.closed.len(), 1);
     assert!(swept.summaries.is_empty(), "summaries only when asked for");
     assert!(swept.errors.is_empty() && swept.warnings.is_empty() && swept.failed.is_none());
     assert_eq!(t.show(&id)["status"], "closed");
-    assert!(operations::sweep(&later, false, false)
+    assert!(operations::sweep(&later, Mode::Apply, Report::Ids)
         .expect("again")
         .closed
         .is_empty());

@@ -25,6 +25,6 @@ pub fn run(ctx: &Context, args: CloseArgs) -> Result<ExitCode> {
     let enclosures = super::attachment::enclosures(ctx, &args.attach)?;
     print_transitioned(
         ctx,
-        &operations::close_with(&ctx.analyst_session(), &args.id, args.resolution, enclosures)?,
+        &operations::close(&ctx.analyst_session(), &args.id, args.resolution, enclosures)?,
     )
 }

@@ -94,7 +94,7 @@ pub fn run(ctx: &Context, args: OpenArgs) -> Result<ExitCode> {
             automatic: false,
         };
         let enclosures = super::attachment::enclosures(ctx, &args.attach)?;
-        operations::open_with(&session, request, enclosures)?
+        operations::open(&session, request, enclosures)?
     };
     match opening {
         Opening::AlreadyOpened { id } => {

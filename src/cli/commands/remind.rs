@@ -28,7 +28,7 @@ pub struct RemindArgs {
 pub fn run(ctx: &Context, args: RemindArgs) -> Result<ExitCode> {
     // Signed by the command, never by `$TICKETS_ACTOR`: see `sweep`.
     let session = ctx.session_as("remind".to_string());
-    let Some(reminded) = operations::remind(&session, args.dry_run)? else {
+    let Some(reminded) = operations::remind(&session, mode(args.dry_run))? else {
         crate::core::error::diagnostic(
             "reminders are off: config.yaml has no remind_after_days (e.g. remind_after_days: 5)",
         );
@@ -52,6 +52,15 @@ pub fn run(ctx: &Context, args: RemindArgs) -> Result<ExitCode> {
     }
     reminded.warnings.iter().for_each(crate::cli::warn_about);
     Ok(report_bad_files(&reminded.errors))
+}
+
+/// `--dry-run` previews; otherwise the reminders are recorded.
+pub(super) fn mode(dry_run: bool) -> operations::Mode {
+    if dry_run {
+        operations::Mode::Preview
+    } else {
+        operations::Mode::Apply
+    }
 }
 
 fn remind_table(views: &[RemindView], style: &crate::cli::render::color::Style) -> String {

@@ -39,7 +39,7 @@ pub fn run(ctx: &Context, args: ReplyArgs) -> Result<ExitCode> {
     let enclosures = super::attachment::enclosures(ctx, &args.attach)?;
     print_transitioned(
         ctx,
-        &operations::reply_with(&ctx.analyst_session(), &id, message, enclosures)?,
+        &operations::reply(&ctx.analyst_session(), &id, message, enclosures)?,
     )
 }
 

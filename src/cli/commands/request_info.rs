@@ -26,6 +26,6 @@ pub fn run(ctx: &Context, args: RequestInfoArgs) -> Result<ExitCode> {
     let enclosures = super::attachment::enclosures(ctx, &args.attach)?;
     print_transitioned(
         ctx,
-        &operations::request_info_with(&ctx.analyst_session(), &args.id, args.message, enclosures)?,
+        &operations::request_info(&ctx.analyst_session(), &args.id, args.message, enclosures)?,
     )
 }

@@ -28,8 +28,12 @@ pub fn run(ctx: &Context, args: SweepArgs) -> Result<ExitCode> {
         emit(&found.due.iter().map(|id| format!("{id}\n")).collect::<String>())?;
         return Ok(report_bad_files(&found.errors));
     }
-    let table = ctx.format == crate::views::Format::Table;
-    let swept = operations::sweep(&session, args.dry_run, !table)?;
+    // A table prints only the IDs; JSON and YAML the closed cases' summaries.
+    let report = match ctx.format {
+        crate::views::Format::Table => operations::Report::Ids,
+        _ => operations::Report::Summaries,
+    };
+    let swept = operations::sweep(&session, super::remind::mode(args.dry_run), report)?;
     swept.warnings.iter().for_each(warn_about);
     let views: Vec<CaseView> = match ctx.format {
         crate::views::Format::Table => Vec::new(),
