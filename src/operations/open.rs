@@ -132,10 +132,35 @@ pub fn open_from_email(session: &Session, raw: impl Read, named_actor: Option<&s
     let config = session.store.config()?;
     let cap = intake::message_cap(config.attachments.max_message_bytes);
     let mail = intake::parse(&intake::read_message_within(raw, cap)?)?;
+    open_from_mail(session, config, mail, named_actor, None)
+}
+
+/// The closed case a mail follows up, and what the new case inherits of it.
+#[derive(Debug, Clone)]
+pub(super) struct FollowUp {
+    /// The closed case's ID.
+    pub id: String,
+    /// Its customer.
+    pub customer: String,
+    /// Its contact, when it has one.
+    pub email: Option<String>,
+}
+
+/// [`open_from_email`] of a message already read: a new case, or a
+/// follow-up of a closed case (`follow_up`), whose customer and contact it
+/// inherits.
+pub(super) fn open_from_mail(
+    session: &Session,
+    config: Config,
+    mail: intake::Email,
+    named_actor: Option<&str>,
+    follow_up: Option<FollowUp>,
+) -> Result<Opening> {
     // Config::validate refuses a domain listed by two customers, so the first is the only one.
-    let customer = match intake::customers_of_domain(&config, &mail.domain).first() {
-        Some(one) => one.name.clone(),
-        None => {
+    let customer = match (&follow_up, intake::customers_of_domain(&config, &mail.domain).first()) {
+        (Some(previous), _) => previous.customer.clone(),
+        (None, Some(one)) => one.name.clone(),
+        (None, None) => {
             return Err(intake::refuse(format!(
                 "the sender's domain {} belongs to no customer (add it to a customer's `domains` in config.yaml)",
                 escape_line(&mail.domain)
@@ -158,10 +183,15 @@ pub fn open_from_email(session: &Session, raw: impl Read, named_actor: Option<&s
         customer,
         summary: intake::summary(&mail),
         description,
-        email: Some(mail.from.clone()),
+        email: Some(
+            follow_up
+                .as_ref()
+                .and_then(|previous| previous.email.clone())
+                .unwrap_or_else(|| mail.from.clone()),
+        ),
         channel: Channel::Email,
         severity: None,
-        follow_up_of: None,
+        follow_up_of: follow_up.map(|previous| previous.id),
         message_id: mail.message_id.clone(),
         automatic,
     };

@@ -65,10 +65,21 @@ pub fn reply_from_email(
     typed_id: Option<&str>,
     named_actor: Option<&str>,
 ) -> Result<Replied> {
-    let store = &session.store;
-    let config = store.config()?;
+    let config = session.store.config()?;
     let cap = intake::message_cap(config.attachments.max_message_bytes);
     let mail = intake::parse(&intake::read_message_within(raw, cap)?)?;
+    reply_from_mail(session, config, mail, typed_id, named_actor)
+}
+
+/// [`reply_from_email`] of a message already read.
+pub(super) fn reply_from_mail(
+    session: &Session,
+    config: crate::core::config::Config,
+    mail: intake::Email,
+    typed_id: Option<&str>,
+    named_actor: Option<&str>,
+) -> Result<Replied> {
+    let store = &session.store;
     let text = intake::reply_text(&mail.body);
     if text.is_empty() {
         return Err(intake::refuse("the reply has no text of its own (only quoted text)"));
@@ -142,7 +153,7 @@ pub fn reply_from_email(
 /// Message-ID is named by In-Reply-To or References.
 /// Only the cases of the sender's customer are matched by Message-ID: another
 /// customer's case is "not found", as if the ID named no case.
-fn find_case(store: &Store, config: &crate::core::config::Config, mail: &intake::Email) -> Result<String> {
+pub(super) fn find_case(store: &Store, config: &crate::core::config::Config, mail: &intake::Email) -> Result<String> {
     let prefix = &config.id_prefix;
     let tags = intake::subject_tags(&mail.subject, prefix);
     if tags.len() > intake::MAX_SUBJECT_TAGS {
