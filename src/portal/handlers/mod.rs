@@ -39,18 +39,24 @@ fn refused(
     contact: &Contact,
     config: &Config,
     case: &Case,
-    mut typed: Typed,
+    typed: Typed,
     error: PortalError,
 ) -> Result<Response, PortalError> {
     let Some(status) = error.refusal() else {
         return Err(error);
     };
+    Ok(refusal_page(status, contact, config, case, typed))
+}
+
+/// The case page with `status` (503: try again shortly; 409: the case
+/// changed), the form refilled with `typed` and the refusal said first.
+fn refusal_page(status: StatusCode, contact: &Contact, config: &Config, case: &Case, mut typed: Typed) -> Response {
     typed.notice = Some(refusal_notice(status).to_string());
     let response = case_page(status, &contact.email, config, case, &typed);
     if status == StatusCode::SERVICE_UNAVAILABLE {
-        Ok(with_retry_after(response, RETRY_AFTER_SECONDS))
+        with_retry_after(response, RETRY_AFTER_SECONDS)
     } else {
-        Ok(response)
+        response
     }
 }
 

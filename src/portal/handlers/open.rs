@@ -2,9 +2,8 @@
 //! follow-up of a closed one; each is the command line's `open`, signed
 //! with the contact's address, channel portal.
 
-use super::{left_out_of, load_visible, refused};
+use super::{left_out_of, load_visible, refusal_page, refused};
 use crate::core::config::AttachmentLimits;
-use crate::core::error::Error;
 use crate::core::vocabulary::{Channel, Severity, Status};
 use crate::operations::{self, OpenRequest, Opening};
 use crate::portal::error::{blocking, PortalError, RETRY_AFTER_SECONDS};
@@ -143,13 +142,8 @@ pub(crate) async fn follow_up(
         ..Typed::default()
     };
     if case.status != Status::Closed {
-        let error = Error::TransitionNotAllowed {
-            id: case.id.clone(),
-            action: "follow-up".into(),
-            status: case.status.to_string(),
-            allowed: "reply".into(),
-        };
-        return refused(&contact, &config, &case, typed, error.into());
+        // Reopened meanwhile: the answer `open` would give, before the text is checked.
+        return Ok(refusal_page(StatusCode::CONFLICT, &contact, &config, &case, typed));
     }
     let (summary, description) = match checked_text(&form.summary, &form.description) {
         Ok(text) => text,
