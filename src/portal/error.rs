@@ -125,3 +125,30 @@ pub(crate) async fn blocking<T: Send + 'static>(
     let _permit = STORE_WORK.acquire().await.map_err(|_| PortalError::Unavailable)?;
     Ok(tokio::task::spawn_blocking(work).await??)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::header;
+
+    #[test]
+    fn each_error_becomes_its_status_and_page() {
+        let response = PortalError::NotFound.into_response();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        for status in [
+            StatusCode::BAD_REQUEST,
+            StatusCode::REQUEST_TIMEOUT,
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ] {
+            assert_eq!(PortalError::UnreadableForm(status).into_response().status(), status);
+        }
+        let response = PortalError::TooManyUploads.into_response();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "60");
+        assert_eq!(
+            PortalError::Unavailable.into_response().status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        assert_eq!(PortalError::NotFound.refusal(), None);
+    }
+}
