@@ -3,10 +3,11 @@
 //! cases are the same operations as the command line's.
 
 use super::Session;
-use crate::core::case::Case;
+use crate::core::case::{Attachment, Case, Event};
 use crate::core::config::{Config, PortalAccess};
+use crate::core::digest::Digest;
 use crate::core::error::{Error, Result};
-use crate::core::vocabulary::ActionKind;
+use crate::core::vocabulary::{ActionKind, Status, Visibility};
 use crate::mail::compose;
 use crate::store::outbox::{DeliveryState, MessageKind, OutboxMessage};
 use crate::store::sign_in::SignIn;
@@ -61,6 +62,55 @@ pub fn may_see(contact: &Contact, customer: &str, email: Option<&str>) -> bool {
             PortalAccess::Organisation => true,
             PortalAccess::Own => email.is_some_and(|e| e.trim().eq_ignore_ascii_case(&contact.email)),
         }
+}
+
+/// The cases of `digests` the contact may see, as their case list shows
+/// them: open cases first, the latest change first.
+pub fn visible_cases(contact: &Contact, digests: &[Digest]) -> Vec<Digest> {
+    let mut rows: Vec<Digest> = digests
+        .iter()
+        .filter(|d| may_see(contact, &d.customer, d.email.as_deref()))
+        .cloned()
+        .collect();
+    rows.sort_by_key(|d| (d.status == Status::Closed, std::cmp::Reverse(d.updated_at)));
+    rows
+}
+
+/// The events of a case a customer sees: the public ones.
+pub fn public_events(case: &Case) -> impl Iterator<Item = &Event> {
+    case.history
+        .iter()
+        .filter(|e| e.action.visibility() == Visibility::Public)
+}
+
+/// The file `sha256` of a public event of `case`, if there is one: the only
+/// files a contact who may see the case may download.
+pub fn public_attachment<'a>(case: &'a Case, sha256: &str) -> Option<&'a Attachment> {
+    public_events(case)
+        .flat_map(|e| &e.attachments)
+        .find(|a| a.sha256 == sha256)
+}
+
+/// The file `sha256` of case `id`, opened, when the contact may download it
+/// (a public event's file of a case they may see); `None` (404) alike for a
+/// malformed hash, another's case and a file no public event carries.
+pub fn visible_attachment(
+    session: &Session,
+    contact: &Contact,
+    id: &str,
+    sha256: &str,
+) -> Result<Option<(Attachment, std::fs::File)>> {
+    if !crate::core::case::is_sha256_hex(sha256) {
+        return Ok(None);
+    }
+    let Some(case) = visible_case(session, contact, id) else {
+        return Ok(None);
+    };
+    let Some(attachment) = public_attachment(&case, sha256).cloned() else {
+        return Ok(None);
+    };
+    let file = session.store.open_attachment(&attachment)?;
+    Ok(Some((attachment, file)))
 }
 
 /// The SHA-256 of a token, in lowercase hex: what the store keeps.
@@ -195,5 +245,41 @@ mod tests {
         assert!(!may_see(&own, "Acme Corp", Some("bo@acme.example")));
         assert!(!may_see(&own, "Acme Corp", None));
         assert!(!may_see(&own, "Globex", Some("ana@acme.example")));
+    }
+
+    fn file(sha: char) -> Attachment {
+        Attachment {
+            name: format!("{sha}.txt"),
+            size: 1,
+            sha256: sha.to_string().repeat(64),
+            content_type: "text/plain".into(),
+        }
+    }
+
+    #[test]
+    fn only_a_public_events_files_may_be_downloaded() {
+        use crate::core::lifecycle::{open, NewCase};
+        let new = NewCase {
+            id: "RC-AAAAAAAA".into(),
+            customer: "Acme Corp".into(),
+            summary: "s".into(),
+            description: "d".into(),
+            email: None,
+            channel: crate::core::vocabulary::Channel::Portal,
+            severity: None,
+            follow_up_of: None,
+            message_id: None,
+            assignee: None,
+            routing_reason: None,
+        };
+        let mut case = open(new, "ana@acme.example", chrono::Utc::now());
+        case.history[0].attachments = vec![file('a')];
+        let mut note = case.history[0].clone();
+        note.action = ActionKind::Note;
+        note.attachments = vec![file('b')];
+        case.history.push(note);
+        assert_eq!(public_events(&case).count(), 1);
+        assert_eq!(public_attachment(&case, &"a".repeat(64)), Some(&file('a')));
+        assert_eq!(public_attachment(&case, &"b".repeat(64)), None);
     }
 }

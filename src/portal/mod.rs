@@ -1,33 +1,38 @@
 //! The customer portal, `tickets serve` (SPEC section 8): server-rendered
 //! pages over the same store and the same operations as the command line.
 //!
-//! One module per route group (`sign_in`, `cases`), the pages' markup in
-//! `pages` (maud: every value is escaped unless marked otherwise), and here
-//! what every request shares: the state (sessions and the sign-in rate limit
-//! live in memory), the security headers, the origin check of every POST,
-//! the body limit and the one log line per request.
+//! Here the router and what every request shares: the state (sessions and
+//! the sign-in rate limit live in memory) and the body limits. Beside it:
+//! `handlers` (one module per route group, thin: extractors in, operations
+//! called, a page out), `pages` (the markup; maud escapes every value unless
+//! marked otherwise), `extract` (the signed-in contact), `error` (the
+//! handlers' error and the page each error becomes), `uploads` (reading
+//! forms and their files), `middleware` (the security headers, the origin
+//! check of every POST, the one log line per request) and `digests` (the
+//! case list's cache).
 //!
 //! The store is read on every request (the index keeps that fast), so what
 //! the command line, `git pull` or another clone changes shows at once.
 
-mod attachments;
-mod cases;
 mod digests;
+mod error;
+mod extract;
+mod handlers;
+mod middleware;
 mod pages;
-mod sign_in;
+mod uploads;
 
 use crate::core::error::Error;
 use crate::operations::portal::{contact_of, Contact};
 use crate::operations::Session;
 use crate::store::Store;
-use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderMap};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{DateTime, Utc};
-use maud::Markup;
+use handlers::{attachments, cases, open, sign_in};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -64,9 +69,9 @@ pub struct PortalOptions {
     pub lock_wait: Duration,
 }
 
-/// A signed-in browser.
+/// A signed-in browser's session.
 #[derive(Debug, Clone)]
-struct SignedIn {
+struct SessionEntry {
     email: String,
     expires: Instant,
 }
@@ -81,12 +86,12 @@ struct Portal {
     secure: bool,
     fixed_now: Option<DateTime<Utc>>,
     lock_wait: Duration,
-    sessions: Mutex<HashMap<String, SignedIn>>,
+    sessions: Mutex<HashMap<String, SessionEntry>>,
     sign_in_requests: Mutex<HashMap<String, Vec<Instant>>>,
     /// Every case's digest, kept between requests.
     digests: digests::DigestCache,
     /// The upload forms being received.
-    uploads: attachments::Uploads,
+    uploads: uploads::Uploads,
 }
 
 type Shared = Arc<Portal>;
@@ -135,7 +140,7 @@ impl Portal {
         sessions.retain(|_, s| s.expires > now);
         sessions.insert(
             id.clone(),
-            SignedIn {
+            SessionEntry {
                 email,
                 expires: now + SESSION_LIFETIME,
             },
@@ -200,12 +205,6 @@ pub fn parse_base_url(text: &str) -> Result<String, String> {
     Ok(trimmed.to_string())
 }
 
-/// The origin (`scheme://host[:port]`) of a URL.
-fn origin_of(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("http", url));
-    format!("{scheme}://{}", rest.split('/').next().unwrap_or("")).to_ascii_lowercase()
-}
-
 /// Serves the portal until SIGTERM or ctrl-c; prints the address it listens
 /// on to stderr first.
 pub async fn serve(options: PortalOptions) -> crate::core::error::Result<()> {
@@ -225,7 +224,7 @@ pub async fn serve(options: PortalOptions) -> crate::core::error::Result<()> {
         sessions: Mutex::new(HashMap::new()),
         sign_in_requests: Mutex::new(HashMap::new()),
         digests: digests::DigestCache::default(),
-        uploads: attachments::Uploads::default(),
+        uploads: uploads::Uploads::default(),
     });
     crate::core::error::diagnostic(&format!(
         "tickets serve: listening on http://{local} (portal at {}, store {})",
@@ -263,133 +262,32 @@ fn router(portal: Shared) -> Router {
     // The forms that upload files take up to twice the message limit (read
     // at start); every other route keeps the small limit.
     let limits = portal.store.config().map(|c| c.attachments).unwrap_or_default();
-    let upload_limit = attachments::upload_body_limit(&limits);
+    let upload_limit = uploads::upload_body_limit(&limits);
     Router::new()
         .route("/", get(cases::home))
-        .route("/style.css", get(pages::stylesheet))
+        .route("/style.css", get(pages::style::stylesheet))
         .route("/login", post(sign_in::request_link))
         .route("/login/{token}", get(sign_in::use_link))
         .route("/logout", post(sign_in::sign_out))
-        .route("/cases", post(cases::create).layer(DefaultBodyLimit::max(upload_limit)))
-        .route("/cases/new", get(cases::new_case_form))
-        .route("/cases/{id}", get(cases::case_page))
+        .route("/cases", post(open::create).layer(DefaultBodyLimit::max(upload_limit)))
+        .route("/cases/new", get(open::new_case_form))
+        .route("/cases/{id}", get(cases::show))
         .route(
             "/cases/{id}/reply",
             post(cases::reply).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/cases/{id}/attachments/{sha256}", get(attachments::download))
-        .route("/cases/{id}/follow-up", post(cases::follow_up))
+        .route("/cases/{id}/follow-up", post(open::follow_up))
         .fallback(not_found)
-        .layer(middleware::from_fn_with_state(portal.clone(), check_origin))
+        .layer(axum::middleware::from_fn_with_state(
+            portal.clone(),
+            middleware::check_origin,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::from_fn(headers_and_log))
+        .layer(axum::middleware::from_fn(middleware::headers_and_log))
         .with_state(portal)
 }
 
 async fn not_found() -> Response {
     pages::not_found()
-}
-
-/// Every response gets the security headers; every request one log line
-/// (method, path with any sign-in token hidden, status, milliseconds).
-async fn headers_and_log(request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = request.method().clone();
-    let path = loggable_path(request.uri().path());
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-    );
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers
-        .entry(header::CACHE_CONTROL)
-        .or_insert(HeaderValue::from_static("no-store"));
-    crate::core::error::diagnostic(&format!(
-        "{method} {path} {} {}ms",
-        response.status().as_u16(),
-        started.elapsed().as_millis()
-    ));
-    response
-}
-
-/// The path as logged: a sign-in token never reaches the log, and neither
-/// does anything a client could use to forge log lines.
-fn loggable_path(path: &str) -> String {
-    if path.starts_with("/login/") {
-        return "/login/<token>".to_string();
-    }
-    let shown: String = path.chars().take(200).collect();
-    crate::core::terminal::escape_line(&shown).replace(' ', "%20")
-}
-
-/// CSRF: a POST must come from the portal's own pages: its `Origin` (or,
-/// without one, its `Referer`) is the base URL's origin, or with no base
-/// URL given, `http://` + its Host. Anything else answers 403.
-async fn check_origin(State(portal): State<Shared>, request: Request, next: Next) -> Response {
-    if request.method() == Method::POST && !same_origin(&portal, request.headers()) {
-        return pages::forbidden();
-    }
-    next.run(request).await
-}
-
-fn same_origin(portal: &Portal, headers: &HeaderMap) -> bool {
-    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
-    // Browsers say where a request comes from in Sec-Fetch-Site (a header
-    // a page cannot forge); with `Referrer-Policy: no-referrer` a same-origin
-    // form is sent with `Origin: null` and no Referer, so this comes first.
-    if let Some(site) = text(header::HeaderName::from_static("sec-fetch-site")) {
-        return site == "same-origin";
-    }
-    let expected = if portal.base_given {
-        origin_of(&portal.base_url)
-    } else {
-        match text(header::HOST) {
-            Some(host) => format!("http://{}", host.to_ascii_lowercase()),
-            None => return false,
-        }
-    };
-    match text(header::ORIGIN).filter(|o| *o != "null") {
-        Some(origin) => origin.to_ascii_lowercase() == expected,
-        None => text(header::REFERER).is_some_and(|referer| {
-            let referer = referer.to_ascii_lowercase();
-            referer == expected || referer.starts_with(&format!("{expected}/"))
-        }),
-    }
-}
-
-/// At most this many requests read the store at once: each holds a scan of
-/// the index, so this bounds the server's memory under load.
-static STORE_WORK: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
-
-/// Runs blocking store work off the async threads, a few at a time.
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, Response> {
-    let _permit = STORE_WORK.acquire().await.map_err(|_| pages::server_error())?;
-    tokio::task::spawn_blocking(work).await.map_err(|_| {
-        crate::core::error::diagnostic("tickets serve: a request's work panicked");
-        pages::server_error()
-    })
-}
-
-/// The page for an operation's error that is not the customer's to fix.
-fn failure(error: &Error) -> Response {
-    crate::core::error::diagnostic(&format!(
-        "tickets serve: error: {}",
-        crate::core::terminal::escape_line(&error.to_string())
-    ));
-    pages::server_error()
-}
-
-/// A page with a status.
-fn respond(status: StatusCode, markup: Markup) -> Response {
-    (status, axum::response::Html(markup.into_string())).into_response()
-}
-
-// A handler's early answer is the response itself: boxing would buy nothing.
-#[allow(clippy::result_large_err)]
-fn signed_in(portal: &Portal, headers: &HeaderMap) -> Result<Contact, Response> {
-    portal.contact(headers).ok_or_else(|| Redirect::to("/").into_response())
 }

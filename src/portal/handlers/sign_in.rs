@@ -1,20 +1,21 @@
 //! Signing in without a password: `POST /login` queues a one-time link,
 //! `GET /login/TOKEN` uses it, `POST /logout` ends the session.
 
-use super::{blocking, pages, respond, Shared, SIGN_IN_REQUESTS_PER_ADDRESS, SIGN_IN_REQUESTS_PER_CLIENT};
 use crate::operations::portal::{redeem_sign_in, request_sign_in, SignInRequested};
+use crate::portal::error::{blocking, PortalError};
+use crate::portal::pages::sign_in::{check_your_mail, link_does_not_work, not_an_address, too_many_requests};
+use crate::portal::{Shared, SESSION_LIFETIME, SIGN_IN_REQUESTS_PER_ADDRESS, SIGN_IN_REQUESTS_PER_CLIENT};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use maud::html;
 use serde::Deserialize;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 
 /// The sign-in form's fields.
 #[derive(Debug, Deserialize)]
-pub(super) struct SignInForm {
+pub(crate) struct SignInForm {
     email: String,
 }
 
@@ -50,85 +51,53 @@ fn network_of(ip: IpAddr) -> String {
 
 /// `POST /login`: queues a link when the address is a customer's contact;
 /// answers the same page either way. Rate-limited per address and client.
-pub(super) async fn request_link(
+pub(crate) async fn request_link(
     State(portal): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     form: Result<Form<SignInForm>, FormRejection>,
-) -> Response {
-    let Form(form) = match form {
-        Ok(form) => form,
-        Err(rejection) => return pages::unreadable_form(rejection.status()),
-    };
+) -> Result<Response, PortalError> {
+    let Form(form) = form?;
     let email = form.email.trim().to_ascii_lowercase();
     if email.is_empty() || email.len() > 254 {
-        return pages::message(StatusCode::BAD_REQUEST, "Not an address", "Enter your e-mail address.");
+        return Ok(not_an_address());
     }
     let client = client_of(peer, &headers);
     if !portal.allow_sign_in(format!("client {client}"), SIGN_IN_REQUESTS_PER_CLIENT)
         || !portal.allow_sign_in(format!("address {email}"), SIGN_IN_REQUESTS_PER_ADDRESS)
     {
-        return pages::with_retry_after(
-            pages::message(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Too many requests",
-                "Too many sign-in links were asked for. Wait a few minutes and try again.",
-            ),
-            900,
-        );
+        return Ok(too_many_requests(900));
     }
     let session = portal.session("portal");
     let base_url = portal.base_url.clone();
     let asked = email.clone();
-    let outcome = blocking(move || request_sign_in(&session, &asked, &base_url)).await;
-    match outcome {
-        Ok(Ok(SignInRequested::Queued | SignInRequested::NotAContact)) => {}
-        Ok(Ok(SignInRequested::NoMail)) => crate::core::error::diagnostic(
+    match blocking(move || Ok(request_sign_in(&session, &asked, &base_url))).await? {
+        Ok(SignInRequested::Queued | SignInRequested::NotAContact) => {}
+        Ok(SignInRequested::NoMail) => crate::core::error::diagnostic(
             "tickets serve: a contact asked for a sign-in link, but config.yaml has no `mail:`; nothing was sent",
         ),
         // The answer stays the same: it must not tell whose address this is.
-        Ok(Err(e)) => crate::core::error::diagnostic(&format!(
+        Err(e) => crate::core::error::diagnostic(&format!(
             "tickets serve: a sign-in link could not be queued: {}",
             crate::core::terminal::escape_line(&e.to_string())
         )),
-        Err(response) => return response,
     }
-    respond(
-        StatusCode::OK,
-        pages::layout(
-            "Check your mail",
-            None,
-            html! {
-                h1 { "Check your mail" }
-                p { "If " strong { (email) } " belongs to one of our customers, a sign-in link is on its way. It works once, within 15 minutes." }
-                p { a href="/" { "Back" } }
-            },
-        ),
-    )
+    Ok(check_your_mail(&email))
 }
 
 /// `GET /login/TOKEN`: signs in once, sets the session cookie, goes to `/`.
-pub(super) async fn use_link(State(portal): State<Shared>, Path(token): Path<String>) -> Response {
+pub(crate) async fn use_link(State(portal): State<Shared>, Path(token): Path<String>) -> Result<Response, PortalError> {
     let session = portal.session("portal");
-    let redeemed = match blocking(move || redeem_sign_in(&session, &token)).await {
-        Ok(Ok(redeemed)) => redeemed,
-        Ok(Err(e)) => return super::failure(&e),
-        Err(response) => return response,
-    };
-    let Some(contact) = redeemed else {
-        return pages::message(
-            StatusCode::BAD_REQUEST,
-            "This link does not work",
-            "A sign-in link works once, within 15 minutes. Ask for a new one on the portal's home page.",
-        );
+    let Some(contact) = blocking(move || redeem_sign_in(&session, &token)).await? else {
+        return Ok(link_does_not_work());
     };
     let id = portal.start_session(contact.email);
-    let cookie = portal.session_cookie_header(&id, super::SESSION_LIFETIME.as_secs());
-    ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
+    let cookie = portal.session_cookie_header(&id, SESSION_LIFETIME.as_secs());
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
 }
 
 /// `POST /logout`: ends the session and clears the cookie.
-pub(super) async fn sign_out(State(portal): State<Shared>, headers: HeaderMap) -> Response {
+pub(crate) async fn sign_out(State(portal): State<Shared>, headers: HeaderMap) -> Response {
     portal.end_session(&headers);
     let cookie = portal.session_cookie_header("", 0);
     ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()

@@ -1,0 +1,103 @@
+//! What a signed-in contact reads and answers: the case list, a case with
+//! its public conversation, and a reply (signed with their address).
+
+use super::{left_out_of, load_visible, refused};
+use crate::operations;
+use crate::operations::portal::visible_cases;
+use crate::portal::error::{blocking, PortalError};
+use crate::portal::extract::SignedIn;
+use crate::portal::pages::case::{case_page, Typed};
+use crate::portal::pages::case_list::case_list;
+use crate::portal::pages::sign_in::sign_in_page;
+use crate::portal::uploads::read_form;
+use crate::portal::Shared;
+use axum::extract::{Path, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+/// `GET /`: the contact's cases, or the sign-in form.
+pub(crate) async fn home(State(portal): State<Shared>, signed_in: Option<SignedIn>) -> Result<Response, PortalError> {
+    let Some(SignedIn(contact)) = signed_in else {
+        return Ok(sign_in_page());
+    };
+    let session = portal.session(&contact.email);
+    let shared = portal.clone();
+    let (config, contact, rows) = blocking(move || {
+        let config = session.store.config()?;
+        // The contact's cases of every case's digest, kept between requests
+        // (see `digests`): nothing is computed for the rest of the store.
+        let digests = shared.digests.get(&session)?;
+        let rows = visible_cases(&contact, &digests);
+        Ok((config, contact, rows))
+    })
+    .await?;
+    Ok(case_list(&contact.email, &config, &rows))
+}
+
+/// `GET /cases/ID`.
+pub(crate) async fn show(
+    State(portal): State<Shared>,
+    SignedIn(contact): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, PortalError> {
+    let (config, case) = load_visible(&portal, &contact, id).await?;
+    Ok(case_page(
+        StatusCode::OK,
+        &contact.email,
+        &config,
+        &case,
+        &Typed::default(),
+    ))
+}
+
+/// `POST /cases/ID/reply`: the customer's reply, back to Open, with any
+/// files uploaded (multipart) or none (a plain form).
+pub(crate) async fn reply(
+    State(portal): State<Shared>,
+    SignedIn(contact): SignedIn,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, PortalError> {
+    // Visibility first: another's case answers 404 whatever the form holds.
+    let (config, case) = load_visible(&portal, &contact, id).await?;
+    let submitted = read_form(&portal, &contact.email, config.attachments, request).await?;
+    let mut message = submitted.field("message").trim().to_string();
+    if message.is_empty() && submitted.enclosures.is_empty() {
+        let typed = Typed::notice("Write a message first.");
+        return Ok(case_page(
+            StatusCode::BAD_REQUEST,
+            &contact.email,
+            &config,
+            &case,
+            &typed,
+        ));
+    }
+    if message.is_empty() {
+        message = crate::core::vocabulary::ATTACHMENTS_ONLY.to_string();
+    }
+    let session = portal.session(&contact.email);
+    let case_id = case.id.clone();
+    let text = message.clone();
+    let enclosures = submitted.enclosures;
+    let done = match blocking(move || operations::reply(&session, &case_id, text, enclosures)).await {
+        Ok(done) => done,
+        Err(error) => {
+            let typed = Typed {
+                reply: message,
+                ..Typed::default()
+            };
+            return refused(&contact, &config, &case, typed, error);
+        }
+    };
+    Ok(match left_out_of(&done.warnings) {
+        // Saved; the page says at once which files were not attached.
+        Some(notice) => case_page(
+            StatusCode::OK,
+            &contact.email,
+            &config,
+            &done.case,
+            &Typed::notice(notice),
+        ),
+        None => Redirect::to(&format!("/cases/{}", case.id)).into_response(),
+    })
+}

@@ -1,0 +1,66 @@
+//! The sign-in pages: the form, "check your mail", and the refusals.
+
+use super::{layout, message, respond, with_retry_after};
+use axum::http::StatusCode;
+use axum::response::Response;
+use maud::{html, Markup};
+
+/// The sign-in form.
+fn sign_in_form() -> Markup {
+    html! {
+        h1 { "Sign in" }
+        p { "Enter your work e-mail address. We will send you a link that signs you in; it works once, within 15 minutes." }
+        form method="post" action="/login" {
+            label for="email" { "E-mail address" }
+            input type="email" id="email" name="email" required autocomplete="email";
+            button type="submit" { "Send me a sign-in link" }
+        }
+    }
+}
+
+/// `/` for a browser not signed in.
+pub(crate) fn sign_in_page() -> Response {
+    respond(StatusCode::OK, layout("Sign in", None, sign_in_form()))
+}
+
+/// The answer to a request for a link, whoever `email` is.
+pub(crate) fn check_your_mail(email: &str) -> Response {
+    respond(
+        StatusCode::OK,
+        layout(
+            "Check your mail",
+            None,
+            html! {
+                h1 { "Check your mail" }
+                p { "If " strong { (email) } " belongs to one of our customers, a sign-in link is on its way. It works once, within 15 minutes." }
+                p { a href="/" { "Back" } }
+            },
+        ),
+    )
+}
+
+/// 400: no address, or too long a one.
+pub(crate) fn not_an_address() -> Response {
+    message(StatusCode::BAD_REQUEST, "Not an address", "Enter your e-mail address.")
+}
+
+/// 429: over the sign-in rate limit, for `seconds`.
+pub(crate) fn too_many_requests(seconds: u32) -> Response {
+    with_retry_after(
+        message(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests",
+            "Too many sign-in links were asked for. Wait a few minutes and try again.",
+        ),
+        seconds,
+    )
+}
+
+/// 400: a link unknown, used or expired.
+pub(crate) fn link_does_not_work() -> Response {
+    message(
+        StatusCode::BAD_REQUEST,
+        "This link does not work",
+        "A sign-in link works once, within 15 minutes. Ask for a new one on the portal's home page.",
+    )
+}
