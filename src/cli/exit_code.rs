@@ -22,11 +22,20 @@ pub enum ExitCode {
     InvalidData = 5,
     /// The store lock was not had in time.
     Busy = 6,
+    /// `intake`: the message is refused, and the mail server bounces it
+    /// with the reason (sysexits' EX_DATAERR).
+    MessageRefused = 65,
+    /// `intake`: the sender's domain is no customer's (EX_NOUSER).
+    UnknownSender = 67,
+    /// `intake`: the store cannot take the message now (busy, a disk, a
+    /// clock behind the team's); the mail server keeps it and tries again
+    /// (EX_TEMPFAIL).
+    TryAgainLater = 75,
 }
 
 impl ExitCode {
     /// Every code, in numeric order.
-    pub const ALL: [ExitCode; 7] = [
+    pub const ALL: [ExitCode; 10] = [
         ExitCode::Success,
         ExitCode::Failure,
         ExitCode::Usage,
@@ -34,6 +43,9 @@ impl ExitCode {
         ExitCode::NotAllowed,
         ExitCode::InvalidData,
         ExitCode::Busy,
+        ExitCode::MessageRefused,
+        ExitCode::UnknownSender,
+        ExitCode::TryAgainLater,
     ];
 
     /// The number the process exits with.
@@ -63,6 +75,9 @@ impl ExitCode {
             ExitCode::NotAllowed => "transition not allowed from the ticket's current status",
             ExitCode::InvalidData => "invalid data in the store (a ticket or config that does not parse or validate)",
             ExitCode::Busy => "store busy: lock not acquired in time (TICKETS_LOCK_TIMEOUT seconds, default 10)",
+            ExitCode::MessageRefused => "intake: message refused; the mail server bounces it (EX_DATAERR)",
+            ExitCode::UnknownSender => "intake: the sender's domain is no customer's (EX_NOUSER)",
+            ExitCode::TryAgainLater => "intake: the store cannot take it now; the mail server retries (EX_TEMPFAIL)",
         }
     }
 
@@ -95,7 +110,7 @@ mod tests {
     #[test]
     fn the_codes_are_the_documented_numbers_in_order() {
         let numbers: Vec<i32> = ExitCode::table().map(|(code, _)| code).collect();
-        assert_eq!(numbers, [0, 1, 2, 3, 4, 5, 6]);
+        assert_eq!(numbers, [0, 1, 2, 3, 4, 5, 6, 65, 67, 75]);
         assert_eq!(ExitCode::InvalidData.code(), 5);
         assert_eq!(ExitCode::Busy.code(), 6);
         assert_eq!(ExitCode::Usage, 2);
@@ -110,8 +125,9 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.ends_with("\n  6  store busy: lock not acquired in time (TICKETS_LOCK_TIMEOUT seconds, default 10)")
+            text.contains("\n  6  store busy: lock not acquired in time (TICKETS_LOCK_TIMEOUT seconds, default 10)\n")
         );
-        assert_eq!(text.lines().count(), 8);
+        assert!(text.ends_with("\n  75  intake: the store cannot take it now; the mail server retries (EX_TEMPFAIL)"));
+        assert_eq!(text.lines().count(), 11);
     }
 }

@@ -109,6 +109,8 @@ pub enum Command {
     Init(init::InitArgs),
     /// Open a new case; prints its ID.
     Open(open::OpenArgs),
+    /// The mail server's command: take one message from stdin (a reply, a follow-up or a new case).
+    Intake(intake::IntakeArgs),
     /// Start working on a case (open or escalated -> at-investigation).
     Investigate(investigate::InvestigateArgs),
     /// Answer or ask the customer (-> waiting-for-customer; starts the auto-close clock).
@@ -439,6 +441,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Init(args) => init::run(&ctx()?, args),
         Command::Open(args) => open::run(&ctx()?, args),
+        Command::Intake(args) => intake::run(&cli.global, args),
         Command::Investigate(args) => investigate::run(&ctx()?, args),
         Command::RequestInfo(args) => request_info::run(&ctx()?, args),
         Command::Reply(args) => reply::run(&ctx()?, args),

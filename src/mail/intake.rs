@@ -779,6 +779,49 @@ pub fn subject_tags(subject: &str, prefix: &str) -> Vec<String> {
     tags
 }
 
+/// The subject of a follow-up: `subject` without the closed case's `[ID]`
+/// tag (any case, any spaces inside the brackets) and without the reply
+/// and forward prefixes clients put before it ("Re:", "RE:", "Fwd:", "AW:",
+/// "SV:", "Res:", "Enc:"...), so the new case's messages carry one tag.
+pub fn without_tag(subject: &str, id: &str) -> String {
+    let mut out = String::with_capacity(subject.len());
+    let mut rest = subject;
+    while let Some(open) = rest.find('[') {
+        let Some(close) = rest[open..].find(']') else { break };
+        let inner = rest[open + 1..open + close].trim();
+        out.push_str(&rest[..open]);
+        if !inner.eq_ignore_ascii_case(id) {
+            out.push_str(&rest[open..=open + close]);
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    let mut text = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    loop {
+        let lower = text.to_lowercase();
+        let Some(prefix) = REPLY_PREFIXES.iter().find(|p| lower.starts_with(*p)) else {
+            break;
+        };
+        text = text[prefix.len()..].trim_start().to_string();
+    }
+    if text.is_empty() {
+        "(no subject)".to_string()
+    } else {
+        text
+    }
+}
+
+/// Reply and forward prefixes of common clients, lower case, with their colon.
+const REPLY_PREFIXES: [&str; 10] = ["re:", "fwd:", "fw:", "aw:", "wg:", "sv:", "vs:", "res:", "enc:", "rv:"];
+
+/// The refusal of a message whose sender's domain is no customer's.
+pub fn unknown_sender(domain: &str) -> Error {
+    refuse(format!(
+        "the sender's domain {} belongs to no customer (add it to a customer's `domains` in config.yaml)",
+        crate::core::terminal::escape_line(domain)
+    ))
+}
+
 fn is_attribution(line: &str) -> bool {
     let line = line.trim();
     let lower = line.to_lowercase();
@@ -1000,6 +1043,24 @@ mod tests {
         let one_word = "x".repeat(300);
         assert_eq!(cut_at_word(&one_word, 10), "xxxxxxxxx…");
         assert_eq!(cut_at_word("ação ação ação", 12), "ação ação…");
+    }
+
+    #[test]
+    fn a_follow_ups_subject_loses_the_old_tag_and_the_reply_prefixes() {
+        assert_eq!(
+            without_tag("Re: [RC-7K3QX9MT] Export fails", "RC-7K3QX9MT"),
+            "Export fails"
+        );
+        assert_eq!(
+            without_tag("RE: AW: [ rc-7k3qx9mt ] Export fails", "RC-7K3QX9MT"),
+            "Export fails"
+        );
+        assert_eq!(
+            without_tag("Re: [RC-OTHER1] and [RC-7K3QX9MT]", "RC-7K3QX9MT"),
+            "[RC-OTHER1] and"
+        );
+        assert_eq!(without_tag("Re: [RC-7K3QX9MT]", "RC-7K3QX9MT"), "(no subject)");
+        assert_eq!(without_tag("Export [fails", "RC-7K3QX9MT"), "Export [fails");
     }
 
     #[test]

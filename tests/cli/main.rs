@@ -25,6 +25,7 @@ mod git_attacks;
 mod git_index;
 mod index;
 mod index_audit;
+mod intake;
 mod interrupted_commit;
 mod layers;
 mod ledger_attacks;

@@ -9,6 +9,7 @@ pub mod deliver;
 pub mod escalate;
 pub mod git_setup;
 pub mod init;
+pub mod intake;
 pub mod investigate;
 pub mod list;
 pub mod man;

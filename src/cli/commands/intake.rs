@@ -1,0 +1,127 @@
+//! `tickets intake < message.eml`: the one command a mail server runs for
+//! each message to the support address (a Postfix alias, procmail,
+//! fetchmail's mda, a systemd socket). It decides: a reply to the case the
+//! message names, a follow-up of a closed case, or a new case; automatic
+//! mail is never a new case. Exit codes are the mail server's (sysexits):
+//! 0 taken, 65 or 67 refused (bounced with the reason), 75 try again later.
+
+use crate::cli::error_message::error_message;
+use crate::cli::exit_code::ExitCode;
+use crate::cli::{print_transition, print_transitioned, warn, warn_about, Context, GlobalArgs};
+use crate::core::error::{Error, Result};
+use crate::core::terminal::escape_line;
+use crate::operations::{self, Opening, Replied, Taken};
+use crate::views::Format;
+use clap::Args;
+
+/// Arguments of `intake`.
+#[derive(Debug, Args)]
+#[command(after_help = "Exit codes of intake (sysexits, as mail servers read them):
+  0   taken: a reply, a note, a follow-up, a new case, or an automatic message dropped
+  65  refused: not a message the desk can take; the reason is on stderr, for the bounce
+  67  refused: the sender's domain is no customer's
+  75  the store cannot take it now (busy, disk, clock, git): the mail server keeps it and retries")]
+pub struct IntakeArgs {}
+
+/// Runs `intake`: reads one message on stdin.
+pub fn run(global: &GlobalArgs, _args: IntakeArgs) -> Result<ExitCode> {
+    let taken = Context::new(global).and_then(|ctx| {
+        // In a mail pipe $USER means nothing: the sender acts.
+        let taken = operations::intake(&ctx.session(), std::io::stdin().lock())?;
+        report(&ctx, taken)
+    });
+    match taken {
+        Ok(code) => Ok(code),
+        Err(e) => {
+            crate::core::error::diagnostic(&format!("error: {}", escape_line(&error_message(&e))));
+            Ok(exit_code_of(&e))
+        }
+    }
+}
+
+/// The sysexits code a mail server understands for `e`: the message's own
+/// fault bounces (65, 67), anything of the store's is retried (75).
+fn exit_code_of(e: &Error) -> ExitCode {
+    match e {
+        Error::Usage(reason)
+            if reason.contains("belongs to no customer") || reason.contains("not one of the domains") =>
+        {
+            ExitCode::UnknownSender
+        }
+        Error::Usage(_) | Error::NoSuchTicket { .. } | Error::InvalidId { .. } | Error::AmbiguousId { .. } => {
+            ExitCode::MessageRefused
+        }
+        Error::Closed { .. } | Error::TransitionNotAllowed { .. } => ExitCode::MessageRefused,
+        Error::ChangeBeforeLastChange { .. }
+        | Error::NotAStore { .. }
+        | Error::InvalidData { .. }
+        | Error::Busy { .. }
+        | Error::Io { .. }
+        | Error::Other(_) => ExitCode::TryAgainLater,
+    }
+}
+
+/// Says what was done: the case's ID (or the new case's) on stdout, a line
+/// on stderr for anything but a plain reply or a new case.
+fn report(ctx: &Context, taken: Taken) -> Result<ExitCode> {
+    match taken {
+        Taken::Replied(Replied::Recorded(transitioned)) => print_transitioned(ctx, &transitioned),
+        Taken::Replied(Replied::Noted { transitioned, reason }) => {
+            warn(&format!(
+                "an automatic message ({}): recorded on {} as an internal note; the status stays {}",
+                escape_line(&reason),
+                transitioned.case.id,
+                transitioned.case.status
+            ));
+            print_transitioned(ctx, &transitioned)
+        }
+        Taken::Replied(Replied::AlreadyRecorded(case)) | Taken::Replied(Replied::Ignored { case, .. }) => {
+            warn(&format!(
+                "this message was already taken on {}; nothing recorded",
+                case.id
+            ));
+            if ctx.format == Format::Table {
+                crate::cli::emit(&format!("{}\n", case.id))?;
+            } else {
+                print_transition(ctx, None, &case)?;
+            }
+            Ok(ExitCode::Success)
+        }
+        Taken::Opened(opening) => opened(ctx, opening, None),
+        Taken::FollowedUp { of, opening } => opened(ctx, opening, Some(&of)),
+        Taken::Dropped { reason } => {
+            warn(&format!(
+                "an automatic message ({}) that names no open case: nothing recorded, nothing answered",
+                escape_line(&reason)
+            ));
+            Ok(ExitCode::Success)
+        }
+    }
+}
+
+fn opened(ctx: &Context, opening: Opening, follows: Option<&str>) -> Result<ExitCode> {
+    match opening {
+        Opening::Opened(opened) => {
+            if let Some(previous) = follows {
+                warn(&format!(
+                    "{previous} is closed: this message opens {}, which follows it up",
+                    opened.case.id
+                ));
+            }
+            opened.warnings.iter().for_each(warn_about);
+            // A bad file elsewhere in the store does not refuse the message.
+            let _ = crate::cli::report_bad_files(&opened.errors);
+            if ctx.format == Format::Table {
+                crate::cli::emit(&format!("{}\n", opened.case.id))?;
+            } else {
+                print_transition(ctx, None, &opened.case)?;
+            }
+            Ok(ExitCode::Success)
+        }
+        Opening::AlreadyOpened { id } => {
+            warn(&format!("this message already opened {id}; nothing recorded"));
+            crate::cli::emit(&format!("{id}\n"))?;
+            Ok(ExitCode::Success)
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! `tickets intake`: the mail server's one command. It decides reply,
+//! follow-up or new case, never opens a case for automatic mail, and
+//! answers in sysexits: 0 taken, 65/67 refused (bounced), 75 retried.
+
+use crate::support::{TestStore, CONFIG, NOW};
+use assert_cmd::assert::Assert;
+use predicates::str::contains;
+
+const MAIL: &str = "mail:\n  from: \"Acme Support <support@desk.example>\"\n";
+
+fn desk() -> TestStore {
+    TestStore::with_config(&format!("{CONFIG}{MAIL}"))
+}
+
+fn message(from: &str, subject: &str, extra: &str, body: &str) -> String {
+    format!(
+        "From: {from}\r\nTo: support@desk.example\r\nSubject: {subject}\r\nMessage-ID: <{}@acme.example>\r\n{extra}\r\n{body}\r\n",
+        subject.len() + body.len() + extra.len()
+    )
+}
+
+fn intake_at(t: &TestStore, now: &str, raw: &str) -> Assert {
+    t.cmd()
+        .env("TICKETS_NOW", now)
+        .arg("intake")
+        .write_stdin(raw.to_string())
+        .assert()
+}
+
+fn intake(t: &TestStore, raw: &str) -> Assert {
+    intake_at(t, NOW, raw)
+}
+
+fn id_of(assert: Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).trim().to_string()
+}
+
+#[test]
+fn a_new_message_opens_a_case_and_a_reply_by_tag_reopens_it() {
+    let t = desk();
+    let id = id_of(
+        intake(
+            &t,
+            &message("ana.souza@acme.example", "Export fails", "", "Since Monday."),
+        )
+        .success(),
+    );
+    assert!(id.starts_with("RC-"), "{id}");
+    assert_eq!(t.status(&id), "open");
+    t.run(&["request-info", &id, "-m", "Which version?"]).success();
+    let again = id_of(
+        intake(
+            &t,
+            &message(
+                "ana.souza@acme.example",
+                &format!("Re: [{id}] Export fails"),
+                "",
+                "Version 7.2.",
+            ),
+        )
+        .success(),
+    );
+    assert!(
+        again.starts_with(&format!("{id}: reply: waiting-for-customer -> open")),
+        "{again}"
+    );
+    assert_eq!(t.status(&id), "open");
+    assert_eq!(t.list(&["--all"]).len(), 1, "one case");
+}
+
+#[test]
+fn an_out_of_office_without_rfc_3834_headers_is_a_note_and_never_a_case() {
+    let t = desk();
+    let id = t.open(&[
+        "--customer",
+        "Acme Corp",
+        "--summary",
+        "Export fails",
+        "--email",
+        "ana.souza@acme.example",
+    ]);
+    t.run(&["request-info", &id, "-m", "Which version?"]).success();
+    let before = t.show(&id);
+    intake(
+        &t,
+        &message(
+            "ana.souza@acme.example",
+            &format!("Automatic reply: [{id}] Export fails"),
+            "",
+            "I am away until Monday.",
+        ),
+    )
+    .success()
+    .stderr(contains("automatic"));
+    let after = t.show(&id);
+    assert_eq!(after["status"], "waiting-for-customer");
+    assert_eq!(
+        after["waiting_since"], before["waiting_since"],
+        "the clock is untouched"
+    );
+    assert_eq!(after["history"].as_array().unwrap().last().unwrap()["action"], "note");
+    // One that names no case is dropped: no case, no acknowledgement.
+    intake(
+        &t,
+        &message("ana.souza@acme.example", "Out of office", "", "I am away."),
+    )
+    .success()
+    .stderr(contains("nothing recorded"));
+    assert_eq!(t.list(&["--all"]).len(), 1, "no case opened by an out-of-office");
+}
+
+#[test]
+fn a_reply_to_a_closed_case_opens_a_linked_follow_up_with_one_tag_and_no_quoted_history() {
+    let t = desk();
+    let old = t.open(&[
+        "--customer",
+        "Acme Corp",
+        "--summary",
+        "Export fails",
+        "--email",
+        "ana.souza@acme.example",
+    ]);
+    t.run(&["close", &old, "--resolution", "Fixed in 7.2"]).success();
+    let body = "It fails again since 7.3.\r\n\r\nFrom: Acme Support <support@desk.example>\r\nSent: Monday, 2 March 2026 09:00\r\nTo: ana.souza@acme.example\r\nSubject: [RC-X] Export fails\r\n\r\nYour case was closed.";
+    let new = id_of(
+        intake(
+            &t,
+            &message("joao@acme.example", &format!("RE: [{old}] Export fails"), "", body),
+        )
+        .success()
+        .stderr(contains("follows it up")),
+    );
+    assert_ne!(new, old);
+    let case = t.show(&new);
+    assert_eq!(case["follow_up_of"], old.as_str());
+    assert_eq!(case["customer"], "Acme Corp");
+    assert_eq!(case["email"], "ana.souza@acme.example", "the contact is inherited");
+    assert_eq!(
+        case["summary"], "Export fails",
+        "the old tag and the reply prefix are gone"
+    );
+    let description = case["description"].as_str().unwrap();
+    assert!(description.contains("It fails again since 7.3."), "{description}");
+    assert!(
+        !description.contains("Sent: Monday"),
+        "the quoted header stays out: {description}"
+    );
+}
+
+#[test]
+fn refusals_bounce_with_65_or_67_and_store_problems_ask_for_a_retry_with_75() {
+    let t = desk();
+    intake(&t, &message("eve@evil.example", "Hello", "", "Hi."))
+        .code(67)
+        .stderr(contains("belongs to no customer"));
+    intake(&t, "").code(65).stderr(contains("empty"));
+    intake(&t, &message("ana.souza@acme.example", "Hello", "", ""))
+        .code(65)
+        .stderr(contains("no text"));
+    // A clone ahead of this host's clock wrote last: retried, not bounced.
+    let id = t.open(&[
+        "--customer",
+        "Acme Corp",
+        "--summary",
+        "Export fails",
+        "--email",
+        "ana.souza@acme.example",
+    ]);
+    t.run_at("2026-11-19T12:00:00Z", &["request-info", &id, "-m", "Which version?"])
+        .success();
+    let before = t.file(&id);
+    intake_at(
+        &t,
+        "2026-11-19T10:30:00Z",
+        &message("ana.souza@acme.example", &format!("Re: [{id}] x"), "", "7.2"),
+    )
+    .code(75)
+    .stderr(contains("out of order"));
+    assert_eq!(t.file(&id), before, "nothing written");
+    // Not a store at all (a misconfigured alias): retried once fixed.
+    t.cmd()
+        .env("TICKETS_DIR", t.path().join("nowhere"))
+        .arg("intake")
+        .write_stdin(message("ana.souza@acme.example", "Hello", "", "Hi."))
+        .assert()
+        .code(75);
+}
+
+#[test]
+fn a_busy_store_asks_the_mail_server_to_retry() {
+    let t = desk();
+    t.open_simple();
+    let lock = std::fs::OpenOptions::new()
+        .write(true)
+        .open(t.path().join(".tickets").join("lock"))
+        .expect("the lock file exists once a case was opened");
+    lock.lock().expect("take the store lock");
+    t.cmd()
+        .env("TICKETS_LOCK_TIMEOUT", "0")
+        .arg("intake")
+        .write_stdin(message("ana.souza@acme.example", "Hello", "", "Hi."))
+        .assert()
+        .code(75)
+        .stderr(contains("busy"));
+    drop(lock);
+    assert_eq!(t.list(&["--all"]).len(), 1, "no second case");
+}
