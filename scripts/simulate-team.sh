@@ -399,11 +399,14 @@ YAML
   PPORT=$(free_port); BASE=http://127.0.0.1:$PPORT
   read_crontab
 
-  # The mail server's wrapper exactly as docs/mail.md gives it, on the mail
-  # host (/srv/support is its clone); syslog is a file here.
-  doc_block sh 'tickets-mail' 'from-email' | sed -e "s|/srv/support|$W/portal|g" \
-    -e "s|logger -t tickets-mail -p mail.err|cat >>$W/logs/mail-errors.log|" >"$W/bin/tickets-mail"
-  grep -q 'from-email' "$W/bin/tickets-mail" || { echo "simulate-team: no tickets-mail wrapper in docs/mail.md" >&2; exit 2; }
+  # The mail server's alias exactly as docs/mail.md gives it, on the mail
+  # host (/srv/support is its clone).
+  local alias
+  alias=$(sed -n 's/^support: *"|\(.*intake\)"$/\1/p' "$repo/docs/mail.md" | head -n 1)
+  [ -n "$alias" ] || { echo "simulate-team: no intake alias in docs/mail.md" >&2; exit 2; }
+  printf '#!/bin/sh\nexec %s 2>>"%s"\n' \
+    "$(printf '%s' "$alias" | sed -e "s|/srv/support|$W/portal|g" -e "s|/usr/local/bin/tickets|tickets|")" \
+    "$W/logs/mail-errors.log" >"$W/bin/tickets-mail"
   chmod +x "$W/bin/tickets-mail"
 }
 
@@ -503,8 +506,9 @@ eml() {
     fi
   } >"$1"
 }
-# The mail server pipes a message to the wrapper: 0 recorded, 2 bounced, 75
-# kept for a retry (none is expected: nothing here runs concurrently).
+# The mail server pipes a message to `tickets intake`: 0 taken, 65 or 67
+# bounced, 75 kept for a retry (none is expected: nothing here runs
+# concurrently).
 mail_in() {                                         # FILE
   local rc=0
   env $(host_env portal) TICKETS_NOW="$NOW" tickets-mail <"$1" >"$W/out" 2>>"$W/logs/mail-bounces.log" || rc=$?
@@ -512,7 +516,7 @@ mail_in() {                                         # FILE
   count mails-in
   case $rc in
     0) ;;
-    2) count bounced ;;
+    65|67) count bounced ;;
     *) broken command-failed "tickets-mail < $(basename "$1") at $NOW exited $rc: $(tail -n 1 "$W/logs/mail-errors.log" 2>/dev/null)"
        cp "$1" "$W/mailq/$SERIAL.eml"; return 1 ;;
   esac
