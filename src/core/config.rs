@@ -375,6 +375,25 @@ pub struct MailConfig {
     /// The closing line of every message.
     #[serde(default = "default_signature")]
     pub signature: String,
+    /// At most one acknowledgement to a sender in this many hours (RFC 3834
+    /// section 2): a second case opened within it is not acknowledged, so no
+    /// auto-responder can loop with the desk. 24 by default.
+    #[serde(
+        default = "default_acknowledge_hours",
+        skip_serializing_if = "is_default_acknowledge_hours"
+    )]
+    pub acknowledge_once_in_hours: u32,
+}
+
+/// The most hours `mail.acknowledge_once_in_hours` may say (a year).
+pub const MAX_ACKNOWLEDGE_HOURS: u32 = 24 * 366;
+
+fn default_acknowledge_hours() -> u32 {
+    24
+}
+
+fn is_default_acknowledge_hours(hours: &u32) -> bool {
+    *hours == default_acknowledge_hours()
 }
 
 fn default_signature() -> String {
@@ -387,6 +406,12 @@ impl MailConfig {
         parse_mailbox("mail.from", &self.from)?;
         if let Some(reply_to) = &self.reply_to {
             parse_mailbox("mail.reply_to", reply_to)?;
+        }
+        if self.acknowledge_once_in_hours == 0 || self.acknowledge_once_in_hours > MAX_ACKNOWLEDGE_HOURS {
+            return Err(format!(
+                "mail.acknowledge_once_in_hours ({}) must be at least 1 and at most {MAX_ACKNOWLEDGE_HOURS}",
+                self.acknowledge_once_in_hours
+            ));
         }
         Ok(())
     }

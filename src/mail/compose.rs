@@ -505,6 +505,7 @@ mod tests {
             from: "Acme Support <support@desk.example>".into(),
             reply_to: Some("replies@desk.example".into()),
             signature: "-- \nAcme Support".into(),
+            acknowledge_once_in_hours: 24,
         }
     }
 

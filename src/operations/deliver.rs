@@ -203,6 +203,34 @@ fn pending_messages(
     })
 }
 
+/// When the recipient of `message`, an acknowledgement of a case its
+/// recipient opened (by mail or in the portal), was last acknowledged within
+/// `period` before `now`; `None` for any other message.
+fn acknowledged_lately(
+    ledger: &SentLedger,
+    message: &OutboxMessage,
+    now: chrono::DateTime<chrono::Utc>,
+    period: Duration,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    if message.action != ActionKind::Open {
+        return None;
+    }
+    let to = message.to.to_ascii_lowercase();
+    let opened_by_recipient = message
+        .event_actor
+        .as_deref()
+        .and_then(crate::mail::compose::contact_address)
+        .is_some_and(|actor| actor.eq_ignore_ascii_case(&to));
+    if !opened_by_recipient {
+        return None;
+    }
+    ledger
+        .acknowledged
+        .get(&to)
+        .copied()
+        .filter(|last| now - *last < period)
+}
+
 /// The ledger entry that withholds an event's message for good, at `now`.
 fn withheld_entry(
     now: chrono::DateTime<chrono::Utc>,
@@ -373,7 +401,45 @@ pub fn deliver(
         }
     }
 
+    let acknowledge_period = config.mail.as_ref().map_or(Duration::hours(24), |mail| {
+        Duration::hours(i64::from(mail.acknowledge_once_in_hours))
+    });
     for (key, mut message) in pending.messages {
+        if let Some(last) = acknowledged_lately(&ledger, &message, session.now, acknowledge_period) {
+            let reason = format!(
+                "a second acknowledgement to the same sender within {} hours (the last at {}): \
+                 not sent, so that no auto-responder can loop with the desk (RFC 3834)",
+                acknowledge_period.num_hours(),
+                crate::core::time::format_instant(&last)
+            );
+            if !dry_run {
+                let lock = store.lock(session.lock_wait)?;
+                let entry = SentEntry {
+                    sent_at: session.now,
+                    case: message.case.clone(),
+                    event: message.action.to_string(),
+                    key,
+                    message_id: String::new(),
+                    to: String::new(),
+                    subject: String::new(),
+                    attempts: 0,
+                    withheld: Some(reason.clone()),
+                };
+                written.push(store.record_sent(&lock, &entry)?);
+                record.sent.insert(entry_hash(&entry.case, &entry.key));
+                if message.state != DeliveryState::Queued {
+                    store.remove_message(&delivery_lock, &message)?;
+                }
+            }
+            delivered.warnings.push(super::Warning::MailNotQueued {
+                id: message.case.clone(),
+                reason,
+            });
+            continue;
+        }
+        if message.action == ActionKind::Open {
+            ledger.acknowledged.insert(message.to.to_ascii_lowercase(), session.now);
+        }
         if dry_run {
             delivered.sent.push(message);
             continue;

@@ -77,6 +77,9 @@ pub struct SentLedger {
     /// Every event sent or withheld, as [`entry_hash`]es: eight bytes each,
     /// whatever a planted line holds.
     pub keys: HashSet<u64>,
+    /// The last acknowledgement (an `open` event's message) sent to each
+    /// recipient, by address in lower case: one line per recipient.
+    pub acknowledged: std::collections::HashMap<String, DateTime<Utc>>,
 }
 
 impl SentLedger {
@@ -152,6 +155,13 @@ impl Store {
         }
         self.visit_sent(&mut |entry| {
             ledger.keys.insert(entry_hash(&entry.case, &entry.key));
+            if entry.event == "open" && entry.withheld.is_none() && !entry.to.is_empty() {
+                let last = ledger
+                    .acknowledged
+                    .entry(entry.to.to_ascii_lowercase())
+                    .or_insert(entry.sent_at);
+                *last = (*last).max(entry.sent_at);
+            }
         })?;
         Ok(ledger)
     }
