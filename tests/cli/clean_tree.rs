@@ -5,7 +5,7 @@
 //! each command that writes, `git status` is clean, so another clone gets
 //! the whole change and the cron recipes never meet a dirty work tree.
 
-use crate::git_index::Clone;
+use crate::support::git::Clone;
 
 const CONFIG: &str = r#"id_prefix: RC
 auto_close_after_days: 7

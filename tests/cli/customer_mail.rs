@@ -4,8 +4,8 @@
 //! message the server received is parsed back with mail-parser to check its
 //! headers and its decoded body.
 
-use crate::delivery::fake_sendmail;
-use crate::mail_server::SmtpServer;
+use crate::support::mail::fake_sendmail;
+use crate::support::mail::SmtpServer;
 use crate::support::*;
 use assert_cmd::assert::Assert;
 use rand::Rng;

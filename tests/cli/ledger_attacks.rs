@@ -871,7 +871,7 @@ fn a_burst_of_cases_opened_by_one_sender_gets_at_most_one_acknowledgement_a_day(
 // 3. The note of an interrupted auto-commit (.git/tickets-commit-in-progress).
 // ---------------------------------------------------------------------------
 
-use crate::git_index::{Clone, OPEN};
+use crate::support::git::{Clone, OPEN};
 
 /// The pid of a process that has ended.
 fn a_dead_pid() -> u32 {

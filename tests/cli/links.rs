@@ -7,7 +7,6 @@
 //! are never reached through a link: readers skip the index, writers refuse
 //! with exit 5 naming the link, and the link's target is never touched.
 
-use crate::special_files::{mkfifo, run_bounded, run_bounded_in, Ran};
 use crate::support::*;
 use std::collections::BTreeMap;
 use std::fs;

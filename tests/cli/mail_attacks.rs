@@ -3,7 +3,7 @@
 //! make the desk send, leak, or do. One test per hole found, named after
 //! what broke.
 
-use crate::mail_server::SmtpServer;
+use crate::support::mail::SmtpServer;
 use crate::support::{TestStore, CONFIG, NOW};
 use std::path::Path;
 use std::process::Command;

@@ -33,7 +33,6 @@ mod links;
 mod mail_attacks;
 mod mail_headers;
 mod mail_host;
-mod mail_server;
 mod merge_driver_faults;
 mod merges;
 mod operations;

@@ -5,7 +5,7 @@
 //! markers written by a merge that met a half-done commit. The recipe
 //! (examples/cron-mail-host.sh) runs git under the store's own lock.
 
-use crate::portal::{Server, CONFIG};
+use crate::support::portal::{Server, CONFIG};
 use crate::support::{TestStore, NOW};
 use std::path::Path;
 use std::process::Command;
@@ -57,11 +57,11 @@ fn the_portal_hosts_cron_line_never_meets_the_portals_own_writes() {
     git(&host, &["init", "-q", "-b", "main"]);
     let setup = tickets(&host, NOW, &["git-setup"]);
     assert!(setup.status.success(), "{}", String::from_utf8_lossy(&setup.stderr));
-    let id = crate::portal::open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
+    let id = crate::support::portal::open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
     // The other clone works another case: every pull merges the repository
     // (same-second events of one case on two clones are the merge driver's
     // own business, tested in `merges`).
-    let other = crate::portal::open(&t, "Globex", None, "Login slow");
+    let other = crate::support::portal::open(&t, "Globex", None, "Login slow");
     git(&host, &["add", "-A"]);
     git(&host, &["commit", "-qm", "the store"]);
     let origin = outside.path().join("origin.git");
