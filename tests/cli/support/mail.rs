@@ -1,12 +1,18 @@
 //! The mail desk: a real SMTP server on 127.0.0.1, a sendmail-compatible
-//! script relaying to it, and `deliver` run with a script that keeps each
-//! message.
+//! script relaying to it, `deliver` run with a script that keeps each
+//! message, and a [`Desk`]: a store with `mail:` whose `deliver` reaches the
+//! server, and the messages it received, parsed.
 
-use super::store::{TestStore, NOW};
+use super::process::guarded;
+use super::store::{TestStore, CONFIG, NOW};
+use assert_cmd::assert::Assert;
+use serde_json::Value;
+use std::collections::HashMap;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
+use tempfile::TempDir;
 
 impl TestStore {
     /// Runs `deliver` at NOW as the mail host, with a sendmail-compatible
@@ -18,36 +24,17 @@ impl TestStore {
 
     /// [`deliver_and_capture`](Self::deliver_and_capture) at `now`.
     pub fn deliver_and_capture_at(&self, now: &str) -> Vec<String> {
-        use std::os::unix::fs::PermissionsExt;
-        let outside = tempfile::tempdir().expect("temp dir");
-        let kept = outside.path().join("kept");
-        std::fs::create_dir(&kept).expect("kept");
-        let script = outside.path().join("sendmail");
-        std::fs::write(
-            &script,
-            format!(
-                "#!/bin/sh
-cat > \"{}/$(date +%s%N).$$.eml\"\n",
-                kept.display()
-            ),
-        )
-        .expect("script");
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        let kept = MailServer::new();
         self.cmd()
             .env("TICKETS_NOW", now)
-            .env("TICKETS_SENDMAIL", format!("{} -t -oi", script.display()))
+            .env("TICKETS_SENDMAIL", kept.command())
             .env_remove("TICKETS_SMTP_URL")
             .arg("deliver")
             .assert()
             .success();
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&kept)
-            .expect("kept")
-            .map(|e| e.expect("entry").path())
-            .collect();
-        files.sort();
-        files
+        kept.kept("eml")
             .iter()
-            .map(|f| String::from_utf8_lossy(&std::fs::read(f).expect("message")).replace("=\r\n", ""))
+            .map(|message| message.replace("=\r\n", ""))
             .collect()
     }
 }
@@ -157,4 +144,333 @@ with smtplib.SMTP("127.0.0.1", {port}) as smtp:
     .unwrap();
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
     script
+}
+
+/// The store's `mail:` settings (and reminders after 5 days of waiting).
+pub const MAIL: &str = "remind_after_days: 5
+mail:
+  from: \"Acme Desk <support@desk.example>\"
+  reply_to: \"Desk Replies <replies@desk.example>\"
+  signature: \"-- \\nThe Desk team\"
+";
+
+/// The test roster and customers, with `mail:`.
+pub fn mail_config() -> String {
+    format!("{CONFIG}{MAIL}")
+}
+
+/// Instants after NOW (2026-11-19T10:00:00Z).
+pub const HOUR_1: &str = "2026-11-19T11:00:00Z";
+pub const HOUR_2: &str = "2026-11-19T12:00:00Z";
+pub const HOUR_3: &str = "2026-11-19T13:00:00Z";
+/// Five days after HOUR_1: a question asked at HOUR_1 is due its reminder.
+pub const DAY_5: &str = "2026-11-24T11:00:00Z";
+/// Eight days after HOUR_1: a question asked at HOUR_1 is due auto-close.
+pub const DAY_8: &str = "2026-11-27T11:00:00Z";
+
+/// How `deliver` reaches the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// `TICKETS_SMTP_URL`.
+    Smtp,
+    /// `TICKETS_SENDMAIL`: a sendmail-compatible script relaying to the server.
+    Sendmail,
+}
+
+/// A store with `mail:`, a real SMTP server, and a way to reach it.
+pub struct Desk {
+    pub t: TestStore,
+    pub mailroom: TempDir,
+    pub server: SmtpServer,
+    pub via: Via,
+    pub sendmail: PathBuf,
+}
+
+impl Desk {
+    pub fn new(via: Via) -> Desk {
+        Desk::with_config(&mail_config(), via)
+    }
+
+    pub fn with_config(config: &str, via: Via) -> Desk {
+        let t = TestStore::with_config(config);
+        let mailroom = tempfile::tempdir().expect("temp dir");
+        let server = start_server(&mailroom.path().join("first"));
+        let sendmail = fake_sendmail(mailroom.path(), server.port());
+        Desk {
+            t,
+            mailroom,
+            server,
+            via,
+            sendmail,
+        }
+    }
+
+    /// Replaces the (stopped) server by a new one; the sendmail script
+    /// relays to the new one.
+    pub fn restart_server(&mut self) {
+        self.server.stop();
+        let dir = self.mailroom.path().join(format!("server-{}", self.server.port()));
+        self.server = start_server(&dir);
+        self.sendmail = fake_sendmail(self.mailroom.path(), self.server.port());
+    }
+
+    /// `tickets deliver` at `now`, through `self.via`.
+    pub fn deliver_at(&self, now: &str) -> Assert {
+        self.deliver_cmd(now).arg("deliver").assert()
+    }
+
+    pub fn deliver_cmd(&self, now: &str) -> assert_cmd::Command {
+        let mut cmd = self.t.cmd();
+        cmd.env("TICKETS_NOW", now)
+            .env_remove("TICKETS_SMTP_URL")
+            .env_remove("TICKETS_SMTP_USER")
+            .env_remove("TICKETS_SMTP_PASSWORD")
+            .env_remove("TICKETS_SENDMAIL");
+        match self.via {
+            Via::Smtp => cmd.env("TICKETS_SMTP_URL", self.server.url()),
+            Via::Sendmail => cmd.env("TICKETS_SENDMAIL", format!("{} -t -oi", self.sendmail.display())),
+        };
+        cmd
+    }
+
+    /// What the server received so far, parsed.
+    pub fn received(&self) -> Vec<Received> {
+        self.server.messages().iter().map(|raw| Received::parse(raw)).collect()
+    }
+
+    /// `outbox --format json`.
+    pub fn outbox(&self) -> Vec<Value> {
+        serde_json::from_str(&self.t.stdout(&["outbox", "--format", "json"])).expect("outbox json")
+    }
+
+    /// Message-ID -> the event that queued it, from the outbox.
+    pub fn events_by_message_id(&self) -> HashMap<String, String> {
+        self.outbox()
+            .iter()
+            .map(|m| {
+                (
+                    m["message_id"].as_str().expect("message_id").to_string(),
+                    m["event"].as_str().expect("event").to_string(),
+                )
+            })
+            .collect()
+    }
+
+    /// Pipes `message` into `args`.
+    pub fn pipe_at(&self, now: &str, args: &[&str], message: &str) -> Assert {
+        self.t
+            .cmd()
+            .env("TICKETS_NOW", now)
+            .args(args)
+            .write_stdin(message.as_bytes().to_vec())
+            .assert()
+    }
+}
+
+/// A server keeping its mail under `dir` (created).
+pub fn start_server(dir: &std::path::Path) -> SmtpServer {
+    std::fs::create_dir_all(dir).expect("server dir");
+    SmtpServer::start(dir)
+}
+
+/// One message as the server received it, parsed.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub message_id: String,
+    pub in_reply_to: Vec<String>,
+    pub references: Vec<String>,
+    pub subject: String,
+    pub from_name: Option<String>,
+    pub from: String,
+    pub reply_to: Option<String>,
+    pub to: String,
+    pub auto_submitted: Option<String>,
+    /// The decoded text body.
+    pub body: String,
+    /// The message as received, for searching headers too.
+    pub raw: String,
+}
+
+impl Received {
+    pub fn parse(raw: &[u8]) -> Received {
+        let message = mail_parser::MessageParser::default()
+            .parse(raw)
+            .unwrap_or_else(|| panic!("not a message: {}", String::from_utf8_lossy(raw)));
+        let list = |value: &mail_parser::HeaderValue<'_>| -> Vec<String> {
+            value
+                .as_text_list()
+                .map(|items| items.iter().map(|s| s.to_string()).collect())
+                .unwrap_or_default()
+        };
+        let first = |address: Option<&mail_parser::Address<'_>>| {
+            address
+                .and_then(|a| a.first())
+                .map(|a| (a.name().map(String::from), a.address().unwrap_or("").to_string()))
+        };
+        let (from_name, from) = first(message.from()).expect("From");
+        Received {
+            message_id: message.message_id().expect("Message-ID").to_string(),
+            in_reply_to: list(message.in_reply_to()),
+            references: list(message.references()),
+            subject: message.subject().expect("Subject").to_string(),
+            from_name,
+            from,
+            reply_to: first(message.reply_to()).map(|(_, address)| address),
+            to: first(message.to()).expect("To").1,
+            auto_submitted: message.header_raw("Auto-Submitted").map(|v| v.trim().to_string()),
+            body: message.body_text(0).expect("a text body").replace("\r\n", "\n"),
+            raw: String::from_utf8_lossy(raw).into_owned(),
+        }
+    }
+}
+
+/// A customer's message, as a mail server's pipe hands it to `open --from-email`.
+pub fn customer_mail(from: &str, subject: &str, message_id: &str, body: &str) -> String {
+    format!(
+        "From: Ana Souza <{from}>\r\n\
+         To: Support <support@desk.example>\r\n\
+         Subject: {subject}\r\n\
+         Date: Thu, 19 Nov 2026 06:55:10 -0300\r\n\
+         Message-ID: <{message_id}>\r\n\
+         MIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\
+         \r\n\
+         {body}\r\n"
+    )
+}
+
+/// Opens a case from a customer's e-mail at NOW; returns its ID.
+pub fn open_by_mail(desk: &Desk, subject: &str, message_id: &str) -> String {
+    let raw = customer_mail(
+        "ana.souza@acme.example",
+        subject,
+        message_id,
+        "Since this morning's update no push notification reaches our iOS users.",
+    );
+    let out = desk.pipe_at(NOW, &["open", "--from-email"], &raw).success();
+    String::from_utf8(out.get_output().stdout.clone())
+        .expect("utf-8")
+        .trim()
+        .to_string()
+}
+
+pub fn stdout_of(assert: &Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stdout).into_owned()
+}
+
+pub fn stderr_of(assert: &Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+/// The messages of one case (by the `[ID]` of the subject), in arrival order.
+pub fn of_case<'a>(received: &'a [Received], id: &str) -> Vec<&'a Received> {
+    let tag = format!("[{id}] ");
+    received.iter().filter(|m| m.subject.starts_with(&tag)).collect()
+}
+
+/// Far beyond any honest run: only a hang (or a pathological slowdown) gets there.
+pub const HANG: Duration = Duration::from_secs(20);
+
+/// The tests' store with outbound mail on.
+pub fn mail_store() -> TestStore {
+    TestStore::with_config(&format!("{CONFIG}mail:\n  from: \"Support <support@desk.example>\"\n"))
+}
+
+/// A case for Acme Corp with a contact address; its ID.
+pub fn a_case(t: &TestStore) -> String {
+    t.open(&[
+        "--customer",
+        "Acme Corp",
+        "--email",
+        "ana@acme.example",
+        "--summary",
+        "Push fails",
+        "--description",
+        "No push since Monday",
+    ])
+}
+
+/// A sendmail-compatible script that keeps each message (and the
+/// arguments it was called with) in a folder outside the store.
+pub struct MailServer {
+    pub dir: TempDir,
+}
+
+impl MailServer {
+    /// A new script with nothing kept.
+    pub fn new() -> MailServer {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir(dir.path().join("kept")).expect("kept");
+        let script = dir.path().join("sendmail");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\nf=\"{kept}/$(date +%s%N).$$\"\necho \"$@\" > \"$f.args\"\ncat > \"$f.eml\"\n",
+                kept = dir.path().join("kept").display()
+            ),
+        )
+        .expect("script");
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        MailServer { dir }
+    }
+
+    /// `TICKETS_SENDMAIL` for it.
+    pub fn command(&self) -> String {
+        format!("{} -t -oi", self.dir.path().join("sendmail").display())
+    }
+
+    /// The messages handed to it, oldest first, with line ends as `\n` and
+    /// quoted-printable soft line breaks undone.
+    pub fn messages(&self) -> Vec<String> {
+        self.kept("eml")
+            .iter()
+            .map(|message| message.replace("\r\n", "\n").replace("=\n", ""))
+            .collect()
+    }
+
+    /// The argument lines it was called with.
+    pub fn arguments(&self) -> Vec<String> {
+        self.kept("args")
+            .iter()
+            .map(|args| args.replace("\r\n", "\n").replace("=\n", ""))
+            .collect()
+    }
+
+    /// The files it kept with this extension ("eml" or "args"), oldest
+    /// first, as they were written.
+    pub fn kept(&self, extension: &str) -> Vec<String> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path().join("kept"))
+            .expect("kept")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|x| x == extension))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|f| String::from_utf8_lossy(&std::fs::read(f).expect("kept file")).into_owned())
+            .collect()
+    }
+}
+
+/// `tickets ARGS` on `t` at `now`, as the mail host when `server` is given.
+pub fn tickets(t: &TestStore, now: &str, server: Option<&MailServer>, args: &[&str]) -> (Output, Duration) {
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin!("tickets"));
+    command
+        .env_remove("TICKETS_LOCK_TIMEOUT")
+        .env_remove("TICKETS_SMTP_URL")
+        .env_remove("TICKETS_SENDMAIL")
+        .env("TICKETS_DIR", t.path())
+        .env("TICKETS_NOW", now)
+        .env("TICKETS_ACTOR", "tester")
+        .args(args);
+    if let Some(server) = server {
+        command.env("TICKETS_SENDMAIL", server.command());
+    }
+    guarded(command, HANG)
+}
+
+/// `deliver` on the mail host at NOW: its output.
+pub fn deliver(t: &TestStore, server: &MailServer) -> Output {
+    tickets(t, NOW, Some(server), &["deliver"]).0
 }
