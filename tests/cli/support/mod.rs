@@ -1,5 +1,6 @@
 //! The one test harness every test file uses; no test file imports another.
 //!
+//! - [`cases`]: cases brought to each status of the life cycle;
 //! - [`store`]: a temp store with the test config, the pinned clock and the
 //!   `run`/command helpers (re-exported here, so `use crate::support::*`);
 //! - [`process`]: runs bounded in time or file size, FIFOs (re-exported);
@@ -9,6 +10,7 @@
 
 #![allow(dead_code)]
 
+pub mod cases;
 pub mod git;
 pub mod mail;
 pub mod portal;

@@ -347,3 +347,14 @@ pub fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, V
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
+
+/// The security headers every response carries.
+pub fn assert_security_headers(reply: &Reply, what: &str) {
+    assert_eq!(
+        reply.header("content-security-policy"),
+        Some("default-src 'self'; frame-ancestors 'none'"),
+        "{what}"
+    );
+    assert_eq!(reply.header("referrer-policy"), Some("no-referrer"), "{what}");
+    assert_eq!(reply.header("x-content-type-options"), Some("nosniff"), "{what}");
+}
