@@ -2,6 +2,7 @@
 //! triage order at any width from 60, its columns, sort keys and filters,
 //! `show`'s routing and auto-close date, and no pager in a pipe.
 
+use crate::support::write_script;
 use crate::support::{ids, TestStore};
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
@@ -365,8 +366,7 @@ fn the_pager_never_runs_in_a_pipe() {
     let d = day();
     let marker = d.t.path().join("pager-ran");
     let script = d.t.path().join("pager.sh");
-    std::fs::write(&script, format!("#!/bin/sh\ntouch '{}'\ncat\n", marker.display())).unwrap();
-    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    write_script(&script, &format!("touch '{}'\ncat\n", marker.display()));
     for pager in ["PAGER", "TICKETS_PAGER"] {
         for args in [&["list"][..], &["show", &d.new]] {
             let out = d.t.cmd().env(pager, &script).args(args).output().unwrap();

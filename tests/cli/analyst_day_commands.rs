@@ -3,6 +3,7 @@
 //! the identity warnings, ambiguous prefixes, help, a missing store, the
 //! streamed list and the pager on a terminal.
 
+use crate::support::write_script;
 use crate::support::{ids, TestStore, NOW};
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
@@ -316,8 +317,7 @@ fn on_a_terminal_the_pager_runs_and_a_missing_one_loses_no_output() {
     let id = t.open(&["--customer", "Globex", "--summary", "Paged summary"]);
     let marker = t.path().join("pager-ran");
     let pager = t.path().join("pager.sh");
-    std::fs::write(&pager, format!("#!/bin/sh\ntouch '{}'\ncat\n", marker.display())).unwrap();
-    std::fs::set_permissions(&pager, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    write_script(&pager, &format!("touch '{}'\ncat\n", marker.display()));
     let exe = assert_cmd::cargo::cargo_bin!("tickets");
     let on_terminal = |pager_value: &str, extra: &str| {
         let out = std::process::Command::new(script_tool)

@@ -3,6 +3,7 @@
 //! environment names a transport, after it pulls; the sent ledger it
 //! commits keeps every other clone, and a restore, from sending it again.
 
+use crate::support::write_script;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use tempfile::TempDir;
@@ -109,18 +110,12 @@ impl Deployment {
 
     /// A sendmail-compatible script appending each message to `mbox`.
     fn mail_server(&self) -> (PathBuf, PathBuf) {
-        use std::os::unix::fs::PermissionsExt;
         let mbox = self.tmp.path().join("mbox");
         let script = self.tmp.path().join("sendmail");
-        std::fs::write(
+        write_script(
             &script,
-            format!(
-                "#!/bin/sh\n{{ cat; echo; echo '=====END====='; }} >> '{}'\n",
-                mbox.display()
-            ),
-        )
-        .expect("script");
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+            &format!("{{ cat; echo; echo '=====END====='; }} >> '{}'\n", mbox.display()),
+        );
         (script, mbox)
     }
 

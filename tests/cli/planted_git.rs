@@ -5,6 +5,7 @@
 //! user's global git config says.
 
 use crate::support::git::Clone;
+use crate::support::write_script;
 use crate::support::NOW;
 use std::path::{Path, PathBuf};
 
@@ -60,17 +61,13 @@ impl Planting for Clone {
     }
 
     fn plant_hooks(&self, dir: &Path) -> String {
-        use std::os::unix::fs::PermissionsExt;
         let hooks = dir.join("hooks");
         std::fs::create_dir_all(&hooks).unwrap();
         for hook in ["pre-commit", "commit-msg", "post-commit", "post-index-change"] {
-            let script = hooks.join(hook);
-            std::fs::write(
-                &script,
-                format!("#!/bin/sh\necho {hook} >> '{}'\n", self.marker().display()),
-            )
-            .unwrap();
-            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+            write_script(
+                &hooks.join(hook),
+                &format!("echo {hook} >> '{}'\n", self.marker().display()),
+            );
         }
         format!(
             "[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tworktree = .\n\thooksPath = {}\n",

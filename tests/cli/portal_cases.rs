@@ -3,6 +3,7 @@
 //! refusal, the headers of every response, and who may see which case.
 
 use crate::support::portal::{assert_security_headers, form, open, Server, CONFIG};
+use crate::support::write_script;
 use crate::support::{TestStore, NOW};
 
 #[test]
@@ -450,9 +451,7 @@ fn deliver_sends_a_sign_in_link_without_a_case_and_forgets_it_once_sent() {
     let tmp = tempfile::tempdir().unwrap();
     let sent = tmp.path().join("sent.txt");
     let script = tmp.path().join("sendmail");
-    std::fs::write(&script, format!("#!/bin/sh\ncat >> '{}'\n", sent.display())).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_script(&script, &format!("cat >> '{}'\n", sent.display()));
     t.cmd()
         .env_remove("TICKETS_SMTP_URL")
         .env("TICKETS_SENDMAIL", format!("{} -t -oi", script.display()))

@@ -37,6 +37,33 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// `git ARGS` in `dir`, which must succeed (its stdout), away from the
+/// user's and the system's config: HOME is `/nonexistent`, the global
+/// config `/dev/null`. Commits are by `who` (name, e-mail) if given, else by
+/// whom the repository's own config names.
+pub fn git_as(who: Option<(&str, &str)>, dir: &Path, args: &[&str]) -> String {
+    let mut command = Command::new("git");
+    command
+        .current_dir(dir)
+        .args(args)
+        .env("HOME", "/nonexistent")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE");
+    if let Some((name, email)) = who {
+        command
+            .env("GIT_AUTHOR_NAME", name)
+            .env("GIT_AUTHOR_EMAIL", email)
+            .env("GIT_COMMITTER_NAME", name)
+            .env("GIT_COMMITTER_EMAIL", email);
+    }
+    let out = command.output().expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", stderr(&out));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// The test binary's directory, then the caller's PATH.
 fn path_with_tickets_first() -> OsString {
     let bin_dir = assert_cmd::cargo::cargo_bin!("tickets").parent().unwrap().to_path_buf();

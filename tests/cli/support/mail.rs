@@ -3,7 +3,7 @@
 //! message, and a [`Desk`]: a store with `mail:` whose `deliver` reaches the
 //! server, and the messages it received, parsed.
 
-use super::process::guarded;
+use super::process::{guarded, write_script};
 use super::store::{TestStore, CONFIG, NOW};
 use assert_cmd::assert::Assert;
 use serde_json::Value;
@@ -399,19 +399,15 @@ pub struct MailServer {
 impl MailServer {
     /// A new script with nothing kept.
     pub fn new() -> MailServer {
-        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::create_dir(dir.path().join("kept")).expect("kept");
-        let script = dir.path().join("sendmail");
-        std::fs::write(
-            &script,
-            format!(
-                "#!/bin/sh\nf=\"{kept}/$(date +%s%N).$$\"\necho \"$@\" > \"$f.args\"\ncat > \"$f.eml\"\n",
+        write_script(
+            &dir.path().join("sendmail"),
+            &format!(
+                "f=\"{kept}/$(date +%s%N).$$\"\necho \"$@\" > \"$f.args\"\ncat > \"$f.eml\"\n",
                 kept = dir.path().join("kept").display()
             ),
-        )
-        .expect("script");
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        );
         MailServer { dir }
     }
 

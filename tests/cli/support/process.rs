@@ -167,3 +167,11 @@ pub fn guarded(mut command: Command, limit: Duration) -> (Output, Duration) {
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// Writes an executable shell script at `path`: `#!/bin/sh`, then `body`.
+/// A fake sendmail, pager, logger or hook.
+pub fn write_script(path: &Path, body: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    fs::write(path, format!("#!/bin/sh\n{body}")).expect("script");
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).expect("chmod");
+}
