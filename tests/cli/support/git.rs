@@ -119,6 +119,8 @@ impl Sandbox {
             .env_remove("TICKETS_NOW")
             .env_remove("TICKETS_ACTOR")
             .env_remove("TICKETS_LOCK_TIMEOUT")
+            .env_remove("TICKETS_SMTP_URL")
+            .env_remove("TICKETS_SENDMAIL")
     }
 
     /// `git ARGS` in `dir`.
