@@ -4,22 +4,11 @@
 //! Every git command runs with a private HOME, no global or system config,
 //! and the test binary's directory first on PATH so git finds `tickets`.
 
-use crate::support::git::Team;
+use crate::support::cases::{at, DAY};
+use crate::support::git::{stderr, Team};
 use crate::support::{CONFIG, NOW};
 use predicates::str::contains;
-use std::process::{Command, Output};
-
-const DAY: i64 = 24;
-
-/// NOW plus some hours, in RFC 3339.
-fn at(hours: i64) -> String {
-    let now = chrono::DateTime::parse_from_rfc3339(NOW).unwrap();
-    (now + chrono::Duration::hours(hours)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use std::process::Command;
 
 #[test]
 fn git_setup_registers_the_driver_by_name_and_writes_gitattributes_once() {

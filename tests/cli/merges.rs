@@ -5,24 +5,13 @@
 //! command refuse until a person resolves it. Real git merges between two
 //! clones, and direct `tickets merge-driver` runs.
 
-use crate::support::git::Team;
+use crate::support::cases::{at, DAY};
+use crate::support::git::{stderr, Team};
 use crate::support::{TestStore, CONFIG, NOW};
 use predicates::str::contains;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use tempfile::TempDir;
-
-const DAY: i64 = 24;
-
-/// NOW plus some hours, in RFC 3339.
-fn at(hours: i64) -> String {
-    let now = chrono::DateTime::parse_from_rfc3339(NOW).unwrap();
-    (now + chrono::Duration::hours(hours)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 fn holds(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)

@@ -1,4 +1,5 @@
-//! Cases brought to each status of the life cycle, at known instants.
+//! Cases brought to each status of the life cycle, at known instants, and
+//! instants some hours after NOW.
 
 use super::store::TestStore;
 use serde_json::Value;
@@ -40,4 +41,13 @@ pub fn case_in(t: &TestStore, status: &str) -> String {
 /// The last event of a case's history.
 pub fn last_event(case: &Value) -> &Value {
     case["history"].as_array().expect("history").last().expect("an event")
+}
+
+/// Hours in a day, for [`at`].
+pub const DAY: i64 = 24;
+
+/// NOW plus some hours, in RFC 3339.
+pub fn at(hours: i64) -> String {
+    let now = chrono::DateTime::parse_from_rfc3339(super::store::NOW).unwrap();
+    (now + chrono::Duration::hours(hours)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
