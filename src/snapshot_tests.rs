@@ -25,17 +25,14 @@ fn now() -> DateTime<Utc> {
 
 fn new_case(id: &str, channel: Channel, severity: Option<Severity>, assignee: &str) -> NewCase {
     NewCase {
-        id: id.into(),
-        customer: "Acme Corp".into(),
         summary: "Push notifications fail on iOS".into(),
         description: "Since the 7.1 upgrade.\nEvery device.".into(),
         email: Some("ana@acme.example".into()),
         channel,
         severity,
-        follow_up_of: None,
-        message_id: None,
         assignee: Some(assignee.into()),
         routing_reason: Some(format!("{assignee}: skills push, ios")),
+        ..NewCase::example(id)
     }
 }
 

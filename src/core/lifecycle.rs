@@ -579,6 +579,28 @@ pub fn carry_attachments(state: &mut Case, recorded: &Event) -> Result<(), Strin
 }
 
 #[cfg(test)]
+impl NewCase {
+    /// The unit tests' new case: a portal case of Acme Corp's, "Push fails",
+    /// with no contact, severity, link or routing. A test sets the fields it
+    /// cares about with `NewCase { email: ..., ..NewCase::example(id) }`.
+    pub(crate) fn example(id: &str) -> NewCase {
+        NewCase {
+            id: id.into(),
+            customer: "Acme Corp".into(),
+            summary: "Push fails".into(),
+            description: "No push".into(),
+            email: None,
+            channel: Channel::Portal,
+            severity: None,
+            follow_up_of: None,
+            message_id: None,
+            assignee: None,
+            routing_reason: None,
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -590,23 +612,7 @@ mod tests {
     }
 
     fn case() -> Case {
-        open(
-            NewCase {
-                id: "RC-7K3QX9MT".into(),
-                customer: "Acme Corp".into(),
-                summary: "Push fails".into(),
-                description: "No push".into(),
-                email: None,
-                channel: Channel::Portal,
-                severity: None,
-                follow_up_of: None,
-                message_id: None,
-                assignee: None,
-                routing_reason: None,
-            },
-            "tester",
-            at(0),
-        )
+        open(NewCase::example("RC-7K3QX9MT"), "tester", at(0))
     }
 
     fn step(case: &Case, action: Action, days: i64) -> Case {

@@ -537,7 +537,7 @@ pub fn conflict_text(ours: &[u8], theirs: &[u8], conflict: &MergeConflict) -> Ve
 mod tests {
     use super::*;
     use crate::core::lifecycle::{Action, NewCase};
-    use crate::core::vocabulary::{Channel, Severity};
+    use crate::core::vocabulary::Severity;
     use chrono::{DateTime, Duration, Utc};
 
     fn at(hours: i64) -> DateTime<Utc> {
@@ -550,17 +550,10 @@ mod tests {
     fn base() -> Case {
         lifecycle::open(
             NewCase {
-                id: "RC-7K3QX9MT".into(),
-                customer: "Acme Corp".into(),
-                summary: "Push fails".into(),
                 description: "No push since update".into(),
-                email: None,
-                channel: Channel::Portal,
-                severity: None,
-                follow_up_of: None,
-                message_id: None,
                 assignee: Some("alice".into()),
                 routing_reason: Some("skills".into()),
+                ..NewCase::example("RC-7K3QX9MT")
             },
             "tester",
             at(0),

@@ -513,17 +513,13 @@ mod tests {
         let now = crate::core::time::parse_instant("2026-11-19T10:00:00Z").unwrap();
         open(
             NewCase {
-                id: "RC-7K3QX9MT".into(),
-                customer: "Acme Corp".into(),
                 summary: "Push {id} fails \u{1b}[31m on iOS".into(),
                 description: "Since the upgrade.".into(),
                 email: Some("ana@acme.example".into()),
                 channel: Channel::Email,
-                severity: None,
-                follow_up_of: None,
                 message_id: message_id.map(String::from),
                 assignee: Some("alice".into()),
-                routing_reason: None,
+                ..NewCase::example("RC-7K3QX9MT")
             },
             "mail",
             now,

@@ -901,17 +901,11 @@ mod tests {
         let now = crate::core::time::parse_instant("2026-11-19T10:00:00Z").expect("instant");
         let case = crate::core::lifecycle::open(
             crate::core::lifecycle::NewCase {
-                id: "RC-7Q2M9K4D".into(),
-                customer: "Acme Corp".into(),
                 summary: summary(&mail),
                 description: description(&mail, 0),
                 email: Some(mail.from.clone()),
                 channel: crate::core::vocabulary::Channel::Email,
-                severity: None,
-                follow_up_of: None,
-                message_id: None,
-                assignee: None,
-                routing_reason: None,
+                ..crate::core::lifecycle::NewCase::example("RC-7Q2M9K4D")
             },
             "ana@acme.example",
             now,

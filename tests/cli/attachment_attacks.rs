@@ -2,8 +2,8 @@
 //! broke before its fix: a hostile customer (mail, portal), a hostile
 //! committer of the store, a careless analyst.
 
-use crate::portal::Server;
-use crate::portal_attachments::{multipart, request};
+use crate::support::portal::Server;
+use crate::support::portal::{multipart, request};
 use crate::support::{TestStore, NOW};
 use predicates::str::contains;
 use std::io::Write;
@@ -93,8 +93,8 @@ fn staged_files(t: &TestStore) -> usize {
 
 #[test]
 fn stalled_uploads_without_end_filled_the_disk_with_staged_files() {
-    let t = TestStore::with_config(crate::portal::CONFIG);
-    let id = crate::portal::open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
+    let t = TestStore::with_config(crate::support::portal::CONFIG);
+    let id = crate::support::portal::open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
     let server = Server::start(&t, NOW, &[], &[]);
     let ana = server.sign_in(&t, "ana@acme.example");
     let reply = format!("/cases/{id}/reply");
@@ -121,8 +121,8 @@ fn stalled_uploads_without_end_filled_the_disk_with_staged_files() {
 
 #[test]
 fn many_text_fields_of_other_names_were_all_held_in_memory() {
-    let t = TestStore::with_config(crate::portal::CONFIG);
-    let id = crate::portal::open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
+    let t = TestStore::with_config(crate::support::portal::CONFIG);
+    let id = crate::support::portal::open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
     let server = Server::start(&t, NOW, &[], &[]);
     let ana = server.sign_in(&t, "ana@acme.example");
     // Each field under the cap of one field, together four times over it.
@@ -204,8 +204,8 @@ fn files_past_the_count_limit_were_each_still_written_and_synced_to_disk() {
 
 #[test]
 fn the_portal_notice_of_files_left_out_named_every_one_of_thousands() {
-    let t = TestStore::with_config(crate::portal::CONFIG);
-    let id = crate::portal::open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
+    let t = TestStore::with_config(crate::support::portal::CONFIG);
+    let id = crate::support::portal::open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
     let server = Server::start(&t, NOW, &[], &[]);
     let ana = server.sign_in(&t, "ana@acme.example");
     let names: Vec<String> = (0..400).map(|i| format!("{i:04}-{}.log", "n".repeat(90))).collect();
@@ -338,8 +338,8 @@ fn attachment_output_dev_stdout_wrote_raw_bytes_to_the_terminal() {
 
 #[test]
 fn an_upload_form_carried_a_message_sixteen_times_the_text_cap() {
-    let t = TestStore::with_config(crate::portal::CONFIG);
-    let id = crate::portal::open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
+    let t = TestStore::with_config(crate::support::portal::CONFIG);
+    let id = crate::support::portal::open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
     let server = Server::start(&t, NOW, &[], &[]);
     let ana = server.sign_in(&t, "ana@acme.example");
     // A plain form is cut off at 64 KiB; the same words sent as multipart were kept whole.

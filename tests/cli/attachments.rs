@@ -3,7 +3,7 @@
 //! mail; limits, hostile names, a crash between the file and its event,
 //! and `check`.
 
-use crate::mail_server::SmtpServer;
+use crate::support::mail::SmtpServer;
 use crate::support::{run_with_file_size_limit, TestStore, CONFIG, NOW};
 use predicates::str::contains;
 use std::path::{Path, PathBuf};

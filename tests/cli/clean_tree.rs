@@ -5,7 +5,8 @@
 //! each command that writes, `git status` is clean, so another clone gets
 //! the whole change and the cron recipes never meet a dirty work tree.
 
-use crate::git_index::Clone;
+use crate::support::git::Clone;
+use crate::support::write_script;
 
 const CONFIG: &str = r#"id_prefix: RC
 auto_close_after_days: 7
@@ -166,11 +167,7 @@ fn every_command_that_writes_leaves_a_clean_work_tree() {
 
     // The mail host sends every message and commits its ledger.
     let sendmail = clone.repo().join("../sendmail");
-    std::fs::write(&sendmail, "#!/bin/sh\ncat >/dev/null\n").expect("script");
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&sendmail, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    }
+    write_script(&sendmail, "cat >/dev/null\n");
     let mut deliver = std::process::Command::new(assert_cmd::cargo::cargo_bin!("tickets"));
     clone.isolate(&mut deliver);
     let out = deliver

@@ -3,8 +3,7 @@
 //! the message on stdin, takes the recipients from its headers as `-t` asks,
 //! and relays it to the same server).
 
-use crate::mail_server::SmtpServer;
-use std::path::{Path, PathBuf};
+use crate::support::mail::{fake_sendmail, SmtpServer};
 use tickets::mail::transport::Transport;
 
 const MESSAGE: &str = "From: Support <support@desk.example>\r\n\
@@ -14,30 +13,6 @@ Message-ID: <RC-7K3QX9MT.request-info.1@desk.example>\r\n\
 Content-Type: text/plain; charset=utf-8\r\n\
 \r\n\
 Which version?\r\n";
-
-/// A sendmail-compatible script: `-t -oi` like the real one, relaying to `port`.
-pub fn fake_sendmail(dir: &Path, port: u16) -> PathBuf {
-    use std::os::unix::fs::PermissionsExt;
-    let script = dir.join("sendmail");
-    std::fs::write(
-        &script,
-        format!(
-            r#"#!/usr/bin/python3
-import email, smtplib, sys
-assert sys.argv[1:] == ["-t", "-oi"], sys.argv
-raw = sys.stdin.buffer.read()
-message = email.message_from_bytes(raw)
-to = [a for _, a in email.utils.getaddresses(message.get_all("To", []))]
-sender = email.utils.parseaddr(message["From"])[1]
-with smtplib.SMTP("127.0.0.1", {port}) as smtp:
-    smtp.sendmail(sender, to, raw)
-"#
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    script
-}
 
 #[test]
 fn smtp_delivers_the_message_byte_for_byte() {

@@ -3,20 +3,15 @@
 //! ledger it cannot write) sends it once more at most, and a run that
 //! cannot write the mark sends nothing.
 
+use crate::support::write_script;
 use crate::support::{TestStore, CONFIG, NOW};
 use std::path::{Path, PathBuf};
 
 /// A sendmail-compatible script counting what it was handed in `mbox`.
 fn mail_server(dir: &Path) -> (PathBuf, PathBuf) {
-    use std::os::unix::fs::PermissionsExt;
     let mbox = dir.join("mbox");
     let script = dir.join("sendmail");
-    std::fs::write(
-        &script,
-        format!("#!/bin/sh\ncat >/dev/null; echo x >> '{}'\n", mbox.display()),
-    )
-    .expect("script");
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    write_script(&script, &format!("cat >/dev/null; echo x >> '{}'\n", mbox.display()));
     (script, mbox)
 }
 

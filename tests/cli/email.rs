@@ -324,16 +324,7 @@ fn documented_mail_wrapper_bounced_store_errors_with_the_store_path_to_the_custo
     std::fs::write(bin.path().join("tickets-mail"), documented_mail_wrapper(t.path())).unwrap();
     std::os::unix::fs::symlink(assert_cmd::cargo::cargo_bin!("tickets"), bin.path().join("tickets")).unwrap();
     let log = bin.path().join("syslog");
-    std::fs::write(
-        bin.path().join("logger"),
-        format!("#!/bin/sh\ncat >> '{}'\n", log.display()),
-    )
-    .unwrap();
-    std::fs::set_permissions(
-        bin.path().join("logger"),
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .unwrap();
+    write_script(&bin.path().join("logger"), &format!("cat >> '{}'\n", log.display()));
 
     // Recorded: a new case, exit 0.
     run_mail_wrapper(&t, bin.path(), mail("plain.eml")).code(0);

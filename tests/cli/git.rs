@@ -4,266 +4,34 @@
 //! Every git command runs with a private HOME, no global or system config,
 //! and the test binary's directory first on PATH so git finds `tickets`.
 
+use crate::support::cases::{at, DAY};
+use crate::support::git::{stderr, Team};
 use crate::support::{CONFIG, NOW};
-use assert_cmd::assert::Assert;
 use predicates::str::contains;
-use std::ffi::OsString;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use tempfile::TempDir;
-
-const DAY: i64 = 24;
-
-/// NOW plus some hours, in RFC 3339.
-fn at(hours: i64) -> String {
-    let now = chrono::DateTime::parse_from_rfc3339(NOW).unwrap();
-    (now + chrono::Duration::hours(hours)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-fn path_with_tickets_first() -> OsString {
-    let bin_dir = assert_cmd::cargo::cargo_bin!("tickets").parent().unwrap().to_path_buf();
-    let mut dirs = vec![bin_dir];
-    dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
-    std::env::join_paths(dirs).unwrap()
-}
-
-/// A bare `origin` and two clones `a` and `b` of a store at `<clone>/tickets`.
-struct Team {
-    tmp: TempDir,
-    path: OsString,
-}
-
-/// Which clone.
-#[derive(Clone, Copy)]
-enum Clone {
-    A,
-    B,
-}
-
-impl Team {
-    fn new() -> Team {
-        Team::with_config(CONFIG)
-    }
-
-    /// The seed repository holds the store (with its .gitattributes from
-    /// git-setup); origin is a bare copy; a and b clone it and run git-setup.
-    fn with_config(config: &str) -> Team {
-        let team = Team {
-            tmp: tempfile::tempdir().unwrap(),
-            path: path_with_tickets_first(),
-        };
-        std::fs::create_dir(team.tmp.path().join("home")).unwrap();
-        let seed = team.tmp.path().join("seed");
-        team.git_ok(team.tmp.path(), &["init", "--quiet", "-b", "main", "seed"]);
-        team.identify(&seed, "seed");
-        team.tickets_in(&seed, NOW, &["init"]).success();
-        std::fs::write(seed.join("tickets/config.yaml"), config).unwrap();
-        team.tickets_in(&seed, NOW, &["git-setup"]).success();
-        team.git_ok(&seed, &["add", "-A"]);
-        team.git_ok(&seed, &["commit", "--quiet", "-m", "store"]);
-        team.git_ok(team.tmp.path(), &["clone", "--quiet", "--bare", "seed", "origin.git"]);
-        for name in ["a", "b"] {
-            team.git_ok(team.tmp.path(), &["clone", "--quiet", "origin.git", name]);
-            let clone = team.tmp.path().join(name);
-            team.identify(&clone, name);
-            team.tickets_in(&clone, NOW, &["git-setup"]).success();
-        }
-        team
-    }
-
-    fn identify(&self, repo: &Path, name: &str) {
-        self.git_ok(repo, &["config", "user.name", name]);
-        self.git_ok(repo, &["config", "user.email", &format!("{name}@example.com")]);
-        self.git_ok(repo, &["config", "pull.rebase", "false"]);
-    }
-
-    fn repo(&self, clone: Clone) -> PathBuf {
-        self.tmp.path().join(match clone {
-            Clone::A => "a",
-            Clone::B => "b",
-        })
-    }
-
-    fn store(&self, clone: Clone) -> PathBuf {
-        self.repo(clone).join("tickets")
-    }
-
-    fn isolate(&self, command: &mut Command) {
-        command
-            .env("PATH", &self.path)
-            .env("HOME", self.tmp.path().join("home"))
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_TERMINAL_PROMPT", "0")
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_WORK_TREE")
-            .env_remove("GIT_INDEX_FILE");
-    }
-
-    fn git(&self, dir: &Path, args: &[&str]) -> Output {
-        let mut command = Command::new("git");
-        command.current_dir(dir).args(args);
-        self.isolate(&mut command);
-        command.output().unwrap()
-    }
-
-    fn git_ok(&self, dir: &Path, args: &[&str]) -> String {
-        let out = self.git(dir, args);
-        assert!(
-            out.status.success(),
-            "git {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn tickets_in(&self, repo: &Path, now: &str, args: &[&str]) -> Assert {
-        let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("tickets");
-        cmd.env("TICKETS_DIR", repo.join("tickets"))
-            .env("TICKETS_NOW", now)
-            .env("TICKETS_ACTOR", "tester")
-            .env_remove("TICKETS_LOCK_TIMEOUT")
-            .env("PATH", &self.path)
-            .env("HOME", self.tmp.path().join("home"))
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_WORK_TREE")
-            .env_remove("GIT_INDEX_FILE")
-            .current_dir(repo)
-            .args(args)
-            .assert()
-    }
-
-    fn tickets(&self, clone: Clone, now: &str, args: &[&str]) -> Assert {
-        self.tickets_in(&self.repo(clone), now, args)
-    }
-
-    fn open(&self, clone: Clone, now: &str) -> String {
-        let out = self
-            .tickets(
-                clone,
-                now,
-                &[
-                    "open",
-                    "--customer",
-                    "Acme Corp",
-                    "--summary",
-                    "Push fails",
-                    "--description",
-                    "No push",
-                ],
-            )
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        String::from_utf8(out).unwrap().trim().to_string()
-    }
-
-    fn commit_all(&self, clone: Clone, message: &str) {
-        self.git_ok(&self.repo(clone), &["add", "-A"]);
-        self.git_ok(&self.repo(clone), &["commit", "--quiet", "-m", message]);
-    }
-
-    fn push(&self, clone: Clone) {
-        self.git_ok(&self.repo(clone), &["push", "--quiet", "origin", "main"]);
-    }
-
-    fn pull(&self, clone: Clone) -> Output {
-        self.git(
-            &self.repo(clone),
-            &["pull", "--no-rebase", "--no-edit", "origin", "main"],
-        )
-    }
-
-    /// A changes and pushes first; B commits and pulls, merging A's work.
-    fn merge_a_into_b(&self) -> Output {
-        self.commit_all(Clone::A, "a's work");
-        self.push(Clone::A);
-        self.commit_all(Clone::B, "b's work");
-        self.pull(Clone::B)
-    }
-
-    /// Opens a case in A and shares it with B.
-    fn shared_case(&self, now: &str, then: &[&[&str]]) -> String {
-        let id = self.open(Clone::A, now);
-        for args in then {
-            let mut all = args.to_vec();
-            all.insert(1, id.as_str());
-            self.tickets(Clone::A, now, &all).success();
-        }
-        self.commit_all(Clone::A, "shared case");
-        self.push(Clone::A);
-        assert!(self.pull(Clone::B).status.success());
-        id
-    }
-
-    fn show(&self, clone: Clone, id: &str) -> serde_json::Value {
-        let out = self
-            .tickets(clone, NOW, &["show", id, "--format", "json"])
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        serde_json::from_slice(&out).unwrap()
-    }
-
-    fn actions(&self, clone: Clone, id: &str) -> Vec<String> {
-        self.show(clone, id)["history"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["action"].as_str().unwrap().to_string())
-            .collect()
-    }
-
-    fn unmerged(&self, clone: Clone) -> String {
-        self.git_ok(&self.repo(clone), &["diff", "--name-only", "--diff-filter=U"])
-    }
-
-    fn case_text(&self, clone: Clone, id: &str) -> String {
-        std::fs::read_to_string(self.store(clone).join(format!("{id}.yaml"))).unwrap()
-    }
-
-    fn all_ids(&self, clone: Clone) -> Vec<String> {
-        let out = self
-            .tickets(clone, NOW, &["list", "--all", "--format", "json"])
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        let cases: Vec<serde_json::Value> = serde_json::from_slice(&out).unwrap();
-        cases.iter().map(|c| c["id"].as_str().unwrap().to_string()).collect()
-    }
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use std::process::Command;
 
 #[test]
 fn git_setup_registers_the_driver_by_name_and_writes_gitattributes_once() {
     let team = Team::new();
-    let repo = team.repo(Clone::A);
+    let repo = team.repo("a");
     assert_eq!(
         team.git_ok(&repo, &["config", "merge.tickets.driver"]).trim(),
         "tickets merge-driver %O %A %B %P"
     );
-    let attributes = std::fs::read_to_string(team.store(Clone::A).join(".gitattributes")).unwrap();
+    let attributes = std::fs::read_to_string(team.store("a").join(".gitattributes")).unwrap();
     assert!(
         attributes.contains("\n*.yaml merge=tickets\nconfig.yaml merge=text\n"),
         "{attributes}"
     );
-    team.tickets(Clone::A, NOW, &["git-setup"])
+    team.tickets("a", NOW, &["git-setup"])
         .success()
         .stdout(contains("already routes"));
     assert_eq!(
-        std::fs::read_to_string(team.store(Clone::A).join(".gitattributes")).unwrap(),
+        std::fs::read_to_string(team.store("a").join(".gitattributes")).unwrap(),
         attributes
     );
     let check = team.git_ok(
-        &team.store(Clone::A),
+        &team.store("a"),
         &["check-attr", "merge", "--", "RC-X.yaml", "config.yaml"],
     );
     assert_eq!(check, "RC-X.yaml: merge: tickets\nconfig.yaml: merge: text\n");
@@ -275,7 +43,7 @@ fn git_setup_registers_the_driver_by_name_and_writes_gitattributes_once() {
 #[test]
 fn after_git_setup_a_plain_git_pull_merges_diverged_clones_through_the_driver() {
     let team = Team::new();
-    for clone in [Clone::A, Clone::B] {
+    for clone in ["a", "b"] {
         // As a clone is before git-setup: no pull strategy chosen anywhere.
         team.git_ok(&team.repo(clone), &["config", "--local", "--unset", "pull.rebase"]);
         team.tickets(clone, NOW, &["git-setup"])
@@ -287,30 +55,23 @@ fn after_git_setup_a_plain_git_pull_merges_diverged_clones_through_the_driver() 
         );
     }
     let id = team.shared_case(NOW, &[]);
-    team.tickets(Clone::A, "2026-11-19T10:05:00Z", &["investigate", &id])
+    team.tickets("a", "2026-11-19T10:05:00Z", &["investigate", &id])
         .success();
-    team.tickets(
-        Clone::B,
-        "2026-11-19T10:06:00Z",
-        &["note", &id, "-m", "called the customer"],
-    )
-    .success();
-    team.commit_all(Clone::A, "a's work");
-    team.push(Clone::A);
-    team.commit_all(Clone::B, "b's work");
-    let pulled = team.git(&team.repo(Clone::B), &["pull", "--no-edit"]);
+    team.tickets("b", "2026-11-19T10:06:00Z", &["note", &id, "-m", "called the customer"])
+        .success();
+    team.commit_all("a", "a's work");
+    team.push("a");
+    team.commit_all("b", "b's work");
+    let pulled = team.git(&team.repo("b"), &["pull", "--no-edit"]);
     assert!(pulled.status.success(), "plain git pull: {}", stderr(&pulled));
-    assert_eq!(team.unmerged(Clone::B), "");
-    assert_eq!(team.actions(Clone::B, &id), ["open", "investigate", "note"]);
+    assert_eq!(team.unmerged("b"), "");
+    assert_eq!(team.actions("b", &id), ["open", "investigate", "note"]);
     // A second run leaves a chosen strategy alone.
-    team.git_ok(&team.repo(Clone::A), &["config", "--local", "pull.rebase", "true"]);
-    team.tickets(Clone::A, NOW, &["git-setup"])
+    team.git_ok(&team.repo("a"), &["config", "--local", "pull.rebase", "true"]);
+    team.tickets("a", NOW, &["git-setup"])
         .success()
         .stdout(contains("pull.rebase is already set"));
-    assert_eq!(
-        team.git_ok(&team.repo(Clone::A), &["config", "pull.rebase"]).trim(),
-        "true"
-    );
+    assert_eq!(team.git_ok(&team.repo("a"), &["config", "pull.rebase"]).trim(), "true");
 }
 
 #[test]
@@ -321,14 +82,14 @@ fn git_setup_uses_the_absolute_path_when_tickets_is_not_on_path() {
         .unwrap();
     let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("tickets");
     cmd.env("PATH", &git_dir)
-        .env("HOME", team.tmp.path().join("home"))
+        .env("HOME", team.root().join("home"))
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("TICKETS_DIR", team.store(Clone::B))
+        .env("TICKETS_DIR", team.store("b"))
         .arg("git-setup")
         .assert()
         .success();
-    let driver = team.git_ok(&team.repo(Clone::B), &["config", "merge.tickets.driver"]);
+    let driver = team.git_ok(&team.repo("b"), &["config", "merge.tickets.driver"]);
     let exe = assert_cmd::cargo::cargo_bin!("tickets");
     assert_eq!(driver.trim(), format!("'{}' merge-driver %O %A %B %P", exe.display()));
 }
@@ -346,7 +107,7 @@ fn git_setup_outside_a_clone_is_a_usage_error() {
 fn two_clones_opening_a_hundred_cases_each_with_the_same_clock_merge_without_collision() {
     let team = Team::new();
     let mut opened = Vec::new();
-    for clone in [Clone::A, Clone::B] {
+    for clone in ["a", "b"] {
         for _ in 0..100 {
             let id = team.open(clone, NOW);
             assert!(id.len() <= 11, "IDs stay short enough to type: {id}");
@@ -355,12 +116,12 @@ fn two_clones_opening_a_hundred_cases_each_with_the_same_clock_merge_without_col
     }
     let out = team.merge_a_into_b();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(team.unmerged(Clone::B), "");
+    assert_eq!(team.unmerged("b"), "");
     let mut expected = opened.clone();
     expected.sort();
     expected.dedup();
     assert_eq!(expected.len(), 200, "no two IDs are the same");
-    let mut listed = team.all_ids(Clone::B);
+    let mut listed = team.all_ids("b");
     listed.sort();
     assert_eq!(listed, expected);
 }
@@ -370,48 +131,44 @@ fn clones_changing_different_cases_merge_with_every_event() {
     let team = Team::new();
     let first = team.shared_case(NOW, &[]);
     let second = team.shared_case(NOW, &[]);
-    team.tickets(Clone::A, &at(1), &["investigate", &first]).success();
-    team.tickets(
-        Clone::B,
-        &at(2),
-        &["request-info", &second, "--message", "Which version?"],
-    )
-    .success();
+    team.tickets("a", &at(1), &["investigate", &first]).success();
+    team.tickets("b", &at(2), &["request-info", &second, "--message", "Which version?"])
+        .success();
     let out = team.merge_a_into_b();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(team.show(Clone::B, &first)["status"], "at-investigation");
-    assert_eq!(team.show(Clone::B, &second)["status"], "waiting-for-customer");
-    assert_eq!(team.actions(Clone::B, &first), ["open", "investigate"]);
-    assert_eq!(team.actions(Clone::B, &second), ["open", "request-info"]);
+    assert_eq!(team.show("b", &first)["status"], "at-investigation");
+    assert_eq!(team.show("b", &second)["status"], "waiting-for-customer");
+    assert_eq!(team.actions("b", &first), ["open", "investigate"]);
+    assert_eq!(team.actions("b", &second), ["open", "request-info"]);
 }
 
 #[test]
 fn the_same_case_changed_on_both_sides_merges_both_events_in_time_order() {
     let team = Team::new();
     let id = team.shared_case(NOW, &[]);
-    team.tickets(Clone::A, &at(2), &["request-info", &id, "--message", "Which version?"])
+    team.tickets("a", &at(2), &["request-info", &id, "--message", "Which version?"])
         .success();
     team.tickets(
-        Clone::B,
+        "b",
         &at(1),
         &["reassess", &id, "--severity", "high", "--note", "prod down"],
     )
     .success();
     let out = team.merge_a_into_b();
     assert!(out.status.success(), "the driver merges cleanly: {}", stderr(&out));
-    assert_eq!(team.unmerged(Clone::B), "");
-    let case = team.show(Clone::B, &id);
-    assert_eq!(team.actions(Clone::B, &id), ["open", "reassess", "request-info"]);
+    assert_eq!(team.unmerged("b"), "");
+    let case = team.show("b", &id);
+    assert_eq!(team.actions("b", &id), ["open", "reassess", "request-info"]);
     assert_eq!(case["status"], "waiting-for-customer");
     assert_eq!(case["severity"], "high");
     assert_eq!(case["waiting_since"], at(2));
     assert_eq!(case["updated_at"], at(2));
 
     // B shares the merge; A fast-forwards to the same bytes and nothing is lost.
-    team.push(Clone::B);
-    assert!(team.pull(Clone::A).status.success());
-    assert_eq!(team.case_text(Clone::A, &id), team.case_text(Clone::B, &id));
-    assert_eq!(team.actions(Clone::A, &id).len(), 3);
+    team.push("b");
+    assert!(team.pull("a").status.success());
+    assert_eq!(team.case_text("a", &id), team.case_text("b", &id));
+    assert_eq!(team.actions("a", &id).len(), 3);
 }
 
 #[test]
@@ -422,20 +179,20 @@ fn a_customer_reply_and_the_sweep_in_two_clones_conflict_with_an_explanation() {
     let early = team.shared_case(NOW, &[ask]);
     // A's cron sweep auto-closes both after 7 days; in B the customer had
     // replied to one after the auto-close and to the other before it.
-    team.tickets(Clone::A, &at(7 * DAY), &["sweep"]).success();
-    team.tickets(Clone::B, &at(8 * DAY), &["reply", &late, "--message", "Still broken"])
+    team.tickets("a", &at(7 * DAY), &["sweep"]).success();
+    team.tickets("b", &at(8 * DAY), &["reply", &late, "--message", "Still broken"])
         .success();
-    team.tickets(Clone::B, &at(3 * DAY), &["reply", &early, "--message", "Version 7.2"])
+    team.tickets("b", &at(3 * DAY), &["reply", &early, "--message", "Version 7.2"])
         .success();
     let out = team.merge_a_into_b();
     assert!(!out.status.success(), "git reports the conflicts");
-    let unmerged = team.unmerged(Clone::B);
+    let unmerged = team.unmerged("b");
     assert!(
         unmerged.contains(&format!("{late}.yaml")) && unmerged.contains(&format!("{early}.yaml")),
         "{unmerged}"
     );
 
-    let late_text = team.case_text(Clone::B, &late);
+    let late_text = team.case_text("b", &late);
     assert!(
         late_text.starts_with("<<<<<<< ours\n# tickets merge-driver: cannot replay"),
         "{late_text}"
@@ -448,24 +205,24 @@ fn a_customer_reply_and_the_sweep_in_two_clones_conflict_with_an_explanation() {
         late_text.contains("Still broken"),
         "the reply is kept in the file: {late_text}"
     );
-    let early_text = team.case_text(Clone::B, &early);
+    let early_text = team.case_text("b", &early);
     assert!(
         early_text.contains("the customer replied before the auto-close"),
         "{early_text}"
     );
 
-    team.tickets(Clone::B, NOW, &["list"])
+    team.tickets("b", NOW, &["list"])
         .code(5)
         .stderr(contains(format!("{late}.yaml:1: contains a git conflict marker")))
         .stderr(contains("tickets merge-driver: cannot replay"));
 
     // The person resolves: the late reply becomes a follow-up of the closed
     // case; the early reply wins over the stale auto-close.
-    let repo = team.repo(Clone::B);
+    let repo = team.repo("b");
     team.git_ok(&repo, &["checkout", "--theirs", "--", &format!("tickets/{late}.yaml")]);
     team.git_ok(&repo, &["checkout", "--ours", "--", &format!("tickets/{early}.yaml")]);
     team.tickets(
-        Clone::B,
+        "b",
         &at(8 * DAY),
         &[
             "open",
@@ -482,18 +239,18 @@ fn a_customer_reply_and_the_sweep_in_two_clones_conflict_with_an_explanation() {
     .success();
     team.git_ok(&repo, &["add", "-A"]);
     team.git_ok(&repo, &["commit", "--quiet", "--no-edit"]);
-    assert_eq!(team.all_ids(Clone::B).len(), 3);
-    assert_eq!(team.show(Clone::B, &late)["status"], "closed");
-    assert_eq!(team.show(Clone::B, &early)["status"], "open");
+    assert_eq!(team.all_ids("b").len(), 3);
+    assert_eq!(team.show("b", &late)["status"], "closed");
+    assert_eq!(team.show("b", &early)["status"], "open");
 }
 
 #[test]
 fn both_clones_closing_a_case_differently_leave_a_conflict_that_list_reports() {
     let team = Team::new();
     let id = team.shared_case(NOW, &[]);
-    team.tickets(Clone::A, &at(1), &["close", &id, "--resolution", "Fixed in 7.3"])
+    team.tickets("a", &at(1), &["close", &id, "--resolution", "Fixed in 7.3"])
         .success();
-    team.tickets(Clone::B, &at(2), &["close", &id, "--resolution", "Duplicate"])
+    team.tickets("b", &at(2), &["close", &id, "--resolution", "Duplicate"])
         .success();
     let out = team.merge_a_into_b();
     assert!(!out.status.success());
@@ -502,13 +259,13 @@ fn both_clones_closing_a_case_differently_leave_a_conflict_that_list_reports() {
         "{}",
         stderr(&out)
     );
-    assert_eq!(team.unmerged(Clone::B).trim(), format!("tickets/{id}.yaml"));
-    let text = team.case_text(Clone::B, &id);
+    assert_eq!(team.unmerged("b").trim(), format!("tickets/{id}.yaml"));
+    let text = team.case_text("b", &id);
     assert!(
         text.contains("Fixed in 7.3") && text.contains("Duplicate"),
         "both versions stay: {text}"
     );
-    team.tickets(Clone::B, NOW, &["list", "--all"])
+    team.tickets("b", NOW, &["list", "--all"])
         .code(5)
         .stderr(contains("conflict marker"))
         .stderr(contains("the case was closed on both sides"));
@@ -518,12 +275,12 @@ fn both_clones_closing_a_case_differently_leave_a_conflict_that_list_reports() {
 fn the_same_sweep_in_both_clones_closes_the_case_once() {
     let team = Team::new();
     let id = team.shared_case(NOW, &[&["request-info", "--message", "Which version?"]]);
-    team.tickets(Clone::A, &at(7 * DAY), &["sweep"]).success();
-    team.tickets(Clone::B, &at(7 * DAY + 1), &["sweep"]).success();
+    team.tickets("a", &at(7 * DAY), &["sweep"]).success();
+    team.tickets("b", &at(7 * DAY + 1), &["sweep"]).success();
     let out = team.merge_a_into_b();
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(team.actions(Clone::B, &id), ["open", "request-info", "auto-close"]);
-    assert_eq!(team.show(Clone::B, &id)["updated_at"], at(7 * DAY));
+    assert_eq!(team.actions("b", &id), ["open", "request-info", "auto-close"]);
+    assert_eq!(team.show("b", &id)["updated_at"], at(7 * DAY));
 }
 
 const AUTO_COMMIT: &str = "git:\n  commit: true\n";
@@ -531,24 +288,24 @@ const AUTO_COMMIT: &str = "git:\n  commit: true\n";
 #[test]
 fn auto_commit_commits_exactly_the_changed_files_with_a_readable_message() {
     let team = Team::with_config(&format!("{CONFIG}{AUTO_COMMIT}"));
-    let repo = team.repo(Clone::A);
+    let repo = team.repo("a");
     std::fs::write(repo.join("notes.txt"), "not tickets' business\n").unwrap();
     team.git_ok(&repo, &["add", "notes.txt"]);
     let last = |team: &Team| team.git_ok(&repo, &["log", "-1", "--format=%s"]).trim().to_string();
     let files = |team: &Team| team.git_ok(&repo, &["show", "--name-only", "--format=", "HEAD"]);
 
-    let first = team.open(Clone::A, NOW);
+    let first = team.open("a", NOW);
     assert_eq!(last(&team), format!("{first}: opened (tester)"));
     assert_eq!(files(&team), format!("tickets/{first}.yaml\n"));
-    team.tickets(Clone::A, NOW, &["investigate", &first]).success();
+    team.tickets("a", NOW, &["investigate", &first]).success();
     assert_eq!(last(&team), format!("{first}: open -> at-investigation (tester)"));
-    team.tickets(Clone::A, NOW, &["reassess", &first, "--severity", "low"])
+    team.tickets("a", NOW, &["reassess", &first, "--severity", "low"])
         .success();
     assert_eq!(last(&team), format!("{first}: reassess (tester)"));
 
-    let second = team.open(Clone::A, NOW);
+    let second = team.open("a", NOW);
     for id in [&first, &second] {
-        team.tickets(Clone::A, NOW, &["request-info", id, "--message", "Which version?"])
+        team.tickets("a", NOW, &["request-info", id, "--message", "Which version?"])
             .success();
     }
     let count = |team: &Team| {
@@ -558,13 +315,13 @@ fn auto_commit_commits_exactly_the_changed_files_with_a_readable_message() {
             .unwrap()
     };
     let before = count(&team);
-    team.tickets(Clone::A, &at(7 * DAY), &["sweep"]).success();
+    team.tickets("a", &at(7 * DAY), &["sweep"]).success();
     assert_eq!(count(&team), before + 1, "sweep commits once per run");
     assert_eq!(last(&team), "sweep: auto-closed 2 case(s)");
     let mut expected = [format!("tickets/{first}.yaml"), format!("tickets/{second}.yaml")];
     expected.sort();
     assert_eq!(files(&team), format!("{}\n", expected.join("\n")));
-    team.tickets(Clone::A, &at(7 * DAY), &["sweep"]).success();
+    team.tickets("a", &at(7 * DAY), &["sweep"]).success();
     assert_eq!(count(&team), before + 1, "a sweep that closes nothing commits nothing");
 
     let status = team.git_ok(&repo, &["status", "--porcelain"]);
@@ -579,7 +336,7 @@ fn auto_commit_leaves_a_partly_staged_file_exactly_as_it_was() {
     // The commit is built with plumbing, not `git commit`: the user's index
     // and work tree keep their own changes, staged and unstaged alike.
     let team = Team::with_config(&format!("{CONFIG}{AUTO_COMMIT}"));
-    let repo = team.repo(Clone::A);
+    let repo = team.repo("a");
     std::fs::write(repo.join("notes.txt"), "one\n").unwrap();
     team.git_ok(&repo, &["add", "notes.txt"]);
     team.git_ok(&repo, &["commit", "--quiet", "-m", "notes"]);
@@ -588,8 +345,8 @@ fn auto_commit_leaves_a_partly_staged_file_exactly_as_it_was() {
     std::fs::write(repo.join("notes.txt"), "one\ntwo\nthree\n").unwrap();
     let staged_before = team.git_ok(&repo, &["diff", "--cached"]);
 
-    let id = team.open(Clone::A, NOW);
-    team.tickets(Clone::A, NOW, &["investigate", &id]).success();
+    let id = team.open("a", NOW);
+    team.tickets("a", NOW, &["investigate", &id]).success();
 
     assert_eq!(team.git_ok(&repo, &["status", "--porcelain"]), "MM notes.txt\n");
     assert_eq!(team.git_ok(&repo, &["diff", "--cached"]), staged_before);
@@ -612,9 +369,9 @@ fn auto_commit_leaves_a_partly_staged_file_exactly_as_it_was() {
 #[test]
 fn auto_commit_is_off_by_default() {
     let team = Team::new();
-    let repo = team.repo(Clone::A);
+    let repo = team.repo("a");
     let head = team.git_ok(&repo, &["rev-parse", "HEAD"]);
-    let id = team.open(Clone::A, NOW);
+    let id = team.open("a", NOW);
     assert_eq!(team.git_ok(&repo, &["rev-parse", "HEAD"]), head);
     assert!(team
         .git_ok(&repo, &["status", "--porcelain"])
@@ -643,16 +400,16 @@ fn a_failed_auto_commit_warns_and_keeps_the_change() {
 #[test]
 fn a_no_op_assign_or_reassess_made_a_commit() {
     let team = Team::with_config(&format!("{CONFIG}{AUTO_COMMIT}"));
-    let repo = team.repo(Clone::A);
-    let id = team.open(Clone::A, NOW);
-    team.tickets(Clone::A, NOW, &["assign", &id, "bruno"]).success();
-    team.tickets(Clone::A, NOW, &["reassess", &id, "--severity", "high"])
+    let repo = team.repo("a");
+    let id = team.open("a", NOW);
+    team.tickets("a", NOW, &["assign", &id, "bruno"]).success();
+    team.tickets("a", NOW, &["reassess", &id, "--severity", "high"])
         .success();
     let head = team.git_ok(&repo, &["rev-parse", "HEAD"]);
-    team.tickets(Clone::A, NOW, &["assign", &id, "bruno"])
+    team.tickets("a", NOW, &["assign", &id, "bruno"])
         .success()
         .stderr(contains("nothing changed"));
-    team.tickets(Clone::A, NOW, &["reassess", &id, "--severity", "high"])
+    team.tickets("a", NOW, &["reassess", &id, "--severity", "high"])
         .success()
         .stderr(contains("nothing changed"));
     assert_eq!(team.git_ok(&repo, &["rev-parse", "HEAD"]), head, "no commit");
@@ -714,8 +471,8 @@ fn a_newline_in_a_merge_explanation_broke_out_of_its_comment_line() {
 #[test]
 fn git_setup_wrote_gitattributes_without_the_store_lock() {
     let team = Team::new();
-    let repo = team.repo(Clone::A);
-    let store = team.store(Clone::A);
+    let repo = team.repo("a");
+    let store = team.store("a");
     let attributes = store.join(".gitattributes");
     std::fs::remove_file(&attributes).unwrap();
     team.git_ok(&repo, &["config", "--unset", "merge.tickets.driver"]);

@@ -2,7 +2,7 @@
 //! it never hangs, and a commit it reports as not made was not made (HEAD
 //! where it was), the case change itself always standing.
 
-use crate::git_index::{Clone, NOW, OPEN};
+use crate::support::git::{Clone, CLONE_NOW as NOW, OPEN};
 use std::process::Command;
 
 /// A clone whose store is its top, with auto-commit on and one case

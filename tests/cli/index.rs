@@ -7,61 +7,6 @@ use proptest::prelude::*;
 use std::fs;
 use std::time::{Duration, SystemTime};
 
-/// Ages every case file by an hour, then lets their change time (which
-/// setting the mtime updates) fall out of the two-second window in which the
-/// index deliberately caches nothing.
-pub fn age_case_files(t: &TestStore) {
-    let old = SystemTime::now() - Duration::from_secs(3600);
-    for entry in fs::read_dir(t.path()).expect("store") {
-        let path = entry.expect("entry").path();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-            .to_string();
-        if name.ends_with(".yaml") && name != "config.yaml" {
-            let file = fs::File::options().write(true).open(&path).expect("open");
-            file.set_modified(old).expect("set mtime");
-        }
-    }
-    std::thread::sleep(Duration::from_millis(2100));
-}
-
-pub fn index_path(t: &TestStore) -> std::path::PathBuf {
-    t.path().join(".tickets").join("index")
-}
-
-/// A store with cases in several statuses.
-pub fn busy_store() -> (TestStore, Vec<String>) {
-    let t = TestStore::new();
-    let mut ids = Vec::new();
-    for i in 0..6 {
-        ids.push(t.open(&[
-            "--customer",
-            ["Acme Corp", "Globex", "Initech"][i % 3],
-            "--summary",
-            &format!("Push notifications fail on iOS, case {i}"),
-            "--description",
-            "Line one\nLine two with: a colon and 'quotes' and \"double quotes\"\n",
-        ]));
-    }
-    t.run_at("2026-11-19T11:00:00Z", &["investigate", &ids[1]]).success();
-    t.run_at(
-        "2026-11-19T11:00:00Z",
-        &["request-info", &ids[2], "--message", "Which version?"],
-    )
-    .success();
-    t.run_at("2026-11-19T11:00:00Z", &["escalate", &ids[3]]).success();
-    t.run_at("2026-11-19T12:00:00Z", &["escalate", &ids[3], "--impact", "high"])
-        .success();
-    t.run_at(
-        "2026-11-19T11:00:00Z",
-        &["close", &ids[4], "--resolution", "Fixed in 6.5"],
-    )
-    .success();
-    (t, ids)
-}
-
 const LATER: &str = "2026-11-27T12:00:00Z";
 
 fn answers(t: &TestStore) -> Vec<String> {

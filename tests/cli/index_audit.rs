@@ -2,7 +2,6 @@
 //! fast reader must decline or read exactly as the full parser does, and
 //! index staleness, concurrency and memory corners.
 
-use crate::index::{age_case_files, busy_store, index_path};
 use crate::support::*;
 use std::path::Path;
 

@@ -3,7 +3,7 @@
 //! the user's own staged and unstaged changes stay, and no later
 //! `git commit` can undo an event.
 
-use crate::git_index::{Clone, OPEN};
+use crate::support::git::{Clone, OPEN};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -170,7 +170,7 @@ fn random_kills_inside_auto_commits_never_lose_an_event() {
         clone.isolate(&mut command);
         let mut child = command
             .env("TICKETS_DIR", clone.store())
-            .env("TICKETS_NOW", crate::git_index::NOW)
+            .env("TICKETS_NOW", crate::support::git::CLONE_NOW)
             .env("TICKETS_ACTOR", "alice")
             .current_dir(clone.repo())
             .args(["note", &id, "--message", &format!("killed {round}")])

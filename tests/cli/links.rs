@@ -7,13 +7,12 @@
 //! are never reached through a link: readers skip the index, writers refuse
 //! with exit 5 naming the link, and the link's target is never touched.
 
-use crate::special_files::{mkfifo, run_bounded, run_bounded_in, Ran};
+use crate::support::git::git_as;
 use crate::support::*;
 use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::Path;
-use std::process::Command;
 
 /// Every file under `dir` (not following links) with its bytes, or `->` and
 /// its target for a link.
@@ -40,27 +39,7 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 /// Runs git in `dir` with no user or system config.
 fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .env("HOME", dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .output()
-        .expect("run git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    git_as(Some(("t", "t@example.com")), dir, args)
 }
 
 /// A writer refused because of the link at `link` (a path ending).

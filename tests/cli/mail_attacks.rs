@@ -3,7 +3,8 @@
 //! make the desk send, leak, or do. One test per hole found, named after
 //! what broke.
 
-use crate::mail_server::SmtpServer;
+use crate::support::mail::SmtpServer;
+use crate::support::write_script;
 use crate::support::{TestStore, CONFIG, NOW};
 use std::path::Path;
 use std::process::Command;
@@ -397,13 +398,11 @@ fn a_contact_that_is_not_one_address_is_refused_at_open() {
 /// (here a `Bcc:`), not the outbox's `to`.
 #[test]
 fn a_planted_outbox_message_reaches_only_the_cases_contact() {
-    use std::os::unix::fs::PermissionsExt;
     let t = mail_store();
     let id = open_with(&t, "ana@acme.example");
     let seen = t.path().join("sendmail.in");
     let script = t.path().join("sendmail");
-    std::fs::write(&script, format!("#!/bin/sh\ncat >> '{}'\n", seen.display())).expect("script");
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    write_script(&script, &format!("cat >> '{}'\n", seen.display()));
     let planted = serde_json::json!({
         "case": id, "action": "open", "event_at": NOW, "from": "support@desk.example",
         "to": "ana@acme.example", "subject": "s", "message_id": "planted@desk.example",

@@ -3,9 +3,10 @@
 //! environment names a transport, after it pulls; the sent ledger it
 //! commits keeps every other clone, and a restore, from sending it again.
 
+use crate::support::git::Sandbox;
+use crate::support::write_script;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use tempfile::TempDir;
 
 const NOW: &str = "2026-11-19T10:00:00Z";
 
@@ -25,60 +26,41 @@ git:
 
 /// An origin, and clones of it by name, each with `tickets git-setup` run.
 struct Deployment {
-    tmp: TempDir,
+    sandbox: Sandbox,
 }
 
 impl Deployment {
     fn new(config: &str) -> Deployment {
         let d = Deployment {
-            tmp: tempfile::tempdir().expect("temp dir"),
+            sandbox: Sandbox::new(
+                "[user]\n\tname = Team\n\temail = team@desk.example\n[init]\n\tdefaultBranch = main\n[pull]\n\trebase = false\n",
+            ),
         };
-        std::fs::write(
-            d.tmp.path().join("gitconfig"),
-            "[user]\n\tname = Team\n\temail = team@desk.example\n[init]\n\tdefaultBranch = main\n[pull]\n\trebase = false\n",
-        )
-        .expect("gitconfig");
-        let seed = d.tmp.path().join("seed");
+        let seed = d.sandbox.root().join("seed");
         std::fs::create_dir(&seed).expect("seed");
         d.git(&seed, &["init", "-q"]);
         d.tickets(&seed, NOW, &["init"], None);
         std::fs::write(seed.join("tickets/config.yaml"), config).expect("config");
         d.git(&seed, &["add", "-A"]);
         d.git(&seed, &["commit", "-qm", "store"]);
-        d.git(d.tmp.path(), &["clone", "-q", "--bare", "seed", "origin.git"]);
+        d.git(d.sandbox.root(), &["clone", "-q", "--bare", "seed", "origin.git"]);
         d
     }
 
     /// A new clone of the origin.
     fn clone(&self, name: &str) -> PathBuf {
-        self.git(self.tmp.path(), &["clone", "-q", "origin.git", name]);
-        let repo = self.tmp.path().join(name);
+        self.git(self.sandbox.root(), &["clone", "-q", "origin.git", name]);
+        let repo = self.sandbox.root().join(name);
         self.tickets(&repo, NOW, &["git-setup"], None);
         repo
     }
 
     fn isolate(&self, command: &mut Command) {
-        command
-            .env("HOME", self.tmp.path())
-            .env("GIT_CONFIG_GLOBAL", self.tmp.path().join("gitconfig"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_WORK_TREE")
-            .env_remove("GIT_INDEX_FILE")
-            .env_remove("TICKETS_SMTP_URL")
-            .env_remove("TICKETS_SENDMAIL");
+        self.sandbox.isolate(command);
     }
 
     fn git(&self, dir: &Path, args: &[&str]) -> String {
-        let mut command = Command::new("git");
-        self.isolate(&mut command);
-        let out = command.args(args).current_dir(dir).output().expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        self.sandbox.git_ok(dir, args)
     }
 
     /// `tickets ARGS` in `repo`'s store; `sendmail` makes it the mail host.
@@ -109,18 +91,12 @@ impl Deployment {
 
     /// A sendmail-compatible script appending each message to `mbox`.
     fn mail_server(&self) -> (PathBuf, PathBuf) {
-        use std::os::unix::fs::PermissionsExt;
-        let mbox = self.tmp.path().join("mbox");
-        let script = self.tmp.path().join("sendmail");
-        std::fs::write(
+        let mbox = self.sandbox.root().join("mbox");
+        let script = self.sandbox.root().join("sendmail");
+        write_script(
             &script,
-            format!(
-                "#!/bin/sh\n{{ cat; echo; echo '=====END====='; }} >> '{}'\n",
-                mbox.display()
-            ),
-        )
-        .expect("script");
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+            &format!("{{ cat; echo; echo '=====END====='; }} >> '{}'\n", mbox.display()),
+        );
         (script, mbox)
     }
 

@@ -5,209 +5,20 @@
 //! command refuse until a person resolves it. Real git merges between two
 //! clones, and direct `tickets merge-driver` runs.
 
+use crate::support::cases::{at, DAY};
+use crate::support::git::{stderr, Team};
 use crate::support::{TestStore, CONFIG, NOW};
 use predicates::str::contains;
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use tempfile::TempDir;
-
-const DAY: i64 = 24;
-
-/// NOW plus some hours, in RFC 3339.
-fn at(hours: i64) -> String {
-    let now = chrono::DateTime::parse_from_rfc3339(NOW).unwrap();
-    (now + chrono::Duration::hours(hours)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 fn holds(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-/// A bare origin and two clones, `a` and `b`, of a store at `<clone>/tickets`
-/// with the merge driver set up (as in `git.rs`).
-struct Team {
-    tmp: TempDir,
-    path: OsString,
-}
-
-impl Team {
-    fn new(config: &str) -> Team {
-        let bin_dir = assert_cmd::cargo::cargo_bin!("tickets").parent().unwrap().to_path_buf();
-        let mut dirs = vec![bin_dir];
-        dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
-        let team = Team {
-            tmp: tempfile::tempdir().unwrap(),
-            path: std::env::join_paths(dirs).unwrap(),
-        };
-        std::fs::create_dir(team.tmp.path().join("home")).unwrap();
-        team.git_ok(team.tmp.path(), &["init", "--quiet", "-b", "main", "seed"]);
-        let seed = team.tmp.path().join("seed");
-        team.identify(&seed, "seed");
-        team.tickets_in(&seed, NOW, &["init"]);
-        std::fs::write(seed.join("tickets/config.yaml"), config).unwrap();
-        team.tickets_in(&seed, NOW, &["git-setup"]);
-        team.git_ok(&seed, &["add", "-A"]);
-        team.git_ok(&seed, &["commit", "--quiet", "-m", "store"]);
-        team.git_ok(team.tmp.path(), &["clone", "--quiet", "--bare", "seed", "origin.git"]);
-        for name in ["a", "b"] {
-            team.git_ok(team.tmp.path(), &["clone", "--quiet", "origin.git", name]);
-            let clone = team.tmp.path().join(name);
-            team.identify(&clone, name);
-            team.tickets_in(&clone, NOW, &["git-setup"]);
-        }
-        team
-    }
-
-    fn identify(&self, repo: &Path, name: &str) {
-        self.git_ok(repo, &["config", "user.name", name]);
-        self.git_ok(repo, &["config", "user.email", &format!("{name}@example.com")]);
-    }
-
-    fn repo(&self, name: &str) -> PathBuf {
-        self.tmp.path().join(name)
-    }
-
-    fn case_path(&self, name: &str, id: &str) -> PathBuf {
-        self.repo(name).join(format!("tickets/{id}.yaml"))
-    }
-
-    fn isolate(&self, command: &mut Command) {
-        command
-            .env("PATH", &self.path)
-            .env("HOME", self.tmp.path().join("home"))
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_TERMINAL_PROMPT", "0")
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_WORK_TREE")
-            .env_remove("GIT_INDEX_FILE")
-            .env_remove("TICKETS_DIR")
-            .env_remove("TICKETS_LOCK_TIMEOUT");
-    }
-
-    fn git(&self, dir: &Path, args: &[&str]) -> Output {
-        let mut command = Command::new("git");
-        command.current_dir(dir).args(args);
-        self.isolate(&mut command);
-        command.output().unwrap()
-    }
-
-    fn git_ok(&self, dir: &Path, args: &[&str]) -> String {
-        let out = self.git(dir, args);
-        assert!(out.status.success(), "git {args:?} failed: {}", stderr(&out));
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn tickets_in(&self, repo: &Path, now: &str, args: &[&str]) -> Output {
-        let mut command = Command::new(assert_cmd::cargo::cargo_bin!("tickets"));
-        self.isolate(&mut command);
-        command
-            .current_dir(repo)
-            .env("TICKETS_DIR", repo.join("tickets"))
-            .env("TICKETS_NOW", now)
-            .env("TICKETS_ACTOR", "tester")
-            .args(args);
-        let out = command.output().unwrap();
-        assert!(out.status.success(), "tickets {args:?} failed: {}", stderr(&out));
-        out
-    }
-
-    fn tickets(&self, name: &str, now: &str, args: &[&str]) -> String {
-        String::from_utf8(self.tickets_in(&self.repo(name), now, args).stdout).unwrap()
-    }
-
-    /// A command expected to fail: its exit code and stderr.
-    fn tickets_fails(&self, name: &str, args: &[&str]) -> (i32, String) {
-        let mut command = Command::new(assert_cmd::cargo::cargo_bin!("tickets"));
-        self.isolate(&mut command);
-        let repo = self.repo(name);
-        let out = command
-            .current_dir(&repo)
-            .env("TICKETS_DIR", repo.join("tickets"))
-            .env("TICKETS_NOW", NOW)
-            .args(args)
-            .output()
-            .unwrap();
-        (out.status.code().unwrap_or(-1), stderr(&out))
-    }
-
-    fn commit_all(&self, name: &str) {
-        self.git_ok(&self.repo(name), &["add", "-A"]);
-        self.git_ok(&self.repo(name), &["commit", "--quiet", "-m", name]);
-    }
-
-    fn pull(&self, name: &str) -> Output {
-        self.git(
-            &self.repo(name),
-            &["pull", "--quiet", "--no-rebase", "--no-edit", "origin", "main"],
-        )
-    }
-
-    /// Opens a case in `a`, runs `then` on it there, and shares it with `b`.
-    fn shared_case(&self, then: &[&[&str]]) -> String {
-        let id = self
-            .tickets(
-                "a",
-                NOW,
-                &["open", "--customer", "Acme Corp", "--summary", "Push fails"],
-            )
-            .trim()
-            .to_string();
-        for args in then {
-            let mut all = args.to_vec();
-            all.insert(1, &id);
-            self.tickets("a", NOW, &all);
-        }
-        self.commit_all("a");
-        self.git_ok(&self.repo("a"), &["push", "--quiet", "origin", "main"]);
-        assert!(self.pull("b").status.success());
-        id
-    }
-
-    /// `a` commits and pushes, `b` commits and pulls: a's version is theirs.
-    fn merge_a_into_b(&self) -> Output {
-        self.commit_all("a");
-        self.git_ok(&self.repo("a"), &["push", "--quiet", "origin", "main"]);
-        self.commit_all("b");
-        self.pull("b")
-    }
-
-    fn unmerged(&self, name: &str) -> String {
-        self.git_ok(&self.repo(name), &["diff", "--name-only", "--diff-filter=U"])
-    }
-
-    /// The version a side committed, straight from git.
-    fn committed(&self, name: &str, id: &str) -> Vec<u8> {
-        let mut command = Command::new("git");
-        command
-            .current_dir(self.repo(name))
-            .args(["show", &format!("HEAD:tickets/{id}.yaml")]);
-        self.isolate(&mut command);
-        command.output().unwrap().stdout
-    }
-
-    /// `check --format json` in a clone: exit code and report.
-    fn check(&self, name: &str) -> (i32, serde_json::Value) {
-        let mut command = Command::new(assert_cmd::cargo::cargo_bin!("tickets"));
-        self.isolate(&mut command);
-        let repo = self.repo(name);
-        let out = command
-            .current_dir(&repo)
-            .env("TICKETS_DIR", repo.join("tickets"))
-            .args(["check", "--format", "json"])
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap_or(-1),
-            serde_json::from_slice(&out.stdout).unwrap(),
-        )
-    }
-}
+/// The `open` command of a shared case: no description.
+const OPEN_BRIEF: [&str; 5] = ["open", "--customer", "Acme Corp", "--summary", "Push fails"];
 
 /// The kinds of the errors `check` reported.
 fn error_kinds(report: &serde_json::Value) -> Vec<String> {
@@ -253,15 +64,15 @@ fn assert_conflict_keeps_both(team: &Team, id: &str, out: &Output, why: &str) ->
 
 #[test]
 fn a_side_that_is_not_utf8_left_ours_without_conflict_markers_and_check_passed() {
-    let team = Team::new(CONFIG);
-    let id = team.shared_case(&[]);
-    team.tickets("a", &at(1), &["investigate", &id]);
+    let team = Team::with_config(CONFIG);
+    let id = team.shared_case_opened_with(&OPEN_BRIEF, NOW, &[]);
+    team.tickets_ok("a", &at(1), &["investigate", &id]);
     // A hand edit in a's clone leaves a byte that is not UTF-8 in a comment.
     let path = team.case_path("a", &id);
     let mut bytes = std::fs::read(&path).unwrap();
     bytes.extend_from_slice(b"# caf\xe9 note from a Latin-1 editor\n");
     std::fs::write(&path, &bytes).unwrap();
-    team.tickets("b", &at(2), &["request-info", &id, "--message", "Which version?"]);
+    team.tickets_ok("b", &at(2), &["request-info", &id, "--message", "Which version?"]);
     let out = team.merge_a_into_b();
     let merged = assert_conflict_keeps_both(&team, &id, &out, "theirs is not valid UTF-8 text");
     assert!(holds(&merged, b"caf\xe9 note"));
@@ -278,15 +89,15 @@ fn a_side_that_is_not_utf8_left_ours_without_conflict_markers_and_check_passed()
 
 #[test]
 fn a_side_over_the_size_cap_left_ours_without_conflict_markers() {
-    let team = Team::new(CONFIG);
-    let id = team.shared_case(&[]);
-    team.tickets("a", &at(1), &["investigate", &id]);
+    let team = Team::with_config(CONFIG);
+    let id = team.shared_case_opened_with(&OPEN_BRIEF, NOW, &[]);
+    team.tickets_ok("a", &at(1), &["investigate", &id]);
     // A 1.1 MB comment appended by hand in a's clone.
     let path = team.case_path("a", &id);
     let mut bytes = std::fs::read(&path).unwrap();
     bytes.extend_from_slice(format!("# {}\n", "x".repeat(1_100_000)).as_bytes());
     std::fs::write(&path, &bytes).unwrap();
-    team.tickets("b", &at(2), &["request-info", &id, "--message", "Which version?"]);
+    team.tickets_ok("b", &at(2), &["request-info", &id, "--message", "Which version?"]);
     let out = team.merge_a_into_b();
     let merged = assert_conflict_keeps_both(&team, &id, &out, "over the 1048576-byte cap of a case file");
     assert!(merged.len() > 1_100_000, "the whole of theirs is kept");
@@ -297,14 +108,14 @@ fn a_side_over_the_size_cap_left_ours_without_conflict_markers() {
 
 #[test]
 fn two_sides_under_the_cap_merged_cleanly_into_a_case_over_it() {
-    let team = Team::new(CONFIG);
-    let id = team.shared_case(&[]);
+    let team = Team::with_config(CONFIG);
+    let id = team.shared_case_opened_with(&OPEN_BRIEF, NOW, &[]);
     // Each side adds 8 events of 100 KB: about 800 KB each, under the
     // 960 KiB a case that is not closed may reach; together 1.6 MB.
     let words = "w".repeat(100_000);
     for hour in 1..=8 {
-        team.tickets("a", &at(hour), &["reply", &id, "--message", &words]);
-        team.tickets("b", &at(10 + hour), &["request-info", &id, "--message", &words]);
+        team.tickets_ok("a", &at(hour), &["reply", &id, "--message", &words]);
+        team.tickets_ok("b", &at(10 + hour), &["request-info", &id, "--message", &words]);
     }
     for side in ["a", "b"] {
         let size = std::fs::metadata(team.case_path(side, &id)).unwrap().len();
@@ -322,13 +133,13 @@ fn two_sides_under_the_cap_merged_cleanly_into_a_case_over_it() {
 
 #[test]
 fn a_sweep_merged_after_a_new_request_auto_closed_the_case_three_days_into_its_new_wait() {
-    let team = Team::new(CONFIG);
-    let id = team.shared_case(&[&["request-info", "--message", "Which version?"]]);
+    let team = Team::with_config(CONFIG);
+    let id = team.shared_case_opened_with(&OPEN_BRIEF, NOW, &[&["request-info", "--message", "Which version?"]]);
     // a's cron sweep closes the case after 7 days of waiting; in b the
     // customer had replied on day 3 and the analyst asked again on day 4.
-    assert_eq!(team.tickets("a", &at(7 * DAY), &["sweep"]).trim(), id);
-    team.tickets("b", &at(3 * DAY), &["reply", &id, "--message", "Version 7.2"]);
-    team.tickets("b", &at(4 * DAY), &["request-info", &id, "--message", "Logs, please?"]);
+    assert_eq!(team.tickets_ok("a", &at(7 * DAY), &["sweep"]).trim(), id);
+    team.tickets_ok("b", &at(3 * DAY), &["reply", &id, "--message", "Version 7.2"]);
+    team.tickets_ok("b", &at(4 * DAY), &["request-info", &id, "--message", "Logs, please?"]);
     let out = team.merge_a_into_b();
     let merged = assert_conflict_keeps_both(
         &team,
@@ -347,30 +158,30 @@ fn a_sweep_merged_after_a_new_request_auto_closed_the_case_three_days_into_its_n
 fn the_auto_close_rule_is_the_stores_configured_one_found_from_the_case_path() {
     // With a 10-day rule, an auto-close 8 days into the new wait is too early;
     // the default 7-day rule would have let it through.
-    let team = Team::new(&CONFIG.replace("auto_close_after_days: 7", "auto_close_after_days: 10"));
-    let id = team.shared_case(&[&["request-info", "--message", "Which version?"]]);
-    assert_eq!(team.tickets("a", &at(10 * DAY), &["sweep"]).trim(), id);
-    team.tickets("b", &at(DAY), &["reply", &id, "--message", "Version 7.2"]);
-    team.tickets("b", &at(2 * DAY), &["request-info", &id, "--message", "Logs, please?"]);
+    let team = Team::with_config(&CONFIG.replace("auto_close_after_days: 7", "auto_close_after_days: 10"));
+    let id = team.shared_case_opened_with(&OPEN_BRIEF, NOW, &[&["request-info", "--message", "Which version?"]]);
+    assert_eq!(team.tickets_ok("a", &at(10 * DAY), &["sweep"]).trim(), id);
+    team.tickets_ok("b", &at(DAY), &["reply", &id, "--message", "Version 7.2"]);
+    team.tickets_ok("b", &at(2 * DAY), &["request-info", &id, "--message", "Logs, please?"]);
     let out = team.merge_a_into_b();
     assert_conflict_keeps_both(&team, &id, &out, "the auto-close rule is 10 day(s)");
 }
 
 #[test]
 fn a_driver_registered_without_the_case_path_still_keeps_both_sides_and_names_the_case() {
-    let team = Team::new(CONFIG);
+    let team = Team::with_config(CONFIG);
     // A clone set up by an older git-setup: `%O %A %B`.
     team.git_ok(
         &team.repo("b"),
         &["config", "merge.tickets.driver", "tickets merge-driver %O %A %B"],
     );
-    let id = team.shared_case(&[]);
-    team.tickets("a", &at(1), &["investigate", &id]);
+    let id = team.shared_case_opened_with(&OPEN_BRIEF, NOW, &[]);
+    team.tickets_ok("a", &at(1), &["investigate", &id]);
     let path = team.case_path("a", &id);
     let mut bytes = std::fs::read(&path).unwrap();
     bytes.extend_from_slice(b"# \xff\n");
     std::fs::write(&path, &bytes).unwrap();
-    team.tickets("b", &at(2), &["request-info", &id, "--message", "Which version?"]);
+    team.tickets_ok("b", &at(2), &["request-info", &id, "--message", "Which version?"]);
     let out = team.merge_a_into_b();
     assert!(!out.status.success());
     assert!(
@@ -621,17 +432,17 @@ fn case_from_bytes(bytes: &[u8]) -> tickets::Case {
 
 #[test]
 fn two_clones_adding_the_same_file_and_others_merge_without_conflict_keeping_both_lists() {
-    let team = Team::new(crate::support::CONFIG);
-    let id = team.shared_case(&[]);
-    let files = team.tmp.path().join("files");
+    let team = Team::with_config(crate::support::CONFIG);
+    let id = team.shared_case_opened_with(&OPEN_BRIEF, NOW, &[]);
+    let files = team.root().join("files");
     std::fs::create_dir(&files).unwrap();
     let same = files.join("console.log");
     std::fs::write(&same, b"the same log in both clones\n").unwrap();
     let only_b = files.join("screen.png");
     std::fs::write(&only_b, b"\x89PNG only in b").unwrap();
     let (same, only_b) = (same.to_str().unwrap(), only_b.to_str().unwrap());
-    team.tickets("a", &at(1), &["reply", &id, "-m", "from a", "--attach", same]);
-    team.tickets(
+    team.tickets_ok("a", &at(1), &["reply", &id, "-m", "from a", "--attach", same]);
+    team.tickets_ok(
         "b",
         &at(2),
         &[
@@ -649,7 +460,7 @@ fn two_clones_adding_the_same_file_and_others_merge_without_conflict_keeping_bot
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(team.unmerged("b"), "");
     let shown: serde_json::Value =
-        serde_json::from_str(&team.tickets("b", &at(3), &["show", &id, "--format", "json"])).unwrap();
+        serde_json::from_str(&team.tickets_ok("b", &at(3), &["show", &id, "--format", "json"])).unwrap();
     let lists: Vec<Vec<String>> = shown["history"]
         .as_array()
         .unwrap()
@@ -669,7 +480,7 @@ fn two_clones_adding_the_same_file_and_others_merge_without_conflict_keeping_bot
             vec!["console.log".to_string(), "screen.png".to_string()]
         ]
     );
-    let fetched = team.tickets("b", &at(3), &["attachment", &id, "console.log"]);
+    let fetched = team.tickets_ok("b", &at(3), &["attachment", &id, "console.log"]);
     assert_eq!(fetched, "the same log in both clones\n");
     let (code, report) = team.check("b");
     assert_eq!(code, 0, "{report}");

@@ -4,100 +4,46 @@
 //! its commits anywhere but the clone's real repository, whatever the
 //! user's global git config says.
 
-use crate::support::{CONFIG, NOW};
+use crate::support::git::Clone;
+use crate::support::write_script;
+use crate::support::NOW;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use tempfile::TempDir;
 
-/// A git clone at `<tmp>/repo` holding a store at `repo/tickets` with
-/// auto-commit on, and a marker file that a hijacked git would create.
-struct Clone {
-    tmp: TempDir,
-    global_config: PathBuf,
-}
-
-impl Clone {
-    fn new() -> Clone {
-        Clone::with_global_config("")
-    }
-
-    /// `global` is the user's `~/.gitconfig`.
-    fn with_global_config(global: &str) -> Clone {
-        let tmp = tempfile::tempdir().unwrap();
-        std::fs::create_dir(tmp.path().join("home")).unwrap();
-        let global_config = tmp.path().join("home/.gitconfig");
-        std::fs::write(&global_config, global).unwrap();
-        let clone = Clone { tmp, global_config };
-        clone.git(clone.tmp.path(), &["init", "--quiet", "-b", "main", "repo"]);
-        clone.git(&clone.repo(), &["config", "user.name", "Tester"]);
-        clone.git(&clone.repo(), &["config", "user.email", "tester@example.com"]);
-        clone.tickets(&["init"]).success();
-        std::fs::write(
-            clone.store().join("config.yaml"),
-            format!("{CONFIG}git:\n  commit: true\n"),
-        )
-        .unwrap();
-        clone.git(&clone.repo(), &["add", "-A"]);
-        clone.git(&clone.repo(), &["commit", "--quiet", "-m", "store"]);
-        clone
-    }
-
-    fn repo(&self) -> PathBuf {
-        self.tmp.path().join("repo")
-    }
-
-    fn store(&self) -> PathBuf {
-        self.repo().join("tickets")
-    }
-
-    fn marker(&self) -> PathBuf {
-        self.tmp.path().join("pwned")
-    }
-
-    fn isolate<'a>(&self, command: &'a mut Command) -> &'a mut Command {
-        command
-            .env("HOME", self.tmp.path().join("home"))
-            .env("GIT_CONFIG_GLOBAL", &self.global_config)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_TERMINAL_PROMPT", "0")
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_WORK_TREE")
-            .env_remove("GIT_INDEX_FILE")
-            .env_remove("GIT_CEILING_DIRECTORIES")
-    }
-
-    fn git(&self, dir: &Path, args: &[&str]) -> String {
-        let mut command = Command::new("git");
-        self.isolate(command.current_dir(dir).args(args));
-        let out = command.output().unwrap();
-        assert!(
-            out.status.success(),
-            "git {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn tickets(&self, args: &[&str]) -> assert_cmd::assert::Assert {
-        let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("tickets");
-        cmd.env("TICKETS_DIR", self.store())
-            .env("TICKETS_NOW", NOW)
-            .env("TICKETS_ACTOR", "tester")
-            .env_remove("TICKETS_LOCK_TIMEOUT")
-            .env("HOME", self.tmp.path().join("home"))
-            .env("GIT_CONFIG_GLOBAL", &self.global_config)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_WORK_TREE")
-            .env_remove("GIT_INDEX_FILE")
-            .env_remove("GIT_CEILING_DIRECTORIES")
-            .current_dir(self.repo())
-            .args(args);
-        cmd.assert()
-    }
+/// What an attacker plants in the store of a [`Clone`], and what the
+/// tests then do and check there.
+trait Planting {
+    /// The file a hijacked git would create.
+    fn marker(&self) -> PathBuf;
 
     /// Plants a bare repository's layout in `dir`, with `config` as its
     /// config file, committed like any other file of the store.
+    fn plant_bare_repository(&self, dir: &Path, config: &str);
+
+    /// A config whose fsmonitor command creates the marker.
+    fn fsmonitor_config(&self) -> String;
+
+    /// A config whose hooks live in the store, with a pre-commit hook that
+    /// creates the marker.
+    fn plant_hooks(&self, dir: &Path) -> String;
+
+    /// Commits what was planted.
+    fn commit_planted(&self);
+
+    /// Opens an Acme case; its ID.
+    fn open(&self) -> String;
+
+    /// Fails the test if a planted command ran.
+    fn assert_nothing_ran(&self);
+
+    /// Opens, investigates, asks and sweeps: every kind of writer commits.
+    fn work_a_case(&self) -> String;
+}
+
+impl Planting for Clone {
+    fn marker(&self) -> PathBuf {
+        self.root().join("pwned")
+    }
+
     fn plant_bare_repository(&self, dir: &Path, config: &str) {
         std::fs::create_dir_all(dir.join("objects/info")).unwrap();
         std::fs::create_dir_all(dir.join("refs/heads")).unwrap();
@@ -107,7 +53,6 @@ impl Clone {
         std::fs::write(dir.join("config"), config).unwrap();
     }
 
-    /// A config whose fsmonitor command creates the marker.
     fn fsmonitor_config(&self) -> String {
         format!(
             "[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tworktree = .\n\tfsmonitor = \"echo fsmonitor >> '{}'\"\n",
@@ -115,20 +60,14 @@ impl Clone {
         )
     }
 
-    /// A config whose hooks live in the store, with a pre-commit hook that
-    /// creates the marker.
     fn plant_hooks(&self, dir: &Path) -> String {
-        use std::os::unix::fs::PermissionsExt;
         let hooks = dir.join("hooks");
         std::fs::create_dir_all(&hooks).unwrap();
         for hook in ["pre-commit", "commit-msg", "post-commit", "post-index-change"] {
-            let script = hooks.join(hook);
-            std::fs::write(
-                &script,
-                format!("#!/bin/sh\necho {hook} >> '{}'\n", self.marker().display()),
-            )
-            .unwrap();
-            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+            write_script(
+                &hooks.join(hook),
+                &format!("echo {hook} >> '{}'\n", self.marker().display()),
+            );
         }
         format!(
             "[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tworktree = .\n\thooksPath = {}\n",
@@ -137,13 +76,13 @@ impl Clone {
     }
 
     fn commit_planted(&self) {
-        self.git(&self.repo(), &["add", "-A"]);
-        self.git(&self.repo(), &["commit", "--quiet", "-m", "planted"]);
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "--quiet", "-m", "planted"]);
     }
 
     fn open(&self) -> String {
         let out = self
-            .tickets(&[
+            .run(&[
                 "open",
                 "--customer",
                 "Acme Corp",
@@ -167,28 +106,19 @@ impl Clone {
         );
     }
 
-    /// The subjects of the real repository's commits, newest first.
-    fn log(&self) -> Vec<String> {
-        self.git(&self.repo(), &["log", "--format=%s"])
-            .lines()
-            .map(String::from)
-            .collect()
-    }
-
-    /// Opens, investigates, asks and sweeps: every kind of writer commits.
     fn work_a_case(&self) -> String {
         let id = self.open();
-        self.tickets(&["investigate", &id]).success();
-        self.tickets(&["request-info", &id, "--message", "Which version?"])
+        self.run(&["investigate", &id]).success();
+        self.run(&["request-info", &id, "--message", "Which version?"])
             .success();
-        self.tickets(&["--now", "2026-11-27T10:00:00Z", "sweep"]).success();
+        self.run(&["--now", "2026-11-27T10:00:00Z", "sweep"]).success();
         id
     }
 }
 
 #[test]
 fn planted_bare_repository_fsmonitor_never_runs_and_commits_go_to_the_real_repository() {
-    let clone = Clone::new();
+    let clone = Clone::with_global_config("");
     let store = clone.store();
     clone.plant_bare_repository(&store, &clone.fsmonitor_config());
     clone.commit_planted();
@@ -208,12 +138,12 @@ fn planted_bare_repository_fsmonitor_never_runs_and_commits_go_to_the_real_repos
         "every change is committed in the clone's own repository"
     );
     // The real repository's work tree is clean: nothing went elsewhere.
-    assert_eq!(clone.git(&clone.repo(), &["status", "--porcelain"]), "");
+    assert_eq!(clone.git(&["status", "--porcelain"]), "");
 }
 
 #[test]
 fn planted_hooks_path_never_runs_a_hook() {
-    let clone = Clone::new();
+    let clone = Clone::with_global_config("");
     let store = clone.store();
     let config = clone.plant_hooks(&store);
     clone.plant_bare_repository(&store, &config);
@@ -257,8 +187,8 @@ fn user_relative_hooks_path_never_reaches_hooks_committed_to_the_store() {
 fn planted_bare_repository_outside_any_clone_runs_nothing_and_the_change_stands() {
     // The store is not in a git clone at all: git's discovery would take the
     // planted layout as the repository.
-    let clone = Clone::new();
-    let loose = clone.tmp.path().join("loose");
+    let clone = Clone::with_global_config("");
+    let loose = clone.root().join("loose");
     std::fs::create_dir(&loose).unwrap();
     let store = loose.join("tickets");
     std::fs::rename(clone.store(), &store).unwrap();
@@ -269,8 +199,8 @@ fn planted_bare_repository_outside_any_clone_runs_nothing_and_the_change_stands(
         .env("TICKETS_DIR", &store)
         .env("TICKETS_NOW", NOW)
         .env("TICKETS_ACTOR", "tester")
-        .env("HOME", clone.tmp.path().join("home"))
-        .env("GIT_CONFIG_GLOBAL", &clone.global_config)
+        .env("HOME", clone.root().join("home"))
+        .env("GIT_CONFIG_GLOBAL", clone.global_config())
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")
@@ -294,12 +224,12 @@ fn planted_bare_repository_outside_any_clone_runs_nothing_and_the_change_stands(
 
 #[test]
 fn git_setup_with_a_planted_repository_configures_the_real_one() {
-    let clone = Clone::new();
+    let clone = Clone::with_global_config("");
     let planted_config = clone.fsmonitor_config();
     clone.plant_bare_repository(&clone.store(), &planted_config);
     clone.commit_planted();
 
-    clone.tickets(&["git-setup"]).success();
+    clone.run(&["git-setup"]).success();
 
     clone.assert_nothing_ran();
     let real = std::fs::read_to_string(clone.repo().join(".git/config")).unwrap();
@@ -315,16 +245,16 @@ fn git_setup_with_a_planted_repository_configures_the_real_one() {
 fn linked_work_tree_is_found_through_its_gitdir_file() {
     // `git worktree add` leaves a `.git` file, not a directory: auto-commit
     // still finds and commits to the right branch.
-    let clone = Clone::new();
-    clone.git(&clone.repo(), &["worktree", "add", "--quiet", "-b", "side", "../side"]);
-    let side_store = clone.tmp.path().join("side/tickets");
+    let clone = Clone::with_global_config("");
+    clone.git(&["worktree", "add", "--quiet", "-b", "side", "../side"]);
+    let side_store = clone.root().join("side/tickets");
     let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("tickets");
     let out = cmd
         .env("TICKETS_DIR", &side_store)
         .env("TICKETS_NOW", NOW)
         .env("TICKETS_ACTOR", "tester")
-        .env("HOME", clone.tmp.path().join("home"))
-        .env("GIT_CONFIG_GLOBAL", &clone.global_config)
+        .env("HOME", clone.root().join("home"))
+        .env("GIT_CONFIG_GLOBAL", clone.global_config())
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")
@@ -340,7 +270,7 @@ fn linked_work_tree_is_found_through_its_gitdir_file() {
         .assert()
         .success();
     let id = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-    let log = clone.git(&clone.repo(), &["log", "--format=%s", "side"]);
+    let log = clone.git(&["log", "--format=%s", "side"]);
     assert!(log.starts_with(&format!("{}: opened (tester)", id.trim())), "{log}");
     assert!(clone.log()[0] == "store", "main is untouched");
 }
@@ -350,9 +280,9 @@ fn git_object_directory_from_the_environment_never_receives_the_stores_objects()
     // Run from another repository's hook (a pre-receive quarantine sets
     // GIT_OBJECT_DIRECTORY), `git add` used to write the case's blob there:
     // the store's index then named an object its repository lacked.
-    let clone = Clone::new();
-    let elsewhere = clone.tmp.path().join("elsewhere.git");
-    clone.git(clone.tmp.path(), &["init", "--quiet", "--bare", "elsewhere.git"]);
+    let clone = Clone::with_global_config("");
+    let elsewhere = clone.root().join("elsewhere.git");
+    clone.git_in(clone.root(), &["init", "--quiet", "--bare", "elsewhere.git"]);
     let objects = elsewhere.join("objects");
     let before = std::fs::read_dir(&objects).unwrap().count();
 
@@ -361,8 +291,8 @@ fn git_object_directory_from_the_environment_never_receives_the_stores_objects()
         .env("TICKETS_DIR", clone.store())
         .env("TICKETS_NOW", NOW)
         .env("TICKETS_ACTOR", "tester")
-        .env("HOME", clone.tmp.path().join("home"))
-        .env("GIT_CONFIG_GLOBAL", &clone.global_config)
+        .env("HOME", clone.root().join("home"))
+        .env("GIT_CONFIG_GLOBAL", clone.global_config())
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_OBJECT_DIRECTORY", &objects)
         .env("GIT_ALTERNATE_OBJECT_DIRECTORIES", &objects)
@@ -390,8 +320,8 @@ fn git_object_directory_from_the_environment_never_receives_the_stores_objects()
         before,
         "nothing was written to the other repository"
     );
-    clone.git(&clone.repo(), &["fsck", "--no-progress"]);
-    assert_eq!(clone.git(&clone.repo(), &["status", "--porcelain"]), "");
+    clone.git(&["fsck", "--no-progress"]);
+    assert_eq!(clone.git(&["status", "--porcelain"]), "");
 }
 
 #[test]
@@ -399,8 +329,8 @@ fn store_under_a_directory_name_that_is_not_utf8_is_committed() {
     // `--git-dir=` was built with display(), which turns the byte 0xE9 into
     // U+FFFD: git was pointed at a directory that does not exist.
     use std::os::unix::ffi::OsStrExt;
-    let clone = Clone::new();
-    let odd = clone.tmp.path().join(std::ffi::OsStr::from_bytes(b"r\xe9po"));
+    let clone = Clone::with_global_config("");
+    let odd = clone.root().join(std::ffi::OsStr::from_bytes(b"r\xe9po"));
     std::fs::rename(clone.repo(), &odd).unwrap();
 
     let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("tickets");
@@ -408,8 +338,8 @@ fn store_under_a_directory_name_that_is_not_utf8_is_committed() {
         .env("TICKETS_DIR", odd.join("tickets"))
         .env("TICKETS_NOW", NOW)
         .env("TICKETS_ACTOR", "tester")
-        .env("HOME", clone.tmp.path().join("home"))
-        .env("GIT_CONFIG_GLOBAL", &clone.global_config)
+        .env("HOME", clone.root().join("home"))
+        .env("GIT_CONFIG_GLOBAL", clone.global_config())
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")
@@ -427,6 +357,6 @@ fn store_under_a_directory_name_that_is_not_utf8_is_committed() {
         .success()
         .stderr("");
     let id = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-    let log = clone.git(&odd, &["log", "--format=%s"]);
+    let log = clone.git_in(&odd, &["log", "--format=%s"]);
     assert!(log.starts_with(&format!("{}: opened (tester)", id.trim())), "{log}");
 }

@@ -3,10 +3,8 @@
 //! around the sign-in rate limit. Each test is named after what broke or
 //! what it holds.
 
+use crate::support::portal::{form, open, Server};
 use crate::support::{TestStore, NOW};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const CONFIG: &str = r#"id_prefix: RC
@@ -18,155 +16,6 @@ customers:
 mail:
   from: "Support <support@desk.example>"
 "#;
-
-/// A running `tickets serve`, stopped when dropped.
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct Reply {
-    status: u16,
-    body: String,
-}
-
-impl Server {
-    fn start(t: &TestStore, env: &[(&str, &str)]) -> Server {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_tickets"));
-        command
-            .env_remove("TICKETS_PORTAL_URL")
-            .env_remove("TICKETS_LOCK_TIMEOUT")
-            .env("TICKETS_DIR", t.path())
-            .env("TICKETS_NOW", NOW)
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        for (name, value) in env {
-            command.env(name, value);
-        }
-        let mut child = command.spawn().expect("start tickets serve");
-        let stderr = child.stderr.take().expect("stderr");
-        let (sender, receiver) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(rest) = line.split("listening on http://").nth(1) {
-                    let _ = sender.send(rest.split(' ').next().unwrap_or("").to_string());
-                }
-            }
-        });
-        let addr = receiver.recv_timeout(Duration::from_secs(20)).expect("listening");
-        Server { child, addr }
-    }
-
-    fn origin(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    fn send(&self, method: &str, path: &str, extra: &[(&str, &str)], body: Option<&str>) -> Reply {
-        let mut stream = TcpStream::connect(&self.addr).expect("connect");
-        stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-        let mut head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
-            self.addr
-        );
-        for (name, value) in extra {
-            head.push_str(&format!("{name}: {value}\r\n"));
-        }
-        if let Some(body) = body {
-            head.push_str(&format!(
-                "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
-                body.len()
-            ));
-        }
-        head.push_str("\r\n");
-        head.push_str(body.unwrap_or(""));
-        stream.write_all(head.as_bytes()).unwrap();
-        let mut raw = Vec::new();
-        let _ = stream.read_to_end(&mut raw);
-        let text = String::from_utf8_lossy(&raw).into_owned();
-        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let status = head
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| panic!("no status in {text:?}"));
-        Reply {
-            status,
-            body: body.to_string(),
-        }
-    }
-
-    fn get(&self, path: &str, session: &str) -> Reply {
-        let cookie = format!("tickets_session={session}");
-        self.send("GET", path, &[("Cookie", &cookie)], None)
-    }
-
-    fn post(&self, path: &str, session: Option<&str>, extra: &[(&str, &str)], body: &str) -> Reply {
-        let origin = self.origin();
-        let cookie = session.map(|s| format!("tickets_session={s}"));
-        let mut headers: Vec<(&str, &str)> = vec![("Origin", &origin)];
-        headers.extend(cookie.iter().map(|c| ("Cookie", c.as_str())));
-        headers.extend_from_slice(extra);
-        self.send("POST", path, &headers, Some(body))
-    }
-
-    fn sign_in(&self, t: &TestStore, email: &str) -> String {
-        let url = t.stdout(&["portal", "link", "--email", email, "--base-url", &self.origin()]);
-        let path = url
-            .trim()
-            .strip_prefix(&self.origin())
-            .expect("under the base")
-            .to_string();
-        let mut stream = TcpStream::connect(&self.addr).unwrap();
-        write!(
-            stream,
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.addr
-        )
-        .unwrap();
-        let mut text = String::new();
-        let _ = stream.read_to_string(&mut text);
-        let start = text.find("tickets_session=").expect("a session cookie") + 16;
-        text[start..start + 64].to_string()
-    }
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-fn form(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn open(t: &TestStore, customer: &str, email: &str, summary: &str) -> String {
-    t.open(&[
-        "--customer",
-        customer,
-        "--summary",
-        summary,
-        "--description",
-        "It broke.",
-        "--email",
-        email,
-    ])
-}
 
 /// The addresses of the queued sign-in messages.
 fn sign_in_recipients(t: &TestStore) -> Vec<String> {
@@ -181,13 +30,13 @@ fn sign_in_recipients(t: &TestStore) -> Vec<String> {
 #[test]
 fn another_customers_case_answers_404_through_every_route_and_id_spelling() {
     let t = TestStore::with_config(CONFIG);
-    let acme = open(&t, "Acme Corp", "ana@acme.example", "Acme secret");
+    let acme = open(&t, "Acme Corp", Some("ana@acme.example"), "Acme secret");
     t.run(&["close", &acme, "--resolution", "Done."]).success();
-    let own = open(&t, "Globex", "gus@globex.example", "Gus's own");
-    let colleague = open(&t, "Globex", "gina@globex.example", "Gina's case");
-    let server = Server::start(&t, &[]);
+    let own = open(&t, "Globex", Some("gus@globex.example"), "Gus's own");
+    let colleague = open(&t, "Globex", Some("gina@globex.example"), "Gina's case");
+    let server = Server::start(&t, NOW, &[], &[]);
     let gus = server.sign_in(&t, "gus@globex.example");
-    assert_eq!(server.get(&format!("/cases/{own}"), &gus).status, 200);
+    assert_eq!(server.get(&format!("/cases/{own}"), Some(&gus)).status, 200);
     let lower = acme.to_ascii_lowercase();
     let prefix = &acme[..acme.len() - 1];
     let bare = acme.trim_start_matches("RC-");
@@ -201,15 +50,15 @@ fn another_customers_case_answers_404_through_every_route_and_id_spelling() {
         &colleague,
         &format!("{acme}%00"),
     ] {
-        let page = server.get(&format!("/cases/{id}"), &gus);
+        let page = server.get(&format!("/cases/{id}"), Some(&gus));
         assert_eq!(page.status, 404, "GET {id}");
         assert!(!page.body.contains("secret") && !page.body.contains("Gina"), "{id}");
         for (route, body) in [("reply", "message=x"), ("follow-up", "summary=s&description=d")] {
-            let answer = server.post(&format!("/cases/{id}/{route}"), Some(&gus), &[], body);
+            let answer = server.post_with(&format!("/cases/{id}/{route}"), Some(&gus), &[], body);
             assert_eq!(answer.status, 404, "POST {id}/{route}");
         }
     }
-    let home = server.get("/", &gus);
+    let home = server.get("/", Some(&gus));
     assert!(home.body.contains(&own) && !home.body.contains(&acme) && !home.body.contains(&colleague));
     assert_eq!(t.stdout(&["list", "--all"]).lines().count(), 4, "nothing was opened");
     assert_eq!(t.status(&acme), "closed");
@@ -218,9 +67,9 @@ fn another_customers_case_answers_404_through_every_route_and_id_spelling() {
 #[test]
 fn forged_null_and_lookalike_origins_and_referers_are_refused() {
     let t = TestStore::with_config(CONFIG);
-    let server = Server::start(&t, &[]);
+    let server = Server::start(&t, NOW, &[], &[]);
     let ana = server.sign_in(&t, "ana@acme.example");
-    let ours = server.origin();
+    let ours = server.base();
     let lookalike = format!("{ours}.evil.example");
     let userinfo = format!("{ours}@evil.example/");
     let body = form(&[("summary", "CSRF"), ("description", "d"), ("severity", "low")]);
@@ -236,7 +85,7 @@ fn forged_null_and_lookalike_origins_and_referers_are_refused() {
     for headers in cases {
         let mut all = vec![("Cookie", cookie.as_str())];
         all.extend(headers.iter().copied());
-        let answer = server.send("POST", "/cases", &all, Some(&body));
+        let answer = server.send("POST", "/cases", &all, Some(body.as_bytes()));
         assert_eq!(answer.status, 403, "{headers:?}");
     }
     assert_eq!(t.stdout(&["list", "--all"]).lines().count(), 1, "no case was opened");
@@ -245,20 +94,20 @@ fn forged_null_and_lookalike_origins_and_referers_are_refused() {
 #[test]
 fn markup_in_summaries_descriptions_and_analyst_messages_is_escaped_in_text_and_attributes() {
     let t = TestStore::with_config(CONFIG);
-    let id = open(&t, "Acme Corp", "ana@acme.example", "<script>s()</script>");
+    let id = open(&t, "Acme Corp", Some("ana@acme.example"), "<script>s()</script>");
     t.run(&["request-info", &id, "--message", "</div><img src=x onerror=m()>"])
         .success();
-    let server = Server::start(&t, &[]);
+    let server = Server::start(&t, NOW, &[], &[]);
     let ana = server.sign_in(&t, "ana@acme.example");
     let evil = "\"><img src=x onerror=a()></textarea><script>b()</script>";
-    let refused = server.post(
+    let refused = server.post_with(
         "/cases",
         Some(&ana),
         &[],
         &form(&[("summary", evil), ("description", evil), ("severity", "\"><x>")]),
     );
     assert_eq!(refused.status, 400, "no such severity");
-    let page = server.get(&format!("/cases/{id}"), &ana);
+    let page = server.get(&format!("/cases/{id}"), Some(&ana));
     for reply in [&refused, &page] {
         for raw in ["<script", "<img", "\"><img", "</textarea><script"] {
             assert!(!reply.body.contains(raw), "{raw} in {}", reply.body);
@@ -270,14 +119,14 @@ fn markup_in_summaries_descriptions_and_analyst_messages_is_escaped_in_text_and_
 #[test]
 fn a_quoted_local_part_does_not_dodge_the_per_address_sign_in_limit() {
     let t = TestStore::with_config(CONFIG);
-    let server = Server::start(&t, &[]);
+    let server = Server::start(&t, NOW, &[], &[]);
     for _ in 0..5 {
-        let answer = server.post("/login", None, &[], &form(&[("email", "ana@acme.example")]));
+        let answer = server.post_with("/login", None, &[], &form(&[("email", "ana@acme.example")]));
         assert_eq!(answer.status, 200);
     }
     // The same mailbox spelt otherwise: each once counted as a new address.
     for spelling in ["\"ana\"@acme.example", "\"an\\a\"@acme.example", "\"ana\"@ACME.example"] {
-        let answer = server.post("/login", None, &[], &form(&[("email", spelling)]));
+        let answer = server.post_with("/login", None, &[], &form(&[("email", spelling)]));
         assert!(matches!(answer.status, 200 | 429), "{spelling}: {}", answer.status);
     }
     let queued = sign_in_recipients(&t);
@@ -288,14 +137,14 @@ fn a_quoted_local_part_does_not_dodge_the_per_address_sign_in_limit() {
 #[test]
 fn ipv6_addresses_of_one_network_share_the_sign_in_limit() {
     let t = TestStore::with_config(CONFIG);
-    let server = Server::start(&t, &[]);
+    let server = Server::start(&t, NOW, &[], &[]);
     // A reverse proxy on this host forwards a client that rotates through
     // its /64: 2001:db8:1:2::1, ::2, ... each once counted as a new client.
     let mut limited = 0;
     for n in 1..=25 {
         let client = format!("2001:db8:1:2::{n:x}");
         let email = format!("user{n}@acme.example");
-        let answer = server.post(
+        let answer = server.post_with(
             "/login",
             None,
             &[("X-Forwarded-For", &client)],
@@ -308,7 +157,7 @@ fn ipv6_addresses_of_one_network_share_the_sign_in_limit() {
     assert_eq!(limited, 5, "20 requests a client network in the window");
     assert_eq!(sign_in_recipients(&t).len(), 20);
     // Another network is another client.
-    let other = server.post(
+    let other = server.post_with(
         "/login",
         None,
         &[("X-Forwarded-For", "2001:db8:1:3::1")],
@@ -324,8 +173,8 @@ fn ipv6_addresses_of_one_network_share_the_sign_in_limit() {
             answer at once, which needs the portal tests that read the outbox right after to wait"]
 fn post_login_answers_as_fast_for_a_customers_address_as_for_a_stranger() {
     let t = TestStore::with_config(CONFIG);
-    open(&t, "Acme Corp", "ana@acme.example", "A case makes .tickets/");
-    let server = Server::start(&t, &[("TICKETS_LOCK_TIMEOUT", "3")]);
+    open(&t, "Acme Corp", Some("ana@acme.example"), "A case makes .tickets/");
+    let server = Server::start(&t, NOW, &[], &[("TICKETS_LOCK_TIMEOUT", "3")]);
     let lock = std::fs::OpenOptions::new()
         .write(true)
         .open(t.path().join(".tickets/lock"))
@@ -333,7 +182,7 @@ fn post_login_answers_as_fast_for_a_customers_address_as_for_a_stranger() {
     lock.lock().unwrap();
     let time = |email: &str| {
         let started = Instant::now();
-        let answer = server.post("/login", None, &[], &form(&[("email", email)]));
+        let answer = server.post_with("/login", None, &[], &form(&[("email", email)]));
         assert_eq!(answer.status, 200);
         started.elapsed()
     };
@@ -354,21 +203,21 @@ fn post_login_answers_as_fast_for_a_customers_address_as_for_a_stranger() {
             the fix is a GET that shows a button and a same-origin POST that signs in (SPEC 8)"]
 fn fetching_a_sign_in_link_without_a_click_from_the_portal_does_not_spend_it() {
     let t = TestStore::with_config(CONFIG);
-    let server = Server::start(&t, &[]);
+    let server = Server::start(&t, NOW, &[], &[]);
     let url = t.stdout(&[
         "portal",
         "link",
         "--email",
         "ana@acme.example",
         "--base-url",
-        &server.origin(),
+        &server.base(),
     ]);
-    let path = url.trim().strip_prefix(&server.origin()).unwrap().to_string();
+    let path = url.trim().strip_prefix(&server.base()).unwrap().to_string();
     // The scanner's (or a forged page's cross-site) GET.
     let scanned = server.send("GET", &path, &[], None);
     assert_ne!(scanned.status, 303, "a bare GET signed in");
     // The customer's click afterwards still works.
-    let clicked = server.post(&path, None, &[], "");
+    let clicked = server.post_with(&path, None, &[], "");
     assert_eq!(clicked.status, 303);
 }
 
@@ -379,8 +228,8 @@ fn fetching_a_sign_in_link_without_a_click_from_the_portal_does_not_spend_it() {
 fn a_sign_in_link_planted_in_the_store_signs_nobody_in() {
     use std::os::unix::fs::PermissionsExt;
     let t = TestStore::with_config(CONFIG);
-    open(&t, "Acme Corp", "ana@acme.example", "Acme's secret case");
-    let server = Server::start(&t, &[]);
+    open(&t, "Acme Corp", Some("ana@acme.example"), "Acme's secret case");
+    let server = Server::start(&t, NOW, &[], &[]);
     let plant = |token: &str, mode: u32| {
         let file = t.path().join(format!(
             ".tickets/signin.{}.json",

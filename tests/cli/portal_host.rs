@@ -5,31 +5,16 @@
 //! markers written by a merge that met a half-done commit. The recipe
 //! (examples/cron-mail-host.sh) runs git under the store's own lock.
 
-use crate::portal::{Server, CONFIG};
+use crate::support::git::git_as;
+use crate::support::portal::{Server, CONFIG};
+use crate::support::write_script;
 use crate::support::{TestStore, NOW};
 use std::path::Path;
 use std::process::Command;
 
+/// Runs git in `dir` as the team, with no user or system config.
 fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "team")
-        .env("GIT_AUTHOR_EMAIL", "team@desk.example")
-        .env("GIT_COMMITTER_NAME", "team")
-        .env("GIT_COMMITTER_EMAIL", "team@desk.example")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    git_as(Some(("team", "team@desk.example")), dir, args)
 }
 
 fn tickets(dir: &Path, now: &str, args: &[&str]) -> std::process::Output {
@@ -57,11 +42,11 @@ fn the_portal_hosts_cron_line_never_meets_the_portals_own_writes() {
     git(&host, &["init", "-q", "-b", "main"]);
     let setup = tickets(&host, NOW, &["git-setup"]);
     assert!(setup.status.success(), "{}", String::from_utf8_lossy(&setup.stderr));
-    let id = crate::portal::open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
+    let id = crate::support::portal::open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
     // The other clone works another case: every pull merges the repository
     // (same-second events of one case on two clones are the merge driver's
     // own business, tested in `merges`).
-    let other = crate::portal::open(&t, "Globex", None, "Login slow");
+    let other = crate::support::portal::open(&t, "Globex", None, "Login slow");
     git(&host, &["add", "-A"]);
     git(&host, &["commit", "-qm", "the store"]);
     let origin = outside.path().join("origin.git");
@@ -80,11 +65,7 @@ fn the_portal_hosts_cron_line_never_meets_the_portals_own_writes() {
     let setup = tickets(&laptop, NOW, &["git-setup"]);
     assert!(setup.status.success());
     let sendmail = outside.path().join("sendmail");
-    std::fs::write(&sendmail, "#!/bin/sh\ncat >/dev/null\n").expect("script");
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&sendmail, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-    }
+    write_script(&sendmail, "cat >/dev/null\n");
 
     let server = Server::start(&t, NOW, &[], &[]);
     let session = server.sign_in(&t, "ana@acme.example");

@@ -3,6 +3,7 @@
 //! and commits built by editing trees directly. Correctness only; the
 //! timings are in `scripts/bench.sh`.
 
+use crate::support::git::git_as;
 use crate::support::{TestStore, CONFIG};
 use std::path::Path;
 use std::process::Command;
@@ -224,22 +225,9 @@ fn streamed_stats_equal_stats_from_the_case_files_and_from_a_damaged_index() {
     assert_eq!(value["by_status"]["closed"], closed);
 }
 
+/// Runs git in `dir` with no user or system config.
 fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("HOME", "/nonexistent")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_INDEX_FILE")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    git_as(None, dir, args)
 }
 
 #[test]

@@ -7,73 +7,9 @@
 
 use crate::support::*;
 use std::fs;
-use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-/// A run that would hang is killed after this long.
-const HANG: Duration = Duration::from_secs(10);
 
 /// The name of the planted special file, like a case file's.
 const PLANTED: &str = "RC-FIFO0000.yaml";
-
-/// What a bounded run printed.
-pub struct Ran {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-/// Runs the binary on the store at `now`; panics (failing the test) if it
-/// has not exited after [`HANG`], after killing it.
-pub fn run_bounded(t: &TestStore, now: &str, args: &[&str]) -> Ran {
-    run_bounded_in(t.path(), now, args)
-}
-
-/// [`run_bounded`] on the store at `dir`.
-pub fn run_bounded_in(dir: &Path, now: &str, args: &[&str]) -> Ran {
-    let out = tempfile::tempdir().expect("temp dir");
-    let stdout_path = out.path().join("stdout");
-    let stderr_path = out.path().join("stderr");
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin!("tickets"))
-        .args(args)
-        .env_remove("TICKETS_LOCK_TIMEOUT")
-        .env("TICKETS_DIR", dir)
-        .env("TICKETS_NOW", now)
-        .env("TICKETS_ACTOR", "tester")
-        .stdin(Stdio::null())
-        .stdout(fs::File::create(&stdout_path).expect("stdout file"))
-        .stderr(fs::File::create(&stderr_path).expect("stderr file"))
-        .spawn()
-        .expect("spawn tickets");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            break status;
-        }
-        if started.elapsed() > HANG {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "`tickets {}` hung: still running after {HANG:?} (stderr so far: {})",
-                args.join(" "),
-                fs::read_to_string(&stderr_path).unwrap_or_default()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    Ran {
-        code: status.code().expect("exited, not killed by a signal"),
-        stdout: fs::read_to_string(&stdout_path).expect("stdout"),
-        stderr: fs::read_to_string(&stderr_path).expect("stderr"),
-    }
-}
-
-/// Makes a FIFO at `path`.
-pub fn mkfifo(path: &Path) {
-    let made = Command::new("mkfifo").arg(path).status().expect("run mkfifo");
-    assert!(made.success(), "mkfifo {}", path.display());
-}
 
 /// Plants a FIFO named like a case file.
 fn plant_fifo(t: &TestStore) {

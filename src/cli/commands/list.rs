@@ -181,17 +181,11 @@ mod tests {
         let now = crate::core::time::parse_instant("2026-11-19T10:00:00Z").expect("instant");
         let case = open(
             NewCase {
-                id: id.into(),
                 customer: "Ação Ltda".into(),
                 summary: summary.into(),
                 description: String::new(),
-                email: None,
                 channel: crate::core::vocabulary::Channel::Email,
-                severity: None,
-                follow_up_of: None,
-                message_id: None,
-                assignee: None,
-                routing_reason: None,
+                ..NewCase::example(id)
             },
             "tester",
             now,

@@ -1,10 +1,11 @@
-//! A small builder so a test reads as a story:
+//! The store builder: a temp store with the test config and the pinned
+//! clock, and the `run`/command helpers, so a test reads as a story:
 //! `let t = TestStore::new(); let id = t.open(&[...]); t.run(&["investigate", &id]).success();`
 
-#![allow(dead_code)]
-
 use assert_cmd::assert::Assert;
+use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 use tempfile::TempDir;
 
 /// The pinned clock every test starts from (a Thursday, 10:00 UTC).
@@ -173,50 +174,6 @@ impl TestStore {
     }
 }
 
-impl TestStore {
-    /// Runs `deliver` at NOW as the mail host, with a sendmail-compatible
-    /// script that keeps each message; the messages it sent, each as text
-    /// with quoted-printable soft line breaks undone.
-    pub fn deliver_and_capture(&self) -> Vec<String> {
-        self.deliver_and_capture_at(NOW)
-    }
-
-    /// [`deliver_and_capture`](Self::deliver_and_capture) at `now`.
-    pub fn deliver_and_capture_at(&self, now: &str) -> Vec<String> {
-        use std::os::unix::fs::PermissionsExt;
-        let outside = tempfile::tempdir().expect("temp dir");
-        let kept = outside.path().join("kept");
-        std::fs::create_dir(&kept).expect("kept");
-        let script = outside.path().join("sendmail");
-        std::fs::write(
-            &script,
-            format!(
-                "#!/bin/sh
-cat > \"{}/$(date +%s%N).$$.eml\"\n",
-                kept.display()
-            ),
-        )
-        .expect("script");
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-        self.cmd()
-            .env("TICKETS_NOW", now)
-            .env("TICKETS_SENDMAIL", format!("{} -t -oi", script.display()))
-            .env_remove("TICKETS_SMTP_URL")
-            .arg("deliver")
-            .assert()
-            .success();
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&kept)
-            .expect("kept")
-            .map(|e| e.expect("entry").path())
-            .collect();
-        files.sort();
-        files
-            .iter()
-            .map(|f| String::from_utf8_lossy(&std::fs::read(f).expect("message")).replace("=\r\n", ""))
-            .collect()
-    }
-}
-
 /// The IDs in a JSON array of cases.
 pub fn ids(cases: &[serde_json::Value]) -> Vec<String> {
     cases
@@ -225,53 +182,58 @@ pub fn ids(cases: &[serde_json::Value]) -> Vec<String> {
         .collect()
 }
 
-/// Runs `args` at NOW as `tester` with a file-size limit of `limit` bytes:
-/// the kernel stops the writer (SIGXFSZ) as soon as it writes past it,
-/// partway through a file. Unlike a kill at a random instant, this lands
-/// inside the write every time.
-pub fn run_with_file_size_limit(t: &TestStore, limit: u64, args: &[&str]) -> std::process::Output {
-    use std::os::unix::process::CommandExt;
-    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin!("tickets"));
-    command
-        .args(args)
-        .env("TICKETS_DIR", t.path())
-        .env("TICKETS_NOW", NOW)
-        .env("TICKETS_ACTOR", "tester");
-    let rlimit = libc::rlimit {
-        rlim_cur: limit,
-        rlim_max: limit,
-    };
-    // SAFETY: setrlimit is async-signal-safe and touches only the child.
-    unsafe {
-        command.pre_exec(move || {
-            if libc::setrlimit(libc::RLIMIT_FSIZE, &rlimit) == 0 {
-                Ok(())
-            } else {
-                Err(std::io::Error::last_os_error())
-            }
-        });
+/// Ages every case file by an hour, then lets their change time (which
+/// setting the mtime updates) fall out of the two-second window in which the
+/// index deliberately caches nothing.
+pub fn age_case_files(t: &TestStore) {
+    let old = SystemTime::now() - Duration::from_secs(3600);
+    for entry in fs::read_dir(t.path()).expect("store") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        if name.ends_with(".yaml") && name != "config.yaml" {
+            let file = fs::File::options().write(true).open(&path).expect("open");
+            file.set_modified(old).expect("set mtime");
+        }
     }
-    command.output().expect("run tickets")
+    std::thread::sleep(Duration::from_millis(2100));
 }
 
-/// Makes every write of `command` past `limit` bytes of a file fail (EFBIG,
-/// SIGXFSZ ignored), as on a full disk, while the process goes on to handle
-/// the error: unlike [`run_with_file_size_limit`], which stops it there.
-pub fn fail_writes_past(command: &mut std::process::Command, limit: u64) {
-    use std::os::unix::process::CommandExt;
-    let rlimit = libc::rlimit {
-        rlim_cur: limit,
-        rlim_max: limit,
-    };
-    // SAFETY: setrlimit and signal are async-signal-safe and touch only the child.
-    unsafe {
-        command.pre_exec(move || {
-            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-            if libc::setrlimit(libc::RLIMIT_FSIZE, &rlimit) == 0 {
-                Ok(())
-            } else {
-                Err(std::io::Error::last_os_error())
-            }
-        });
+/// The derived index of the store.
+pub fn index_path(t: &TestStore) -> std::path::PathBuf {
+    t.path().join(".tickets").join("index")
+}
+
+/// A store with cases in several statuses.
+pub fn busy_store() -> (TestStore, Vec<String>) {
+    let t = TestStore::new();
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        ids.push(t.open(&[
+            "--customer",
+            ["Acme Corp", "Globex", "Initech"][i % 3],
+            "--summary",
+            &format!("Push notifications fail on iOS, case {i}"),
+            "--description",
+            "Line one\nLine two with: a colon and 'quotes' and \"double quotes\"\n",
+        ]));
     }
+    t.run_at("2026-11-19T11:00:00Z", &["investigate", &ids[1]]).success();
+    t.run_at(
+        "2026-11-19T11:00:00Z",
+        &["request-info", &ids[2], "--message", "Which version?"],
+    )
+    .success();
+    t.run_at("2026-11-19T11:00:00Z", &["escalate", &ids[3]]).success();
+    t.run_at("2026-11-19T12:00:00Z", &["escalate", &ids[3], "--impact", "high"])
+        .success();
+    t.run_at(
+        "2026-11-19T11:00:00Z",
+        &["close", &ids[4], "--resolution", "Fixed in 6.5"],
+    )
+    .success();
+    (t, ids)
 }
