@@ -203,9 +203,10 @@ fn pending_messages(
     })
 }
 
-/// When the recipient of `message`, an acknowledgement of a case its
-/// recipient opened (by mail or in the portal), was last acknowledged within
-/// `period` before `now`; `None` for any other message.
+/// When the recipient of `message`, an acknowledgement, was last
+/// acknowledged within `period` before `now`; `None` for any other message.
+/// Every acknowledgement counts, whoever opened the case: who acted is not
+/// a proof of who wrote (`--as`, a mail pipe's actor).
 fn acknowledged_lately(
     ledger: &SentLedger,
     message: &OutboxMessage,
@@ -215,18 +216,9 @@ fn acknowledged_lately(
     if message.action != ActionKind::Open {
         return None;
     }
-    let to = message.to.to_ascii_lowercase();
-    let opened_by_recipient = message
-        .event_actor
-        .as_deref()
-        .and_then(crate::mail::compose::contact_address)
-        .is_some_and(|actor| actor.eq_ignore_ascii_case(&to));
-    if !opened_by_recipient {
-        return None;
-    }
     ledger
         .acknowledged
-        .get(&to)
+        .get(&message.to.to_ascii_lowercase())
         .copied()
         .filter(|last| now - *last < period)
 }

@@ -205,3 +205,136 @@ fn a_busy_store_asks_the_mail_server_to_retry() {
     drop(lock);
     assert_eq!(t.list(&["--all"]).len(), 1, "no second case");
 }
+
+/// The header of `message` named `name` (first copy, unfolded), if any.
+fn header_of(message: &str, name: &str) -> Option<String> {
+    let message = message.replace("\r\n", "\n");
+    let head = message.split("\n\n").next().unwrap_or("");
+    let mut value: Option<String> = None;
+    for line in head.split('\n') {
+        if let Some(v) = value.as_mut() {
+            if line.starts_with([' ', '\t']) {
+                v.push_str(line);
+                continue;
+            }
+            break;
+        }
+        if let Some((n, v)) = line.split_once(':') {
+            if n.eq_ignore_ascii_case(name) {
+                value = Some(v.trim().to_string());
+            }
+        }
+    }
+    value
+}
+
+/// What a header-stripping auto-responder at `from` answers to `message`:
+/// no Auto-Submitted, no Message-ID, no threading, the subject kept.
+fn stripped_answer(from: &str, message: &str) -> String {
+    let subject = header_of(message, "Subject").unwrap_or_default();
+    let to = header_of(message, "From").unwrap_or_default();
+    format!("From: {from}\r\nTo: {to}\r\nSubject: Re: {subject}\r\n\r\nThank you for your message.\r\n")
+}
+
+fn later(minutes: i64) -> String {
+    let at = chrono::DateTime::parse_from_rfc3339(NOW).unwrap() + chrono::Duration::minutes(minutes);
+    at.with_timezone(&chrono::Utc)
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[test]
+fn an_auto_responder_that_strips_every_header_cannot_loop_with_the_desk() {
+    let t = desk();
+    // The first message: from a robot whose answers carry nothing automatic.
+    let first = "From: robot@acme.example\r\nTo: support@desk.example\r\nSubject: I am away\r\n\r\nAway.\r\n";
+    intake(&t, first).success();
+    let mut total = 0;
+    let mut round_sent = Vec::new();
+    for round in 1..=6 {
+        let now = later(round * 10);
+        let sent = t.deliver_and_capture_at(&now);
+        total += sent.len();
+        round_sent.push(sent.len());
+        for message in &sent {
+            // The robot answers every message it gets with a new, bare one.
+            let answer = stripped_answer("robot@acme.example", message).replace("Subject: Re: ", "Subject: Away: ");
+            intake_at(&t, &now, &answer).success();
+        }
+    }
+    assert_eq!(total, 1, "one acknowledgement, then nothing: {round_sent:?}");
+    assert!(t.list(&["--all"]).len() <= 2, "cases: {}", t.list(&["--all"]).len());
+}
+
+#[test]
+fn two_desks_mailing_each_other_stop_after_one_message() {
+    let customer =
+        |name: &str, domain: &str| format!("  - name: {name}\n    plan: standard\n    domains: [{domain}]\n");
+    let a = TestStore::with_config(&format!(
+        "{CONFIG}{}mail:\n  from: \"A Support <support@a.example>\"\n",
+        customer("Desk B", "b.example")
+    ));
+    let b = TestStore::with_config(&format!(
+        "{CONFIG}{}mail:\n  from: \"B Support <support@b.example>\"\n",
+        customer("Desk A", "a.example")
+    ));
+    // B's desk writes to A once (as a customer of A would).
+    intake(&a, "From: support@b.example\r\nTo: support@a.example\r\nSubject: Hello\r\nMessage-ID: <h1@b.example>\r\n\r\nHi.\r\n").success();
+    let mut mailed = Vec::new();
+    for round in 1..=4 {
+        let now = later(round * 10);
+        for (from, to) in [(&a, &b), (&b, &a)] {
+            let sent = from.deliver_and_capture_at(&now);
+            mailed.push(sent.len());
+            for message in sent {
+                // Delivered as sent, headers and all.
+                intake_at(to, &now, &message.replace("\r\n", "\n").replace('\n', "\r\n")).success();
+            }
+        }
+    }
+    let total: usize = mailed.iter().sum();
+    assert_eq!(total, 1, "A's acknowledgement, then nothing: {mailed:?}");
+    assert!(
+        b.list(&["--all"]).is_empty(),
+        "B opened nothing for A's acknowledgement"
+    );
+    // And when a relay strips the headers, A and B still stop.
+    let stripped_a = TestStore::with_config(&format!(
+        "{CONFIG}{}mail:\n  from: \"A Support <support@a.example>\"\n",
+        customer("Desk B", "b.example")
+    ));
+    let stripped_b = TestStore::with_config(&format!(
+        "{CONFIG}{}mail:\n  from: \"B Support <support@b.example>\"\n",
+        customer("Desk A", "a.example")
+    ));
+    intake(
+        &stripped_a,
+        "From: support@b.example\r\nTo: support@a.example\r\nSubject: Hello\r\n\r\nHi.\r\n",
+    )
+    .success();
+    let mut mailed = Vec::new();
+    for round in 1..=6 {
+        let now = later(round * 10);
+        for (from, to, address) in [
+            (&stripped_a, &stripped_b, "support@a.example"),
+            (&stripped_b, &stripped_a, "support@b.example"),
+        ] {
+            let sent = from.deliver_and_capture_at(&now);
+            mailed.push(sent.len());
+            for message in sent {
+                let bare = stripped_answer(address, &message).replace("Subject: Re: ", "Subject: ");
+                intake_at(to, &now, &bare).success();
+            }
+        }
+    }
+    let total: usize = mailed.iter().sum();
+    assert!(
+        (2..=4).contains(&total),
+        "messages per delivery: {mailed:?}; B: {:?}",
+        stripped_b.list(&["--all"])
+    );
+    assert_eq!(
+        mailed.iter().rev().take(4).sum::<usize>(),
+        0,
+        "the last rounds are quiet: {mailed:?}"
+    );
+}

@@ -213,7 +213,6 @@ fn composing_a_case_of_thousands_of_public_events_is_not_quadratic() {
 }
 
 #[test]
-#[ignore = "open: issue 23 (one automatic message per sender per period) is not done yet"]
 fn a_burst_of_cases_opened_by_one_sender_gets_at_most_one_acknowledgement_a_day() {
     // SPEC section 7: "We send at most one automatic message
     // (acknowledgement, sign-in link) per sender per period (a day by
