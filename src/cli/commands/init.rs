@@ -85,6 +85,7 @@ customers:
 # mail:
 #   from: "Support <support@example.com>"
 #   reply_to: "support@example.com"
+#   acknowledge_once_in_hours: 24   # one acknowledgement an address a day
 "#;
 
 /// Runs `init`.
