@@ -80,9 +80,7 @@ impl Notice {
 const ACKNOWLEDGEMENT: &str = "\
 Hello,
 
-Your ticket {id} has been received, and a Support Analyst has been assigned
-to analyze your case. They will contact you to understand the business
-impact and collect the details.
+Your ticket {id} has been received, and a Support Analyst has been assigned to analyze your case. They will contact you to understand the business impact and collect the details.
 
 Summary: {summary}
 Severity: {severity}
@@ -98,8 +96,7 @@ Hello,
 
 {message}
 
-Your ticket {id} is waiting for your answer. Without an answer it will be
-closed on {closes_on}.
+Your ticket {id} is waiting for your answer. Without an answer it will be closed on {closes_on}.
 
 {signature}
 ";
@@ -111,8 +108,7 @@ Your ticket {id} has been resolved and closed:
 
 {resolution}
 
-If the problem comes back, reply to this message: we will open a follow-up
-case that links this one.
+If the problem comes back, reply to this message: we will open a follow-up case that links this one.
 
 {signature}
 ";
@@ -120,8 +116,7 @@ case that links this one.
 const REMINDER: &str = "\
 Hello,
 
-We are still waiting for your answer on ticket {id} ({summary}).
-Without an answer it will be closed on {closes_on}.
+We are still waiting for your answer on ticket {id} ({summary}). Without an answer it will be closed on {closes_on}.
 
 {signature}
 ";
@@ -129,8 +124,7 @@ Without an answer it will be closed on {closes_on}.
 const AUTO_CLOSE: &str = "\
 Hello,
 
-Your ticket {id} ({summary}) was closed because we did not hear back from
-you for {auto_close_after_days} days.
+Your ticket {id} ({summary}) was closed because we did not hear back from you for {auto_close_after_days} days.
 
 If you still need help, reply to this message: we will open a follow-up
 case that links this one.
@@ -250,7 +244,7 @@ pub fn compose(
         format!("{}.{}.{unique}@{domain}", case.id, notice.template_name())
     };
     let subject = format!("[{}] {}", case.id, one_line(&case.summary));
-    let mut body = fill(template, case, details, mail)?;
+    let mut body = wrap(&fill(template, case, details, mail)?, WRAP_COLUMNS);
     if let Some(note) = &details.left_out {
         body = format!("{}\n\n{}\n", body.trim_end(), note.trim());
     }
@@ -424,6 +418,43 @@ fn one_line(text: &str) -> String {
         .collect::<String>()
         .trim()
         .to_string()
+}
+
+/// The width a message's lines are wrapped to, after its placeholders are
+/// filled (RFC 5322 section 2.1.1 recommends 78 at most).
+pub const WRAP_COLUMNS: usize = 72;
+
+/// `text` with each line longer than `width` characters broken at spaces,
+/// after placeholders are filled, so that a long date or summary does not
+/// leave a ragged paragraph. A word longer than the width (a URL) is never
+/// cut; quoted lines (`>`) and the signature delimiter stay as they are.
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / width.max(1));
+    for (n, line) in text.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        if line.chars().count() <= width || line.starts_with('>') || line == "-- " {
+            out.push_str(line);
+            continue;
+        }
+        let mut column = 0;
+        for (i, word) in line.split(' ').enumerate() {
+            let length = word.chars().count();
+            if i > 0 {
+                if column + 1 + length > width && column > 0 {
+                    out.push('\n');
+                    column = 0;
+                } else {
+                    out.push(' ');
+                    column += 1;
+                }
+            }
+            out.push_str(word);
+            column += length;
+        }
+    }
+    out
 }
 
 /// The largest body a template may fill to: room for the longest message a
@@ -636,6 +667,41 @@ mod tests {
             case.created_at
         )
         .is_ok());
+    }
+
+    #[test]
+    fn text_is_wrapped_after_the_placeholders_are_filled() {
+        let case = case(Some("first@acme.example"));
+        let details = Details {
+            closes_on: Some(case.created_at),
+            message: Some("Which version?".into()),
+            ..Details::default()
+        };
+        let question = compose(
+            Notice::RequestInfo,
+            &case,
+            &details,
+            &mail(),
+            Notice::RequestInfo.default_template(),
+            "u2",
+            case.created_at,
+        )
+        .unwrap();
+        let body = parsed(&question.bytes).body_text(0).unwrap().replace("\r\n", "\n");
+        let long: Vec<&str> = body
+            .lines()
+            .filter(|line| line.chars().count() > WRAP_COLUMNS)
+            .collect();
+        assert!(long.is_empty(), "{long:?}");
+        assert!(
+            body.contains("Without an answer it\nwill be closed on Thursday 19 November 2026, 10:00 UTC."),
+            "{body}"
+        );
+        assert_eq!(
+            wrap("a https://very.long/url/that/is/longer/than/the/width b", 10),
+            "a\nhttps://very.long/url/that/is/longer/than/the/width\nb"
+        );
+        assert_eq!(wrap("> a quoted line that is long", 5), "> a quoted line that is long");
     }
 
     #[test]

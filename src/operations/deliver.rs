@@ -60,7 +60,7 @@ pub fn outbox(session: &Session) -> Result<(Vec<OutboxMessage>, Vec<Error>)> {
     // This clone's attempts at events' messages show on those messages;
     // what an older version queued here is never sent (before the ledger).
     let mut messages: Vec<OutboxMessage> = local.into_iter().filter(|m| m.kind == MessageKind::SignIn).collect();
-    messages.extend(pending.messages.into_iter().map(|(_, message)| message));
+    messages.extend(pending.messages.into_iter().map(|(_, message, _)| message));
     // Sent messages of the last 30 days, as `deliver` used to keep them.
     let recent = session.now - SENT_LISTED_FOR;
     store.visit_sent(&mut |entry| {
@@ -176,7 +176,8 @@ fn pending_messages(
                         message.error = earlier.error.clone();
                         message.resent = earlier.resent;
                     }
-                    pending.push((moment.key.clone(), message));
+                    let by_mail = case.channel == crate::core::vocabulary::Channel::Email;
+                    pending.push((moment.key.clone(), message, by_mail));
                 }
                 Err(NotComposed::Nothing) => {}
                 // Never sendable as it stands (a template that fills to
@@ -194,7 +195,9 @@ fn pending_messages(
             settled.insert(case.id.clone(), stamp);
         }
     }
-    pending.sort_by(|(_, a), (_, b)| (a.event_at, &a.case, a.event_index).cmp(&(b.event_at, &b.case, b.event_index)));
+    pending.sort_by(|(_, a, _), (_, b, _)| {
+        (a.event_at, &a.case, a.event_index).cmp(&(b.event_at, &b.case, b.event_index))
+    });
     Ok(Pending {
         messages: pending,
         refused,
@@ -205,8 +208,9 @@ fn pending_messages(
 
 /// When the recipient of `message`, an acknowledgement, was last
 /// acknowledged within `period` before `now`; `None` for any other message.
-/// Every acknowledgement counts, whoever opened the case: who acted is not
-/// a proof of who wrote (`--as`, a mail pipe's actor).
+/// Only cases that came by mail are held to it (the caller checks): an
+/// auto-responder can loop only through mail, and who acted is no proof of
+/// who wrote (`--as`, a mail pipe's actor).
 fn acknowledged_lately(
     ledger: &SentLedger,
     message: &OutboxMessage,
@@ -247,8 +251,9 @@ fn withheld_entry(
 /// What waits for the mail host.
 #[derive(Default)]
 struct Pending {
-    /// Each message with its event's ledger key, oldest event first.
-    messages: Vec<(String, OutboxMessage)>,
+    /// Each message with its event's ledger key and whether its case came by
+    /// mail, oldest event first.
+    messages: Vec<(String, OutboxMessage, bool)>,
     /// Events whose message cannot be composed, as the entries withholding them.
     refused: Vec<SentEntry>,
     /// Case files that could not be read.
@@ -396,8 +401,9 @@ pub fn deliver(
     let acknowledge_period = config.mail.as_ref().map_or(Duration::hours(24), |mail| {
         Duration::hours(i64::from(mail.acknowledge_once_in_hours))
     });
-    for (key, mut message) in pending.messages {
-        if let Some(last) = acknowledged_lately(&ledger, &message, session.now, acknowledge_period) {
+    for (key, mut message, by_mail) in pending.messages {
+        let last = acknowledged_lately(&ledger, &message, session.now, acknowledge_period).filter(|_| by_mail);
+        if let Some(last) = last {
             let reason = format!(
                 "a second acknowledgement to the same sender within {} hours (the last at {}): \
                  not sent, so that no auto-responder can loop with the desk (RFC 3834)",
@@ -429,7 +435,7 @@ pub fn deliver(
             });
             continue;
         }
-        if message.action == ActionKind::Open {
+        if message.action == ActionKind::Open && by_mail {
             ledger.acknowledged.insert(message.to.to_ascii_lowercase(), session.now);
         }
         if dry_run {

@@ -40,12 +40,12 @@ fn spawn(t: &TestStore, args: &[&str]) -> Child {
 /// writer's mark is its summary), else the `request-info` message or the
 /// resolution it was queued for.
 fn mark_of(message: &Received, marks: &[String]) -> String {
-    if message.body.contains("has been received, and a Support Analyst") {
+    if message.flowed().contains("has been received, and a Support Analyst") {
         return "ack".to_string();
     }
     marks
         .iter()
-        .find(|mark| message.body.contains(mark.as_str()))
+        .find(|mark| message.flowed().contains(mark.as_str()))
         .cloned()
         .unwrap_or_else(|| panic!("a message of no event: {}", message.body))
 }
@@ -244,7 +244,7 @@ fn a_message_queued_by_a_writer_that_died_before_saving_its_case_is_never_sent()
     let received = desk.received();
     for message in &received {
         assert!(
-            !message.body.contains("lost."),
+            !message.flowed().contains("lost."),
             "a message of no event was sent:\n{}",
             message.body
         );
@@ -255,8 +255,8 @@ fn a_message_queued_by_a_writer_that_died_before_saving_its_case_is_never_sent()
         3,
         "the acknowledgement, question one, the same question once: {bodies:#?}"
     );
-    assert!(received[1].body.contains("Question one, written."));
-    assert!(received[2].body.contains(same));
+    assert!(received[1].flowed().contains("Question one, written."));
+    assert!(received[2].flowed().contains(same));
 }
 
 #[test]
@@ -291,5 +291,5 @@ fn a_message_whose_event_a_merge_moved_down_the_history_is_still_sent() {
     assert!(!stderr_of(&delivered).contains("dropped"), "{}", stderr_of(&delivered));
     let received = desk.received();
     assert_eq!(received.len(), 2);
-    assert!(received[1].body.contains("Which version?"));
+    assert!(received[1].flowed().contains("Which version?"));
 }

@@ -292,6 +292,17 @@ pub struct Received {
 }
 
 impl Received {
+    /// The body as a reader's client flows it: the lines of a paragraph
+    /// (which the desk wraps at 72 columns) joined with spaces, paragraphs
+    /// apart, for looking up a sentence wherever the wrap fell.
+    pub fn flowed(&self) -> String {
+        self.body
+            .split("\n\n")
+            .map(|paragraph| paragraph.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+
     pub fn parse(raw: &[u8]) -> Received {
         let message = mail_parser::MessageParser::default()
             .parse(raw)
