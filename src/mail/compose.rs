@@ -12,7 +12,8 @@
 
 use crate::core::case::Case;
 use crate::core::config::{parse_mailbox, MailConfig};
-use crate::core::vocabulary::status_for_customer;
+use crate::core::vocabulary::{status_for_customer, ActionKind};
+use crate::store::outbox::{DeliveryState, MessageKind, OutboxMessage};
 use chrono::{DateTime, Utc};
 use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use serde::{Deserialize, Serialize};
@@ -166,6 +167,36 @@ pub struct Composed {
     pub message_id: String,
     /// The whole message, headers and body (CRLF line ends).
     pub bytes: Vec<u8>,
+}
+
+impl Composed {
+    /// The outbox message that sends it, queued at `at` and not yet tried,
+    /// from the store's envelope sender. It is about no case and no event (a
+    /// sign-in link) until the caller names them:
+    /// `OutboxMessage { case, action, .., ..composed.into_outbox(mail, at) }`.
+    pub fn into_outbox(self, mail: &MailConfig, at: DateTime<Utc>) -> OutboxMessage {
+        OutboxMessage {
+            kind: MessageKind::SignIn,
+            case: String::new(),
+            action: ActionKind::Open,
+            event_at: at,
+            event_index: 0,
+            event_actor: None,
+            event_message: None,
+            from: envelope_sender(mail).unwrap_or_default(),
+            to: self.to,
+            subject: self.subject,
+            message_id: self.message_id,
+            state: DeliveryState::Queued,
+            queued_at: at,
+            sent_at: None,
+            attempts: 0,
+            error: None,
+            resent: false,
+            message: String::from_utf8_lossy(&self.bytes).into_owned(),
+            attachments: Vec::new(),
+        }
+    }
 }
 
 /// Why a message could not be composed.
