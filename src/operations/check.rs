@@ -13,6 +13,8 @@ use crate::core::error::{Error, Result};
 use crate::core::lifecycle;
 use crate::core::vocabulary::Status;
 use crate::format::{line_of_event, line_of_key};
+use crate::store::bits::Bits;
+use crate::store::case_names::CaseNames;
 use crate::store::{self, Store};
 use crate::views::{Gravity, Problem};
 use std::collections::BTreeMap;
@@ -82,13 +84,13 @@ pub fn check(store: &Store) -> Result<Report> {
     if let Err(e) = store.sent_ledger() {
         push_error(&mut report, "sent-ledger", e);
     }
-    let names = Names::read(store.root())?;
+    let names = CaseNames::entries(store.root())?;
     let auto_close_after_days = config
         .as_ref()
         .map_or(Config::default().auto_close_after_days, |c| c.auto_close_after_days);
     let mut case_files: Vec<u32> = Vec::new();
     for index in 0..names.len() {
-        let name = names.get(index);
+        let name = names.name(index);
         let path = store.root().join(name);
         let text_name = name.to_string_lossy();
         if store::is_temp_name(&text_name) {
@@ -145,72 +147,15 @@ pub fn check(store: &Store) -> Result<Report> {
     Ok(report)
 }
 
-/// The store directory's entry names, sorted, packed in one buffer: a
-/// million names take 26 MB this way, three times that as `OsString`s.
-struct Names {
-    bytes: Vec<u8>,
-    /// Start, length, and whether the listing says it is a symbolic link:
-    /// eight bytes.
-    spans: Vec<(u32, u16, bool)>,
+/// A directory entry's path.
+fn path_of(store: &Store, names: &CaseNames, file: u32) -> PathBuf {
+    store.root().join(names.name(file as usize))
 }
 
-impl Names {
-    fn read(root: &Path) -> Result<Names> {
-        use std::os::unix::ffi::OsStrExt;
-        let mut bytes = Vec::new();
-        let mut spans = Vec::new();
-        for entry in fs::read_dir(root).map_err(|e| Error::io(root, e))? {
-            let entry = entry.map_err(|e| Error::io(root, e))?;
-            // From the listing itself on most file systems: no extra stat.
-            let is_symlink = entry.file_type().is_ok_and(|t| t.is_symlink());
-            let name = entry.file_name();
-            let name = name.as_bytes();
-            let start = u32::try_from(bytes.len())
-                .map_err(|_| Error::Other(format!("{}: too many files to check", root.display())))?;
-            let len = u16::try_from(name.len())
-                .map_err(|_| Error::Other(format!("{}: a file name is too long to check", root.display())))?;
-            bytes.extend_from_slice(name);
-            spans.push((start, len, is_symlink));
-        }
-        spans.sort_by(|a, b| span_bytes(&bytes, a).cmp(span_bytes(&bytes, b)));
-        Ok(Names { bytes, spans })
-    }
-
-    fn len(&self) -> usize {
-        self.spans.len()
-    }
-
-    fn get(&self, index: usize) -> &std::ffi::OsStr {
-        use std::os::unix::ffi::OsStrExt;
-        std::ffi::OsStr::from_bytes(span_bytes(&self.bytes, &self.spans[index]))
-    }
-
-    /// The number of the entry named `name`, by binary search.
-    fn find(&self, name: &str) -> Option<u32> {
-        self.spans
-            .binary_search_by(|span| span_bytes(&self.bytes, span).cmp(name.as_bytes()))
-            .ok()
-            .map(|at| at as u32)
-    }
-
-    fn is_symlink(&self, file: u32) -> bool {
-        self.spans[file as usize].2
-    }
-
-    fn path(&self, store: &Store, file: u32) -> PathBuf {
-        store.root().join(self.get(file as usize))
-    }
-
-    /// A case file's stem: the ID its name gives.
-    fn stem(&self, file: u32) -> String {
-        let name = self.get(file as usize).to_string_lossy();
-        name.strip_suffix(".yaml").unwrap_or(&name).to_string()
-    }
-}
-
-/// The bytes of one entry name.
-fn span_bytes<'a>(bytes: &'a [u8], &(start, len, _): &(u32, u16, bool)) -> &'a [u8] {
-    &bytes[start as usize..start as usize + usize::from(len)]
+/// A case file's stem: the ID its name gives.
+fn stem_of(names: &CaseNames, file: u32) -> String {
+    let name = names.name(file as usize).to_string_lossy();
+    name.strip_suffix(".yaml").unwrap_or(&name).to_string()
 }
 
 /// The ID of a (rare) case file whose ID is not its file name.
@@ -220,35 +165,6 @@ struct OddId {
     /// The line of `id:` (0 when not found).
     line: u32,
     id: String,
-}
-
-/// One bit per directory entry.
-#[derive(Default)]
-struct Bits(Vec<u64>);
-
-impl Bits {
-    fn set(&mut self, at: u32) {
-        let word = at as usize / 64;
-        if self.0.len() <= word {
-            self.0.resize(word + 1, 0);
-        }
-        self.0[word] |= 1 << (at % 64);
-    }
-
-    fn get(&self, at: u32) -> bool {
-        self.0
-            .get(at as usize / 64)
-            .is_some_and(|word| word & (1 << (at % 64)) != 0)
-    }
-
-    fn merge(&mut self, other: Bits) {
-        if self.0.len() < other.0.len() {
-            self.0.resize(other.0.len(), 0);
-        }
-        for (mine, theirs) in self.0.iter_mut().zip(other.0) {
-            *mine |= theirs;
-        }
-    }
 }
 
 /// A follow-up's reference, looked up once every ID is known.
@@ -279,7 +195,7 @@ impl Facts {
     fn merge(&mut self, other: Facts) {
         self.file_problems.extend(other.file_problems);
         self.reference_problems.extend(other.reference_problems);
-        self.named_after.merge(other.named_after);
+        self.named_after.merge(&other.named_after);
         self.odd_ids.extend(other.odd_ids);
         self.follow_ups.extend(other.follow_ups);
         self.message_ids.extend(other.message_ids);
@@ -298,7 +214,7 @@ fn hash_of(text: &str) -> u64 {
 /// cross-case checks need, in file order.
 fn check_case_files(
     store: &Store,
-    names: &Names,
+    names: &CaseNames,
     case_files: &[u32],
     config: Option<&Config>,
     auto_close_after_days: u32,
@@ -343,16 +259,22 @@ fn check_case_files(
 /// One case file: its own findings, then its facts.
 fn check_one(
     store: &Store,
-    names: &Names,
+    names: &CaseNames,
     file: u32,
     config: Option<&Config>,
     auto_close_after_days: u32,
     facts: &mut Facts,
 ) {
-    let path = names.path(store, file);
-    let id = names.stem(file);
+    let path = path_of(store, names, file);
+    let id = stem_of(names, file);
     let mut own = Report::default();
-    let checked = check_case_file(&path, &id, names.is_symlink(file), auto_close_after_days, &mut own);
+    let checked = check_case_file(
+        &path,
+        &id,
+        names.is_link(file as usize),
+        auto_close_after_days,
+        &mut own,
+    );
     facts.file_problems.append(&mut own.problems);
     let Some((case, text)) = checked else {
         return;
@@ -360,7 +282,7 @@ fn check_one(
     let found = facts.attachments.case(store, &path, &case, &text);
     facts.file_problems.extend(found);
     if case.id == id {
-        facts.named_after.set(file);
+        facts.named_after.set(file as usize);
     } else {
         facts.odd_ids.push(OddId {
             file,
@@ -578,7 +500,7 @@ fn value_of(case: &Case, key: &str) -> String {
 /// another ID keep it as text, grouped by its upper case (IDs match
 /// case-insensitively). No hash decides anything here.
 struct Ids<'a> {
-    names: &'a Names,
+    names: &'a CaseNames,
     named_after: &'a Bits,
     /// The odd IDs by their upper case, each group in file order.
     odd: BTreeMap<String, Vec<OddId>>,
@@ -586,7 +508,7 @@ struct Ids<'a> {
 
 impl<'a> Ids<'a> {
     /// From the facts; `odd_ids` in file order.
-    fn of(names: &'a Names, named_after: &'a Bits, odd_ids: Vec<OddId>) -> Ids<'a> {
+    fn of(names: &'a CaseNames, named_after: &'a Bits, odd_ids: Vec<OddId>) -> Ids<'a> {
         let mut odd: BTreeMap<String, Vec<OddId>> = BTreeMap::new();
         for fact in odd_ids {
             odd.entry(fact.id.to_ascii_uppercase()).or_default().push(fact);
@@ -601,8 +523,9 @@ impl<'a> Ids<'a> {
     /// The checked case file named `upper` (an ID in upper case) that holds that ID.
     fn named(&self, upper: &str) -> Option<u32> {
         self.names
-            .find(&format!("{upper}.yaml"))
+            .position(&format!("{upper}.yaml"))
             .filter(|file| self.named_after.get(*file))
+            .map(|file| file as u32)
     }
 
     /// Whether some checked case file holds the ID `upper` (in upper case).
@@ -615,7 +538,7 @@ impl<'a> Ids<'a> {
 /// person typing it (IDs are matched case-insensitively). The file whose
 /// name matches the ID is the original; the others are flagged. Files named
 /// after their IDs cannot share one, so every duplicate involves an odd ID.
-fn check_unique_ids(store: &Store, names: &Names, ids: &Ids, report: &mut Report) {
+fn check_unique_ids(store: &Store, names: &CaseNames, ids: &Ids, report: &mut Report) {
     for (upper, odd) in &ids.odd {
         // (file, line of `id:`, named after its ID, the ID), in file order.
         let mut group: Vec<(u32, u32, bool, &str)> = odd
@@ -634,10 +557,10 @@ fn check_unique_ids(store: &Store, names: &Names, ids: &Ids, report: &mut Report
             let others: Vec<String> = group
                 .iter()
                 .filter(|other| other.0 != file)
-                .map(|other| names.path(store, other.0).display().to_string())
+                .map(|other| path_of(store, names, other.0).display().to_string())
                 .collect();
             report.push(
-                &names.path(store, file),
+                &path_of(store, names, file),
                 (line > 0).then_some(line as usize),
                 Gravity::Error,
                 "duplicate-id",
@@ -653,11 +576,11 @@ fn check_unique_ids(store: &Store, names: &Names, ids: &Ids, report: &mut Report
 
 /// A follow-up must name a case of this store (matched as IDs are,
 /// case-insensitively), looked up exactly in [`Ids`].
-fn check_follow_ups(store: &Store, names: &Names, ids: &Ids, follow_ups: &[FollowUp], report: &mut Report) {
+fn check_follow_ups(store: &Store, names: &CaseNames, ids: &Ids, follow_ups: &[FollowUp], report: &mut Report) {
     for follow_up in follow_ups {
         if !ids.contains(&follow_up.previous.to_ascii_uppercase()) {
             report.push(
-                &names.path(store, follow_up.file),
+                &path_of(store, names, follow_up.file),
                 follow_up.line,
                 Gravity::Warning,
                 "unknown-case",
@@ -674,12 +597,12 @@ fn check_follow_ups(store: &Store, names: &Names, ids: &Ids, follow_ups: &[Follo
 /// the same e-mail opened twice (two clones that each took it in, merged):
 /// replies thread to one of them only. A warning on each. Candidates are
 /// found by hash; only they are read again, to compare exactly.
-fn check_unique_message_ids(store: &Store, names: &Names, mut message_ids: Vec<(u64, u32)>, report: &mut Report) {
+fn check_unique_message_ids(store: &Store, names: &CaseNames, mut message_ids: Vec<(u64, u32)>, report: &mut Report) {
     message_ids.sort_unstable();
     let mut groups: BTreeMap<String, Vec<(u32, Option<usize>)>> = BTreeMap::new();
     for run in message_ids.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
         for &(_, file) in run {
-            let path = names.path(store, file);
+            let path = path_of(store, names, file);
             let Ok(text) = store::read_text(&path) else { continue };
             let Some(case) = read_case(&path, &text) else { continue };
             if let Some(message_id) = case
@@ -700,7 +623,7 @@ fn check_unique_message_ids(store: &Store, names: &Names, mut message_ids: Vec<(
             let others: Vec<String> = group
                 .iter()
                 .filter(|(other, _)| *other != file)
-                .map(|(other, _)| names.path(store, *other).display().to_string())
+                .map(|(other, _)| path_of(store, names, *other).display().to_string())
                 .collect();
             found.push((file, line, message_id, others));
         }
@@ -708,7 +631,7 @@ fn check_unique_message_ids(store: &Store, names: &Names, mut message_ids: Vec<(
     found.sort_by_key(|(file, ..)| *file);
     for (file, line, message_id, others) in found {
         report.push(
-            &names.path(store, file),
+            &path_of(store, names, file),
             line,
             Gravity::Warning,
             "duplicate-message-id",
