@@ -37,6 +37,7 @@ pub mod attachments;
 pub mod check;
 mod deliver;
 mod escalate;
+pub mod git_setup;
 mod list;
 mod open;
 mod outgoing;
