@@ -704,3 +704,289 @@ fn check_references(path: &Path, case: &Case, text: &str, config: &Config, repor
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::operations::{self, OpenRequest, Opening, Session};
+
+    const CONFIG: &str =
+        "analysts: [{id: alice, name: Alice, level: l1}]\ncustomers: [{name: Acme Corp, plan: plus}]\n";
+
+    /// A store with one case of a known customer, opened by alice: its
+    /// directory (kept alive), the store and the case's ID.
+    fn store_with_a_case() -> (tempfile::TempDir, Store, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        store.init(CONFIG).unwrap();
+        let id = open(&store, OpenRequest::new("Acme Corp", "Login fails"));
+        (dir, store, id)
+    }
+
+    fn session(store: &Store) -> Session {
+        Session {
+            store: store.clone(),
+            actor: "alice".into(),
+            now: crate::core::time::parse_instant("2026-11-19T10:00:00Z").unwrap(),
+            lock_wait: std::time::Duration::from_secs(1),
+        }
+    }
+
+    fn open(store: &Store, request: OpenRequest) -> String {
+        let Opening::Opened(opened) = operations::open(&session(store), request).unwrap() else {
+            unreachable!("opened")
+        };
+        opened.case.id
+    }
+
+    fn case_path(store: &Store, id: &str) -> PathBuf {
+        store.root().join(format!("{id}.yaml"))
+    }
+
+    /// Rewrites a case file's text.
+    fn edit(store: &Store, id: &str, change: impl FnOnce(String) -> String) {
+        let path = case_path(store, id);
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(&path, change(text)).unwrap();
+    }
+
+    /// The findings' (gravity, kind), in report order.
+    fn kinds(report: &Report) -> Vec<(Gravity, &'static str)> {
+        report.problems.iter().map(|p| (p.gravity, p.kind)).collect()
+    }
+
+    fn only(report: &Report, kind: &str) -> Problem {
+        let found: Vec<&Problem> = report.problems.iter().filter(|p| p.kind == kind).collect();
+        assert_eq!(found.len(), 1, "{:?}", report.problems);
+        found[0].clone()
+    }
+
+    #[test]
+    fn a_sound_store_has_no_finding() {
+        let (_dir, store, _) = store_with_a_case();
+        let report = check(&store).unwrap();
+        assert_eq!(report.cases, 1);
+        assert_eq!(kinds(&report), []);
+        assert!(!report.fails(true));
+    }
+
+    #[test]
+    fn a_directory_without_config_is_not_a_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = check(&Store::new(dir.path())).unwrap();
+        assert_eq!(kinds(&report), [(Gravity::Error, "config")]);
+        assert!(report.problems[0].message.starts_with("missing"));
+        assert!(check(&Store::new(dir.path().join("absent"))).is_err());
+    }
+
+    #[test]
+    fn a_config_with_a_conflict_marker_or_bad_yaml_is_an_error() {
+        let (_dir, store, _) = store_with_a_case();
+        fs::write(
+            store.config_path(),
+            format!("<<<<<<< ours\n{CONFIG}=======\n>>>>>>> theirs\n"),
+        )
+        .unwrap();
+        let marker = only(&check(&store).unwrap(), "conflict-marker");
+        assert_eq!((marker.gravity, marker.line), (Gravity::Error, Some(1)));
+        fs::write(store.config_path(), "analysts: [\n").unwrap();
+        assert_eq!(only(&check(&store).unwrap(), "config").gravity, Gravity::Error);
+    }
+
+    #[test]
+    fn temp_files_are_notes_and_odd_names_warnings() {
+        let (_dir, store, _) = store_with_a_case();
+        fs::write(store.root().join(".RC-7K3QX9MT.yaml.1.abcdefgh.tmp"), "x").unwrap();
+        fs::write(store.root().join("notes.yaml"), "x").unwrap();
+        fs::write(store.root().join("readme.txt"), "x").unwrap();
+        let report = check(&store).unwrap();
+        assert_eq!(
+            kinds(&report),
+            [(Gravity::Note, "temp-file"), (Gravity::Warning, "file-name")]
+        );
+        assert_eq!(report.cases, 1);
+        assert!(!report.fails(false) && report.fails(true));
+    }
+
+    #[test]
+    fn a_case_file_that_is_a_link_is_refused_unread() {
+        let (_dir, store, id) = store_with_a_case();
+        let elsewhere = store.root().join("elsewhere.txt");
+        fs::rename(case_path(&store, &id), &elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, case_path(&store, &id)).unwrap();
+        let problem = only(&check(&store).unwrap(), "symlink");
+        assert_eq!(problem.gravity, Gravity::Error);
+        assert!(problem.path.ends_with(&format!("{id}.yaml")));
+    }
+
+    #[test]
+    fn a_conflict_marker_in_a_case_stops_its_other_checks() {
+        let (_dir, store, id) = store_with_a_case();
+        edit(&store, &id, |text| {
+            text.replacen("summary:", "<<<<<<< ours\nsummary:", 1)
+        });
+        let report = check(&store).unwrap();
+        assert_eq!(kinds(&report), [(Gravity::Error, "conflict-marker")]);
+        assert_eq!(report.problems[0].line, Some(2));
+    }
+
+    #[test]
+    fn a_case_that_does_not_parse_is_an_error() {
+        let (_dir, store, id) = store_with_a_case();
+        edit(&store, &id, |text| text.replacen("summary:", "summary: [\n", 1));
+        assert_eq!(kinds(&check(&store).unwrap()), [(Gravity::Error, "parse")]);
+    }
+
+    #[test]
+    fn a_case_whose_id_is_not_its_name_is_an_error() {
+        let (_dir, store, id) = store_with_a_case();
+        let other = format!("{id}X");
+        fs::rename(case_path(&store, &id), case_path(&store, &other)).unwrap();
+        let problem = only(&check(&store).unwrap(), "id-mismatch");
+        assert_eq!(problem.line, Some(1));
+        assert!(problem
+            .message
+            .contains(&format!("does not match the file name {other}.yaml")));
+    }
+
+    #[test]
+    fn a_state_its_history_does_not_give_is_named_key_by_key() {
+        let (_dir, store, id) = store_with_a_case();
+        edit(&store, &id, |text| {
+            text.replacen("status: open", "status: at-investigation", 1)
+        });
+        let problem = only(&check(&store).unwrap(), "state-mismatch");
+        assert_eq!(
+            problem.message,
+            "status is at-investigation, but replaying the history gives open"
+        );
+        assert_eq!(
+            problem.line,
+            line_of_key(&fs::read_to_string(case_path(&store, &id)).unwrap(), "status")
+        );
+    }
+
+    #[test]
+    fn a_history_the_life_cycle_refuses_is_an_error_at_its_event() {
+        let (_dir, store, id) = store_with_a_case();
+        edit(&store, &id, |text| text.replacen("action: open", "action: close", 1));
+        let problem = only(&check(&store).unwrap(), "history");
+        assert!(
+            problem.message.starts_with("history event 0 (0-based)"),
+            "{}",
+            problem.message
+        );
+    }
+
+    #[test]
+    fn two_files_holding_one_id_in_any_letter_case_are_duplicates() {
+        let (_dir, store, id) = store_with_a_case();
+        // A copy under another name, holding the same ID in lower case.
+        let copy = format!("{}Z", id);
+        let text = fs::read_to_string(case_path(&store, &id)).unwrap();
+        fs::write(
+            case_path(&store, &copy),
+            text.replacen(&format!("id: {id}"), &format!("id: {}", id.to_lowercase()), 1),
+        )
+        .unwrap();
+        let report = check(&store).unwrap();
+        let duplicate = only(&report, "duplicate-id");
+        assert!(
+            duplicate.path.ends_with(&format!("{copy}.yaml")),
+            "the original is not flagged"
+        );
+        assert!(duplicate.message.contains(&format!("{id}.yaml")));
+        assert_eq!(only(&report, "id-mismatch").path, duplicate.path);
+    }
+
+    #[test]
+    fn a_follow_up_of_no_case_in_the_store_is_a_warning() {
+        let (_dir, store, id) = store_with_a_case();
+        operations::close(&session(&store), &id, "Fixed".into()).unwrap();
+        let mut request = OpenRequest::new("Acme Corp", "Again");
+        request.follow_up_of = Some(id.clone());
+        let follow_up = open(&store, request);
+        assert_eq!(kinds(&check(&store).unwrap()), [], "the case it follows is there");
+        fs::remove_file(case_path(&store, &id)).unwrap();
+        let problem = only(&check(&store).unwrap(), "unknown-case");
+        assert_eq!(problem.gravity, Gravity::Warning);
+        assert!(problem.path.ends_with(&format!("{follow_up}.yaml")));
+    }
+
+    #[test]
+    fn two_cases_opened_by_one_message_id_are_warned_about_both() {
+        let (_dir, store, _) = store_with_a_case();
+        for summary in ["First", "Second"] {
+            let mut request = OpenRequest::new("Acme Corp", summary);
+            request.message_id = Some("<same@mail.example>".into());
+            open(&store, request);
+            // The second open of one Message-ID is a redelivery: rename the
+            // first away so that the store's own guard does not see it.
+            if summary == "First" {
+                let first = store.case_ids().unwrap().into_iter().find(|id| {
+                    fs::read_to_string(case_path(&store, id))
+                        .unwrap()
+                        .contains("same@mail.example")
+                });
+                let first = first.unwrap();
+                fs::rename(case_path(&store, &first), store.root().join("aside")).unwrap();
+            }
+        }
+        let aside = fs::read_to_string(store.root().join("aside")).unwrap();
+        let first_id = aside.lines().next().unwrap().trim_start_matches("id: ").to_string();
+        fs::rename(store.root().join("aside"), case_path(&store, &first_id)).unwrap();
+        let report = check(&store).unwrap();
+        let warned: Vec<&Problem> = report
+            .problems
+            .iter()
+            .filter(|p| p.kind == "duplicate-message-id")
+            .collect();
+        assert_eq!(warned.len(), 2, "{:?}", report.problems);
+        assert!(warned.iter().all(|p| p.gravity == Gravity::Warning));
+    }
+
+    #[test]
+    fn an_assignee_off_the_roster_is_an_error_while_active_and_a_warning_once_closed() {
+        let (_dir, store, active) = store_with_a_case();
+        let closed = open(&store, OpenRequest::new("Acme Corp", "Other"));
+        operations::close(&session(&store), &closed, "Fixed".into()).unwrap();
+        fs::write(
+            store.config_path(),
+            "analysts: [{id: bob, name: Bob, level: l1}]\ncustomers: [{name: Acme Corp, plan: plus}]\n",
+        )
+        .unwrap();
+        let report = check(&store).unwrap();
+        let mut found: Vec<(Gravity, bool)> = report
+            .problems
+            .iter()
+            .filter(|p| p.kind == "unknown-analyst")
+            .map(|p| (p.gravity, p.path.ends_with(&format!("{active}.yaml"))))
+            .collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [(Gravity::Error, true), (Gravity::Warning, false)],
+            "{:?}",
+            report.problems
+        );
+    }
+
+    #[test]
+    fn an_unknown_customer_is_a_warning() {
+        let (_dir, store, _) = store_with_a_case();
+        open(&store, OpenRequest::new("Initech", "Printer"));
+        let problem = only(&check(&store).unwrap(), "unknown-customer");
+        assert_eq!(problem.gravity, Gravity::Warning);
+        assert!(problem.message.starts_with("customer Initech is not in config.yaml"));
+    }
+
+    #[test]
+    fn a_derived_lock_that_is_a_link_is_an_error() {
+        let (_dir, store, _) = store_with_a_case();
+        let derived = store.root().join(crate::store::DERIVED_DIR);
+        fs::create_dir_all(&derived).unwrap();
+        let _ = fs::remove_file(derived.join("lock"));
+        std::os::unix::fs::symlink("/dev/null", derived.join("lock")).unwrap();
+        assert_eq!(only(&check(&store).unwrap(), "derived-dir").gravity, Gravity::Error);
+    }
+}
