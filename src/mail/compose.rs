@@ -290,17 +290,7 @@ pub fn compose(
             value.to_string(),
         ));
     }
-    let message = builder
-        .header(ContentType::TEXT_PLAIN)
-        .header(ContentTransferEncoding::QuotedPrintable)
-        .body(body)
-        .map_err(|e| ComposeError::Build(e.to_string()))?;
-    Ok(Composed {
-        to: to.email.to_string(),
-        subject,
-        message_id,
-        bytes: message.formatted(),
-    })
+    finish(builder, body, to.email.to_string(), subject, message_id)
 }
 
 /// Customer text on one line, without control characters (a summary is a
@@ -338,13 +328,25 @@ pub fn compose_sign_in(
     if let Some(reply_to) = &mail.reply_to {
         builder = builder.reply_to(parse_mailbox("mail.reply_to", reply_to).map_err(ComposeError::Address)?);
     }
+    finish(builder, body, to_text.to_string(), subject, message_id)
+}
+
+/// The message with its plain-text, quoted-printable body: every message
+/// the desk sends ends so.
+fn finish(
+    builder: lettre::message::MessageBuilder,
+    body: String,
+    to: String,
+    subject: String,
+    message_id: String,
+) -> Result<Composed, ComposeError> {
     let message = builder
         .header(ContentType::TEXT_PLAIN)
         .header(ContentTransferEncoding::QuotedPrintable)
         .body(body)
         .map_err(|e| ComposeError::Build(e.to_string()))?;
     Ok(Composed {
-        to: to_text.to_string(),
+        to,
         subject,
         message_id,
         bytes: message.formatted(),
