@@ -192,49 +192,19 @@ pub fn merge_cases(
     }
 
     let mut merged = ours.clone();
-    merged.summary = pick(
-        "summary",
-        &id,
-        ancestor.map(|a| &a.summary),
-        &ours.summary,
-        &theirs.summary,
-    )?;
-    merged.customer = pick(
-        "customer",
-        &id,
-        ancestor.map(|a| &a.customer),
-        &ours.customer,
-        &theirs.customer,
-    )?;
-    merged.email = pick("email", &id, ancestor.map(|a| &a.email), &ours.email, &theirs.email)?;
-    merged.channel = pick(
-        "channel",
-        &id,
-        ancestor.map(|a| &a.channel),
-        &ours.channel,
-        &theirs.channel,
-    )?;
-    merged.follow_up_of = pick(
-        "follow_up_of",
-        &id,
-        ancestor.map(|a| &a.follow_up_of),
-        &ours.follow_up_of,
-        &theirs.follow_up_of,
-    )?;
-    merged.message_id = pick(
-        "message_id",
-        &id,
-        ancestor.map(|a| &a.message_id),
-        &ours.message_id,
-        &theirs.message_id,
-    )?;
-    merged.description = pick(
-        "description",
-        &id,
-        ancestor.map(|a| &a.description),
-        &ours.description,
-        &theirs.description,
-    )?;
+    // The fields people set: each taken from the side that changed it.
+    macro_rules! pick_fields {
+        ($($field:ident),*) => {$(
+            merged.$field = pick(
+                stringify!($field),
+                &id,
+                ancestor.map(|a| &a.$field),
+                &ours.$field,
+                &theirs.$field,
+            )?;
+        )*};
+    }
+    pick_fields!(summary, customer, email, channel, follow_up_of, message_id, description);
 
     let history = union_in_time_order(&ours.history, &theirs.history);
     replay_merged(merged, history, auto_close_after_days)
