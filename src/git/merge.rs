@@ -192,49 +192,19 @@ pub fn merge_cases(
     }
 
     let mut merged = ours.clone();
-    merged.summary = pick(
-        "summary",
-        &id,
-        ancestor.map(|a| &a.summary),
-        &ours.summary,
-        &theirs.summary,
-    )?;
-    merged.customer = pick(
-        "customer",
-        &id,
-        ancestor.map(|a| &a.customer),
-        &ours.customer,
-        &theirs.customer,
-    )?;
-    merged.email = pick("email", &id, ancestor.map(|a| &a.email), &ours.email, &theirs.email)?;
-    merged.channel = pick(
-        "channel",
-        &id,
-        ancestor.map(|a| &a.channel),
-        &ours.channel,
-        &theirs.channel,
-    )?;
-    merged.follow_up_of = pick(
-        "follow_up_of",
-        &id,
-        ancestor.map(|a| &a.follow_up_of),
-        &ours.follow_up_of,
-        &theirs.follow_up_of,
-    )?;
-    merged.message_id = pick(
-        "message_id",
-        &id,
-        ancestor.map(|a| &a.message_id),
-        &ours.message_id,
-        &theirs.message_id,
-    )?;
-    merged.description = pick(
-        "description",
-        &id,
-        ancestor.map(|a| &a.description),
-        &ours.description,
-        &theirs.description,
-    )?;
+    // The fields people set: each taken from the side that changed it.
+    macro_rules! pick_fields {
+        ($($field:ident),*) => {$(
+            merged.$field = pick(
+                stringify!($field),
+                &id,
+                ancestor.map(|a| &a.$field),
+                &ours.$field,
+                &theirs.$field,
+            )?;
+        )*};
+    }
+    pick_fields!(summary, customer, email, channel, follow_up_of, message_id, description);
 
     let history = union_in_time_order(&ours.history, &theirs.history);
     replay_merged(merged, history, auto_close_after_days)
@@ -560,6 +530,36 @@ mod tests {
         )
     }
 
+    /// The base case waiting for the customer since hour 0.
+    fn waiting() -> Case {
+        apply(&base(), Action::RequestInfo { message: "?".into() }, "alice", 0)
+    }
+
+    /// `case` auto-closed by the sweep at `hours` (the 7-day rule).
+    fn swept(case: &Case, hours: i64) -> Case {
+        apply(
+            case,
+            Action::AutoClose {
+                resolution: lifecycle::auto_close_resolution(7),
+            },
+            "sweep",
+            hours,
+        )
+    }
+
+    /// `case` with the customer's reply `message` at `hours`.
+    fn replied(case: &Case, message: &str, hours: i64) -> Case {
+        apply(
+            case,
+            Action::Reply {
+                message: message.into(),
+                message_id: None,
+            },
+            "customer",
+            hours,
+        )
+    }
+
     fn apply(case: &Case, action: Action, actor: &str, hours: i64) -> Case {
         lifecycle::apply(case, &action, actor, at(hours)).unwrap()
     }
@@ -709,42 +709,17 @@ mod tests {
 
     #[test]
     fn the_same_auto_close_at_two_instants_is_one_close() {
-        let o = apply(&base(), Action::RequestInfo { message: "?".into() }, "alice", 0);
-        let close = |hours| {
-            apply(
-                &o,
-                Action::AutoClose {
-                    resolution: lifecycle::auto_close_resolution(7),
-                },
-                "sweep",
-                hours,
-            )
-        };
-        let merged = clean(merge(&o, &close(7 * 24 + 1), &close(7 * 24)));
+        let o = waiting();
+        let merged = clean(merge(&o, &swept(&o, 7 * 24 + 1), &swept(&o, 7 * 24)));
         assert_eq!(merged.history.len(), 3);
         assert_eq!(merged.updated_at, at(7 * 24));
     }
 
     #[test]
     fn reply_after_the_auto_close_conflicts_and_suggests_a_follow_up() {
-        let o = apply(&base(), Action::RequestInfo { message: "?".into() }, "alice", 0);
-        let swept = apply(
-            &o,
-            Action::AutoClose {
-                resolution: lifecycle::auto_close_resolution(7),
-            },
-            "sweep",
-            7 * 24,
-        );
-        let replied = apply(
-            &o,
-            Action::Reply {
-                message: "Still broken".into(),
-                message_id: None,
-            },
-            "customer",
-            8 * 24,
-        );
+        let o = waiting();
+        let swept = swept(&o, 7 * 24);
+        let replied = replied(&o, "Still broken", 8 * 24);
         let (_, reason) = conflict(merge(&o, &swept, &replied));
         assert!(reason.contains("reply by customer"), "{reason}");
         let (text, _) = conflict(merge(&o, &replied, &swept));
@@ -753,24 +728,9 @@ mod tests {
 
     #[test]
     fn reply_before_the_auto_close_conflicts_saying_the_reply_wins_by_time() {
-        let o = apply(&base(), Action::RequestInfo { message: "?".into() }, "alice", 0);
-        let swept = apply(
-            &o,
-            Action::AutoClose {
-                resolution: lifecycle::auto_close_resolution(7),
-            },
-            "sweep",
-            7 * 24,
-        );
-        let replied = apply(
-            &o,
-            Action::Reply {
-                message: "Here".into(),
-                message_id: None,
-            },
-            "customer",
-            3 * 24,
-        );
+        let o = waiting();
+        let swept = swept(&o, 7 * 24);
+        let replied = replied(&o, "Here", 3 * 24);
         let (text, reason) = conflict(merge(&o, &swept, &replied));
         assert!(reason.contains("auto-close by sweep"), "{reason}");
         assert!(text.contains("keep the version with the reply"), "{text}");
@@ -778,24 +738,9 @@ mod tests {
 
     #[test]
     fn an_auto_close_that_interleaving_puts_three_days_into_a_new_wait_conflicts_in_both_directions() {
-        let o = apply(&base(), Action::RequestInfo { message: "?".into() }, "alice", 0);
-        let swept = apply(
-            &o,
-            Action::AutoClose {
-                resolution: lifecycle::auto_close_resolution(7),
-            },
-            "sweep",
-            7 * 24,
-        );
-        let replied = apply(
-            &o,
-            Action::Reply {
-                message: "7.2".into(),
-                message_id: None,
-            },
-            "customer",
-            3 * 24,
-        );
+        let o = waiting();
+        let swept = swept(&o, 7 * 24);
+        let replied = replied(&o, "7.2", 3 * 24);
         let asked_again = apply(
             &replied,
             Action::RequestInfo {

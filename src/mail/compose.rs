@@ -12,7 +12,8 @@
 
 use crate::core::case::Case;
 use crate::core::config::{parse_mailbox, MailConfig};
-use crate::core::vocabulary::status_for_customer;
+use crate::core::vocabulary::{status_for_customer, ActionKind};
+use crate::store::outbox::{DeliveryState, MessageKind, OutboxMessage};
 use chrono::{DateTime, Utc};
 use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue, MIME_VERSION_1_0};
 use serde::{Deserialize, Serialize};
@@ -162,6 +163,36 @@ pub struct Composed {
     pub bytes: Vec<u8>,
 }
 
+impl Composed {
+    /// The outbox message that sends it, queued at `at` and not yet tried,
+    /// from the store's envelope sender. It is about no case and no event (a
+    /// sign-in link) until the caller names them:
+    /// `OutboxMessage { case, action, .., ..composed.into_outbox(mail, at) }`.
+    pub fn into_outbox(self, mail: &MailConfig, at: DateTime<Utc>) -> OutboxMessage {
+        OutboxMessage {
+            kind: MessageKind::SignIn,
+            case: String::new(),
+            action: ActionKind::Open,
+            event_at: at,
+            event_index: 0,
+            event_actor: None,
+            event_message: None,
+            from: envelope_sender(mail).unwrap_or_default(),
+            to: self.to,
+            subject: self.subject,
+            message_id: self.message_id,
+            state: DeliveryState::Queued,
+            queued_at: at,
+            sent_at: None,
+            attempts: 0,
+            error: None,
+            resent: false,
+            message: String::from_utf8_lossy(&self.bytes).into_owned(),
+            attachments: Vec::new(),
+        }
+    }
+}
+
 /// Why a message could not be composed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ComposeError {
@@ -267,18 +298,7 @@ pub fn compose(
             value.to_string(),
         ));
     }
-    let message = builder
-        .header(MIME_VERSION_1_0)
-        .header(ContentType::TEXT_PLAIN)
-        .header(ContentTransferEncoding::QuotedPrintable)
-        .body(body)
-        .map_err(|e| ComposeError::Build(e.to_string()))?;
-    Ok(Composed {
-        to: to.email.to_string(),
-        subject,
-        message_id,
-        bytes: message.formatted(),
-    })
+    finish(builder, body, to.email.to_string(), subject, message_id)
 }
 
 /// Customer text on one line, without control characters (a summary is a
@@ -316,6 +336,18 @@ pub fn compose_sign_in(
     if let Some(reply_to) = &mail.reply_to {
         builder = builder.reply_to(parse_mailbox("mail.reply_to", reply_to).map_err(ComposeError::Address)?);
     }
+    finish(builder, body, to_text.to_string(), subject, message_id)
+}
+
+/// The message with its plain-text, quoted-printable body: every message
+/// the desk sends ends so.
+fn finish(
+    builder: lettre::message::MessageBuilder,
+    body: String,
+    to: String,
+    subject: String,
+    message_id: String,
+) -> Result<Composed, ComposeError> {
     let message = builder
         .header(MIME_VERSION_1_0)
         .header(ContentType::TEXT_PLAIN)
@@ -323,7 +355,7 @@ pub fn compose_sign_in(
         .body(body)
         .map_err(|e| ComposeError::Build(e.to_string()))?;
     Ok(Composed {
-        to: to_text.to_string(),
+        to,
         subject,
         message_id,
         bytes: message.formatted(),

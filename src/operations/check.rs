@@ -13,6 +13,8 @@ use crate::core::error::{Error, Result};
 use crate::core::lifecycle;
 use crate::core::vocabulary::Status;
 use crate::format::{line_of_event, line_of_key};
+use crate::store::bits::Bits;
+use crate::store::case_names::CaseNames;
 use crate::store::{self, Store};
 use crate::views::{Gravity, Problem};
 use std::collections::BTreeMap;
@@ -82,13 +84,13 @@ pub fn check(store: &Store) -> Result<Report> {
     if let Err(e) = store.sent_ledger() {
         push_error(&mut report, "sent-ledger", e);
     }
-    let names = Names::read(store.root())?;
+    let names = CaseNames::entries(store.root())?;
     let auto_close_after_days = config
         .as_ref()
         .map_or(Config::default().auto_close_after_days, |c| c.auto_close_after_days);
     let mut case_files: Vec<u32> = Vec::new();
     for index in 0..names.len() {
-        let name = names.get(index);
+        let name = names.name(index);
         let path = store.root().join(name);
         let text_name = name.to_string_lossy();
         if store::is_temp_name(&text_name) {
@@ -145,72 +147,15 @@ pub fn check(store: &Store) -> Result<Report> {
     Ok(report)
 }
 
-/// The store directory's entry names, sorted, packed in one buffer: a
-/// million names take 26 MB this way, three times that as `OsString`s.
-struct Names {
-    bytes: Vec<u8>,
-    /// Start, length, and whether the listing says it is a symbolic link:
-    /// eight bytes.
-    spans: Vec<(u32, u16, bool)>,
+/// A directory entry's path.
+fn path_of(store: &Store, names: &CaseNames, file: u32) -> PathBuf {
+    store.root().join(names.name(file as usize))
 }
 
-impl Names {
-    fn read(root: &Path) -> Result<Names> {
-        use std::os::unix::ffi::OsStrExt;
-        let mut bytes = Vec::new();
-        let mut spans = Vec::new();
-        for entry in fs::read_dir(root).map_err(|e| Error::io(root, e))? {
-            let entry = entry.map_err(|e| Error::io(root, e))?;
-            // From the listing itself on most file systems: no extra stat.
-            let is_symlink = entry.file_type().is_ok_and(|t| t.is_symlink());
-            let name = entry.file_name();
-            let name = name.as_bytes();
-            let start = u32::try_from(bytes.len())
-                .map_err(|_| Error::Other(format!("{}: too many files to check", root.display())))?;
-            let len = u16::try_from(name.len())
-                .map_err(|_| Error::Other(format!("{}: a file name is too long to check", root.display())))?;
-            bytes.extend_from_slice(name);
-            spans.push((start, len, is_symlink));
-        }
-        spans.sort_by(|a, b| span_bytes(&bytes, a).cmp(span_bytes(&bytes, b)));
-        Ok(Names { bytes, spans })
-    }
-
-    fn len(&self) -> usize {
-        self.spans.len()
-    }
-
-    fn get(&self, index: usize) -> &std::ffi::OsStr {
-        use std::os::unix::ffi::OsStrExt;
-        std::ffi::OsStr::from_bytes(span_bytes(&self.bytes, &self.spans[index]))
-    }
-
-    /// The number of the entry named `name`, by binary search.
-    fn find(&self, name: &str) -> Option<u32> {
-        self.spans
-            .binary_search_by(|span| span_bytes(&self.bytes, span).cmp(name.as_bytes()))
-            .ok()
-            .map(|at| at as u32)
-    }
-
-    fn is_symlink(&self, file: u32) -> bool {
-        self.spans[file as usize].2
-    }
-
-    fn path(&self, store: &Store, file: u32) -> PathBuf {
-        store.root().join(self.get(file as usize))
-    }
-
-    /// A case file's stem: the ID its name gives.
-    fn stem(&self, file: u32) -> String {
-        let name = self.get(file as usize).to_string_lossy();
-        name.strip_suffix(".yaml").unwrap_or(&name).to_string()
-    }
-}
-
-/// The bytes of one entry name.
-fn span_bytes<'a>(bytes: &'a [u8], &(start, len, _): &(u32, u16, bool)) -> &'a [u8] {
-    &bytes[start as usize..start as usize + usize::from(len)]
+/// A case file's stem: the ID its name gives.
+fn stem_of(names: &CaseNames, file: u32) -> String {
+    let name = names.name(file as usize).to_string_lossy();
+    name.strip_suffix(".yaml").unwrap_or(&name).to_string()
 }
 
 /// The ID of a (rare) case file whose ID is not its file name.
@@ -220,35 +165,6 @@ struct OddId {
     /// The line of `id:` (0 when not found).
     line: u32,
     id: String,
-}
-
-/// One bit per directory entry.
-#[derive(Default)]
-struct Bits(Vec<u64>);
-
-impl Bits {
-    fn set(&mut self, at: u32) {
-        let word = at as usize / 64;
-        if self.0.len() <= word {
-            self.0.resize(word + 1, 0);
-        }
-        self.0[word] |= 1 << (at % 64);
-    }
-
-    fn get(&self, at: u32) -> bool {
-        self.0
-            .get(at as usize / 64)
-            .is_some_and(|word| word & (1 << (at % 64)) != 0)
-    }
-
-    fn merge(&mut self, other: Bits) {
-        if self.0.len() < other.0.len() {
-            self.0.resize(other.0.len(), 0);
-        }
-        for (mine, theirs) in self.0.iter_mut().zip(other.0) {
-            *mine |= theirs;
-        }
-    }
 }
 
 /// A follow-up's reference, looked up once every ID is known.
@@ -279,7 +195,7 @@ impl Facts {
     fn merge(&mut self, other: Facts) {
         self.file_problems.extend(other.file_problems);
         self.reference_problems.extend(other.reference_problems);
-        self.named_after.merge(other.named_after);
+        self.named_after.merge(&other.named_after);
         self.odd_ids.extend(other.odd_ids);
         self.follow_ups.extend(other.follow_ups);
         self.message_ids.extend(other.message_ids);
@@ -298,7 +214,7 @@ fn hash_of(text: &str) -> u64 {
 /// cross-case checks need, in file order.
 fn check_case_files(
     store: &Store,
-    names: &Names,
+    names: &CaseNames,
     case_files: &[u32],
     config: Option<&Config>,
     auto_close_after_days: u32,
@@ -343,16 +259,22 @@ fn check_case_files(
 /// One case file: its own findings, then its facts.
 fn check_one(
     store: &Store,
-    names: &Names,
+    names: &CaseNames,
     file: u32,
     config: Option<&Config>,
     auto_close_after_days: u32,
     facts: &mut Facts,
 ) {
-    let path = names.path(store, file);
-    let id = names.stem(file);
+    let path = path_of(store, names, file);
+    let id = stem_of(names, file);
     let mut own = Report::default();
-    let checked = check_case_file(&path, &id, names.is_symlink(file), auto_close_after_days, &mut own);
+    let checked = check_case_file(
+        &path,
+        &id,
+        names.is_link(file as usize),
+        auto_close_after_days,
+        &mut own,
+    );
     facts.file_problems.append(&mut own.problems);
     let Some((case, text)) = checked else {
         return;
@@ -360,7 +282,7 @@ fn check_one(
     let found = facts.attachments.case(store, &path, &case, &text);
     facts.file_problems.extend(found);
     if case.id == id {
-        facts.named_after.set(file);
+        facts.named_after.set(file as usize);
     } else {
         facts.odd_ids.push(OddId {
             file,
@@ -578,7 +500,7 @@ fn value_of(case: &Case, key: &str) -> String {
 /// another ID keep it as text, grouped by its upper case (IDs match
 /// case-insensitively). No hash decides anything here.
 struct Ids<'a> {
-    names: &'a Names,
+    names: &'a CaseNames,
     named_after: &'a Bits,
     /// The odd IDs by their upper case, each group in file order.
     odd: BTreeMap<String, Vec<OddId>>,
@@ -586,7 +508,7 @@ struct Ids<'a> {
 
 impl<'a> Ids<'a> {
     /// From the facts; `odd_ids` in file order.
-    fn of(names: &'a Names, named_after: &'a Bits, odd_ids: Vec<OddId>) -> Ids<'a> {
+    fn of(names: &'a CaseNames, named_after: &'a Bits, odd_ids: Vec<OddId>) -> Ids<'a> {
         let mut odd: BTreeMap<String, Vec<OddId>> = BTreeMap::new();
         for fact in odd_ids {
             odd.entry(fact.id.to_ascii_uppercase()).or_default().push(fact);
@@ -601,8 +523,9 @@ impl<'a> Ids<'a> {
     /// The checked case file named `upper` (an ID in upper case) that holds that ID.
     fn named(&self, upper: &str) -> Option<u32> {
         self.names
-            .find(&format!("{upper}.yaml"))
+            .position(&format!("{upper}.yaml"))
             .filter(|file| self.named_after.get(*file))
+            .map(|file| file as u32)
     }
 
     /// Whether some checked case file holds the ID `upper` (in upper case).
@@ -615,7 +538,7 @@ impl<'a> Ids<'a> {
 /// person typing it (IDs are matched case-insensitively). The file whose
 /// name matches the ID is the original; the others are flagged. Files named
 /// after their IDs cannot share one, so every duplicate involves an odd ID.
-fn check_unique_ids(store: &Store, names: &Names, ids: &Ids, report: &mut Report) {
+fn check_unique_ids(store: &Store, names: &CaseNames, ids: &Ids, report: &mut Report) {
     for (upper, odd) in &ids.odd {
         // (file, line of `id:`, named after its ID, the ID), in file order.
         let mut group: Vec<(u32, u32, bool, &str)> = odd
@@ -634,10 +557,10 @@ fn check_unique_ids(store: &Store, names: &Names, ids: &Ids, report: &mut Report
             let others: Vec<String> = group
                 .iter()
                 .filter(|other| other.0 != file)
-                .map(|other| names.path(store, other.0).display().to_string())
+                .map(|other| path_of(store, names, other.0).display().to_string())
                 .collect();
             report.push(
-                &names.path(store, file),
+                &path_of(store, names, file),
                 (line > 0).then_some(line as usize),
                 Gravity::Error,
                 "duplicate-id",
@@ -653,11 +576,11 @@ fn check_unique_ids(store: &Store, names: &Names, ids: &Ids, report: &mut Report
 
 /// A follow-up must name a case of this store (matched as IDs are,
 /// case-insensitively), looked up exactly in [`Ids`].
-fn check_follow_ups(store: &Store, names: &Names, ids: &Ids, follow_ups: &[FollowUp], report: &mut Report) {
+fn check_follow_ups(store: &Store, names: &CaseNames, ids: &Ids, follow_ups: &[FollowUp], report: &mut Report) {
     for follow_up in follow_ups {
         if !ids.contains(&follow_up.previous.to_ascii_uppercase()) {
             report.push(
-                &names.path(store, follow_up.file),
+                &path_of(store, names, follow_up.file),
                 follow_up.line,
                 Gravity::Warning,
                 "unknown-case",
@@ -674,12 +597,12 @@ fn check_follow_ups(store: &Store, names: &Names, ids: &Ids, follow_ups: &[Follo
 /// the same e-mail opened twice (two clones that each took it in, merged):
 /// replies thread to one of them only. A warning on each. Candidates are
 /// found by hash; only they are read again, to compare exactly.
-fn check_unique_message_ids(store: &Store, names: &Names, mut message_ids: Vec<(u64, u32)>, report: &mut Report) {
+fn check_unique_message_ids(store: &Store, names: &CaseNames, mut message_ids: Vec<(u64, u32)>, report: &mut Report) {
     message_ids.sort_unstable();
     let mut groups: BTreeMap<String, Vec<(u32, Option<usize>)>> = BTreeMap::new();
     for run in message_ids.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
         for &(_, file) in run {
-            let path = names.path(store, file);
+            let path = path_of(store, names, file);
             let Ok(text) = store::read_text(&path) else { continue };
             let Some(case) = read_case(&path, &text) else { continue };
             if let Some(message_id) = case
@@ -700,7 +623,7 @@ fn check_unique_message_ids(store: &Store, names: &Names, mut message_ids: Vec<(
             let others: Vec<String> = group
                 .iter()
                 .filter(|(other, _)| *other != file)
-                .map(|(other, _)| names.path(store, *other).display().to_string())
+                .map(|(other, _)| path_of(store, names, *other).display().to_string())
                 .collect();
             found.push((file, line, message_id, others));
         }
@@ -708,7 +631,7 @@ fn check_unique_message_ids(store: &Store, names: &Names, mut message_ids: Vec<(
     found.sort_by_key(|(file, ..)| *file);
     for (file, line, message_id, others) in found {
         report.push(
-            &names.path(store, file),
+            &path_of(store, names, file),
             line,
             Gravity::Warning,
             "duplicate-message-id",
@@ -779,5 +702,305 @@ fn check_references(path: &Path, case: &Case, text: &str, config: &Config, repor
                 crate::core::terminal::escape_line(&case.customer)
             ),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::operations::{self, OpenRequest, Opening, Session};
+
+    const CONFIG: &str =
+        "analysts: [{id: alice, name: Alice, level: l1}]\ncustomers: [{name: Acme Corp, plan: plus}]\n";
+
+    /// A store with one case of a known customer, opened by alice: its
+    /// directory (kept alive), the store and the case's ID.
+    fn store_with_a_case() -> (tempfile::TempDir, Store, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        store.init(CONFIG).unwrap();
+        let id = open(&store, OpenRequest::new("Acme Corp", "Login fails"));
+        (dir, store, id)
+    }
+
+    fn session(store: &Store) -> Session {
+        Session {
+            store: store.clone(),
+            actor: "alice".into(),
+            now: crate::core::time::parse_instant("2026-11-19T10:00:00Z").unwrap(),
+            lock_wait: std::time::Duration::from_secs(1),
+        }
+    }
+
+    fn open(store: &Store, request: OpenRequest) -> String {
+        let Opening::Opened(opened) =
+            operations::open(&session(store), request, operations::Enclosures::none(store)).unwrap()
+        else {
+            unreachable!("opened")
+        };
+        opened.case.id
+    }
+
+    fn case_path(store: &Store, id: &str) -> PathBuf {
+        store.root().join(format!("{id}.yaml"))
+    }
+
+    /// Rewrites a case file's text.
+    fn edit(store: &Store, id: &str, change: impl FnOnce(String) -> String) {
+        let path = case_path(store, id);
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(&path, change(text)).unwrap();
+    }
+
+    /// The findings' (gravity, kind), in report order.
+    fn kinds(report: &Report) -> Vec<(Gravity, &'static str)> {
+        report.problems.iter().map(|p| (p.gravity, p.kind)).collect()
+    }
+
+    fn only(report: &Report, kind: &str) -> Problem {
+        let found: Vec<&Problem> = report.problems.iter().filter(|p| p.kind == kind).collect();
+        assert_eq!(found.len(), 1, "{:?}", report.problems);
+        found[0].clone()
+    }
+
+    #[test]
+    fn a_sound_store_has_no_finding() {
+        let (_dir, store, _) = store_with_a_case();
+        let report = check(&store).unwrap();
+        assert_eq!(report.cases, 1);
+        assert_eq!(kinds(&report), []);
+        assert!(!report.fails(true));
+    }
+
+    #[test]
+    fn a_directory_without_config_is_not_a_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let report = check(&Store::new(dir.path())).unwrap();
+        assert_eq!(kinds(&report), [(Gravity::Error, "config")]);
+        assert!(report.problems[0].message.starts_with("missing"));
+        assert!(check(&Store::new(dir.path().join("absent"))).is_err());
+    }
+
+    #[test]
+    fn a_config_with_a_conflict_marker_or_bad_yaml_is_an_error() {
+        let (_dir, store, _) = store_with_a_case();
+        fs::write(
+            store.config_path(),
+            format!("<<<<<<< ours\n{CONFIG}=======\n>>>>>>> theirs\n"),
+        )
+        .unwrap();
+        let marker = only(&check(&store).unwrap(), "conflict-marker");
+        assert_eq!((marker.gravity, marker.line), (Gravity::Error, Some(1)));
+        fs::write(store.config_path(), "analysts: [\n").unwrap();
+        assert_eq!(only(&check(&store).unwrap(), "config").gravity, Gravity::Error);
+    }
+
+    #[test]
+    fn temp_files_are_notes_and_odd_names_warnings() {
+        let (_dir, store, _) = store_with_a_case();
+        fs::write(store.root().join(".RC-7K3QX9MT.yaml.1.abcdefgh.tmp"), "x").unwrap();
+        fs::write(store.root().join("notes.yaml"), "x").unwrap();
+        fs::write(store.root().join("readme.txt"), "x").unwrap();
+        let report = check(&store).unwrap();
+        assert_eq!(
+            kinds(&report),
+            [(Gravity::Note, "temp-file"), (Gravity::Warning, "file-name")]
+        );
+        assert_eq!(report.cases, 1);
+        assert!(!report.fails(false) && report.fails(true));
+    }
+
+    #[test]
+    fn a_case_file_that_is_a_link_is_refused_unread() {
+        let (_dir, store, id) = store_with_a_case();
+        let elsewhere = store.root().join("elsewhere.txt");
+        fs::rename(case_path(&store, &id), &elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, case_path(&store, &id)).unwrap();
+        let problem = only(&check(&store).unwrap(), "symlink");
+        assert_eq!(problem.gravity, Gravity::Error);
+        assert!(problem.path.ends_with(&format!("{id}.yaml")));
+    }
+
+    #[test]
+    fn a_conflict_marker_in_a_case_stops_its_other_checks() {
+        let (_dir, store, id) = store_with_a_case();
+        edit(&store, &id, |text| {
+            text.replacen("summary:", "<<<<<<< ours\nsummary:", 1)
+        });
+        let report = check(&store).unwrap();
+        assert_eq!(kinds(&report), [(Gravity::Error, "conflict-marker")]);
+        assert_eq!(report.problems[0].line, Some(2));
+    }
+
+    #[test]
+    fn a_case_that_does_not_parse_is_an_error() {
+        let (_dir, store, id) = store_with_a_case();
+        edit(&store, &id, |text| text.replacen("summary:", "summary: [\n", 1));
+        assert_eq!(kinds(&check(&store).unwrap()), [(Gravity::Error, "parse")]);
+    }
+
+    #[test]
+    fn a_case_whose_id_is_not_its_name_is_an_error() {
+        let (_dir, store, id) = store_with_a_case();
+        let other = format!("{id}X");
+        fs::rename(case_path(&store, &id), case_path(&store, &other)).unwrap();
+        let problem = only(&check(&store).unwrap(), "id-mismatch");
+        assert_eq!(problem.line, Some(1));
+        assert!(problem
+            .message
+            .contains(&format!("does not match the file name {other}.yaml")));
+    }
+
+    #[test]
+    fn a_state_its_history_does_not_give_is_named_key_by_key() {
+        let (_dir, store, id) = store_with_a_case();
+        edit(&store, &id, |text| {
+            text.replacen("status: open", "status: at-investigation", 1)
+        });
+        let problem = only(&check(&store).unwrap(), "state-mismatch");
+        assert_eq!(
+            problem.message,
+            "status is at-investigation, but replaying the history gives open"
+        );
+        assert_eq!(
+            problem.line,
+            line_of_key(&fs::read_to_string(case_path(&store, &id)).unwrap(), "status")
+        );
+    }
+
+    #[test]
+    fn a_history_the_life_cycle_refuses_is_an_error_at_its_event() {
+        let (_dir, store, id) = store_with_a_case();
+        edit(&store, &id, |text| text.replacen("action: open", "action: close", 1));
+        let problem = only(&check(&store).unwrap(), "history");
+        assert!(
+            problem.message.starts_with("history event 0 (0-based)"),
+            "{}",
+            problem.message
+        );
+    }
+
+    #[test]
+    fn two_files_holding_one_id_in_any_letter_case_are_duplicates() {
+        let (_dir, store, id) = store_with_a_case();
+        // A copy under another name, holding the same ID in lower case.
+        let copy = format!("{}Z", id);
+        let text = fs::read_to_string(case_path(&store, &id)).unwrap();
+        fs::write(
+            case_path(&store, &copy),
+            text.replacen(&format!("id: {id}"), &format!("id: {}", id.to_lowercase()), 1),
+        )
+        .unwrap();
+        let report = check(&store).unwrap();
+        let duplicate = only(&report, "duplicate-id");
+        assert!(
+            duplicate.path.ends_with(&format!("{copy}.yaml")),
+            "the original is not flagged"
+        );
+        assert!(duplicate.message.contains(&format!("{id}.yaml")));
+        assert_eq!(only(&report, "id-mismatch").path, duplicate.path);
+    }
+
+    #[test]
+    fn a_follow_up_of_no_case_in_the_store_is_a_warning() {
+        let (_dir, store, id) = store_with_a_case();
+        operations::close(
+            &session(&store),
+            &id,
+            "Fixed".into(),
+            operations::Enclosures::none(&store),
+        )
+        .unwrap();
+        let mut request = OpenRequest::new("Acme Corp", "Again");
+        request.follow_up_of = Some(id.clone());
+        let follow_up = open(&store, request);
+        assert_eq!(kinds(&check(&store).unwrap()), [], "the case it follows is there");
+        fs::remove_file(case_path(&store, &id)).unwrap();
+        let problem = only(&check(&store).unwrap(), "unknown-case");
+        assert_eq!(problem.gravity, Gravity::Warning);
+        assert!(problem.path.ends_with(&format!("{follow_up}.yaml")));
+    }
+
+    #[test]
+    fn two_cases_opened_by_one_message_id_are_warned_about_both() {
+        let (_dir, store, _) = store_with_a_case();
+        for summary in ["First", "Second"] {
+            let mut request = OpenRequest::new("Acme Corp", summary);
+            request.message_id = Some("<same@mail.example>".into());
+            open(&store, request);
+            // The second open of one Message-ID is a redelivery: rename the
+            // first away so that the store's own guard does not see it.
+            if summary == "First" {
+                let first = store.case_ids().unwrap().into_iter().find(|id| {
+                    fs::read_to_string(case_path(&store, id))
+                        .unwrap()
+                        .contains("same@mail.example")
+                });
+                let first = first.unwrap();
+                fs::rename(case_path(&store, &first), store.root().join("aside")).unwrap();
+            }
+        }
+        let aside = fs::read_to_string(store.root().join("aside")).unwrap();
+        let first_id = aside.lines().next().unwrap().trim_start_matches("id: ").to_string();
+        fs::rename(store.root().join("aside"), case_path(&store, &first_id)).unwrap();
+        let report = check(&store).unwrap();
+        let warned: Vec<&Problem> = report
+            .problems
+            .iter()
+            .filter(|p| p.kind == "duplicate-message-id")
+            .collect();
+        assert_eq!(warned.len(), 2, "{:?}", report.problems);
+        assert!(warned.iter().all(|p| p.gravity == Gravity::Warning));
+    }
+
+    #[test]
+    fn an_assignee_off_the_roster_is_an_error_while_active_and_a_warning_once_closed() {
+        let (_dir, store, active) = store_with_a_case();
+        let closed = open(&store, OpenRequest::new("Acme Corp", "Other"));
+        operations::close(
+            &session(&store),
+            &closed,
+            "Fixed".into(),
+            operations::Enclosures::none(&store),
+        )
+        .unwrap();
+        fs::write(
+            store.config_path(),
+            "analysts: [{id: bob, name: Bob, level: l1}]\ncustomers: [{name: Acme Corp, plan: plus}]\n",
+        )
+        .unwrap();
+        let report = check(&store).unwrap();
+        let mut found: Vec<(Gravity, bool)> = report
+            .problems
+            .iter()
+            .filter(|p| p.kind == "unknown-analyst")
+            .map(|p| (p.gravity, p.path.ends_with(&format!("{active}.yaml"))))
+            .collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [(Gravity::Error, true), (Gravity::Warning, false)],
+            "{:?}",
+            report.problems
+        );
+    }
+
+    #[test]
+    fn an_unknown_customer_is_a_warning() {
+        let (_dir, store, _) = store_with_a_case();
+        open(&store, OpenRequest::new("Initech", "Printer"));
+        let problem = only(&check(&store).unwrap(), "unknown-customer");
+        assert_eq!(problem.gravity, Gravity::Warning);
+        assert!(problem.message.starts_with("customer Initech is not in config.yaml"));
+    }
+
+    #[test]
+    fn a_derived_lock_that_is_a_link_is_an_error() {
+        let (_dir, store, _) = store_with_a_case();
+        let derived = store.root().join(crate::store::DERIVED_DIR);
+        fs::create_dir_all(&derived).unwrap();
+        let _ = fs::remove_file(derived.join("lock"));
+        std::os::unix::fs::symlink("/dev/null", derived.join("lock")).unwrap();
+        assert_eq!(only(&check(&store).unwrap(), "derived-dir").gravity, Gravity::Error);
     }
 }

@@ -40,6 +40,7 @@ pub mod attachments;
 pub mod check;
 mod deliver;
 mod escalate;
+pub mod git_setup;
 mod intake;
 mod list;
 mod open;

@@ -12,7 +12,7 @@ use crate::core::error::Result;
 use crate::core::targets::Policy;
 use crate::core::vocabulary::ActionKind;
 use crate::mail::compose::{self, ComposeError, Details, Notice};
-use crate::store::outbox::{DeliveryState, MessageKind, OutboxMessage};
+use crate::store::outbox::{MessageKind, OutboxMessage};
 use crate::store::Store;
 use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest as _, Sha256};
@@ -203,18 +203,8 @@ pub fn message_of_event(
             event_index: index,
             event_actor: Some(event.actor.clone()),
             event_message: event.message.clone(),
-            from: compose::envelope_sender(mail).unwrap_or_default(),
-            to: composed.to,
-            subject: composed.subject,
-            message_id: composed.message_id,
-            state: DeliveryState::Queued,
-            queued_at: event.at,
-            sent_at: None,
-            attempts: 0,
-            error: None,
-            resent: false,
-            message: String::from_utf8_lossy(&composed.bytes).into_owned(),
             attachments: event.attachments.clone(),
+            ..composed.into_outbox(mail, event.at)
         }),
         Err(ComposeError::NoContact) => Err(NotComposed::Nothing),
         Err(e) => Err(NotComposed::Refused(e.to_string())),

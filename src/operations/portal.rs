@@ -7,9 +7,8 @@ use crate::core::case::{Attachment, Case, Event};
 use crate::core::config::{Config, PortalAccess};
 use crate::core::digest::Digest;
 use crate::core::error::{Error, Result};
-use crate::core::vocabulary::{ActionKind, Status, Visibility};
+use crate::core::vocabulary::{Status, Visibility};
 use crate::mail::compose;
-use crate::store::outbox::{DeliveryState, MessageKind, OutboxMessage};
 use crate::store::sign_in::SignIn;
 use chrono::Duration;
 use rand::distr::{Alphanumeric, SampleString};
@@ -168,27 +167,7 @@ pub fn request_sign_in(session: &Session, email: &str, base_url: &str) -> Result
     let unique = Alphanumeric.sample_string(&mut rand::rng(), 16).to_lowercase();
     let composed = compose::compose_sign_in(&contact.email, &link, SIGN_IN_VALID_MINUTES, mail, &unique, session.now)
         .map_err(|e| Error::Other(format!("cannot compose the sign-in message: {e}")))?;
-    let message = OutboxMessage {
-        kind: MessageKind::SignIn,
-        case: String::new(),
-        action: ActionKind::Open,
-        event_at: session.now,
-        event_index: 0,
-        event_actor: None,
-        event_message: None,
-        from: compose::envelope_sender(mail).unwrap_or_default(),
-        to: composed.to,
-        subject: composed.subject,
-        message_id: composed.message_id,
-        state: DeliveryState::Queued,
-        queued_at: session.now,
-        sent_at: None,
-        attempts: 0,
-        error: None,
-        resent: false,
-        message: String::from_utf8_lossy(&composed.bytes).into_owned(),
-        attachments: Vec::new(),
-    };
+    let message = composed.into_outbox(mail, session.now);
     let lock = session.store.lock(session.lock_wait)?;
     session.store.queue_messages(&lock, &[message])?;
     Ok(SignInRequested::Queued)
@@ -275,7 +254,7 @@ mod tests {
         let mut case = open(new, "ana@acme.example", chrono::Utc::now());
         case.history[0].attachments = vec![file('a')];
         let mut note = case.history[0].clone();
-        note.action = ActionKind::Note;
+        note.action = crate::core::vocabulary::ActionKind::Note;
         note.attachments = vec![file('b')];
         case.history.push(note);
         assert_eq!(public_events(&case).count(), 1);

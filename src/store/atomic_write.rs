@@ -111,46 +111,90 @@ pub(super) fn write(target: &Path, bytes: &[u8], durability: Durability) -> Resu
     result.map_err(|e| Error::io(target, e))
 }
 
-/// [`write`] for many files of one directory, synced, with the syncs of the
-/// temp files issued in parallel and one sync of the directory at the end:
-/// a sweep that closes thousands of cases does not wait for each disk flush
-/// in turn. A crash leaves every file old or new, never half.
+/// A file of a batch: its temp file written and still open, removed when
+/// dropped unless placed.
+pub(super) trait Staged: Send + Sync {
+    /// Syncs the temp file (named as its target in an error).
+    fn sync(&self) -> Result<()>;
+    /// Renames the temp file over its target.
+    fn place(self) -> Result<()>;
+}
+
+/// The store's one batch writer, for many files of one directory, synced:
+/// every temp file staged in turn, their syncs issued in parallel, then
+/// each renamed over its target in order and the directory synced once
+/// (`sync_directory`). A sweep that closes thousands of cases does not wait
+/// for each disk flush in turn, and a crash leaves every file old or new,
+/// never half.
 ///
-/// Any failure fails the batch: a failed temp file leaves every target as it
-/// was; a failed rename leaves the ones before it written.
-pub(super) fn write_many(directory: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
-    let threads = files.len().clamp(1, 16);
-    let per_thread = files.len().div_ceil(threads).max(1);
-    let staged: Vec<Result<TempPath>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(per_thread)
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|(target, bytes)| {
-                            staged(target, bytes, Durability::Synced).map_err(|e| Error::io(target, e))
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| vec![Err(Error::Other("a writer thread panicked".into()))])
-            })
-            .collect()
-    });
-    // Dropping the temp paths on an early return removes every temp file not yet renamed.
-    let staged: Vec<TempPath> = staged.into_iter().collect::<Result<_>>()?;
-    for (temp, (target, _)) in staged.into_iter().zip(files) {
-        temp.persist(target).map_err(|e| Error::io(target, e.error))?;
+/// Any failure fails the batch and removes the temp files not yet renamed: a
+/// failed temp file or sync leaves every target as it was; a failed rename
+/// leaves the ones before it written.
+pub(super) fn write_batch<S: Staged>(
+    staged: impl IntoIterator<Item = Result<S>>,
+    sync_directory: impl FnOnce() -> Result<()>,
+) -> Result<()> {
+    let staged: Vec<S> = staged.into_iter().collect::<Result<_>>()?;
+    sync_all(&staged)?;
+    for file in staged {
+        file.place()?;
     }
-    File::open(directory)
-        .and_then(|dir| sync_directory(dir, Durability::Synced))
-        .map_err(|e| Error::io(directory, e))
+    sync_directory()
+}
+
+/// Syncs every staged file, up to 16 at a time: syncs wait on the disk, not
+/// the processor, so they get threads of their own rather than a pool sized
+/// to the cores. The first failure, in order, is the batch's.
+fn sync_all<S: Staged>(staged: &[S]) -> Result<()> {
+    let threads = staged.len().clamp(1, 16);
+    let per_thread = staged.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = staged
+            .chunks(per_thread)
+            .map(|chunk| scope.spawn(move || chunk.iter().try_for_each(Staged::sync)))
+            .collect();
+        handles.into_iter().try_for_each(|handle| {
+            handle
+                .join()
+                .unwrap_or_else(|_| Err(Error::Other("a writer thread panicked".into())))
+        })
+    })
+}
+
+/// A temp file beside its target in a directory named by path.
+struct Beside<'a> {
+    temp: NamedTempFile,
+    target: &'a Path,
+}
+
+impl Staged for Beside<'_> {
+    fn sync(&self) -> Result<()> {
+        sync_file(self.temp.as_file(), Durability::Synced).map_err(|e| Error::io(self.target, e))
+    }
+
+    fn place(self) -> Result<()> {
+        self.temp
+            .persist(self.target)
+            .map(drop)
+            .map_err(|e| Error::io(self.target, e.error))
+    }
+}
+
+/// [`write`] for many files of one directory, synced: [`write_batch`].
+pub(super) fn write_many(directory: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
+    let staged = files.iter().map(|(target, bytes)| {
+        let mut temp = temp_beside(target).map_err(|e| Error::io(target, e))?;
+        temp.write_all(bytes).map_err(|e| Error::io(target, e))?;
+        Ok(Beside {
+            temp,
+            target: target.as_path(),
+        })
+    });
+    write_batch(staged, || {
+        File::open(directory)
+            .and_then(|dir| sync_directory(dir, Durability::Synced))
+            .map_err(|e| Error::io(directory, e))
+    })
 }
 
 #[cfg(test)]

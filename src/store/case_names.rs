@@ -1,21 +1,32 @@
-//! The IDs of a store's case files, sorted and packed in one buffer: a
+//! The names of a store directory, sorted and packed in one buffer: a
 //! million IDs take about 18 MB this way (the bytes, a length byte each and a
 //! four-byte start), where a `Vec<String>` takes three times that and a
 //! name-to-position hash map as much again. Looked up by binary search.
+//!
+//! Commands list the case IDs ([`CaseNames::read`]); `check` lists every
+//! entry, case file or not, and which are symbolic links
+//! ([`CaseNames::entries`]).
 
 use super::case_id_of;
 use crate::core::error::{Error, Result};
+use std::ffi::OsStr;
 use std::fs;
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-/// The case IDs of a store directory, sorted (as `str` orders them).
+/// The case IDs (or every entry name) of a store directory, sorted (as
+/// their bytes order them).
 #[derive(Debug, Clone, Default)]
 pub struct CaseNames {
-    /// Each ID as a length byte then its bytes (IDs are at most 64 ASCII
-    /// characters: [`crate::core::id::validate`]), in directory order.
+    /// Each name as a length byte then its bytes (IDs are at most 64 ASCII
+    /// characters: [`crate::core::id::validate`]; a file name at most 255
+    /// bytes), in directory order.
     bytes: Vec<u8>,
-    /// Where each ID starts in `bytes`, in sorted order of the IDs.
+    /// Where each name starts in `bytes`, in sorted order of the names.
     starts: Vec<u32>,
+    /// The starts of the entries the listing gave as symbolic links, in
+    /// increasing order (rare: a store holds none).
+    links: Vec<u32>,
 }
 
 impl CaseNames {
@@ -26,9 +37,25 @@ impl CaseNames {
             let entry = entry.map_err(|e| Error::io(root, e))?;
             if let Some(id) = case_id_of(&entry.file_name()) {
                 names
-                    .push(&id)
+                    .push(id.as_bytes(), false)
                     .map_err(|reason| Error::Other(format!("{}: {reason}", root.display())))?;
             }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    /// Lists every entry of `root`, case file or not, noting the ones the
+    /// listing gives as symbolic links (from the listing itself on most file
+    /// systems: no extra stat). Their names are [`name`](Self::name)s.
+    pub fn entries(root: &Path) -> Result<CaseNames> {
+        let mut names = CaseNames::default();
+        for entry in fs::read_dir(root).map_err(|e| Error::io(root, e))? {
+            let entry = entry.map_err(|e| Error::io(root, e))?;
+            let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
+            names
+                .push(entry.file_name().as_bytes(), is_link)
+                .map_err(|reason| Error::Other(format!("{}: {reason}", root.display())))?;
         }
         names.sort();
         Ok(names)
@@ -39,18 +66,22 @@ impl CaseNames {
     pub fn from_ids<S: AsRef<str>>(ids: &[S]) -> Result<CaseNames> {
         let mut names = CaseNames::default();
         for id in ids {
-            names.push(id.as_ref()).map_err(Error::Other)?;
+            names.push(id.as_ref().as_bytes(), false).map_err(Error::Other)?;
         }
         names.sort();
         Ok(names)
     }
 
-    fn push(&mut self, id: &str) -> std::result::Result<(), String> {
-        let len = u8::try_from(id.len()).map_err(|_| format!("case ID {id} is too long"))?;
-        let start = u32::try_from(self.bytes.len()).map_err(|_| "too many case files".to_string())?;
+    fn push(&mut self, name: &[u8], is_link: bool) -> std::result::Result<(), String> {
+        let len =
+            u8::try_from(name.len()).map_err(|_| format!("the name {} is too long", String::from_utf8_lossy(name)))?;
+        let start = u32::try_from(self.bytes.len()).map_err(|_| "too many files".to_string())?;
         self.bytes.push(len);
-        self.bytes.extend_from_slice(id.as_bytes());
+        self.bytes.extend_from_slice(name);
         self.starts.push(start);
+        if is_link {
+            self.links.push(start);
+        }
         Ok(())
     }
 
@@ -62,7 +93,7 @@ impl CaseNames {
         self.bytes.shrink_to_fit();
     }
 
-    /// How many IDs.
+    /// How many names.
     pub fn len(&self) -> usize {
         self.starts.len()
     }
@@ -72,12 +103,29 @@ impl CaseNames {
         self.starts.is_empty()
     }
 
-    /// The ID at `position` in sorted order (`""` past the end).
+    /// The ID at `position` in sorted order (`""` past the end, or when the
+    /// name is not UTF-8).
     pub fn get(&self, position: usize) -> &str {
+        std::str::from_utf8(self.bytes_at(position)).unwrap_or("")
+    }
+
+    /// The name at `position` in sorted order, as the directory gives it
+    /// (empty past the end).
+    pub fn name(&self, position: usize) -> &OsStr {
+        OsStr::from_bytes(self.bytes_at(position))
+    }
+
+    /// Whether the listing gave the entry at `position` as a symbolic link.
+    pub fn is_link(&self, position: usize) -> bool {
         self.starts
             .get(position)
-            .and_then(|start| std::str::from_utf8(slice(&self.bytes, *start)).ok())
-            .unwrap_or("")
+            .is_some_and(|start| self.links.binary_search(start).is_ok())
+    }
+
+    fn bytes_at(&self, position: usize) -> &[u8] {
+        self.starts
+            .get(position)
+            .map_or(&[], |start| slice(&self.bytes, *start))
     }
 
     /// The IDs in sorted order.
@@ -108,7 +156,7 @@ impl CaseNames {
     }
 }
 
-/// The ID starting at `start` (its length byte).
+/// The name starting at `start` (its length byte).
 fn slice(bytes: &[u8], start: u32) -> &[u8] {
     let start = start as usize;
     let len = usize::from(bytes[start]);
@@ -173,5 +221,32 @@ mod tests {
         }
         let names = CaseNames::read(dir.path()).unwrap();
         assert_eq!(names.iter().collect::<Vec<_>>(), ["A-1", "A-10", "B-2"]);
+    }
+
+    #[test]
+    fn a_listing_of_every_entry_keeps_any_name_and_which_are_links() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["B-2.yaml", "config.yaml", ".A-3.yaml.1.x.tmp", "notes.txt"] {
+            fs::write(dir.path().join(name), "x").unwrap();
+        }
+        std::os::unix::fs::symlink("B-2.yaml", dir.path().join("A-1.yaml")).unwrap();
+        let odd = OsStr::from_bytes(b"\xffodd.yaml");
+        fs::write(dir.path().join(odd), "x").unwrap();
+        let names = CaseNames::entries(dir.path()).unwrap();
+        let listed: Vec<&OsStr> = (0..names.len()).map(|at| names.name(at)).collect();
+        assert_eq!(
+            listed,
+            [".A-3.yaml.1.x.tmp", "A-1.yaml", "B-2.yaml", "config.yaml", "notes.txt"]
+                .map(OsStr::new)
+                .into_iter()
+                .chain([odd])
+                .collect::<Vec<_>>()
+        );
+        let links: Vec<usize> = (0..names.len()).filter(|at| names.is_link(*at)).collect();
+        assert_eq!(links, [1]);
+        assert_eq!(names.position("config.yaml"), Some(3));
+        assert_eq!(names.get(5), "", "not UTF-8");
+        assert!(!names.is_link(99));
+        assert_eq!(names.name(99), OsStr::new(""));
     }
 }

@@ -171,52 +171,35 @@ impl DerivedDir {
         Ok(())
     }
 
-    /// [`write_private_file`](Self::write_private_file) for many files: every temp file
-    /// written, their syncs issued in parallel, then the renames and one sync
-    /// of the directory (a sweep that closes thousands of cases does not wait
-    /// for each disk flush in turn). On an error, no file is renamed.
+    /// [`write_private_file`](Self::write_private_file) for many files, through the store's
+    /// batch writer ([`atomic_write::write_batch`]): every temp file written,
+    /// their syncs issued in parallel, then the renames and one sync of the
+    /// directory. On an error, no file is renamed.
     pub(super) fn write_files(&self, files: &[(String, Vec<u8>)]) -> Result<()> {
-        use rayon::prelude::*;
         use std::io::Write;
         match files {
             [] => return Ok(()),
             [(name, bytes)] => return self.write_private_file(name, bytes, Durability::Synced),
             _ => {}
         }
-        let mut temps = Vec::with_capacity(files.len());
-        let cleanup = |temps: &[(String, File, &String)]| {
-            for (temp, _, _) in temps {
-                let _ = self.remove(temp);
-            }
-        };
-        for (name, bytes) in files {
-            let (temp, mut file) = match self.create_temp_with(name, Access::CreateNewPrivate) {
-                Ok(created) => created,
-                Err(e) => {
-                    cleanup(&temps);
-                    return Err(e);
-                }
+        let staged = files.iter().map(|(name, bytes)| {
+            let (temp, file) = self.create_temp_with(name, Access::CreateNewPrivate)?;
+            let mut staged = StagedHere {
+                dir: self,
+                temp,
+                file,
+                name,
+                placed: false,
             };
-            if let Err(e) = file.write_all(bytes) {
-                temps.push((temp, file, name));
-                cleanup(&temps);
-                return Err(Error::io(self.path.join(name), e));
-            }
-            temps.push((temp, file, name));
-        }
-        let synced: std::result::Result<Vec<()>, (String, io::Error)> = temps
-            .par_iter()
-            .map(|(_, file, name)| atomic_write::sync_file(file, Durability::Synced).map_err(|e| ((*name).clone(), e)))
-            .collect();
-        if let Err((name, e)) = synced {
-            cleanup(&temps);
-            return Err(Error::io(self.path.join(name), e));
-        }
-        for (temp, _, name) in &temps {
-            self.rename(temp, name)
-                .map_err(|e| Error::io(self.path.join(name.as_str()), e))?;
-        }
-        atomic_write::sync_directory(&self.handle, Durability::Synced).map_err(|e| Error::io(&self.path, e))
+            staged
+                .file
+                .write_all(bytes)
+                .map_err(|e| Error::io(self.path.join(name), e))?;
+            Ok(staged)
+        });
+        atomic_write::write_batch(staged, || {
+            atomic_write::sync_directory(&self.handle, Durability::Synced).map_err(|e| Error::io(&self.path, e))
+        })
     }
 
     /// The names of the regular files in the directory that start with
@@ -318,5 +301,37 @@ fn refusal(path: &Path, error: io::Error) -> Error {
             ),
         ),
         _ => Error::io(path, error),
+    }
+}
+
+/// A temp file of a batch in `.tickets/`, written and open; removed when
+/// dropped unless placed.
+struct StagedHere<'a> {
+    dir: &'a DerivedDir,
+    temp: String,
+    file: File,
+    name: &'a str,
+    placed: bool,
+}
+
+impl atomic_write::Staged for StagedHere<'_> {
+    fn sync(&self) -> Result<()> {
+        atomic_write::sync_file(&self.file, Durability::Synced).map_err(|e| Error::io(self.dir.path.join(self.name), e))
+    }
+
+    fn place(mut self) -> Result<()> {
+        self.dir
+            .rename(&self.temp, self.name)
+            .map_err(|e| Error::io(self.dir.path.join(self.name), e))?;
+        self.placed = true;
+        Ok(())
+    }
+}
+
+impl Drop for StagedHere<'_> {
+    fn drop(&mut self) {
+        if !self.placed {
+            let _ = self.dir.remove(&self.temp);
+        }
     }
 }

@@ -13,6 +13,7 @@
 //! could keep the same metadata ("racy" entries, as git calls them).
 
 use super::atomic_write::Durability;
+use super::bits::Bits;
 use super::case_names::CaseNames;
 use super::derived_dir::{Access, DerivedDir};
 use super::{load_case_file, open_regular, Store};
@@ -86,31 +87,6 @@ impl Stamp {
 
 /// The stamp key of a case file that could not be looked at.
 const NO_FILE: u64 = 0;
-
-/// One bit per case.
-struct Bits(Vec<u64>);
-
-impl Bits {
-    fn new(len: usize) -> Bits {
-        Bits(vec![0; len.div_ceil(64)])
-    }
-
-    fn get(&self, at: usize) -> bool {
-        self.0[at / 64] & (1 << (at % 64)) != 0
-    }
-
-    fn set(&mut self, at: usize) {
-        self.0[at / 64] |= 1 << (at % 64);
-    }
-
-    fn clear(&mut self, at: usize) {
-        self.0[at / 64] &= !(1 << (at % 64));
-    }
-
-    fn count(&self) -> usize {
-        self.0.iter().map(|word| word.count_ones() as usize).sum()
-    }
-}
 
 fn now_ns() -> i128 {
     std::time::SystemTime::now()

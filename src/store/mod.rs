@@ -8,6 +8,7 @@
 
 mod atomic_write;
 pub mod attachments;
+pub mod bits;
 pub mod case_names;
 pub mod derived_dir;
 pub mod index;
