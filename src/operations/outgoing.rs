@@ -203,7 +203,12 @@ pub fn message_of_event(
             event_index: index,
             event_actor: Some(event.actor.clone()),
             event_message: event.message.clone(),
-            attachments: event.attachments.clone(),
+            // The customer's own files are never sent back to them: the
+            // acknowledgement of a case they opened carries none.
+            attachments: match notice {
+                Notice::Acknowledgement => Vec::new(),
+                _ => event.attachments.clone(),
+            },
             ..composed.into_outbox(mail, event.at)
         }),
         Err(ComposeError::NoContact) => Err(NotComposed::Nothing),

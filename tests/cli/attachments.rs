@@ -579,3 +579,27 @@ fn git_setup_lfs_writes_the_lfs_line_once() {
     );
     assert_eq!(attributes().lines().filter(|l| *l == "*.yaml merge=tickets").count(), 1);
 }
+
+#[test]
+fn the_customers_own_files_are_never_mailed_back_in_the_acknowledgement() {
+    let t = TestStore::with_config(&format!("{CONFIG}mail:\n  from: \"Support <support@desk.example>\"\n"));
+    let raw = message(
+        "Crash log",
+        "The log is attached.",
+        &[(
+            "Content-Disposition: attachment; filename=\"crash.log\"",
+            "text/plain",
+            &log(),
+        )],
+    );
+    let id = open_mail(&t, raw);
+    assert_eq!(attachments_of(&t, &id, 0).len(), 1, "the case keeps the file");
+    let sent = t.deliver_and_capture();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].contains(&format!("[{id}]")), "{}", sent[0]);
+    assert!(
+        !sent[0].contains("crash.log") && !sent[0].contains("multipart/mixed"),
+        "{}",
+        sent[0]
+    );
+}
