@@ -3,8 +3,10 @@
 //! to reach for (the library carries the data, never the option names).
 
 use crate::core::error::Error;
+use crate::core::terminal::escape_line;
 
-/// The message printed for `error` (not yet escaped for the terminal).
+/// The message printed for `error` (not yet escaped for the terminal: the
+/// caller escapes the whole line once, and escaping twice changes nothing).
 pub fn error_message(error: &Error) -> String {
     match error {
         Error::ChangeBeforeLastChange { .. } => format!("{error} (check --now / TICKETS_NOW)"),
@@ -15,6 +17,18 @@ pub fn error_message(error: &Error) -> String {
         Error::Closed { id, .. } => {
             format!("{error}. A customer coming back opens a follow-up case: tickets open --follow-up-of {id} ...")
         }
+        // Escaped inside the quotes, as it always was: the quotes show where
+        // a typed ID with odd characters starts and ends.
+        Error::InvalidId { id, reason } => format!(
+            "no such ticket: {:?} is not a valid ticket ID ({reason})",
+            escape_line(id)
+        ),
+        Error::FollowUpOfOtherCustomer { .. } => format!("{error} (leave --customer out)"),
+        Error::ImpactBeforeL2 { id } => {
+            format!("--impact is for escalating into R&D's queue (from l2 or rnd); {id} is at l1 and goes to L2 first")
+        }
+        Error::AttachmentNotAFile { path } => format!("--attach {}: not a regular file", path.display()),
+        Error::NoSuchAttachment { id, .. } => format!("{error} (tickets show {id} lists them)"),
         _ => error.to_string(),
     }
 }

@@ -165,10 +165,14 @@ impl Names {
             let is_symlink = entry.file_type().is_ok_and(|t| t.is_symlink());
             let name = entry.file_name();
             let name = name.as_bytes();
-            let start = u32::try_from(bytes.len())
-                .map_err(|_| Error::Other(format!("{}: too many files to check", root.display())))?;
-            let len = u16::try_from(name.len())
-                .map_err(|_| Error::Other(format!("{}: a file name is too long to check", root.display())))?;
+            let start = u32::try_from(bytes.len()).map_err(|_| Error::CannotList {
+                dir: root.to_path_buf(),
+                reason: "too many files to check",
+            })?;
+            let len = u16::try_from(name.len()).map_err(|_| Error::CannotList {
+                dir: root.to_path_buf(),
+                reason: "a file name is too long to check",
+            })?;
             bytes.extend_from_slice(name);
             spans.push((start, len, is_symlink));
         }

@@ -283,7 +283,11 @@ pub fn deliver(
     let transport = match (transport, dry_run) {
         (Some(transport), _) => Some(transport),
         (None, true) => None,
-        (None, false) => return Err(Error::Other("deliver needs a transport to send".into())),
+        (None, false) => {
+            return Err(Error::Internal {
+                what: "deliver needs a transport to send",
+            })
+        }
     };
     refuse_a_versioned_outbox(session)?;
     crate::git::recover_interrupted_commit(store.root())?;
@@ -438,9 +442,7 @@ pub fn deliver(
             // Pushed without its ledger, a restore would mail these again.
             delivered.warnings.push(super::Warning::NotCommitted {
                 files: written,
-                error: Error::Other(
-                    "auto-commit is off (git: {commit: true} in config.yaml): commit sent/ before the next push".into(),
-                ),
+                error: Error::AutoCommitOff { what: "sent/" },
             });
         }
     }

@@ -9,7 +9,6 @@ use crate::core::config::Config;
 use crate::core::error::{Error, Result};
 use crate::core::lifecycle::{self, NewCase};
 use crate::core::routing::route;
-use crate::core::terminal::escape_line;
 use crate::core::vocabulary::ActionKind;
 use crate::core::vocabulary::{Channel, Level, Severity, Status};
 use crate::mail::intake;
@@ -120,10 +119,10 @@ pub fn open_from_email(session: &Session, raw: impl Read, named_actor: Option<&s
     let customer = match intake::customers_of_domain(&config, &mail.domain).first() {
         Some(one) => one.name.clone(),
         None => {
-            return Err(intake::refuse(format!(
-                "the sender's domain {} belongs to no customer (add it to a customer's `domains` in config.yaml)",
-                escape_line(&mail.domain)
-            )))
+            return Err(intake::refuse(crate::core::error::MailRefusal::UnknownDomain {
+                domain: mail.domain.clone(),
+                new_case: true,
+            }))
         }
     };
     let automatic = intake::is_automatic(&mail);
@@ -174,11 +173,11 @@ fn open_as(
             });
         }
         if !previous.customer.eq_ignore_ascii_case(&request.customer) {
-            return Err(Error::Usage(format!(
-                "{id} is a case of {}, not of {}: a follow-up keeps the customer of the case it follows (leave --customer out)",
-                crate::core::terminal::escape_line(&previous.customer),
-                crate::core::terminal::escape_line(&request.customer)
-            )));
+            return Err(Error::FollowUpOfOtherCustomer {
+                id,
+                customer: previous.customer.clone(),
+                given: request.customer.clone(),
+            });
         }
         request.follow_up_of = Some(id);
     }
@@ -333,8 +332,7 @@ fn opened_by_message(session: &Session, request: &OpenRequest) -> Result<Option<
     match same_id.find(same_sender) {
         Some(existing) => Ok(Some(existing.id)),
         None => Err(intake::refuse(
-            "its Message-ID is already the Message-ID of another sender's case (a Message-ID names one message); \
-             send it as a new message",
+            crate::core::error::MailRefusal::MessageIdOfAnotherSender,
         )),
     }
 }

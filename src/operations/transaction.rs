@@ -77,9 +77,9 @@ fn transition_enclosing(
     if !enclosures.is_empty() {
         let kind = next.history.last().map(|e| e.action);
         if !kind.is_some_and(lifecycle::may_carry_attachments) {
-            return Err(crate::core::error::Error::Usage(
-                "only open, reply, request-info and close carry attachments".into(),
-            ));
+            return Err(crate::core::error::Error::AttachmentsNotCarried {
+                action: kind.map(|kind| kind.to_string()).unwrap_or_default(),
+            });
         }
         // Each file synced at its address before the case file names it.
         let (kept, left_out) = enclosures.keep(&lock, Some(&case))?;

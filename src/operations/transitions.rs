@@ -6,7 +6,6 @@ use super::Enclosures;
 use super::{Outcome, Session, Transitioned};
 use crate::core::error::{Error, Result};
 use crate::core::lifecycle::Action;
-use crate::core::terminal::escape_line;
 use crate::core::vocabulary::Severity;
 
 /// Starts working on a case: open or escalated -> at-investigation.
@@ -52,18 +51,10 @@ pub fn close_with(
 /// assignee.
 pub fn assign(session: &Session, typed_id: &str, analyst: &str, note: Option<String>) -> Result<Outcome<Transitioned>> {
     transition_unless_unchanged(session, typed_id, |case, config| {
-        let known = config.analyst(analyst).ok_or_else(|| {
-            Error::Usage(format!(
-                "{} is not in the roster of {}; known analysts: {}",
-                escape_line(analyst),
-                session.store.config_path().display(),
-                config
-                    .analysts
-                    .iter()
-                    .map(|a| a.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
+        let known = config.analyst(analyst).ok_or_else(|| Error::UnknownAnalyst {
+            name: analyst.to_string(),
+            config: session.store.config_path(),
+            known: config.analysts.iter().map(|a| a.id.clone()).collect(),
         })?;
         let already = case.assignee.as_deref() == Some(known.id.as_str());
         let note = note.or_else(|| Some(format!("assigned by hand to {} ({})", known.id, known.level)));

@@ -221,17 +221,10 @@ pub(super) async fn case_page(State(portal): State<Shared>, headers: HeaderMap, 
 
 /// The answer to an operation's refusal on a case page, the form refilled.
 fn refused(contact: &Contact, config: &Config, case: &Case, mut typed: Typed, error: &Error) -> Response {
-    let (status, notice) = match error {
-        Error::Busy { .. } => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Support's system is busy for a moment; nothing was saved. Your text is below: send it again in a few seconds.",
-        ),
-        Error::TransitionNotAllowed { .. } | Error::Closed { .. } => (
-            StatusCode::CONFLICT,
-            "The case changed meanwhile, so this could not be done. Your text is below.",
-        ),
-        _ => return failure(error),
-    };
+    let (status, notice) = super::error_status::status_of(error);
+    if status == StatusCode::INTERNAL_SERVER_ERROR {
+        return failure(error);
+    }
     typed.notice = Some(notice.to_string());
     let response = render_case(status, contact, config, case, &typed);
     if status == StatusCode::SERVICE_UNAVAILABLE {

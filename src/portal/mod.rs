@@ -13,6 +13,7 @@
 mod attachments;
 mod cases;
 mod digests;
+mod error_status;
 mod pages;
 mod sign_in;
 
@@ -211,7 +212,10 @@ fn origin_of(url: &str) -> String {
 pub async fn serve(options: PortalOptions) -> crate::core::error::Result<()> {
     let listener = tokio::net::TcpListener::bind(&options.listen)
         .await
-        .map_err(|e| Error::Usage(format!("cannot listen on {}: {e}", options.listen)))?;
+        .map_err(|source| Error::CannotListen {
+            address: options.listen.clone(),
+            source,
+        })?;
     let local = listener.local_addr().map_err(|e| Error::io(&options.listen, e))?;
     let base_given = options.base_url.is_some();
     let base_url = options.base_url.unwrap_or_else(|| format!("http://{local}"));

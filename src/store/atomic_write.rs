@@ -138,8 +138,11 @@ pub(super) fn write_many(directory: &Path, files: &[(PathBuf, Vec<u8>)]) -> Resu
         handles
             .into_iter()
             .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| vec![Err(Error::Other("a writer thread panicked".into()))])
+                h.join().unwrap_or_else(|_| {
+                    vec![Err(Error::Internal {
+                        what: "a writer thread panicked",
+                    })]
+                })
             })
             .collect()
     });

@@ -25,9 +25,10 @@ impl CaseNames {
         for entry in fs::read_dir(root).map_err(|e| Error::io(root, e))? {
             let entry = entry.map_err(|e| Error::io(root, e))?;
             if let Some(id) = case_id_of(&entry.file_name()) {
-                names
-                    .push(&id)
-                    .map_err(|reason| Error::Other(format!("{}: {reason}", root.display())))?;
+                names.push(&id).map_err(|reason| Error::CannotList {
+                    dir: root.to_path_buf(),
+                    reason,
+                })?;
             }
         }
         names.sort();
@@ -39,15 +40,15 @@ impl CaseNames {
     pub fn from_ids<S: AsRef<str>>(ids: &[S]) -> Result<CaseNames> {
         let mut names = CaseNames::default();
         for id in ids {
-            names.push(id.as_ref()).map_err(Error::Other)?;
+            names.push(id.as_ref()).map_err(|what| Error::Internal { what })?;
         }
         names.sort();
         Ok(names)
     }
 
-    fn push(&mut self, id: &str) -> std::result::Result<(), String> {
-        let len = u8::try_from(id.len()).map_err(|_| format!("case ID {id} is too long"))?;
-        let start = u32::try_from(self.bytes.len()).map_err(|_| "too many case files".to_string())?;
+    fn push(&mut self, id: &str) -> std::result::Result<(), &'static str> {
+        let len = u8::try_from(id.len()).map_err(|_| "a case ID is too long")?;
+        let start = u32::try_from(self.bytes.len()).map_err(|_| "too many case files")?;
         self.bytes.push(len);
         self.bytes.extend_from_slice(id.as_bytes());
         self.starts.push(start);

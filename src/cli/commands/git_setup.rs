@@ -2,9 +2,9 @@
 //! and write the store's `.gitattributes`, so that git merges case files
 //! with `tickets merge-driver` instead of line by line.
 
+use crate::cli::cli_error::{CliError, Result};
 use crate::cli::exit_code::ExitCode;
 use crate::cli::{emit, Context};
-use crate::core::error::{Error, Result};
 use clap::Args;
 
 /// Arguments of `git-setup`.
@@ -62,7 +62,7 @@ fn driver_command() -> Result<String> {
     if crate::core::program::find_on_path("tickets").is_some() {
         return Ok("tickets merge-driver %O %A %B %P".into());
     }
-    let exe = std::env::current_exe().map_err(|e| Error::Other(format!("cannot find this executable: {e}")))?;
+    let exe = std::env::current_exe().map_err(|e| CliError::Failure(format!("cannot find this executable: {e}")))?;
     Ok(format!(
         "{} merge-driver %O %A %B %P",
         shell_quote(&exe.to_string_lossy())
@@ -79,7 +79,7 @@ pub fn run(ctx: &Context, args: GitSetupArgs) -> Result<ExitCode> {
     ctx.store.ensure_exists()?;
     let root = ctx.store.root();
     if !crate::git::is_work_tree(root) {
-        return Err(Error::Usage(format!(
+        return Err(CliError::Usage(format!(
             "{} is not inside a git clone; run `git init` (or clone the store's repository) first",
             root.display()
         )));
