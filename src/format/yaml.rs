@@ -58,10 +58,7 @@ pub fn parse_case(path: &Path, text: &str, expected_id: Option<&str>) -> Result<
             return Err(Error::invalid(
                 path,
                 Some(1),
-                format!(
-                    "id {:?} does not match the file name {expected}.yaml",
-                    crate::core::terminal::escape_line(&case.id)
-                ),
+                format!("id {:?} does not match the file name {expected}.yaml", case.id),
             ));
         }
     }

@@ -246,7 +246,7 @@ fn with_files(store: &crate::store::Store, message: &OutboxMessage) -> std::resu
     }
     let mut files = Vec::with_capacity(message.attachments.len());
     for attachment in &message.attachments {
-        let name = crate::core::terminal::escape_line(&attachment.name);
+        let name = &attachment.name;
         let mut bytes = Vec::new();
         store
             .open_attachment(attachment)
