@@ -70,7 +70,9 @@ impl ExitCode {
             | Error::NoCaseTagged { .. }
             | Error::InvalidId { .. }
             | Error::AmbiguousId { .. } => ExitCode::NoSuchTicket,
-            Error::Closed { .. } | Error::TransitionNotAllowed { .. } => ExitCode::NotAllowed,
+            Error::Closed { .. } | Error::TransitionNotAllowed { .. } | Error::FollowUpOfOpenCase { .. } => {
+                ExitCode::NotAllowed
+            }
             Error::InvalidData { .. } => ExitCode::InvalidData,
             Error::Busy { .. } => ExitCode::Busy,
         }

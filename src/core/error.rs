@@ -69,6 +69,19 @@ pub enum Error {
         allowed: String,
     },
 
+    /// A follow-up of a case that is not closed: the case itself takes the
+    /// customer's reply.
+    #[error(
+        "{id}: a follow-up is not allowed from status {status}; allowed from {status}: reply, request-info and the \
+         rest on {id} itself; a follow-up is for a closed case"
+    )]
+    FollowUpOfOpenCase {
+        /// The case that was to be followed up.
+        id: String,
+        /// Its current status.
+        status: String,
+    },
+
     /// A change dated before the case's last change: history is in time
     /// order, so such a case could never be replayed.
     #[error(

@@ -165,11 +165,9 @@ fn open_as(
         let id = store.resolve(typed)?;
         let previous = store.load(&id)?;
         if previous.status != Status::Closed {
-            return Err(Error::TransitionNotAllowed {
-                id: id.clone(),
-                action: "open --follow-up-of".into(),
+            return Err(Error::FollowUpOfOpenCase {
+                id,
                 status: previous.status.to_string(),
-                allowed: format!("reply, request-info and the rest on {id} itself; a follow-up is for a closed case"),
             });
         }
         if !previous.customer.eq_ignore_ascii_case(&request.customer) {

@@ -13,7 +13,10 @@ pub(super) fn status_of(error: &Error) -> (StatusCode, &'static str) {
             StatusCode::SERVICE_UNAVAILABLE,
             "Support's system is busy for a moment; nothing was saved. Your text is below: send it again in a few seconds.",
         ),
-        Error::TransitionNotAllowed { .. } | Error::Closed { .. } | Error::ChangeBeforeLastChange { .. } => (
+        Error::TransitionNotAllowed { .. }
+        | Error::Closed { .. }
+        | Error::FollowUpOfOpenCase { .. }
+        | Error::ChangeBeforeLastChange { .. } => (
             StatusCode::CONFLICT,
             "The case changed meanwhile, so this could not be done. Your text is below.",
         ),
