@@ -68,6 +68,7 @@ impl ExitCode {
             | Error::CannotListen { .. } => ExitCode::Usage,
             Error::NoSuchTicket { .. }
             | Error::NoCaseTagged { .. }
+            | Error::NoCaseReplied
             | Error::InvalidId { .. }
             | Error::AmbiguousId { .. } => ExitCode::NoSuchTicket,
             Error::Closed { .. } | Error::TransitionNotAllowed { .. } | Error::FollowUpOfOpenCase { .. } => {

@@ -29,6 +29,13 @@ pub enum Error {
         tag: String,
     },
 
+    /// An e-mail names no case: no Subject tag, and its In-Reply-To and
+    /// References name no case's Message-ID.
+    #[error(
+        "no such ticket: (none found: the Subject has no [ID] tag and In-Reply-To/References name no case's Message-ID)"
+    )]
+    NoCaseReplied,
+
     /// An ID that cannot be a ticket ID at all (path separators, `..`, NUL...).
     #[error("no such ticket: {id:?} is not a valid ticket ID ({reason})")]
     InvalidId {

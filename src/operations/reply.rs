@@ -248,7 +248,5 @@ fn own_message_case(config: &crate::core::config::Config, message_id: &str) -> O
 }
 
 fn not_found() -> Error {
-    Error::NoSuchTicket {
-        id: "(none found: the Subject has no [ID] tag and In-Reply-To/References name no case's Message-ID)".into(),
-    }
+    Error::NoCaseReplied
 }

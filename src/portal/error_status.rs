@@ -22,6 +22,7 @@ pub(super) fn status_of(error: &Error) -> (StatusCode, &'static str) {
         ),
         Error::NoSuchTicket { .. }
         | Error::NoCaseTagged { .. }
+        | Error::NoCaseReplied
         | Error::InvalidId { .. }
         | Error::AmbiguousId { .. }
         | Error::NoSuchAttachment { .. }
