@@ -3,8 +3,10 @@
 //! to reach for (the library carries the data, never the option names).
 
 use crate::core::error::Error;
+use crate::core::terminal::escape_line;
 
-/// The message printed for `error` (not yet escaped for the terminal).
+/// The message printed for `error` (not yet escaped for the terminal: the
+/// caller escapes the whole line once, and escaping twice changes nothing).
 pub fn error_message(error: &Error) -> String {
     match error {
         Error::ChangeBeforeLastChange { .. } => format!("{error} (check --now / TICKETS_NOW)"),
@@ -15,6 +17,22 @@ pub fn error_message(error: &Error) -> String {
         Error::Closed { id, .. } => {
             format!("{error}. A customer coming back opens a follow-up case: tickets open --follow-up-of {id} ...")
         }
+        // Escaped inside the quotes, as it always was: the quotes show where
+        // a typed ID with odd characters starts and ends.
+        Error::InvalidId { id, reason } => format!(
+            "no such ticket: {:?} is not a valid ticket ID ({reason})",
+            escape_line(id)
+        ),
+        Error::FollowUpOfOpenCase { id, status } => format!(
+            "{id}: `open --follow-up-of` is not allowed from status {status}; allowed from {status}: reply, \
+             request-info and the rest on {id} itself; a follow-up is for a closed case"
+        ),
+        Error::FollowUpOfOtherCustomer { .. } => format!("{error} (leave --customer out)"),
+        Error::ImpactBeforeL2 { id } => {
+            format!("--impact is for escalating into R&D's queue (from l2 or rnd); {id} is at l1 and goes to L2 first")
+        }
+        Error::AttachmentNotAFile { path } => format!("--attach {}: not a regular file", path.display()),
+        Error::NoSuchAttachment { id, .. } => format!("{error} (tickets show {id} lists them)"),
         _ => error.to_string(),
     }
 }
@@ -51,5 +69,76 @@ mod tests {
         assert!(!closed.to_string().contains("tickets"), "the library names no command");
         assert_eq!(crate::cli::exit_code::ExitCode::of(&late), 2);
         assert_eq!(crate::cli::exit_code::ExitCode::of(&nowhere), 2);
+    }
+
+    #[test]
+    fn the_library_names_no_option_and_the_command_line_words_it_as_before() {
+        let id = || "RC-7K3QX9MT".to_string();
+        let cases: Vec<(Error, String)> = vec![
+            (
+                Error::ImpactBeforeL2 { id: id() },
+                "--impact is for escalating into R&D's queue (from l2 or rnd); RC-7K3QX9MT is at l1 and goes to L2 first"
+                    .into(),
+            ),
+            (
+                Error::AttachmentNotAFile { path: "/dev/null".into() },
+                "--attach /dev/null: not a regular file".into(),
+            ),
+            (
+                Error::NoSuchAttachment { id: id(), name: "log.txt".into() },
+                "RC-7K3QX9MT: no attachment named log.txt (tickets show RC-7K3QX9MT lists them)".into(),
+            ),
+            (
+                Error::FollowUpOfOtherCustomer {
+                    id: id(),
+                    customer: "Acme Corp".into(),
+                    given: "Globex".into(),
+                },
+                "RC-7K3QX9MT is a case of Acme Corp, not of Globex: a follow-up keeps the customer of the case it \
+                 follows (leave --customer out)"
+                    .into(),
+            ),
+            (
+                Error::FollowUpOfOpenCase {
+                    id: id(),
+                    status: "open".into(),
+                },
+                "RC-7K3QX9MT: `open --follow-up-of` is not allowed from status open; allowed from open: reply, \
+                 request-info and the rest on RC-7K3QX9MT itself; a follow-up is for a closed case"
+                    .into(),
+            ),
+        ];
+        for (error, message) in &cases {
+            assert_eq!(&error_message(error), message);
+            assert!(
+                !error.to_string().contains("--"),
+                "the library names no option: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn untrusted_text_is_carried_raw_and_escaped_once_where_printed() {
+        let hostile = "x\u{1b}[2J\u{202e}";
+        let invalid = Error::InvalidId {
+            id: hostile.into(),
+            reason: "only letters, digits and '-' are allowed",
+        };
+        assert!(
+            matches!(&invalid, Error::InvalidId { id, .. } if id == hostile),
+            "the library keeps the raw text"
+        );
+        assert_eq!(
+            error_message(&invalid),
+            "no such ticket: \"x\\\\e[2J\\\\u{202e}\" is not a valid ticket ID (only letters, digits and '-' are allowed)"
+        );
+        let refused = Error::MailRefused(crate::core::error::MailRefusal::UnknownDomain {
+            domain: hostile.into(),
+            new_case: false,
+        });
+        assert_eq!(
+            escape_line(&error_message(&refused)),
+            "e-mail refused: the sender's domain x\\e[2J\\u{202e} belongs to no customer; nothing was created or changed"
+        );
     }
 }

@@ -56,10 +56,36 @@ impl ExitCode {
     /// The documented process exit code for an error (README, `--help`).
     pub fn of(error: &Error) -> ExitCode {
         match error {
-            Error::Other(_) | Error::Io { .. } => ExitCode::Failure,
-            Error::Usage(_) | Error::ChangeBeforeLastChange { .. } | Error::NotAStore { .. } => ExitCode::Usage,
-            Error::NoSuchTicket { .. } | Error::InvalidId { .. } | Error::AmbiguousId { .. } => ExitCode::NoSuchTicket,
-            Error::Closed { .. } | Error::TransitionNotAllowed { .. } => ExitCode::NotAllowed,
+            Error::Io { .. }
+            | Error::Git(_)
+            | Error::AutoCommitOff { .. }
+            | Error::CannotList { .. }
+            | Error::NotAnAttachmentFile { .. }
+            | Error::Serialize { .. }
+            | Error::Internal { .. }
+            | Error::Unexpected { .. } => ExitCode::Failure,
+            Error::ChangeBeforeLastChange { .. }
+            | Error::NotAStore { .. }
+            | Error::StoreExists { .. }
+            | Error::UnknownAnalyst { .. }
+            | Error::FollowUpOfOtherCustomer { .. }
+            | Error::ImpactBeforeL2 { .. }
+            | Error::AttachmentsNotCarried { .. }
+            | Error::AttachmentNotAFile { .. }
+            | Error::NoSuchAttachment { .. }
+            | Error::AmbiguousAttachment { .. }
+            | Error::CaseTooLarge { .. }
+            | Error::MailRefused(_)
+            | Error::NotAContact { .. }
+            | Error::CannotListen { .. } => ExitCode::Usage,
+            Error::NoSuchTicket { .. }
+            | Error::NoCaseTagged { .. }
+            | Error::NoCaseReplied
+            | Error::InvalidId { .. }
+            | Error::AmbiguousId { .. } => ExitCode::NoSuchTicket,
+            Error::Closed { .. } | Error::TransitionNotAllowed { .. } | Error::FollowUpOfOpenCase { .. } => {
+                ExitCode::NotAllowed
+            }
             Error::InvalidData { .. } => ExitCode::InvalidData,
             Error::Busy { .. } => ExitCode::Busy,
         }

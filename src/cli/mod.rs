@@ -1,16 +1,19 @@
 //! The command line: global options, the `Command` enum and its dispatch.
 //! Each command lives in its own file with its `Args` and `run`.
 
+pub mod cli_error;
 mod commands;
 mod error_message;
 pub mod exit_code;
 pub mod render;
 
+use crate::cli::cli_error::CliError;
+use crate::cli::cli_error::Result;
 use crate::cli::exit_code::ExitCode;
 use crate::cli::render::color::{ColorChoice, Style};
 use crate::core::case::Case;
 use crate::core::digest::Digest;
-use crate::core::error::{Error, Result};
+use crate::core::error::Error;
 use crate::operations::{Session, Warning};
 use crate::store::Store;
 use crate::views::Format;
@@ -186,9 +189,8 @@ impl Context {
     /// Builds the context from global options.
     pub fn new(global: &GlobalArgs) -> Result<Context> {
         let now = match &global.now {
-            Some(text) => {
-                crate::core::time::parse_instant(text).map_err(|e| Error::Usage(format!("--now / TICKETS_NOW: {e}")))?
-            }
+            Some(text) => crate::core::time::parse_instant(text)
+                .map_err(|e| CliError::Usage(format!("--now / TICKETS_NOW: {e}")))?,
             None => crate::core::time::truncate(Utc::now()),
         };
         let lock_wait = match std::env::var("TICKETS_LOCK_TIMEOUT") {
@@ -200,7 +202,7 @@ impl Context {
                 .filter(|s| (0.0..=MAX_LOCK_TIMEOUT_SECONDS).contains(s))
                 .and_then(|s| Duration::try_from_secs_f64(s).ok())
                 .ok_or_else(|| {
-                    Error::Usage(format!(
+                    CliError::Usage(format!(
                         "TICKETS_LOCK_TIMEOUT {text:?} must be a number of seconds from 0 to {MAX_LOCK_TIMEOUT_SECONDS}"
                     ))
                 })?,
@@ -208,7 +210,7 @@ impl Context {
         };
         if let Some(actor) = &global.actor {
             if actor.trim().is_empty() || actor.chars().any(char::is_control) {
-                return Err(Error::Usage(
+                return Err(CliError::Usage(
                     "--as / TICKETS_ACTOR must be a non-empty name without control characters".into(),
                 ));
             }
@@ -288,7 +290,7 @@ pub fn emit(text: &str) -> Result<()> {
     match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::io("<stdout>", e)),
+        Err(e) => Err(Error::io("<stdout>", e).into()),
     }
 }
 
@@ -301,7 +303,8 @@ pub fn warn(text: &str) {
 pub fn warn_about(warning: &Warning) {
     match warning {
         Warning::NotCommitted { files, error } => warn(&format!(
-            "the change is saved but not committed ({error}); commit {} by hand",
+            "the change is saved but not committed ({}); commit {} by hand",
+            crate::core::terminal::escape_line(&error_message(error)),
             files
                 .iter()
                 .map(|f| f.file_name().unwrap_or(f.as_os_str()).to_string_lossy().into_owned())
@@ -423,11 +426,8 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            crate::core::error::diagnostic(&format!(
-                "error: {}",
-                crate::core::terminal::escape_line(&error_message(&e))
-            ));
-            ExitCode::of(&e)
+            crate::core::error::diagnostic(&format!("error: {}", crate::core::terminal::escape_line(&e.message())));
+            e.exit_code()
         }
     }
 }

@@ -1,7 +1,13 @@
 //! The library's one error type. Each variant carries what a person needs to
-//! act on it; the command line maps variants to the documented exit codes
-//! (`cli::exit_code`), the portal to HTTP statuses.
+//! act on it, as data: no option names, no hints at commands, no terminal
+//! escaping. The front ends word them: the command line adds its hints and
+//! escapes (`cli::error_message`) and maps them to the documented exit codes
+//! (`cli::exit_code`); the portal maps them to HTTP statuses and pages
+//! (`portal::error_status`). The `Display` text is the plain sentence, for
+//! logs and tests.
 
+pub use crate::core::git_error::GitError;
+pub use crate::core::mail_refusal::MailRefusal;
 use crate::core::time::format_instant;
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
@@ -12,9 +18,23 @@ pub enum Error {
     /// An ID was given that names no case in the store.
     #[error("no such ticket: {id}")]
     NoSuchTicket {
-        /// The ID as the user typed it (already escaped for display).
+        /// The ID as the user typed it (not escaped).
         id: String,
     },
+
+    /// An e-mail's Subject tags a case ID that names no case.
+    #[error("no such ticket: {tag} (the Subject's tag)")]
+    NoCaseTagged {
+        /// The first tag of the Subject.
+        tag: String,
+    },
+
+    /// An e-mail names no case: no Subject tag, and its In-Reply-To and
+    /// References name no case's Message-ID.
+    #[error(
+        "no such ticket: (none found: the Subject has no [ID] tag and In-Reply-To/References name no case's Message-ID)"
+    )]
+    NoCaseReplied,
 
     /// An ID that cannot be a ticket ID at all (path separators, `..`, NUL...).
     #[error("no such ticket: {id:?} is not a valid ticket ID ({reason})")]
@@ -54,6 +74,19 @@ pub enum Error {
         status: String,
         /// The commands allowed from that status.
         allowed: String,
+    },
+
+    /// A follow-up of a case that is not closed: the case itself takes the
+    /// customer's reply.
+    #[error(
+        "{id}: a follow-up is not allowed from status {status}; allowed from {status}: reply, request-info and the \
+         rest on {id} itself; a follow-up is for a closed case"
+    )]
+    FollowUpOfOpenCase {
+        /// The case that was to be followed up.
+        id: String,
+        /// Its current status.
+        status: String,
     },
 
     /// A change dated before the case's last change: history is in time
@@ -99,9 +132,149 @@ pub enum Error {
         waited_ms: u128,
     },
 
-    /// A usage error detected after argument parsing (bad --now, unknown analyst...).
-    #[error("{0}")]
-    Usage(String),
+    /// A name given as an analyst's that is not in the roster.
+    #[error("{name} is not in the roster of {}; known analysts: {}", config.display(), known.join(", "))]
+    UnknownAnalyst {
+        /// The name given.
+        name: String,
+        /// The config file whose roster it is not in.
+        config: PathBuf,
+        /// The roster's analyst IDs.
+        known: Vec<String>,
+    },
+
+    /// A follow-up given a customer other than the case it follows.
+    #[error("{id} is a case of {customer}, not of {given}: a follow-up keeps the customer of the case it follows")]
+    FollowUpOfOtherCustomer {
+        /// The case followed up.
+        id: String,
+        /// Its customer.
+        customer: String,
+        /// The customer given.
+        given: String,
+    },
+
+    /// An impact given to the escalation of a case at L1 (impact is for R&D's
+    /// queue; L1 escalates to L2 first).
+    #[error("impact is for escalating into R&D's queue (from l2 or rnd); {id} is at l1 and goes to L2 first")]
+    ImpactBeforeL2 {
+        /// The case.
+        id: String,
+    },
+
+    /// Files given to an action that does not carry attachments.
+    #[error("only open, reply, request-info and close carry attachments")]
+    AttachmentsNotCarried {
+        /// The action they were given to.
+        action: String,
+    },
+
+    /// A path given as an attachment that is not a regular file.
+    #[error("{}: not a regular file", path.display())]
+    AttachmentNotAFile {
+        /// The path given.
+        path: PathBuf,
+    },
+
+    /// No attachment of the case has that name (or SHA-256 prefix).
+    #[error("{id}: no attachment named {name}")]
+    NoSuchAttachment {
+        /// The case.
+        id: String,
+        /// The name asked for.
+        name: String,
+    },
+
+    /// Several different files of the case have that name.
+    #[error("{id}: {} files are named {name}; give a SHA-256 prefix instead: {}", candidates.len(), candidates.join(", "))]
+    AmbiguousAttachment {
+        /// The case.
+        id: String,
+        /// The name asked for.
+        name: String,
+        /// Each file, as its SHA-256 prefix and its size (`0123456789ab (2 KB)`).
+        candidates: Vec<String>,
+    },
+
+    /// The store's config already exists.
+    #[error("{} already exists; not overwriting it", path.display())]
+    StoreExists {
+        /// The config file.
+        path: PathBuf,
+    },
+
+    /// A change would make a case file larger than the cap for its status;
+    /// nothing was written.
+    #[error("{}", too_large(id, *size, *limit, *cap, *closed))]
+    CaseTooLarge {
+        /// The case.
+        id: String,
+        /// The size the file would have had, in bytes.
+        size: u64,
+        /// The cap for the case's status, in bytes.
+        limit: u64,
+        /// The cap of any case file (a closed one's), in bytes.
+        cap: u64,
+        /// The case is closed (the change was its resolution).
+        closed: bool,
+    },
+
+    /// An e-mail was refused at intake; nothing was created or changed.
+    #[error("e-mail refused: {0}; nothing was created or changed")]
+    MailRefused(MailRefusal),
+
+    /// An e-mail address that is no customer's contact.
+    #[error("{email} is not the address of a customer's contact (no customer lists its domain in `domains`)")]
+    NotAContact {
+        /// The address.
+        email: String,
+    },
+
+    /// The portal cannot listen on the address given.
+    #[error("cannot listen on {address}: {source}")]
+    CannotListen {
+        /// The address.
+        address: String,
+        /// Why.
+        source: std::io::Error,
+    },
+
+    /// A failure of git or of the clone's files.
+    #[error(transparent)]
+    Git(#[from] GitError),
+
+    /// Auto-commit is off in a git clone, so files written were left
+    /// uncommitted (a warning's reason).
+    #[error("auto-commit is off (git: {{commit: true}} in config.yaml): commit {what} before the next push")]
+    AutoCommitOff {
+        /// What to commit (`sent/`).
+        what: &'static str,
+    },
+
+    /// A directory too large to list in memory.
+    #[error("{}: {reason}", dir.display())]
+    CannotList {
+        /// The directory.
+        dir: PathBuf,
+        /// Why (`too many files to check`...).
+        reason: &'static str,
+    },
+
+    /// A file handed to attachment clean-up that is not one of `attachments/`.
+    #[error("{} is not a file of attachments/", path.display())]
+    NotAnAttachmentFile {
+        /// The file.
+        path: PathBuf,
+    },
+
+    /// A value could not be serialized (JSON or YAML).
+    #[error("cannot write {what}: {detail}")]
+    Serialize {
+        /// What was being written (a file name, a case ID, `JSON`).
+        what: String,
+        /// The serializer's message.
+        detail: String,
+    },
 
     /// An I/O failure, with the path it concerns.
     #[error("{}: {source}", path.display())]
@@ -112,9 +285,34 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    /// Any other unexpected failure.
-    #[error("{0}")]
-    Other(String),
+    /// Something that cannot happen did (a bug): what broke, in a phrase.
+    #[error("{what}")]
+    Internal {
+        /// What broke.
+        what: &'static str,
+    },
+
+    /// An unexpected failure of another library, with its message.
+    #[error("{context}: {detail}")]
+    Unexpected {
+        /// What was being done.
+        context: &'static str,
+        /// The other library's message.
+        detail: String,
+    },
+}
+
+fn too_large(id: &str, size: u64, limit: u64, cap: u64, closed: bool) -> String {
+    if closed {
+        format!("{id}: the case file would be {size} bytes, over the {cap}-byte cap; nothing was written (shorten the resolution)")
+    } else {
+        format!(
+            "{id}: the case file would be {size} bytes, over the {limit}-byte cap of a case that is not closed \
+             (the last {} bytes of the {cap}-byte cap are kept so that it can always be closed); \
+             nothing was written (shorten the text, or close the case and open a follow-up)",
+            cap - limit
+        )
+    }
 }
 
 fn location(path: &std::path::Path, line: Option<usize>) -> String {

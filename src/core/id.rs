@@ -38,7 +38,7 @@ pub fn is_plain_word(text: &str) -> bool {
 /// upper-cased. Anything that could be a path (separators, `..`, NUL) is refused.
 pub fn validate(text: &str) -> Result<String> {
     let refuse = |reason| Error::InvalidId {
-        id: crate::core::terminal::escape_line(text),
+        id: text.to_string(),
         reason,
     };
     if text.is_empty() {

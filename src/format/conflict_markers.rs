@@ -2,7 +2,6 @@
 //! driver writes beside them.
 
 use crate::core::error::Error;
-use crate::core::terminal::escape_line;
 use std::path::Path;
 
 /// The start of the explanation lines the merge driver writes into a conflict.
@@ -29,7 +28,7 @@ pub fn conflict_marker_line_in_bytes(bytes: &[u8]) -> Option<usize> {
 /// explanation when it left one.
 pub fn conflict_error(path: &Path, line: usize, text: &str) -> Error {
     let why = explanation_in(text)
-        .map(|reason| format!(" (tickets merge-driver: {})", escape_line(&reason)))
+        .map(|reason| format!(" (tickets merge-driver: {reason})"))
         .unwrap_or_default();
     Error::invalid(
         path,

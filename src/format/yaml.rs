@@ -10,7 +10,10 @@ use std::path::Path;
 
 /// Serializes a case the one stable way.
 pub fn to_yaml(case: &Case) -> Result<String> {
-    serde_yaml::to_string(case).map_err(|e| Error::Other(format!("cannot serialize {}: {e}", case.id)))
+    serde_yaml::to_string(case).map_err(|e| Error::Serialize {
+        what: case.id.clone(),
+        detail: e.to_string(),
+    })
 }
 
 /// Parses YAML text, reporting the path, line and reason on failure.
@@ -55,10 +58,7 @@ pub fn parse_case(path: &Path, text: &str, expected_id: Option<&str>) -> Result<
             return Err(Error::invalid(
                 path,
                 Some(1),
-                format!(
-                    "id {:?} does not match the file name {expected}.yaml",
-                    crate::core::terminal::escape_line(&case.id)
-                ),
+                format!("id {:?} does not match the file name {expected}.yaml", case.id),
             ));
         }
     }

@@ -23,7 +23,7 @@
 //! to `git update-index`: [`IndexLock::prepare`] says so and writes nothing.
 
 use super::objects::SHA1_LEN;
-use crate::core::error::{Error, Result};
+use crate::core::error::{Error, GitError, Result};
 use sha1::{Digest, Sha1};
 use std::borrow::Cow;
 use std::fs::{self, File, OpenOptions};
@@ -80,12 +80,7 @@ impl IndexLock {
         let index = git_dir.join("index");
         let lock = git_dir.join("index.lock");
         let held = git_dir.join(held_lock_name(std::process::id()));
-        let busy = || {
-            Error::Other(format!(
-                "{} exists: another git process is running in this clone (if none is, remove that file)",
-                lock.display()
-            ))
-        };
+        let busy = || Error::Git(GitError::IndexLocked { lock: lock.clone() });
         let create = |path: &Path| {
             OpenOptions::new()
                 .write(true)
@@ -146,7 +141,9 @@ impl IndexLock {
             Err(e) => return Err(Error::io(&self.index, e)),
         };
         if !file.metadata().map_err(|e| Error::io(&self.index, e))?.is_file() {
-            return Err(Error::Other(format!("{} is not a regular file", self.index.display())));
+            return Err(Error::Git(GitError::IndexNotAFile {
+                path: self.index.clone(),
+            }));
         }
         // Mapped, not read: git only ever replaces the index by renaming
         // its lock, which is held here.
@@ -167,7 +164,9 @@ impl IndexLock {
             Err(reason) => return Ok(Outcome::LeftToGit(reason)),
         };
         let Some(file) = self.file.take() else {
-            return Err(Error::Other("the index lock was already used".into()));
+            return Err(Error::Git(GitError::Plumbing {
+                what: "the index lock was already used",
+            }));
         };
         // Its blocks allocated up front: ext4 otherwise writes a file out
         // when it is renamed over another (its `auto_da_alloc`), which
@@ -187,7 +186,9 @@ impl IndexLock {
     /// Puts the index [`prepare`](Self::prepare) wrote in place.
     pub(crate) fn finish(mut self) -> Result<()> {
         if self.file.is_some() {
-            return Err(Error::Other("the new index was never written".into()));
+            return Err(Error::Git(GitError::Plumbing {
+                what: "the new index was never written",
+            }));
         }
         fs::rename(&self.lock, &self.index).map_err(|e| Error::io(&self.index, e))?;
         // Renamed: nothing left to remove but our own name for it.

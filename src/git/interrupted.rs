@@ -69,7 +69,10 @@ fn note_path(repository: &Repository) -> PathBuf {
 /// outlive the process (a kill), and a lost note leaves what git leaves.
 pub(crate) fn begin(repository: &Repository, note: &Note) -> Result<()> {
     let path = note_path(repository);
-    let bytes = serde_json::to_vec(note).map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
+    let bytes = serde_json::to_vec(note).map_err(|e| Error::Serialize {
+        what: path.display().to_string(),
+        detail: e.to_string(),
+    })?;
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
     // Never written through a link planted in its place.

@@ -121,7 +121,7 @@ fn within_size_cap(case: &Case, text: &str) -> Result<(), MergeConflict> {
     Err(MergeConflict {
         reason: format!(
             "{}: the merged case file would be {size} bytes, over the {cap}-byte cap{which}",
-            escape_line(&case.id)
+            case.id
         ),
         hint: "keep one version; put the other side's changes in a follow-up case (close this one, then tickets open --follow-up-of ...)".into(),
     })
@@ -165,13 +165,10 @@ pub fn merge_cases(
     theirs: &Case,
     auto_close_after_days: u32,
 ) -> Result<Case, MergeConflict> {
-    let id = escape_line(&ours.id);
+    let id = ours.id.clone();
     if ours.id != theirs.id {
         return Err(MergeConflict {
-            reason: format!(
-                "the two versions are different cases ({id} and {})",
-                escape_line(&theirs.id)
-            ),
+            reason: format!("the two versions are different cases ({id} and {})", theirs.id),
             hint: "keep one file per case ID".into(),
         });
     }
@@ -235,7 +232,7 @@ fn reject_new_hand_edits(ancestor: Option<&Case>, case: &Case, side: &str) -> Re
     Err(MergeConflict {
         reason: format!(
             "{}: {side} changed {} by hand, without a history event; a merge replays the history and would undo it",
-            escape_line(&case.id),
+            case.id,
             edited.join(", ")
         ),
         hint:
@@ -343,7 +340,7 @@ fn event_key(event: &Event) -> String {
 /// after the wait the rule asks for, counted from the request just before it
 /// in the merged order.
 fn replay_merged(fields: Case, history: Vec<(Side, Event)>, auto_close_after_days: u32) -> Result<Case, MergeConflict> {
-    let id = escape_line(&fields.id);
+    let id = fields.id.clone();
     let mut events = history.into_iter();
     let Some((_, first)) = events.next() else {
         return Err(MergeConflict {
@@ -468,12 +465,12 @@ fn refusal(id: &str, side: Side, event: &Event, state: &Case, why: String) -> Me
         reason: format!(
             "cannot replay {id}: {} by {} at {} (from {}) is not possible after {} at {}: {}",
             event.action,
-            escape_line(&event.actor),
+            event.actor,
             format_instant(&event.at),
             side.label(),
             last.map(|e| e.action.as_str()).unwrap_or("open"),
             format_instant(&state.updated_at),
-            escape_line(&why)
+            why
         ),
         hint,
     }
@@ -481,7 +478,9 @@ fn refusal(id: &str, side: Side, event: &Event, state: &Case, why: String) -> Me
 
 /// The text of a conflict: git's markers around both versions, byte for
 /// byte, with the explanation as YAML comments at the top of ours, so that
-/// keeping either version still parses.
+/// keeping either version still parses. The explanation is escaped here, the
+/// one place it is written: each line must stay one comment line, and the
+/// file is shown on terminals by git itself.
 pub fn conflict_text(ours: &[u8], theirs: &[u8], conflict: &MergeConflict) -> Vec<u8> {
     let mut text = b"<<<<<<< ours\n".to_vec();
     for line in [

@@ -12,7 +12,7 @@ mod tree;
 
 use crate::core::case::Case;
 use crate::core::config::Config;
-use crate::core::error::{Error, Result};
+use crate::core::error::{Error, GitError, Result};
 use crate::core::program::find_on_path;
 use crate::core::vocabulary::Status;
 use std::path::{Path, PathBuf};
@@ -108,7 +108,7 @@ impl Repository {
     /// the safe settings and none of the variables that would point it
     /// elsewhere.
     pub(crate) fn command(&self, dir: &Path, args: &[&str]) -> Result<Command> {
-        let git = find_on_path("git").ok_or_else(|| Error::Other("git not found on PATH".into()))?;
+        let git = find_on_path("git").ok_or(Error::Git(GitError::NotOnPath))?;
         let mut command = Command::new(git);
         command
             .arg("--no-pager")
@@ -145,14 +145,14 @@ impl Repository {
         }
         let mut child = command
             .spawn()
-            .map_err(|e| Error::Other(format!("cannot run git: {e}")))?;
+            .map_err(|source| Error::Git(GitError::CannotRun { source }))?;
         if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
             // A failed write shows as git's own failure below.
             let _ = stdin.write_all(input);
         }
         let output = child
             .wait_with_output()
-            .map_err(|e| Error::Other(format!("cannot run git: {e}")))?;
+            .map_err(|source| Error::Git(GitError::CannotRun { source }))?;
         if output.status.success() {
             return Ok(String::from_utf8_lossy(&output.stdout).into_owned());
         }
@@ -167,10 +167,10 @@ impl Repository {
             }
             words.next();
         }
-        Err(Error::Other(format!(
-            "git {subcommand} failed: {}",
-            crate::core::terminal::escape_line(stderr.trim())
-        )))
+        Err(Error::Git(GitError::Failed {
+            subcommand: subcommand.to_string(),
+            stderr: stderr.trim().to_string(),
+        }))
     }
 }
 
@@ -211,7 +211,7 @@ pub fn run(dir: &Path, args: &[&str]) -> Result<String> {
 }
 
 fn not_a_clone(dir: &Path) -> Error {
-    Error::Other(format!("{} is not inside a git clone", dir.display()))
+    Error::Git(GitError::NotAClone { dir: dir.to_path_buf() })
 }
 
 /// Whether `dir` is inside a git working tree.
@@ -248,18 +248,24 @@ pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
             .map(Path::to_path_buf);
         let inside = match inside {
             Some(relative) => relative,
-            None => PathBuf::from(
-                file.file_name()
-                    .ok_or_else(|| Error::Other(format!("{} names no file", file.display())))?,
-            ),
+            None => PathBuf::from(file.file_name().ok_or_else(|| {
+                Error::Git(GitError::NamesNoFile {
+                    path: file.to_path_buf(),
+                })
+            })?),
         };
         let path = root.join(inside);
-        let relative = path
-            .strip_prefix(top)
-            .map_err(|_| Error::Other(format!("{} is outside the work tree {}", path.display(), top.display())))?;
-        let relative = relative
-            .to_str()
-            .ok_or_else(|| Error::Other(format!("{} is not UTF-8", relative.display())))?;
+        let relative = path.strip_prefix(top).map_err(|_| {
+            Error::Git(GitError::OutsideWorkTree {
+                path: path.to_path_buf(),
+                top: top.to_path_buf(),
+            })
+        })?;
+        let relative = relative.to_str().ok_or_else(|| {
+            Error::Git(GitError::NotUtf8 {
+                path: relative.to_path_buf(),
+            })
+        })?;
         paths.push(trackable(relative)?.to_string());
     }
     let listed: String = paths.iter().map(|p| format!("{p}\n")).collect();
@@ -315,7 +321,9 @@ pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
     let settings = settings.finish();
     let blobs: Vec<&str> = blobs.lines().collect();
     if blobs.len() != paths.len() {
-        return Err(Error::Other("git hash-object gave no object for every file".into()));
+        return Err(Error::Git(GitError::Plumbing {
+            what: "git hash-object gave no object for every file",
+        }));
     }
     let entries: String = blobs
         .iter()
@@ -345,9 +353,9 @@ pub fn commit(root: &Path, files: &[PathBuf], message: &str) -> Result<()> {
             message,
         };
         let made = make_commit(&repository, top, objects.as_deref(), &settings, &change);
-        let prepared = prepared
-            .join()
-            .unwrap_or_else(|_| Err(Error::Other("writing the index failed".into())));
+        let prepared = prepared.join().unwrap_or(Err(Error::Git(GitError::Plumbing {
+            what: "writing the index failed",
+        })));
         (prepared, made)
     });
     let finished = finish(&repository, top, index_lock, made, prepared, &entries, message);
@@ -450,13 +458,19 @@ pub fn recover_interrupted_commit(root: &Path) -> Result<()> {
 /// must never hold one), an absolute one, or one git plumbing cannot take.
 fn trackable(relative: &str) -> Result<&str> {
     if relative.contains(['\n', '\t']) {
-        return Err(Error::Other(format!("{relative:?}: a path git plumbing cannot take")));
+        return Err(Error::Git(GitError::UnusablePath {
+            path: relative.to_string(),
+            reason: "git plumbing cannot take",
+        }));
     }
     if relative
         .split('/')
         .any(|part| matches!(part, "" | "." | "..") || part.eq_ignore_ascii_case(".git"))
     {
-        return Err(Error::Other(format!("{relative:?}: a path git does not track")));
+        return Err(Error::Git(GitError::UnusablePath {
+            path: relative.to_string(),
+            reason: "git does not track",
+        }));
     }
     Ok(relative)
 }
@@ -529,7 +543,7 @@ impl Settings {
             .stderr(std::process::Stdio::null())
             .spawn()
             .map(PendingSettings)
-            .map_err(|e| Error::Other(format!("cannot run git: {e}")))
+            .map_err(|source| Error::Git(GitError::CannotRun { source }))
     }
 }
 
@@ -592,7 +606,7 @@ fn tree_from_temp_index(repository: &Repository, top: &Path, entries: &str) -> R
     if let Some(head) = &head {
         let head_tree = repository.run(top, &["rev-parse", &format!("{head}^{{tree}}")])?;
         if head_tree.trim() == tree {
-            return Err(Error::Other("nothing to commit: the files are as HEAD has them".into()));
+            return Err(Error::Git(GitError::NothingToCommit));
         }
     }
     Ok((head, tree))

@@ -13,7 +13,7 @@
 
 use super::objects::{read_stored, to_hex, write_loose, SHA1_LEN};
 use super::Repository;
-use crate::core::error::{Error, Result};
+use crate::core::error::{Error, GitError, Result};
 use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
@@ -79,15 +79,14 @@ impl Source<'_> {
         };
         let hex = match name {
             "HEAD" => match objects.parent() {
-                Some(common) => {
-                    super::objects::head_commit(git_dir, common).map_err(|e| Error::Other(e.to_string()))?
-                }
+                Some(common) => super::objects::head_commit(git_dir, common)
+                    .map_err(|source| Error::Git(GitError::Objects { source }))?,
                 None => None,
             },
             id => Some(id.to_string()),
         };
         if let Some(hex) = hex {
-            let stored = read_stored(&objects, &hex).map_err(|e| Error::Other(e.to_string()))?;
+            let stored = read_stored(&objects, &hex).map_err(|source| Error::Git(GitError::Objects { source }))?;
             if let (Some((kind, body)), Some(_)) = (stored, self.objects) {
                 return Ok(Some((kind, hex, body)));
             }
@@ -238,7 +237,7 @@ fn edit(
         return Ok(None);
     };
     if new_root == root_tree {
-        return Err(Error::Other("nothing to commit: the files are as HEAD has them".into()));
+        return Err(Error::Git(GitError::NothingToCommit));
     }
     Ok(Some((Some(head), new_root)))
 }
@@ -405,11 +404,13 @@ impl ObjectReader {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| Error::Other(format!("cannot run git: {e}")))?;
+            .map_err(|source| Error::Git(GitError::CannotRun { source }))?;
         let (Some(input), Some(output)) = (child.stdin.take(), child.stdout.take()) else {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(Error::Other("cannot run git cat-file".into()));
+            return Err(Error::Git(GitError::Plumbing {
+                what: "cannot run git cat-file",
+            }));
         };
         // A large folder's tree is megabytes: a pipe of a megabyte (the
         // usual most) wakes each side a few times instead of a hundred.
@@ -423,14 +424,13 @@ impl ObjectReader {
 
     /// The object `name` names: its type, its ID and its body; `None` when missing.
     fn read(&mut self, name: &str) -> Result<Option<(String, String, Vec<u8>)>> {
-        let broken = |e: std::io::Error| Error::Other(format!("git cat-file failed: {e}"));
+        let broken = |source: std::io::Error| Error::Git(GitError::CatFile { source });
         if name.contains(['\n', ' ']) {
             return Ok(None);
         }
-        let input = self
-            .input
-            .as_mut()
-            .ok_or_else(|| Error::Other("git cat-file has ended".into()))?;
+        let input = self.input.as_mut().ok_or(Error::Git(GitError::Plumbing {
+            what: "git cat-file has ended",
+        }))?;
         input.write_all(format!("{name}\n").as_bytes()).map_err(broken)?;
         input.flush().map_err(broken)?;
         let mut header = String::new();
@@ -442,7 +442,7 @@ impl ObjectReader {
         };
         let size: usize = size
             .parse()
-            .map_err(|_| Error::Other(format!("git cat-file: unexpected header {header:?}")))?;
+            .map_err(|_| Error::Git(GitError::CatFileHeader { header: header.clone() }))?;
         let mut body = vec![0; size + 1];
         self.output.read_exact(&mut body).map_err(broken)?;
         body.pop();

@@ -4,11 +4,11 @@
 //! The MIME work (quoted-printable, base64, charsets, multipart) is the
 //! mail-parser crate's; this module decides what we accept. Everything in a
 //! message is untrusted: it is stored as text and escaped on display.
-//! Every refusal is a [`Error::Usage`] (exit 2): the message is bad input,
-//! the store is fine, and nothing is created or changed.
+//! Every refusal is an [`Error::MailRefused`] with its [`MailRefusal`]: the
+//! message is bad input, the store is fine, and nothing is created or changed.
 
 use crate::core::config::{Config, Customer};
-use crate::core::error::{Error, Result};
+use crate::core::error::{Error, MailRefusal, Result};
 use crate::core::vocabulary::ATTACHMENTS_ONLY;
 use mail_parser::{Address, HeaderName, MessageParser, MimeHeaders, PartType};
 use std::io::Read;
@@ -88,16 +88,19 @@ fn check_structure(raw: &[u8]) -> Result<()> {
         .take(MAX_HEADER_LINES + 1)
         .count();
     if header_lines > MAX_HEADER_LINES {
-        return Err(refuse(format!("its header has more than {MAX_HEADER_LINES} lines")));
+        return Err(refuse(MailRefusal::HeaderTooLong {
+            limit: MAX_HEADER_LINES,
+        }));
     }
     let delimiters = raw
         .split(|b| *b == b'\n')
         .filter(|line| line.starts_with(b"--"))
         .count();
     if delimiters > MAX_DELIMITER_LINES {
-        return Err(refuse(format!(
-            "it has {delimiters} lines starting with `--` (MIME part delimiters), over the limit of {MAX_DELIMITER_LINES}"
-        )));
+        return Err(refuse(MailRefusal::TooManyDelimiters {
+            count: delimiters,
+            limit: MAX_DELIMITER_LINES,
+        }));
     }
     Ok(())
 }
@@ -334,9 +337,9 @@ fn automatic_subject(subject: &str) -> Option<&'static str> {
     })
 }
 
-/// A refusal: bad input, exit 2, nothing created or changed.
-pub fn refuse(reason: impl std::fmt::Display) -> Error {
-    Error::Usage(format!("e-mail refused: {reason}; nothing was created or changed"))
+/// A refusal: bad input, nothing created or changed.
+pub fn refuse(reason: MailRefusal) -> Error {
+    Error::MailRefused(reason)
 }
 
 /// Reads a message from `input`, refusing one over [`MAX_MESSAGE_BYTES`].
@@ -352,10 +355,7 @@ pub fn read_message_within(input: impl Read, cap: u64) -> Result<Vec<u8>> {
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io("<stdin>", e))?;
     if bytes.len() as u64 > cap {
-        return Err(refuse(format!(
-            "the message is over the {} MiB cap (a huge attachment?)",
-            cap.div_ceil(1024 * 1024)
-        )));
+        return Err(refuse(MailRefusal::TooLarge { cap }));
     }
     Ok(bytes)
 }
@@ -410,14 +410,16 @@ pub fn cap_text(text: &str, max: usize) -> String {
 pub fn sender_domain(address: &str) -> Result<(String, String)> {
     let address = address.trim();
     if address.len() > MAX_ADDRESS_BYTES {
-        return Err(refuse(format!(
-            "the sender's address is {} bytes, over the {MAX_ADDRESS_BYTES}-byte limit of an e-mail address",
-            address.len()
-        )));
+        return Err(refuse(MailRefusal::AddressTooLong {
+            bytes: address.len(),
+            limit: MAX_ADDRESS_BYTES,
+        }));
     }
-    let (local, domain) = address
-        .rsplit_once('@')
-        .ok_or_else(|| refuse(format!("the sender {address:?} is not an e-mail address")))?;
+    let (local, domain) = address.rsplit_once('@').ok_or_else(|| {
+        refuse(MailRefusal::NotAnAddress {
+            address: address.to_string(),
+        })
+    })?;
     let domain = domain.trim_end_matches('.').to_ascii_lowercase();
     // A second `@` means the header was read as something other than one
     // address (`<a@x> <b@y>` comes out as `a@xb@y`): which one a mail server
@@ -430,7 +432,9 @@ pub fn sender_domain(address: &str) -> Result<(String, String)> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || !c.is_ascii());
     if !valid {
-        return Err(refuse(format!("the sender {address:?} is not an e-mail address")));
+        return Err(refuse(MailRefusal::NotAnAddress {
+            address: address.to_string(),
+        }));
     }
     Ok((address.to_string(), domain))
 }
@@ -438,14 +442,14 @@ pub fn sender_domain(address: &str) -> Result<(String, String)> {
 /// Parses a raw message, refusing one with no sender, no body or broken MIME.
 pub fn parse(raw: &[u8]) -> Result<Email> {
     if raw.iter().all(u8::is_ascii_whitespace) {
-        return Err(refuse("the message is empty"));
+        return Err(refuse(MailRefusal::Empty));
     }
     check_structure(raw)?;
     let raw = first_copy_only(raw, &["content-type", "content-transfer-encoding"]);
     let raw = raw.as_ref();
     let message = MessageParser::default()
         .parse(raw)
-        .ok_or_else(|| refuse("not an e-mail message (no header found)"))?;
+        .ok_or(refuse(MailRefusal::NoHeader))?;
     for (index, part) in message.parts.iter().enumerate() {
         let declared_multipart = part
             .content_type()
@@ -453,20 +457,19 @@ pub fn parse(raw: &[u8]) -> Result<Email> {
         // A broken attachment is left out and noted (below); broken text is
         // the message itself.
         if part.is_encoding_problem && is_text_body(&message, index) {
-            return Err(refuse(format!("broken MIME: part {index} cannot be decoded")));
+            return Err(refuse(MailRefusal::UndecodablePart { index }));
         }
         if declared_multipart && !matches!(part.body, PartType::Multipart(_)) {
-            return Err(refuse(format!(
-                "broken MIME: part {index} is multipart but its boundary is missing or never appears"
-            )));
+            return Err(refuse(MailRefusal::MissingBoundary { index }));
         }
     }
     for (name, spelling) in SINGLE_HEADERS {
         let count = message.header_values(name.clone()).count();
         if count > 1 {
-            return Err(refuse(format!(
-                "the message has {count} {spelling} headers; RFC 5322 allows one, and which one a mail server checked is unknown"
-            )));
+            return Err(refuse(MailRefusal::RepeatedHeader {
+                header: spelling,
+                count,
+            }));
         }
     }
     let from = single_sender(message.from())?;
@@ -499,7 +502,7 @@ pub fn parse(raw: &[u8]) -> Result<Email> {
     }
     let body = texts.join("\n\n").trim().to_string();
     if body.is_empty() && message.attachments().next().is_none() {
-        return Err(refuse("the message has no text body"));
+        return Err(refuse(MailRefusal::NoTextBody));
     }
     let mut replied_to = Vec::new();
     let ids = |value: &mail_parser::HeaderValue| -> Vec<String> {
@@ -596,16 +599,11 @@ fn is_text_body(message: &mail_parser::Message<'_>, index: usize) -> bool {
 /// list or a group (also what a From folded over a second `From:` line
 /// parses as) would leave us picking one of several senders.
 fn single_sender<'a>(from: Option<&'a Address<'a>>) -> Result<&'a str> {
-    let none = || refuse("the message has no sender (From)");
+    let none = || refuse(MailRefusal::NoSender);
     match from.ok_or_else(none)? {
-        Address::List(list) if list.len() > 1 => Err(refuse(format!(
-            "the From header names {} mailboxes; only a message from one sender is accepted",
-            list.len()
-        ))),
+        Address::List(list) if list.len() > 1 => Err(refuse(MailRefusal::SeveralSenders { count: list.len() })),
         Address::List(list) => list.first().and_then(|a| a.address()).ok_or_else(none),
-        Address::Group(_) => Err(refuse(
-            "the From header is a group (or a folded second From); only a message from one sender is accepted",
-        )),
+        Address::Group(_) => Err(refuse(MailRefusal::SenderGroup)),
     }
 }
 
@@ -618,18 +616,15 @@ fn message_id(value: Option<&mail_parser::HeaderValue>) -> Result<Option<String>
         _ => Vec::new(),
     };
     if ids.len() > 1 {
-        return Err(refuse(format!(
-            "the Message-ID header names {} IDs; a message has one",
-            ids.len()
-        )));
+        return Err(refuse(MailRefusal::SeveralMessageIds { count: ids.len() }));
     }
     let id = ids.into_iter().next();
     if let Some(id) = &id {
         if id.len() > MAX_MESSAGE_ID_BYTES {
-            return Err(refuse(format!(
-                "the Message-ID is {} bytes, over the {MAX_MESSAGE_ID_BYTES}-byte limit of a header line",
-                id.len()
-            )));
+            return Err(refuse(MailRefusal::MessageIdTooLong {
+                bytes: id.len(),
+                limit: MAX_MESSAGE_ID_BYTES,
+            }));
         }
     }
     Ok(id)
@@ -816,10 +811,10 @@ const REPLY_PREFIXES: [&str; 10] = ["re:", "fwd:", "fw:", "aw:", "wg:", "sv:", "
 
 /// The refusal of a message whose sender's domain is no customer's.
 pub fn unknown_sender(domain: &str) -> Error {
-    refuse(format!(
-        "the sender's domain {} belongs to no customer (add it to a customer's `domains` in config.yaml)",
-        crate::core::terminal::escape_line(domain)
-    ))
+    refuse(MailRefusal::UnknownDomain {
+        domain: domain.to_string(),
+        new_case: true,
+    })
 }
 
 fn is_attribution(line: &str) -> bool {
@@ -1130,18 +1125,21 @@ mod tests {
             sender_domain("Ana@ACME.example").unwrap(),
             ("Ana@ACME.example".to_string(), "acme.example".to_string())
         );
-        assert!(matches!(sender_domain("nobody").unwrap_err(), Error::Usage(_)));
-        assert!(matches!(sender_domain("@acme.example").unwrap_err(), Error::Usage(_)));
+        assert!(matches!(sender_domain("nobody").unwrap_err(), Error::MailRefused(_)));
+        assert!(matches!(
+            sender_domain("@acme.example").unwrap_err(),
+            Error::MailRefused(_)
+        ));
         assert!(matches!(
             sender_domain("a b@acme.example").unwrap_err(),
-            Error::Usage(_)
+            Error::MailRefused(_)
         ));
         assert!(matches!(
             sender_domain("a@evil.exampleb@acme.example").unwrap_err(),
-            Error::Usage(_)
+            Error::MailRefused(_)
         ));
         let long = format!("{}@acme.example", "a".repeat(MAX_ADDRESS_BYTES));
-        assert!(matches!(sender_domain(&long).unwrap_err(), Error::Usage(_)));
+        assert!(matches!(sender_domain(&long).unwrap_err(), Error::MailRefused(_)));
     }
 
     #[test]

@@ -218,10 +218,9 @@ impl Enclosures {
             .map_err(|e| Error::io(path, e))?;
         let meta = file.metadata().map_err(|e| Error::io(path, e))?;
         if !meta.is_file() {
-            return Err(Error::Usage(format!(
-                "--attach {}: not a regular file",
-                crate::core::terminal::escape_line(&path.display().to_string())
-            )));
+            return Err(Error::AttachmentNotAFile {
+                path: path.to_path_buf(),
+            });
         }
         let name = path
             .file_name()
@@ -345,23 +344,18 @@ pub fn find<'a>(case: &'a Case, wanted: &str, public_only: bool) -> Result<&'a A
     by_name.dedup_by(|a, b| a.sha256 == b.sha256);
     match by_name.as_slice() {
         [one] => Ok(one),
-        [] => Err(Error::Usage(format!(
-            "{}: no attachment named {} (tickets show {} lists them)",
-            case.id,
-            crate::core::terminal::escape_line(wanted),
-            case.id
-        ))),
-        several => Err(Error::Usage(format!(
-            "{}: {} files are named {}; give a SHA-256 prefix instead: {}",
-            case.id,
-            several.len(),
-            crate::core::terminal::escape_line(wanted),
-            several
+        [] => Err(Error::NoSuchAttachment {
+            id: case.id.clone(),
+            name: wanted.to_string(),
+        }),
+        several => Err(Error::AmbiguousAttachment {
+            id: case.id.clone(),
+            name: wanted.to_string(),
+            candidates: several
                 .iter()
                 .map(|a| format!("{} ({})", &a.sha256[..12], size(a.size)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))),
+                .collect(),
+        }),
     }
 }
 

@@ -422,10 +422,7 @@ fn check_case_file(
             line_of_key(&text, "id"),
             Gravity::Error,
             "id-mismatch",
-            format!(
-                "id {} does not match the file name {id}.yaml",
-                crate::core::terminal::escape_line(&case.id)
-            ),
+            format!("id {} does not match the file name {id}.yaml", case.id),
         );
     }
     match lifecycle::replay_under(&case, auto_close_after_days) {
@@ -488,7 +485,7 @@ fn value_of(case: &Case, key: &str) -> String {
         None | Some(serde_yaml::Value::Null) => "absent".into(),
         Some(value) => {
             let text = serde_yaml::to_string(value).unwrap_or_default();
-            crate::core::terminal::escape_line(text.trim_end())
+            text.trim_end().to_string()
         }
     }
 }
@@ -564,11 +561,7 @@ fn check_unique_ids(store: &Store, names: &CaseNames, ids: &Ids, report: &mut Re
                 (line > 0).then_some(line as usize),
                 Gravity::Error,
                 "duplicate-id",
-                format!(
-                    "id {} is also the id of {}",
-                    crate::core::terminal::escape_line(id),
-                    crate::core::terminal::escape_line(&others.join(", "))
-                ),
+                format!("id {} is also the id of {}", id, others.join(", ")),
             );
         }
     }
@@ -586,7 +579,7 @@ fn check_follow_ups(store: &Store, names: &CaseNames, ids: &Ids, follow_ups: &[F
                 "unknown-case",
                 format!(
                     "follow_up_of names {}, which is not a case in this store",
-                    crate::core::terminal::escape_line(&follow_up.previous)
+                    follow_up.previous
                 ),
             );
         }
@@ -637,8 +630,8 @@ fn check_unique_message_ids(store: &Store, names: &CaseNames, mut message_ids: V
             "duplicate-message-id",
             format!(
                 "message_id <{}> is also the message_id of {}: one e-mail opened two cases",
-                crate::core::terminal::escape_line(message_id),
-                crate::core::terminal::escape_line(&others.join(", "))
+                message_id,
+                others.join(", ")
             ),
         );
     }
@@ -668,10 +661,7 @@ fn check_references(path: &Path, case: &Case, text: &str, config: &Config, repor
                 line_of_key(text, "assignee"),
                 gravity,
                 "unknown-analyst",
-                format!(
-                    "assignee {} is not on the roster in config.yaml",
-                    crate::core::terminal::escape_line(assignee)
-                ),
+                format!("assignee {} is not on the roster in config.yaml", assignee),
             );
         }
     }
@@ -685,7 +675,7 @@ fn check_references(path: &Path, case: &Case, text: &str, config: &Config, repor
                     "unknown-analyst",
                     format!(
                         "history event {index} names analyst {}, who is not on the roster in config.yaml",
-                        crate::core::terminal::escape_line(assignee)
+                        assignee
                     ),
                 );
             }
@@ -699,7 +689,7 @@ fn check_references(path: &Path, case: &Case, text: &str, config: &Config, repor
             "unknown-customer",
             format!(
                 "customer {} is not in config.yaml (allowed: such a customer is on the standard plan)",
-                crate::core::terminal::escape_line(&case.customer)
+                case.customer
             ),
         );
     }

@@ -271,7 +271,7 @@ fn with_files(store: &crate::store::Store, message: &OutboxMessage) -> std::resu
     }
     let mut files = Vec::with_capacity(message.attachments.len());
     for attachment in &message.attachments {
-        let name = crate::core::terminal::escape_line(&attachment.name);
+        let name = &attachment.name;
         let mut bytes = Vec::new();
         store
             .open_attachment(attachment)
@@ -308,7 +308,11 @@ pub fn deliver(
     let transport = match (transport, dry_run) {
         (Some(transport), _) => Some(transport),
         (None, true) => None,
-        (None, false) => return Err(Error::Other("deliver needs a transport to send".into())),
+        (None, false) => {
+            return Err(Error::Internal {
+                what: "deliver needs a transport to send",
+            })
+        }
     };
     refuse_a_versioned_outbox(session)?;
     crate::git::recover_interrupted_commit(store.root())?;
@@ -502,9 +506,7 @@ pub fn deliver(
             // Pushed without its ledger, a restore would mail these again.
             delivered.warnings.push(super::Warning::NotCommitted {
                 files: written,
-                error: Error::Other(
-                    "auto-commit is off (git: {commit: true} in config.yaml): commit sent/ before the next push".into(),
-                ),
+                error: Error::AutoCommitOff { what: "sent/" },
             });
         }
     }

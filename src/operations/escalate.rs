@@ -34,10 +34,7 @@ pub fn escalate(session: &Session, typed_id: &str, impact: Option<Impact>, note:
         }
         let allowed = crate::core::lifecycle::allowed_from(case.status).contains(&ActionKind::Escalate);
         if impact.is_some() && allowed {
-            return Err(Error::Usage(format!(
-                "--impact is for escalating into R&D's queue (from l2 or rnd); {} is at l1 and goes to L2 first",
-                case.id
-            )));
+            return Err(Error::ImpactBeforeL2 { id: case.id.clone() });
         }
         // Counted under the lock, so two escalations at once see each other.
         let (counts, unreadable) = active_counts(&session.store)?;

@@ -69,10 +69,9 @@ pub fn git_setup(session: &Session, driver: &str, lfs: bool) -> Result<GitSetup>
     session.store.ensure_exists()?;
     let root = session.store.root();
     if !crate::git::is_work_tree(root) {
-        return Err(Error::Usage(format!(
-            "{} is not inside a git clone; run `git init` (or clone the store's repository) first",
-            root.display()
-        )));
+        return Err(Error::Git(crate::core::error::GitError::NotAClone {
+            dir: root.to_path_buf(),
+        }));
     }
     // `.gitattributes` is read, changed and written back, and `sweep` removes
     // temp files of the store under this lock: both assume every writer holds it.

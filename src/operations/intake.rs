@@ -47,7 +47,7 @@ pub fn intake(session: &Session, raw: impl Read) -> Result<Taken> {
     let found = match find_case(store, &config, &mail) {
         Ok(id) => Some(id),
         // A tag of no case, or threading to no message of ours: new.
-        Err(Error::NoSuchTicket { .. }) => None,
+        Err(Error::NoSuchTicket { .. } | Error::NoCaseTagged { .. } | Error::NoCaseReplied) => None,
         Err(e) => return Err(e),
     };
     let Some(id) = found else {
@@ -64,10 +64,9 @@ pub fn intake(session: &Session, raw: impl Read) -> Result<Taken> {
         return Ok(Taken::Dropped { reason });
     }
     if !intake::domain_belongs_to(&config, &case.customer, &mail.domain) {
-        return Err(intake::refuse(format!(
-            "the sender's domain {} is not one of the domains of the case's customer",
-            crate::core::terminal::escape_line(&mail.domain)
-        )));
+        return Err(intake::refuse(crate::core::error::MailRefusal::NotTheCustomersDomain {
+            domain: mail.domain.clone(),
+        }));
     }
     mail.subject = intake::without_tag(&mail.subject, &case.id);
     // The new case says what is new: the quoted conversation stays on the old one.

@@ -10,7 +10,6 @@ use crate::core::config::Config;
 use crate::core::error::{Error, Result};
 use crate::core::lifecycle::{self, NewCase};
 use crate::core::routing::route;
-use crate::core::terminal::escape_line;
 use crate::core::vocabulary::ActionKind;
 use crate::core::vocabulary::{Channel, Level, Severity, Status};
 use crate::mail::intake;
@@ -161,10 +160,10 @@ pub(super) fn open_from_mail(
         (Some(previous), _) => previous.customer.clone(),
         (None, Some(one)) => one.name.clone(),
         (None, None) => {
-            return Err(intake::refuse(format!(
-                "the sender's domain {} belongs to no customer (add it to a customer's `domains` in config.yaml)",
-                escape_line(&mail.domain)
-            )))
+            return Err(intake::refuse(crate::core::error::MailRefusal::UnknownDomain {
+                domain: mail.domain.clone(),
+                new_case: true,
+            }))
         }
     };
     let automatic = intake::is_automatic(&mail);
@@ -212,19 +211,17 @@ fn open_as(
         let id = store.resolve(typed)?;
         let previous = store.load(&id)?;
         if previous.status != Status::Closed {
-            return Err(Error::TransitionNotAllowed {
-                id: id.clone(),
-                action: "open --follow-up-of".into(),
+            return Err(Error::FollowUpOfOpenCase {
+                id,
                 status: previous.status.to_string(),
-                allowed: format!("reply, request-info and the rest on {id} itself; a follow-up is for a closed case"),
             });
         }
         if !previous.customer.eq_ignore_ascii_case(&request.customer) {
-            return Err(Error::Usage(format!(
-                "{id} is a case of {}, not of {}: a follow-up keeps the customer of the case it follows (leave --customer out)",
-                crate::core::terminal::escape_line(&previous.customer),
-                crate::core::terminal::escape_line(&request.customer)
-            )));
+            return Err(Error::FollowUpOfOtherCustomer {
+                id,
+                customer: previous.customer.clone(),
+                given: request.customer.clone(),
+            });
         }
         request.follow_up_of = Some(id);
     }
@@ -347,8 +344,7 @@ fn opened_by_message(session: &Session, request: &OpenRequest) -> Result<Option<
     match same_id.find(same_sender) {
         Some(existing) => Ok(Some(existing.id)),
         None => Err(intake::refuse(
-            "its Message-ID is already the Message-ID of another sender's case (a Message-ID names one message); \
-             send it as a new message",
+            crate::core::error::MailRefusal::MessageIdOfAnotherSender,
         )),
     }
 }

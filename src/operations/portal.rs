@@ -124,11 +124,8 @@ pub fn token_hash(token: &str) -> String {
 /// recorded hashed; refused (usage) when the address is no customer's.
 pub fn sign_in_link(session: &Session, email: &str, base_url: &str) -> Result<(Contact, String)> {
     let config = session.store.config()?;
-    let contact = contact_of(&config, email).ok_or_else(|| {
-        Error::Usage(format!(
-            "{} is not the address of a customer's contact (no customer lists its domain in `domains`)",
-            crate::core::terminal::escape_line(email)
-        ))
+    let contact = contact_of(&config, email).ok_or_else(|| Error::NotAContact {
+        email: email.to_string(),
     })?;
     let mut secret = [0u8; 32];
     rand::rng().fill(&mut secret);
@@ -166,7 +163,10 @@ pub fn request_sign_in(session: &Session, email: &str, base_url: &str) -> Result
     let (contact, link) = sign_in_link(session, email, base_url)?;
     let unique = Alphanumeric.sample_string(&mut rand::rng(), 16).to_lowercase();
     let composed = compose::compose_sign_in(&contact.email, &link, SIGN_IN_VALID_MINUTES, mail, &unique, session.now)
-        .map_err(|e| Error::Other(format!("cannot compose the sign-in message: {e}")))?;
+        .map_err(|e| Error::Unexpected {
+        context: "cannot compose the sign-in message",
+        detail: e.to_string(),
+    })?;
     let message = composed.into_outbox(mail, session.now);
     let lock = session.store.lock(session.lock_wait)?;
     session.store.queue_messages(&lock, &[message])?;

@@ -10,7 +10,6 @@ use crate::core::case::Case;
 use crate::core::digest::Digest;
 use crate::core::error::{Error, Result};
 use crate::core::lifecycle::Action;
-use crate::core::terminal::escape_line;
 use crate::core::vocabulary::{ActionKind, Status};
 use crate::mail::intake;
 use crate::store::Store;
@@ -82,15 +81,15 @@ pub(super) fn reply_from_mail(
     let store = &session.store;
     let text = intake::reply_text(&mail.body);
     if text.is_empty() {
-        return Err(intake::refuse("the reply has no text of its own (only quoted text)"));
+        return Err(intake::refuse(crate::core::error::MailRefusal::OnlyQuotedText));
     }
     // Before any look-up: a sender of no customer could otherwise learn from
     // the refusal which case (and whose) a copied Message-ID belongs to.
     if intake::customers_of_domain(&config, &mail.domain).is_empty() {
-        return Err(intake::refuse(format!(
-            "the sender's domain {} belongs to no customer",
-            escape_line(&mail.domain)
-        )));
+        return Err(intake::refuse(crate::core::error::MailRefusal::UnknownDomain {
+            domain: mail.domain.clone(),
+            new_case: false,
+        }));
     }
     let typed = match typed_id {
         Some(id) => id.to_string(),
@@ -113,10 +112,9 @@ pub(super) fn reply_from_mail(
     // The sender is checked against the case as loaded under the lock, and
     // before anything about it (whether it has the message) is said.
     if !intake::domain_belongs_to(tx.config(), &case.customer, &mail.domain) {
-        return Err(intake::refuse(format!(
-            "the sender's domain {} is not one of the domains of the case's customer",
-            escape_line(&mail.domain)
-        )));
+        return Err(intake::refuse(crate::core::error::MailRefusal::NotTheCustomersDomain {
+            domain: mail.domain.clone(),
+        }));
     }
     if let Some(message_id) = &mail.message_id {
         let recorded = case
@@ -157,10 +155,9 @@ pub(super) fn find_case(store: &Store, config: &crate::core::config::Config, mai
     let prefix = &config.id_prefix;
     let tags = intake::subject_tags(&mail.subject, prefix);
     if tags.len() > intake::MAX_SUBJECT_TAGS {
-        return Err(intake::refuse(format!(
-            "the Subject carries more than {} case tags; a reply names its case with one",
-            intake::MAX_SUBJECT_TAGS
-        )));
+        return Err(intake::refuse(crate::core::error::MailRefusal::TooManySubjectTags {
+            limit: intake::MAX_SUBJECT_TAGS,
+        }));
     }
     if let Some(tag) = tags
         .iter()
@@ -169,9 +166,7 @@ pub(super) fn find_case(store: &Store, config: &crate::core::config::Config, mai
         return Ok(tag.clone());
     }
     if let Some(first) = tags.first() {
-        return Err(Error::NoSuchTicket {
-            id: format!("{} (the Subject's tag)", escape_line(first)),
-        });
+        return Err(Error::NoCaseTagged { tag: first.clone() });
     }
     if mail.replied_to.is_empty() {
         return Err(not_found());
@@ -222,7 +217,5 @@ fn own_message_case(config: &crate::core::config::Config, message_id: &str) -> O
 }
 
 fn not_found() -> Error {
-    Error::NoSuchTicket {
-        id: "(none found: the Subject has no [ID] tag and In-Reply-To/References name no case's Message-ID)".into(),
-    }
+    Error::NoCaseReplied
 }

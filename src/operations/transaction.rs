@@ -147,9 +147,9 @@ impl<'s> Transaction<'s> {
         }
         let kind = next.history.last().map(|e| e.action);
         if !kind.is_some_and(lifecycle::may_carry_attachments) {
-            return Err(Error::Usage(
-                "only open, reply, request-info and close carry attachments".into(),
-            ));
+            return Err(crate::core::error::Error::AttachmentsNotCarried {
+                action: kind.map(|kind| kind.to_string()).unwrap_or_default(),
+            });
         }
         let Some(lock) = &self.lock else {
             return Ok(());

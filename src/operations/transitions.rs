@@ -6,7 +6,6 @@ use super::Enclosures;
 use super::{Outcome, Session, Transitioned};
 use crate::core::error::{Error, Result};
 use crate::core::lifecycle::Action;
-use crate::core::terminal::escape_line;
 use crate::core::vocabulary::Severity;
 
 /// Starts working on a case: open or escalated -> at-investigation.
@@ -49,18 +48,10 @@ pub fn close(session: &Session, typed_id: &str, resolution: String, enclosures: 
 pub fn assign(session: &Session, typed_id: &str, analyst: &str, note: Option<String>) -> Result<Outcome<Transitioned>> {
     let none = Enclosures::none(&session.store);
     Transaction::edit_case(session, typed_id, none, |case, config| {
-        let known = config.analyst(analyst).ok_or_else(|| {
-            Error::Usage(format!(
-                "{} is not in the roster of {}; known analysts: {}",
-                escape_line(analyst),
-                session.store.config_path().display(),
-                config
-                    .analysts
-                    .iter()
-                    .map(|a| a.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
+        let known = config.analyst(analyst).ok_or_else(|| Error::UnknownAnalyst {
+            name: analyst.to_string(),
+            config: session.store.config_path(),
+            known: config.analysts.iter().map(|a| a.id.clone()).collect(),
         })?;
         let note = note.or_else(|| Some(format!("assigned by hand to {} ({})", known.id, known.level)));
         let action = Action::Assign {

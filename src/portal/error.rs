@@ -37,21 +37,18 @@ pub(crate) enum PortalError {
 /// the customer's to fix). The one mapping from the library's errors to
 /// the portal's statuses.
 pub(crate) fn status_of(error: &Error) -> StatusCode {
-    match error {
-        Error::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
-        Error::TransitionNotAllowed { .. } | Error::Closed { .. } => StatusCode::CONFLICT,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    }
+    super::error_status::status_of(error).0
 }
 
 impl PortalError {
-    /// The status of an operation's refusal the customer can act on (the
-    /// store busy, the case changed), for a page that keeps their text;
-    /// `None` for every other error.
-    pub(crate) fn refusal(&self) -> Option<StatusCode> {
+    /// The status and the customer's sentence of an operation's refusal the
+    /// customer can act on (busy, the case changed, too large, refused
+    /// input...), for a page that keeps their text; `None` for a 500 (not
+    /// theirs to act on) and every error of the portal's own.
+    pub(crate) fn refusal(&self) -> Option<(StatusCode, &'static str)> {
         match self {
             PortalError::Library(error) => {
-                Some(status_of(error)).filter(|s| *s == StatusCode::SERVICE_UNAVAILABLE || *s == StatusCode::CONFLICT)
+                Some(super::error_status::status_of(error)).filter(|(s, _)| *s != StatusCode::INTERNAL_SERVER_ERROR)
             }
             _ => None,
         }
@@ -94,13 +91,14 @@ impl IntoResponse for PortalError {
             PortalError::Library(error) => match status_of(&error) {
                 StatusCode::SERVICE_UNAVAILABLE => pages::with_retry_after(pages::busy(), RETRY_AFTER_SECONDS),
                 StatusCode::CONFLICT => pages::changed(),
-                _ => {
+                StatusCode::INTERNAL_SERVER_ERROR => {
                     crate::core::error::diagnostic(&format!(
                         "tickets serve: error: {}",
                         crate::core::terminal::escape_line(&error.to_string())
                     ));
                     pages::server_error()
                 }
+                status => pages::message(status, "Not saved", super::error_status::status_of(&error).1),
             },
             PortalError::NotFound => pages::not_found(),
             PortalError::UnreadableForm(status) => pages::unreadable_form(status),

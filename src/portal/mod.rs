@@ -16,6 +16,7 @@
 
 mod digests;
 mod error;
+mod error_status;
 mod extract;
 mod handlers;
 mod middleware;
@@ -210,7 +211,10 @@ pub fn parse_base_url(text: &str) -> Result<String, String> {
 pub async fn serve(options: PortalOptions) -> crate::core::error::Result<()> {
     let listener = tokio::net::TcpListener::bind(&options.listen)
         .await
-        .map_err(|e| Error::Usage(format!("cannot listen on {}: {e}", options.listen)))?;
+        .map_err(|source| Error::CannotListen {
+            address: options.listen.clone(),
+            source,
+        })?;
     let local = listener.local_addr().map_err(|e| Error::io(&options.listen, e))?;
     let base_given = options.base_url.is_some();
     let base_url = options.base_url.unwrap_or_else(|| format!("http://{local}"));

@@ -154,9 +154,9 @@ fn sync_all<S: Staged>(staged: &[S]) -> Result<()> {
             .map(|chunk| scope.spawn(move || chunk.iter().try_for_each(Staged::sync)))
             .collect();
         handles.into_iter().try_for_each(|handle| {
-            handle
-                .join()
-                .unwrap_or_else(|_| Err(Error::Other("a writer thread panicked".into())))
+            handle.join().unwrap_or(Err(Error::Internal {
+                what: "a writer thread panicked",
+            }))
         })
     })
 }

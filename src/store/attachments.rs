@@ -381,7 +381,9 @@ impl Store {
             return Ok(staged.attachment.clone());
         }
         let Some(temp) = staged.temp.take() else {
-            return Err(Error::Other("a staged attachment was kept twice".into()));
+            return Err(Error::Internal {
+                what: "a staged attachment was kept twice",
+            });
         };
         let renamed = rustix::fs::renameat(&staged.dir.handle, temp.as_str(), &folder, &sha256[2..]);
         if let Err(e) = renamed {
@@ -516,7 +518,9 @@ impl Store {
     /// file), under the lock; never a directory, never through a link.
     pub fn remove_attachment_file(&self, _lock: &StoreLock, file: &StoredFile) -> Result<()> {
         let Ok(inside) = file.path.strip_prefix(self.attachments_dir()) else {
-            return Err(Error::Other(format!("{} is not in attachments/", file.path.display())));
+            return Err(Error::NotAnAttachmentFile {
+                path: file.path.clone(),
+            });
         };
         let Some(dir) = AttachmentsDir::open(self.root())? else {
             return Ok(());
@@ -530,10 +534,9 @@ impl Store {
                 rustix::fs::unlinkat(&folder, *name, AtFlags::empty())
             }
             _ => {
-                return Err(Error::Other(format!(
-                    "{} is not a file of attachments/",
-                    file.path.display()
-                )))
+                return Err(Error::NotAnAttachmentFile {
+                    path: file.path.clone(),
+                })
             }
         };
         match removed {

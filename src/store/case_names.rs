@@ -36,9 +36,10 @@ impl CaseNames {
         for entry in fs::read_dir(root).map_err(|e| Error::io(root, e))? {
             let entry = entry.map_err(|e| Error::io(root, e))?;
             if let Some(id) = case_id_of(&entry.file_name()) {
-                names
-                    .push(id.as_bytes(), false)
-                    .map_err(|reason| Error::Other(format!("{}: {reason}", root.display())))?;
+                names.push(id.as_bytes(), false).map_err(|reason| Error::CannotList {
+                    dir: root.to_path_buf(),
+                    reason,
+                })?;
             }
         }
         names.sort();
@@ -55,7 +56,10 @@ impl CaseNames {
             let is_link = entry.file_type().is_ok_and(|t| t.is_symlink());
             names
                 .push(entry.file_name().as_bytes(), is_link)
-                .map_err(|reason| Error::Other(format!("{}: {reason}", root.display())))?;
+                .map_err(|reason| Error::CannotList {
+                    dir: root.to_path_buf(),
+                    reason,
+                })?;
         }
         names.sort();
         Ok(names)
@@ -66,16 +70,17 @@ impl CaseNames {
     pub fn from_ids<S: AsRef<str>>(ids: &[S]) -> Result<CaseNames> {
         let mut names = CaseNames::default();
         for id in ids {
-            names.push(id.as_ref().as_bytes(), false).map_err(Error::Other)?;
+            names
+                .push(id.as_ref().as_bytes(), false)
+                .map_err(|what| Error::Internal { what })?;
         }
         names.sort();
         Ok(names)
     }
 
-    fn push(&mut self, name: &[u8], is_link: bool) -> std::result::Result<(), String> {
-        let len =
-            u8::try_from(name.len()).map_err(|_| format!("the name {} is too long", String::from_utf8_lossy(name)))?;
-        let start = u32::try_from(self.bytes.len()).map_err(|_| "too many files".to_string())?;
+    fn push(&mut self, name: &[u8], is_link: bool) -> std::result::Result<(), &'static str> {
+        let len = u8::try_from(name.len()).map_err(|_| "a file name is too long")?;
+        let start = u32::try_from(self.bytes.len()).map_err(|_| "too many files")?;
         self.bytes.push(len);
         self.bytes.extend_from_slice(name);
         self.starts.push(start);

@@ -263,7 +263,9 @@ impl Rereader {
     pub fn digest(&self, origin: Origin) -> Result<Digest> {
         let id = self.names.get(origin.position as usize);
         if id.is_empty() {
-            return Err(Error::Other("a listed case is no longer known".into()));
+            return Err(Error::Internal {
+                what: "a listed case is no longer known",
+            });
         }
         if origin.line == FROM_FILE {
             return load_summary(&self.store.case_path(id), id).map(|(summary, _)| summary);

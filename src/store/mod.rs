@@ -36,7 +36,7 @@ use crate::core::config::Config;
 use crate::core::digest::Digest;
 use crate::core::error::{Error, Result};
 use crate::core::id;
-use crate::format::{parse_yaml, size_cap, to_yaml, CLOSING_RESERVE_BYTES, MAX_FILE_BYTES, MAX_OPEN_CASE_BYTES};
+use crate::format::{parse_yaml, size_cap, to_yaml, MAX_FILE_BYTES};
 use atomic_write::Durability;
 use rayon::prelude::*;
 use std::fs;
@@ -114,10 +114,9 @@ impl Store {
     pub fn init(&self, config_text: &str) -> Result<()> {
         fs::create_dir_all(&self.root).map_err(|e| Error::io(&self.root, e))?;
         if fs::symlink_metadata(self.config_path()).is_ok() {
-            return Err(Error::Usage(format!(
-                "{} already exists; not overwriting it",
-                self.config_path().display()
-            )));
+            return Err(Error::StoreExists {
+                path: self.config_path(),
+            });
         }
         let gitignore = self.root.join(".gitignore");
         // Read before anything is written, so a refusal leaves no half store.
@@ -359,17 +358,11 @@ fn case_text(case: &Case) -> Result<(String, String)> {
     if size <= size_cap(case.status) {
         return Ok((id, text));
     }
-    Err(Error::Usage(
-        if case.status == crate::core::vocabulary::Status::Closed {
-            format!(
-            "{id}: the case file would be {size} bytes, over the {MAX_FILE_BYTES}-byte cap; nothing was written (shorten the resolution)"
-        )
-        } else {
-            format!(
-            "{id}: the case file would be {size} bytes, over the {MAX_OPEN_CASE_BYTES}-byte cap of a case that is not closed \
-             (the last {CLOSING_RESERVE_BYTES} bytes of the {MAX_FILE_BYTES}-byte cap are kept so that it can always be closed); \
-             nothing was written (shorten the text, or close the case and open a follow-up)"
-        )
-        },
-    ))
+    Err(Error::CaseTooLarge {
+        id,
+        size,
+        limit: size_cap(case.status),
+        cap: MAX_FILE_BYTES,
+        closed: case.status == crate::core::vocabulary::Status::Closed,
+    })
 }

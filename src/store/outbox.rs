@@ -219,7 +219,10 @@ impl Store {
 }
 
 fn encode(message: &OutboxMessage) -> Result<Vec<u8>> {
-    serde_json::to_vec_pretty(message).map_err(|e| Error::Other(format!("cannot write {}: {e}", message.file_name())))
+    serde_json::to_vec_pretty(message).map_err(|e| Error::Serialize {
+        what: message.file_name().to_string(),
+        detail: e.to_string(),
+    })
 }
 
 fn write(derived: &DerivedDir, message: &OutboxMessage) -> Result<()> {

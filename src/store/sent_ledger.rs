@@ -209,7 +209,10 @@ impl Store {
     pub fn record_sent(&self, _lock: &StoreLock, entry: &SentEntry) -> Result<PathBuf> {
         self.make_sent_dir()?;
         let path = self.sent_file(entry.sent_at);
-        let line = serde_json::to_string(entry).map_err(|e| Error::Other(format!("{}: {e}", path.display())))?;
+        let line = serde_json::to_string(entry).map_err(|e| Error::Serialize {
+            what: path.display().to_string(),
+            detail: e.to_string(),
+        })?;
         append_line(&path, &line)?;
         Ok(path)
     }

@@ -44,15 +44,19 @@ impl Store {
     /// Records a sign-in link by its token's hash (mode 0600, synced), and
     /// removes the links that expired before `now`.
     pub fn save_sign_in(&self, token_hash: &str, sign_in: &SignIn, now: DateTime<Utc>) -> Result<()> {
-        let name =
-            file_name(token_hash).ok_or_else(|| Error::Other("a sign-in token hash must be 64 hex digits".into()))?;
+        let name = file_name(token_hash).ok_or(Error::Internal {
+            what: "a sign-in token hash must be 64 hex digits",
+        })?;
         let derived = DerivedDir::create(&self.root)?;
         for old in derived.names_starting_with(PREFIX) {
             if read(&derived, &old).is_ok_and(|s| s.expires_at < now) {
                 let _ = derived.remove(&old);
             }
         }
-        let text = serde_json::to_vec(sign_in).map_err(|e| Error::Other(format!("cannot write {name}: {e}")))?;
+        let text = serde_json::to_vec(sign_in).map_err(|e| Error::Serialize {
+            what: name.to_string(),
+            detail: e.to_string(),
+        })?;
         derived.write_private_file(&name, &text, Durability::Synced)
     }
 

@@ -43,9 +43,13 @@ pub fn serialize<T: Serialize>(format: Format, value: &T) -> Result<Option<Strin
         Format::Table => Ok(None),
         Format::Json => serde_json::to_string_pretty(value)
             .map(|s| Some(s + "\n"))
-            .map_err(|e| Error::Other(format!("cannot write JSON: {e}"))),
-        Format::Yaml => serde_yaml::to_string(value)
-            .map(Some)
-            .map_err(|e| Error::Other(format!("cannot write YAML: {e}"))),
+            .map_err(|e| Error::Serialize {
+                what: "JSON".into(),
+                detail: e.to_string(),
+            }),
+        Format::Yaml => serde_yaml::to_string(value).map(Some).map_err(|e| Error::Serialize {
+            what: "YAML".into(),
+            detail: e.to_string(),
+        }),
     }
 }

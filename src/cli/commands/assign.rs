@@ -1,8 +1,8 @@
 //! `tickets assign ID ANALYST`: set or change the assignee by hand.
 
+use crate::cli::cli_error::Result;
 use crate::cli::exit_code::ExitCode;
 use crate::cli::{print_transition, print_transitioned, Context};
-use crate::core::error::Result;
 use crate::core::terminal::escape_line;
 use crate::operations::{self, Outcome};
 use clap::Args;

@@ -2,9 +2,10 @@
 //! bytes, checked against its SHA-256, to a file or to stdout (never to a
 //! terminal). Also the `--attach FILE` option of the commands that take files.
 
+use crate::cli::cli_error::{CliError, Result};
 use crate::cli::exit_code::ExitCode;
 use crate::cli::Context;
-use crate::core::error::{Error, Result};
+use crate::core::error::Error;
 use crate::operations::{self, Enclosures};
 use clap::Args;
 use std::io::{IsTerminal, Write};
@@ -26,7 +27,7 @@ pub struct AttachmentArgs {
 /// Runs `attachment`.
 pub fn run(ctx: &Context, args: AttachmentArgs) -> Result<ExitCode> {
     if args.output.is_none() && std::io::stdout().is_terminal() {
-        return Err(Error::Usage(
+        return Err(CliError::Usage(
             "refusing to write an attachment's bytes to a terminal; use --output FILE or a pipe (| less, > file)"
                 .into(),
         ));
@@ -39,7 +40,7 @@ pub fn run(ctx: &Context, args: AttachmentArgs) -> Result<ExitCode> {
             let mut out = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
             if out.is_terminal() {
                 // `--output /dev/stdout` or `/dev/tty` is the terminal all the same.
-                return Err(Error::Usage(format!(
+                return Err(CliError::Usage(format!(
                     "refusing to write an attachment's bytes to a terminal ({}); give a file or a pipe",
                     crate::core::terminal::escape_line(&path.display().to_string())
                 )));
@@ -85,7 +86,7 @@ fn refuse_the_store(ctx: &Context, output: &Path) -> Result<()> {
     };
     let target = rest.iter().rev().fold(resolved, |path, name| path.join(name));
     if target.starts_with(&root) {
-        return Err(Error::Usage(format!(
+        return Err(CliError::Usage(format!(
             "--output {} is inside the store ({}); write the attachment elsewhere",
             crate::core::terminal::escape_line(&output.display().to_string()),
             crate::core::terminal::escape_line(&root.display().to_string())
@@ -103,7 +104,7 @@ fn refuse_the_stored_file(stored: &std::fs::File, output: &Path) -> Result<()> {
     };
     let source = stored.metadata().map_err(|e| Error::io(output, e))?;
     if source.dev() == target.dev() && source.ino() == target.ino() {
-        return Err(Error::Usage(format!(
+        return Err(CliError::Usage(format!(
             "--output {} is the attachment's own file in the store; give another path",
             crate::core::terminal::escape_line(&output.display().to_string())
         )));
@@ -111,7 +112,7 @@ fn refuse_the_stored_file(stored: &std::fs::File, output: &Path) -> Result<()> {
     Ok(())
 }
 
-fn copy(from: &mut std::fs::File, to: &mut impl Write, path: &Path) -> Result<()> {
+fn copy(from: &mut std::fs::File, to: &mut impl Write, path: &Path) -> crate::core::error::Result<()> {
     std::io::copy(from, to).map_err(|e| Error::io(path, e))?;
     to.flush().map_err(|e| Error::io(path, e))
 }

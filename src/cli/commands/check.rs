@@ -2,10 +2,10 @@
 //! with path, line and reason. Exit 5 when there is any error (or, with
 //! `--strict`, any warning), 0 otherwise.
 
+use crate::cli::cli_error::Result;
 use crate::cli::exit_code::ExitCode;
 use crate::cli::render::{render_table, table};
 use crate::cli::{emit, Context};
-use crate::core::error::Result;
 use crate::core::terminal::escape_line;
 use crate::operations::check::{check, Report};
 use crate::views::{serialize, CheckView, Format, Gravity};

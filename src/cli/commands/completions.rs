@@ -1,8 +1,8 @@
 //! `tickets completions SHELL`: a completion script on stdout.
 
+use crate::cli::cli_error::{CliError, Result};
 use crate::cli::exit_code::ExitCode;
 use crate::cli::{emit, Cli};
-use crate::core::error::{Error, Result};
 use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
@@ -18,7 +18,8 @@ pub struct CompletionsArgs {
 pub fn run(args: CompletionsArgs) -> Result<ExitCode> {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "tickets", &mut script);
-    let script = String::from_utf8(script).map_err(|e| Error::Other(format!("completion script is not UTF-8: {e}")))?;
+    let script =
+        String::from_utf8(script).map_err(|e| CliError::Failure(format!("completion script is not UTF-8: {e}")))?;
     emit(&script)?;
     Ok(ExitCode::Success)
 }

@@ -9,9 +9,9 @@
 //! those two variables. Anywhere else `deliver` refuses (exit 2) and sends
 //! nothing, so an analyst's clone never mails by accident.
 
+use crate::cli::cli_error::{CliError, Result};
 use crate::cli::exit_code::ExitCode;
 use crate::cli::{emit, report_bad_files, warn, Context};
-use crate::core::error::{Error, Result};
 use crate::core::terminal::escape_line;
 use crate::mail::transport::Transport;
 use crate::operations;
@@ -37,7 +37,7 @@ fn transport() -> Result<Transport> {
             (Some(user), Some(password)) => Some((user, password)),
             (None, None) => None,
             _ => {
-                return Err(Error::Usage(
+                return Err(CliError::Usage(
                     "TICKETS_SMTP_USER and TICKETS_SMTP_PASSWORD go together".into(),
                 ))
             }
@@ -45,8 +45,8 @@ fn transport() -> Result<Transport> {
         return Ok(Transport::Smtp { url, credentials });
     }
     match variable("TICKETS_SENDMAIL") {
-        Some(command) => Transport::sendmail(&command).map_err(|e| Error::Usage(format!("TICKETS_SENDMAIL: {e}"))),
-        None => Err(Error::Usage(NOT_THE_MAIL_HOST.into())),
+        Some(command) => Transport::sendmail(&command).map_err(|e| CliError::Usage(format!("TICKETS_SENDMAIL: {e}"))),
+        None => Err(CliError::Usage(NOT_THE_MAIL_HOST.into())),
     }
 }
 

@@ -1,9 +1,9 @@
 //! `tickets escalate ID [--impact low|medium|high]`: at L1, to L2 (re-routed
 //! among available L2 analysts); at L2 or R&D, into R&D's resolution queue.
 
+use crate::cli::cli_error::Result;
 use crate::cli::exit_code::ExitCode;
 use crate::cli::{print_transition, report_bad_files, warn, warn_about, Context};
-use crate::core::error::Result;
 use crate::core::vocabulary::Impact;
 use crate::operations::{self, Warning};
 use clap::Args;

@@ -3,9 +3,10 @@
 //! with `tickets merge-driver` instead of line by line
 //! ([`operations::git_setup`](crate::operations::git_setup::git_setup)).
 
+use crate::cli::cli_error::{CliError, Result};
 use crate::cli::exit_code::ExitCode;
 use crate::cli::{emit, Context};
-use crate::core::error::{Error, Result};
+use crate::core::error::{Error, GitError};
 use crate::operations::git_setup::{git_setup, LFS_LINE};
 use clap::Args;
 
@@ -28,7 +29,7 @@ fn driver_command() -> Result<String> {
     if crate::core::program::find_on_path("tickets").is_some() {
         return Ok("tickets merge-driver %O %A %B %P".into());
     }
-    let exe = std::env::current_exe().map_err(|e| Error::Other(format!("cannot find this executable: {e}")))?;
+    let exe = std::env::current_exe().map_err(|e| CliError::Failure(format!("cannot find this executable: {e}")))?;
     Ok(format!(
         "{} merge-driver %O %A %B %P",
         shell_quote(&exe.to_string_lossy())
@@ -42,7 +43,13 @@ fn shell_quote(word: &str) -> String {
 
 /// Runs `git-setup`.
 pub fn run(ctx: &Context, args: GitSetupArgs) -> Result<ExitCode> {
-    let done = git_setup(&ctx.session(), &driver_command()?, args.lfs)?;
+    let done = git_setup(&ctx.session(), &driver_command()?, args.lfs).map_err(|e| match e {
+        Error::Git(GitError::NotAClone { dir }) => CliError::Usage(format!(
+            "{} is not inside a git clone; run `git init` (or clone the store's repository) first",
+            dir.display()
+        )),
+        e => e.into(),
+    })?;
     let attributes = done.attributes.display();
     let pull_note = if done.pull_already_chosen {
         "pull.rebase is already set in git config; left as it is"

@@ -1,9 +1,9 @@
 //! `tickets init`: create a store with a commented config.yaml and a
 //! .gitignore for derived files.
 
+use crate::cli::cli_error::Result;
 use crate::cli::exit_code::ExitCode;
 use crate::cli::{emit, Context};
-use crate::core::error::Result;
 use clap::Args;
 
 /// Arguments of `init`.

@@ -5,10 +5,10 @@
 //! mail is never a new case. Exit codes are the mail server's (sysexits):
 //! 0 taken, 65 or 67 refused (bounced with the reason), 75 try again later.
 
-use crate::cli::error_message::error_message;
+use crate::cli::cli_error::{CliError, Result};
 use crate::cli::exit_code::ExitCode;
 use crate::cli::{print_transition, print_transitioned, warn, warn_about, Context, GlobalArgs};
-use crate::core::error::{Error, Result};
+use crate::core::error::{Error, MailRefusal};
 use crate::core::terminal::escape_line;
 use crate::operations::{self, Opening, Replied, Taken};
 use crate::views::Format;
@@ -33,7 +33,7 @@ pub fn run(global: &GlobalArgs, _args: IntakeArgs) -> Result<ExitCode> {
     match taken {
         Ok(code) => Ok(code),
         Err(e) => {
-            crate::core::error::diagnostic(&format!("error: {}", escape_line(&error_message(&e))));
+            crate::core::error::diagnostic(&format!("error: {}", escape_line(&e.message())));
             Ok(exit_code_of(&e))
         }
     }
@@ -41,23 +41,47 @@ pub fn run(global: &GlobalArgs, _args: IntakeArgs) -> Result<ExitCode> {
 
 /// The sysexits code a mail server understands for `e`: the message's own
 /// fault bounces (65, 67), anything of the store's is retried (75).
-fn exit_code_of(e: &Error) -> ExitCode {
+fn exit_code_of(e: &CliError) -> ExitCode {
+    let CliError::Library(e) = e else {
+        // A bad TICKETS_NOW or the like: the host's, not the sender's.
+        return ExitCode::TryAgainLater;
+    };
     match e {
-        Error::Usage(reason)
-            if reason.contains("belongs to no customer") || reason.contains("not one of the domains") =>
-        {
+        Error::MailRefused(MailRefusal::UnknownDomain { .. } | MailRefusal::NotTheCustomersDomain { .. }) => {
             ExitCode::UnknownSender
         }
-        Error::Usage(_) | Error::NoSuchTicket { .. } | Error::InvalidId { .. } | Error::AmbiguousId { .. } => {
-            ExitCode::MessageRefused
-        }
-        Error::Closed { .. } | Error::TransitionNotAllowed { .. } => ExitCode::MessageRefused,
+        Error::MailRefused(_)
+        | Error::NoSuchTicket { .. }
+        | Error::NoCaseTagged { .. }
+        | Error::NoCaseReplied
+        | Error::InvalidId { .. }
+        | Error::AmbiguousId { .. }
+        | Error::Closed { .. }
+        | Error::TransitionNotAllowed { .. }
+        | Error::FollowUpOfOpenCase { .. }
+        | Error::FollowUpOfOtherCustomer { .. }
+        | Error::AttachmentsNotCarried { .. }
+        | Error::ImpactBeforeL2 { .. }
+        | Error::CaseTooLarge { .. } => ExitCode::MessageRefused,
         Error::ChangeBeforeLastChange { .. }
         | Error::NotAStore { .. }
         | Error::InvalidData { .. }
         | Error::Busy { .. }
+        | Error::UnknownAnalyst { .. }
+        | Error::AttachmentNotAFile { .. }
+        | Error::NoSuchAttachment { .. }
+        | Error::AmbiguousAttachment { .. }
+        | Error::StoreExists { .. }
+        | Error::NotAContact { .. }
+        | Error::CannotListen { .. }
+        | Error::Git(_)
+        | Error::AutoCommitOff { .. }
+        | Error::CannotList { .. }
+        | Error::NotAnAttachmentFile { .. }
+        | Error::Serialize { .. }
         | Error::Io { .. }
-        | Error::Other(_) => ExitCode::TryAgainLater,
+        | Error::Internal { .. }
+        | Error::Unexpected { .. } => ExitCode::TryAgainLater,
     }
 }
 

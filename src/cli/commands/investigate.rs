@@ -1,8 +1,8 @@
 //! `tickets investigate ID`: open or escalated -> at-investigation.
 
+use crate::cli::cli_error::Result;
 use crate::cli::exit_code::ExitCode;
 use crate::cli::{print_transitioned, Context};
-use crate::core::error::Result;
 use crate::operations;
 use clap::Args;
 

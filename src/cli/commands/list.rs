@@ -1,11 +1,11 @@
 //! `tickets list`: the cases that are not closed, filtered, in the order to
 //! work them; streamed, so that memory stays flat in the store's size.
 
+use crate::cli::cli_error::{CliError, Result};
 use crate::cli::exit_code::ExitCode;
 use crate::cli::render::pager::Output;
 use crate::cli::render::ListTable;
 use crate::cli::{report_bad_files, warn_about, Context};
-use crate::core::error::{Error, Result};
 use crate::core::vocabulary::{Level, Severity, Status};
 use crate::operations::{self, ListFilter, ListOrder};
 use crate::views::{CaseView, Format};
@@ -118,13 +118,14 @@ pub fn run(ctx: &Context, args: ListArgs) -> Result<ExitCode> {
             Format::Table => out.write(&table.row(&digest, &due))?,
             Format::Json => {
                 let view = CaseView::of_digest(&digest, &due, ctx.now);
-                let text =
-                    serde_json::to_string_pretty(&view).map_err(|e| Error::Other(format!("cannot write JSON: {e}")))?;
+                let text = serde_json::to_string_pretty(&view)
+                    .map_err(|e| CliError::Failure(format!("cannot write JSON: {e}")))?;
                 out.write(&json_array_item(&text, std::mem::take(&mut first)))?;
             }
             Format::Yaml => {
                 let view = CaseView::of_digest(&digest, &due, ctx.now);
-                let text = serde_yaml::to_string(&view).map_err(|e| Error::Other(format!("cannot write YAML: {e}")))?;
+                let text =
+                    serde_yaml::to_string(&view).map_err(|e| CliError::Failure(format!("cannot write YAML: {e}")))?;
                 out.write(&yaml_sequence_item(&text))?;
             }
         }

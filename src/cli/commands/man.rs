@@ -3,9 +3,10 @@
 //! With `--out-dir` it writes tickets.1 and one page per subcommand, so that
 //! the pages the SUBCOMMANDS section names exist.
 
+use crate::cli::cli_error::Result;
 use crate::cli::exit_code::ExitCode;
 use crate::cli::{emit, Cli};
-use crate::core::error::{Error, Result};
+use crate::core::error::Error;
 use clap::{Args, CommandFactory};
 use std::io::Write;
 use std::path::PathBuf;

@@ -11,8 +11,8 @@
 //! OURS, nothing else: no store lock (git runs it in the middle of a merge,
 //! maybe while a sweep holds the lock) and no hook or program from the store.
 
+use crate::cli::cli_error::{CliError, Result};
 use crate::cli::exit_code::ExitCode;
-use crate::core::error::{Error, Result};
 use crate::core::terminal::escape_line;
 use crate::git::merge::{conflict_text, merge_files, MergeConflict, Merged};
 use crate::store::Store;
@@ -92,7 +92,7 @@ pub fn run(dir: &Path, args: MergeDriverArgs) -> Result<ExitCode> {
     // Never in place: a full disk part-way through would leave git's file
     // cut short, which still parses (a message silently shortened).
     crate::store::replace_file(&args.ours, &text).map_err(|e| {
-        Error::Other(format!(
+        CliError::Failure(format!(
             "{label}: cannot write the merge result to git's {}: {e}",
             args.ours.display()
         ))

@@ -1,9 +1,9 @@
 //! `tickets note ID --message M`: an internal comment; the status stays and
 //! the customer never sees it.
 
+use crate::cli::cli_error::Result;
 use crate::cli::exit_code::ExitCode;
 use crate::cli::{print_transitioned, Context};
-use crate::core::error::Result;
 use crate::operations;
 use clap::Args;
 

@@ -2,9 +2,9 @@
 //! the new ID alone on stdout. With `--from-email` the case comes from an
 //! e-mail message on stdin (see [`crate::mail::intake`]).
 
+use crate::cli::cli_error::{CliError, Result};
 use crate::cli::exit_code::ExitCode;
 use crate::cli::{emit, report_bad_files, warn, warn_about, Context};
-use crate::core::error::{Error, Result};
 use crate::core::vocabulary::{Channel, Severity};
 use crate::operations::{self, OpenRequest, Opening};
 use clap::Args;
@@ -80,7 +80,7 @@ pub fn run(ctx: &Context, args: OpenArgs) -> Result<ExitCode> {
             .or(previous.as_ref().map(|p| p.channel))
             .unwrap_or(Channel::Portal);
         let (Some(customer), Some(summary)) = (customer, args.summary) else {
-            return Err(Error::Usage("--customer and --summary are required".into()));
+            return Err(CliError::Usage("--customer and --summary are required".into()));
         };
         let request = OpenRequest {
             customer,

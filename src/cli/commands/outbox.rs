@@ -1,10 +1,10 @@
 //! `tickets outbox`: the messages to customers: waiting for the mail host,
 //! sent (the ledger), failed or being sent, and this clone's sign-in links.
 
+use crate::cli::cli_error::Result;
 use crate::cli::exit_code::ExitCode;
 use crate::cli::render::{render_table, table, truncate_chars};
 use crate::cli::{emit, report_bad_files, Context};
-use crate::core::error::Result;
 use crate::core::terminal::escape_line;
 use crate::operations;
 use crate::views::{serialize, OutboxView};

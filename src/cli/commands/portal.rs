@@ -1,9 +1,9 @@
 //! `tickets portal link --email ADDR`: a sign-in link for a customer's
 //! contact, for an analyst to hand over.
 
+use crate::cli::cli_error::{CliError, Result};
 use crate::cli::exit_code::ExitCode;
 use crate::cli::{emit, Context};
-use crate::core::error::{Error, Result};
 use crate::operations::portal::sign_in_link;
 use crate::portal::parse_base_url;
 use clap::{Args, Subcommand};
@@ -43,7 +43,7 @@ pub struct LinkArgs {
 pub fn run(ctx: &Context, args: PortalArgs) -> Result<ExitCode> {
     match args.command {
         PortalCommand::Link(link) => {
-            let base_url = parse_base_url(&link.base_url).map_err(Error::Usage)?;
+            let base_url = parse_base_url(&link.base_url).map_err(CliError::Usage)?;
             let (_, url) = sign_in_link(&ctx.session(), &link.email, &base_url)?;
             emit(&format!("{url}\n"))?;
             Ok(ExitCode::Success)

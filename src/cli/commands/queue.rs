@@ -1,10 +1,10 @@
 //! `tickets queue`: R&D's resolution queue, in the order R&D takes the cases:
 //! customer-base impact first, then severity, then the oldest escalation.
 
+use crate::cli::cli_error::Result;
 use crate::cli::exit_code::ExitCode;
 use crate::cli::render::{human_duration, render_table, table, truncate_chars};
 use crate::cli::{emit, report_bad_files, Context};
-use crate::core::error::Result;
 use crate::core::terminal::escape_line;
 use crate::core::vocabulary::Impact;
 use crate::operations;

@@ -2,11 +2,11 @@
 //! which moves the first-response target (it is recomputed from the case's
 //! opening with the new severity).
 
+use crate::cli::cli_error::Result;
 use crate::cli::exit_code::ExitCode;
 use crate::cli::render::first_response_cell;
 use crate::cli::{due_of, emit, policy, warn_about, Context};
 use crate::core::digest::Digest;
-use crate::core::error::Result;
 use crate::core::time::format_instant;
 use crate::core::vocabulary::Severity;
 use crate::operations::{self, Outcome, Reassessed};

@@ -5,10 +5,10 @@
 //! Records one `remind` event per waiting period and never restarts the
 //! auto-close clock: the reminder is ours, not the customer's response.
 
+use crate::cli::cli_error::Result;
 use crate::cli::exit_code::ExitCode;
 use crate::cli::render::{render_table, table, truncate_chars};
 use crate::cli::{emit, report_bad_files, Context};
-use crate::core::error::Result;
 use crate::core::terminal::escape_line;
 use crate::core::time::format_instant;
 use crate::operations;

@@ -2,9 +2,9 @@
 //! -> open, and the waiting clock is cleared. `reply --from-email` reads the
 //! customer's e-mail on stdin and finds the case itself.
 
+use crate::cli::cli_error::{CliError, Result};
 use crate::cli::exit_code::ExitCode;
 use crate::cli::{emit, print_transition, print_transitioned, warn, Context};
-use crate::core::error::{Error, Result};
 use crate::operations::{self, Replied};
 use clap::Args;
 
@@ -34,7 +34,9 @@ pub fn run(ctx: &Context, args: ReplyArgs) -> Result<ExitCode> {
         return run_from_email(ctx, args.id);
     }
     let (Some(id), Some(message)) = (args.id, args.message) else {
-        return Err(Error::Usage("reply needs an ID and --message (or --from-email)".into()));
+        return Err(CliError::Usage(
+            "reply needs an ID and --message (or --from-email)".into(),
+        ));
     };
     let enclosures = super::attachment::enclosures(ctx, &args.attach)?;
     print_transitioned(

@@ -1,9 +1,9 @@
 //! `tickets request-info ID --message M`: -> waiting-for-customer; the
 //! auto-close clock (re)starts now.
 
+use crate::cli::cli_error::Result;
 use crate::cli::exit_code::ExitCode;
 use crate::cli::{print_transitioned, Context};
-use crate::core::error::Result;
 use crate::operations;
 use clap::Args;
 

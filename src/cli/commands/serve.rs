@@ -1,9 +1,10 @@
 //! `tickets serve [--listen ADDR] [--base-url URL]`: the customer portal
 //! (SPEC section 8), until SIGTERM or ctrl-c.
 
+use crate::cli::cli_error::{CliError, Result};
 use crate::cli::exit_code::ExitCode;
 use crate::cli::Context;
-use crate::core::error::{Error, Result};
+use crate::core::error::Error;
 use crate::portal::{parse_base_url, serve, PortalOptions};
 use clap::Args;
 
@@ -28,7 +29,7 @@ pub fn run(ctx: &Context, args: ServeArgs) -> Result<ExitCode> {
         .as_deref()
         .map(parse_base_url)
         .transpose()
-        .map_err(Error::Usage)?;
+        .map_err(CliError::Usage)?;
     let options = PortalOptions {
         store: ctx.store.clone(),
         listen: args.listen,

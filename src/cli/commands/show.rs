@@ -1,10 +1,10 @@
 //! `tickets show ID`: one case with its history.
 
+use crate::cli::cli_error::Result;
 use crate::cli::exit_code::ExitCode;
 use crate::cli::render::pager::Output;
 use crate::cli::render::{show_text, ShowContext};
 use crate::cli::{emit, Context};
-use crate::core::error::Result;
 use crate::operations;
 use crate::views::{serialize, CaseView, Format};
 use clap::Args;

@@ -1,10 +1,10 @@
 //! `tickets stats [--since T] [--until T]`: the desk's numbers over the cases
 //! opened in a window, as a table or JSON/YAML.
 
+use crate::cli::cli_error::{CliError, Result};
 use crate::cli::exit_code::ExitCode;
 use crate::cli::render::{human_duration, render_table, table};
 use crate::cli::{emit, policy, report_bad_files, Context};
-use crate::core::error::{Error, Result};
 use crate::operations::stats::{Accumulator, Window};
 use crate::views::{serialize, Counts, Durations, Stats};
 use chrono::{DateTime, Utc};
@@ -25,7 +25,7 @@ pub struct StatsArgs {
 pub fn run(ctx: &Context, args: StatsArgs) -> Result<ExitCode> {
     if let (Some(since), Some(until)) = (args.since, args.until) {
         if since >= until {
-            return Err(Error::Usage("--since must be before --until".into()));
+            return Err(CliError::Usage("--since must be before --until".into()));
         }
     }
     let config = ctx.store.config()?;

@@ -1,9 +1,9 @@
 //! `tickets sweep [--dry-run]`: auto-close every case that has waited for the
 //! customer `auto_close_after_days` or more; prints their IDs one a line.
 
+use crate::cli::cli_error::Result;
 use crate::cli::exit_code::ExitCode;
 use crate::cli::{due_of, emit, policy, report_bad_files, warn_about, Context};
-use crate::core::error::Result;
 use crate::operations;
 use crate::views::{serialize, CaseView};
 use clap::Args;
@@ -53,7 +53,7 @@ pub fn run(ctx: &Context, args: SweepArgs) -> Result<ExitCode> {
     }
     let code = report_bad_files(&swept.errors);
     match swept.failed {
-        Some(e) => Err(e),
+        Some(e) => Err(e.into()),
         None => Ok(code),
     }
 }

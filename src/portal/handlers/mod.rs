@@ -42,16 +42,28 @@ fn refused(
     typed: Typed,
     error: PortalError,
 ) -> Result<Response, PortalError> {
-    let Some(status) = error.refusal() else {
+    let Some((status, words)) = error.refusal() else {
         return Err(error);
     };
-    Ok(refusal_page(status, contact, config, case, typed))
+    Ok(refusal_page_saying(status, words, contact, config, case, typed))
 }
 
 /// The case page with `status` (503: try again shortly; 409: the case
 /// changed), the form refilled with `typed` and the refusal said first.
-fn refusal_page(status: StatusCode, contact: &Contact, config: &Config, case: &Case, mut typed: Typed) -> Response {
-    typed.notice = Some(refusal_notice(status).to_string());
+fn refusal_page(status: StatusCode, contact: &Contact, config: &Config, case: &Case, typed: Typed) -> Response {
+    refusal_page_saying(status, refusal_notice(status), contact, config, case, typed)
+}
+
+/// [`refusal_page`] with the refusal's own sentence.
+fn refusal_page_saying(
+    status: StatusCode,
+    words: &str,
+    contact: &Contact,
+    config: &Config,
+    case: &Case,
+    mut typed: Typed,
+) -> Response {
+    typed.notice = Some(words.to_string());
     let response = case_page(status, &contact.email, config, case, &typed);
     if status == StatusCode::SERVICE_UNAVAILABLE {
         with_retry_after(response, RETRY_AFTER_SECONDS)

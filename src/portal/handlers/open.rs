@@ -96,7 +96,11 @@ pub(crate) async fn create(
     let opened = match blocking(move || operations::open(&session, request, enclosures)).await {
         Ok(Opening::Opened(opened)) => opened,
         Ok(Opening::AlreadyOpened { id }) => return Ok(to_case(&id)),
-        Err(error) if error.refusal() == Some(StatusCode::SERVICE_UNAVAILABLE) => {
+        Err(error)
+            if error
+                .refusal()
+                .is_some_and(|(status, _)| status == StatusCode::SERVICE_UNAVAILABLE) =>
+        {
             let page = again(StatusCode::SERVICE_UNAVAILABLE, &form, BUSY_NOTICE);
             return Ok(with_retry_after(page, RETRY_AFTER_SECONDS));
         }
