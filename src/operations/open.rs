@@ -43,6 +43,16 @@ pub struct OpenRequest {
 }
 
 impl OpenRequest {
+    /// What a contact asks for in the portal: a case of their customer,
+    /// with their address as the contact.
+    pub fn by_contact(customer: &str, email: &str, summary: String, description: String) -> OpenRequest {
+        OpenRequest {
+            description,
+            email: Some(email.to_string()),
+            ..OpenRequest::new(customer, summary)
+        }
+    }
+
     /// A request with only a customer and a summary; the rest empty, from the portal.
     pub fn new(customer: impl Into<String>, summary: impl Into<String>) -> OpenRequest {
         OpenRequest {

@@ -236,24 +236,27 @@ pub async fn serve(options: PortalOptions) -> crate::core::error::Result<()> {
         portal.store.root().display()
     ));
     let app = router(portal);
+    // Registered before the first request is served: a SIGTERM that comes
+    // while the server task is not yet polled must still stop it cleanly.
+    let terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown_signal(terminate))
         .await
         .map_err(|e| Error::io("<portal>", e))?;
     crate::core::error::diagnostic("tickets serve: stopped");
     Ok(())
 }
 
-async fn shutdown_signal() {
+async fn shutdown_signal(terminate: Option<tokio::signal::unix::Signal>) {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
     let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
+        match terminate {
+            Some(mut signal) => {
                 signal.recv().await;
             }
-            Err(_) => std::future::pending::<()>().await,
+            None => std::future::pending::<()>().await,
         }
     };
     tokio::select! {

@@ -7,11 +7,10 @@
 
 use crate::cli::cli_error::{CliError, Result};
 use crate::cli::exit_code::ExitCode;
-use crate::cli::{print_transition, print_transitioned, warn, warn_about, Context, GlobalArgs};
+use crate::cli::{warn, warn_about, Context, GlobalArgs};
 use crate::core::error::{Error, MailRefusal};
 use crate::core::terminal::escape_line;
-use crate::operations::{self, Opening, Replied, Taken};
-use crate::views::Format;
+use crate::operations::{self, Opening, Taken};
 use clap::Args;
 
 /// Arguments of `intake`.
@@ -89,28 +88,7 @@ fn exit_code_of(e: &CliError) -> ExitCode {
 /// on stderr for anything but a plain reply or a new case.
 fn report(ctx: &Context, taken: Taken) -> Result<ExitCode> {
     match taken {
-        Taken::Replied(Replied::Recorded(transitioned)) => print_transitioned(ctx, &transitioned),
-        Taken::Replied(Replied::Noted { transitioned, reason }) => {
-            warn(&format!(
-                "an automatic message ({}): recorded on {} as an internal note; the status stays {}",
-                escape_line(&reason),
-                transitioned.case.id,
-                transitioned.case.status
-            ));
-            print_transitioned(ctx, &transitioned)
-        }
-        Taken::Replied(Replied::AlreadyRecorded(case)) | Taken::Replied(Replied::Ignored { case, .. }) => {
-            warn(&format!(
-                "this message was already taken on {}; nothing recorded",
-                case.id
-            ));
-            if ctx.format == Format::Table {
-                crate::cli::emit(&format!("{}\n", case.id))?;
-            } else {
-                print_transition(ctx, None, &case)?;
-            }
-            Ok(ExitCode::Success)
-        }
+        Taken::Replied(replied) => super::reply::report_replied(ctx, replied),
         Taken::Opened(opening) => opened(ctx, opening, None),
         Taken::FollowedUp { of, opening } => opened(ctx, opening, Some(&of)),
         Taken::Dropped { reason } => {
@@ -135,12 +113,7 @@ fn opened(ctx: &Context, opening: Opening, follows: Option<&str>) -> Result<Exit
             opened.warnings.iter().for_each(warn_about);
             // A bad file elsewhere in the store does not refuse the message.
             let _ = crate::cli::report_bad_files(&opened.errors);
-            if ctx.format == Format::Table {
-                crate::cli::emit(&format!("{}\n", opened.case.id))?;
-            } else {
-                print_transition(ctx, None, &opened.case)?;
-            }
-            Ok(ExitCode::Success)
+            super::reply::print_case(ctx, &opened.case)
         }
         Opening::AlreadyOpened { id } => {
             warn(&format!("this message already opened {id}; nothing recorded"));

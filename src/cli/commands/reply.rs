@@ -49,7 +49,13 @@ fn run_from_email(ctx: &Context, id: Option<String>) -> Result<ExitCode> {
     // In a mail pipe $USER means nothing; the sender acted unless --as says otherwise.
     let session = ctx.session();
     let stdin = std::io::stdin().lock();
-    match operations::reply_from_email(&session, stdin, id.as_deref(), ctx.actor.as_deref())? {
+    let replied = operations::reply_from_email(&session, stdin, id.as_deref(), ctx.actor.as_deref())?;
+    report_replied(ctx, replied)
+}
+
+/// Says what a reply by e-mail did (also `intake`'s, for a reply).
+pub fn report_replied(ctx: &Context, replied: Replied) -> Result<ExitCode> {
+    match replied {
         Replied::Recorded(transitioned) => print_transitioned(ctx, &transitioned),
         Replied::AlreadyRecorded(case) => {
             // A mail server retrying a delivery: recorded once is enough.
@@ -57,12 +63,7 @@ fn run_from_email(ctx: &Context, id: Option<String>) -> Result<ExitCode> {
                 "this message was already recorded on {}; not recording it again",
                 case.id
             ));
-            if ctx.format == crate::views::Format::Table {
-                emit(&format!("{}\n", case.id))?;
-            } else {
-                print_transition(ctx, None, &case)?;
-            }
-            Ok(ExitCode::Success)
+            print_case(ctx, &case)
         }
         Replied::Noted { transitioned, reason } => {
             warn(&format!(
@@ -79,12 +80,17 @@ fn run_from_email(ctx: &Context, id: Option<String>) -> Result<ExitCode> {
                 crate::core::terminal::escape_line(&reason),
                 case.id
             ));
-            if ctx.format == crate::views::Format::Table {
-                emit(&format!("{}\n", case.id))?;
-            } else {
-                print_transition(ctx, None, &case)?;
-            }
-            Ok(ExitCode::Success)
+            print_case(ctx, &case)
         }
     }
+}
+
+/// A case as a mail command leaves it: its ID for people, its view for scripts.
+pub fn print_case(ctx: &Context, case: &crate::core::case::Case) -> Result<ExitCode> {
+    if ctx.format == crate::views::Format::Table {
+        emit(&format!("{}\n", case.id))?;
+    } else {
+        print_transition(ctx, None, case)?;
+    }
+    Ok(ExitCode::Success)
 }

@@ -4,7 +4,7 @@
 
 use super::{left_out_of, load_visible, refusal_page, refused};
 use crate::core::config::AttachmentLimits;
-use crate::core::vocabulary::{Channel, Severity, Status};
+use crate::core::vocabulary::{Severity, Status};
 use crate::operations::{self, OpenRequest, Opening};
 use crate::portal::error::{blocking, PortalError, RETRY_AFTER_SECONDS};
 use crate::portal::extract::SignedIn;
@@ -82,15 +82,8 @@ pub(crate) async fn create(
         return Ok(again(StatusCode::BAD_REQUEST, &form, "Choose a severity."));
     };
     let request = OpenRequest {
-        customer: contact.customer.clone(),
-        summary,
-        description,
-        email: Some(contact.email.clone()),
-        channel: Channel::Portal,
         severity: Some(severity),
-        follow_up_of: None,
-        message_id: None,
-        automatic: false,
+        ..OpenRequest::by_contact(&contact.customer, &contact.email, summary, description)
     };
     let session = portal.session(&contact.email);
     let opened = match blocking(move || operations::open(&session, request, enclosures)).await {
@@ -166,15 +159,8 @@ pub(crate) async fn follow_up(
         }
     };
     let request = OpenRequest {
-        customer: contact.customer.clone(),
-        summary,
-        description,
-        email: Some(contact.email.clone()),
-        channel: Channel::Portal,
-        severity: None,
         follow_up_of: Some(case.id.clone()),
-        message_id: None,
-        automatic: false,
+        ..OpenRequest::by_contact(&contact.customer, &contact.email, summary, description)
     };
     let session = portal.session(&contact.email);
     let none = operations::Enclosures::none(&session.store);
