@@ -116,6 +116,8 @@ fn config() -> Config {
             plan: [Plan::Standard, Plan::Plus, Plan::MissionCritical][i % 3],
             domains: vec![format!("customer{i:02}.example")],
             portal: Default::default(),
+            timezone: None,
+            language: None,
         })
         .collect();
     Config {

@@ -168,6 +168,37 @@ pub struct Customer {
     /// What the customer's contacts see in the portal (default: the organisation's cases).
     #[serde(default, skip_serializing_if = "PortalAccess::is_default")]
     pub portal: PortalAccess,
+    /// The IANA time zone the customer's messages give dates in (default:
+    /// the plan's coverage zone: `business_hours.timezone` on standard,
+    /// UTC on the 24x7 plans).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// The language of the customer's messages, a language tag such as
+    /// `pt-BR` (default: English). The store's `templates/<language>/` come
+    /// first; built in are English and Brazilian Portuguese.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+impl Customer {
+    /// The time zone the customer's messages give dates in, as validated.
+    pub fn message_timezone(&self, business_hours: &BusinessHours) -> Option<chrono_tz::Tz> {
+        match (&self.timezone, self.plan) {
+            (Some(zone), _) => zone.parse().ok(),
+            (None, Plan::Standard) => business_hours.timezone.parse().ok(),
+            (None, _) => None,
+        }
+    }
+}
+
+/// Whether `tag` is a plausible language tag (`en`, `pt-BR`, `zh-Hant-TW`):
+/// a folder name under `templates/`, so letters, digits and `-` only.
+pub fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let first = parts.next().unwrap_or("");
+    (2..=3).contains(&first.len())
+        && first.chars().all(|c| c.is_ascii_alphabetic())
+        && parts.all(|part| (1..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 crate::core::vocabulary::vocabulary! {
@@ -342,6 +373,22 @@ impl Config {
         let mut names = std::collections::HashSet::new();
         let mut owner_of_domain = std::collections::HashMap::new();
         for customer in &self.customers {
+            if let Some(zone) = &customer.timezone {
+                if zone.parse::<chrono_tz::Tz>().is_err() {
+                    return Err(format!(
+                        "customer {:?}: timezone {zone:?} is not an IANA time zone name (e.g. America/Sao_Paulo)",
+                        customer.name
+                    ));
+                }
+            }
+            if let Some(language) = &customer.language {
+                if !is_language_tag(language) {
+                    return Err(format!(
+                        "customer {:?}: language {language:?} is not a language tag (e.g. en, pt-BR)",
+                        customer.name
+                    ));
+                }
+            }
             if !names.insert(customer.name.to_ascii_lowercase()) {
                 return Err(format!("customer {:?} appears twice in customers", customer.name));
             }

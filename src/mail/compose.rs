@@ -66,7 +66,22 @@ impl Notice {
         }
     }
 
-    /// The built-in template.
+    /// The built-in template in `language` (a tag such as `pt-BR`):
+    /// Brazilian Portuguese for any `pt`, English for the rest.
+    pub fn default_template_for(self, language: Option<&str>) -> &'static str {
+        if !language.is_some_and(is_portuguese) {
+            return self.default_template();
+        }
+        match self {
+            Notice::Acknowledgement => ACKNOWLEDGEMENT_PT,
+            Notice::RequestInfo => REQUEST_INFO_PT,
+            Notice::Resolution => RESOLUTION_PT,
+            Notice::Reminder => REMINDER_PT,
+            Notice::AutoClose => AUTO_CLOSE_PT,
+        }
+    }
+
+    /// The built-in template, in English.
     pub fn default_template(self) -> &'static str {
         match self {
             Notice::Acknowledgement => ACKNOWLEDGEMENT,
@@ -133,6 +148,135 @@ case that links this one.
 {signature}
 ";
 
+const ACKNOWLEDGEMENT_PT: &str = "\
+Olá,
+
+Seu chamado {id} foi recebido, e um Analista de Suporte foi designado para analisar o seu caso. Ele entrará em contato para entender o impacto no negócio e coletar os detalhes.
+
+Resumo: {summary}
+Severidade: {severity}
+Primeira resposta até: {first_response_due}
+
+Responda a esta mensagem para acrescentar qualquer informação; mantenha {id} no assunto.
+
+{signature}
+";
+
+const REQUEST_INFO_PT: &str = "\
+Olá,
+
+{message}
+
+Seu chamado {id} aguarda a sua resposta. Sem resposta, ele será encerrado em {closes_on}.
+
+{signature}
+";
+
+const RESOLUTION_PT: &str = "\
+Olá,
+
+Seu chamado {id} foi resolvido e encerrado:
+
+{resolution}
+
+Se o problema voltar, responda a esta mensagem: abriremos um caso de acompanhamento vinculado a este.
+
+{signature}
+";
+
+const REMINDER_PT: &str = "\
+Olá,
+
+Ainda aguardamos a sua resposta no chamado {id} ({summary}). Sem resposta, ele será encerrado em {closes_on}.
+
+{signature}
+";
+
+const AUTO_CLOSE_PT: &str = "\
+Olá,
+
+Seu chamado {id} ({summary}) foi encerrado porque não tivemos retorno seu por {auto_close_after_days} dias.
+
+Se ainda precisar de ajuda, responda a esta mensagem: abriremos um caso de acompanhamento vinculado a este.
+
+{signature}
+";
+
+/// A severity as the customer's language says it.
+fn severity_word(severity: crate::core::vocabulary::Severity, language: Option<&str>) -> String {
+    use crate::core::vocabulary::Severity;
+    if !language.is_some_and(is_portuguese) {
+        return severity.to_string();
+    }
+    match severity {
+        Severity::Low => "baixa",
+        Severity::Medium => "média",
+        Severity::High => "alta",
+    }
+    .to_string()
+}
+
+/// Whether a language tag is Portuguese (`pt`, `pt-BR`, `pt-PT`...).
+fn is_portuguese(language: &str) -> bool {
+    language
+        .split('-')
+        .next()
+        .is_some_and(|primary| primary.eq_ignore_ascii_case("pt"))
+}
+
+/// An instant as a customer reads it: in their time zone (UTC when none),
+/// with the weekday and month in their language.
+pub fn date_for_customer(at: DateTime<Utc>, timezone: Option<chrono_tz::Tz>, language: Option<&str>) -> String {
+    use chrono::{Datelike, Timelike};
+    let zone = timezone.unwrap_or(chrono_tz::UTC);
+    let local = at.with_timezone(&zone);
+    let zone_name = if zone == chrono_tz::UTC {
+        "UTC".to_string()
+    } else {
+        zone.name().to_string()
+    };
+    let weekday = local.weekday().num_days_from_monday() as usize;
+    let month = local.month0() as usize;
+    if language.is_some_and(is_portuguese) {
+        const DIAS: [&str; 7] = [
+            "segunda-feira",
+            "terça-feira",
+            "quarta-feira",
+            "quinta-feira",
+            "sexta-feira",
+            "sábado",
+            "domingo",
+        ];
+        const MESES: [&str; 12] = [
+            "janeiro",
+            "fevereiro",
+            "março",
+            "abril",
+            "maio",
+            "junho",
+            "julho",
+            "agosto",
+            "setembro",
+            "outubro",
+            "novembro",
+            "dezembro",
+        ];
+        format!(
+            "{}, {} de {} de {}, {:02}:{:02} ({zone_name})",
+            DIAS[weekday],
+            local.day(),
+            MESES[month],
+            local.year(),
+            local.hour(),
+            local.minute()
+        )
+    } else if zone == chrono_tz::UTC {
+        local.format("%A %-d %B %Y, %H:%M UTC").to_string()
+    } else {
+        format!("{} ({zone_name})", local.format("%A %-d %B %Y, %H:%M"))
+    }
+}
+
 /// The values a template's placeholders take, besides the case's own.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Details {
@@ -148,6 +292,10 @@ pub struct Details {
     /// What the event says of files it left out (over a limit), added to
     /// the message whatever its template: the sender must hear of it.
     pub left_out: Option<String>,
+    /// The customer's time zone for dates (UTC when none).
+    pub timezone: Option<chrono_tz::Tz>,
+    /// The customer's language tag (English when none).
+    pub language: Option<String>,
 }
 
 /// A composed message, ready to queue.
@@ -499,7 +647,7 @@ pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 /// one), and never past [`MAX_BODY_BYTES`].
 fn fill(template: &str, case: &Case, details: &Details, mail: &MailConfig) -> Result<String, ComposeError> {
     let date = |at: Option<DateTime<Utc>>| {
-        at.map(|at| at.format("%A %-d %B %Y, %H:%M UTC").to_string())
+        at.map(|at| date_for_customer(at, details.timezone, details.language.as_deref()))
             .unwrap_or_else(|| "-".into())
     };
     let value = |name: &str| -> Option<String> {
@@ -507,7 +655,7 @@ fn fill(template: &str, case: &Case, details: &Details, mail: &MailConfig) -> Re
             "id" => case.id.clone(),
             "summary" => one_line(&case.summary),
             "customer" => case.customer.clone(),
-            "severity" => case.severity.to_string(),
+            "severity" => severity_word(case.severity, details.language.as_deref()).to_string(),
             "status" => status_for_customer(case.status).to_string(),
             "message" => details.message.clone().unwrap_or_default(),
             "resolution" => case.resolution.clone().unwrap_or_default(),
@@ -734,6 +882,32 @@ mod tests {
             "a\nhttps://very.long/url/that/is/longer/than/the/width\nb"
         );
         assert_eq!(wrap("> a quoted line that is long", 5), "> a quoted line that is long");
+    }
+
+    #[test]
+    fn dates_are_in_the_customers_zone_and_language() {
+        let at = crate::core::time::parse_instant("2026-11-26T10:00:00Z").unwrap();
+        assert_eq!(
+            date_for_customer(at, None, None),
+            "Thursday 26 November 2026, 10:00 UTC"
+        );
+        let sao_paulo: chrono_tz::Tz = "America/Sao_Paulo".parse().unwrap();
+        assert_eq!(
+            date_for_customer(at, Some(sao_paulo), None),
+            "Thursday 26 November 2026, 07:00 (America/Sao_Paulo)"
+        );
+        assert_eq!(
+            date_for_customer(at, Some(sao_paulo), Some("pt-BR")),
+            "quinta-feira, 26 de novembro de 2026, 07:00 (America/Sao_Paulo)"
+        );
+        // Past midnight in the zone, the day is the local one.
+        let late = crate::core::time::parse_instant("2026-11-27T02:30:00Z").unwrap();
+        assert_eq!(
+            date_for_customer(late, Some(sao_paulo), Some("pt")),
+            "quinta-feira, 26 de novembro de 2026, 23:30 (America/Sao_Paulo)"
+        );
+        assert_eq!(Notice::RequestInfo.default_template_for(Some("de")), REQUEST_INFO);
+        assert_eq!(Notice::RequestInfo.default_template_for(Some("pt-BR")), REQUEST_INFO_PT);
     }
 
     #[test]

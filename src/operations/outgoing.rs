@@ -165,9 +165,16 @@ pub fn message_of_event(
     if bare.email.is_none() {
         return Err(NotComposed::Nothing);
     }
-    let template = match store.template(notice.template_name()) {
+    let customer = config.customer(&bare.customer);
+    let language = customer.and_then(|c| c.language.clone());
+    let timezone = match customer {
+        Some(customer) => customer.message_timezone(&config.business_hours),
+        // Not in config.yaml: the standard plan's zone.
+        None => config.business_hours.timezone.parse().ok(),
+    };
+    let template = match store.template_in(language.as_deref(), notice.template_name()) {
         Ok(Some(text)) => text,
-        Ok(None) => notice.default_template().to_string(),
+        Ok(None) => notice.default_template_for(language.as_deref()).to_string(),
         Err(e) => return Err(NotComposed::Refused(format!("template: {e}"))),
     };
     let then = as_at(bare, moment);
@@ -193,6 +200,8 @@ pub fn message_of_event(
                 .map(|at| then.description[at..].to_string()),
             _ => None,
         },
+        timezone,
+        language,
     };
     match compose::compose(notice, &then, &details, mail, &template, &moment.key, now) {
         Ok(composed) => Ok(OutboxMessage {

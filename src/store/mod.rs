@@ -150,19 +150,29 @@ impl Store {
         Ok(())
     }
 
-    /// The store's own text for a message template, `templates/<name>.txt`,
-    /// when it has one: plain text with placeholders, never code. Read like
-    /// every store file (no link, no special file, capped).
+    /// The store's template `name` (`templates/NAME.txt`), if it has one.
     pub fn template(&self, name: &str) -> Result<Option<String>> {
+        self.template_in(None, name)
+    }
+
+    /// The store's template `name` in `language` (`templates/LANGUAGE/NAME.txt`),
+    /// else its template in no language (`templates/NAME.txt`), if any. A
+    /// folder that is a link (or anything but a folder) is refused: a
+    /// committed `templates -> /elsewhere` would send the customer a file
+    /// from outside the store.
+    pub fn template_in(&self, language: Option<&str>, name: &str) -> Result<Option<String>> {
         let dir = self.root.join("templates");
-        // The directory too: a committed `templates -> /elsewhere` would
-        // send the customer a file from outside the store.
-        match fs::symlink_metadata(&dir) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Ok(meta) if !meta.is_dir() => {
-                return Err(Error::invalid(&dir, None, "is not a directory (a link?); refused"))
+        if !real_folder(&dir)? {
+            return Ok(None);
+        }
+        if let Some(language) = language.filter(|l| crate::core::config::is_language_tag(l)) {
+            let folder = dir.join(language);
+            if real_folder(&folder)? {
+                let path = folder.join(format!("{name}.txt"));
+                if fs::symlink_metadata(&path).is_ok() {
+                    return read_text(&path).map(Some);
+                }
             }
-            _ => {}
         }
         let path = dir.join(format!("{name}.txt"));
         match fs::symlink_metadata(&path) {
@@ -365,4 +375,15 @@ fn case_text(case: &Case) -> Result<(String, String)> {
         cap: MAX_FILE_BYTES,
         closed: case.status == crate::core::vocabulary::Status::Closed,
     })
+}
+
+/// Whether `dir` is a folder (false when missing); an error when it is a
+/// link or anything else, never followed.
+fn real_folder(dir: &Path) -> Result<bool> {
+    match fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(Error::io(dir, e)),
+        Ok(meta) if !meta.is_dir() => Err(Error::invalid(dir, None, "is not a directory (a link?); refused")),
+        Ok(_) => Ok(true),
+    }
 }

@@ -400,3 +400,81 @@ fn an_outbox_tracked_by_git_is_refused_and_nothing_is_sent() {
     desk.deliver_at(HOUR_1).success();
     assert_eq!(desk.received().len(), 1);
 }
+
+#[test]
+fn a_customer_reads_their_messages_in_their_language_and_time_zone() {
+    let config = format!(
+        "{}  - name: Banco Sul\n    plan: plus\n    domains: [bancosul.example]\n    timezone: America/Sao_Paulo\n    language: pt-BR\nmail:\n  from: \"Suporte <suporte@desk.example>\"\n",
+        crate::support::CONFIG
+    );
+    let t = crate::support::TestStore::with_config(&config);
+    let id = t.open(&[
+        "--customer",
+        "Banco Sul",
+        "--summary",
+        "Pix fora do ar",
+        "--email",
+        "ana@bancosul.example",
+    ]);
+    t.run(&["request-info", &id, "-m", "Qual a versão do app?"]).success();
+    let sent = t.deliver_and_capture();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    let question = sent.iter().find(|m| m.contains("Qual a vers")).expect("the question");
+    let flowed = question.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flowed.contains("Seu chamado"), "{question}");
+    assert!(
+        flowed.contains("quinta-feira, 26 de novembro de 2026, 07:00 (America/Sao_Paulo)"),
+        "the closing date in São Paulo, in Portuguese: {question}"
+    );
+    // A template of the store in the customer's language comes first.
+    std::fs::create_dir_all(t.path().join("templates/pt-BR")).unwrap();
+    std::fs::write(
+        t.path().join("templates/pt-BR/resolution.txt"),
+        "Resolvido: {resolution}\n{signature}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        t.path().join("templates/resolution.txt"),
+        "Resolved: {resolution}\n{signature}\n",
+    )
+    .unwrap();
+    t.run(&["close", &id, "--resolution", "Corrigido na 4.2"]).success();
+    let sent = t.deliver_and_capture();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].contains("Resolvido: Corrigido na 4.2"), "{}", sent[0]);
+    // Another customer, with no language, keeps English and UTC.
+    let other = t.open(&[
+        "--customer",
+        "Acme Corp",
+        "--summary",
+        "Push",
+        "--email",
+        "joe@acme.example",
+    ]);
+    t.run(&["request-info", &other, "-m", "Which version?"]).success();
+    let sent = t.deliver_and_capture();
+    let english = sent
+        .iter()
+        .find(|m| m.contains("Which version?"))
+        .expect("the question");
+    let flowed = english.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flowed.contains("Thursday 26 November 2026, 10:00 UTC"), "{english}");
+}
+
+#[test]
+fn a_bad_timezone_or_language_in_config_is_refused_naming_the_customer() {
+    for (key, value, said) in [
+        ("timezone", "Mars/Olympus", "is not an IANA time zone"),
+        ("language", "../etc", "is not a language tag"),
+    ] {
+        let config = format!(
+            "{}  - name: Banco Sul\n    domains: [bancosul.example]\n    {key}: {value}\n",
+            crate::support::CONFIG
+        );
+        let t = crate::support::TestStore::with_config(&config);
+        t.run(&["list"])
+            .code(5)
+            .stderr(predicates::str::contains("Banco Sul"))
+            .stderr(predicates::str::contains(said));
+    }
+}
