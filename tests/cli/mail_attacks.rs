@@ -422,3 +422,40 @@ fn a_planted_outbox_message_reaches_only_the_cases_contact() {
     let sent = std::fs::read_to_string(&seen).unwrap_or_default();
     assert!(!sent.contains("victim@elsewhere.example"), "{sent}");
 }
+
+#[test]
+fn a_linked_language_folder_or_template_is_not_followed_out_of_the_store() {
+    let config = format!(
+        "{}  - name: Banco Sul\n    domains: [bancosul.example]\n    language: pt-BR\nmail:\n  from: \"Suporte <suporte@desk.example>\"\n",
+        crate::support::CONFIG
+    );
+    for link_the_folder in [true, false] {
+        let t = crate::support::TestStore::with_config(&config);
+        let outside = tempfile::tempdir().expect("temp dir");
+        std::fs::write(outside.path().join("acknowledgement.txt"), "SECRET from outside {id}").expect("write");
+        std::fs::create_dir(t.path().join("templates")).expect("templates");
+        if link_the_folder {
+            std::os::unix::fs::symlink(outside.path(), t.path().join("templates/pt-BR")).expect("symlink");
+        } else {
+            std::fs::create_dir(t.path().join("templates/pt-BR")).expect("pt-BR");
+            std::os::unix::fs::symlink(
+                outside.path().join("acknowledgement.txt"),
+                t.path().join("templates/pt-BR/acknowledgement.txt"),
+            )
+            .expect("symlink");
+        }
+        t.run(&[
+            "open",
+            "--customer",
+            "Banco Sul",
+            "--summary",
+            "s",
+            "--email",
+            "ana@bancosul.example",
+        ])
+        .success();
+        for message in t.deliver_and_capture() {
+            assert!(!message.contains("SECRET"), "{message}");
+        }
+    }
+}
