@@ -107,3 +107,69 @@ fn a_mail_whose_text_is_readable_is_taken_in_and_a_broken_attachment_is_left_out
         "the left-out file is noted: {text}"
     );
 }
+
+#[test]
+fn every_message_the_desk_sends_passes_a_strict_rfc_5322_and_2045_parse() {
+    let config = format!(
+        "{}  - name: Banco Sul\n    domains: [bancosul.example]\n    language: pt-BR\nmail:\n  from: \"Suporte Ação <suporte@desk.example>\"\n  reply_to: \"replies@desk.example\"\n",
+        crate::support::CONFIG
+    );
+    let t = crate::support::TestStore::with_config(&config);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let attachment = dir.path().join("relatório de exportação.log");
+    std::fs::write(&attachment, "línea 1\nline 2\n").expect("write");
+    let long_summary = format!("Exportação falha {}", "muito ".repeat(60));
+    let id = t.open(&[
+        "--customer",
+        "Banco Sul",
+        "--summary",
+        &long_summary,
+        "--email",
+        "Ana Souza <ana@bancosul.example>",
+    ]);
+    t.run(&[
+        "request-info",
+        &id,
+        "-m",
+        "Qual versão? ☃ ação",
+        "--attach",
+        attachment.to_str().expect("path"),
+    ])
+    .success();
+    t.run(&["close", &id, "--resolution", &"Corrigido. ".repeat(200)])
+        .success();
+    let other = t.open(&[
+        "--customer",
+        "Acme Corp",
+        "--summary",
+        "Push\tfails",
+        "--email",
+        "joe@acme.example",
+    ]);
+    t.run(&["request-info", &other, "-m", "Which version?"]).success();
+    // As handed to the mail system, byte for byte.
+    let server = crate::support::mail::MailServer::new();
+    t.cmd()
+        .env("TICKETS_SENDMAIL", server.command())
+        .env_remove("TICKETS_SMTP_URL")
+        .arg("deliver")
+        .assert()
+        .success();
+    let sent = server.kept("eml");
+    assert!(sent.len() >= 5, "{}", sent.len());
+    let mut files = Vec::new();
+    for (n, message) in sent.iter().enumerate() {
+        let path = dir.path().join(format!("{n}.eml"));
+        std::fs::write(&path, message).expect("write");
+        files.push(path);
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mail/clients/strict.py");
+    let out = Command::new("/usr/bin/python3")
+        .arg(script)
+        .args(&files)
+        .output()
+        .expect("python3 runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let problems = String::from_utf8_lossy(&out.stdout);
+    assert!(problems.trim().is_empty(), "{problems}");
+}
