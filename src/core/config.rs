@@ -430,6 +430,19 @@ pub struct MailConfig {
         skip_serializing_if = "is_default_acknowledge_hours"
     )]
     pub acknowledge_once_in_hours: u32,
+    /// A sender whose mail opens this many cases in an hour is held: each
+    /// further case gets an internal note and no acknowledgement, until an
+    /// analyst looks. 10 by default.
+    #[serde(default = "default_hold_after", skip_serializing_if = "is_default_hold_after")]
+    pub hold_after_cases_an_hour: u32,
+}
+
+fn default_hold_after() -> u32 {
+    10
+}
+
+fn is_default_hold_after(cases: &u32) -> bool {
+    *cases == default_hold_after()
 }
 
 /// The most hours `mail.acknowledge_once_in_hours` may say (a year).
@@ -453,6 +466,9 @@ impl MailConfig {
         parse_mailbox("mail.from", &self.from)?;
         if let Some(reply_to) = &self.reply_to {
             parse_mailbox("mail.reply_to", reply_to)?;
+        }
+        if self.hold_after_cases_an_hour == 0 {
+            return Err("mail.hold_after_cases_an_hour must be at least 1".to_string());
         }
         if self.acknowledge_once_in_hours == 0 || self.acknowledge_once_in_hours > MAX_ACKNOWLEDGE_HOURS {
             return Err(format!(

@@ -717,6 +717,7 @@ mod tests {
             reply_to: Some("replies@desk.example".into()),
             signature: "-- \nAcme Support".into(),
             acknowledge_once_in_hours: 24,
+            hold_after_cases_an_hour: 10,
         }
     }
 

@@ -249,16 +249,32 @@ fn open_as(
         }
     };
     let automatic = request.automatic;
+    let held = held_sender(store, config, &request, session.now)?;
     let Draft {
         mut case,
         warnings: drafted,
     } = draft(config, request, id, &counts, actor, session.now);
+    if let Some(reason) = &held {
+        case = lifecycle::apply(
+            &case,
+            &lifecycle::Action::Note {
+                message: reason.clone(),
+            },
+            actor,
+            session.now,
+        )?;
+    }
     let sends_mail = config.mail.is_some();
     tx.attach(None, &mut case, enclosures)?;
     if sends_mail && case.email.is_none() {
         tx.warn(Warning::NoContact { id: case.id.clone() });
     }
-    if automatic {
+    let withheld = match (&held, automatic) {
+        (Some(_), _) => Some("the sender opened too many cases by mail in an hour: held, not acknowledged"),
+        (None, true) => Some("opened by an automatic message: never acknowledged (RFC 3834)"),
+        (None, false) => None,
+    };
+    if let Some(withheld) = withheld {
         // Never acknowledged (RFC 3834): the ledger says so, so that the
         // mail host, which mails every open event it finds, leaves this one.
         if sends_mail && case.email.is_some() {
@@ -271,7 +287,7 @@ fn open_as(
                 to: String::new(),
                 subject: String::new(),
                 attempts: 0,
-                withheld: Some("opened by an automatic message: never acknowledged (RFC 3834)".into()),
+                withheld: Some(withheld.into()),
             };
             tx.record_sent(&entry)?;
         }
@@ -282,6 +298,40 @@ fn open_as(
     let mut warnings = tx.finish(&crate::git::opened_message(&case, &session.actor));
     warnings.extend(drafted);
     Ok(Opening::Opened(Opened { case, warnings, errors }))
+}
+
+/// Why a case the mail opens is held, if its sender's mail opened
+/// `mail.hold_after_cases_an_hour` cases or more in the hour before `now`:
+/// the internal note the case gets (its acknowledgement is withheld), so
+/// that a sender opening cases in a burst (a script, a loop with a
+/// responder that says nothing of being one) waits for an analyst.
+fn held_sender(
+    store: &crate::store::Store,
+    config: &Config,
+    request: &OpenRequest,
+    now: DateTime<Utc>,
+) -> Result<Option<String>> {
+    let (Some(mail), Some(sender), Channel::Email) = (&config.mail, request.email.as_deref(), request.channel) else {
+        return Ok(None);
+    };
+    let limit = mail.hold_after_cases_an_hour as usize;
+    let since = now - chrono::Duration::hours(1);
+    let (summaries, _errors) = store.summaries()?;
+    let recent = summaries
+        .iter()
+        .filter(|s| s.channel == Channel::Email && s.created_at > since)
+        .filter(|s| {
+            s.email
+                .as_deref()
+                .is_some_and(|email| email.eq_ignore_ascii_case(sender))
+        })
+        .count();
+    Ok((recent >= limit).then(|| {
+        format!(
+            "held: {sender} opened {recent} case(s) by mail in the hour before this one (mail.hold_after_cases_an_hour is {limit}); \
+             no acknowledgement was sent. Look at the sender's cases before answering: a script or a mail loop opens cases in bursts."
+        )
+    }))
 }
 
 /// Builds a new case with ID `id`, routed to an available L1 analyst by

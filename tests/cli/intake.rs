@@ -338,3 +338,44 @@ fn two_desks_mailing_each_other_stop_after_one_message() {
         "the last rounds are quiet: {mailed:?}"
     );
 }
+
+#[test]
+fn a_sender_opening_cases_in_a_burst_is_held_with_a_note_and_no_acknowledgement() {
+    let t = TestStore::with_config(&format!(
+        "{CONFIG}mail:\n  from: \"Acme Support <support@desk.example>\"\n  hold_after_cases_an_hour: 3\n"
+    ));
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        let raw = message(
+            "ana.souza@acme.example",
+            &format!("Problem {n}"),
+            "",
+            &format!("It broke{}", "!".repeat(n as usize)),
+        );
+        ids.push(id_of(intake_at(&t, &later(n * 5), &raw).success()));
+    }
+    for (n, id) in ids.iter().enumerate() {
+        let case = t.show(id);
+        let held = case["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "note" && e["message"].as_str().is_some_and(|m| m.starts_with("held:")));
+        assert_eq!(held, n >= 3, "{id}: {case}");
+    }
+    t.run(&["check"]).success();
+    let ledger_before = std::fs::read_dir(t.path().join("sent")).map(|d| d.count()).unwrap_or(0);
+    let sent = t.deliver_and_capture_at(&later(30));
+    assert_eq!(sent.len(), 1, "one acknowledgement in all: {}", sent.len());
+    let ledger: String = std::fs::read_dir(t.path().join("sent"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "log"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert_eq!(
+        ledger.matches("held, not acknowledged").count(),
+        2,
+        "{ledger_before} {ledger}"
+    );
+}

@@ -86,6 +86,7 @@ customers:
 #   from: "Support <support@example.com>"
 #   reply_to: "support@example.com"
 #   acknowledge_once_in_hours: 24   # one acknowledgement an address a day
+#   hold_after_cases_an_hour: 10    # a sender's mail burst waits for an analyst
 "#;
 
 /// Runs `init`.
