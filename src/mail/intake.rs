@@ -79,7 +79,8 @@ pub const MAX_DELIMITER_LINES: usize = 100_000;
 pub const MAX_HEADER_LINES: usize = 10_000;
 
 /// Refuses a message whose MIME structure would cost the parser far more
-/// memory than its size: too many parts, or too many header lines.
+/// memory than its size: too many parts, or too many header lines, in the
+/// message's own header or in any part's.
 fn check_structure(raw: &[u8]) -> Result<()> {
     let mut lines = raw.split(|b| *b == b'\n');
     let header_lines = lines
@@ -92,10 +93,26 @@ fn check_structure(raw: &[u8]) -> Result<()> {
             limit: MAX_HEADER_LINES,
         }));
     }
-    let delimiters = raw
-        .split(|b| *b == b'\n')
-        .filter(|line| line.starts_with(b"--"))
-        .count();
+    // One pass: the delimiter lines, and the header lines of each part
+    // (after a `--` line, up to the blank line that ends the part's header).
+    let mut delimiters = 0;
+    let mut part_header: Option<usize> = None;
+    for line in raw.split(|b| *b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.starts_with(b"--") {
+            delimiters += 1;
+            part_header = Some(0);
+        } else if line.is_empty() {
+            part_header = None;
+        } else if let Some(count) = part_header.as_mut() {
+            *count += 1;
+            if *count > MAX_HEADER_LINES {
+                return Err(refuse(MailRefusal::HeaderTooLong {
+                    limit: MAX_HEADER_LINES,
+                }));
+            }
+        }
+    }
     if delimiters > MAX_DELIMITER_LINES {
         return Err(refuse(MailRefusal::TooManyDelimiters {
             count: delimiters,
@@ -1050,6 +1067,23 @@ mod tests {
         );
         assert_eq!(without_tag("Re: [RC-7K3QX9MT]", "RC-7K3QX9MT"), "(no subject)");
         assert_eq!(without_tag("Export [fails", "RC-7K3QX9MT"), "Export [fails");
+    }
+
+    #[test]
+    fn a_part_with_too_many_header_lines_is_refused_and_a_long_body_is_not() {
+        let mut raw = String::from(
+            "From: a@acme.example\r\nSubject: s\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n",
+        );
+        raw.push_str(&"X-Filler: x\r\n".repeat(MAX_HEADER_LINES + 1));
+        raw.push_str("\r\nbody\r\n--b--\r\n");
+        assert!(matches!(
+            parse(raw.as_bytes()),
+            Err(Error::MailRefused(MailRefusal::HeaderTooLong { .. }))
+        ));
+        let mut fine = String::from("From: a@acme.example\r\nSubject: s\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n");
+        fine.push_str(&"a line of text\r\n".repeat(MAX_HEADER_LINES + 1));
+        fine.push_str("--b--\r\n");
+        assert!(parse(fine.as_bytes()).is_ok());
     }
 
     #[test]
