@@ -13,6 +13,13 @@ pub(super) fn status_of(error: &Error) -> (StatusCode, &'static str) {
             StatusCode::SERVICE_UNAVAILABLE,
             "Support's system is busy for a moment; nothing was saved. Your text is below: send it again in a few seconds.",
         ),
+        // A full disk, a read-only store, a git that failed: the store's
+        // state, not the customer's doing, and it passes; the page keeps
+        // what they typed (a 500 page would drop it).
+        Error::Io { .. } | Error::Git(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Support's system cannot save right now; nothing was saved. Your text is below: send it again in a few minutes.",
+        ),
         Error::TransitionNotAllowed { .. }
         | Error::Closed { .. }
         | Error::FollowUpOfOpenCase { .. }
@@ -50,8 +57,7 @@ pub(super) fn status_of(error: &Error) -> (StatusCode, &'static str) {
         | Error::ImpactBeforeL2 { .. }
         | Error::StoreExists { .. }
         | Error::CannotListen { .. }
-        | Error::Io { .. }
-        | Error::Git(_)
+
         | Error::AutoCommitOff { .. }
         | Error::CannotList { .. }
         | Error::NotAnAttachmentFile { .. }
@@ -67,6 +73,16 @@ pub(super) fn status_of(error: &Error) -> (StatusCode, &'static str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_disk_or_a_read_only_store_asks_to_send_again_not_a_server_error() {
+        for kind in [std::io::ErrorKind::StorageFull, std::io::ErrorKind::ReadOnlyFilesystem] {
+            let failed = Error::io("/srv/support/tickets/RC-7K3QX9MT.yaml", std::io::Error::from(kind));
+            let (status, words) = status_of(&failed);
+            assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{kind:?}");
+            assert!(words.contains("Your text is below"), "{words}");
+        }
+    }
 
     #[test]
     fn a_case_over_its_size_cap_is_too_large_not_a_server_error() {
