@@ -302,6 +302,12 @@ pub fn warn(text: &str) {
 /// Prints a warning an operation returned.
 pub fn warn_about(warning: &Warning) {
     match warning {
+        Warning::ClockBehind { id, clock, last } => warn(&format!(
+            "this clone's clock ({}) is behind {id}'s last change ({}): recorded at {}, with the clock's date kept in the event; set the clock right (NTP)",
+            crate::core::time::format_instant(clock),
+            crate::core::time::format_instant(last),
+            crate::core::time::format_instant(last),
+        )),
         Warning::NotCommitted { files, error } => warn(&format!(
             "the change is saved but not committed ({}); commit {} by hand",
             crate::core::terminal::escape_line(&error_message(error)),

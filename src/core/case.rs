@@ -115,6 +115,16 @@ pub struct Event {
     /// Absent when empty, so files without attachments are written as before.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
+    /// The writer's clock, when it was behind the case's last change: the
+    /// event is dated at that change (history stays in time order), and
+    /// this keeps what the writer's clock said. Only where the customer
+    /// speaks (a reply, a note); absent otherwise.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::core::time::rfc3339_option"
+    )]
+    pub clock: Option<DateTime<Utc>>,
 }
 
 /// A file an event carries: a label and the content's address. The name is
@@ -160,6 +170,7 @@ impl Event {
             impact: None,
             message_id: None,
             attachments: Vec::new(),
+            clock: None,
         }
     }
 }

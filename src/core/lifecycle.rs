@@ -201,6 +201,22 @@ pub fn open(new: NewCase, actor: &str, now: DateTime<Utc>) -> Case {
     }
 }
 
+/// [`apply`] where the writer's clock may be behind the case's last change
+/// (a clone whose clock lags the team's): the event is dated at that change
+/// and keeps the writer's clock in [`Event::clock`]. For what the customer
+/// says (a reply) and notes, which must never be lost to a clock; the
+/// second value says whether the clock was behind.
+pub fn apply_despite_clock(case: &Case, action: &Action, actor: &str, now: DateTime<Utc>) -> Result<(Case, bool)> {
+    if now >= case.updated_at {
+        return apply(case, action, actor, now).map(|next| (next, false));
+    }
+    let mut next = apply(case, action, actor, case.updated_at)?;
+    if let Some(event) = next.history.last_mut() {
+        event.clock = Some(now);
+    }
+    Ok((next, true))
+}
+
 /// Applies an action to a case at `now`, returning the changed case with the
 /// new event appended, or the reason it is not allowed.
 pub fn apply(case: &Case, action: &Action, actor: &str, now: DateTime<Utc>) -> Result<Case> {
@@ -527,6 +543,7 @@ fn replay_checked(
         }
         apply_in_place(&mut state, &action, &event.actor, event.at).map_err(|e| fail(index, e.to_string()))?;
         carry_attachments(&mut state, event).map_err(|why| fail(index, why))?;
+        carry_clock(&mut state, event).map_err(|why| fail(index, why))?;
         let produced = state.history.last();
         if produced != Some(event) {
             let produced =
@@ -553,6 +570,29 @@ pub fn may_carry_attachments(action: ActionKind) -> bool {
         action,
         ActionKind::Open | ActionKind::Reply | ActionKind::RequestInfo | ActionKind::Close
     )
+}
+
+/// Gives the last event of `state` (just produced by the life cycle) the
+/// writer's clock `recorded` keeps (see [`apply_despite_clock`]): data of
+/// the event, taken as recorded. Refused on an event other than a reply or a
+/// note, or with a clock not before the event's date.
+pub fn carry_clock(state: &mut Case, recorded: &Event) -> Result<(), String> {
+    let Some(clock) = recorded.clock else {
+        return Ok(());
+    };
+    if !matches!(recorded.action, ActionKind::Reply | ActionKind::Note) {
+        return Err(format!(
+            "a {} event keeps a clock; only reply and note do",
+            recorded.action
+        ));
+    }
+    if clock >= recorded.at {
+        return Err("an event's clock is not before its date".into());
+    }
+    if let Some(last) = state.history.last_mut() {
+        last.clock = Some(clock);
+    }
+    Ok(())
 }
 
 /// Gives the last event of `state` (just produced by the life cycle) the

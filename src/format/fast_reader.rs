@@ -531,9 +531,10 @@ fn build_case(mut case: Fields, events: Vec<Fields>) -> Option<Case> {
             severity: vocabulary(e.get("severity"))?,
             impact: vocabulary(e.get("impact"))?,
             message_id: e.take("message_id"),
-            // Not one of EVENT_KEYS: an event with attachments is left to
-            // the full parser.
+            // Not one of EVENT_KEYS: an event with attachments (or a
+            // clock) is left to the full parser.
             attachments: Vec::new(),
+            clock: None,
         });
     }
     Some(Case {

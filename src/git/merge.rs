@@ -391,6 +391,7 @@ fn replay_merged(fields: Case, history: Vec<(Side, Event)>, auto_close_after_day
             refusal(&id, side, &event, &state, why)
         })?;
         lifecycle::carry_attachments(&mut next, &event).map_err(|why| refusal(&id, side, &event, &state, why))?;
+        lifecycle::carry_clock(&mut next, &event).map_err(|why| refusal(&id, side, &event, &state, why))?;
         let Some(produced) = next.history.last() else {
             return Err(refusal(&id, side, &event, &state, "it produced no event".into()));
         };

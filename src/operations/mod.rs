@@ -98,6 +98,17 @@ pub struct Session {
 /// Something a person should hear about an operation that succeeded.
 #[derive(Debug)]
 pub enum Warning {
+    /// This clone's clock is behind the case's last change: what the
+    /// customer said (or the note) is dated at that change, and the event
+    /// keeps the clock's date.
+    ClockBehind {
+        /// The case.
+        id: String,
+        /// What this clone's clock said.
+        clock: DateTime<Utc>,
+        /// The case's last change, the event's date.
+        last: DateTime<Utc>,
+    },
     /// With `git: {commit: true}`: the change is saved, but git did not commit it.
     NotCommitted {
         /// The files written and left uncommitted.

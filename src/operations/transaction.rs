@@ -220,7 +220,22 @@ impl<'s> Transaction<'s> {
             Edit::Apply(action) => (action, false),
             Edit::AlreadyAsAsked(action) => (action, true),
         };
-        let mut next = self.apply(&case, &action)?;
+        // Where the customer speaks (and for notes), a clock behind the
+        // case's last change dates the event at that change instead of
+        // refusing it: a reply is never lost to a lagging clone.
+        let mut next = if matches!(action, Action::Reply { .. } | Action::Note { .. }) && !already {
+            let (next, behind) = lifecycle::apply_despite_clock(&case, &action, &self.actor, self.session.now)?;
+            if behind {
+                self.warn(Warning::ClockBehind {
+                    id: case.id.clone(),
+                    clock: self.session.now,
+                    last: case.updated_at,
+                });
+            }
+            next
+        } else {
+            self.apply(&case, &action)?
+        };
         if already {
             return Ok(Outcome::Unchanged(case));
         }

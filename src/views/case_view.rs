@@ -103,6 +103,10 @@ pub struct EventView {
     /// The files the event carries (absent when none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<crate::core::case::Attachment>,
+    /// The writer's clock, when it was behind the case's last change (the
+    /// event is dated at that change); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clock: Option<String>,
 }
 
 impl EventView {
@@ -122,6 +126,7 @@ impl EventView {
             impact: event.impact.map(|i| i.to_string()),
             message_id: event.message_id.clone(),
             attachments: event.attachments.clone(),
+            clock: event.clock.as_ref().map(format_instant),
         }
     }
 }

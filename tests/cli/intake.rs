@@ -157,7 +157,8 @@ fn refusals_bounce_with_65_or_67_and_store_problems_ask_for_a_retry_with_75() {
     intake(&t, &message("ana.souza@acme.example", "Hello", "", ""))
         .code(65)
         .stderr(contains("no text"));
-    // A clone ahead of this host's clock wrote last: retried, not bounced.
+    // A clone ahead of this host's clock wrote last: the reply is taken,
+    // dated at the case's last change, and keeps this clock's date.
     let id = t.open(&[
         "--customer",
         "Acme Corp",
@@ -168,15 +169,26 @@ fn refusals_bounce_with_65_or_67_and_store_problems_ask_for_a_retry_with_75() {
     ]);
     t.run_at("2026-11-19T12:00:00Z", &["request-info", &id, "-m", "Which version?"])
         .success();
-    let before = t.file(&id);
     intake_at(
         &t,
         "2026-11-19T10:30:00Z",
         &message("ana.souza@acme.example", &format!("Re: [{id}] x"), "", "7.2"),
     )
-    .code(75)
-    .stderr(contains("out of order"));
-    assert_eq!(t.file(&id), before, "nothing written");
+    .success()
+    .stderr(contains("clock"));
+    let case = t.show(&id);
+    let reply = case["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(reply["action"], "reply");
+    assert_eq!(reply["at"], "2026-11-19T12:00:00Z");
+    assert_eq!(reply["clock"], "2026-11-19T10:30:00Z");
+    assert_eq!(case["status"], "open");
+    t.run(&["check"]).success();
+    // So does a note; an analyst's own transition still refuses, plainly.
+    t.run_at("2026-11-19T10:31:00Z", &["note", &id, "-m", "called her"])
+        .success();
+    t.run_at("2026-11-19T10:32:00Z", &["investigate", &id])
+        .code(2)
+        .stderr(contains("out of order"));
     // Not a store at all (a misconfigured alias): retried once fixed.
     t.cmd()
         .env("TICKETS_DIR", t.path().join("nowhere"))
