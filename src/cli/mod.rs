@@ -26,9 +26,13 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The version `--version` prints: the crate's, and the commit it was built
+/// from (`build.rs`), so that two builds of one version can be told apart.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("TICKETS_COMMIT"), ")");
+
 /// `tickets`: a support desk in a directory of YAML files.
 #[derive(Debug, Parser)]
-#[command(name = "tickets", version, about, after_help = ExitCode::help_text(), propagate_version = true)]
+#[command(name = "tickets", version = VERSION, about, after_help = ExitCode::help_text(), propagate_version = true)]
 pub struct Cli {
     /// Options valid before or after the subcommand.
     #[command(flatten)]

@@ -23,7 +23,7 @@ fn exit_0_on_success_with_the_result_on_stdout() {
         .code(0)
         .stdout(contains("Exit codes:"))
         .stdout(contains("6  store busy"));
-    t.run(&["--version"]).code(0).stdout(contains("tickets"));
+    t.run(&["--version"]).code(0).stdout(contains("tickets 0.1.0 (commit "));
 }
 
 #[test]
