@@ -86,7 +86,7 @@ impl ExitCode {
             Error::Closed { .. } | Error::TransitionNotAllowed { .. } | Error::FollowUpOfOpenCase { .. } => {
                 ExitCode::NotAllowed
             }
-            Error::InvalidData { .. } => ExitCode::InvalidData,
+            Error::NewerStore { .. } | Error::InvalidData { .. } => ExitCode::InvalidData,
             Error::Busy { .. } => ExitCode::Busy,
         }
     }

@@ -7,6 +7,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// The store's format: the version of the case files' schema it is
+    /// written in (see [`FORMAT`]); absent in stores made before it was
+    /// recorded, which are format 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<u32>,
     /// Every case ID starts with this prefix and a dash.
     #[serde(default = "default_prefix")]
     pub id_prefix: String,
@@ -97,6 +102,7 @@ fn default_auto_close_days() -> u32 {
 impl Default for Config {
     fn default() -> Self {
         Config {
+            format: None,
             id_prefix: default_prefix(),
             auto_close_after_days: default_auto_close_days(),
             remind_after_days: None,
@@ -443,6 +449,22 @@ fn default_hold_after() -> u32 {
 
 fn is_default_hold_after(cases: &u32) -> bool {
     *cases == default_hold_after()
+}
+
+/// The store format this build writes and reads: raised whenever a case file
+/// or config.yaml gains a field an older build would refuse. 2 added the
+/// event's `clock`, `mail.acknowledge_once_in_hours`,
+/// `mail.hold_after_cases_an_hour` and a customer's `timezone` and `language`.
+pub const FORMAT: u32 = 2;
+
+/// The format config.yaml says, read before the file is parsed (a newer
+/// config may hold keys this build does not know): the first top-level
+/// `format: N` line; 1 when there is none.
+pub fn declared_format(text: &str) -> Option<u32> {
+    text.lines()
+        .find_map(|line| line.strip_prefix("format:"))
+        .and_then(|value| value.split('#').next())
+        .and_then(|value| value.trim().parse().ok())
 }
 
 /// The most hours `mail.acknowledge_once_in_hours` may say (a year).

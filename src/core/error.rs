@@ -123,6 +123,17 @@ pub enum Error {
         reason: String,
     },
 
+    /// The store is written in a newer format than this build reads.
+    #[error("{}: this store is written in format {found} by a newer tickets; this build reads up to format {supported}", path.display())]
+    NewerStore {
+        /// config.yaml.
+        path: PathBuf,
+        /// The format config.yaml declares.
+        found: u32,
+        /// The newest format this build reads.
+        supported: u32,
+    },
+
     /// The store's lock could not be had within the bounded wait.
     #[error("store busy: could not lock {path} within {waited_ms} ms (another tickets command is writing); try again")]
     Busy {

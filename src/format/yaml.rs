@@ -45,7 +45,14 @@ pub fn parse_yaml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Re
         let line = e.location().map(|l| l.line());
         let reason = e.to_string();
         // The library appends "at line N column M"; the path:line prefix says it already.
-        let reason = reason.split(" at line ").next().unwrap_or(&reason).to_string();
+        let mut reason = reason.split(" at line ").next().unwrap_or(&reason).to_string();
+        if reason.contains("unknown field") {
+            // A field of a newer format, more often than a typo: the cure is
+            // an upgrade, never deleting the customer's data by hand.
+            reason.push_str(
+                " (written by a newer tickets? upgrade tickets on this clone; do not remove the field by hand)",
+            );
+        }
         Error::invalid(path, line, reason)
     })
 }

@@ -151,9 +151,20 @@ fn parse(bytes: &[u8], side: &str) -> Result<Case, MergeConflict> {
 }
 
 fn parse_text(text: &str, side: &str) -> Result<Case, MergeConflict> {
-    crate::format::parse_case(Path::new(side), text, None).map_err(|e| MergeConflict {
-        reason: format!("{side} is not a valid case file: {e}"),
-        hint: "fix that version by hand, then merge again".into(),
+    crate::format::parse_case(Path::new(side), text, None).map_err(|e| {
+        let reason = format!("{side} is not a valid case file: {e}");
+        // A field of a newer format: both sides stay between the markers,
+        // and the cure is a newer tickets, not an edit.
+        let hint = if reason.contains("unknown field") {
+            "this version was written by a newer tickets: upgrade tickets on this clone and merge again \
+             (both versions are kept between the markers; do not remove fields by hand)"
+        } else {
+            "fix that version by hand, then merge again"
+        };
+        MergeConflict {
+            reason,
+            hint: hint.into(),
+        }
     })
 }
 

@@ -50,7 +50,8 @@ pub(super) fn status_of(error: &Error) -> (StatusCode, &'static str) {
             StatusCode::UNPROCESSABLE_ENTITY,
             "This could not be accepted as it is, so nothing was saved. Your text is below.",
         ),
-        Error::NotAStore { .. }
+        Error::NewerStore { .. }
+        | Error::NotAStore { .. }
         | Error::InvalidData { .. }
         | Error::UnknownAnalyst { .. }
         | Error::FollowUpOfOtherCustomer { .. }

@@ -100,6 +100,13 @@ impl Store {
         self.ensure_exists()?;
         let path = self.config_path();
         let text = read_text(&path)?;
+        if let Some(found) = crate::core::config::declared_format(&text).filter(|f| *f > crate::core::config::FORMAT) {
+            return Err(Error::NewerStore {
+                path,
+                found,
+                supported: crate::core::config::FORMAT,
+            });
+        }
         let config: Config = parse_yaml(&path, &text)?;
         config
             .validate()

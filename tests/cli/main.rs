@@ -62,6 +62,7 @@ mod shell;
 mod special_files;
 mod stats;
 mod store;
+mod store_format;
 mod sweep;
 mod targets;
 mod team_simulation;

@@ -13,6 +13,11 @@ pub struct InitArgs {}
 /// The config a new store starts with: every key, commented.
 pub const CONFIG_TEMPLATE: &str = r#"# tickets store configuration. Case files (<ID>.yaml) sit beside this file.
 
+# The format the store is written in: a tickets older than this format
+# refuses the store and says to upgrade (raise it once every clone runs a
+# tickets that writes it; `tickets --version` on each clone says which).
+format: 2
+
 # Every case ID starts with this prefix, e.g. RC-7K3QX9MT.
 id_prefix: RC
 
@@ -97,4 +102,17 @@ pub fn run(ctx: &Context, _args: InitArgs) -> Result<ExitCode> {
         ctx.store.root().display()
     ))?;
     Ok(ExitCode::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_store_declares_the_format_this_build_writes() {
+        assert_eq!(
+            crate::core::config::declared_format(CONFIG_TEMPLATE),
+            Some(crate::core::config::FORMAT)
+        );
+    }
 }

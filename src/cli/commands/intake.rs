@@ -65,6 +65,7 @@ fn exit_code_of(e: &CliError) -> ExitCode {
         Error::ChangeBeforeLastChange { .. }
         | Error::NotAStore { .. }
         | Error::InvalidData { .. }
+        | Error::NewerStore { .. }
         | Error::Busy { .. }
         | Error::UnknownAnalyst { .. }
         | Error::AttachmentNotAFile { .. }
