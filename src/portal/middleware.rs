@@ -9,9 +9,16 @@ use axum::response::Response;
 use std::time::Instant;
 
 /// Every response gets the security headers; every request one log line
-/// (method, path with any sign-in token hidden, status, milliseconds).
+/// (the client as rate limiting counts it, method, path with any sign-in
+/// token hidden, status, milliseconds).
 pub(crate) async fn headers_and_log(request: Request, next: Next) -> Response {
     let started = Instant::now();
+    let client = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| super::client::client_of(info.0, request.headers()))
+        .map(|client| crate::core::terminal::escape_line(&client).replace(' ', "%20"))
+        .unwrap_or_else(|| "-".to_string());
     let method = request.method().clone();
     let path = loggable_path(request.uri().path());
     let mut response = next.run(request).await;
@@ -27,7 +34,7 @@ pub(crate) async fn headers_and_log(request: Request, next: Next) -> Response {
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
     crate::core::error::diagnostic(&format!(
-        "{method} {path} {} {}ms",
+        "{client} {method} {path} {} {}ms",
         response.status().as_u16(),
         started.elapsed().as_millis()
     ));

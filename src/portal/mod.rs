@@ -14,6 +14,7 @@
 //! The store is read on every request (the index keeps that fast), so what
 //! the command line, `git pull` or another clone changes shows at once.
 
+mod client;
 mod digests;
 mod error;
 mod error_status;

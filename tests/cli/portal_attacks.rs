@@ -253,3 +253,28 @@ fn a_sign_in_link_planted_in_the_store_signs_nobody_in() {
     plant(&written, 0o600);
     assert_eq!(server.send("GET", &format!("/login/{written}"), &[], None).status, 303);
 }
+
+#[test]
+fn a_second_x_forwarded_for_line_does_not_dodge_the_sign_in_limit_and_the_log_names_the_client() {
+    let t = TestStore::with_config(CONFIG);
+    let server = Server::start(&t, NOW, &[], &[]);
+    // A client writes its own X-Forwarded-For line each time; the proxy
+    // appends the line with the address it saw (198.51.100.7).
+    let mut limited = 0;
+    for n in 1..=25 {
+        let forged = format!("203.0.113.{n}");
+        let email = format!("user{n}@acme.example");
+        let answer = server.post_with(
+            "/login",
+            None,
+            &[("X-Forwarded-For", &forged), ("X-Forwarded-For", "198.51.100.7")],
+            &form(&[("email", &email)]),
+        );
+        if answer.status == 429 {
+            limited += 1;
+        }
+    }
+    assert_eq!(limited, 5, "one client, whatever its own line says");
+    let log = server.log_with("198.51.100.7 POST /login");
+    assert!(log.contains("198.51.100.7 POST /login 429"), "{log}");
+}

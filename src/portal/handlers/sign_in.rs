@@ -2,6 +2,7 @@
 //! `GET /login/TOKEN` uses it, `POST /logout` ends the session.
 
 use crate::operations::portal::{redeem_sign_in, request_sign_in, SignInRequested};
+use crate::portal::client::client_of;
 use crate::portal::error::{blocking, PortalError};
 use crate::portal::pages::sign_in::{check_your_mail, link_does_not_work, not_an_address, too_many_requests};
 use crate::portal::{Shared, SESSION_LIFETIME, SIGN_IN_REQUESTS_PER_ADDRESS, SIGN_IN_REQUESTS_PER_CLIENT};
@@ -11,42 +12,12 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 
 /// The sign-in form's fields.
 #[derive(Debug, Deserialize)]
 pub(crate) struct SignInForm {
     email: String,
-}
-
-/// The client a request comes from: the peer, or behind a reverse proxy on
-/// this host (a loopback peer), the last address of `X-Forwarded-For`.
-/// An IPv6 client counts as its /64 network: one host holds a whole /64, and
-/// rotating addresses inside it must not buy more sign-in requests.
-fn client_of(peer: SocketAddr, headers: &HeaderMap) -> String {
-    if peer.ip().is_loopback() {
-        let forwarded = headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.rsplit(',').next())
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty());
-        if let Some(client) = forwarded {
-            return client.parse().map_or(client, network_of);
-        }
-    }
-    network_of(peer.ip())
-}
-
-/// An IPv4 address as it is; an IPv6 one as its /64 (`2001:db8:1:2::/64`).
-fn network_of(ip: IpAddr) -> String {
-    match ip {
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.to_string(),
-            None => format!("{}/64", Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
-        },
-        IpAddr::V4(v4) => v4.to_string(),
-    }
 }
 
 /// `POST /login`: queues a link when the address is a customer's contact;
