@@ -467,7 +467,8 @@ pub fn sender_domain(address: &str) -> Result<(String, String)> {
             address: address.to_string(),
         })
     })?;
-    let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+    let spelled = domain.trim_end_matches('.');
+    let domain = spelled.to_ascii_lowercase();
     // A second `@` means the header was read as something other than one
     // address (`<a@x> <b@y>` comes out as `a@xb@y`): which one a mail server
     // checked is anyone's guess.
@@ -483,7 +484,8 @@ pub fn sender_domain(address: &str) -> Result<(String, String)> {
             address: address.to_string(),
         }));
     }
-    Ok((address.to_string(), domain))
+    // A trailing dot (`ana@acme.example.`) is no address to mail back to.
+    Ok((format!("{local}@{spelled}"), domain))
 }
 
 /// Parses a raw message, refusing one with no sender, no body or broken MIME.
@@ -1171,6 +1173,10 @@ mod tests {
         assert_eq!(
             sender_domain("Ana@ACME.example").unwrap(),
             ("Ana@ACME.example".to_string(), "acme.example".to_string())
+        );
+        assert_eq!(
+            sender_domain("ana@acme.example.").unwrap(),
+            ("ana@acme.example".to_string(), "acme.example".to_string())
         );
         assert!(matches!(sender_domain("nobody").unwrap_err(), Error::MailRefused(_)));
         assert!(matches!(
