@@ -907,7 +907,8 @@ fn is_header_block(lines: &[&str], at: usize) -> bool {
 /// The new text of a reply: quoted lines (`>`) dropped, and everything from
 /// the attribution line ("On ... wrote:"), a reply separator ("-----Original
 /// Message-----", an Outlook rule or header block) or the signature
-/// delimiter (`-- `) on cut.
+/// delimiter (`-- `) on cut. An answer written between or below the quoted
+/// lines after the attribution (an inline or bottom-posted reply) is kept.
 pub fn reply_text(body: &str) -> String {
     let body = unix_lines(body);
     let lines: Vec<&str> = body.lines().collect();
@@ -918,11 +919,20 @@ pub fn reply_text(body: &str) -> String {
             .get(index + 1)
             .filter(|next| !is_attribution(next))
             .map(|next| format!("{} {}", line.trim(), next.trim()));
-        if is_attribution(line)
-            || (line.trim().len() > 3 && joined.as_deref().is_some_and(is_attribution))
-            || is_separator(line)
-            || is_header_block(&lines, index)
-        {
+        let attribution = if is_attribution(line) {
+            Some(index + 1)
+        } else if line.trim().len() > 3 && joined.as_deref().is_some_and(is_attribution) {
+            Some(index + 2)
+        } else {
+            None
+        };
+        if let Some(rest) = attribution {
+            let answers = inline_answers(&lines[rest.min(lines.len())..]);
+            let after_blank = kept.last().is_none_or(|last| last.trim().is_empty());
+            kept.extend(answers.into_iter().skip(usize::from(after_blank)));
+            break;
+        }
+        if is_separator(line) || is_header_block(&lines, index) {
             break;
         }
         if line.trim_start().starts_with('>') {
@@ -932,6 +942,41 @@ pub fn reply_text(body: &str) -> String {
     }
     let text = kept.join("\n");
     cap_text(text.trim(), MAX_TEXT_BYTES)
+}
+
+/// The customer's own lines after an attribution, when they answered
+/// between or below the quoted lines: the unquoted lines up to a
+/// separator, a signature or another attribution, with one blank line
+/// where quoted lines were. None (the rest is the quoted message) unless
+/// some unquoted text follows a quoted line: a top-posted reply's quote
+/// only has a client's footer below, and an HTML message's quote (a
+/// blockquote, read as text) has no `>` at all.
+fn inline_answers<'a>(rest: &[&'a str]) -> Vec<&'a str> {
+    let mut kept: Vec<&'a str> = vec![""];
+    let mut quoted = false;
+    let mut answered = false;
+    for (index, line) in rest.iter().enumerate() {
+        if is_attribution(line) || is_separator(line) || is_header_block(rest, index) {
+            break;
+        }
+        if line.trim_start().starts_with('>') {
+            quoted = true;
+            if kept.last().is_some_and(|last| !last.trim().is_empty()) {
+                kept.push("");
+            }
+            continue;
+        }
+        if line.trim().is_empty() && kept.last().is_some_and(|last| last.trim().is_empty()) {
+            continue;
+        }
+        answered |= quoted && !line.trim().is_empty();
+        kept.push(line);
+    }
+    if answered {
+        kept
+    } else {
+        Vec::new()
+    }
 }
 
 #[cfg(test)]
@@ -1158,6 +1203,20 @@ mod tests {
             "Yes."
         );
         assert_eq!(reply_text("See below.\n-----Original Message-----\nold"), "See below.");
+    }
+
+    #[test]
+    fn an_inline_or_bottom_posted_answer_is_kept() {
+        let inline = "Hi,\n\nOn Thu, 19 Nov 2026, Support <support@desk.example> wrote:\n> Which version?\n\n7.2\n\n> And which OS?\n> (all of them)\nWindows 11.\n\n-- \nAna";
+        assert_eq!(reply_text(inline), "Hi,\n\n7.2\n\nWindows 11.");
+        let bottom = "On Thu, 19 Nov 2026, Support <support@desk.example> wrote:\n> Which version?\n\n7.3";
+        assert_eq!(reply_text(bottom), "7.3");
+        // A top-posted reply keeps only its top, footer or not.
+        let top = "Fixed.\n\nOn Thu, Support wrote:\n> Which version?\n>\n> Support";
+        assert_eq!(reply_text(top), "Fixed.");
+        // An HTML reply's quote, read as text, has no `>`: cut as before.
+        let html = "Fixed.\n\nOn Thu, Support wrote:\nWhich version?\nSupport";
+        assert_eq!(reply_text(html), "Fixed.");
     }
 
     #[test]

@@ -349,3 +349,50 @@ fn an_auto_responder_that_answers_from_a_new_mailbox_each_time_is_stopped() {
     }
     assert!(sent <= 3, "{sent} acknowledgements");
 }
+
+#[test]
+fn an_answer_written_between_the_quoted_lines_is_recorded_not_lost() {
+    let t = desk();
+    let id = waiting_case(&t, "Acme Corp", "ana.souza@acme.example");
+    // An inline reply: the answers sat below the attribution, and only
+    // "Hi," was recorded (exit 0, the answers lost).
+    let inline = "Hi,\r\n\r\nOn Thu, 19 Nov 2026, Acme Support <support@desk.example> wrote:\r\n> Which version?\r\n\r\nVersion 7.2.\r\n\r\n> Anything else?\r\n\r\nWindows 11 only.\r\n\r\n-- \r\nAna";
+    intake(
+        &t,
+        &message(
+            "ana.souza@acme.example",
+            &format!("Re: [{id}] Export fails"),
+            "inline@acme.example",
+            "",
+            inline,
+        ),
+    )
+    .success();
+    let case = t.show(&id);
+    let reply = case["history"].as_array().unwrap().last().unwrap()["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        reply.contains("Version 7.2.") && reply.contains("Windows 11 only."),
+        "{reply:?}"
+    );
+    assert!(!reply.contains("Which version?") && !reply.contains("Ana"), "{reply:?}");
+    // A bottom-posted answer used to be refused as quoted text only (65).
+    t.run(&["request-info", &id, "-m", "And the OS build?"]).success();
+    let bottom = "On Thu, 19 Nov 2026, Acme Support <support@desk.example> wrote:\r\n> And the OS build?\r\n\r\n22631.";
+    intake(
+        &t,
+        &message(
+            "ana.souza@acme.example",
+            &format!("Re: [{id}] Export fails"),
+            "bottom@acme.example",
+            "",
+            bottom,
+        ),
+    )
+    .success();
+    assert_eq!(t.status(&id), "open");
+    let case = t.show(&id);
+    assert_eq!(case["history"].as_array().unwrap().last().unwrap()["message"], "22631.");
+}
