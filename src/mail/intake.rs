@@ -605,11 +605,19 @@ pub fn parse(raw: &[u8]) -> Result<Email> {
 /// a message that repeats one: a second `Content-Type` must not decide how
 /// the body reads.
 fn first_copy_only<'a>(raw: &'a [u8], names: &[&str]) -> std::borrow::Cow<'a, [u8]> {
-    let end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .or_else(|| raw.windows(2).position(|w| w == b"\n\n"))
-        .unwrap_or(raw.len());
+    // The header ends at its first blank line, whatever its line ends: a
+    // header in `\n` lines and a CRLF blank line further down (a part's
+    // text) used to take every part's header for the message's, so their
+    // Content-Type and encoding were dropped as second copies.
+    let mut end = raw.len();
+    let mut at = 0;
+    for line in raw.split_inclusive(|&b| b == b'\n') {
+        if line == b"\n" || line == b"\r\n" {
+            end = at;
+            break;
+        }
+        at += line.len();
+    }
     let mut seen = Vec::new();
     let mut kept = Vec::with_capacity(raw.len());
     let mut dropping = false;
@@ -1260,6 +1268,16 @@ mod tests {
         assert_eq!(parameter_pieces(b"a*2=b and 3 * 4 = 12 and x*=y and *1=z"), 1);
         let raw = b"Content-Type: text/plain; name*0=a;\r\n name*1=b\r\nX: y*0=1\r\n\r\nq*1=2 q*2=3 q*3=4\r\n";
         assert_eq!(most_parameter_pieces(raw), 3);
+    }
+
+    #[test]
+    fn only_the_messages_own_header_loses_second_copies_whatever_its_line_ends() {
+        let raw = b"Content-Type: multipart/mixed; boundary=b\nContent-Type: text/html\n\n--b\nContent-Type: text/plain; charset=iso-8859-1\n\nx\r\n\r\ny\n--b--\n";
+        let kept = first_copy_only(raw, &["content-type"]);
+        assert_eq!(
+            kept.as_ref(),
+            b"Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain; charset=iso-8859-1\n\nx\r\n\r\ny\n--b--\n"
+        );
     }
 
     #[test]

@@ -396,3 +396,21 @@ fn an_answer_written_between_the_quoted_lines_is_recorded_not_lost() {
     let case = t.show(&id);
     assert_eq!(case["history"].as_array().unwrap().last().unwrap()["message"], "22631.");
 }
+
+#[test]
+fn a_header_in_bare_newlines_with_a_crlf_blank_line_below_keeps_its_parts_headers() {
+    let t = desk();
+    // Mail servers pipe messages with `\n` line ends; a part's text may
+    // still hold CRLF. The first CRLF blank line was taken for the end of
+    // the message's header, so every part's Content-Type and encoding
+    // counted as second copies and were dropped: Latin-1 text came out as
+    // U+FFFD and a base64 file was kept undecoded.
+    let raw = "From: ana.souza@acme.example\nSubject: Mixed line ends\nMessage-ID: <mixed@acme.example>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: quoted-printable\n\nCaf=E9 export fails.\n--b\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename=log.bin\nContent-Transfer-Encoding: base64\n\nYQ0KDQpi\n--b\nContent-Type: text/plain\n\nline one\r\n\r\nline two\r\n--b--\n";
+    let id = stdout_of(&intake(&t, raw).success());
+    let case = t.show(&id);
+    let description = case["description"].as_str().unwrap_or_default();
+    assert!(description.starts_with("Café export fails."), "{description:?}");
+    let file = &case["history"][0]["attachments"][0];
+    assert_eq!(file["name"], "log.bin");
+    assert_eq!(file["size"], 6, "decoded: {file}");
+}
