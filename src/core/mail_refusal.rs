@@ -25,6 +25,16 @@ pub enum MailRefusal {
         limit: usize,
     },
 
+    /// One header splits its parameters into too many RFC 2231 pieces
+    /// (`name*0=`, `name*1=`...): the parser joins them in quadratic time.
+    #[error("one header splits a parameter into {count} pieces (`name*N=`), over the limit of {limit}")]
+    TooManyParameterPieces {
+        /// How many there are in the header that has the most.
+        count: usize,
+        /// How many are allowed.
+        limit: usize,
+    },
+
     /// The message is larger than the configured cap.
     #[error("the message is over the {} MiB cap (a huge attachment?)", cap.div_ceil(1024 * 1024))]
     TooLarge {

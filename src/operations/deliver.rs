@@ -8,7 +8,7 @@ use crate::core::error::{Error, Result};
 use crate::core::vocabulary::ActionKind;
 use crate::mail::transport::Transport;
 use crate::store::outbox::{DeliveryState, MessageKind, OutboxMessage};
-use crate::store::sent_ledger::{entry_hash, SentEntry, SentLedger};
+use crate::store::sent_ledger::{entry_hash, recipient_key, SentEntry, SentLedger};
 use std::path::PathBuf;
 
 /// How long `outbox` lists a sent message (the ledger keeps it for good).
@@ -222,7 +222,7 @@ fn acknowledged_lately(
     }
     ledger
         .acknowledged
-        .get(&message.to.to_ascii_lowercase())
+        .get(&recipient_key(&message.to))
         .copied()
         .filter(|last| now - *last < period)
 }
@@ -440,7 +440,7 @@ pub fn deliver(
             continue;
         }
         if message.action == ActionKind::Open && by_mail {
-            ledger.acknowledged.insert(message.to.to_ascii_lowercase(), session.now);
+            ledger.acknowledged.insert(recipient_key(&message.to), session.now);
         }
         if dry_run {
             delivered.sent.push(message);

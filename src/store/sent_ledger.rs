@@ -78,8 +78,26 @@ pub struct SentLedger {
     /// whatever a planted line holds.
     pub keys: HashSet<u64>,
     /// The last acknowledgement (an `open` event's message) sent to each
-    /// recipient, by address in lower case: one line per recipient.
+    /// recipient, by [`recipient_key`]: one line per recipient.
     pub acknowledged: std::collections::HashMap<String, DateTime<Utc>>,
+}
+
+/// The mailbox an address reaches, as the acknowledgement limit counts it:
+/// the bare address of `Name <address>`, in lower case, without a
+/// sub-address (`robot+7@x` is `robot@x`) and without a trailing dot on the
+/// domain. An auto-responder that answers from `robot+1@`, `robot+2@`...
+/// or `ROBOT@` is one recipient, and is acknowledged once.
+pub fn recipient_key(address: &str) -> String {
+    let bare = match (address.rfind('<'), address.rfind('>')) {
+        (Some(open), Some(close)) if open < close => &address[open + 1..close],
+        _ => address,
+    };
+    let lower = bare.trim().to_lowercase();
+    let Some((local, domain)) = lower.rsplit_once('@') else {
+        return lower;
+    };
+    let local = local.split('+').next().filter(|l| !l.is_empty()).unwrap_or(local);
+    format!("{local}@{}", domain.trim_end_matches('.'))
 }
 
 impl SentLedger {
@@ -158,7 +176,7 @@ impl Store {
             if entry.event == "open" && entry.withheld.is_none() && !entry.to.is_empty() {
                 let last = ledger
                     .acknowledged
-                    .entry(entry.to.to_ascii_lowercase())
+                    .entry(recipient_key(&entry.to))
                     .or_insert(entry.sent_at);
                 *last = (*last).max(entry.sent_at);
             }
@@ -358,4 +376,24 @@ fn append_line(path: &Path, line: &str) -> Result<()> {
     };
     file.write_all(text.as_bytes()).map_err(|e| Error::io(path, e))?;
     file.sync_all().map_err(|e| Error::io(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::recipient_key;
+
+    #[test]
+    fn one_mailbox_is_one_recipient_however_it_is_spelled() {
+        for spelling in [
+            "robot@acme.example",
+            "ROBOT@Acme.Example",
+            "robot+1@acme.example",
+            "Robot+ack-2@acme.example.",
+            "Robot <robot+3@acme.example>",
+        ] {
+            assert_eq!(recipient_key(spelling), "robot@acme.example", "{spelling}");
+        }
+        assert_eq!(recipient_key("+x@acme.example"), "+x@acme.example");
+        assert_eq!(recipient_key("not an address"), "not an address");
+    }
 }

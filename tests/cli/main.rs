@@ -31,6 +31,7 @@ mod git_index;
 mod index;
 mod index_audit;
 mod intake;
+mod intake_attacks;
 mod interrupted_commit;
 mod layers;
 mod ledger_attacks;
