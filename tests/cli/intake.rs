@@ -2,14 +2,25 @@
 //! follow-up or new case, never opens a case for automatic mail, and
 //! answers in sysexits: 0 taken, 65/67 refused (bounced), 75 retried.
 
+use crate::support::mail::{intake, intake_at, intake_desk};
 use crate::support::{TestStore, CONFIG, NOW};
 use assert_cmd::assert::Assert;
 use predicates::str::contains;
 
-const MAIL: &str = "mail:\n  from: \"Acme Support <support@desk.example>\"\n";
-
 fn desk() -> TestStore {
-    TestStore::with_config(&format!("{CONFIG}{MAIL}"))
+    intake_desk()
+}
+
+/// Ana's case of Acme Corp, "Export fails", with her address as the contact.
+fn ana_case(t: &TestStore) -> String {
+    t.open(&[
+        "--customer",
+        "Acme Corp",
+        "--summary",
+        "Export fails",
+        "--email",
+        "ana.souza@acme.example",
+    ])
 }
 
 fn message(from: &str, subject: &str, extra: &str, body: &str) -> String {
@@ -17,18 +28,6 @@ fn message(from: &str, subject: &str, extra: &str, body: &str) -> String {
         "From: {from}\r\nTo: support@desk.example\r\nSubject: {subject}\r\nMessage-ID: <{}@acme.example>\r\n{extra}\r\n{body}\r\n",
         subject.len() + body.len() + extra.len()
     )
-}
-
-fn intake_at(t: &TestStore, now: &str, raw: &str) -> Assert {
-    t.cmd()
-        .env("TICKETS_NOW", now)
-        .arg("intake")
-        .write_stdin(raw.to_string())
-        .assert()
-}
-
-fn intake(t: &TestStore, raw: &str) -> Assert {
-    intake_at(t, NOW, raw)
 }
 
 fn id_of(assert: Assert) -> String {
@@ -71,14 +70,7 @@ fn a_new_message_opens_a_case_and_a_reply_by_tag_reopens_it() {
 #[test]
 fn an_out_of_office_without_rfc_3834_headers_is_a_note_and_never_a_case() {
     let t = desk();
-    let id = t.open(&[
-        "--customer",
-        "Acme Corp",
-        "--summary",
-        "Export fails",
-        "--email",
-        "ana.souza@acme.example",
-    ]);
+    let id = ana_case(&t);
     t.run(&["request-info", &id, "-m", "Which version?"]).success();
     let before = t.show(&id);
     intake(
@@ -112,14 +104,7 @@ fn an_out_of_office_without_rfc_3834_headers_is_a_note_and_never_a_case() {
 #[test]
 fn a_reply_to_a_closed_case_opens_a_linked_follow_up_with_one_tag_and_no_quoted_history() {
     let t = desk();
-    let old = t.open(&[
-        "--customer",
-        "Acme Corp",
-        "--summary",
-        "Export fails",
-        "--email",
-        "ana.souza@acme.example",
-    ]);
+    let old = ana_case(&t);
     t.run(&["close", &old, "--resolution", "Fixed in 7.2"]).success();
     let body = "It fails again since 7.3.\r\n\r\nFrom: Acme Support <support@desk.example>\r\nSent: Monday, 2 March 2026 09:00\r\nTo: ana.souza@acme.example\r\nSubject: [RC-X] Export fails\r\n\r\nYour case was closed.";
     let new = id_of(
@@ -159,14 +144,7 @@ fn refusals_bounce_with_65_or_67_and_store_problems_ask_for_a_retry_with_75() {
         .stderr(contains("no text"));
     // A clone ahead of this host's clock wrote last: the reply is taken,
     // dated at the case's last change, and keeps this clock's date.
-    let id = t.open(&[
-        "--customer",
-        "Acme Corp",
-        "--summary",
-        "Export fails",
-        "--email",
-        "ana.souza@acme.example",
-    ]);
+    let id = ana_case(&t);
     t.run_at("2026-11-19T12:00:00Z", &["request-info", &id, "-m", "Which version?"])
         .success();
     intake_at(

@@ -4,16 +4,15 @@
 //! that cost time or memory. Each test names what it tried; those that
 //! broke were fixed and stay as regression tests.
 
-use crate::support::{TestStore, CONFIG, NOW};
+use crate::support::mail::{intake, intake_at, intake_desk};
+use crate::support::TestStore;
 use assert_cmd::assert::Assert;
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 use std::time::{Duration, Instant};
 
-const MAIL: &str = "mail:\n  from: \"Acme Support <support@desk.example>\"\n";
-
 fn desk() -> TestStore {
-    TestStore::with_config(&format!("{CONFIG}{MAIL}"))
+    intake_desk()
 }
 
 /// A plain message; `extra` are more header lines, each ending in `\r\n`.
@@ -21,18 +20,6 @@ fn message(from: &str, subject: &str, message_id: &str, extra: &str, body: &str)
     format!(
         "From: {from}\r\nTo: support@desk.example\r\nSubject: {subject}\r\nMessage-ID: <{message_id}>\r\n{extra}\r\n{body}\r\n"
     )
-}
-
-fn intake_at(t: &TestStore, now: &str, raw: &str) -> Assert {
-    t.cmd()
-        .env("TICKETS_NOW", now)
-        .arg("intake")
-        .write_stdin(raw.to_string())
-        .assert()
-}
-
-fn intake(t: &TestStore, raw: &str) -> Assert {
-    intake_at(t, NOW, raw)
 }
 
 fn stdout_of(assert: &Assert) -> String {

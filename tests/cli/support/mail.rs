@@ -481,3 +481,25 @@ pub fn tickets(t: &TestStore, now: &str, server: Option<&MailServer>, args: &[&s
 pub fn deliver(t: &TestStore, server: &MailServer) -> Output {
     tickets(t, NOW, Some(server), &["deliver"]).0
 }
+
+/// A store with the desk's `mail:` settings, for `intake`.
+pub fn intake_desk() -> TestStore {
+    TestStore::with_config(&format!(
+        "{}mail:\n  from: \"Acme Support <support@desk.example>\"\n",
+        crate::support::CONFIG
+    ))
+}
+
+/// `tickets intake` with `raw` on stdin, the clock at `now`.
+pub fn intake_at(t: &TestStore, now: &str, raw: &str) -> Assert {
+    t.cmd()
+        .env("TICKETS_NOW", now)
+        .arg("intake")
+        .write_stdin(raw.to_string())
+        .assert()
+}
+
+/// `tickets intake` at NOW.
+pub fn intake(t: &TestStore, raw: &str) -> Assert {
+    intake_at(t, crate::support::NOW, raw)
+}
