@@ -76,6 +76,7 @@ impl ExitCode {
             | Error::AmbiguousAttachment { .. }
             | Error::CaseTooLarge { .. }
             | Error::MailRefused(_)
+            | Error::AddressNotCarried { .. }
             | Error::NotAContact { .. }
             | Error::CannotListen { .. } => ExitCode::Usage,
             Error::NoSuchTicket { .. }

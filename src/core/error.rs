@@ -134,6 +134,15 @@ pub enum Error {
         supported: u32,
     },
 
+    /// A contact address no plain SMTP transport carries (a non-ASCII local
+    /// part needs SMTPUTF8 all along its path): refused when it is given,
+    /// not at every delivery.
+    #[error("the contact address {email:?} has a non-ASCII local part, which needs SMTPUTF8 (RFC 6531); the desk sends plain SMTP: give an ASCII address")]
+    AddressNotCarried {
+        /// The address as given.
+        email: String,
+    },
+
     /// The store's lock could not be had within the bounded wait.
     #[error("store busy: could not lock {path} within {waited_ms} ms (another tickets command is writing); try again")]
     Busy {

@@ -364,6 +364,12 @@ pub fn thread_root(case: &Case, from_domain: &str) -> String {
     }
 }
 
+/// Whether a contact address (`Name <user@domain>` or `user@domain`) has a
+/// non-ASCII local part, which no plain SMTP transport carries.
+pub fn needs_smtputf8(email: &str) -> bool {
+    parse_mailbox("the contact's address", email).is_ok_and(|mailbox| !mailbox.email.user().is_ascii())
+}
+
 /// The contact's mailbox, refused when its local part is not ASCII: such an
 /// address needs SMTPUTF8 (RFC 6531) all along its path, which the desk
 /// does not ask for, so every attempt would fail; refused, it is withheld

@@ -217,6 +217,12 @@ fn open_as(
     enclosures: Enclosures,
 ) -> Result<Opening> {
     let store = &session.store;
+    // An address no transport carries is refused now, not at every delivery.
+    if let Some(email) = &request.email {
+        if crate::mail::compose::needs_smtputf8(email) {
+            return Err(Error::AddressNotCarried { email: email.clone() });
+        }
+    }
     if let Some(typed) = &request.follow_up_of {
         let id = store.resolve(typed)?;
         let previous = store.load(&id)?;

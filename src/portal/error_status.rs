@@ -46,7 +46,10 @@ pub(super) fn status_of(error: &Error) -> (StatusCode, &'static str) {
             "This case has grown too long to take this text, so nothing was saved. Your text is below: shorten it, \
              or write to support in a new case.",
         ),
-        Error::MailRefused(_) | Error::AttachmentsNotCarried { .. } | Error::AttachmentNotAFile { .. } => (
+        Error::MailRefused(_)
+        | Error::AddressNotCarried { .. }
+        | Error::AttachmentsNotCarried { .. }
+        | Error::AttachmentNotAFile { .. } => (
             StatusCode::UNPROCESSABLE_ENTITY,
             "This could not be accepted as it is, so nothing was saved. Your text is below.",
         ),

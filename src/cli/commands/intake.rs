@@ -50,6 +50,7 @@ fn exit_code_of(e: &CliError) -> ExitCode {
             ExitCode::UnknownSender
         }
         Error::MailRefused(_)
+        | Error::AddressNotCarried { .. }
         | Error::NoSuchTicket { .. }
         | Error::NoCaseTagged { .. }
         | Error::NoCaseReplied
