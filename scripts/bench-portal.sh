@@ -86,10 +86,11 @@ for _ in $(seq 600); do
 done
 idle_kib=$(awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER/status")
 
-# Sign in as a customer would: the analyst's link, opened once; keep the cookie.
+# Sign in as a customer would: the analyst's link, its button pressed (a
+# same-origin POST; opening the link alone spends nothing); keep the cookie.
 LINK=$("$BIN" --dir "$STORE" portal link --email "$CONTACT" --base-url "$BASE" | tr -d '[:space:]')
 LINK="$BASE/login/${LINK##*/login/}"
-COOKIE=$(curl -s -o /dev/null -D - "$LINK" | awk 'tolower($1) == "set-cookie:" { gsub(/\r/, ""); split($2, kv, ";"); print kv[1]; exit }')
+COOKIE=$(curl -s -o /dev/null -D - -X POST -H "Origin: $BASE" "$LINK" | awk 'tolower($1) == "set-cookie:" { gsub(/\r/, ""); split($2, kv, ";"); print kv[1]; exit }')
 if [ -z "$COOKIE" ]; then
   echo "the sign-in link set no cookie: $LINK" >&2
   exit 1

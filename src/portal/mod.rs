@@ -275,7 +275,7 @@ fn router(portal: Shared) -> Router {
         .route("/", get(cases::home))
         .route("/style.css", get(pages::style::stylesheet))
         .route("/login", post(sign_in::request_link))
-        .route("/login/{token}", get(sign_in::use_link))
+        .route("/login/{token}", get(sign_in::show_link).post(sign_in::use_link))
         .route("/logout", post(sign_in::sign_out))
         .route("/cases", post(open::create).layer(DefaultBodyLimit::max(upload_limit)))
         .route("/cases/new", get(open::new_case_form))

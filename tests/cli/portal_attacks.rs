@@ -3,7 +3,7 @@
 //! around the sign-in rate limit. Each test is named after what broke or
 //! what it holds.
 
-use crate::support::portal::{form, open, Server};
+use crate::support::portal::{form, link_path, open, Server};
 use crate::support::{TestStore, NOW};
 use std::time::{Duration, Instant};
 
@@ -196,11 +196,6 @@ fn post_login_answers_as_fast_for_a_customers_address_as_for_a_stranger() {
 }
 
 #[test]
-#[ignore = "not fixed (contract): GET /login/TOKEN signs in at once, so a mail scanner that \
-            fetches links (Safe Links and the like) spends the single-use link before the \
-            customer clicks it, and a page of an attacker can sign a victim's browser in as the \
-            attacker (login CSRF: the victim then types a case into the attacker's account); \
-            the fix is a GET that shows a button and a same-origin POST that signs in (SPEC 8)"]
 fn fetching_a_sign_in_link_without_a_click_from_the_portal_does_not_spend_it() {
     let t = TestStore::with_config(CONFIG);
     let server = Server::start(&t, NOW, &[], &[]);
@@ -219,6 +214,19 @@ fn fetching_a_sign_in_link_without_a_click_from_the_portal_does_not_spend_it() {
     // The customer's click afterwards still works.
     let clicked = server.post_with(&path, None, &[], "");
     assert_eq!(clicked.status, 303);
+    // A POST from another site (login CSRF) is refused and spends nothing.
+    let path = link_path(&t, "ana@acme.example", &server.base());
+    let forged = server.send(
+        "POST",
+        &path,
+        &[
+            ("Origin", "https://evil.example"),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        Some(b""),
+    );
+    assert_eq!(forged.status, 403);
+    assert_eq!(server.post(&path, None, "").status, 303, "still unspent");
 }
 
 /// `.tickets/` is gitignored, but `git add -f` can commit anything: a
@@ -245,13 +253,13 @@ fn a_sign_in_link_planted_in_the_store_signs_nobody_in() {
     // As a git checkout writes it: readable by others.
     let planted = "a".repeat(64);
     plant(&planted, 0o644);
-    let reply = server.send("GET", &format!("/login/{planted}"), &[], None);
+    let reply = server.post(&format!("/login/{planted}"), None, "");
     assert_ne!(reply.status, 303, "a planted link signs nobody in: {}", reply.body);
     assert!(!reply.body.contains("secret case"));
     // The same file as tickets writes it works: the refusal is the mode's.
     let written = "b".repeat(64);
     plant(&written, 0o600);
-    assert_eq!(server.send("GET", &format!("/login/{written}"), &[], None).status, 303);
+    assert_eq!(server.post(&format!("/login/{written}"), None, "").status, 303);
 }
 
 #[test]

@@ -10,7 +10,13 @@ fn a_sign_in_link_works_once_and_sets_a_strict_cookie_and_the_log_keeps_no_secre
     let t = TestStore::with_config(CONFIG);
     let server = Server::start(&t, NOW, &[], &[]);
     let path = link_path(&t, "Ana@Acme.example", &server.base());
-    let first = server.get(&path, None);
+    // Opening the link shows a button and spends nothing (mail scanners
+    // open every link first); the button's POST signs in.
+    let page = server.get(&path, None);
+    assert_eq!(page.status, 200);
+    assert!(session_of(&page).is_none(), "a GET sets no cookie");
+    assert!(page.body.contains(&format!("action=\"{path}\"")), "{}", page.body);
+    let first = server.post(&path, None, "");
     assert_eq!(first.status, 303);
     assert_eq!(first.header("location"), Some("/"));
     let cookie = first.header("set-cookie").expect("cookie").to_string();
@@ -20,7 +26,7 @@ fn a_sign_in_link_works_once_and_sets_a_strict_cookie_and_the_log_keeps_no_secre
     assert!(!cookie.contains("Secure"), "plain http: {cookie}");
     let session = session_of(&first).unwrap();
     assert_eq!(session.len(), 64, "256 random bits");
-    let again = server.get(&path, None);
+    let again = server.post(&path, None, "");
     assert_eq!(again.status, 400, "a link works once");
     assert!(session_of(&again).is_none());
     let home = server.get("/", Some(&session));
@@ -34,7 +40,10 @@ fn a_sign_in_link_works_once_and_sets_a_strict_cookie_and_the_log_keeps_no_secre
         assert!(!String::from_utf8_lossy(&bytes).contains(token), "{:?}", entry.path());
     }
     let log = server.log_with("GET / 200");
-    assert!(log.contains("GET /login/<token> 303"), "{log}");
+    assert!(
+        log.contains("GET /login/<token> 200") && log.contains("POST /login/<token> 303"),
+        "{log}"
+    );
     assert!(!log.contains(token) && !log.contains(&session), "{log}");
     // Signing out ends the session on the server, not only in the browser.
     let out = server.post("/logout", Some(&session), "");
@@ -48,12 +57,12 @@ fn an_expired_link_does_not_sign_in() {
     let t = TestStore::with_config(CONFIG);
     let server = Server::start(&t, "2026-11-19T10:15:01Z", &[], &[]);
     let path = link_path(&t, "ana@acme.example", &server.base());
-    let reply = server.get(&path, None);
+    let reply = server.post(&path, None, "");
     assert_eq!(reply.status, 400);
     assert!(session_of(&reply).is_none());
     let server = Server::start(&t, "2026-11-19T10:14:59Z", &[], &[]);
     let path = link_path(&t, "ana@acme.example", &server.base());
-    assert_eq!(server.get(&path, None).status, 303, "still within 15 minutes");
+    assert_eq!(server.post(&path, None, "").status, 303, "still within 15 minutes");
 }
 
 #[test]
@@ -78,7 +87,15 @@ fn an_https_base_url_makes_the_cookie_secure_and_is_the_only_origin_taken() {
         "https://portal.example",
     ]);
     let path = url.trim().strip_prefix("https://portal.example").unwrap().to_string();
-    let reply = server.get(&path, None);
+    let reply = server.send(
+        "POST",
+        &path,
+        &[
+            ("Origin", "https://portal.example"),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        Some(b""),
+    );
     assert!(reply.header("set-cookie").unwrap().contains("; Secure"));
     let session = session_of(&reply).unwrap();
     let id = open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
@@ -131,7 +148,7 @@ fn post_login_answers_alike_and_queues_a_working_link_only_for_a_contact() {
     let start = text.find("/login/").expect("a link in the message");
     let token: String = text[start + 7..].chars().take_while(char::is_ascii_hexdigit).collect();
     assert_eq!(token.len(), 64);
-    let reply = server.get(&format!("/login/{token}"), None);
+    let reply = server.post(&format!("/login/{token}"), None, "");
     assert_eq!(reply.status, 303);
     assert!(session_of(&reply).is_some());
 }

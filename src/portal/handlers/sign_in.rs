@@ -4,7 +4,9 @@
 use crate::operations::portal::{redeem_sign_in, request_sign_in, SignInRequested};
 use crate::portal::client::client_of;
 use crate::portal::error::{blocking, PortalError};
-use crate::portal::pages::sign_in::{check_your_mail, link_does_not_work, not_an_address, too_many_requests};
+use crate::portal::pages::sign_in::{
+    check_your_mail, confirm_sign_in, link_does_not_work, not_an_address, too_many_requests,
+};
 use crate::portal::{Shared, SESSION_LIFETIME, SIGN_IN_REQUESTS_PER_ADDRESS, SIGN_IN_REQUESTS_PER_CLIENT};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, Path, State};
@@ -56,7 +58,18 @@ pub(crate) async fn request_link(
     Ok(check_your_mail(&email))
 }
 
-/// `GET /login/TOKEN`: signs in once, sets the session cookie, goes to `/`.
+/// `GET /login/TOKEN`: the page with the one button that signs in; spends
+/// nothing and sets no cookie. Only a token's shape is checked (64 hex
+/// digits), so that nothing else is ever put into the page's form.
+pub(crate) async fn show_link(Path(token): Path<String>) -> Response {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return link_does_not_work();
+    }
+    confirm_sign_in(&token)
+}
+
+/// `POST /login/TOKEN` (origin-checked like every POST): signs in once,
+/// sets the session cookie, goes to `/`.
 pub(crate) async fn use_link(State(portal): State<Shared>, Path(token): Path<String>) -> Result<Response, PortalError> {
     let session = portal.session("portal");
     let Some(contact) = blocking(move || redeem_sign_in(&session, &token)).await? else {

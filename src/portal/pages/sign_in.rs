@@ -57,6 +57,26 @@ pub(crate) fn too_many_requests(seconds: u32) -> Response {
 }
 
 /// 400: a link unknown, used or expired.
+/// `GET /login/TOKEN`: one button that signs in. The link itself spends
+/// nothing: mail scanners open every link before the customer does, and a
+/// page elsewhere must not sign a browser in as someone else.
+pub(crate) fn confirm_sign_in(token: &str) -> Response {
+    respond(
+        StatusCode::OK,
+        layout(
+            "Sign in",
+            None,
+            html! {
+                h1 { "Sign in to the support portal" }
+                p { "This link signs you in once, within 15 minutes of when it was sent." }
+                form method="post" action={ "/login/" (token) } {
+                    button type="submit" { "Sign in" }
+                }
+            },
+        ),
+    )
+}
+
 pub(crate) fn link_does_not_work() -> Response {
     message(
         StatusCode::BAD_REQUEST,

@@ -182,7 +182,8 @@ impl Server {
     /// Signs `email` in through a link from `portal link`; the session cookie.
     pub fn sign_in(&self, t: &TestStore, email: &str) -> String {
         let path = link_path(t, email, &self.base());
-        let reply = self.get(&path, None);
+        assert_eq!(self.get(&path, None).status, 200, "the link's page");
+        let reply = self.post(&path, None, "");
         assert_eq!(reply.status, 303, "{}", reply.body);
         session_of(&reply).expect("a session cookie")
     }
