@@ -108,8 +108,15 @@ pub fn visible_attachment(
     let Some(attachment) = public_attachment(&case, sha256).cloned() else {
         return Ok(None);
     };
-    let file = session.store.open_attachment(&attachment)?;
-    Ok(Some((attachment, file)))
+    // A file that is missing, a link or anything but the bytes it names (a
+    // planted or damaged store) is not there for the customer: 404, like a
+    // file they may not see; `check` tells the analysts.
+    match session.store.open_attachment(&attachment) {
+        Ok(file) => Ok(Some((attachment, file))),
+        Err(Error::InvalidData { .. }) => Ok(None),
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// The SHA-256 of a token, in lowercase hex: what the store keeps.

@@ -92,6 +92,15 @@ fn a_customers_upload_on_a_reply_is_fetched_byte_for_byte_and_downloaded_only_by
         request(&server, "GET", &link, "0".repeat(64).as_str(), None).body,
         log()
     );
+    // The stored file replaced by a link (a planted store): 404 like a
+    // missing file, never a 500 and never the link's target.
+    let stored = t.path().join("attachments").join(&sha[..2]).join(&sha[2..]);
+    std::fs::remove_file(&stored).unwrap();
+    std::os::unix::fs::symlink(t.path().join("config.yaml"), &stored).unwrap();
+    let planted = request(&server, "GET", &link, &ana, None);
+    assert_eq!((planted.status, &planted.body), (404, &missing.body));
+    std::fs::remove_file(&stored).unwrap();
+    assert_eq!(request(&server, "GET", &link, &ana, None).status, 404, "missing");
 }
 
 #[test]
