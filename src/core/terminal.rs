@@ -44,6 +44,14 @@ fn is_invisible(c: char) -> bool {
     )
 }
 
+/// Untrusted text for a web page: bidi overrides, invisible and control
+/// characters (but line breaks and tabs) shown escaped (`\u{202e}`), as on
+/// a terminal, so that "Invoice\u{202e}fdp.exe" cannot show as
+/// "Invoiceexe.pdf". The page's template still escapes the HTML.
+pub fn for_page(text: &str) -> String {
+    escape(text, true)
+}
+
 fn escape(text: &str, keep_newlines: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {

@@ -286,3 +286,26 @@ fn a_second_x_forwarded_for_line_does_not_dodge_the_sign_in_limit_and_the_log_na
     let log = server.log_with("198.51.100.7 POST /login");
     assert!(log.contains("198.51.100.7 POST /login 429"), "{log}");
 }
+
+#[test]
+fn bidi_and_invisible_characters_never_reach_a_page_raw() {
+    let t = TestStore::with_config(CONFIG);
+    let id = open(
+        &t,
+        "Acme Corp",
+        Some("ana@acme.example"),
+        "Invoice\u{202e}fdp.exe\u{200b}",
+    );
+    t.run(&["request-info", &id, "-m", "See\u{2066}hidden\u{2069} this"])
+        .success();
+    let server = Server::start(&t, NOW, &[], &[]);
+    let ana = server.sign_in(&t, "ana@acme.example");
+    for path in ["/".to_string(), format!("/cases/{id}")] {
+        let page = server.get(&path, Some(&ana));
+        assert_eq!(page.status, 200);
+        for c in ['\u{202e}', '\u{200b}', '\u{2066}', '\u{2069}'] {
+            assert!(!page.body.contains(c), "{path} carries U+{:04X} raw", c as u32);
+        }
+        assert!(page.body.contains("Invoice\\u{202e}fdp.exe"), "{path}: {}", page.body);
+    }
+}

@@ -36,7 +36,7 @@ pub(crate) fn links(case: &Case, attachments: &[Attachment]) -> Markup {
                 @for attachment in attachments {
                     li {
                         a href={ "/cases/" (case.id) "/attachments/" (attachment.sha256) } download {
-                            (crate::core::terminal::attachment_name_for_display(&attachment.name))
+                            (crate::core::terminal::for_page(&crate::core::terminal::attachment_name_for_display(&attachment.name)))
                         }
                         " (" (size(attachment.size)) ")"
                     }

@@ -6,6 +6,7 @@ use super::attachments::{file_input, links};
 use super::{date, layout, respond, turn};
 use crate::core::case::Case;
 use crate::core::config::Config;
+use crate::core::terminal::for_page;
 use crate::core::vocabulary::status_for_customer;
 use crate::core::vocabulary::{ActionKind, Status};
 use crate::operations::portal::public_events;
@@ -48,7 +49,7 @@ pub(crate) fn refusal_notice(status: StatusCode) -> &'static str {
 
 fn case_markup(config: &Config, case: &Case, typed: &Typed) -> Markup {
     html! {
-        h1 { (case.id) ": " (case.summary) }
+        h1 { (case.id) ": " (for_page(&case.summary)) }
         @if let Some(notice) = &typed.notice { p.notice role="alert" { (notice) } }
         p { span.status { "Status: " (case.status) } }
         p.explain { (status_for_customer(case.status)) }
@@ -58,11 +59,11 @@ fn case_markup(config: &Config, case: &Case, typed: &Typed) -> Markup {
         ol.conversation {
             @for event in public_events(case) {
                 @match event.action {
-                    ActionKind::Open => li { p.muted { (date(event.at)) ": you opened the case" } div.text { (case.description) } (links(case, &event.attachments)) },
-                    ActionKind::RequestInfo => li.support { p.muted { (date(event.at)) ": support wrote" } div.text { (event.message.as_deref().unwrap_or("")) } (links(case, &event.attachments)) },
-                    ActionKind::Reply => li { p.muted { (date(event.at)) ": you wrote" } div.text { (event.message.as_deref().unwrap_or("")) } (links(case, &event.attachments)) },
-                    ActionKind::Close => li.support { p.muted { (date(event.at)) ": support resolved the case" } div.text { (event.message.as_deref().unwrap_or("")) } (links(case, &event.attachments)) },
-                    ActionKind::AutoClose => li.support { p.muted { (date(event.at)) ": closed" } div.text { (event.message.as_deref().unwrap_or("")) } },
+                    ActionKind::Open => li { p.muted { (date(event.at)) ": you opened the case" } div.text { (for_page(&case.description)) } (links(case, &event.attachments)) },
+                    ActionKind::RequestInfo => li.support { p.muted { (date(event.at)) ": support wrote" } div.text { (for_page(event.message.as_deref().unwrap_or(""))) } (links(case, &event.attachments)) },
+                    ActionKind::Reply => li { p.muted { (date(event.at)) ": you wrote" } div.text { (for_page(event.message.as_deref().unwrap_or(""))) } (links(case, &event.attachments)) },
+                    ActionKind::Close => li.support { p.muted { (date(event.at)) ": support resolved the case" } div.text { (for_page(event.message.as_deref().unwrap_or(""))) } (links(case, &event.attachments)) },
+                    ActionKind::AutoClose => li.support { p.muted { (date(event.at)) ": closed" } div.text { (for_page(event.message.as_deref().unwrap_or(""))) } },
                     ActionKind::Remind => li.support { p.muted { (date(event.at)) ": support reminded you that this case waits for your answer" } },
                     _ => {}
                 }
