@@ -195,6 +195,18 @@ impl ActionKind {
     }
 }
 
+/// A status as a short label in the customer's words (SPEC section 8),
+/// never the YAML spelling.
+pub fn label_for_customer(status: Status) -> &'static str {
+    match status {
+        Status::Open => "Received",
+        Status::AtInvestigation => "Being investigated",
+        Status::WaitingForCustomer => "Waiting for you",
+        Status::Escalated => "With R&D",
+        Status::Closed => "Closed",
+    }
+}
+
 /// The customer's words for a status (the seed's descriptions).
 pub fn status_for_customer(status: Status) -> &'static str {
     match status {

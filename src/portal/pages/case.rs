@@ -7,6 +7,7 @@ use super::{date, layout, respond, turn};
 use crate::core::case::Case;
 use crate::core::config::Config;
 use crate::core::terminal::for_page;
+use crate::core::vocabulary::label_for_customer;
 use crate::core::vocabulary::status_for_customer;
 use crate::core::vocabulary::{ActionKind, Status};
 use crate::operations::portal::public_events;
@@ -51,7 +52,7 @@ fn case_markup(config: &Config, case: &Case, typed: &Typed) -> Markup {
     html! {
         h1 { (case.id) ": " (for_page(&case.summary)) }
         @if let Some(notice) = &typed.notice { p.notice role="alert" { (notice) } }
-        p { span.status { "Status: " (case.status) } }
+        p { span.status { "Status: " (label_for_customer(case.status)) } }
         p.explain { (status_for_customer(case.status)) }
         p { (turn(config, case.status, case.waiting_since)) }
         @if let Some(previous) = &case.follow_up_of { p { "Follows up " (previous) "." } }

@@ -4,6 +4,7 @@ use super::{date, layout, respond, turn};
 use crate::core::config::Config;
 use crate::core::digest::Digest;
 use crate::core::terminal::for_page;
+use crate::core::vocabulary::label_for_customer;
 use crate::core::vocabulary::status_for_customer;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -29,7 +30,7 @@ pub(crate) fn case_list(email: &str, config: &Config, rows: &[Digest]) -> Respon
                                 tr {
                                     td { a href={ "/cases/" (row.id) } { (row.id) } }
                                     td { (for_page(&row.summary)) }
-                                    td { span.status { (row.status) } br; span.explain { (status_for_customer(row.status)) } }
+                                    td { span.status { (label_for_customer(row.status)) } br; span.explain { (status_for_customer(row.status)) } }
                                     td { (date(row.updated_at)) }
                                     td { (turn(config, row.status, row.waiting_since)) }
                                 }
