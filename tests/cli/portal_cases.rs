@@ -502,3 +502,17 @@ fn the_case_list_shows_what_the_command_line_and_a_hand_edit_changed_without_a_r
     }
     assert!(list(&server).contains(&second));
 }
+
+#[test]
+fn a_status_reads_as_a_short_label_in_the_customers_words_never_the_yaml_spelling() {
+    let t = TestStore::with_config(CONFIG);
+    let id = open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
+    t.run(&["request-info", &id, "-m", "Which version?"]).success();
+    let server = Server::start(&t, NOW, &[], &[]);
+    let ana = server.sign_in(&t, "ana@acme.example");
+    for path in ["/".to_string(), format!("/cases/{id}")] {
+        let page = server.get(&path, Some(&ana));
+        assert!(page.body.contains("Waiting for you"), "{path}: {}", page.body);
+        assert!(!page.body.contains("waiting-for-customer"), "{path}: {}", page.body);
+    }
+}
