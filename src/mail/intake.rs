@@ -512,6 +512,7 @@ pub fn parse(raw: &[u8]) -> Result<Email> {
     }
     check_structure(raw)?;
     let raw = first_copy_only(raw, &["content-type", "content-transfer-encoding"]);
+    let raw = close_unclosed_multiparts(raw.as_ref());
     let raw = raw.as_ref();
     let message = MessageParser::default()
         .parse(raw)
@@ -662,6 +663,91 @@ fn first_copy_only<'a>(raw: &'a [u8], names: &[&str]) -> std::borrow::Cow<'a, [u
     }
     kept.extend_from_slice(&raw[end..]);
     std::borrow::Cow::Owned(kept)
+}
+
+/// The most multiparts [`close_unclosed_multiparts`] follows at once; deeper
+/// ones are left to the parser as they are.
+const MAX_OPEN_MULTIPARTS: usize = 64;
+
+/// `raw` with every multipart closed where its parent's next delimiter
+/// comes: a forwarded message whose inner multipart never writes its
+/// closing `--boundary--` otherwise swallows every part after it (three
+/// forwarded messages became one attachment). Python's email package, and
+/// mail clients, close it there too.
+fn close_unclosed_multiparts(raw: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let mut open: Vec<Vec<u8>> = Vec::new();
+    let mut inserts: Vec<(usize, Vec<u8>)> = Vec::new();
+    let mut in_content_type = false;
+    let mut offset = 0;
+    for line in raw.split_inclusive(|&b| b == b'\n') {
+        let start = offset;
+        offset += line.len();
+        let text = line.strip_suffix(b"\n").unwrap_or(line);
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        let continued = text.starts_with(b" ") || text.starts_with(b"\t");
+        if !continued {
+            in_content_type = text.len() >= 13 && text[..13].eq_ignore_ascii_case(b"content-type:");
+        }
+        if in_content_type {
+            if let Some(boundary) = boundary_parameter(text) {
+                if open.len() < MAX_OPEN_MULTIPARTS && !open.contains(&boundary) {
+                    open.push(boundary);
+                }
+            }
+            continue;
+        }
+        let Some(rest) = text.strip_prefix(b"--") else { continue };
+        let closing = rest.ends_with(b"--");
+        let name = if closing { &rest[..rest.len() - 2] } else { rest };
+        let name = name.trim_ascii_end();
+        let Some(level) = open.iter().position(|b| b.as_slice() == name) else {
+            continue;
+        };
+        // Every multipart opened inside this one and still open ends here.
+        for inner in open.drain(level + 1..).rev() {
+            let mut close = b"--".to_vec();
+            close.extend_from_slice(&inner);
+            close.extend_from_slice(b"--\r\n");
+            inserts.push((start, close));
+        }
+        if closing {
+            open.truncate(level);
+        }
+    }
+    if inserts.is_empty() {
+        return std::borrow::Cow::Borrowed(raw);
+    }
+    let mut out = Vec::with_capacity(raw.len() + inserts.iter().map(|(_, b)| b.len()).sum::<usize>());
+    let mut from = 0;
+    for (at, bytes) in inserts {
+        out.extend_from_slice(&raw[from..at]);
+        // The closing delimiter must start a line of its own.
+        if !out.is_empty() && !out.ends_with(b"\n") {
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(&bytes);
+        from = at;
+    }
+    out.extend_from_slice(&raw[from..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// The `boundary` parameter of a Content-Type header line, if it has one.
+fn boundary_parameter(line: &[u8]) -> Option<Vec<u8>> {
+    let lower: Vec<u8> = line.to_ascii_lowercase();
+    let at = lower.windows(9).position(|w| w == b"boundary=")?;
+    let value = &line[at + 9..];
+    let value = match value.strip_prefix(b"\"") {
+        Some(quoted) => &quoted[..quoted.iter().position(|&b| b == b'"')?],
+        None => {
+            let end = value
+                .iter()
+                .position(|&b| b == b';' || b.is_ascii_whitespace())
+                .unwrap_or(value.len());
+            &value[..end]
+        }
+    };
+    (!value.is_empty()).then(|| value.to_vec())
 }
 
 /// Whether part `index` is (one of) the message's text or HTML body.
