@@ -61,6 +61,7 @@ mod scale;
 mod shell;
 mod special_files;
 mod stats;
+mod stats_trends;
 mod store;
 mod store_format;
 mod sweep;
