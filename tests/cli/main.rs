@@ -52,6 +52,7 @@ mod portal_browser;
 mod portal_cases;
 mod portal_host;
 mod portal_sign_in;
+mod progress;
 mod properties;
 mod queue;
 mod remind;
