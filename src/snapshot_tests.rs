@@ -9,7 +9,7 @@ use crate::core::lifecycle::{apply, auto_close_resolution, open, Action, NewCase
 use crate::core::targets::Due;
 use crate::core::targets::Policy;
 use crate::core::vocabulary::{Channel, Impact, Severity};
-use crate::operations::stats::{compute, Window};
+use crate::operations::stats::{compute, trend, Period, Window};
 use crate::views::*;
 use chrono::{DateTime, Duration, Utc};
 
@@ -273,4 +273,16 @@ fn stats_view() {
     let stats = compute(&summaries, window, &policy, now());
     insta::assert_snapshot!("stats_view_json", json(&stats));
     insta::assert_snapshot!("stats_view_yaml", yaml(&stats));
+}
+
+#[test]
+fn trend_view() {
+    let summaries: Vec<Digest> = [waiting(), escalated(), closed(), auto_closed(), unanswered()]
+        .iter()
+        .map(Digest::of)
+        .collect();
+    let policy = Policy::new(&crate::core::config::Config::default()).expect("the default policy");
+    let view = trend(&summaries, Period::Week, Window::default(), &policy, now());
+    insta::assert_snapshot!("trend_view_json", json(&view));
+    insta::assert_snapshot!("trend_view_yaml", yaml(&view));
 }

@@ -219,8 +219,12 @@ impl Context {
                 ));
             }
         }
+        let mut store = Store::new(&global.dir);
+        if let Some(progress) = render::progress::TerminalProgress::detect(global.format) {
+            store = store.with_progress(progress);
+        }
         Ok(Context {
-            store: Store::new(&global.dir),
+            store,
             now,
             actor: global.actor.clone(),
             format: global.format,

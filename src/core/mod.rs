@@ -13,6 +13,7 @@ pub mod id;
 pub mod lifecycle;
 pub mod mail_refusal;
 pub mod program;
+pub mod progress;
 pub mod routing;
 pub mod targets;
 pub mod terminal;

@@ -146,9 +146,12 @@ pub fn is_prunable(problem: &Problem) -> bool {
 /// in one commit; a commit that fails is an error naming git's reason (the
 /// files are gone from the work tree, staged for a person to commit).
 pub fn prune(store: &Store, lock: &crate::store::StoreLock, orphans: &[StoredFile]) -> Result<usize> {
+    let underway = crate::core::progress::Underway::start(store.progress(), "removing files", orphans.len() as u64);
     for file in orphans {
         store.remove_attachment_file(lock, file)?;
+        underway.advance(1);
     }
+    drop(underway);
     let config = store.config()?;
     let removed: Vec<std::path::PathBuf> = orphans.iter().map(|file| file.path.clone()).collect();
     let message = format!(

@@ -123,7 +123,9 @@ pub fn check(store: &Store) -> Result<Report> {
     // Every case file is read in full (the index is never trusted here), on
     // every core. The cross-case checks keep compact facts (hashes, file
     // numbers), never the cases, so memory stays flat in the store's size.
+    let underway = crate::core::progress::Underway::start(store.progress(), "checking cases", case_files.len() as u64);
     let facts = check_case_files(store, &names, &case_files, config.as_ref(), auto_close_after_days);
+    drop(underway);
     report.problems.extend(facts.file_problems);
     let ids = Ids::of(&names, &facts.named_after, facts.odd_ids);
     check_unique_ids(store, &names, &ids, &mut report);
@@ -230,9 +232,11 @@ fn check_case_files(
             if start >= case_files.len() {
                 break;
             }
-            for &file in &case_files[start..(start + BATCH).min(case_files.len())] {
+            let batch = &case_files[start..(start + BATCH).min(case_files.len())];
+            for &file in batch {
                 check_one(store, names, file, config, auto_close_after_days, &mut facts);
             }
+            store.progress().advance(batch.len() as u64);
         }
         facts
     };

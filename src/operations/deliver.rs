@@ -405,7 +405,10 @@ pub fn deliver(
     let acknowledge_period = config.mail.as_ref().map_or(Duration::hours(24), |mail| {
         Duration::hours(i64::from(mail.acknowledge_once_in_hours))
     });
+    let underway =
+        crate::core::progress::Underway::start(store.progress(), "sending messages", pending.messages.len() as u64);
     for (key, mut message, by_mail) in pending.messages {
+        underway.advance(1);
         let last = acknowledged_lately(&ledger, &message, session.now, acknowledge_period).filter(|_| by_mail);
         if let Some(last) = last {
             let reason = format!(
@@ -479,6 +482,7 @@ pub fn deliver(
             HandOver::Failed => delivered.failed.push(message),
         }
     }
+    drop(underway);
     if !dry_run {
         // Only a shortcut for the next run: a failure to keep it costs time, not mail.
         let _ = store.write_mail_settled(&delivery_lock, &settled);

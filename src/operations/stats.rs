@@ -9,7 +9,7 @@ use crate::core::digest::Digest;
 use crate::core::targets::is_overdue;
 use crate::core::targets::Policy;
 use crate::core::vocabulary::{ActionKind, Level, Severity, Status};
-use crate::views::{Counts, Durations, Stats};
+use crate::views::{Counts, Durations, PeriodView, Stats, TrendView};
 use chrono::{DateTime, Utc};
 
 /// The cases to count: opened at or after `since` and before `until`.
@@ -168,6 +168,188 @@ pub fn compute(summaries: &[Digest], window: Window, policy: &Policy, now: DateT
     accumulator.finish()
 }
 
+/// The length of a trend's periods (`stats --by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// ISO weeks, Monday 00:00 UTC to the next Monday.
+    Week,
+    /// Calendar months, UTC.
+    Month,
+}
+
+impl Period {
+    /// The spelling in `--by` and in the view.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Period::Week => "week",
+            Period::Month => "month",
+        }
+    }
+
+    /// The start of the period holding `t`.
+    pub fn start_of(self, t: DateTime<Utc>) -> DateTime<Utc> {
+        use chrono::{Datelike, NaiveDate};
+        let date = t.date_naive();
+        let first = match self {
+            Period::Week => date - chrono::Duration::days(i64::from(date.weekday().num_days_from_monday())),
+            Period::Month => NaiveDate::from_ymd_opt(date.year(), date.month(), 1).unwrap_or(date),
+        };
+        first.and_time(chrono::NaiveTime::MIN).and_utc()
+    }
+
+    /// The start of the period after the one starting at `start`.
+    pub fn next(self, start: DateTime<Utc>) -> DateTime<Utc> {
+        match self {
+            Period::Week => start + chrono::Duration::days(7),
+            Period::Month => start
+                .checked_add_months(chrono::Months::new(1))
+                .unwrap_or(DateTime::<Utc>::MAX_UTC),
+        }
+    }
+
+    /// The name of the period starting at `start`: `2026-W47` or `2026-11`.
+    pub fn label(self, start: DateTime<Utc>) -> String {
+        match self {
+            Period::Week => start.format("%G-W%V").to_string(),
+            Period::Month => start.format("%Y-%m").to_string(),
+        }
+    }
+}
+
+/// What one period has counted so far.
+#[derive(Debug, Clone, Default)]
+struct Bucket {
+    opened: usize,
+    closed: usize,
+    auto_closed: usize,
+    first_responses: Vec<i64>,
+    missed: usize,
+}
+
+/// The trend of the desk per period, one summary at a time: memory holds a
+/// few counters per period and one duration per answered case of the
+/// periods shown, never the summaries.
+///
+/// The window picks the periods shown (every period overlapping it), and
+/// each period is counted whole; the backlog counts every case, shown or not.
+#[derive(Debug, Clone)]
+pub struct TrendAccumulator<'a> {
+    by: Period,
+    window: Window,
+    policy: &'a Policy,
+    now: DateTime<Utc>,
+    buckets: std::collections::BTreeMap<DateTime<Utc>, Bucket>,
+}
+
+impl<'a> TrendAccumulator<'a> {
+    /// Nothing counted yet.
+    pub fn new(by: Period, window: Window, policy: &'a Policy, now: DateTime<Utc>) -> Self {
+        TrendAccumulator {
+            by,
+            window,
+            policy,
+            now,
+            buckets: std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Whether the period starting at `start` overlaps the window.
+    fn shown(&self, start: DateTime<Utc>) -> bool {
+        self.window.since.is_none_or(|s| self.by.next(start) > s) && self.window.until.is_none_or(|u| start < u)
+    }
+
+    /// Counts one case.
+    pub fn add(&mut self, s: &Digest) {
+        let opened = self.by.start_of(s.created_at);
+        let shown = self.shown(opened);
+        let due = self.policy.first_response_due(&s.customer, s.severity, s.created_at);
+        let missed = is_overdue(s, &due, self.now) || s.first_response_at.is_some_and(|at| at > due);
+        let bucket = self.buckets.entry(opened).or_default();
+        bucket.opened += 1;
+        if shown {
+            if let Some(at) = s.first_response_at {
+                bucket.first_responses.push((at - s.created_at).num_seconds());
+            }
+            if missed {
+                bucket.missed += 1;
+            }
+        }
+        if s.status == Status::Closed {
+            // Closed is terminal, so a closed case's last change is its closing.
+            let bucket = self.buckets.entry(self.by.start_of(s.updated_at)).or_default();
+            bucket.closed += 1;
+            if s.last_action == ActionKind::AutoClose {
+                bucket.auto_closed += 1;
+            }
+        }
+    }
+
+    /// The trend: every period overlapping the window, from the first with a
+    /// case (or the window's start) to the one holding *now* (or the window's end).
+    pub fn finish(self) -> TrendView {
+        let by = self.by;
+        let first = match self.window.since {
+            Some(since) => Some(by.start_of(since)),
+            None => self.buckets.keys().next().copied(),
+        };
+        let last = match self.window.until {
+            Some(until) => by.start_of(until - chrono::Duration::nanoseconds(1)),
+            None => {
+                let newest = self.buckets.keys().next_back().copied();
+                newest.map_or(by.start_of(self.now), |n| n.max(by.start_of(self.now)))
+            }
+        };
+        let mut periods = Vec::new();
+        let mut backlog: i64 = 0;
+        let mut buckets = self.buckets.into_iter().peekable();
+        let mut start = match first {
+            Some(first) => first,
+            None => last + chrono::Duration::days(1),
+        };
+        while start <= last {
+            // Everything before the period (shown or not) goes into the backlog.
+            while let Some((_, b)) = buckets.next_if(|(k, _)| *k < start) {
+                backlog += b.opened as i64 - b.closed as i64;
+            }
+            let end = by.next(start);
+            let mut bucket = buckets
+                .next_if(|(k, _)| *k == start)
+                .map(|(_, b)| b)
+                .unwrap_or_default();
+            backlog += bucket.opened as i64 - bucket.closed as i64;
+            bucket.first_responses.sort_unstable();
+            periods.push(PeriodView {
+                period: by.label(start),
+                start: crate::core::time::format_instant(&start),
+                end: crate::core::time::format_instant(&end),
+                opened: bucket.opened,
+                closed: bucket.closed,
+                auto_closed: bucket.auto_closed,
+                first_responses: bucket.first_responses.len(),
+                first_response_median_seconds: median(&bucket.first_responses),
+                first_response_missed: bucket.missed,
+                backlog: backlog.max(0) as usize,
+            });
+            start = end;
+        }
+        TrendView {
+            by: by.as_str(),
+            since: self.window.since.as_ref().map(crate::core::time::format_instant),
+            until: self.window.until.as_ref().map(crate::core::time::format_instant),
+            periods,
+        }
+    }
+}
+
+/// Computes the trend of `summaries` per period.
+pub fn trend(summaries: &[Digest], by: Period, window: Window, policy: &Policy, now: DateTime<Utc>) -> TrendView {
+    let mut accumulator = TrendAccumulator::new(by, window, policy, now);
+    for summary in summaries {
+        accumulator.add(summary);
+    }
+    accumulator.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,5 +379,20 @@ mod tests {
         assert!(w.contains(t("2026-11-01T00:00:00Z")));
         assert!(!w.contains(t("2026-11-02T00:00:00Z")));
         assert!(!w.contains(t("2026-10-31T23:59:59Z")));
+    }
+    #[test]
+    fn weeks_start_on_monday_and_months_on_the_first() {
+        let t = |s: &str| crate::core::time::parse_instant(s).unwrap();
+        let thursday = t("2026-11-19T10:00:00Z");
+        assert_eq!(Period::Week.start_of(thursday), t("2026-11-16T00:00:00Z"));
+        assert_eq!(Period::Week.label(t("2026-11-16T00:00:00Z")), "2026-W47");
+        assert_eq!(Period::Month.start_of(thursday), t("2026-11-01T00:00:00Z"));
+        assert_eq!(Period::Month.next(t("2026-12-01T00:00:00Z")), t("2027-01-01T00:00:00Z"));
+        assert_eq!(Period::Month.label(t("2026-12-01T00:00:00Z")), "2026-12");
+        // 2027-01-01 is a Friday of ISO week 2026-W53.
+        assert_eq!(
+            Period::Week.label(Period::Week.start_of(t("2027-01-01T00:00:00Z"))),
+            "2026-W53"
+        );
     }
 }

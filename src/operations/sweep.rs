@@ -113,6 +113,7 @@ pub fn sweep(session: &Session, mode: Mode, report: Report) -> Result<Swept> {
     // A failed write stops the sweep, but what was written before is still
     // reported and committed.
     let mut failed = None;
+    let underway = crate::core::progress::Underway::start(store.progress(), "closing cases", due.len() as u64);
     for batch in due.chunks(BATCH) {
         // Re-read under the lock (the summary may predate another writer), in parallel.
         let loaded: Vec<Result<Case>> = batch.par_iter().map(|(_, id)| tx.load(id)).collect();
@@ -141,7 +142,9 @@ pub fn sweep(session: &Session, mode: Mode, report: Report) -> Result<Swept> {
         if report == Report::Summaries {
             closed_summaries.extend(changed.iter().map(Digest::of));
         }
+        underway.advance(batch.len() as u64);
     }
+    drop(underway);
     let message = crate::git::sweep_message(tx.written().len());
     let warnings = tx.finish(&message);
     Ok(Swept {

@@ -323,6 +323,18 @@ pub fn visit(
     // file's metadata, bit sets, and 32-bit line numbers.
     let names = store.case_names()?;
     let count = names.len();
+    let _underway = crate::core::progress::Underway::start(store.progress(), "reading cases", count as u64);
+    visit_names(store, names, want, f)
+}
+
+fn visit_names(
+    store: &Store,
+    names: CaseNames,
+    want: &(dyn Fn(Status) -> bool + Sync),
+    f: &mut dyn FnMut(Digest, Origin),
+) -> Result<(Vec<Error>, Rereader)> {
+    let count = names.len();
+    let progress = store.progress();
     // A `.tickets` that is a link or not a directory leaves the index unused:
     // every file is read, and nothing is written there.
     let derived = DerivedDir::open(store.root()).ok().flatten();
@@ -350,6 +362,7 @@ pub fn visit(
     let mut index_kept = None;
     // Damaged lines found only when their JSON is parsed: read those files again.
     let mut reread: Vec<u32> = Vec::new();
+    let mut from_index = 0usize;
 
     if let Some(file) = index_file {
         let mut reader = BufReader::with_capacity(1 << 16, file);
@@ -441,7 +454,11 @@ pub fn visit(
                     }
                     next.next();
                     match parse_line(line.trim_end_matches('\n')).and_then(|parsed| parsed.digest()) {
-                        Some(summary) => f(summary, Origin::index_line(i as usize, start)),
+                        Some(summary) => {
+                            f(summary, Origin::index_line(i as usize, start));
+                            progress.advance(1);
+                            from_index += 1;
+                        }
                         None => reread.push(i),
                     }
                 }
@@ -460,6 +477,8 @@ pub fn visit(
     drop(reread);
 
     let todo: Vec<u32> = (0..count).filter(|i| !cached.get(*i)).map(|i| i as u32).collect();
+    // The cached cases `want` turned down are done too.
+    progress.advance((count - todo.len()).saturating_sub(from_index) as u64);
     drop(cached);
     let mut errors = Vec::new();
     let mut new_lines = String::new();
@@ -492,6 +511,7 @@ pub fn visit(
                 Err(e) => errors.push(e),
             }
         }
+        progress.advance(chunk.len() as u64);
         if let Some(w) = writer.as_mut() {
             w.write(&new_lines);
             new_lines.clear();

@@ -51,15 +51,38 @@ pub const GITIGNORE: &str =
     "# Derived files of `tickets`: never needed for correctness, rebuilt when missing.\n/.tickets/\n.*.tmp\n";
 
 /// A store directory.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Store {
     root: PathBuf,
+    progress: std::sync::Arc<dyn crate::core::progress::Progress>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("root", &self.root)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Store {
     /// A store at `root` (not checked until used).
     pub fn new(root: impl Into<PathBuf>) -> Store {
-        Store { root: root.into() }
+        Store {
+            root: root.into(),
+            progress: std::sync::Arc::new(crate::core::progress::Silent),
+        }
+    }
+
+    /// The same store, telling `progress` how far long work (reading every
+    /// case, checking them) is along. Without it nothing is told.
+    pub fn with_progress(self, progress: std::sync::Arc<dyn crate::core::progress::Progress>) -> Store {
+        Store { progress, ..self }
+    }
+
+    /// Where long work over this store reports how far along it is.
+    pub fn progress(&self) -> &dyn crate::core::progress::Progress {
+        self.progress.as_ref()
     }
 
     /// The store directory.

@@ -8,6 +8,7 @@ mod outbox_view;
 mod queue_view;
 mod remind_view;
 mod stats_view;
+mod trend_view;
 
 pub use case_view::{CaseView, EventView};
 pub use check_view::{CheckView, Gravity, Problem};
@@ -15,6 +16,7 @@ pub use outbox_view::OutboxView;
 pub use queue_view::QueueView;
 pub use remind_view::RemindView;
 pub use stats_view::{Counts, Durations, Stats};
+pub use trend_view::{PeriodView, TrendView};
 
 use crate::core::error::{Error, Result};
 use crate::core::time::format_instant;

@@ -5,8 +5,8 @@ use crate::cli::cli_error::{CliError, Result};
 use crate::cli::exit_code::ExitCode;
 use crate::cli::render::{human_duration, render_table, table};
 use crate::cli::{emit, policy, report_bad_files, Context};
-use crate::operations::stats::{Accumulator, Window};
-use crate::views::{serialize, Counts, Durations, Stats};
+use crate::operations::stats::{Accumulator, Period, TrendAccumulator, Window};
+use crate::views::{serialize, Counts, Durations, PeriodView, Stats, TrendView};
 use chrono::{DateTime, Utc};
 use clap::Args;
 
@@ -19,6 +19,19 @@ pub struct StatsArgs {
     /// Count cases opened before this instant.
     #[arg(long, value_name = "RFC3339", value_parser = crate::core::time::parse_instant)]
     pub until: Option<DateTime<Utc>>,
+    /// Show the trend per period instead: cases opened, closed and
+    /// auto-closed, the median first response and the targets missed, and
+    /// the backlog at each period's end.
+    #[arg(long, value_name = "week|month", value_parser = parse_period)]
+    pub by: Option<Period>,
+}
+
+fn parse_period(text: &str) -> std::result::Result<Period, String> {
+    match text {
+        "week" => Ok(Period::Week),
+        "month" => Ok(Period::Month),
+        _ => Err("expected week or month".into()),
+    }
 }
 
 /// Runs `stats`.
@@ -34,6 +47,9 @@ pub fn run(ctx: &Context, args: StatsArgs) -> Result<ExitCode> {
         since: args.since,
         until: args.until,
     };
+    if let Some(by) = args.by {
+        return trend(ctx, by, window, &policy);
+    }
     // Streamed: the summaries are counted as they are read, never held.
     let mut accumulator = Accumulator::new(window, &policy, ctx.now);
     let errors = ctx.store.each_summary(&mut |summary| accumulator.add(&summary))?;
@@ -104,4 +120,100 @@ fn stats_text(stats: &Stats) -> String {
         stats.first_response_late
     ));
     out
+}
+
+/// `stats --by`: the trend, streamed like the totals.
+fn trend(ctx: &Context, by: Period, window: Window, policy: &crate::core::targets::Policy) -> Result<ExitCode> {
+    let mut accumulator = TrendAccumulator::new(by, window, policy, ctx.now);
+    let errors = ctx.store.each_summary(&mut |summary| accumulator.add(&summary))?;
+    let view = accumulator.finish();
+    match serialize(ctx.format, &view)? {
+        Some(text) => emit(&text)?,
+        None => emit(&trend_text(&view))?,
+    }
+    Ok(report_bad_files(&errors))
+}
+
+/// Eighths of a block, for sparklines and the ends of bars.
+const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// The widest the backlog's bar gets: the table fits 80 columns.
+const BAR_WIDTH: usize = 15;
+
+/// One sparkline character: `value` against the column's largest (blank for 0).
+fn spark(value: u64, max: u64) -> char {
+    if value == 0 || max == 0 {
+        return ' ';
+    }
+    let level = (value * 8).div_ceil(max).clamp(1, 8);
+    BLOCKS[level as usize - 1]
+}
+
+/// A horizontal bar of at most [`BAR_WIDTH`] cells, in eighths.
+fn bar(value: u64, max: u64) -> String {
+    if value == 0 || max == 0 {
+        return String::new();
+    }
+    let eighths = (value * (BAR_WIDTH as u64) * 8).div_ceil(max).max(1);
+    let mut out = "█".repeat((eighths / 8) as usize);
+    const PARTIAL: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+    let rest = (eighths % 8) as usize;
+    if rest > 0 {
+        out.push(PARTIAL[rest]);
+    }
+    out
+}
+
+/// The trend as one line per period, each number with its sparkline and the
+/// backlog with a bar: 79 columns at most.
+fn trend_text(view: &TrendView) -> String {
+    let max = |f: fn(&PeriodView) -> u64| view.periods.iter().map(f).max().unwrap_or(0);
+    let opened = max(|p| p.opened as u64);
+    let closed = max(|p| p.closed as u64);
+    let auto = max(|p| p.auto_closed as u64);
+    let median = max(|p| p.first_response_median_seconds.unwrap_or(0).max(0) as u64);
+    let missed = max(|p| p.first_response_missed as u64);
+    let backlog = max(|p| p.backlog as u64);
+    let mut out = format!(
+        "{:<8} {:>8} {:>8} {:>8} {:>10} {:>8} {:>7}\n",
+        by_header(view.by),
+        "OPENED",
+        "CLOSED",
+        "AUTO",
+        "1ST REPLY",
+        "MISSED",
+        "BACKLOG"
+    );
+    for p in &view.periods {
+        let reply = p.first_response_median_seconds;
+        let line = format!(
+            "{:<8} {:>6} {} {:>6} {} {:>6} {} {:>8} {} {:>6} {} {:>7} {}",
+            p.period,
+            p.opened,
+            spark(p.opened as u64, opened),
+            p.closed,
+            spark(p.closed as u64, closed),
+            p.auto_closed,
+            spark(p.auto_closed as u64, auto),
+            duration(reply),
+            spark(reply.unwrap_or(0).max(0) as u64, median),
+            p.first_response_missed,
+            spark(p.first_response_missed as u64, missed),
+            p.backlog,
+            bar(p.backlog as u64, backlog),
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    if view.periods.is_empty() {
+        out.push_str("no cases\n");
+    }
+    out
+}
+
+fn by_header(by: &str) -> &'static str {
+    match by {
+        "month" => "MONTH",
+        _ => "WEEK",
+    }
 }

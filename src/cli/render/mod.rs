@@ -4,6 +4,7 @@
 pub mod color;
 pub mod list_table;
 pub mod pager;
+pub mod progress;
 
 use crate::core::case::Case;
 use crate::core::digest::Digest;
