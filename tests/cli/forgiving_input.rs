@@ -1,0 +1,61 @@
+//! Forgiving input (issue 25): what people type is taken when it can mean
+//! one thing only, and refused with a hint at what was meant otherwise.
+
+use crate::support::cases::case_in;
+use crate::support::*;
+
+/// An ID without its prefix, in lower case, or cut short, finds the case.
+#[test]
+fn an_id_without_its_prefix_or_in_lower_case_is_taken() {
+    let t = TestStore::new();
+    let id = t.open_simple();
+    let body = id.strip_prefix("RC-").expect("RC- prefix");
+    for typed in [
+        body.to_string(),
+        body.to_lowercase(),
+        id.to_lowercase(),
+        body[..4].to_string(),
+    ] {
+        let case = serde_json::from_str::<serde_json::Value>(&t.stdout(&["show", &typed, "--format", "json"]))
+            .expect("show json");
+        assert_eq!(case["id"], id.as_str(), "typed {typed}");
+    }
+}
+
+/// An ID a typo away is refused (exit 3) with the case it may mean.
+#[test]
+fn an_unknown_id_hints_at_the_nearest_one() {
+    let t = TestStore::new();
+    let id = t.open_simple();
+    let body = id.strip_prefix("RC-").expect("RC- prefix");
+    let wrong = if body.as_bytes()[6] == b'Z' { "Y" } else { "Z" };
+    let typo = format!("{}{wrong}", &body[..6]);
+    let out = t.run(&["show", &typo]).code(3).get_output().stderr.clone();
+    let err = String::from_utf8_lossy(&out);
+    assert!(err.contains(&format!("did you mean {id}?")), "{err}");
+    let out = t.run(&["show", "RC-ZZZZZZZZ"]).code(3).get_output().stderr.clone();
+    assert!(!String::from_utf8_lossy(&out).contains("did you mean"));
+}
+
+/// Every status spelling `list` prints is taken by `--status`.
+#[test]
+fn list_takes_the_status_spellings_it_prints() {
+    let t = TestStore::new();
+    let open = case_in(&t, "open");
+    let invest = case_in(&t, "at-investigation");
+    let waiting = case_in(&t, "waiting-for-customer");
+    let escalated = case_in(&t, "escalated");
+    let closed = case_in(&t, "closed");
+    for (typed, id) in [
+        ("new", &open),
+        ("open", &open),
+        ("invest", &invest),
+        ("at-investigation", &invest),
+        ("waiting", &waiting),
+        ("escal", &escalated),
+        ("closed", &closed),
+    ] {
+        assert_eq!(ids(&t.list(&["--status", typed])), vec![id.clone()], "--status {typed}");
+    }
+    t.run(&["list", "--status", "bogus"]).code(2);
+}
