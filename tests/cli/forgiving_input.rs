@@ -59,3 +59,49 @@ fn list_takes_the_status_spellings_it_prints() {
     }
     t.run(&["list", "--status", "bogus"]).code(2);
 }
+
+/// A text given without `-m` is refused (exit 2) with a hint at `-m`.
+#[test]
+fn a_text_without_its_option_hints_at_it() {
+    let t = TestStore::new();
+    let id = t.open_simple();
+    for (command, option) in [
+        ("reply", "-m/--message"),
+        ("request-info", "-m/--message"),
+        ("note", "-m/--message"),
+        ("close", "-r/--resolution"),
+    ] {
+        let out = t
+            .run(&[command, &id, "Row count is 2040"])
+            .code(2)
+            .get_output()
+            .stderr
+            .clone();
+        let err = String::from_utf8_lossy(&out);
+        assert!(err.contains("unexpected argument 'Row count is 2040'"), "{err}");
+        assert!(
+            err.contains(&format!("tip: {command}'s text goes after {option}")),
+            "{err}"
+        );
+    }
+    assert_eq!(t.status(&id), "open");
+}
+
+/// A usage line names what is missing, never a global option that was given.
+#[test]
+fn a_usage_line_does_not_show_a_given_as_as_required() {
+    let t = TestStore::new();
+    let id = t.open_simple();
+    let out = t
+        .run(&["close", &id, "--as", "tester"])
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8_lossy(&out);
+    assert!(
+        err.contains("Usage: tickets close --resolution <RESOLUTION> <ID>"),
+        "{err}"
+    );
+    assert!(!err.contains("--as"), "{err}");
+}
