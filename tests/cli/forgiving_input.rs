@@ -105,3 +105,29 @@ fn a_usage_line_does_not_show_a_given_as_as_required() {
     );
     assert!(!err.contains("--as"), "{err}");
 }
+
+/// `stats --since/--until` take a date (the start of that day in the store's
+/// time zone, America/Sao_Paulo by default) and a time before now.
+#[test]
+fn stats_takes_dates_and_times_before_now() {
+    let t = TestStore::new();
+    t.open_simple();
+    let stats = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["stats", "--format", "json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&t.stdout(&all)).expect("stats json")
+    };
+    let day = stats(&["--since", "2026-11-19"]);
+    assert_eq!(day["since"], "2026-11-19T03:00:00Z");
+    assert_eq!(day["cases"], 1);
+    assert_eq!(stats(&["--since", "2026-11-20"])["cases"], 0);
+    let ago = stats(&["--since", "3d", "--until", "2026-11-20"]);
+    assert_eq!(ago["since"], "2026-11-16T10:00:00Z");
+    assert_eq!(ago["until"], "2026-11-20T03:00:00Z");
+    assert_eq!(ago["cases"], 1);
+    assert_eq!(stats(&["--since", "2w"])["since"], "2026-11-05T10:00:00Z");
+    assert_eq!(stats(&["--until", "1d"])["cases"], 0);
+    t.run(&["stats", "--since", "yesterday"]).code(2);
+    // --now stays RFC 3339: it is for scripts and replays.
+    t.run(&["stats", "--now", "2026-11-19"]).code(2);
+}
