@@ -131,3 +131,41 @@ fn stats_takes_dates_and_times_before_now() {
     // --now stays RFC 3339: it is for scripts and replays.
     t.run(&["stats", "--now", "2026-11-19"]).code(2);
 }
+
+/// A case opened in the shell without `--channel` does not claim the portal:
+/// it is recorded as phone, at medium unless `--severity` says otherwise.
+#[test]
+fn open_without_a_channel_records_phone_at_medium() {
+    let t = TestStore::new();
+    let plain = t.open(&["--customer", "Globex", "--summary", "Call about SSO"]);
+    let case = t.show(&plain);
+    assert_eq!(case["channel"], "phone");
+    assert_eq!(case["severity"], "medium");
+    let high = t.open(&["--customer", "Globex", "--summary", "Down", "--severity", "high"]);
+    assert_eq!(t.show(&high)["severity"], "high");
+    let help = t.stdout(&["open", "--help"]);
+    assert!(help.contains("default: phone"), "{help}");
+}
+
+/// `init` prints the store's absolute path.
+#[test]
+fn init_prints_the_absolute_path() {
+    let work = tempfile::tempdir().unwrap();
+    let out = assert_cmd::cargo::cargo_bin_cmd!("tickets")
+        .env_remove("TICKETS_DIR")
+        .env("TICKETS_ACTOR", "tester")
+        .current_dir(work.path())
+        .args(["init", "--dir", "desk"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let absolute = std::fs::canonicalize(work.path().join("desk")).unwrap();
+    let out = String::from_utf8_lossy(&out);
+    assert!(
+        out.starts_with(&format!("initialised a tickets store in {}\n", absolute.display())),
+        "{out}"
+    );
+    assert!(absolute.is_absolute());
+}

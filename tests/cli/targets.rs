@@ -38,7 +38,7 @@ fn severity_defaults_by_channel() {
         (&email, "email", "medium"),
         (&phone, "phone", "high"),
         (&portal, "portal", "medium"),
-        (&default_channel, "portal", "medium"),
+        (&default_channel, "phone", "medium"),
         (&portal_low, "portal", "low"),
         (&email_high, "email", "high"),
         (&phone_low, "phone", "low"),

@@ -35,11 +35,12 @@ pub struct OpenArgs {
     /// The contact's e-mail address (a follow-up: the followed case's).
     #[arg(long)]
     pub email: Option<String>,
-    /// How the customer reached support [default: portal; a follow-up: the
-    /// followed case's].
+    /// How the customer reached support [default: phone, the analyst took
+    /// it (with severity medium); a follow-up: the followed case's]. The
+    /// portal and e-mail intake record their own channel.
     #[arg(long, value_enum)]
     pub channel: Option<Channel>,
-    /// Severity (default: high for phone, medium otherwise).
+    /// Severity (default: high for --channel phone, medium otherwise).
     #[arg(long, value_enum)]
     pub severity: Option<Severity>,
     /// The closed case this one follows up; its customer, contact and
@@ -75,10 +76,11 @@ pub fn run(ctx: &Context, args: OpenArgs) -> Result<ExitCode> {
         };
         let customer = args.customer.or_else(|| previous.as_ref().map(|p| p.customer.clone()));
         let email = args.email.or_else(|| previous.as_ref().and_then(|p| p.email.clone()));
-        let channel = args
-            .channel
-            .or(previous.as_ref().map(|p| p.channel))
-            .unwrap_or(Channel::Portal);
+        // A case typed in the shell came to an analyst, not through the
+        // portal: phone, but at medium, since nobody said it was the hotline.
+        let given = args.channel.or(previous.as_ref().map(|p| p.channel));
+        let channel = given.unwrap_or(Channel::Phone);
+        let severity = args.severity.or(given.is_none().then_some(Severity::Medium));
         let (Some(customer), Some(summary)) = (customer, args.summary) else {
             return Err(CliError::Usage("--customer and --summary are required".into()));
         };
@@ -88,7 +90,7 @@ pub fn run(ctx: &Context, args: OpenArgs) -> Result<ExitCode> {
             description: args.description,
             email,
             channel,
-            severity: args.severity,
+            severity,
             follow_up_of: args.follow_up_of,
             message_id: None,
             automatic: false,
