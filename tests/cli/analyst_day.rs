@@ -55,6 +55,8 @@ fn day() -> Day {
             "Globex",
             "--email",
             "ana@globex.example",
+            "--channel",
+            "portal",
             "--summary",
             "Ação: relatório mensal 日本語のテキスト does not export to PDF when the month has 31 days",
         ],
