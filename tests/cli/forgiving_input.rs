@@ -169,3 +169,45 @@ fn init_prints_the_absolute_path() {
     );
     assert!(absolute.is_absolute());
 }
+
+/// With `--email`, a missing `--customer` is the one whose `domains` hold
+/// the address's domain; a domain nobody has is refused (exit 2).
+#[test]
+fn the_customer_comes_from_the_address() {
+    let t = TestStore::new();
+    let id = t.open(&["--email", "lisa@globex.example", "--summary", "SSO loop"]);
+    let case = t.show(&id);
+    assert_eq!(case["customer"], "Globex");
+    assert_eq!(case["plan"], "plus");
+    t.run(&["open", "--email", "lisa@nowhere.example", "--summary", "s"])
+        .code(2)
+        .stderr(predicates::str::contains("no customer in config.yaml has the domain"));
+    t.run(&["open", "--summary", "s"]).code(2);
+}
+
+/// A `--customer` not in config.yaml is refused (exit 2) with the nearest
+/// name, the address's customer first; `--new-customer` takes it.
+#[test]
+fn an_unknown_customer_is_refused_with_the_nearest_name_unless_new() {
+    let t = TestStore::new();
+    let refused = |args: &[&str]| {
+        let mut all = vec!["open", "--summary", "s"];
+        all.extend_from_slice(args);
+        let out = t.run(&all).code(2).get_output().stderr.clone();
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    let err = refused(&["--customer", "Northwind", "--email", "lisa@globex.example"]);
+    assert!(
+        err.contains("customer \"Northwind\" is not in config.yaml; did you mean \"Globex\" (the domain of"),
+        "{err}"
+    );
+    assert!(err.contains("--new-customer"), "{err}");
+    assert!(refused(&["--customer", "Acme Crop"]).contains("did you mean \"Acme Corp\"?"));
+    assert!(refused(&["--customer", "acme"]).contains("did you mean \"Acme Corp\"?"));
+    assert!(!refused(&["--customer", "Zebra Labs"]).contains("did you mean"));
+    assert!(t.list(&[]).is_empty(), "nothing was opened");
+    let id = t.open(&["--customer", "Zebra Labs", "--new-customer", "--summary", "s"]);
+    assert_eq!(t.show(&id)["customer"], "Zebra Labs");
+    // A listed customer, in any case, needs nothing more.
+    t.open(&["--customer", "acme corp", "--summary", "s"]);
+}

@@ -60,8 +60,11 @@ impl When {
 /// Parses `--since`/`--until`: RFC 3339, `YYYY-MM-DD`, or `N` followed by
 /// `h`, `d` or `w`.
 fn parse_when(text: &str) -> std::result::Result<When, String> {
-    if let Ok(instant) = crate::core::time::parse_instant(text) {
-        return Ok(When::Instant(instant));
+    match crate::core::time::parse_instant(text) {
+        Ok(instant) => return Ok(When::Instant(instant)),
+        // A time of day means RFC 3339 was meant: its own refusal says why.
+        Err(refusal) if text.contains(':') => return Err(refusal),
+        Err(_) => {}
     }
     if let Ok(day) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         return Ok(When::Day(day));
