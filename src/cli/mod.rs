@@ -5,6 +5,7 @@ pub mod cli_error;
 mod commands;
 mod error_message;
 pub mod exit_code;
+mod parse_error;
 pub mod render;
 
 use crate::cli::cli_error::CliError;
@@ -433,7 +434,17 @@ pub fn main() -> ExitCode {
             } else {
                 ExitCode::Success
             };
-            let _ = e.print();
+            if e.use_stderr() {
+                let plain = e.render().to_string();
+                let text = parse_error::parse_error_text(&e, &plain);
+                if text == plain {
+                    let _ = e.print();
+                } else {
+                    crate::core::error::diagnostic(text.trim_end());
+                }
+            } else {
+                let _ = e.print();
+            }
             return code;
         }
     };

@@ -16,10 +16,12 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// An ID was given that names no case in the store.
-    #[error("no such ticket: {id}")]
+    #[error("no such ticket: {id}{}", did_you_mean(near))]
     NoSuchTicket {
         /// The ID as the user typed it (not escaped).
         id: String,
+        /// Case IDs close to it (a typo away), for a "did you mean" hint.
+        near: Vec<String>,
     },
 
     /// An e-mail's Subject tags a case ID that names no case.
@@ -371,4 +373,13 @@ pub fn diagnostic(line: &str) {
     use std::io::Write;
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(stderr, "{line}");
+}
+
+/// The hint after "no such ticket": `(did you mean RC-1, RC-2?)`, or nothing.
+fn did_you_mean(near: &[String]) -> String {
+    if near.is_empty() {
+        String::new()
+    } else {
+        format!(" (did you mean {}?)", near.join(", "))
+    }
 }

@@ -103,7 +103,10 @@ mod tests {
             waited_ms: 10,
         };
         assert_eq!(status_of(&busy).0, StatusCode::SERVICE_UNAVAILABLE);
-        let gone = Error::NoSuchTicket { id: "RC-1".into() };
+        let gone = Error::NoSuchTicket {
+            id: "RC-1".into(),
+            near: Vec::new(),
+        };
         assert_eq!(status_of(&gone).0, StatusCode::NOT_FOUND);
         let refused = Error::MailRefused(crate::core::error::MailRefusal::Empty);
         assert_eq!(status_of(&refused).0, StatusCode::UNPROCESSABLE_ENTITY);

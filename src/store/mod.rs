@@ -211,21 +211,28 @@ impl Store {
         }
     }
 
-    /// Resolves a user-typed ID to a case ID: exact, or a unique prefix.
+    /// Resolves a user-typed ID to a case ID: exact, or a unique prefix, in
+    /// any case, with or without the `RC-` prefix (`8nst` finds
+    /// `RC-8NSTMFYA`). When nothing matches, the error names the IDs a typo
+    /// away (the longest shared start, at least 3 characters).
     pub fn resolve(&self, typed: &str) -> Result<String> {
         let wanted = id::validate(typed)?;
         if self.case_path(&wanted).exists() || fs::symlink_metadata(self.case_path(&wanted)).is_ok() {
             return Ok(wanted);
         }
         let names = self.case_names()?;
+        let body = |candidate: &str| candidate.split_once('-').map_or(candidate.len(), |(p, _)| p.len() + 1);
         let mut matches: Vec<String> = names
             .iter()
-            .filter(|candidate| candidate.starts_with(&wanted))
+            .filter(|candidate| candidate.starts_with(&wanted) || candidate[body(candidate)..].starts_with(&wanted))
             .map(str::to_string)
             .collect();
         matches.sort();
         match matches.len() {
-            0 => Err(Error::NoSuchTicket { id: wanted }),
+            0 => Err(Error::NoSuchTicket {
+                near: near_ids(names.iter(), &wanted, body),
+                id: wanted,
+            }),
             1 => Ok(matches.remove(0)),
             n => {
                 let mut candidates = matches.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
@@ -241,7 +248,10 @@ impl Store {
     pub fn load(&self, id: &str) -> Result<Case> {
         let path = self.case_path(id);
         if fs::symlink_metadata(&path).is_err() {
-            return Err(Error::NoSuchTicket { id: id.to_string() });
+            return Err(Error::NoSuchTicket {
+                id: id.to_string(),
+                near: Vec::new(),
+            });
         }
         load_case_file(&path, Some(id))
     }
@@ -416,4 +426,28 @@ fn real_folder(dir: &Path) -> Result<bool> {
         Ok(meta) if !meta.is_dir() => Err(Error::invalid(dir, None, "is not a directory (a link?); refused")),
         Ok(_) => Ok(true),
     }
+}
+
+/// The case IDs sharing the longest start with `wanted` (prefix or not), at
+/// least 3 characters of the part after the prefix; at most 3, sorted.
+fn near_ids<'a>(names: impl Iterator<Item = &'a str>, wanted: &str, body: impl Fn(&str) -> usize) -> Vec<String> {
+    let typed = &wanted[body(wanted)..];
+    let typed = if typed.is_empty() { wanted } else { typed };
+    let shared = |candidate: &str| {
+        let rest = &candidate[body(candidate)..];
+        let with_prefix = candidate
+            .chars()
+            .zip(wanted.chars())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let without = rest.chars().zip(typed.chars()).take_while(|(a, b)| a == b).count();
+        without.max(with_prefix.saturating_sub(body(candidate)))
+    };
+    let mut scored: Vec<(usize, &str)> = names.map(|n| (shared(n), n)).filter(|(s, _)| *s >= 3).collect();
+    let best = scored.iter().map(|(s, _)| *s).max().unwrap_or(0);
+    scored.retain(|(s, _)| *s == best);
+    let mut near: Vec<String> = scored.into_iter().map(|(_, n)| n.to_string()).collect();
+    near.sort();
+    near.truncate(3);
+    near
 }

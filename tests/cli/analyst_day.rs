@@ -55,6 +55,8 @@ fn day() -> Day {
             "Globex",
             "--email",
             "ana@globex.example",
+            "--channel",
+            "portal",
             "--summary",
             "Ação: relatório mensal 日本語のテキスト does not export to PDF when the month has 31 days",
         ],
@@ -337,7 +339,8 @@ fn filters_by_customer_assignee_mine_unassigned_and_text() {
     let mine: Vec<serde_json::Value> = serde_json::from_slice(&mine.stdout).unwrap();
     assert_eq!(ids(&mine), alice, "--mine is --assignee of the acting analyst");
     assert!(list(&["--unassigned"]).is_empty());
-    t.run(&["open", "--customer", "Nobody Inc", "--summary", "x"]).success();
+    t.run(&["open", "--customer", "Nobody Inc", "--new-customer", "--summary", "x"])
+        .success();
     assert_eq!(list(&["--unassigned"]).len(), 0, "routing assigned it");
     // Text search: the summary, and the description that is not in the index.
     let described = t.open(&[

@@ -80,7 +80,7 @@ fn line_of(text: &str, start: &str) -> usize {
 fn malformed_yaml_names_the_line() {
     let (t, id) = store_with_case();
     let original = text(&t, &id);
-    let broken = original.replacen("channel: portal", "channel: portal: oops", 1);
+    let broken = original.replacen("channel: phone", "channel: phone: oops", 1);
     plant(&t, &id, broken.as_bytes());
     refused(
         &t,

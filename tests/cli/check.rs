@@ -195,7 +195,15 @@ fn check_writes_nothing_and_leaves_temp_files_alone() {
 #[test]
 fn warnings_pass_unless_strict() {
     let t = TestStore::new();
-    let id = t.open(&["--customer", "Nobody Inc", "--summary", "s", "--description", "d"]);
+    let id = t.open(&[
+        "--customer",
+        "Nobody Inc",
+        "--new-customer",
+        "--summary",
+        "s",
+        "--description",
+        "d",
+    ]);
     let (code, report) = check_json(&t, &[]);
     assert_eq!(code, 0, "{report}");
     assert_eq!(

@@ -136,12 +136,15 @@ fn the_default_store_is_tickets_in_the_current_directory() {
             .current_dir(work.path());
         cmd
     };
-    bare()
-        .arg("init")
-        .assert()
-        .success()
-        .stdout(contains("initialised a tickets store in tickets"));
+    let out = bare().arg("init").assert().success().get_output().stdout.clone();
     let store = work.path().join("tickets");
+    // The absolute path, though the store was named relative to the directory.
+    let absolute = std::fs::canonicalize(&store).unwrap();
+    assert!(
+        String::from_utf8_lossy(&out).contains(&format!("initialised a tickets store in {}\n", absolute.display())),
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
     assert!(store.join("config.yaml").is_file());
     assert_eq!(
         std::fs::read_to_string(store.join(".gitignore")).unwrap(),

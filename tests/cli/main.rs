@@ -25,6 +25,7 @@ mod email;
 mod env;
 mod example_store;
 mod exit_codes;
+mod forgiving_input;
 mod git;
 mod git_attacks;
 mod git_index;

@@ -35,6 +35,7 @@ fn a_warning_to_a_closed_stderr_panicked_after_the_case_was_opened() {
         "open",
         "--customer",
         "Nobody Inc",
+        "--new-customer",
         "--summary",
         "s",
         "--description",

@@ -38,7 +38,7 @@ fn severity_defaults_by_channel() {
         (&email, "email", "medium"),
         (&phone, "phone", "high"),
         (&portal, "portal", "medium"),
-        (&default_channel, "portal", "medium"),
+        (&default_channel, "phone", "medium"),
         (&portal_low, "portal", "low"),
         (&email_high, "email", "high"),
         (&phone_low, "phone", "low"),
@@ -101,7 +101,7 @@ fn first_response_due_for_every_plan_through_the_binary() {
 #[test]
 fn unknown_customer_is_on_the_standard_plan() {
     let t = TestStore::new();
-    let id = open_for(&t, "Nobody Ltd", &["--channel", "phone"]);
+    let id = open_for(&t, "Nobody Ltd", &["--channel", "phone", "--new-customer"]);
     let case = t.show(&id);
     assert_eq!(case["plan"], "standard");
     assert_eq!(case["first_response_due"], "2026-11-19T23:00:00Z");
@@ -112,7 +112,14 @@ fn unknown_customer_is_on_the_standard_plan() {
 fn a_typo_in_the_customer_silently_put_the_case_on_the_standard_plan() {
     let t = TestStore::new();
     let assert = t
-        .run(&["open", "--customer", "Acme Crop", "--summary", "Push fails"])
+        .run(&[
+            "open",
+            "--customer",
+            "Acme Crop",
+            "--new-customer",
+            "--summary",
+            "Push fails",
+        ])
         .success()
         .stderr(contains(
             "warning: customer \"Acme Crop\" is not in config.yaml; the case gets the standard plan",
@@ -123,7 +130,7 @@ fn a_typo_in_the_customer_silently_put_the_case_on_the_standard_plan() {
         .to_string();
     assert_eq!(t.show(&id)["plan"], "standard", "still allowed (SPEC)");
     // A hostile name cannot reach the terminal raw.
-    t.run(&["open", "--customer", "Evil\x1b[2J", "--summary", "s"])
+    t.run(&["open", "--customer", "Evil\x1b[2J", "--new-customer", "--summary", "s"])
         .success()
         .stderr(contains("customer \"Evil\\e[2J\" is not in config.yaml"))
         .stderr(predicates::str::contains("\x1b").not());

@@ -42,6 +42,7 @@ fn hostile_store() -> (TestStore, String) {
     let id = t.open(&[
         "--customer",
         &format!("Evil {HOSTILE}"),
+        "--new-customer",
         "--summary",
         HOSTILE,
         "--description",

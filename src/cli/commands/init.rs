@@ -97,9 +97,11 @@ customers:
 /// Runs `init`.
 pub fn run(ctx: &Context, _args: InitArgs) -> Result<ExitCode> {
     ctx.store.init(CONFIG_TEMPLATE)?;
+    // The absolute path: `--dir tickets` says little once the shell moves on.
+    let root = std::fs::canonicalize(ctx.store.root()).unwrap_or_else(|_| ctx.store.root().to_path_buf());
     emit(&format!(
         "initialised a tickets store in {}\n  config.yaml  roster, customers, policy (edit it)\n  .gitignore   derived files (.tickets/, temp files)\n  sent/        the sent ledger: what the mail host mailed (commit it)\n",
-        ctx.store.root().display()
+        root.display()
     ))?;
     Ok(ExitCode::Success)
 }

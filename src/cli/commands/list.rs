@@ -14,8 +14,10 @@ use clap::Args;
 /// Arguments of `list`.
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Only this status (closed cases show only when asked for).
-    #[arg(long, value_enum)]
+    /// Only this status (closed cases show only when asked for); the table's
+    /// short spellings are taken too: new, replied (both open), invest,
+    /// waiting, escal.
+    #[arg(long, value_parser = status_parser())]
     pub status: Option<Status>,
     /// Only this assignee (an analyst's roster ID).
     #[arg(long, conflicts_with_all = ["unassigned", "mine"])]
@@ -54,6 +56,31 @@ pub struct ListArgs {
     /// Print directly, even on a terminal.
     #[arg(long)]
     pub no_pager: bool,
+}
+
+/// The spellings of `--status`: each status's own, and as the table prints
+/// it (`invest`, `waiting`, `escal`; `new` and `replied` are open cases).
+fn status_parser() -> impl clap::builder::TypedValueParser<Value = Status> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    let short = |status: Status| -> &'static [&'static str] {
+        match status {
+            Status::Open => &["new", "replied"],
+            Status::AtInvestigation => &["invest"],
+            Status::WaitingForCustomer => &["waiting"],
+            Status::Escalated => &["escal"],
+            Status::Closed => &[],
+        }
+    };
+    let values = Status::ALL
+        .iter()
+        .map(|&status| PossibleValue::new(status.as_str()).aliases(short(status).iter().copied()));
+    PossibleValuesParser::new(values).map(move |text| {
+        Status::ALL
+            .iter()
+            .copied()
+            .find(|&status| status.as_str() == text || short(status).contains(&text.as_str()))
+            .unwrap_or(Status::Open)
+    })
 }
 
 /// Runs `list`.

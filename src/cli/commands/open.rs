@@ -17,15 +17,21 @@ use clap::Args;
     tickets open --from-email [OPTIONS] < message.eml"
 )]
 pub struct OpenArgs {
-    /// The customer's name (as in config.yaml; unknown customers get the
-    /// standard plan). A follow-up takes the customer of the case it follows.
+    /// The customer's name, as in config.yaml; without it, the customer
+    /// whose `domains` hold --email's domain. A name not in config.yaml is
+    /// refused with the nearest one unless --new-customer. A follow-up takes
+    /// the customer of the case it follows.
     #[arg(
         long,
         value_name = "NAME",
         value_parser = crate::cli::non_empty,
-        required_unless_present_any = ["from_email", "follow_up_of"]
+        required_unless_present_any = ["from_email", "follow_up_of", "email"]
     )]
     pub customer: Option<String>,
+    /// Take a --customer that is not in config.yaml (it gets the standard
+    /// plan, and its contacts cannot sign in to the portal).
+    #[arg(long, requires = "customer")]
+    pub new_customer: bool,
     /// One line saying what is wrong.
     #[arg(long, value_parser = crate::cli::non_empty, required_unless_present = "from_email")]
     pub summary: Option<String>,
@@ -35,11 +41,12 @@ pub struct OpenArgs {
     /// The contact's e-mail address (a follow-up: the followed case's).
     #[arg(long)]
     pub email: Option<String>,
-    /// How the customer reached support [default: portal; a follow-up: the
-    /// followed case's].
+    /// How the customer reached support [default: phone, the analyst took
+    /// it (with severity medium); a follow-up: the followed case's]. The
+    /// portal and e-mail intake record their own channel.
     #[arg(long, value_enum)]
     pub channel: Option<Channel>,
-    /// Severity (default: high for phone, medium otherwise).
+    /// Severity (default: high for --channel phone, medium otherwise).
     #[arg(long, value_enum)]
     pub severity: Option<Severity>,
     /// The closed case this one follows up; its customer, contact and
@@ -73,14 +80,24 @@ pub fn run(ctx: &Context, args: OpenArgs) -> Result<ExitCode> {
             Some(id) => Some(operations::case(&session, id)?),
             None => None,
         };
-        let customer = args.customer.or_else(|| previous.as_ref().map(|p| p.customer.clone()));
         let email = args.email.or_else(|| previous.as_ref().and_then(|p| p.email.clone()));
-        let channel = args
-            .channel
-            .or(previous.as_ref().map(|p| p.channel))
-            .unwrap_or(Channel::Portal);
+        let customer = match (args.customer, &previous) {
+            (Some(customer), _) => Some(known_customer(ctx, customer, email.as_deref(), args.new_customer)?),
+            (None, Some(previous)) => Some(previous.customer.clone()),
+            (None, None) => email
+                .as_deref()
+                .map(|email| customer_of_address(ctx, email))
+                .transpose()?,
+        };
+        // A case typed in the shell came to an analyst, not through the
+        // portal: phone, but at medium, since nobody said it was the hotline.
+        let given = args.channel.or(previous.as_ref().map(|p| p.channel));
+        let channel = given.unwrap_or(Channel::Phone);
+        let severity = args.severity.or(given.is_none().then_some(Severity::Medium));
         let (Some(customer), Some(summary)) = (customer, args.summary) else {
-            return Err(CliError::Usage("--customer and --summary are required".into()));
+            return Err(CliError::Usage(
+                "--customer (or --email) and --summary are required".into(),
+            ));
         };
         let request = OpenRequest {
             customer,
@@ -88,7 +105,7 @@ pub fn run(ctx: &Context, args: OpenArgs) -> Result<ExitCode> {
             description: args.description,
             email,
             channel,
-            severity: args.severity,
+            severity,
             follow_up_of: args.follow_up_of,
             message_id: None,
             automatic: false,
@@ -108,5 +125,118 @@ pub fn run(ctx: &Context, args: OpenArgs) -> Result<ExitCode> {
             emit(&format!("{}\n", opened.case.id))?;
             Ok(report_bad_files(&opened.errors))
         }
+    }
+}
+
+/// The domain of an address, lower-cased: what follows the last `@`.
+fn domain_of(email: &str) -> Option<String> {
+    email
+        .rsplit_once('@')
+        .map(|(_, domain)| domain.trim().trim_end_matches('>').to_ascii_lowercase())
+        .filter(|domain| !domain.is_empty())
+}
+
+/// The customer whose `domains` hold the address's domain; refused (exit 2)
+/// when no customer or several do.
+fn customer_of_address(ctx: &Context, email: &str) -> Result<String> {
+    let config = ctx.store.config()?;
+    let domain = domain_of(email).unwrap_or_default();
+    let names: Vec<String> = crate::mail::intake::customers_of_domain(&config, &domain)
+        .into_iter()
+        .map(|c| c.name.clone())
+        .collect();
+    match names.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(CliError::Usage(format!(
+            "no customer in config.yaml has the domain of {email:?}; give --customer NAME (and --new-customer for a customer not in config.yaml)"
+        ))),
+        several => Err(CliError::Usage(format!(
+            "the domain of {email:?} belongs to several customers ({}); give --customer NAME",
+            several.join(", ")
+        ))),
+    }
+}
+
+/// `--customer` when config.yaml knows it (in any case); a name not there is
+/// refused with the nearest known one, unless `--new-customer` takes it.
+fn known_customer(ctx: &Context, typed: String, email: Option<&str>, new_customer: bool) -> Result<String> {
+    let config = ctx.store.config()?;
+    if new_customer || config.customer(&typed).is_some() {
+        return Ok(typed);
+    }
+    let from_domain = email
+        .and_then(domain_of)
+        .map(|domain| crate::mail::intake::customers_of_domain(&config, &domain))
+        .unwrap_or_default();
+    let names: Vec<&str> = config.customers.iter().map(|c| c.name.as_str()).collect();
+    let nearest = match from_domain.as_slice() {
+        [one] => Some(format!(
+            "{:?} (the domain of {:?})",
+            one.name,
+            email.unwrap_or_default()
+        )),
+        _ => nearest_name(&typed, &names).map(|name| format!("{name:?}")),
+    };
+    let escaped = crate::core::terminal::escape_line(&typed);
+    Err(CliError::Usage(match nearest {
+        Some(nearest) => format!(
+            "customer \"{escaped}\" is not in config.yaml; did you mean {}? (--new-customer opens it for a new customer, on the standard plan)",
+            crate::core::terminal::escape_line(&nearest)
+        ),
+        None => format!(
+            "customer \"{escaped}\" is not in config.yaml; add it there, or pass --new-customer (the standard plan)"
+        ),
+    }))
+}
+
+/// The known name nearest to `typed`, ignoring case: one that starts with it
+/// or that it starts with, else one within a few edits (a third of its length).
+fn nearest_name<'a>(typed: &str, names: &[&'a str]) -> Option<&'a str> {
+    let typed = typed.trim().to_lowercase();
+    if typed.is_empty() {
+        return None;
+    }
+    let lower = |name: &str| name.to_lowercase();
+    if let Some(name) = names
+        .iter()
+        .find(|name| lower(name).starts_with(&typed) || typed.starts_with(&lower(name)))
+    {
+        return Some(name);
+    }
+    names
+        .iter()
+        .map(|name| (edit_distance(&typed, &lower(name)), *name))
+        .filter(|(distance, name)| *distance <= (name.chars().count() / 3).max(1))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, name)| name)
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_nearest_name_is_a_prefix_or_a_few_edits_away() {
+        let names = ["Acme Corp", "Globex", "Northwind Traders"];
+        assert_eq!(nearest_name("northwind", &names), Some("Northwind Traders"));
+        assert_eq!(nearest_name("Acme Crop", &names), Some("Acme Corp"));
+        assert_eq!(nearest_name("glbex", &names), Some("Globex"));
+        assert_eq!(nearest_name("Initech", &names), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

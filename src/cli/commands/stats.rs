@@ -13,12 +13,14 @@ use clap::Args;
 /// Arguments of `stats`.
 #[derive(Debug, Args)]
 pub struct StatsArgs {
-    /// Count cases opened at or after this instant.
-    #[arg(long, value_name = "RFC3339", value_parser = crate::core::time::parse_instant)]
-    pub since: Option<DateTime<Utc>>,
-    /// Count cases opened before this instant.
-    #[arg(long, value_name = "RFC3339", value_parser = crate::core::time::parse_instant)]
-    pub until: Option<DateTime<Utc>>,
+    /// Count cases opened at or after this instant: RFC 3339, a date
+    /// (YYYY-MM-DD, the start of that day in business_hours.timezone) or a
+    /// time before now (3d, 2w, 12h).
+    #[arg(long, value_name = "WHEN", value_parser = parse_when)]
+    pub since: Option<When>,
+    /// Count cases opened before this instant (as --since).
+    #[arg(long, value_name = "WHEN", value_parser = parse_when)]
+    pub until: Option<When>,
     /// Show the trend per period instead: cases opened, closed and
     /// auto-closed, the median first response and the targets missed, and
     /// the backlog at each period's end.
@@ -34,19 +36,78 @@ fn parse_period(text: &str) -> std::result::Result<Period, String> {
     }
 }
 
+/// An instant as `--since`/`--until` take it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// An RFC 3339 instant.
+    Instant(DateTime<Utc>),
+    /// The start of this day in the store's time zone.
+    Day(chrono::NaiveDate),
+    /// This long before *now*.
+    Ago(chrono::Duration),
+}
+
+impl When {
+    /// The instant: a day starts at midnight in `zone` (or the first
+    /// instant after it, when a clock change skips midnight).
+    pub fn instant(self, now: DateTime<Utc>, zone: chrono_tz::Tz) -> DateTime<Utc> {
+        use chrono::TimeZone;
+        match self {
+            When::Instant(instant) => instant,
+            When::Ago(span) => now - span,
+            When::Day(day) => {
+                let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+                (0..=180)
+                    .step_by(15)
+                    .find_map(|minutes| {
+                        zone.from_local_datetime(&(midnight + chrono::Duration::minutes(minutes)))
+                            .earliest()
+                    })
+                    .map(|t| t.with_timezone(&Utc))
+                    .unwrap_or_else(|| Utc.from_utc_datetime(&midnight))
+            }
+        }
+    }
+}
+
+/// Parses `--since`/`--until`: RFC 3339, `YYYY-MM-DD`, or `N` followed by
+/// `h`, `d` or `w`.
+fn parse_when(text: &str) -> std::result::Result<When, String> {
+    match crate::core::time::parse_instant(text) {
+        Ok(instant) => return Ok(When::Instant(instant)),
+        // A time of day means RFC 3339 was meant: its own refusal says why.
+        Err(refusal) if text.contains(':') => return Err(refusal),
+        Err(_) => {}
+    }
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(When::Day(day));
+    }
+    let unit = text.chars().last().unwrap_or(' ');
+    let count = text[..text.len() - unit.len_utf8().min(text.len())].parse::<u32>().ok();
+    let span = match (count, unit) {
+        (Some(n), 'h') => Some(chrono::Duration::hours(i64::from(n))),
+        (Some(n), 'd') => chrono::Duration::try_days(i64::from(n)),
+        (Some(n), 'w') => chrono::Duration::try_weeks(i64::from(n)),
+        _ => None,
+    };
+    span.filter(|span| *span <= chrono::Duration::days(100 * 366))
+        .map(When::Ago)
+        .ok_or_else(|| "expected an RFC 3339 instant, a date (YYYY-MM-DD) or a time before now (12h, 3d, 2w)".into())
+}
+
 /// Runs `stats`.
 pub fn run(ctx: &Context, args: StatsArgs) -> Result<ExitCode> {
-    if let (Some(since), Some(until)) = (args.since, args.until) {
+    let config = ctx.store.config()?;
+    let zone = config.business_hours.timezone.parse().unwrap_or(chrono_tz::UTC);
+    let since = args.since.map(|when| when.instant(ctx.now, zone));
+    let until = args.until.map(|when| when.instant(ctx.now, zone));
+    if let (Some(since), Some(until)) = (since, until) {
         if since >= until {
             return Err(CliError::Usage("--since must be before --until".into()));
         }
     }
-    let config = ctx.store.config()?;
     let policy = policy(&ctx.store, &config)?;
-    let window = Window {
-        since: args.since,
-        until: args.until,
-    };
+    let window = Window { since, until };
     if let Some(by) = args.by {
         return trend(ctx, by, window, &policy);
     }
