@@ -68,3 +68,4 @@ mod targets;
 mod team_simulation;
 mod transcripts;
 mod untrusted_text;
+mod widths;
