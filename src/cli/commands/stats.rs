@@ -51,13 +51,30 @@ fn duration(seconds: Option<i64>) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-fn counts_line(counts: &Counts) -> String {
-    counts
-        .0
-        .iter()
-        .map(|(k, n)| format!("{k} {n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// `open 3, closed 4`; on a known width, wrapped between counts (a name
+/// never apart from its number), continuing after `hang` spaces.
+fn counts_line(counts: &Counts, width: Option<usize>, hang: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let items = counts.0.iter().map(|(k, n)| format!("{k} {n}"));
+    let Some(width) = width else {
+        return items.collect::<Vec<_>>().join(", ");
+    };
+    let room = width.saturating_sub(hang).max(20);
+    let mut out = String::new();
+    let mut line = String::new();
+    for item in items {
+        if !line.is_empty() && line.width() + 3 + item.width() > room {
+            out.push_str(&line);
+            out.push_str(",\n");
+            out.extend(std::iter::repeat_n(' ', hang));
+            line.clear();
+        } else if !line.is_empty() {
+            line.push_str(", ");
+        }
+        line.push_str(&item);
+    }
+    out.push_str(&line);
+    out
 }
 
 fn durations_row(name: &str, d: &Durations) -> Vec<String> {
@@ -92,7 +109,7 @@ fn stats_text(stats: &Stats, width: Option<usize>) -> String {
         ("by level:", &stats.by_level),
         ("by severity:", &stats.by_severity),
     ] {
-        out.push_str(&format!("  {name:<14}{}", fit(counts_line(counts), 16)));
+        out.push_str(&format!("  {name:<14}{}", counts_line(counts, width, 16)));
         out.push('\n');
     }
     out.push('\n');
