@@ -201,7 +201,7 @@ fn list_columns_tell_whose_turn_and_what_is_due() {
         "the customer's answer stands out: {out}"
     );
     assert!(
-        row(&d.waiting).contains(" waiting ") && row(&d.waiting).contains("closes 6d"),
+        row(&d.waiting).contains(" waiting ") && row(&d.waiting).contains("closes 7d"),
         "{out}"
     );
     assert!(row(&d.working).contains(" invest "), "{out}");

@@ -72,3 +72,4 @@ mod targets;
 mod team_simulation;
 mod transcripts;
 mod untrusted_text;
+mod widths;

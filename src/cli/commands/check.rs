@@ -4,7 +4,7 @@
 
 use crate::cli::cli_error::Result;
 use crate::cli::exit_code::ExitCode;
-use crate::cli::render::{render_table, table};
+use crate::cli::render::fitted::{FittedTable, Overflow};
 use crate::cli::{emit, Context};
 use crate::core::terminal::escape_line;
 use crate::operations::check::{check, Report};
@@ -81,28 +81,39 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Result<ExitCode> {
 fn render(report: &Report, style: &crate::cli::render::color::Style) -> String {
     let mut out = String::new();
     if !report.problems.is_empty() {
-        let mut rows = table(&["GRAVITY", "WHERE", "KIND", "MESSAGE"]);
-        crate::cli::render::fit(&mut rows, style);
+        let header = ["GRAVITY", "WHERE", "KIND", "MESSAGE"];
+        let mut rows = Vec::with_capacity(report.problems.len());
         for problem in &report.problems {
             let place = match problem.line {
                 Some(line) => format!("{}:{line}", problem.path),
                 None => problem.path.clone(),
             };
-            rows.add_row(vec![
+            rows.push(vec![
                 problem.gravity.as_str().to_string(),
                 escape_line(&place),
                 problem.kind.to_string(),
                 escape_line(&problem.message),
             ]);
         }
-        out.push_str(&render_table(&rows));
+        // A message is read whole: wrapped at words beside its place, or
+        // under it when the place leaves it too narrow a column.
+        out.push_str(
+            &FittedTable::new(&header)
+                .overflow(Overflow::Wrap, 30)
+                .render(&rows, style.width),
+        );
     }
-    out.push_str(&format!(
-        "checked config.yaml and {} case file(s): {} error(s), {} warning(s), {} note(s)\n",
+    let count = format!(
+        "checked config.yaml and {} case file(s): {} error(s), {} warning(s), {} note(s)",
         report.cases,
         report.count(Gravity::Error),
         report.count(Gravity::Warning),
         report.count(Gravity::Note)
-    ));
+    );
+    match style.width {
+        Some(width) => out.push_str(&crate::cli::render::wrap(&count, usize::from(width), 2)),
+        None => out.push_str(&count),
+    }
+    out.push('\n');
     out
 }

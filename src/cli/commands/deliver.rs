@@ -103,12 +103,18 @@ pub fn run(ctx: &Context, args: DeliverArgs) -> Result<ExitCode> {
             let lines: String = views
                 .iter()
                 .map(|v| {
-                    format!(
-                        "{}: {verb} {} to {}\n",
-                        escape_line(&v.case),
-                        escape_line(&v.message_id),
-                        escape_line(&v.to)
-                    )
+                    // A sign-in link is about no case: no empty case column.
+                    let case = if v.case.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{}: ", escape_line(&v.case))
+                    };
+                    let line = format!("{case}{verb} {} to {}", escape_line(&v.message_id), escape_line(&v.to));
+                    // On a known width, at words: an address is never broken.
+                    match ctx.style.width {
+                        Some(width) => format!("{}\n", crate::cli::render::wrap(&line, usize::from(width), 4)),
+                        None => format!("{line}\n"),
+                    }
                 })
                 .collect();
             emit(&lines)?;

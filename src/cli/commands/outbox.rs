@@ -3,7 +3,8 @@
 
 use crate::cli::cli_error::Result;
 use crate::cli::exit_code::ExitCode;
-use crate::cli::render::{render_table, table, truncate_chars};
+use crate::cli::render::fitted::FittedTable;
+use crate::cli::render::truncate_chars;
 use crate::cli::{emit, report_bad_files, Context};
 use crate::core::terminal::escape_line;
 use crate::operations;
@@ -28,22 +29,40 @@ pub fn run(ctx: &Context, _args: OutboxArgs) -> Result<ExitCode> {
 
 /// The table for people: one message a line.
 pub fn outbox_table(views: &[OutboxView], style: &crate::cli::render::color::Style) -> String {
-    let mut out = table(&["CASE", "STATE", "EVENT", "TO", "QUEUED", "SUBJECT", "ERROR"]);
-    crate::cli::render::fit(&mut out, style);
+    let header = ["CASE", "STATE", "EVENT", "TO", "QUEUED", "SUBJECT", "ERROR"];
+    let mut rows = Vec::with_capacity(views.len());
     for view in views {
-        out.add_row(vec![
-            // A planted outbox file is text like any other.
-            escape_line(&view.case),
+        rows.push(vec![
+            // A planted outbox file is text like any other; a sign-in link
+            // is about no case.
+            if view.case.is_empty() {
+                "-".to_string()
+            } else {
+                escape_line(&view.case)
+            },
             view.state.clone(),
             view.event.clone(),
             escape_line(&view.to),
             view.queued_at.clone(),
-            truncate_chars(&escape_line(&view.subject), 40),
+            // Fitted to a width, the subject's `[ID] ` (the first column
+            // says it) makes room for its words and is never cut mid-ID.
+            truncate_chars(
+                &escape_line(match style.width {
+                    Some(_) => view
+                        .subject
+                        .strip_prefix(&format!("[{}] ", view.case))
+                        .unwrap_or(&view.subject),
+                    None => &view.subject,
+                }),
+                40,
+            ),
             view.error
                 .as_deref()
                 .map(|e| truncate_chars(&escape_line(e), 60))
                 .unwrap_or_default(),
         ]);
     }
-    render_table(&out)
+    // One message a line: the event, then the subject (`[ID] summary`, the
+    // case is in the first column) go before the error moves under it.
+    FittedTable::new(&header).droppable(&[2, 5]).render(&rows, style.width)
 }

@@ -3,7 +3,8 @@
 
 use crate::cli::cli_error::Result;
 use crate::cli::exit_code::ExitCode;
-use crate::cli::render::{human_duration, render_table, table, truncate_chars};
+use crate::cli::render::fitted::FittedTable;
+use crate::cli::render::{human_duration, truncate_chars};
 use crate::cli::{emit, report_bad_files, Context};
 use crate::core::terminal::escape_line;
 use crate::core::vocabulary::Impact;
@@ -20,11 +21,11 @@ pub struct QueueArgs {}
 pub fn run(ctx: &Context, _args: QueueArgs) -> Result<ExitCode> {
     let queue = operations::queue(&ctx.session())?;
     if ctx.format == crate::views::Format::Table {
-        let mut out = table(&["#", "ID", "IMPACT", "SEVERITY", "AGE", "CUSTOMER", "SUMMARY"]);
-        crate::cli::render::fit(&mut out, &ctx.style);
+        let header = ["#", "ID", "IMPACT", "SEVERITY", "AGE", "CUSTOMER", "SUMMARY"];
+        let mut rows = Vec::with_capacity(queue.entries.len());
         for (position, (s, _)) in queue.entries.iter().enumerate() {
             let since = s.escalated_at.unwrap_or(s.updated_at);
-            out.add_row(vec![
+            rows.push(vec![
                 (position + 1).to_string(),
                 s.id.clone(),
                 s.impact.unwrap_or(Impact::Low).to_string(),
@@ -34,8 +35,8 @@ pub fn run(ctx: &Context, _args: QueueArgs) -> Result<ExitCode> {
                 escape_line(&truncate_chars(&s.summary, 60)),
             ]);
         }
-        crate::cli::render::one_line_rows(&mut out);
-        emit(&render_table(&out))?;
+        // One case a line: the customer goes before the summary is cut short.
+        emit(&FittedTable::new(&header).droppable(&[5]).render(&rows, ctx.style.width))?;
     } else {
         let views: Vec<QueueView> = queue
             .entries

@@ -7,7 +7,8 @@
 
 use crate::cli::cli_error::Result;
 use crate::cli::exit_code::ExitCode;
-use crate::cli::render::{render_table, table, truncate_chars};
+use crate::cli::render::fitted::FittedTable;
+use crate::cli::render::truncate_chars;
 use crate::cli::{emit, report_bad_files, Context};
 use crate::core::terminal::escape_line;
 use crate::core::time::format_instant;
@@ -64,22 +65,25 @@ pub(super) fn mode(dry_run: bool) -> operations::Mode {
 }
 
 fn remind_table(views: &[RemindView], style: &crate::cli::render::color::Style) -> String {
-    let mut out = table(&["ID", "CUSTOMER", "EMAIL", "WAITING SINCE", "AUTO-CLOSE AT", "SUMMARY"]);
-    crate::cli::render::fit(&mut out, style);
-    for view in views {
-        out.add_row(vec![
-            view.case.id.clone(),
-            escape_line(&view.case.customer),
-            view.case
-                .email
-                .as_deref()
-                .map(escape_line)
-                .unwrap_or_else(|| "-".into()),
-            view.case.waiting_since.clone().unwrap_or_default(),
-            view.auto_close_at.clone(),
-            escape_line(&truncate_chars(&view.case.summary, 60)),
-        ]);
-    }
-    crate::cli::render::one_line_rows(&mut out);
-    render_table(&out)
+    // One case a line: the auto-close date (the waiting date plus the
+    // store's rule) goes first, then the customer (the address names it).
+    let header = ["ID", "CUSTOMER", "EMAIL", "WAITING SINCE", "AUTO-CLOSE AT", "SUMMARY"];
+    let rows: Vec<Vec<String>> = views
+        .iter()
+        .map(|view| {
+            vec![
+                view.case.id.clone(),
+                escape_line(&view.case.customer),
+                view.case
+                    .email
+                    .as_deref()
+                    .map(escape_line)
+                    .unwrap_or_else(|| "-".into()),
+                view.case.waiting_since.clone().unwrap_or_default(),
+                view.auto_close_at.clone(),
+                escape_line(&truncate_chars(&view.case.summary, 60)),
+            ]
+        })
+        .collect();
+    FittedTable::new(&header).droppable(&[4, 1]).render(&rows, style.width)
 }

@@ -3,7 +3,7 @@
 
 use crate::cli::cli_error::{CliError, Result};
 use crate::cli::exit_code::ExitCode;
-use crate::cli::render::{human_duration, render_table, table};
+use crate::cli::render::{human_duration, render_table, table, wrap};
 use crate::cli::{emit, policy, report_bad_files, Context};
 use crate::operations::stats::{Accumulator, Period, TrendAccumulator, Window};
 use crate::views::{serialize, Counts, Durations, PeriodView, Stats, TrendView};
@@ -117,7 +117,7 @@ pub fn run(ctx: &Context, args: StatsArgs) -> Result<ExitCode> {
     let stats = accumulator.finish();
     match serialize(ctx.format, &stats)? {
         Some(text) => emit(&text)?,
-        None => emit(&stats_text(&stats))?,
+        None => emit(&stats_text(&stats, ctx.style.width.map(usize::from)))?,
     }
     Ok(report_bad_files(&errors))
 }
@@ -128,13 +128,30 @@ fn duration(seconds: Option<i64>) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-fn counts_line(counts: &Counts) -> String {
-    counts
-        .0
-        .iter()
-        .map(|(k, n)| format!("{k} {n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// `open 3, closed 4`; on a known width, wrapped between counts (a name
+/// never apart from its number), continuing after `hang` spaces.
+fn counts_line(counts: &Counts, width: Option<usize>, hang: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let items = counts.0.iter().map(|(k, n)| format!("{k} {n}"));
+    let Some(width) = width else {
+        return items.collect::<Vec<_>>().join(", ");
+    };
+    let room = width.saturating_sub(hang).max(20);
+    let mut out = String::new();
+    let mut line = String::new();
+    for item in items {
+        if !line.is_empty() && line.width() + 3 + item.width() > room {
+            out.push_str(&line);
+            out.push_str(",\n");
+            out.extend(std::iter::repeat_n(' ', hang));
+            line.clear();
+        } else if !line.is_empty() {
+            line.push_str(", ");
+        }
+        line.push_str(&item);
+    }
+    out.push_str(&line);
+    out
 }
 
 fn durations_row(name: &str, d: &Durations) -> Vec<String> {
@@ -146,7 +163,13 @@ fn durations_row(name: &str, d: &Durations) -> Vec<String> {
     ]
 }
 
-fn stats_text(stats: &Stats) -> String {
+/// The numbers for people; on a known width the long lines wrap at words,
+/// under their own values.
+fn stats_text(stats: &Stats, width: Option<usize>) -> String {
+    let fit = |text: String, hang: usize| match width {
+        Some(width) => wrap(&text, width, hang),
+        None => text,
+    };
     let mut out = String::new();
     let window = match (&stats.since, &stats.until) {
         (None, None) => "all cases".to_string(),
@@ -156,10 +179,17 @@ fn stats_text(stats: &Stats) -> String {
             until.as_deref().unwrap_or("now")
         ),
     };
-    out.push_str(&format!("{window}: {}\n", stats.cases));
-    out.push_str(&format!("  by status:    {}\n", counts_line(&stats.by_status)));
-    out.push_str(&format!("  by level:     {}\n", counts_line(&stats.by_level)));
-    out.push_str(&format!("  by severity:  {}\n\n", counts_line(&stats.by_severity)));
+    out.push_str(&fit(format!("{window}: {}", stats.cases), 2));
+    out.push('\n');
+    for (name, counts) in [
+        ("by status:", &stats.by_status),
+        ("by level:", &stats.by_level),
+        ("by severity:", &stats.by_severity),
+    ] {
+        out.push_str(&format!("  {name:<14}{}", counts_line(counts, width, 16)));
+        out.push('\n');
+    }
+    out.push('\n');
     let mut times = table(&["TIME TO", "CASES", "MEDIAN", "90TH PERCENTILE"]);
     times.add_row(durations_row("first response", &stats.time_to_first_response));
     times.add_row(durations_row("close", &stats.time_to_close));

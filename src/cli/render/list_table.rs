@@ -116,6 +116,19 @@ pub fn short_duration(d: Duration) -> String {
     }
 }
 
+/// A short span of time still to run, one unit, rounded up: what is left
+/// of 7 days, minus a minute, is `7d`.
+pub fn short_duration_up(d: Duration) -> String {
+    let minutes = d.num_minutes().max(0) + i64::from(d.num_seconds() % 60 > 0);
+    if minutes < 60 {
+        format!("{minutes}m")
+    } else if minutes < 48 * 60 {
+        format!("{}h", (minutes + 59) / 60)
+    } else {
+        format!("{}d", (minutes + 1439) / 1440)
+    }
+}
+
 /// The short spelling of a status, with whose turn it is for an open case.
 pub fn status_short(s: &Digest) -> &'static str {
     match s.status {
@@ -165,7 +178,8 @@ pub fn due_cell(s: &Digest, due: &Due, now: DateTime<Utc>, auto_close_after: Dur
     }
     match crate::core::lifecycle::auto_close_at(s.status, s.waiting_since, auto_close_after) {
         Some(at) if at <= now => "closes now".to_string(),
-        Some(at) => format!("closes {}", short_duration(at - now)),
+        // Rounded up: right after a request-info a 7-day rule reads 7d.
+        Some(at) => format!("closes {}", short_duration_up(at - now)),
         None => String::new(),
     }
 }
@@ -383,5 +397,13 @@ mod tests {
         assert_eq!(short_duration(Duration::hours(47)), "47h");
         assert_eq!(short_duration(Duration::hours(49)), "2d");
         assert_eq!(short_duration(Duration::minutes(-5)), "0m");
+    }
+
+    #[test]
+    fn time_left_rounds_up() {
+        assert_eq!(short_duration_up(Duration::days(7) - Duration::minutes(1)), "7d");
+        assert_eq!(short_duration_up(Duration::days(7)), "7d");
+        assert_eq!(short_duration_up(Duration::hours(47) + Duration::minutes(1)), "48h");
+        assert_eq!(short_duration_up(Duration::seconds(30)), "1m");
     }
 }

@@ -2,6 +2,7 @@
 //! colour, the case as text, and the pager.
 
 pub mod color;
+pub mod fitted;
 pub mod list_table;
 pub mod pager;
 pub mod progress;
@@ -157,22 +158,29 @@ pub struct ShowContext {
 }
 
 /// Wraps text at word boundaries to `width` columns (a word longer than
-/// that stays whole), continuing lines after `hang` spaces.
+/// that stays whole), continuing lines after `hang` spaces. A line that
+/// fits is returned as it is; the text's own indentation is kept.
 pub fn wrap(text: &str, width: usize, hang: usize) -> String {
     use unicode_width::UnicodeWidthStr;
     let room = width.saturating_sub(hang).max(20);
+    if text.width() <= room {
+        return text.to_string();
+    }
+    let words = text.trim_start_matches(' ');
     let mut out = String::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        if !line.is_empty() && line.width() + 1 + word.width() > room {
+    let mut line = text[..text.len() - words.len()].to_string();
+    let mut has_word = false;
+    for word in words.split(' ') {
+        if has_word && line.width() + 1 + word.width() > room {
             out.push_str(&line);
             out.push('\n');
             out.extend(std::iter::repeat_n(' ', hang));
             line.clear();
-        } else if !line.is_empty() {
+        } else if has_word {
             line.push(' ');
         }
         line.push_str(word);
+        has_word = true;
     }
     out.push_str(&line);
     out
@@ -180,12 +188,41 @@ pub fn wrap(text: &str, width: usize, hang: usize) -> String {
 
 /// The `show` text for people.
 pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style, extra: &ShowContext) -> String {
+    use unicode_width::UnicodeWidthStr;
     let summary = Digest::of(case);
     let mut out = String::new();
-    let field =
-        |out: &mut String, name: &str, value: &str| out.push_str(&format!("{:<20}{}\n", format!("{name}:"), value));
-    out.push_str(&style.bold(&format!("{}  {}", case.id, escape_line(&case.summary))));
-    out.push('\n');
+    let width = style.width.map(usize::from);
+    // On a known width a value wraps at words under its field.
+    // A word too long for the room beside the field (an address) starts
+    // on the next line instead, indented.
+    let field = |out: &mut String, name: &str, value: &str| {
+        let label = format!("{name}:");
+        let value = match width {
+            Some(width) if !value.contains('\n') => {
+                let beside = wrap(value, width, 20);
+                if beside.lines().all(|l| 20 + l.trim_start().width() <= width) {
+                    beside
+                } else {
+                    let under = wrap(value, width, 4);
+                    out.push_str(&label);
+                    out.push('\n');
+                    out.push_str(&format!("    {under}\n"));
+                    return;
+                }
+            }
+            _ => value.to_string(),
+        };
+        out.push_str(&format!("{label:<20}{value}\n"))
+    };
+    let title = format!("{}  {}", case.id, escape_line(&case.summary));
+    let title = match width {
+        Some(width) => wrap(&title, width, case.id.len() + 2),
+        None => title,
+    };
+    for line in title.lines() {
+        out.push_str(&style.bold(line));
+        out.push('\n');
+    }
     field(&mut out, "status", &style.status(case.status));
     field(&mut out, "level", case.level.as_str());
     field(&mut out, "severity", case.severity.as_str());
@@ -201,8 +238,8 @@ pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style, extr
     if let Some(reason) = case.routed_reason() {
         // The routing reasons are long sentences: wrapped under their field.
         let text = escape_line(reason);
-        let text = match style.width {
-            Some(width) => wrap(&text, usize::from(width), 20),
+        let text = match width {
+            Some(width) => wrap(&text, width, 20),
             None => text,
         };
         field(&mut out, "routing", &text);
@@ -277,7 +314,7 @@ pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style, extr
     }
     if let Some(resolution) = &case.resolution {
         // Several lines print as lines, under the field.
-        let text = escape_block(resolution);
+        let text = wrap_block(&escape_block(resolution), width, 20);
         let mut lines = text.lines();
         field(&mut out, "resolution", lines.next().unwrap_or_default());
         for line in lines {
@@ -292,64 +329,146 @@ pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style, extr
         field(&mut out, "message_id", &escape_line(id));
     }
     out.push_str("\ndescription:\n");
-    out.push_str(&indent(&escape_block(&case.description)));
+    out.push_str(&indent(&wrap_block(&escape_block(&case.description), width, 4)));
     out.push_str("\nhistory:\n");
-    // Aligned however long an actor is (an e-mail address signs a reply).
-    let actor_width = case
-        .history
-        .iter()
-        .map(|e| unicode_width::UnicodeWidthStr::width(escape_line(&e.actor).as_str()))
-        .max()
-        .unwrap_or(0)
-        .max(12);
+    // Aligned however long an actor is (an e-mail address signs a reply);
+    // on a known width, as wide as the events that fit keep it.
+    let actor_of = |e: &crate::core::case::Event| escape_line(&e.actor).width();
+    let mut actor_width = case.history.iter().map(actor_of).max().unwrap_or(0).max(12);
+    if let Some(width) = width {
+        let mut candidates: Vec<usize> = case.history.iter().map(actor_of).filter(|w| *w > 12).collect();
+        candidates.push(12);
+        candidates.sort_unstable_by(|a, b| b.cmp(a));
+        candidates.dedup();
+        actor_width = candidates
+            .into_iter()
+            .find(|&c| {
+                case.history
+                    .iter()
+                    .filter(|e| actor_of(e) <= c)
+                    .all(|e| aligned_header(e, c).width() <= width)
+            })
+            .unwrap_or(12);
+    }
     for event in &case.history {
-        let from = event.from.map(|s| s.as_str()).unwrap_or("-");
-        let actor = escape_line(&event.actor);
-        let pad = actor_width - unicode_width::UnicodeWidthStr::width(actor.as_str());
-        let mut line = format!(
-            "  {}  {actor}{} {:<12} {} -> {}",
-            format_instant(&event.at),
-            " ".repeat(pad),
-            event.action.as_str(),
-            from,
-            event.to
-        );
-        if let Some(level) = event.level {
-            line.push_str(&format!("  level={level}"));
-        }
-        if let Some(assignee) = &event.assignee {
-            line.push_str(&format!("  assignee={}", escape_line(assignee)));
-        }
-        if let Some(severity) = event.severity {
-            if event.action != ActionKind::Open {
-                line.push_str(&format!("  severity={severity}"));
+        let line = aligned_header(event, actor_width);
+        match width {
+            Some(width) if line.width() > width => out.push_str(&event_header(event, width)),
+            _ => {
+                out.push_str(&line);
+                out.push('\n');
             }
         }
-        if let Some(impact) = event.impact {
-            line.push_str(&format!("  impact={impact}"));
-        }
-        if event.action.visibility() == Visibility::Internal {
-            line.push_str("  [internal]");
-        }
-        out.push_str(&line);
-        out.push('\n');
         if let Some(message) = &event.message {
-            let text = escape_block(message);
-            // On a known width, long lines (a routing reason) wrap under the event.
-            let text = match style.width {
-                Some(width) => text
-                    .lines()
-                    .map(|l| wrap(l, usize::from(width), 6).replace("\n      ", "\n"))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-                None => text,
-            };
+            // On a known width, long lines wrap at words under the event.
+            let text = wrap_block(&escape_block(message), width, 6);
             out.push_str(&indent(&format!("  {}", text.replace('\n', "\n  "))));
         }
         for attachment in &event.attachments {
-            out.push_str(&format!("      {}\n", attachment_line(attachment)));
+            let line = attachment_line(attachment);
+            let line = match width {
+                Some(width) => wrap(&line, width, 6),
+                None => line,
+            };
+            out.push_str(&format!("      {line}\n"));
         }
     }
+    out
+}
+
+/// Each line of a block wrapped at words to fit `width` behind `hang`
+/// columns of indentation (added by the caller); unchanged without a width.
+fn wrap_block(text: &str, width: Option<usize>, hang: usize) -> String {
+    match width {
+        Some(width) => text
+            .lines()
+            .map(|l| wrap(l, width, hang).replace(&format!("\n{}", " ".repeat(hang)), "\n"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        None => text.to_string(),
+    }
+}
+
+/// An event's header on one line, its actor padded to `actor_width`.
+fn aligned_header(event: &crate::core::case::Event, actor_width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let from = event.from.map(|s| s.as_str()).unwrap_or("-");
+    let actor = escape_line(&event.actor);
+    let pad = actor_width.saturating_sub(actor.width());
+    let mut line = format!(
+        "  {}  {actor}{} {:<12} {} -> {}",
+        format_instant(&event.at),
+        " ".repeat(pad),
+        event.action.as_str(),
+        from,
+        event.to
+    );
+    if let Some(level) = event.level {
+        line.push_str(&format!("  level={level}"));
+    }
+    if let Some(assignee) = &event.assignee {
+        line.push_str(&format!("  assignee={}", escape_line(assignee)));
+    }
+    if let Some(severity) = event.severity {
+        if event.action != ActionKind::Open {
+            line.push_str(&format!("  severity={severity}"));
+        }
+    }
+    if let Some(impact) = event.impact {
+        line.push_str(&format!("  impact={impact}"));
+    }
+    if event.action.visibility() == Visibility::Internal {
+        line.push_str("  [internal]");
+    }
+    line
+}
+
+/// An event's header when it is wider than the terminal: its parts (the
+/// instant, the actor, the action, the move, each change) are never
+/// broken; a part that does not fit goes to the next line, under the action.
+fn event_header(event: &crate::core::case::Event, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let from = event.from.map(|s| s.as_str()).unwrap_or("-");
+    let mut parts = vec![
+        format_instant(&event.at),
+        escape_line(&event.actor),
+        event.action.as_str().to_string(),
+        format!("{from} -> {}", event.to),
+    ];
+    if let Some(level) = event.level {
+        parts.push(format!("level={level}"));
+    }
+    if let Some(assignee) = &event.assignee {
+        parts.push(format!("assignee={}", escape_line(assignee)));
+    }
+    if let Some(severity) = event.severity.filter(|_| event.action != ActionKind::Open) {
+        parts.push(format!("severity={severity}"));
+    }
+    if let Some(impact) = event.impact {
+        parts.push(format!("impact={impact}"));
+    }
+    if event.action.visibility() == Visibility::Internal {
+        parts.push("[internal]".to_string());
+    }
+    let hang = 6;
+    let mut out = String::new();
+    let mut line = String::from("  ");
+    let mut empty = true;
+    for part in parts {
+        if !empty && line.width() + 2 + part.width() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = " ".repeat(hang);
+            empty = true;
+        }
+        if !empty {
+            line.push_str("  ");
+        }
+        line.push_str(&part);
+        empty = false;
+    }
+    out.push_str(&line);
+    out.push('\n');
     out
 }
 
