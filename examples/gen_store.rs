@@ -176,7 +176,15 @@ fn run() -> Result<(), String> {
     }
     let mut rng = StdRng::seed_from_u64(args.seed);
     let mut active: HashMap<String, usize> = HashMap::new();
+    // On a terminal, the work shows its progress (stderr only; nothing in a pipe).
+    let progress = tickets::cli::render::progress::TerminalProgress::detect(tickets::views::Format::Table)
+        .unwrap_or_else(|| {
+            std::sync::Arc::new(tickets::core::progress::Silent)
+                as std::sync::Arc<dyn tickets::core::progress::Progress>
+        });
+    let underway = tickets::core::progress::Underway::start(progress.as_ref(), "writing cases", args.count as u64);
     for index in 0..args.count {
+        underway.advance(1);
         let case = generate(&mut rng, &config, &active, args.now, index)?;
         if case.is_active() {
             if let Some(a) = &case.assignee {
@@ -185,6 +193,7 @@ fn run() -> Result<(), String> {
         }
         store.save_unsynced(&case).map_err(|e| e.to_string())?;
     }
+    drop(underway);
     eprintln!("gen_store: wrote {} cases to {}", args.count, args.dir);
     Ok(())
 }

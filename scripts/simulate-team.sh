@@ -724,11 +724,24 @@ echo "simulate-team: $days day(s), $cases case(s), seed $seed, $bin, in $W"
 echo "mail host's crontab (docs/mail.md): ${CRON_VARS[*]} $CRON_JOB"
 declare -a DAY_TIMES=()
 SERIAL=0 FAILED=0
+# On a terminal, a progress line on stderr (day, and the time left at the
+# pace so far), cleared at the end; nothing in a pipe, cron or CI.
+progress() {                                        # DONE
+  [ -t 2 ] || return 0
+  local done=$1 left=""
+  if (( done > 0 )); then
+    left=$(awk -v a="$T_START" -v b="$EPOCHREALTIME" -v d="$done" -v n="$days" \
+      'BEGIN { printf ", about %d s left", (b - a) / d * (n - d) }')
+  fi
+  printf '\rsimulating day %d of %d%s\033[K' "$(( done + 1 > days ? days : done + 1 ))" "$days" "$left" >&2
+}
 for ((d = 0; d < days; d++)); do
+  progress "$d"
   t=$EPOCHREALTIME
   simulate_day "$d" $(( cases / days + (d < cases % days ? 1 : 0) ))
   DAY_TIMES+=("$(awk -v a="$t" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')")
 done
+if [ -t 2 ]; then printf '\r\033[K' >&2; fi
 at $(( START + days * 86400 ))
 portal_stop
 final_sync; mail_host_cron; final_sync
