@@ -1,6 +1,7 @@
 //! Mail: intake (parsing what customers send), compose (the messages the
-//! desk sends), the outbox's records, and the transport that hands a message
-//! to SMTP or sendmail. Below the operations that decide what to send.
+//! desk sends) and the transport that hands a message to SMTP or sendmail.
+//! Below the operations that decide what to send; the outbox's records are
+//! the store's (`store::outbox`).
 
 pub mod compose;
 pub mod intake;
