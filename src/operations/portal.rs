@@ -187,7 +187,16 @@ pub fn redeem_sign_in(session: &Session, token: &str) -> Result<Option<Contact>>
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
     }
-    let Some(sign_in) = session.store.take_sign_in(&token_hash(token))? else {
+    // A link file this process may not use (planted with the wrong mode,
+    // or written by another user, as root's `portal link` is for a portal
+    // that runs as someone else) is a link that does not work: the
+    // documented 400, never a server error.
+    let taken = match session.store.take_sign_in(&token_hash(token)) {
+        Err(Error::InvalidData { .. }) => return Ok(None),
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::PermissionDenied => return Ok(None),
+        taken => taken?,
+    };
+    let Some(sign_in) = taken else {
         return Ok(None);
     };
     if sign_in.expires_at <= session.now {

@@ -254,7 +254,11 @@ fn a_sign_in_link_planted_in_the_store_signs_nobody_in() {
     let planted = "a".repeat(64);
     plant(&planted, 0o644);
     let reply = server.post(&format!("/login/{planted}"), None, "");
-    assert_ne!(reply.status, 303, "a planted link signs nobody in: {}", reply.body);
+    assert_eq!(
+        reply.status, 400,
+        "a planted link signs nobody in, and says the link does not work: {}",
+        reply.body
+    );
     assert!(!reply.body.contains("secret case"));
     // The same file as tickets writes it works: the refusal is the mode's.
     let written = "b".repeat(64);
