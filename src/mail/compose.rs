@@ -825,35 +825,31 @@ mod tests {
         assert!(message.body_text(0).unwrap().contains("Which version?"));
     }
 
+    /// `notice` for `case` with its built-in template, at the case's opening.
+    fn composed_at_opening(notice: Notice, case: &Case, details: &Details) -> Result<Composed, ComposeError> {
+        compose(
+            notice,
+            case,
+            details,
+            &mail(),
+            notice.default_template(),
+            "u1",
+            case.created_at,
+        )
+    }
+
     #[test]
     fn a_contact_with_a_non_ascii_local_part_is_refused_not_tried_forever() {
         let mut case = case(None);
         case.email = Some("joão@acme.example".into());
         let details = Details::default();
-        let refused = compose(
-            Notice::Acknowledgement,
-            &case,
-            &details,
-            &mail(),
-            "{id}",
-            "u1",
-            case.created_at,
-        );
+        let refused = composed_at_opening(Notice::Acknowledgement, &case, &details);
         assert!(
             matches!(&refused, Err(ComposeError::Address(reason)) if reason.contains("SMTPUTF8")),
             "{refused:?}"
         );
         case.email = Some("joao@ação.example".into());
-        assert!(compose(
-            Notice::Acknowledgement,
-            &case,
-            &details,
-            &mail(),
-            "{id}",
-            "u1",
-            case.created_at
-        )
-        .is_ok());
+        assert!(composed_at_opening(Notice::Acknowledgement, &case, &details).is_ok());
     }
 
     #[test]
@@ -864,16 +860,7 @@ mod tests {
             message: Some("Which version?".into()),
             ..Details::default()
         };
-        let question = compose(
-            Notice::RequestInfo,
-            &case,
-            &details,
-            &mail(),
-            Notice::RequestInfo.default_template(),
-            "u2",
-            case.created_at,
-        )
-        .unwrap();
+        let question = composed_at_opening(Notice::RequestInfo, &case, &details).unwrap();
         let body = parsed(&question.bytes).body_text(0).unwrap().replace("\r\n", "\n");
         let long: Vec<&str> = body
             .lines()
