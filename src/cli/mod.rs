@@ -358,6 +358,12 @@ pub fn warn_about(warning: &Warning) {
             crate::core::terminal::escape_line(&known.join(", "))
         )),
         Warning::LedgerRewritten { reason } => warn(&crate::core::terminal::escape_line(reason)),
+        Warning::MailNotStarted { cases } => warn(&format!(
+            "no `tickets deliver` has started this store's sent ledger (sent/since is missing): \
+             the first run mails only what happens after it, and the public events of {cases} case(s) \
+             with a contact so far are never mailed; on a restored mail host, restore sent/ from git's \
+             history (or .tickets/mail-host-* from its backup) first (see docs/git.md, Backup and restore)"
+        )),
         Warning::Unassigned { id, reason, .. } => warn(&format!(
             "{}; {id} is unassigned (tickets assign {id} ANALYST)",
             crate::core::terminal::escape_line(reason)

@@ -651,3 +651,23 @@ fn addressed_only_to_its_recipient(message: &OutboxMessage) -> bool {
         && counted("Resent-Cc") == 0
         && counted("Resent-Bcc") == 0
 }
+
+/// What `outbox` should warn about before anyone runs `deliver`: the store
+/// sends mail, but neither the committed ledger (`sent/since`) nor this
+/// clone (`.tickets/mail-host-*`) says where mailing started, while cases
+/// with a contact exist. The first `deliver` would start the ledger at its
+/// own time, and those cases' public events so far would never be mailed:
+/// on a restored mail host, that is the ledger's start lost.
+pub fn unstarted_mail(session: &Session) -> Result<Option<super::Warning>> {
+    let store = &session.store;
+    if store.config()?.mail.is_none() || store.sent_ledger()?.started {
+        return Ok(None);
+    }
+    let record = store.mail_host_record()?;
+    if record.since.is_some() {
+        return Ok(None);
+    }
+    let (summaries, _errors) = store.scan(&|_| true)?;
+    let cases = summaries.iter().filter(|s| s.email.is_some()).count();
+    Ok((cases > 0).then_some(super::Warning::MailNotStarted { cases }))
+}

@@ -55,7 +55,7 @@ mod transaction;
 mod transitions;
 
 pub use attachments::Enclosures;
-pub use deliver::{deliver, outbox, Delivered};
+pub use deliver::{deliver, outbox, unstarted_mail, Delivered};
 pub use escalate::{escalate, Escalated};
 pub use intake::{intake, Taken};
 pub use list::{auto_close_at, list, list_holding, list_streamed, ListFilter, ListOrder, Listed, Listing, HOLD_BYTES};
@@ -149,6 +149,17 @@ pub enum Warning {
     LedgerRewritten {
         /// What differs, for people.
         reason: String,
+    },
+    /// The store sends mail, but no `deliver` has started the sent ledger
+    /// (`sent/since` is missing) and this clone has no record of mailing
+    /// (`.tickets/mail-host-*`): the first `deliver` mails only what happens
+    /// after it, so the public events of these cases are never mailed. A
+    /// new store before its first delivery, or a mail host restored from a
+    /// clone that lacks the ledger's start.
+    MailNotStarted {
+        /// The cases with a contact address, whose public events so far go
+        /// unmailed.
+        cases: usize,
     },
     /// A name given as an analyst (a filter, `--as`) is not in the roster.
     UnknownAnalyst {

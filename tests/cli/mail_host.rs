@@ -399,3 +399,30 @@ fn a_contact_whose_address_needs_smtputf8_is_refused_at_open_and_one_on_file_is_
     assert_eq!(ledger.matches(&id).count(), 1, "withheld once: {ledger}");
     assert!(ledger.contains("withheld"), "{ledger}");
 }
+
+/// A mail host restored from a clone that lacks the ledger's start (a
+/// store made before `init` wrote `sent/since`, or one whose `since` was
+/// lost): `outbox` warns that the first `deliver` would leave the public
+/// events so far unmailed; once the ledger has started, it says nothing.
+#[test]
+fn outbox_warns_while_no_delivery_started_the_ledger() {
+    use crate::support::mail::{a_case, mail_store, tickets, MailServer};
+    let t = mail_store();
+    std::fs::remove_file(t.path().join("sent/since")).expect("init writes sent/since");
+    let (quiet, _) = tickets(&t, NOW, None, &["outbox"]);
+    assert!(quiet.status.success());
+    assert!(quiet.stderr.is_empty(), "no case, nothing to warn about");
+    let id = a_case(&t);
+    t.run(&["request-info", &id, "--message", "Which version?"]).success();
+    let (warned, _) = tickets(&t, NOW, None, &["outbox"]);
+    assert!(warned.status.success());
+    let stderr = String::from_utf8_lossy(&warned.stderr);
+    assert!(stderr.contains("sent/since is missing"), "{stderr}");
+    assert!(stderr.contains("1 case(s) with a contact"), "{stderr}");
+    let server = MailServer::new();
+    let (delivered, _) = tickets(&t, NOW, Some(&server), &["deliver"]);
+    assert!(delivered.status.success());
+    t.run(&["request-info", &id, "--message", "And the log?"]).success();
+    let (after, _) = tickets(&t, NOW, None, &["outbox"]);
+    assert!(after.stderr.is_empty(), "{}", String::from_utf8_lossy(&after.stderr));
+}

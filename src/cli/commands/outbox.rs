@@ -17,7 +17,11 @@ pub struct OutboxArgs {}
 
 /// Runs `outbox`.
 pub fn run(ctx: &Context, _args: OutboxArgs) -> Result<ExitCode> {
-    let (messages, errors) = operations::outbox(&ctx.session())?;
+    let session = ctx.session();
+    let (messages, errors) = operations::outbox(&session)?;
+    if let Some(warning) = operations::unstarted_mail(&session)? {
+        crate::cli::warn_about(&warning);
+    }
     let views: Vec<OutboxView> = messages.iter().map(OutboxView::of).collect();
     match serialize(ctx.format, &views)? {
         Some(text) => emit(&text)?,
