@@ -35,6 +35,7 @@
 //! # let _ = Channel::Portal;
 //! ```
 
+pub mod answers;
 pub mod attachment_check;
 pub mod attachments;
 pub mod check;
