@@ -38,6 +38,7 @@
 pub mod answers;
 pub mod attachment_check;
 pub mod attachments;
+pub mod chat;
 pub mod check;
 mod deliver;
 mod escalate;

@@ -11,6 +11,7 @@ mod attachments;
 mod bad_input_case_files;
 mod bad_input_store;
 mod canned_answers;
+mod chat_notifications;
 mod check;
 mod clean_tree;
 mod commit_note_attacks;
