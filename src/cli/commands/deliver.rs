@@ -155,7 +155,12 @@ pub fn run(ctx: &Context, args: DeliverArgs) -> Result<ExitCode> {
                     } else {
                         format!("{}: ", escape_line(&v.case))
                     };
-                    let line = format!("{case}{verb} {} to {}", escape_line(&v.message_id), escape_line(&v.to));
+                    let line = if v.to == operations::chat::CHAT_RECIPIENT {
+                        let verb = if args.dry_run { "would post" } else { "posted" };
+                        format!("{case}{verb} to the chat: {}", escape_line(&v.subject))
+                    } else {
+                        format!("{case}{verb} {} to {}", escape_line(&v.message_id), escape_line(&v.to))
+                    };
                     // On a known width, at words: an address is never broken.
                     match ctx.style.width {
                         Some(width) => format!("{}\n", crate::cli::render::wrap(&line, usize::from(width), 4)),
