@@ -108,6 +108,7 @@ fn config() -> Config {
             level,
             available: true,
             skills: skills.iter().map(|s| s.to_string()).collect(),
+            chat: None,
         });
     }
     let customers = (0..40)

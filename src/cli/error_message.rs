@@ -33,6 +33,7 @@ pub fn error_message(error: &Error) -> String {
         }
         Error::AttachmentNotAFile { path } => format!("--attach {}: not a regular file", path.display()),
         Error::NoSuchAttachment { id, .. } => format!("{error} (tickets show {id} lists them)"),
+        Error::UnknownAnswer { .. } => format!("{error} (tickets templates lists them)"),
         Error::NewerStore { found, .. } => format!(
             "{error}: upgrade tickets on this clone to a version that writes format {found} or newer \
              (tickets --version says this one's); do not edit the store's files by hand"

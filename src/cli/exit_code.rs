@@ -68,6 +68,8 @@ impl ExitCode {
             | Error::NotAStore { .. }
             | Error::StoreExists { .. }
             | Error::UnknownAnalyst { .. }
+            | Error::UnknownAnswer { .. }
+            | Error::InvalidAnswerName { .. }
             | Error::FollowUpOfOtherCustomer { .. }
             | Error::ImpactBeforeL2 { .. }
             | Error::AttachmentsNotCarried { .. }

@@ -167,6 +167,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// The customer portal's sign-in links: `portal link --email ADDR`.
     Portal(portal::PortalArgs),
+    /// The store's canned answers (templates/answers/NAME.md): name and first line.
+    Templates(templates::TemplatesArgs),
 }
 
 /// What every command needs: the store, the clock, the actor, the format.
@@ -497,6 +499,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check(args) => check::run(&ctx()?, args),
         Command::Serve(args) => serve::run(&ctx()?, args),
         Command::Portal(args) => portal::run(&ctx()?, args),
+        Command::Templates(args) => templates::run(&ctx()?, args),
     }
 }
 

@@ -134,6 +134,10 @@ pub struct Analyst {
     /// Words matched against a case's summary and description.
     #[serde(default)]
     pub skills: Vec<String>,
+    /// Their handle in the team's chat, mentioned as `@chat` by chat
+    /// notifications (their `id` when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat: Option<String>,
 }
 
 fn yes() -> bool {

@@ -165,6 +165,26 @@ pub enum Error {
         known: Vec<String>,
     },
 
+    /// A canned answer (`templates/answers/NAME.md`) the store does not have.
+    #[error("no canned answer named {name} in {}{}", folder.display(), did_you_mean(near))]
+    UnknownAnswer {
+        /// The name given.
+        name: String,
+        /// The folder of canned answers.
+        folder: PathBuf,
+        /// The names nearest to it.
+        near: Vec<String>,
+    },
+
+    /// A canned answer's name that is not a plain file name.
+    #[error("{name:?} is not a canned answer's name: {reason}")]
+    InvalidAnswerName {
+        /// The name given.
+        name: String,
+        /// Why it is refused.
+        reason: &'static str,
+    },
+
     /// A follow-up given a customer other than the case it follows.
     #[error("{id} is a case of {customer}, not of {given}: a follow-up keeps the customer of the case it follows")]
     FollowUpOfOtherCustomer {

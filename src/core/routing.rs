@@ -87,6 +87,7 @@ mod tests {
             level,
             available,
             skills: skills.iter().map(|s| s.to_string()).collect(),
+            chat: None,
         }
     }
 

@@ -429,7 +429,7 @@ pub fn compose(
         format!("{}.{}.{unique}@{domain}", case.id, notice.template_name())
     };
     let subject = format!("[{}] {}", case.id, one_line(&case.summary));
-    let mut body = wrap(&fill(template, case, details, mail)?, WRAP_COLUMNS);
+    let mut body = wrap(&fill(template, case, details, &mail.signature)?, WRAP_COLUMNS);
     if let Some(note) = &details.left_out {
         body = format!("{}\n\n{}\n", body.trim_end(), note.trim());
     }
@@ -648,10 +648,68 @@ pub fn wrap(text: &str, width: usize) -> String {
 /// that repeats `{message}` (100,000 times 60 KiB is 6 GB).
 pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
+/// The placeholders a canned answer (`templates/answers/NAME.md`) may use:
+/// the outbound ones that describe the case. Not `{message}` nor
+/// `{resolution}`: the answer itself becomes the event's message.
+pub const ANSWER_PLACEHOLDERS: [&str; 9] = [
+    "id",
+    "summary",
+    "customer",
+    "severity",
+    "status",
+    "closes_on",
+    "first_response_due",
+    "auto_close_after_days",
+    "signature",
+];
+
+/// The placeholders of `template` not among `known`, each once, with the
+/// line (from 1) of its first use, in the order they first appear.
+pub fn unknown_placeholders(template: &str, known: &[&str]) -> Vec<(usize, String)> {
+    let mut unknown: Vec<String> = Vec::new();
+    let _ = fill_with(template, &mut |name: &str| {
+        if !known.contains(&name) && !unknown.iter().any(|seen| seen == name) {
+            unknown.push(name.to_string());
+        }
+        Some(String::new())
+    });
+    unknown
+        .into_iter()
+        .map(|name| {
+            let at = template.find(&format!("{{{name}}}")).unwrap_or(0);
+            (template[..at].matches('\n').count() + 1, name)
+        })
+        .collect()
+}
+
+/// Fills a canned answer for `case`: only [`ANSWER_PLACEHOLDERS`] (the
+/// caller refused any other with [`unknown_placeholders`]), through the
+/// same one-pass engine as the messages; `{signature}` is the store's
+/// `mail:` signature, empty without one.
+pub fn fill_answer(
+    template: &str,
+    case: &Case,
+    details: &Details,
+    mail: Option<&MailConfig>,
+) -> Result<String, ComposeError> {
+    let details = Details {
+        message: None,
+        ..details.clone()
+    };
+    let mut without_resolution = case.clone();
+    without_resolution.resolution = None;
+    fill(
+        template,
+        &without_resolution,
+        &details,
+        mail.map_or("", |mail| &mail.signature),
+    )
+}
+
 /// Replaces each `{name}` of `template` once; unknown names stay as written.
 /// One pass, in linear time (a run of `{` is not scanned again for each
 /// one), and never past [`MAX_BODY_BYTES`].
-fn fill(template: &str, case: &Case, details: &Details, mail: &MailConfig) -> Result<String, ComposeError> {
+fn fill(template: &str, case: &Case, details: &Details, signature: &str) -> Result<String, ComposeError> {
     let date = |at: Option<DateTime<Utc>>| {
         at.map(|at| date_for_customer(at, details.timezone, details.language.as_deref()))
             .unwrap_or_else(|| "-".into())
@@ -668,10 +726,16 @@ fn fill(template: &str, case: &Case, details: &Details, mail: &MailConfig) -> Re
             "closes_on" => date(details.closes_on),
             "first_response_due" => date(details.first_response_due),
             "auto_close_after_days" => details.auto_close_after_days.to_string(),
-            "signature" => mail.signature.clone(),
+            "signature" => signature.to_string(),
             _ => return None,
         })
     };
+    fill_with(template, &mut |name: &str| value(name))
+}
+
+/// The engine of [`fill`]: `value` answers each `{name}` (`None`: it stays
+/// as written).
+fn fill_with(template: &str, value: &mut dyn FnMut(&str) -> Option<String>) -> Result<String, ComposeError> {
     let too_large = || {
         ComposeError::Build(format!(
             "the template fills to over {MAX_BODY_BYTES} bytes (a placeholder repeated?)"
@@ -919,8 +983,36 @@ mod tests {
             message: Some("{id}".into()),
             ..Details::default()
         };
-        let text = fill("{summary}/{message}/{unknown}/{ not one }/{", &case, &details, &mail()).unwrap();
+        let text = fill(
+            "{summary}/{message}/{unknown}/{ not one }/{",
+            &case,
+            &details,
+            &mail().signature,
+        )
+        .unwrap();
         assert_eq!(text, "{message}/{id}/{unknown}/{ not one }/{");
+    }
+
+    #[test]
+    fn unknown_placeholders_are_named_once_with_their_line() {
+        let template = "Hi {contact},\n{id} {summary}\n{message} {contact} {not one}\n";
+        assert_eq!(
+            unknown_placeholders(template, &ANSWER_PLACEHOLDERS),
+            vec![(1, "contact".to_string()), (3, "message".to_string())]
+        );
+        assert!(unknown_placeholders("{id} {signature}", &ANSWER_PLACEHOLDERS).is_empty());
+    }
+
+    #[test]
+    fn an_answer_fills_case_placeholders_but_never_message_or_resolution() {
+        let mut case = case(None);
+        case.resolution = Some("secret".into());
+        let details = Details {
+            message: Some("inner".into()),
+            ..Details::default()
+        };
+        let text = fill_answer("{id}|{message}|{resolution}|{signature}", &case, &details, None).unwrap();
+        assert_eq!(text, format!("{}|||", case.id));
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! Below the operations that decide what to send; the outbox's records are
 //! the store's (`store::outbox`).
 
+pub mod chat;
 pub mod compose;
 pub mod intake;
 pub mod transport;
+pub mod webhook;

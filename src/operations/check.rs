@@ -84,6 +84,11 @@ pub fn check(store: &Store) -> Result<Report> {
     if let Err(e) = store.sent_ledger() {
         push_error(&mut report, "sent-ledger", e);
     }
+    // A canned answer that cannot be used (an unknown placeholder, a link)
+    // would refuse every `--template` naming it: CI says so first.
+    for e in super::answers::check_answers(store) {
+        push_error(&mut report, "answer-template", e);
+    }
     let names = CaseNames::entries(store.root())?;
     let auto_close_after_days = config
         .as_ref()

@@ -59,7 +59,7 @@ pub fn outbox(session: &Session) -> Result<(Vec<OutboxMessage>, Vec<Error>)> {
     errors.extend(pending.errors);
     // This clone's attempts at events' messages show on those messages;
     // what an older version queued here is never sent (before the ledger).
-    let mut messages: Vec<OutboxMessage> = local.into_iter().filter(|m| m.kind == MessageKind::SignIn).collect();
+    let mut messages: Vec<OutboxMessage> = local.into_iter().filter(|m| m.kind != MessageKind::CaseEvent).collect();
     messages.extend(pending.messages.into_iter().map(|(_, message, _)| message));
     // Sent messages of the last 30 days, as `deliver` used to keep them.
     let recent = session.now - SENT_LISTED_FOR;
@@ -397,6 +397,8 @@ pub fn deliver(
                     delivered.dropped.push(message);
                 }
             }
+            // A chat notification's failed attempt: `chat::notify` retries it.
+            (MessageKind::Chat, _) => {}
             // An earlier attempt: kept while its event is pending (below).
             (MessageKind::CaseEvent, DeliveryState::Failed | DeliveryState::Sending) => {}
         }

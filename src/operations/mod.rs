@@ -35,8 +35,10 @@
 //! # let _ = Channel::Portal;
 //! ```
 
+pub mod answers;
 pub mod attachment_check;
 pub mod attachments;
+pub mod chat;
 pub mod check;
 mod deliver;
 mod escalate;

@@ -57,6 +57,8 @@ pub(super) fn status_of(error: &Error) -> (StatusCode, &'static str) {
         | Error::NotAStore { .. }
         | Error::InvalidData { .. }
         | Error::UnknownAnalyst { .. }
+        | Error::UnknownAnswer { .. }
+        | Error::InvalidAnswerName { .. }
         | Error::FollowUpOfOtherCustomer { .. }
         | Error::ImpactBeforeL2 { .. }
         | Error::StoreExists { .. }

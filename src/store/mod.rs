@@ -6,6 +6,7 @@
 //! derived files (lock, index) that are never needed for correctness.
 //! Temp files are `.<ID>.yaml.<pid>.<random>.tmp` beside their target.
 
+pub mod answers;
 mod atomic_write;
 pub mod attachments;
 pub mod bits;
@@ -419,7 +420,7 @@ fn case_text(case: &Case) -> Result<(String, String)> {
 
 /// Whether `dir` is a folder (false when missing); an error when it is a
 /// link or anything else, never followed.
-fn real_folder(dir: &Path) -> Result<bool> {
+pub(crate) fn real_folder(dir: &Path) -> Result<bool> {
     match fs::symlink_metadata(dir) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(Error::io(dir, e)),

@@ -60,6 +60,10 @@ pub enum MessageKind {
     /// A portal sign-in link: no case and no event; `deliver` sends it
     /// without looking for one, and forgets the link once it is sent.
     SignIn,
+    /// A chat notification whose last attempt failed: kept with its error
+    /// and attempts until the next `deliver` sends it (the sent ledger
+    /// records it then).
+    Chat,
 }
 
 impl MessageKind {

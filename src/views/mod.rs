@@ -2,6 +2,7 @@
 //! contract (SPEC section 5): their field names and order are pinned by the
 //! snapshot tests in `src/snapshot_tests.rs`, so a renamed field fails a test.
 
+mod answer_view;
 mod case_view;
 mod check_view;
 mod outbox_view;
@@ -10,6 +11,7 @@ mod remind_view;
 mod stats_view;
 mod trend_view;
 
+pub use answer_view::AnswerView;
 pub use case_view::{CaseView, EventView};
 pub use check_view::{CheckView, Gravity, Problem};
 pub use outbox_view::OutboxView;

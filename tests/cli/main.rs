@@ -10,6 +10,8 @@ mod attachment_attacks;
 mod attachments;
 mod bad_input_case_files;
 mod bad_input_store;
+mod canned_answers;
+mod chat_notifications;
 mod check;
 mod clean_tree;
 mod commit_note_attacks;

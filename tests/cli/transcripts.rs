@@ -304,8 +304,12 @@ fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create a copy");
     for entry in std::fs::read_dir(from).expect("read the example store") {
         let entry = entry.expect("entry");
-        if entry.file_type().expect("file type").is_file() {
+        let kind = entry.file_type().expect("file type");
+        if kind.is_file() {
             std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy a file");
+        } else if kind.is_dir() {
+            // templates/answers/ and the like.
+            copy_dir(&entry.path(), &to.join(entry.file_name()));
         }
     }
 }

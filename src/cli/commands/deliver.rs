@@ -8,6 +8,11 @@
 //! The mail host is the clone whose environment names a transport: one of
 //! those two variables. Anywhere else `deliver` refuses (exit 2) and sends
 //! nothing, so an analyst's clone never mails by accident.
+//!
+//! With `TICKETS_WEBHOOK_URL` (an incoming webhook of Rocket.Chat or
+//! Slack) in its environment, the mail host also posts the chat
+//! notifications not yet sent (`operations::chat`); never configured from
+//! the store.
 
 use crate::cli::cli_error::{CliError, Result};
 use crate::cli::exit_code::ExitCode;
@@ -50,6 +55,35 @@ fn transport() -> Result<Transport> {
     }
 }
 
+/// The chat webhook the environment names, if any.
+fn webhook() -> Result<Option<crate::mail::webhook::Webhook>> {
+    match std::env::var("TICKETS_WEBHOOK_URL")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+    {
+        None => Ok(None),
+        Some(url) => crate::mail::webhook::Webhook::new(&url)
+            .map(Some)
+            .map_err(|reason| CliError::Usage(format!("TICKETS_WEBHOOK_URL {reason}"))),
+    }
+}
+
+/// A chat notification in `deliver`'s list, as a message to `chat`.
+fn chat_view(note: &operations::chat::ChatNote, state: &str, now: chrono::DateTime<chrono::Utc>) -> OutboxView {
+    OutboxView {
+        case: note.case.clone(),
+        to: operations::chat::CHAT_RECIPIENT.to_string(),
+        subject: note.text.clone(),
+        message_id: format!("chat.{}.{}", note.case, note.key),
+        state: state.to_string(),
+        event: note.reason.to_string(),
+        queued_at: crate::core::time::format_instant(&note.at),
+        sent_at: (state == "sent").then(|| crate::core::time::format_instant(&now)),
+        attempts: note.attempts,
+        error: note.error.clone(),
+    }
+}
+
 /// Why a clone without a transport sends nothing.
 const NOT_THE_MAIL_HOST: &str = "this clone is not the mail host: its environment names no mail transport \
 (TICKETS_SMTP_URL=smtp://host:port, or TICKETS_SENDMAIL=\"/usr/sbin/sendmail -t -oi\"); nothing was sent. \
@@ -66,6 +100,7 @@ pub fn run(ctx: &Context, args: DeliverArgs) -> Result<ExitCode> {
         Err(_) if args.dry_run => None,
         Err(e) => return Err(e),
     };
+    let webhook = webhook()?;
     let delivered = operations::deliver(
         &ctx.session(),
         transport.as_ref(),
@@ -95,7 +130,18 @@ pub fn run(ctx: &Context, args: DeliverArgs) -> Result<ExitCode> {
             escape_line(message.error.as_deref().unwrap_or(""))
         ));
     }
-    let views: Vec<OutboxView> = delivered.sent.iter().map(OutboxView::of).collect();
+    let notified = operations::chat::notify(&ctx.session(), webhook.as_ref(), args.dry_run)?;
+    notified.warnings.iter().for_each(crate::cli::warn_about);
+    for note in &notified.failed {
+        warn(&format!(
+            "{}: chat notification ({}) not posted, kept for the next run: {}",
+            escape_line(&note.case),
+            note.reason,
+            escape_line(note.error.as_deref().unwrap_or(""))
+        ));
+    }
+    let mut views: Vec<OutboxView> = delivered.sent.iter().map(OutboxView::of).collect();
+    views.extend(notified.sent.iter().map(|note| chat_view(note, "sent", ctx.now)));
     match serialize(ctx.format, &views)? {
         Some(text) => emit(&text)?,
         None => {
@@ -109,7 +155,12 @@ pub fn run(ctx: &Context, args: DeliverArgs) -> Result<ExitCode> {
                     } else {
                         format!("{}: ", escape_line(&v.case))
                     };
-                    let line = format!("{case}{verb} {} to {}", escape_line(&v.message_id), escape_line(&v.to));
+                    let line = if v.to == operations::chat::CHAT_RECIPIENT {
+                        let verb = if args.dry_run { "would post" } else { "posted" };
+                        format!("{case}{verb} to the chat: {}", escape_line(&v.subject))
+                    } else {
+                        format!("{case}{verb} {} to {}", escape_line(&v.message_id), escape_line(&v.to))
+                    };
                     // On a known width, at words: an address is never broken.
                     match ctx.style.width {
                         Some(width) => format!("{}\n", crate::cli::render::wrap(&line, usize::from(width), 4)),
@@ -120,13 +171,25 @@ pub fn run(ctx: &Context, args: DeliverArgs) -> Result<ExitCode> {
             emit(&lines)?;
         }
     }
-    let bad_files = report_bad_files(&delivered.errors);
+    let mut errors = delivered.errors;
+    errors.extend(notified.errors);
+    let bad_files = report_bad_files(&errors);
+    if !notified.failed.is_empty() {
+        crate::core::error::diagnostic(&format!(
+            "error: {} chat notification(s) could not be posted to {}; they stay queued",
+            notified.failed.len(),
+            webhook.as_ref().map(|w| w.describe()).unwrap_or_default()
+        ));
+    }
     if !delivered.failed.is_empty() {
         crate::core::error::diagnostic(&format!(
             "error: {} message(s) could not be sent through {}; they stay queued",
             delivered.failed.len(),
             escape_line(&transport.as_ref().map(Transport::describe).unwrap_or_default())
         ));
+        return Ok(ExitCode::Failure);
+    }
+    if !notified.failed.is_empty() {
         return Ok(ExitCode::Failure);
     }
     Ok(bad_files)

@@ -69,6 +69,8 @@ fn exit_code_of(e: &CliError) -> ExitCode {
         | Error::NewerStore { .. }
         | Error::Busy { .. }
         | Error::UnknownAnalyst { .. }
+        | Error::UnknownAnswer { .. }
+        | Error::InvalidAnswerName { .. }
         | Error::AttachmentNotAFile { .. }
         | Error::NoSuchAttachment { .. }
         | Error::AmbiguousAttachment { .. }

@@ -27,3 +27,4 @@ pub mod serve;
 pub mod show;
 pub mod stats;
 pub mod sweep;
+pub mod templates;

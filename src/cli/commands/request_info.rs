@@ -1,4 +1,5 @@
-//! `tickets request-info ID --message M`: -> waiting-for-customer; the
+//! `tickets request-info ID --message M` (or `--template NAME`, a canned
+//! answer, with `--message` added after it): -> waiting-for-customer; the
 //! auto-close clock (re)starts now.
 
 use crate::cli::cli_error::Result;
@@ -12,9 +13,13 @@ use clap::Args;
 pub struct RequestInfoArgs {
     /// The case ID (a unique prefix is enough).
     pub id: String,
-    /// What was answered or asked.
-    #[arg(long, short, value_parser = crate::cli::non_empty)]
-    pub message: String,
+    /// What was answered or asked (after the canned answer, with --template).
+    #[arg(long, short, value_parser = crate::cli::non_empty, required_unless_present = "template")]
+    pub message: Option<String>,
+    /// A canned answer, `templates/answers/NAME.md` of the store, filled
+    /// for the case (`tickets templates` lists them).
+    #[arg(long, value_name = "NAME")]
+    pub template: Option<String>,
     /// Attach a file (repeatable): stored in the store, listed by `show`
     /// and sent with the event's message to the customer.
     #[arg(long = "attach", value_name = "FILE")]
@@ -24,8 +29,16 @@ pub struct RequestInfoArgs {
 /// Runs `request-info`.
 pub fn run(ctx: &Context, args: RequestInfoArgs) -> Result<ExitCode> {
     let enclosures = super::attachment::enclosures(ctx, &args.attach)?;
-    print_transitioned(
-        ctx,
-        &operations::request_info(&ctx.analyst_session(), &args.id, args.message, enclosures)?,
-    )
+    let session = ctx.analyst_session();
+    let transitioned = match (&args.template, args.message) {
+        (Some(name), extra) => operations::answers::request_info_answered(&session, &args.id, name, extra, enclosures)?,
+        (None, Some(message)) => operations::request_info(&session, &args.id, message, enclosures)?,
+        // clap requires one of them.
+        (None, None) => {
+            return Err(crate::cli::cli_error::CliError::Usage(
+                "--message or --template is needed".into(),
+            ))
+        }
+    };
+    print_transitioned(ctx, &transitioned)
 }

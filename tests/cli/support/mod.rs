@@ -6,7 +6,8 @@
 //! - [`process`]: runs bounded in time or file size, FIFOs (re-exported);
 //! - [`git`]: isolated git clones, alone or as a team around an origin;
 //! - [`portal`]: `tickets serve` on 127.0.0.1 and an HTTP client for it;
-//! - [`mail`]: the mail desk, an SMTP server and sendmail scripts.
+//! - [`mail`]: the mail desk, an SMTP server and sendmail scripts;
+//! - [`webhook`]: a chat webhook on 127.0.0.1 recording what it is posted.
 
 #![allow(dead_code)]
 
@@ -16,6 +17,7 @@ pub mod mail;
 pub mod portal;
 pub mod process;
 pub mod store;
+pub mod webhook;
 
 pub use process::*;
 pub use store::*;

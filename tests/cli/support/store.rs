@@ -94,6 +94,7 @@ impl TestStore {
         cmd.env_remove("TICKETS_NOW")
             .env_remove("TICKETS_ACTOR")
             .env_remove("TICKETS_LOCK_TIMEOUT")
+            .env_remove("TICKETS_WEBHOOK_URL")
             .env("TICKETS_DIR", self.path())
             .env("TICKETS_NOW", NOW)
             .env("TICKETS_ACTOR", "tester");
