@@ -69,6 +69,8 @@ impl ExitCode {
             | Error::StoreExists { .. }
             | Error::UnknownAnalyst { .. }
             | Error::FollowUpOfOtherCustomer { .. }
+            | Error::MergeAcrossCustomers { .. }
+            | Error::MergeIntoItself { .. }
             | Error::ImpactBeforeL2 { .. }
             | Error::AttachmentsNotCarried { .. }
             | Error::AttachmentNotAFile { .. }
@@ -84,10 +86,13 @@ impl ExitCode {
             | Error::NoCaseReplied
             | Error::InvalidId { .. }
             | Error::AmbiguousId { .. } => ExitCode::NoSuchTicket,
-            Error::Closed { .. } | Error::TransitionNotAllowed { .. } | Error::FollowUpOfOpenCase { .. } => {
-                ExitCode::NotAllowed
+            Error::Closed { .. }
+            | Error::TransitionNotAllowed { .. }
+            | Error::FollowUpOfOpenCase { .. }
+            | Error::AlreadyMerged { .. } => ExitCode::NotAllowed,
+            Error::NewerStore { .. } | Error::InvalidData { .. } | Error::MergeChainLoop { .. } => {
+                ExitCode::InvalidData
             }
-            Error::NewerStore { .. } | Error::InvalidData { .. } => ExitCode::InvalidData,
             Error::Busy { .. } => ExitCode::Busy,
         }
     }

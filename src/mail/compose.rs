@@ -32,16 +32,19 @@ pub enum Notice {
     Reminder,
     /// `sweep`: the case closed for no response; how to come back.
     AutoClose,
+    /// `merge`: the case was merged into another; reply there.
+    Merged,
 }
 
 impl Notice {
     /// Every notice, in life-cycle order.
-    pub const ALL: [Notice; 5] = [
+    pub const ALL: [Notice; 6] = [
         Notice::Acknowledgement,
         Notice::RequestInfo,
         Notice::Resolution,
         Notice::Reminder,
         Notice::AutoClose,
+        Notice::Merged,
     ];
 
     /// The template's name: a store overrides it with `templates/<name>.txt`.
@@ -52,6 +55,7 @@ impl Notice {
             Notice::Resolution => "resolution",
             Notice::Reminder => "reminder",
             Notice::AutoClose => "auto-close",
+            Notice::Merged => "merged",
         }
     }
 
@@ -62,7 +66,7 @@ impl Notice {
         match self {
             Notice::Acknowledgement => Some("auto-replied"),
             Notice::Reminder | Notice::AutoClose => Some("auto-generated"),
-            Notice::RequestInfo | Notice::Resolution => None,
+            Notice::RequestInfo | Notice::Resolution | Notice::Merged => None,
         }
     }
 
@@ -78,6 +82,7 @@ impl Notice {
             Notice::Resolution => RESOLUTION_PT,
             Notice::Reminder => REMINDER_PT,
             Notice::AutoClose => AUTO_CLOSE_PT,
+            Notice::Merged => MERGED_PT,
         }
     }
 
@@ -89,6 +94,7 @@ impl Notice {
             Notice::Resolution => RESOLUTION,
             Notice::Reminder => REMINDER,
             Notice::AutoClose => AUTO_CLOSE,
+            Notice::Merged => MERGED,
         }
     }
 }
@@ -198,6 +204,26 @@ Olá,
 Seu chamado {id} ({summary}) foi encerrado porque não tivemos retorno seu por {auto_close_after_days} dias.
 
 Se ainda precisar de ajuda, responda a esta mensagem: abriremos um caso de acompanhamento vinculado a este.
+
+{signature}
+";
+
+const MERGED: &str = "\
+Hello,
+
+Your case {id} ({summary}) was merged into {merged_into}, which is about the same problem. Please reply there: write to us with {merged_into} in the subject, or reply to this message and it will reach {merged_into}.
+
+{message}
+
+{signature}
+";
+
+const MERGED_PT: &str = "\
+Olá,
+
+Seu chamado {id} ({summary}) foi unido ao chamado {merged_into}, que trata do mesmo problema. Por favor, responda por lá: escreva com {merged_into} no assunto, ou responda a esta mensagem e ela chegará ao {merged_into}.
+
+{message}
 
 {signature}
 ";
@@ -665,6 +691,7 @@ fn fill(template: &str, case: &Case, details: &Details, mail: &MailConfig) -> Re
             "status" => status_for_customer(case.status).to_string(),
             "message" => details.message.clone().unwrap_or_default(),
             "resolution" => case.resolution.clone().unwrap_or_default(),
+            "merged_into" => case.merged_into.clone().unwrap_or_default(),
             "closes_on" => date(details.closes_on),
             "first_response_due" => date(details.first_response_due),
             "auto_close_after_days" => details.auto_close_after_days.to_string(),

@@ -23,6 +23,7 @@ pub(super) fn status_of(error: &Error) -> (StatusCode, &'static str) {
         Error::TransitionNotAllowed { .. }
         | Error::Closed { .. }
         | Error::FollowUpOfOpenCase { .. }
+        | Error::AlreadyMerged { .. }
         | Error::ChangeBeforeLastChange { .. } => (
             StatusCode::CONFLICT,
             "The case changed meanwhile, so this could not be done. Your text is below.",
@@ -58,6 +59,9 @@ pub(super) fn status_of(error: &Error) -> (StatusCode, &'static str) {
         | Error::InvalidData { .. }
         | Error::UnknownAnalyst { .. }
         | Error::FollowUpOfOtherCustomer { .. }
+        | Error::MergeAcrossCustomers { .. }
+        | Error::MergeIntoItself { .. }
+        | Error::MergeChainLoop { .. }
         | Error::ImpactBeforeL2 { .. }
         | Error::StoreExists { .. }
         | Error::CannotListen { .. }

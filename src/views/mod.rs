@@ -10,7 +10,7 @@ mod remind_view;
 mod stats_view;
 mod trend_view;
 
-pub use case_view::{CaseView, EventView};
+pub use case_view::{CaseView, EventView, MergedConversation};
 pub use check_view::{CheckView, Gravity, Problem};
 pub use outbox_view::OutboxView;
 pub use queue_view::QueueView;
