@@ -21,6 +21,7 @@ mod customer_mail_crashes;
 mod customer_mail_privacy;
 mod delivery;
 mod delivery_faults;
+mod duplicates;
 mod email;
 mod env;
 mod example_store;
