@@ -22,6 +22,7 @@ mod customer_mail_privacy;
 mod delivery;
 mod delivery_faults;
 mod duplicates;
+mod duplicates_git;
 mod duplicates_portal;
 mod email;
 mod env;
