@@ -456,6 +456,10 @@ pub fn compose(
     };
     let subject = format!("[{}] {}", case.id, one_line(&case.summary));
     let mut body = wrap(&fill(template, case, details, mail)?, WRAP_COLUMNS);
+    if notice == Notice::Merged {
+        // The analyst's word is optional: without it, no gap of empty lines.
+        body = without_blank_runs(&body);
+    }
     if let Some(note) = &details.left_out {
         body = format!("{}\n\n{}\n", body.trim_end(), note.trim());
     }
@@ -479,6 +483,20 @@ pub fn compose(
         ));
     }
     finish(builder, body, to.email.to_string(), subject, message_id)
+}
+
+/// `text` with every run of blank lines cut to one.
+fn without_blank_runs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank = false;
+    for line in text.split_inclusive('\n') {
+        let is_blank = line.trim().is_empty();
+        if !(is_blank && blank) {
+            out.push_str(line);
+        }
+        blank = is_blank;
+    }
+    out
 }
 
 /// Customer text on one line, without control characters (a summary is a
@@ -936,6 +954,49 @@ mod tests {
         assert_eq!(Notice::Reminder.auto_submitted(), Some("auto-generated"));
         assert_eq!(Notice::AutoClose.auto_submitted(), Some("auto-generated"));
         assert_eq!(Notice::Resolution.auto_submitted(), None);
+    }
+
+    #[test]
+    fn the_merge_notice_names_where_to_reply_with_or_without_a_word_from_support() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-19T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let mut case = crate::core::lifecycle::open(
+            crate::core::lifecycle::NewCase {
+                email: Some("ana@acme.example".into()),
+                ..crate::core::lifecycle::NewCase::example("RC-SOURCE01")
+            },
+            "tester",
+            now,
+        );
+        case.merged_into = Some("RC-TARGET01".into());
+        let body = |message: Option<&str>| {
+            let details = Details {
+                message: message.map(str::to_string),
+                ..Details::default()
+            };
+            let composed = compose(
+                Notice::Merged,
+                &case,
+                &details,
+                &mail(),
+                Notice::Merged.default_template(),
+                "u",
+                now,
+            )
+            .unwrap();
+            String::from_utf8(composed.bytes)
+                .unwrap()
+                .replace("=\r\n", "")
+                .replace("\r\n", "\n")
+        };
+        let plain = body(None);
+        assert!(plain.contains("was merged into RC-TARGET01"), "{plain}");
+        assert!(plain.contains("Please reply there"), "{plain}");
+        assert!(!plain.contains("\n\n\n"), "no gap where the word would be: {plain}");
+        let with_word = body(Some("One case for both."));
+        assert!(with_word.contains("\n\nOne case for both.\n\n"), "{with_word}");
+        assert_eq!(Notice::Merged.auto_submitted(), None, "a person merged it");
     }
 
     #[test]
