@@ -143,3 +143,64 @@ pub fn merged_cases(store: &Store, case: &Case) -> Vec<Case> {
     }
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::operations::{self, Enclosures, OpenRequest, Opening};
+
+    fn session(store: &Store) -> Session {
+        Session {
+            store: store.clone(),
+            actor: "alice".into(),
+            now: crate::core::time::parse_instant("2026-11-19T10:00:00Z").unwrap(),
+            lock_wait: std::time::Duration::from_secs(1),
+        }
+    }
+
+    fn open(store: &Store, customer: &str) -> String {
+        let request = OpenRequest::new(customer, "Login fails");
+        let Ok(Opening::Opened(opened)) = operations::open(&session(store), request, Enclosures::none(store)) else {
+            panic!("opened");
+        };
+        opened.case.id
+    }
+
+    #[test]
+    fn a_target_shows_only_cases_that_really_were_merged_into_it_by_its_customer() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        store
+            .init("analysts: [{id: alice, name: Alice, level: l1}]\ncustomers: [{name: Acme Corp}, {name: Globex}]\n")
+            .unwrap();
+        let source = open(&store, "Acme Corp");
+        let target = open(&store, "Acme Corp");
+        let theirs = open(&store, "Globex");
+        merge(&session(&store), &source, &target, None).unwrap();
+        let loaded = store.load(&target).unwrap();
+        let shown: Vec<String> = merged_cases(&store, &loaded).into_iter().map(|c| c.id).collect();
+        assert_eq!(shown, [source.clone()]);
+        assert_eq!(merged_end(&store, &source).unwrap(), target);
+        assert_eq!(merged_end(&store, &target).unwrap(), target);
+
+        // A hand edit claims another customer's case (and one that was never
+        // merged): neither is shown, even if that case names the target.
+        let mut claimed = loaded.clone();
+        for from in [&theirs, &target] {
+            let mut event = crate::core::case::Event::new(
+                claimed.updated_at,
+                "alice",
+                crate::core::vocabulary::ActionKind::Merged,
+                Some(claimed.status),
+                claimed.status,
+            );
+            event.merged_from = Some(from.to_string());
+            claimed.history.push(event);
+        }
+        let mut foreign = store.load(&theirs).unwrap();
+        foreign.merged_into = Some(target.clone());
+        store.save(&foreign).unwrap();
+        let shown: Vec<String> = merged_cases(&store, &claimed).into_iter().map(|c| c.id).collect();
+        assert_eq!(shown, [source]);
+    }
+}

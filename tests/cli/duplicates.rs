@@ -263,3 +263,32 @@ fn a_store_of_the_previous_format_merges_and_checks_with_this_build() {
     let history = before.find("history:").unwrap();
     assert!(after.contains(&before[history..]), "{after}");
 }
+
+#[test]
+fn a_mail_reply_to_a_merged_case_whose_target_closed_opens_a_follow_up_of_the_target() {
+    let t = TestStore::with_config(&mail_config());
+    let source = open_for(&t, "Acme Corp", "Duplicate");
+    let target = open_for(&t, "Acme Corp", "Original");
+    t.run_at(T1, &["merge", &source, "--into", &target]).success();
+    t.run_at(T1, &["close", &target, "--resolution", "Fixed in 7.3"])
+        .success();
+    let raw = format!(
+        "From: ana@acme.example\r\nTo: support@desk.example\r\nSubject: Re: [{source}] Duplicate\r\n\
+         Message-ID: <back-again@acme.example>\r\n\r\nIt is back.\r\n"
+    );
+    let out = intake_at(&t, T2, &raw).success().get_output().stdout.clone();
+    let follow_up = String::from_utf8(out).unwrap().trim().to_string();
+    assert!(follow_up != source && follow_up != target, "{follow_up}");
+    let opened = t.show(&follow_up);
+    assert_eq!(opened["follow_up_of"], target.as_str());
+    let summary = opened["summary"].as_str().unwrap();
+    assert!(
+        !summary.contains(&source),
+        "the old tag is out of the new subject: {summary}"
+    );
+    assert_eq!(
+        t.show(&source)["history"].as_array().unwrap().len(),
+        2,
+        "the duplicate is untouched"
+    );
+}
