@@ -179,7 +179,7 @@ mod tests {
         merge(&session(&store), &source, &target, None).unwrap();
         let loaded = store.load(&target).unwrap();
         let shown: Vec<String> = merged_cases(&store, &loaded).into_iter().map(|c| c.id).collect();
-        assert_eq!(shown, [source.clone()]);
+        assert_eq!(shown, std::slice::from_ref(&source));
         assert_eq!(merged_end(&store, &source).unwrap(), target);
         assert_eq!(merged_end(&store, &target).unwrap(), target);
 
