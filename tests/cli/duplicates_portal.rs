@@ -3,7 +3,7 @@
 //! conversation (marked as coming from it) and serves its files; nothing
 //! of it reaches a contact who may not see it.
 
-use crate::support::portal::{open, Server, CONFIG};
+use crate::support::portal::{form, open, Server, CONFIG};
 use crate::support::{TestStore, NOW};
 
 #[test]
@@ -90,4 +90,30 @@ fn under_portal_own_a_merged_case_of_another_contact_is_neither_followed_nor_sho
     assert_eq!(page.status, 200);
     assert!(!page.body.contains("reported by Gil"), "{}", page.body);
     assert!(!page.body.contains(&format!("From case {gils}")), "{}", page.body);
+}
+
+#[test]
+fn a_portal_follow_up_of_a_merged_case_follows_up_the_case_it_was_merged_into() {
+    let t = TestStore::with_config(CONFIG);
+    let source = open(&t, "Acme Corp", Some("ana@acme.example"), "Push broken again");
+    let target = open(&t, "Acme Corp", Some("ana@acme.example"), "Push broken");
+    t.run(&["merge", &source, "--into", &target]).success();
+    t.run(&["close", &target, "--resolution", "Fixed in 7.3"]).success();
+    let server = Server::start(&t, NOW, &[], &[]);
+    let ana = server.sign_in(&t, "ana@acme.example");
+    // Still sent on to the target, closed as it is.
+    let moved = server.get(&format!("/cases/{source}"), Some(&ana));
+    assert_eq!(moved.header("location"), Some(format!("/cases/{target}").as_str()));
+    let reply = server.post(
+        &format!("/cases/{source}/follow-up"),
+        Some(&ana),
+        &form(&[("summary", "Back again"), ("description", "Push fails once more")]),
+    );
+    assert_eq!(reply.status, 303, "{}", reply.body);
+    let new_id = reply
+        .header("location")
+        .unwrap()
+        .trim_start_matches("/cases/")
+        .to_string();
+    assert_eq!(t.show(&new_id)["follow_up_of"], target.as_str());
 }
