@@ -286,3 +286,43 @@ fn trend_view() {
     insta::assert_snapshot!("trend_view_json", json(&view));
     insta::assert_snapshot!("trend_view_yaml", yaml(&view));
 }
+
+/// A duplicate merged into the waiting case a day after it opened, and the
+/// waiting case with its `merged` record.
+fn merged_pair() -> (Case, Case) {
+    let source = open(new_case("RC-4H2XJR7C", Channel::Portal, None, "bruno"), "portal", t0());
+    let source = step(
+        &source,
+        Action::Merge {
+            into: "RC-7K3QX9MT".into(),
+            note: Some("We follow both up in RC-7K3QX9MT.".into()),
+        },
+        "alice",
+        Duration::days(1),
+    );
+    let target = waiting();
+    let at = target.updated_at - t0();
+    let target = step(
+        &target,
+        Action::Merged {
+            from: source.id.clone(),
+            note: None,
+        },
+        "alice",
+        at,
+    );
+    (source, target)
+}
+
+#[test]
+fn case_view_of_a_merge() {
+    let (source, target) = merged_pair();
+    // `show` of the target: who was merged into it and their public conversation.
+    let mut view = CaseView::of_case(&target, &due(), now());
+    view.merged_conversations = Some(vec![MergedConversation::of(&source)]);
+    insta::assert_snapshot!("case_view_of_a_merge_target_json", json(&view));
+    // `list` of the duplicate: `merged_into`.
+    let view = CaseView::of_digest(&Digest::of(&source), &due(), now());
+    insta::assert_snapshot!("case_view_of_a_merge_source_list_json", json(&view));
+    insta::assert_snapshot!("case_view_of_a_merge_source_list_yaml", yaml(&view));
+}

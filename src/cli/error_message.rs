@@ -14,6 +14,11 @@ pub fn error_message(error: &Error) -> String {
             "{error}; run `tickets init --dir {}` or pass --dir / TICKETS_DIR",
             path.display()
         ),
+        Error::Closed { action, .. } if action == "merge" => {
+            format!("{error}: only cases that are not closed take part in a merge")
+        }
+        Error::AlreadyMerged { into, .. } => format!("{error} (tickets show {into})"),
+        Error::MergeChainLoop { .. } => format!("{error} (tickets check names the files to fix)"),
         Error::Closed { id, .. } => {
             format!("{error}. A customer coming back opens a follow-up case: tickets open --follow-up-of {id} ...")
         }

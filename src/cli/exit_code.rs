@@ -71,6 +71,8 @@ impl ExitCode {
             | Error::UnknownAnswer { .. }
             | Error::InvalidAnswerName { .. }
             | Error::FollowUpOfOtherCustomer { .. }
+            | Error::MergeAcrossCustomers { .. }
+            | Error::MergeIntoItself { .. }
             | Error::ImpactBeforeL2 { .. }
             | Error::AttachmentsNotCarried { .. }
             | Error::AttachmentNotAFile { .. }
@@ -86,10 +88,13 @@ impl ExitCode {
             | Error::NoCaseReplied
             | Error::InvalidId { .. }
             | Error::AmbiguousId { .. } => ExitCode::NoSuchTicket,
-            Error::Closed { .. } | Error::TransitionNotAllowed { .. } | Error::FollowUpOfOpenCase { .. } => {
-                ExitCode::NotAllowed
+            Error::Closed { .. }
+            | Error::TransitionNotAllowed { .. }
+            | Error::FollowUpOfOpenCase { .. }
+            | Error::AlreadyMerged { .. } => ExitCode::NotAllowed,
+            Error::NewerStore { .. } | Error::InvalidData { .. } | Error::MergeChainLoop { .. } => {
+                ExitCode::InvalidData
             }
-            Error::NewerStore { .. } | Error::InvalidData { .. } => ExitCode::InvalidData,
             Error::Busy { .. } => ExitCode::Busy,
         }
     }

@@ -129,6 +129,8 @@ pub enum Command {
     Escalate(escalate::EscalateArgs),
     /// Close a case with a resolution.
     Close(close::CloseArgs),
+    /// Close a duplicate into another case of the same customer (SRC --into TARGET).
+    Merge(merge::MergeArgs),
     /// Auto-close cases waiting for the customer too long; prints their IDs.
     Sweep(sweep::SweepArgs),
     /// List cases (not closed, unless --status or --all).
@@ -480,6 +482,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Reply(args) => reply::run(&ctx()?, args),
         Command::Escalate(args) => escalate::run(&ctx()?, args),
         Command::Close(args) => close::run(&ctx()?, args),
+        Command::Merge(args) => merge::run(&ctx()?, args),
         Command::Sweep(args) => sweep::run(&ctx()?, args),
         Command::List(args) => list::run(&ctx()?, args),
         Command::Show(args) => show::run(&ctx()?, args),

@@ -65,6 +65,9 @@ pub struct Case {
     /// The closed case this one follows up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follow_up_of: Option<String>,
+    /// The case this one was merged into (a duplicate, closed by `merge`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<String>,
     /// The Message-ID of the e-mail that opened the case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
@@ -125,6 +128,14 @@ pub struct Event {
         with = "crate::core::time::rfc3339_option"
     )]
     pub clock: Option<DateTime<Utc>>,
+    /// The case a `merge` event closed this one into. Absent from other
+    /// events, so files without merges are written as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<String>,
+    /// The case a `merged` event records as merged into this one. Absent
+    /// from other events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_from: Option<String>,
 }
 
 /// A file an event carries: a label and the content's address. The name is
@@ -171,6 +182,8 @@ impl Event {
             message_id: None,
             attachments: Vec::new(),
             clock: None,
+            merged_into: None,
+            merged_from: None,
         }
     }
 }
@@ -214,6 +227,15 @@ impl Case {
     /// event to set it was one (not routing).
     pub fn assigned_by_hand(&self) -> Option<&Event> {
         self.last_assigning().filter(|e| e.action == ActionKind::Assign)
+    }
+
+    /// The cases merged into this one, in the order of their `merged` events.
+    pub fn merged_from(&self) -> Vec<&str> {
+        self.history
+            .iter()
+            .filter(|e| e.action == ActionKind::Merged)
+            .filter_map(|e| e.merged_from.as_deref())
+            .collect()
     }
 
     /// Whether a reminder was already recorded in the current waiting period,

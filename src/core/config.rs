@@ -459,7 +459,7 @@ fn is_default_hold_after(cases: &u32) -> bool {
 /// or config.yaml gains a field an older build would refuse. 2 added the
 /// event's `clock`, `mail.acknowledge_once_in_hours`,
 /// `mail.hold_after_cases_an_hour` and a customer's `timezone` and `language`.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 /// The format config.yaml says, read before the file is parsed (a newer
 /// config may hold keys this build does not know): the first top-level

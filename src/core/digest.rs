@@ -43,6 +43,8 @@ pub struct Digest {
     pub resolution: Option<String>,
     /// The case this follows up.
     pub follow_up_of: Option<String>,
+    /// The case this one was merged into.
+    pub merged_into: Option<String>,
     /// The Message-ID of the e-mail that opened it.
     pub message_id: Option<String>,
     /// The action of the last history event.
@@ -72,6 +74,7 @@ impl Digest {
             first_response_at: case.first_response_at,
             resolution: case.resolution.clone(),
             follow_up_of: case.follow_up_of.clone(),
+            merged_into: case.merged_into.clone(),
             message_id: case.message_id.clone(),
             last_action: case.history.last().map(|e| e.action).unwrap_or(ActionKind::Open),
             reminded: case.reminded_since_waiting(),

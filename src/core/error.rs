@@ -91,6 +91,50 @@ pub enum Error {
         status: String,
     },
 
+    /// A merge of a case into a case of another customer.
+    #[error("{id} cannot be merged into {target}: {id} is {customer}'s and {target} is {target_customer}'s; only cases of the same customer merge")]
+    MergeAcrossCustomers {
+        /// The duplicate.
+        id: String,
+        /// The case it was to be merged into.
+        target: String,
+        /// The duplicate's customer.
+        customer: String,
+        /// The target's customer.
+        target_customer: String,
+    },
+
+    /// A merge of a case into itself (directly, or at the end of the
+    /// chain of merges the target follows).
+    #[error("{id} cannot be merged into {target}: {}", if id == target { "a case cannot be merged into itself".to_string() } else { format!("{target} was merged into {end}, which is {id} itself") })]
+    MergeIntoItself {
+        /// The duplicate.
+        id: String,
+        /// The target as given.
+        target: String,
+        /// The end of the target's chain of merges.
+        end: String,
+    },
+
+    /// The case was already merged into another.
+    #[error("{id} was already merged into {into}; `merge` is not allowed")]
+    AlreadyMerged {
+        /// The case.
+        id: String,
+        /// The case it was merged into.
+        into: String,
+    },
+
+    /// Following `merged_into` from a case meets a loop (or a chain too
+    /// long to be anything but damage).
+    #[error("{id}: its chain of merges does not end: {}", chain.join(" -> "))]
+    MergeChainLoop {
+        /// The case the walk started from.
+        id: String,
+        /// The cases walked, the repeated one last.
+        chain: Vec<String>,
+    },
+
     /// A change dated before the case's last change: history is in time
     /// order, so such a case could never be replayed.
     #[error(

@@ -40,6 +40,14 @@ pub const TRANSITIONS: &[(ActionKind, &[Status])] = &[
         ActionKind::Note,
         &[Open, AtInvestigation, WaitingForCustomer, Escalated],
     ),
+    (
+        ActionKind::Merge,
+        &[Open, AtInvestigation, WaitingForCustomer, Escalated],
+    ),
+    (
+        ActionKind::Merged,
+        &[Open, AtInvestigation, WaitingForCustomer, Escalated],
+    ),
 ];
 
 /// The commands allowed from a status, in table order.
@@ -122,6 +130,21 @@ pub enum Action {
         /// The comment.
         message: String,
     },
+    /// Close this case as a duplicate of `into` (same customer): closed,
+    /// with `merged_into` set; the customer is told to reply there.
+    Merge {
+        /// The case it is merged into (a full ID).
+        into: String,
+        /// What support says to the customer, if anything beyond the notice.
+        note: Option<String>,
+    },
+    /// Record on this case that `from` was merged into it; the status stays.
+    Merged {
+        /// The case merged into this one (a full ID).
+        from: String,
+        /// Why, for support.
+        note: Option<String>,
+    },
 }
 
 impl Action {
@@ -138,6 +161,8 @@ impl Action {
             Action::Reassess { .. } => ActionKind::Reassess,
             Action::Remind { .. } => ActionKind::Remind,
             Action::Note { .. } => ActionKind::Note,
+            Action::Merge { .. } => ActionKind::Merge,
+            Action::Merged { .. } => ActionKind::Merged,
         }
     }
 }
@@ -195,6 +220,7 @@ pub fn open(new: NewCase, actor: &str, now: DateTime<Utc>) -> Case {
         first_response_at: None,
         resolution: None,
         follow_up_of: new.follow_up_of,
+        merged_into: None,
         message_id: new.message_id,
         description: new.description,
         history: vec![event],
@@ -247,7 +273,7 @@ pub fn apply_in_place(next: &mut Case, action: &Action, actor: &str, now: DateTi
             // take no ID, so naming them would send nobody anywhere.
             allowed: allowed_from(from)
                 .iter()
-                .filter(|a| !matches!(a, ActionKind::AutoClose | ActionKind::Remind))
+                .filter(|a| !matches!(a, ActionKind::AutoClose | ActionKind::Remind | ActionKind::Merged))
                 .map(|a| command_name(*a))
                 .collect::<Vec<_>>()
                 .join(", "),
@@ -317,6 +343,17 @@ pub fn apply_in_place(next: &mut Case, action: &Action, actor: &str, now: DateTi
         }
         Action::Note { message } => {
             event.message = Some(message.clone());
+        }
+        Action::Merge { into, note } => {
+            next.status = Closed;
+            next.resolution = Some(merge_resolution(into));
+            next.merged_into = Some(into.clone());
+            event.message = note.clone();
+            event.merged_into = Some(into.clone());
+        }
+        Action::Merged { from, note } => {
+            event.message = note.clone();
+            event.merged_from = Some(from.clone());
         }
     }
     // The waiting clock runs only while waiting for the customer.
@@ -453,7 +490,46 @@ pub fn action_of(event: &Event) -> Option<Action> {
         ActionKind::Note => Action::Note {
             message: message.unwrap_or_default(),
         },
+        ActionKind::Merge => Action::Merge {
+            into: event.merged_into.clone()?,
+            note: message,
+        },
+        ActionKind::Merged => Action::Merged {
+            from: event.merged_from.clone()?,
+            note: message,
+        },
     })
+}
+
+/// The resolution a `merge` records on the duplicate.
+pub fn merge_resolution(into: &str) -> String {
+    format!("Merged into {into}.")
+}
+
+/// The most links [`end_of_merge_chain`] follows: a chain longer than this
+/// is taken for damage (a loop a hand edit or a merge of clones made).
+pub const MAX_MERGE_CHAIN: usize = 32;
+
+/// Follows `merged_into` links from `start` to the case at the end of its
+/// chain (`start` itself when it was not merged). `merged_into` answers the
+/// link of one case (`None` at the end). A loop, or a chain longer than
+/// [`MAX_MERGE_CHAIN`], is [`Error::MergeChainLoop`]: the walk always ends.
+pub fn end_of_merge_chain(start: &str, mut merged_into: impl FnMut(&str) -> Result<Option<String>>) -> Result<String> {
+    let mut chain = vec![start.to_string()];
+    loop {
+        let current = chain.last().map(String::as_str).unwrap_or(start);
+        let Some(next) = merged_into(current)? else {
+            return Ok(current.to_string());
+        };
+        let looped = chain.contains(&next);
+        chain.push(next);
+        if looped || chain.len() > MAX_MERGE_CHAIN {
+            return Err(Error::MergeChainLoop {
+                id: start.to_string(),
+                chain,
+            });
+        }
+    }
 }
 
 /// Why a history cannot be replayed.
@@ -751,5 +827,102 @@ mod tests {
     fn the_recorded_rule_reads_back_from_the_resolution() {
         assert_eq!(auto_close_days_recorded(&auto_close_resolution(12)), Some(12));
         assert_eq!(auto_close_days_recorded("Auto-closed: soon"), None);
+    }
+
+    #[test]
+    fn a_merge_closes_the_duplicate_into_the_target_and_replays() {
+        let merge = Action::Merge {
+            into: "RC-TARGET01".into(),
+            note: Some("Same problem".into()),
+        };
+        let merged = apply(&case(), &merge, "alice", at(1)).unwrap();
+        assert_eq!(merged.status, Closed);
+        assert_eq!(merged.merged_into.as_deref(), Some("RC-TARGET01"));
+        assert_eq!(merged.resolution.as_deref(), Some("Merged into RC-TARGET01."));
+        let event = merged.history.last().unwrap();
+        assert_eq!(
+            (event.action, event.from, event.to),
+            (ActionKind::Merge, Some(Open), Closed)
+        );
+        assert_eq!(event.action.visibility(), crate::core::vocabulary::Visibility::Public);
+        assert_eq!(replay(&merged), Ok(merged.clone()));
+        // Closed is terminal: a merged case merges no further.
+        assert!(matches!(
+            apply(&merged, &merge, "alice", at(2)),
+            Err(Error::Closed { .. })
+        ));
+        // A hand edit of merged_into without the event does not replay as stored.
+        let mut edited = case();
+        edited.merged_into = Some("RC-OTHER001".into());
+        assert_ne!(replay(&edited), Ok(edited.clone()));
+    }
+
+    #[test]
+    fn the_target_records_the_merge_without_changing_status() {
+        let waiting = apply(
+            &case(),
+            &Action::RequestInfo {
+                message: "Which version?".into(),
+            },
+            "alice",
+            at(1),
+        )
+        .unwrap();
+        let target = apply(
+            &waiting,
+            &Action::Merged {
+                from: "RC-SOURCE01".into(),
+                note: None,
+            },
+            "alice",
+            at(2),
+        )
+        .unwrap();
+        assert_eq!(target.status, WaitingForCustomer);
+        assert_eq!(target.waiting_since, waiting.waiting_since, "the clock is left alone");
+        assert_eq!(target.merged_from(), vec!["RC-SOURCE01"]);
+        let event = target.history.last().unwrap();
+        assert_eq!(event.action.visibility(), crate::core::vocabulary::Visibility::Internal);
+        assert_eq!(replay(&target), Ok(target.clone()));
+        // `merged` is what a merge records, not a command: refusals do not offer it.
+        let closed = apply(
+            &target,
+            &Action::Close {
+                resolution: "done".into(),
+            },
+            "alice",
+            at(3),
+        )
+        .unwrap();
+        let refused = apply(&closed, &Action::Note { message: "x".into() }, "alice", at(4));
+        assert!(refused.is_err());
+        let at_investigation = apply(&case(), &Action::Investigate { note: None }, "alice", at(1)).unwrap();
+        let Err(Error::TransitionNotAllowed { allowed, .. }) =
+            apply(&at_investigation, &Action::Investigate { note: None }, "alice", at(2))
+        else {
+            panic!("investigate twice is refused");
+        };
+        assert!(allowed.ends_with("note, merge"), "{allowed}");
+    }
+
+    #[test]
+    fn the_chain_of_merges_is_followed_to_its_end_and_a_loop_ends_the_walk() {
+        let links = |pairs: &'static [(&'static str, &'static str)]| {
+            move |id: &str| Ok(pairs.iter().find(|(from, _)| *from == id).map(|(_, to)| to.to_string()))
+        };
+        assert_eq!(end_of_merge_chain("A", links(&[])).unwrap(), "A");
+        assert_eq!(end_of_merge_chain("A", links(&[("A", "B"), ("B", "C")])).unwrap(), "C");
+        let Err(Error::MergeChainLoop { chain, .. }) = end_of_merge_chain("A", links(&[("A", "B"), ("B", "A")])) else {
+            panic!("a loop is refused");
+        };
+        assert_eq!(chain, ["A", "B", "A"]);
+        // A chain that never repeats but never ends (damage) is bounded too.
+        let mut walked = 0;
+        let endless = end_of_merge_chain("X0", |id: &str| {
+            walked += 1;
+            Ok(Some(format!("{id}x")))
+        });
+        assert!(matches!(endless, Err(Error::MergeChainLoop { .. })));
+        assert!(walked <= MAX_MERGE_CHAIN, "{walked}");
     }
 }

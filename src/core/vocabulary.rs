@@ -152,6 +152,11 @@ vocabulary! {
         Remind => "remind",
         /// An internal comment (or an automatic e-mail that was ignored); no status change.
         Note => "note",
+        /// Closed as a duplicate of another case of the same customer
+        /// (`merged_into` names it); the customer is told to reply there.
+        Merge => "merge",
+        /// Another case was merged into this one (`merged_from` names it); no status change.
+        Merged => "merged",
     }
 }
 
@@ -177,8 +182,10 @@ impl ActionKind {
             | ActionKind::Reply
             | ActionKind::Close
             | ActionKind::AutoClose
-            | ActionKind::Remind => Visibility::Public,
-            ActionKind::Investigate
+            | ActionKind::Remind
+            | ActionKind::Merge => Visibility::Public,
+            ActionKind::Merged
+            | ActionKind::Investigate
             | ActionKind::Escalate
             | ActionKind::Assign
             | ActionKind::Reassess
@@ -190,7 +197,11 @@ impl ActionKind {
     pub fn is_first_response(self) -> bool {
         matches!(
             self,
-            ActionKind::Investigate | ActionKind::RequestInfo | ActionKind::Escalate | ActionKind::Close
+            ActionKind::Investigate
+                | ActionKind::RequestInfo
+                | ActionKind::Escalate
+                | ActionKind::Close
+                | ActionKind::Merge
         )
     }
 }

@@ -509,6 +509,8 @@ fn build(mut case: Fields, events: Vec<Fields>) -> Option<Digest> {
         first_response_at: instant(case.get("first_response_at"))?,
         resolution: case.take("resolution"),
         follow_up_of: case.take("follow_up_of"),
+        // Not one of CASE_KEYS: a merged case is left to the full parser.
+        merged_into: None,
         message_id: case.take("message_id"),
         last_action: parsed.last()?.1,
         reminded,
@@ -535,6 +537,9 @@ fn build_case(mut case: Fields, events: Vec<Fields>) -> Option<Case> {
             // clock) is left to the full parser.
             attachments: Vec::new(),
             clock: None,
+            // Nor these: a merge's events are left to the full parser.
+            merged_into: None,
+            merged_from: None,
         });
     }
     Some(Case {
@@ -555,6 +560,8 @@ fn build_case(mut case: Fields, events: Vec<Fields>) -> Option<Case> {
         first_response_at: instant(case.get("first_response_at"))?,
         resolution: case.take("resolution"),
         follow_up_of: case.take("follow_up_of"),
+        // Not one of CASE_KEYS: a merged case is left to the full parser.
+        merged_into: None,
         message_id: case.take("message_id"),
         description: case.take("description")?,
         history,

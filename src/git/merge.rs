@@ -253,7 +253,7 @@ fn reject_new_hand_edits(ancestor: Option<&Case>, case: &Case, side: &str) -> Re
 }
 
 /// The fields a case's history produces, by name, in a comparable spelling.
-fn derived_fields(case: &Case) -> [(&'static str, String); 10] {
+fn derived_fields(case: &Case) -> [(&'static str, String); 11] {
     [
         ("severity", format!("{:?}", case.severity)),
         ("status", format!("{:?}", case.status)),
@@ -265,6 +265,7 @@ fn derived_fields(case: &Case) -> [(&'static str, String); 10] {
         ("escalated_at", format!("{:?}", case.escalated_at)),
         ("first_response_at", format!("{:?}", case.first_response_at)),
         ("resolution", format!("{:?}", case.resolution)),
+        ("merged_into", format!("{:?}", case.merged_into)),
     ]
 }
 

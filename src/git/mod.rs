@@ -697,6 +697,14 @@ pub fn opened_message(case: &Case, actor: &str) -> String {
     format!("{}: opened ({})", case.id, crate::core::terminal::escape_line(actor))
 }
 
+/// The commit message of `merge`: both cases in one commit.
+pub fn merge_message(source: &str, target: &str, actor: &str) -> String {
+    format!(
+        "{source}: merged into {target} ({})",
+        crate::core::terminal::escape_line(actor)
+    )
+}
+
 /// The commit message of one `sweep` run.
 pub fn sweep_message(closed: usize) -> String {
     format!("sweep: auto-closed {closed} case(s)")

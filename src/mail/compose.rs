@@ -32,16 +32,19 @@ pub enum Notice {
     Reminder,
     /// `sweep`: the case closed for no response; how to come back.
     AutoClose,
+    /// `merge`: the case was merged into another; reply there.
+    Merged,
 }
 
 impl Notice {
     /// Every notice, in life-cycle order.
-    pub const ALL: [Notice; 5] = [
+    pub const ALL: [Notice; 6] = [
         Notice::Acknowledgement,
         Notice::RequestInfo,
         Notice::Resolution,
         Notice::Reminder,
         Notice::AutoClose,
+        Notice::Merged,
     ];
 
     /// The template's name: a store overrides it with `templates/<name>.txt`.
@@ -52,6 +55,7 @@ impl Notice {
             Notice::Resolution => "resolution",
             Notice::Reminder => "reminder",
             Notice::AutoClose => "auto-close",
+            Notice::Merged => "merged",
         }
     }
 
@@ -62,7 +66,7 @@ impl Notice {
         match self {
             Notice::Acknowledgement => Some("auto-replied"),
             Notice::Reminder | Notice::AutoClose => Some("auto-generated"),
-            Notice::RequestInfo | Notice::Resolution => None,
+            Notice::RequestInfo | Notice::Resolution | Notice::Merged => None,
         }
     }
 
@@ -78,6 +82,7 @@ impl Notice {
             Notice::Resolution => RESOLUTION_PT,
             Notice::Reminder => REMINDER_PT,
             Notice::AutoClose => AUTO_CLOSE_PT,
+            Notice::Merged => MERGED_PT,
         }
     }
 
@@ -89,6 +94,7 @@ impl Notice {
             Notice::Resolution => RESOLUTION,
             Notice::Reminder => REMINDER,
             Notice::AutoClose => AUTO_CLOSE,
+            Notice::Merged => MERGED,
         }
     }
 }
@@ -198,6 +204,26 @@ Olá,
 Seu chamado {id} ({summary}) foi encerrado porque não tivemos retorno seu por {auto_close_after_days} dias.
 
 Se ainda precisar de ajuda, responda a esta mensagem: abriremos um caso de acompanhamento vinculado a este.
+
+{signature}
+";
+
+const MERGED: &str = "\
+Hello,
+
+Your case {id} ({summary}) was merged into {merged_into}, which is about the same problem. Please reply there: write to us with {merged_into} in the subject, or reply to this message and it will reach {merged_into}.
+
+{message}
+
+{signature}
+";
+
+const MERGED_PT: &str = "\
+Olá,
+
+Seu chamado {id} ({summary}) foi unido ao chamado {merged_into}, que trata do mesmo problema. Por favor, responda por lá: escreva com {merged_into} no assunto, ou responda a esta mensagem e ela chegará ao {merged_into}.
+
+{message}
 
 {signature}
 ";
@@ -430,6 +456,10 @@ pub fn compose(
     };
     let subject = format!("[{}] {}", case.id, one_line(&case.summary));
     let mut body = wrap(&fill(template, case, details, &mail.signature)?, WRAP_COLUMNS);
+    if notice == Notice::Merged {
+        // The analyst's word is optional: without it, no gap of empty lines.
+        body = without_blank_runs(&body);
+    }
     if let Some(note) = &details.left_out {
         body = format!("{}\n\n{}\n", body.trim_end(), note.trim());
     }
@@ -453,6 +483,20 @@ pub fn compose(
         ));
     }
     finish(builder, body, to.email.to_string(), subject, message_id)
+}
+
+/// `text` with every run of blank lines cut to one.
+fn without_blank_runs(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank = false;
+    for line in text.split_inclusive('\n') {
+        let is_blank = line.trim().is_empty();
+        if !(is_blank && blank) {
+            out.push_str(line);
+        }
+        blank = is_blank;
+    }
+    out
 }
 
 /// Customer text on one line, without control characters (a summary is a
@@ -723,6 +767,7 @@ fn fill(template: &str, case: &Case, details: &Details, signature: &str) -> Resu
             "status" => status_for_customer(case.status).to_string(),
             "message" => details.message.clone().unwrap_or_default(),
             "resolution" => case.resolution.clone().unwrap_or_default(),
+            "merged_into" => case.merged_into.clone().unwrap_or_default(),
             "closes_on" => date(details.closes_on),
             "first_response_due" => date(details.first_response_due),
             "auto_close_after_days" => details.auto_close_after_days.to_string(),
@@ -973,6 +1018,49 @@ mod tests {
         assert_eq!(Notice::Reminder.auto_submitted(), Some("auto-generated"));
         assert_eq!(Notice::AutoClose.auto_submitted(), Some("auto-generated"));
         assert_eq!(Notice::Resolution.auto_submitted(), None);
+    }
+
+    #[test]
+    fn the_merge_notice_names_where_to_reply_with_or_without_a_word_from_support() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-19T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let mut case = crate::core::lifecycle::open(
+            crate::core::lifecycle::NewCase {
+                email: Some("ana@acme.example".into()),
+                ..crate::core::lifecycle::NewCase::example("RC-SOURCE01")
+            },
+            "tester",
+            now,
+        );
+        case.merged_into = Some("RC-TARGET01".into());
+        let body = |message: Option<&str>| {
+            let details = Details {
+                message: message.map(str::to_string),
+                ..Details::default()
+            };
+            let composed = compose(
+                Notice::Merged,
+                &case,
+                &details,
+                &mail(),
+                Notice::Merged.default_template(),
+                "u",
+                now,
+            )
+            .unwrap();
+            String::from_utf8(composed.bytes)
+                .unwrap()
+                .replace("=\r\n", "")
+                .replace("\r\n", "\n")
+        };
+        let plain = body(None);
+        assert!(plain.contains("was merged into RC-TARGET01"), "{plain}");
+        assert!(plain.contains("Please reply there"), "{plain}");
+        assert!(!plain.contains("\n\n\n"), "no gap where the word would be: {plain}");
+        let with_word = body(Some("One case for both."));
+        assert!(with_word.contains("\n\nOne case for both.\n\n"), "{with_word}");
+        assert_eq!(Notice::Merged.auto_submitted(), None, "a person merged it");
     }
 
     #[test]

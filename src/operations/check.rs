@@ -139,6 +139,7 @@ pub fn check(store: &Store) -> Result<Report> {
         check_follow_ups(store, &names, &ids, &facts.follow_ups, &mut report);
     }
     check_unique_message_ids(store, &names, facts.message_ids, &mut report);
+    check_merges(store, &names, &facts.merges, &mut report);
     let orphans = facts.attachments.orphans(store)?;
     report
         .problems
@@ -181,6 +182,15 @@ struct FollowUp {
     previous: String,
 }
 
+/// A merged case's link, followed once every case was read.
+struct MergeLink {
+    file: u32,
+    line: Option<usize>,
+    id: String,
+    customer: String,
+    into: String,
+}
+
 /// Each case file's own findings, and what the cross-case checks need.
 #[derive(Default)]
 struct Facts {
@@ -192,6 +202,8 @@ struct Facts {
     /// The IDs of the (rare) case files whose ID is not their file name.
     odd_ids: Vec<OddId>,
     follow_ups: Vec<FollowUp>,
+    /// The merged cases' links (few: only duplicates have one).
+    merges: Vec<MergeLink>,
     /// Hashes of the normalized Message-IDs that opened cases.
     message_ids: Vec<(u64, u32)>,
     /// The attachments the cases name, each content verified once.
@@ -205,6 +217,7 @@ impl Facts {
         self.named_after.merge(&other.named_after);
         self.odd_ids.extend(other.odd_ids);
         self.follow_ups.extend(other.follow_ups);
+        self.merges.extend(other.merges);
         self.message_ids.extend(other.message_ids);
         self.attachments.merge(other.attachments);
     }
@@ -262,6 +275,7 @@ fn check_case_files(
     all.reference_problems.sort_by(|a, b| a.path.cmp(&b.path));
     all.odd_ids.sort();
     all.follow_ups.sort_by_key(|follow_up| follow_up.file);
+    all.merges.sort_by_key(|link| link.file);
     all
 }
 
@@ -305,6 +319,15 @@ fn check_one(
         .and_then(crate::mail::intake::normalize_message_id)
     {
         facts.message_ids.push((hash_of(&message_id), file));
+    }
+    if let Some(into) = &case.merged_into {
+        facts.merges.push(MergeLink {
+            file,
+            line: line_of_key(&text, "merged_into"),
+            id: case.id.clone(),
+            customer: case.customer.clone(),
+            into: into.clone(),
+        });
     }
     if let Some(config) = config {
         let mut own = Report::default();
@@ -590,6 +613,54 @@ fn check_follow_ups(store: &Store, names: &CaseNames, ids: &Ids, follow_ups: &[F
                     "follow_up_of names {}, which is not a case in this store",
                     follow_up.previous
                 ),
+            );
+        }
+    }
+}
+
+/// A merged case must name a case of this store, of the same customer,
+/// and its chain of merges must end (no loop): everything that names the
+/// case follows that chain. Errors on the merged case's file.
+fn check_merges(store: &Store, names: &CaseNames, merges: &[MergeLink], report: &mut Report) {
+    let links: BTreeMap<&str, &MergeLink> = merges.iter().map(|link| (link.id.as_str(), link)).collect();
+    for link in merges {
+        let path = path_of(store, names, link.file);
+        let target = crate::core::id::validate(&link.into)
+            .ok()
+            .and_then(|id| store.load(&id).ok());
+        let Some(target) = target else {
+            report.push(
+                &path,
+                link.line,
+                Gravity::Error,
+                "unknown-case",
+                format!(
+                    "merged_into names {}, which is not a case in this store (or cannot be read)",
+                    link.into
+                ),
+            );
+            continue;
+        };
+        if target.customer != link.customer {
+            report.push(
+                &path,
+                link.line,
+                Gravity::Error,
+                "merge-customer",
+                format!(
+                    "merged into {}, a case of {}; {} is {}'s: a merge stays within one customer",
+                    target.id, target.customer, link.id, link.customer
+                ),
+            );
+        }
+        let walked = lifecycle::end_of_merge_chain(&link.id, |id| Ok(links.get(id).map(|next| next.into.clone())));
+        if let Err(Error::MergeChainLoop { chain, .. }) = walked {
+            report.push(
+                &path,
+                link.line,
+                Gravity::Error,
+                "merge-loop",
+                format!("its chain of merges does not end: {}", chain.join(" -> ")),
             );
         }
     }
@@ -918,6 +989,39 @@ mod tests {
         let problem = only(&check(&store).unwrap(), "unknown-case");
         assert_eq!(problem.gravity, Gravity::Warning);
         assert!(problem.path.ends_with(&format!("{follow_up}.yaml")));
+    }
+
+    #[test]
+    fn a_merge_into_a_missing_case_another_customer_or_a_loop_is_an_error() {
+        let (_dir, store, id) = store_with_a_case();
+        let target = open(&store, OpenRequest::new("Acme Corp", "The same, again"));
+        operations::merge(&session(&store), &id, &target, None).unwrap();
+        assert_eq!(kinds(&check(&store).unwrap()), [], "a merge as made is clean");
+
+        // The target now belongs to another customer (a hand edit).
+        let original = fs::read_to_string(case_path(&store, &target)).unwrap();
+        edit(&store, &target, |text| {
+            text.replacen("customer: Acme Corp", "customer: Globex", 1)
+        });
+        let problem = only(&check(&store).unwrap(), "merge-customer");
+        assert_eq!(problem.gravity, Gravity::Error);
+        assert!(problem.path.ends_with(&format!("{id}.yaml")), "{problem:?}");
+
+        // The target merged back into the source: a loop.
+        fs::write(case_path(&store, &target), &original).unwrap();
+        edit(&store, &target, |text| {
+            text.replacen("description:", &format!("merged_into: {id}\ndescription:"), 1)
+        });
+        let report = check(&store).unwrap();
+        let loops: Vec<&Problem> = report.problems.iter().filter(|p| p.kind == "merge-loop").collect();
+        assert_eq!(loops.len(), 2, "both files of the loop: {:?}", report.problems);
+        assert!(loops[0].message.contains(" -> "), "{}", loops[0].message);
+
+        // The target is gone.
+        fs::remove_file(case_path(&store, &target)).unwrap();
+        let problem = only(&check(&store).unwrap(), "unknown-case");
+        assert_eq!(problem.gravity, Gravity::Error);
+        assert!(problem.message.contains(&target), "{}", problem.message);
     }
 
     #[test]

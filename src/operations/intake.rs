@@ -69,6 +69,16 @@ pub fn intake(session: &Session, raw: impl Read) -> Result<Taken> {
         }));
     }
     mail.subject = intake::without_tag(&mail.subject, &case.id);
+    // The tags of cases merged into it name the old conversation too.
+    for tag in intake::subject_tags(&mail.subject, &config.id_prefix) {
+        let merged_here = crate::core::id::validate(&tag)
+            .ok()
+            .and_then(|id| super::merge::merged_end(store, &id).ok())
+            .is_some_and(|end| end == case.id);
+        if merged_here {
+            mail.subject = intake::without_tag(&mail.subject, &tag);
+        }
+    }
     // The new case says what is new: the quoted conversation stays on the old one.
     let own = intake::reply_text(&mail.body);
     if !own.is_empty() {

@@ -224,7 +224,8 @@ fn open_as(
         }
     }
     if let Some(typed) = &request.follow_up_of {
-        let id = store.resolve(typed)?;
+        // A follow-up of a merged case follows up the case it was merged into.
+        let id = super::merge::merged_end(store, &store.resolve(typed)?)?;
         let previous = store.load(&id)?;
         if previous.status != Status::Closed {
             return Err(Error::FollowUpOfOpenCase {

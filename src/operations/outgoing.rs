@@ -24,13 +24,17 @@ pub fn notice_of(action: ActionKind) -> Option<Notice> {
         ActionKind::Close => Some(Notice::Resolution),
         ActionKind::Remind => Some(Notice::Reminder),
         ActionKind::AutoClose => Some(Notice::AutoClose),
+        // One message for a merge: the duplicate's; the target's `merged`
+        // record is internal and sends nothing.
+        ActionKind::Merge => Some(Notice::Merged),
         // The customer's own words, and everything internal, send nothing.
         ActionKind::Reply
         | ActionKind::Investigate
         | ActionKind::Escalate
         | ActionKind::Assign
         | ActionKind::Reassess
-        | ActionKind::Note => None,
+        | ActionKind::Note
+        | ActionKind::Merged => None,
     }
 }
 
@@ -185,7 +189,7 @@ pub fn message_of_event(
         // acknowledgement quotes the customer's own description; `remind`'s
         // is the desk's own note.
         message: match notice {
-            Notice::RequestInfo | Notice::Resolution | Notice::AutoClose => event.message.clone(),
+            Notice::RequestInfo | Notice::Resolution | Notice::AutoClose | Notice::Merged => event.message.clone(),
             Notice::Acknowledgement => Some(then.description.clone()),
             Notice::Reminder => None,
         },

@@ -105,7 +105,12 @@ pub fn visible_attachment(
     let Some(case) = visible_case(session, contact, id) else {
         return Ok(None);
     };
-    let Some(attachment) = public_attachment(&case, sha256).cloned() else {
+    // A file of a case merged into this one is downloaded through it.
+    let merged = || visible_merged_cases(session, contact, &case);
+    let Some(attachment) = public_attachment(&case, sha256)
+        .cloned()
+        .or_else(|| merged().iter().find_map(|m| public_attachment(m, sha256).cloned()))
+    else {
         return Ok(None);
     };
     // A file that is missing, a link or anything but the bytes it names (a
@@ -204,6 +209,25 @@ pub fn redeem_sign_in(session: &Session, token: &str) -> Result<Option<Contact>>
     }
     let config = session.store.config()?;
     Ok(contact_of(&config, &sign_in.email))
+}
+
+/// The cases merged into `case` (directly or through others) that the
+/// contact may see, whose public conversation its page shows.
+pub fn visible_merged_cases(session: &Session, contact: &Contact, case: &Case) -> Vec<Case> {
+    super::merge::merged_cases(&session.store, case)
+        .into_iter()
+        .filter(|merged| may_see(contact, &merged.customer, merged.email.as_deref()))
+        .collect()
+}
+
+/// Where the portal sends a contact who opens a merged case: the case at
+/// the end of its chain of merges, when they may see it; `None` for a case
+/// that was not merged, a chain that does not end, or a target they may not
+/// see (they stay on the merged case's own page).
+pub fn merged_destination(session: &Session, contact: &Contact, case: &Case) -> Option<String> {
+    case.merged_into.as_ref()?;
+    let end = super::merge::merged_end(&session.store, &case.id).ok()?;
+    visible_case(session, contact, &end).map(|target| target.id)
 }
 
 /// The case `id` if the contact may see it; `None` (404) for a malformed

@@ -33,6 +33,9 @@ pub struct Shown {
     pub follow_ups: Vec<String>,
     /// How long a waiting case waits before `sweep` closes it.
     pub auto_close_after: chrono::Duration,
+    /// The cases merged into it (directly or through others), whose
+    /// public conversation it shows.
+    pub merged: Vec<Case>,
 }
 
 /// One case by ID (a unique prefix is enough).
@@ -53,10 +56,12 @@ pub fn show(session: &Session, typed_id: &str) -> Result<Shown> {
         })?;
         follow_ups.sort();
     }
+    let merged = super::merge::merged_cases(&session.store, &case);
     Ok(Shown {
         case,
         due,
         follow_ups,
+        merged,
         auto_close_after: chrono::Duration::days(i64::from(config.auto_close_after_days)),
     })
 }

@@ -151,7 +151,16 @@ pub(super) fn reply_from_mail(
 /// Message-ID is named by In-Reply-To or References.
 /// Only the cases of the sender's customer are matched by Message-ID: another
 /// customer's case is "not found", as if the ID named no case.
+///
+/// A case that was merged is followed to the end of its chain of merges: a
+/// reply to a duplicate reaches the case that carries on.
 pub(super) fn find_case(store: &Store, config: &crate::core::config::Config, mail: &intake::Email) -> Result<String> {
+    let named = find_named_case(store, config, mail)?;
+    super::merge::merged_end(store, &named)
+}
+
+/// The case an e-mail names, before any chain of merges is followed.
+fn find_named_case(store: &Store, config: &crate::core::config::Config, mail: &intake::Email) -> Result<String> {
     let prefix = &config.id_prefix;
     let tags = intake::subject_tags(&mail.subject, prefix);
     if tags.len() > intake::MAX_SUBJECT_TAGS {

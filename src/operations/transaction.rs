@@ -213,6 +213,17 @@ impl<'s> Transaction<'s> {
         Ok(refused)
     }
 
+    /// Saves cases that belong together (a merge's two) in one batch: all
+    /// of them, or none when one is refused (over the size cap). Nothing in
+    /// [`Mode::Preview`].
+    pub fn save_all(&mut self, cases: &[Case]) -> Result<()> {
+        if self.lock.is_some() {
+            let paths = self.session.store.save_all(cases)?;
+            self.written.extend(paths);
+        }
+        Ok(())
+    }
+
     /// The whole write of one loaded case: `edit` applied (by whoever acts),
     /// the files attached, the mail checked, saved and committed.
     pub fn edit(mut self, case: Case, edit: Edit, enclosures: Enclosures) -> Result<Outcome<Transitioned>> {

@@ -23,6 +23,7 @@ pub(super) fn status_of(error: &Error) -> (StatusCode, &'static str) {
         Error::TransitionNotAllowed { .. }
         | Error::Closed { .. }
         | Error::FollowUpOfOpenCase { .. }
+        | Error::AlreadyMerged { .. }
         | Error::ChangeBeforeLastChange { .. } => (
             StatusCode::CONFLICT,
             "The case changed meanwhile, so this could not be done. Your text is below.",
@@ -60,6 +61,9 @@ pub(super) fn status_of(error: &Error) -> (StatusCode, &'static str) {
         | Error::UnknownAnswer { .. }
         | Error::InvalidAnswerName { .. }
         | Error::FollowUpOfOtherCustomer { .. }
+        | Error::MergeAcrossCustomers { .. }
+        | Error::MergeIntoItself { .. }
+        | Error::MergeChainLoop { .. }
         | Error::ImpactBeforeL2 { .. }
         | Error::StoreExists { .. }
         | Error::CannotListen { .. }

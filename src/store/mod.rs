@@ -286,6 +286,18 @@ impl Store {
         Ok((staged.into_iter().map(|(path, _)| path).collect(), refused))
     }
 
+    /// Writes cases that belong together (a merge's two) in one batch, or
+    /// none: a case over the size cap refuses the whole batch before
+    /// anything is written.
+    pub fn save_all(&self, cases: &[Case]) -> Result<Vec<PathBuf>> {
+        let staged = cases
+            .iter()
+            .map(|case| case_text(case).map(|(id, text)| (self.case_path(&id), text.into_bytes())))
+            .collect::<Result<Vec<_>>>()?;
+        atomic_write::write_many(&self.root, &staged)?;
+        Ok(staged.into_iter().map(|(path, _)| path).collect())
+    }
+
     /// Writes a case without fsync, for bulk generation and imports only:
     /// still a temp file and a rename (never half-written), but a power
     /// failure may lose the latest writes. Commands use [`Store::save`].

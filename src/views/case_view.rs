@@ -52,6 +52,12 @@ pub struct CaseView {
     pub overdue: bool,
     /// Linked closed case or null.
     pub follow_up_of: Option<String>,
+    /// The case this one was merged into; absent when it was not merged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<String>,
+    /// The cases merged into this one (`show` only; absent when none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_from: Option<Vec<String>>,
     /// Message-ID of the opening e-mail or null.
     pub message_id: Option<String>,
     /// The cases that follow this one up (`show` only).
@@ -66,6 +72,40 @@ pub struct CaseView {
     /// History (`show` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<EventView>>,
+    /// The public conversation of the cases merged into this one (`show`
+    /// only; absent when none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_conversations: Option<Vec<MergedConversation>>,
+}
+
+/// The public side of a case merged into another, as the target shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MergedConversation {
+    /// The merged case's ID.
+    pub id: String,
+    /// Its summary.
+    pub summary: String,
+    /// Its description (the customer's words).
+    pub description: String,
+    /// Its public events only.
+    pub history: Vec<EventView>,
+}
+
+impl MergedConversation {
+    /// The public conversation of `case`.
+    pub fn of(case: &Case) -> MergedConversation {
+        MergedConversation {
+            id: case.id.clone(),
+            summary: case.summary.clone(),
+            description: case.description.clone(),
+            history: case
+                .history
+                .iter()
+                .filter(|e| e.action.visibility() == crate::core::vocabulary::Visibility::Public)
+                .map(EventView::of)
+                .collect(),
+        }
+    }
 }
 
 /// One history event in JSON/YAML output.
@@ -107,6 +147,12 @@ pub struct EventView {
     /// event is dated at that change); absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clock: Option<String>,
+    /// The case a `merge` closed this one into; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<String>,
+    /// The case a `merged` event records as merged into this one; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_from: Option<String>,
 }
 
 impl EventView {
@@ -127,6 +173,8 @@ impl EventView {
             message_id: event.message_id.clone(),
             attachments: event.attachments.clone(),
             clock: event.clock.as_ref().map(format_instant),
+            merged_into: event.merged_into.clone(),
+            merged_from: event.merged_from.clone(),
         }
     }
 }
@@ -155,11 +203,14 @@ impl CaseView {
             first_response_at: instant(&s.first_response_at),
             overdue: is_overdue(s, &due.first_response_due, now),
             follow_up_of: s.follow_up_of.clone(),
+            merged_into: s.merged_into.clone(),
+            merged_from: None,
             message_id: s.message_id.clone(),
             follow_ups: None,
             routing: None,
             description: None,
             history: None,
+            merged_conversations: None,
         }
     }
 
@@ -168,6 +219,8 @@ impl CaseView {
         let mut view = CaseView::of_digest(&Digest::of(case), due, now);
         view.routing = case.routing_reason().map(str::to_string);
         view.description = Some(case.description.clone());
+        let merged_from = case.merged_from();
+        view.merged_from = (!merged_from.is_empty()).then(|| merged_from.iter().map(|id| id.to_string()).collect());
         view.history = Some(case.history.iter().map(EventView::of).collect());
         view
     }

@@ -12,7 +12,7 @@ mod stats_view;
 mod trend_view;
 
 pub use answer_view::AnswerView;
-pub use case_view::{CaseView, EventView};
+pub use case_view::{CaseView, EventView, MergedConversation};
 pub use check_view::{CheckView, Gravity, Problem};
 pub use outbox_view::OutboxView;
 pub use queue_view::QueueView;

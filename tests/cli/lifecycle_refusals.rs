@@ -10,9 +10,9 @@ use serde_json::Value;
 /// What the binary lists as allowed from each status (the table's order).
 fn allowed_from(status: &str) -> &'static str {
     match status {
-        "at-investigation" => "request-info, reply, escalate, close, assign, reassess, note",
-        "waiting-for-customer" => "request-info, reply, close, assign, reassess, note",
-        "escalated" => "investigate, request-info, reply, close, assign, reassess, note",
+        "at-investigation" => "request-info, reply, escalate, close, assign, reassess, note, merge",
+        "waiting-for-customer" => "request-info, reply, close, assign, reassess, note, merge",
+        "escalated" => "investigate, request-info, reply, close, assign, reassess, note, merge",
         other => panic!("{other}"),
     }
 }

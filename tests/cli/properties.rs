@@ -47,6 +47,14 @@ fn action() -> impl Strategy<Value = Action> {
         (severity(), note()).prop_map(|(severity, note)| Action::Reassess { severity, note }),
         prop::option::of("[a-z ]{1,12}").prop_map(|message| Action::Remind { message }),
         "[a-z ]{1,12}".prop_map(|message| Action::Note { message }),
+        note().prop_map(|note| Action::Merge {
+            into: "RC-PROP0002".into(),
+            note
+        }),
+        note().prop_map(|note| Action::Merged {
+            from: "RC-PROP0003".into(),
+            note
+        }),
     ]
 }
 
@@ -104,6 +112,8 @@ fn spec_allows(status: Status, action: ActionKind) -> bool {
         A::Escalate => matches!(status, Open | AtInvestigation),
         A::AutoClose | A::Remind => status == WaitingForCustomer,
         A::RequestInfo | A::Reply | A::Close | A::Assign | A::Reassess | A::Note => status != Closed,
+        // SPEC section 10: a duplicate merges, and a case takes one, from any status but closed.
+        A::Merge | A::Merged => status != Closed,
         A::Open => false,
     }
 }

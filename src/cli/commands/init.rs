@@ -16,7 +16,7 @@ pub const CONFIG_TEMPLATE: &str = r#"# tickets store configuration. Case files (
 # The format the store is written in: a tickets older than this format
 # refuses the store and says to upgrade (raise it once every clone runs a
 # tickets that writes it; `tickets --version` on each clone says which).
-format: 2
+format: 3
 
 # Every case ID starts with this prefix, e.g. RC-7K3QX9MT.
 id_prefix: RC

@@ -60,12 +60,16 @@ fn exit_code_of(e: &CliError) -> ExitCode {
         | Error::TransitionNotAllowed { .. }
         | Error::FollowUpOfOpenCase { .. }
         | Error::FollowUpOfOtherCustomer { .. }
+        | Error::MergeAcrossCustomers { .. }
+        | Error::MergeIntoItself { .. }
+        | Error::AlreadyMerged { .. }
         | Error::AttachmentsNotCarried { .. }
         | Error::ImpactBeforeL2 { .. }
         | Error::CaseTooLarge { .. } => ExitCode::MessageRefused,
         Error::ChangeBeforeLastChange { .. }
         | Error::NotAStore { .. }
         | Error::InvalidData { .. }
+        | Error::MergeChainLoop { .. }
         | Error::NewerStore { .. }
         | Error::Busy { .. }
         | Error::UnknownAnalyst { .. }

@@ -13,6 +13,7 @@ pub mod intake;
 pub mod investigate;
 pub mod list;
 pub mod man;
+pub mod merge;
 pub mod merge_driver;
 pub mod note;
 pub mod open;

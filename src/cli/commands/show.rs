@@ -3,10 +3,10 @@
 use crate::cli::cli_error::Result;
 use crate::cli::exit_code::ExitCode;
 use crate::cli::render::pager::Output;
-use crate::cli::render::{show_text, ShowContext};
+use crate::cli::render::{merged_text, show_text, ShowContext};
 use crate::cli::{emit, Context};
 use crate::operations;
-use crate::views::{serialize, CaseView, Format};
+use crate::views::{serialize, CaseView, Format, MergedConversation};
 use clap::Args;
 
 /// Arguments of `show`.
@@ -24,14 +24,19 @@ pub fn run(ctx: &Context, args: ShowArgs) -> Result<ExitCode> {
     let shown = operations::show(&ctx.session(), &args.id)?;
     let mut view = CaseView::of_case(&shown.case, &shown.due, ctx.now);
     view.follow_ups = Some(shown.follow_ups.clone());
+    if !shown.merged.is_empty() {
+        view.merged_conversations = Some(shown.merged.iter().map(MergedConversation::of).collect());
+    }
     match serialize(ctx.format, &view)? {
         Some(text) => emit(&text)?,
         None => {
             let extra = ShowContext {
                 follow_ups: shown.follow_ups,
                 auto_close_after: Some(shown.auto_close_after),
+                merged: shown.merged.clone(),
             };
-            let text = show_text(&shown.case, &shown.due, ctx.now, &ctx.style, &extra);
+            let mut text = show_text(&shown.case, &shown.due, ctx.now, &ctx.style, &extra);
+            text.push_str(&merged_text(&shown.merged, &ctx.style));
             let mut out = Output::paged(ctx.format == Format::Table && ctx.style.terminal && !args.no_pager);
             out.write(&text)?;
             out.finish()?;

@@ -155,6 +155,8 @@ pub struct ShowContext {
     pub follow_ups: Vec<String>,
     /// The store's auto-close rule, for a waiting case's closing date.
     pub auto_close_after: Option<Duration>,
+    /// The cases merged into this one, whose public conversation it shows.
+    pub merged: Vec<Case>,
 }
 
 /// Wraps text at word boundaries to `width` columns (a word longer than
@@ -312,6 +314,18 @@ pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style, extr
     if !extra.follow_ups.is_empty() {
         field(&mut out, "follow_ups", &extra.follow_ups.join(", "));
     }
+    if let Some(into) = &case.merged_into {
+        let into = escape_line(into);
+        field(
+            &mut out,
+            "merged_into",
+            &format!("{into} (replies and follow-ups go to {into})"),
+        );
+    }
+    if !extra.merged.is_empty() {
+        let ids: Vec<String> = extra.merged.iter().map(|c| escape_line(&c.id)).collect();
+        field(&mut out, "merged_from", &ids.join(", "));
+    }
     if let Some(resolution) = &case.resolution {
         // Several lines print as lines, under the field.
         let text = wrap_block(&escape_block(resolution), width, 20);
@@ -417,6 +431,9 @@ fn aligned_header(event: &crate::core::case::Event, actor_width: usize) -> Strin
     if let Some(impact) = event.impact {
         line.push_str(&format!("  impact={impact}"));
     }
+    for part in merge_parts(event) {
+        line.push_str(&format!("  {part}"));
+    }
     if event.action.visibility() == Visibility::Internal {
         line.push_str("  [internal]");
     }
@@ -447,6 +464,7 @@ fn event_header(event: &crate::core::case::Event, width: usize) -> String {
     if let Some(impact) = event.impact {
         parts.push(format!("impact={impact}"));
     }
+    parts.extend(merge_parts(event));
     if event.action.visibility() == Visibility::Internal {
         parts.push("[internal]".to_string());
     }
@@ -469,6 +487,63 @@ fn event_header(event: &crate::core::case::Event, width: usize) -> String {
     }
     out.push_str(&line);
     out.push('\n');
+    out
+}
+
+/// What a merge's events name: `into=TARGET` on the duplicate's `merge`,
+/// `from=SRC` on the target's `merged`.
+fn merge_parts(event: &crate::core::case::Event) -> Vec<String> {
+    let into = event.merged_into.iter().map(|id| format!("into={}", escape_line(id)));
+    let from = event.merged_from.iter().map(|id| format!("from={}", escape_line(id)));
+    into.chain(from).collect()
+}
+
+/// The public conversation of the cases merged into a case, for `show`
+/// after its own history: each case's public events under its ID and
+/// summary, so that what came from a duplicate is marked as such.
+pub fn merged_text(merged: &[Case], style: &Style) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let width = style.width.map(usize::from);
+    let mut out = String::new();
+    for case in merged {
+        out.push_str(&format!(
+            "\nfrom {} (merged into this case)  {}\n",
+            escape_line(&case.id),
+            escape_line(&case.summary)
+        ));
+        for event in case
+            .history
+            .iter()
+            .filter(|e| e.action.visibility() == Visibility::Public)
+        {
+            let line = aligned_header(event, 12);
+            match width {
+                Some(width) if line.width() > width => out.push_str(&event_header(event, width)),
+                _ => {
+                    out.push_str(&line);
+                    out.push('\n');
+                }
+            }
+            // The opening's message is the routing reason: the customer's
+            // words are the description.
+            let text = match event.action {
+                ActionKind::Open => Some(&case.description),
+                _ => event.message.as_ref(),
+            };
+            if let Some(message) = text {
+                let text = wrap_block(&escape_block(message), width, 6);
+                out.push_str(&indent(&format!("  {}", text.replace('\n', "\n  "))));
+            }
+            for attachment in &event.attachments {
+                let line = attachment_line(attachment);
+                let line = match width {
+                    Some(width) => wrap(&line, width, 6),
+                    None => line,
+                };
+                out.push_str(&format!("      {line}\n"));
+            }
+        }
+    }
     out
 }
 

@@ -3,10 +3,10 @@
 
 use super::{left_out_of, load_visible, refused};
 use crate::operations;
-use crate::operations::portal::visible_cases;
+use crate::operations::portal::{merged_destination, visible_cases, visible_merged_cases};
 use crate::portal::error::{blocking, PortalError};
 use crate::portal::extract::SignedIn;
-use crate::portal::pages::case::{case_page, Typed};
+use crate::portal::pages::case::{case_page, case_page_with_merged, Typed};
 use crate::portal::pages::case_list::case_list;
 use crate::portal::pages::sign_in::sign_in_page;
 use crate::portal::uploads::read_form;
@@ -40,13 +40,26 @@ pub(crate) async fn show(
     SignedIn(contact): SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, PortalError> {
+    let signed_in_email = contact.email.clone();
     let (config, case) = load_visible(&portal, &contact, id).await?;
-    Ok(case_page(
+    // A merged case sends the contact on to the case that carries on; a
+    // case others were merged into shows their public conversation too.
+    let session = portal.session(&contact.email);
+    let (merged_into, merged, case) = blocking(move || {
+        let destination = merged_destination(&session, &contact, &case);
+        let merged = visible_merged_cases(&session, &contact, &case);
+        Ok((destination, merged, case))
+    })
+    .await?;
+    if let Some(target) = merged_into {
+        return Ok(Redirect::to(&format!("/cases/{target}")).into_response());
+    }
+    Ok(case_page_with_merged(
         StatusCode::OK,
-        &contact.email,
+        &signed_in_email,
         &config,
         &case,
-        &Typed::default(),
+        &merged,
     ))
 }
 

@@ -66,6 +66,7 @@ fn case_markup(config: &Config, case: &Case, typed: &Typed) -> Markup {
                     ActionKind::Close => li.support { p.muted { (date(event.at)) ": support resolved the case" } div.text { (for_page(event.message.as_deref().unwrap_or(""))) } (links(case, &event.attachments)) },
                     ActionKind::AutoClose => li.support { p.muted { (date(event.at)) ": closed" } div.text { (for_page(event.message.as_deref().unwrap_or(""))) } },
                     ActionKind::Remind => li.support { p.muted { (date(event.at)) ": support reminded you that this case waits for your answer" } },
+                    ActionKind::Merge => li.support { p.muted { (date(event.at)) ": support merged this case into " (for_page(event.merged_into.as_deref().unwrap_or("another case"))) } div.text { (for_page(event.message.as_deref().unwrap_or(""))) } },
                     _ => {}
                 }
             }
@@ -98,4 +99,60 @@ fn case_markup(config: &Config, case: &Case, typed: &Typed) -> Markup {
 /// The case page with `status`, for the signed-in `email`.
 pub(crate) fn case_page(status: StatusCode, email: &str, config: &Config, case: &Case, typed: &Typed) -> Response {
     respond(status, layout(&case.id, Some(email), case_markup(config, case, typed)))
+}
+
+/// The case page of a case others were merged into: its own page, then the
+/// public conversation of each merged case, marked as coming from it (its
+/// files downloaded through this case).
+pub(crate) fn case_page_with_merged(
+    status: StatusCode,
+    email: &str,
+    config: &Config,
+    case: &Case,
+    merged: &[Case],
+) -> Response {
+    let markup = html! {
+        (case_markup(config, case, &Typed::default()))
+        (merged_markup(case, merged))
+    };
+    respond(status, layout(&case.id, Some(email), markup))
+}
+
+/// The public conversation of the cases merged into `case`.
+fn merged_markup(case: &Case, merged: &[Case]) -> Markup {
+    html! {
+        @for source in merged {
+            section.merged {
+                h2 { "From case " (source.id) " (merged into this case)" }
+                p { (for_page(&source.summary)) }
+                ol.conversation {
+                    @for event in public_events(source) {
+                        li.support[event.action != ActionKind::Open && event.action != ActionKind::Reply] {
+                            p.muted { (date(event.at)) ": " (merged_event_words(event.action)) }
+                            @if event.action == ActionKind::Open {
+                                div.text { (for_page(&source.description)) }
+                            } @else if let Some(message) = &event.message {
+                                div.text { (for_page(message)) }
+                            }
+                            (links(case, &event.attachments))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What a merged case's public event says, in the customer's words.
+fn merged_event_words(action: ActionKind) -> &'static str {
+    match action {
+        ActionKind::Open => "you opened the case",
+        ActionKind::Reply => "you wrote",
+        ActionKind::RequestInfo => "support wrote",
+        ActionKind::Close => "support resolved the case",
+        ActionKind::AutoClose => "closed",
+        ActionKind::Remind => "support reminded you that the case waited for your answer",
+        ActionKind::Merge => "support merged it into this case",
+        _ => "support",
+    }
 }
