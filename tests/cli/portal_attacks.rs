@@ -73,7 +73,7 @@ fn forged_null_and_lookalike_origins_and_referers_are_refused() {
     let lookalike = format!("{ours}.evil.example");
     let userinfo = format!("{ours}@evil.example/");
     let body = form(&[("summary", "CSRF"), ("description", "d"), ("severity", "low")]);
-    let cookie = format!("tickets_session={ana}");
+    let cookie = server.cookie(&ana);
     let cases: Vec<Vec<(&str, &str)>> = vec![
         vec![("Origin", "null")],
         vec![("Origin", "null"), ("Referer", &lookalike)],

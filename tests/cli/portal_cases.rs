@@ -13,7 +13,7 @@ fn a_post_from_another_origin_or_none_is_refused_and_changes_nothing() {
     t.run(&["request-info", &id, "--message", "Which version?"]).success();
     let server = Server::start(&t, NOW, &[], &[]);
     let session = server.sign_in(&t, "ana@acme.example");
-    let cookie = format!("tickets_session={session}");
+    let cookie = server.cookie(&session);
     let body = form(&[("message", "hi")]);
     let path = format!("/cases/{id}/reply");
     for headers in [
