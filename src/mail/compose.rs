@@ -462,6 +462,7 @@ pub fn compose(
 pub fn compose_sign_in(
     to_text: &str,
     link: &str,
+    code: &str,
     valid_minutes: i64,
     mail: &MailConfig,
     unique: &str,
@@ -474,7 +475,10 @@ pub fn compose_sign_in(
     let body = format!(
         "Hello,\n\nSomeone (we hope you) asked to sign in to the support portal as {to_text}.\n\
          This link signs you in once, within {valid_minutes} minutes:\n\n{link}\n\n\
-         If you did not ask for it, ignore this message: nothing happens without the link.\n\n{}\n",
+         Reading this on another device? Type this one-time code on the page\n\
+         where you asked for the link instead (it works once, within the same\n\
+         {valid_minutes} minutes):\n\n    {code}\n\n\
+         If you did not ask for it, ignore this message: nothing happens without the link or the code.\n\n{}\n",
         mail.signature
     );
     let mut builder = lettre::Message::builder()

@@ -48,6 +48,11 @@ pub const SESSION_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
 pub const SIGN_IN_REQUESTS_PER_ADDRESS: usize = 5;
 /// Sign-in requests allowed per client address in [`SIGN_IN_WINDOW`].
 pub const SIGN_IN_REQUESTS_PER_CLIENT: usize = 20;
+/// One-time codes typed per address in [`SIGN_IN_WINDOW`] (each code also
+/// locks itself after `operations::portal::SIGN_IN_CODE_TRIES` wrong ones).
+pub const CODE_TRIES_PER_ADDRESS: usize = 10;
+/// One-time codes typed per client address in [`SIGN_IN_WINDOW`].
+pub const CODE_TRIES_PER_CLIENT: usize = 20;
 /// The window of the sign-in rate limit.
 pub const SIGN_IN_WINDOW: Duration = Duration::from_secs(15 * 60);
 /// The session cookie's name when the base URL is https: the `__Host-`
@@ -298,6 +303,7 @@ fn router(portal: Shared) -> Router {
         .route("/", get(cases::home))
         .route("/style.css", get(pages::style::stylesheet))
         .route("/login", post(sign_in::request_link))
+        .route("/login/code", post(sign_in::use_code))
         .route("/login/{token}", get(sign_in::show_link).post(sign_in::use_link))
         .route("/logout", post(sign_in::sign_out))
         .route("/cases", post(open::create).layer(DefaultBodyLimit::max(upload_limit)))

@@ -54,6 +54,7 @@ mod portal_browser;
 mod portal_cases;
 mod portal_host;
 mod portal_sign_in;
+mod portal_sign_in_code;
 mod progress;
 mod properties;
 mod queue;
