@@ -3,15 +3,15 @@
 
 use super::{left_out_of, load_visible, refused};
 use crate::operations;
-use crate::operations::portal::visible_cases;
+use crate::operations::portal::{visible_cases, visible_follow_ups};
 use crate::portal::error::{blocking, PortalError};
 use crate::portal::extract::SignedIn;
-use crate::portal::pages::case::{case_page, Typed};
+use crate::portal::pages::case::{case_page, case_page_around, Around, Done, Typed};
 use crate::portal::pages::case_list::case_list;
 use crate::portal::pages::sign_in::sign_in_page;
 use crate::portal::uploads::read_form;
 use crate::portal::Shared;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -34,19 +34,55 @@ pub(crate) async fn home(State(portal): State<Shared>, signed_in: Option<SignedI
     Ok(case_list(&contact.email, &config, &rows))
 }
 
-/// `GET /cases/ID`.
+/// The query of a case page: the write that led to it, if any.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct ShowQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+/// Where a case is shown after the write `done`: its page, which confirms it.
+pub(crate) fn to_case_after(id: &str, done: Done) -> Response {
+    Redirect::to(&format!("/cases/{id}?done={}", done.as_query())).into_response()
+}
+
+/// `GET /cases/ID[?done=reply|opened|follow-up]`: the case, its follow-ups
+/// the contact may see, and the confirmation of the write that led here.
 pub(crate) async fn show(
     State(portal): State<Shared>,
     SignedIn(contact): SignedIn,
     Path(id): Path<String>,
+    query: Result<Query<ShowQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, PortalError> {
     let (config, case) = load_visible(&portal, &contact, id).await?;
-    Ok(case_page(
+    let done = query
+        .ok()
+        .and_then(|Query(q)| q.done)
+        .as_deref()
+        .and_then(Done::from_query);
+    let follow_ups = if case.status == crate::core::vocabulary::Status::Closed {
+        let session = portal.session(&contact.email);
+        let shared = portal.clone();
+        let (who, of) = (contact.clone(), case.id.clone());
+        blocking(move || {
+            let digests = shared.digests.get(&session)?;
+            Ok(visible_follow_ups(&who, &digests, &of))
+        })
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.summary))
+        .collect()
+    } else {
+        Vec::new()
+    };
+    let around = Around { follow_ups, done };
+    Ok(case_page_around(
         StatusCode::OK,
         &contact.email,
         &config,
         &case,
         &Typed::default(),
+        &around,
     ))
 }
 
@@ -98,6 +134,6 @@ pub(crate) async fn reply(
             &done.case,
             &Typed::notice(notice),
         ),
-        None => Redirect::to(&format!("/cases/{}", case.id)).into_response(),
+        None => to_case_after(&case.id, Done::Reply),
     })
 }
