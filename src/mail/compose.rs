@@ -731,6 +731,22 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_sign_in_mail_carries_the_link_and_the_one_time_code() {
+        let now = crate::core::time::parse_instant("2026-11-19T10:00:00Z").unwrap();
+        let link = format!("https://portal.example/login/{}", "a".repeat(64));
+        let composed = compose_sign_in("ana@acme.example", &link, "K7QM-3XRT", 15, &mail(), "u1", now).unwrap();
+        let text = String::from_utf8_lossy(&composed.bytes)
+            .replace("=\r\n", "")
+            .replace("=3D", "=");
+        assert!(text.contains(&link), "{text}");
+        assert!(
+            text.contains("one-time code") && text.contains("    K7QM-3XRT"),
+            "{text}"
+        );
+        assert!(text.contains("Auto-Submitted: auto-replied"), "{text}");
+    }
+
     fn case(message_id: Option<&str>) -> Case {
         let now = crate::core::time::parse_instant("2026-11-19T10:00:00Z").unwrap();
         open(

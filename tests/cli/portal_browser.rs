@@ -442,6 +442,28 @@ fn portal_in_a_real_browser_signs_in_lists_replies_and_opens_a_case() {
         )
         .await;
 
+        // axe-core finds what it should: a page with an image without a
+        // text alternative and no language fails (so 0 below means 0).
+        step(
+            "open a page axe-core must refuse",
+            client.goto("data:text/html,<title>x</title><img src=x.png>"),
+        )
+        .await;
+        step("load axe-core", client.execute(&axe_script(), vec![])).await;
+        let found = step(
+            "run axe-core on the refused page",
+            client.execute_async(
+                "const done = arguments[arguments.length - 1]; axe.run(document).then(r => done(r.violations.map(v => v.id)));",
+                vec![],
+            ),
+        )
+        .await;
+        let ids: Vec<String> = serde_json::from_value(found).expect("axe-core's answer");
+        assert!(
+            ids.iter().any(|id| id == "image-alt"),
+            "axe-core missed a missing alt: {ids:?}"
+        );
+
         // 1. Signed out: the sign-in form.
         step("open /", client.goto(&format!("{base}/"))).await;
         step(

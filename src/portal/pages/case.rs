@@ -50,6 +50,12 @@ pub(crate) fn refusal_notice(status: StatusCode) -> &'static str {
     }
 }
 
+/// An instant in the customer's zone, never broken across lines, with its
+/// machine-readable UTC value (`<time datetime=...>`).
+fn time_of(config: &Config, customer: &str, at: chrono::DateTime<chrono::Utc>) -> Markup {
+    html! { time.nowrap datetime=(at.format("%Y-%m-%dT%H:%MZ")) { (local_date(config, customer, at)) } }
+}
+
 /// What a case page says after a write, on the page the write leads to
 /// (`?done=...` of the redirect).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,7 +134,7 @@ fn case_turn(config: &Config, case: &Case) -> Markup {
                 p {
                     span.turn-customer { "Your answer is awaited" }
                     @if let Some(since) = case.waiting_since {
-                        ". Closes on " time.nowrap { (local_date(config, &case.customer, since + chrono::Duration::days(i64::from(config.auto_close_after_days)))) } " without an answer."
+                        ". Closes on " (time_of(config, &case.customer, since + chrono::Duration::days(i64::from(config.auto_close_after_days)))) " without an answer."
                     }
                 }
             }
@@ -144,7 +150,7 @@ fn confirmation(config: &Config, case: &Case, done: Done) -> Markup {
     let due = crate::core::targets::Policy::new(config)
         .ok()
         .map(|policy| policy.first_response_due(&case.customer, case.severity, case.created_at))
-        .map(|due| local_date(config, &case.customer, due));
+        .map(|due| time_of(config, &case.customer, due));
     html! {
         @match done {
             Done::Reply => "Reply sent; the case is back with support.",
@@ -154,7 +160,7 @@ fn confirmation(config: &Config, case: &Case, done: Done) -> Markup {
                     "; it follows up " span.case-id { (previous) }
                 }
                 "."
-                @if let Some(due) = due { " First response expected by " time.nowrap { (due) } "." }
+                @if let Some(due) = due { " First response expected by " (due) "." }
             }
         }
     }
@@ -192,7 +198,7 @@ fn replied_by(actor: &str, me: &str) -> String {
 
 fn case_markup(config: &Config, me: &str, case: &Case, typed: &Typed, around: &Around) -> Markup {
     let (label, sentence) = status_words(config, case);
-    let when = |at| local_date(config, &case.customer, at);
+    let when = |at| time_of(config, &case.customer, at);
     html! {
         @if let Some(done) = around.done { p.confirmation role="status" { (confirmation(config, case, done)) } }
         h1 { span.case-id { (case.id) } ": " (for_page(&case.summary)) }
@@ -216,14 +222,14 @@ fn case_markup(config: &Config, me: &str, case: &Case, typed: &Typed, around: &A
             @for event in public_events(case) {
                 @match event.action {
                     ActionKind::Open => li.(if case.channel == Channel::Phone { "support" } else { "" }) {
-                        p.muted { time.nowrap { (when(event.at)) } ": " (opened_by(case, &event.actor, me)) }
+                        p.muted { (when(event.at)) ": " (opened_by(case, &event.actor, me)) }
                         div.text { (for_page(&case.description)) } (links(case, &event.attachments))
                     },
-                    ActionKind::RequestInfo => li.support { p.muted { time.nowrap { (when(event.at)) } ": Support wrote" } div.text { (for_page(event.message.as_deref().unwrap_or(""))) } (links(case, &event.attachments)) },
-                    ActionKind::Reply => li { p.muted { time.nowrap { (when(event.at)) } ": " (replied_by(&event.actor, me)) } div.text { (for_page(event.message.as_deref().unwrap_or(""))) } (links(case, &event.attachments)) },
-                    ActionKind::Close => li.support { p.muted { time.nowrap { (when(event.at)) } ": Support closed the case" } div.text { (for_page(event.message.as_deref().unwrap_or(""))) } (links(case, &event.attachments)) },
-                    ActionKind::AutoClose => li.support { p.muted { time.nowrap { (when(event.at)) } ": Closed: no answer for " (config.auto_close_after_days) " days" } },
-                    ActionKind::Remind => li.support { p.muted { time.nowrap { (when(event.at)) } ": Support reminded you that this case waits for your answer" } },
+                    ActionKind::RequestInfo => li.support { p.muted { (when(event.at)) ": Support wrote" } div.text { (for_page(event.message.as_deref().unwrap_or(""))) } (links(case, &event.attachments)) },
+                    ActionKind::Reply => li { p.muted { (when(event.at)) ": " (replied_by(&event.actor, me)) } div.text { (for_page(event.message.as_deref().unwrap_or(""))) } (links(case, &event.attachments)) },
+                    ActionKind::Close => li.support { p.muted { (when(event.at)) ": Support closed the case" } div.text { (for_page(event.message.as_deref().unwrap_or(""))) } (links(case, &event.attachments)) },
+                    ActionKind::AutoClose => li.support { p.muted { (when(event.at)) ": Closed: no answer for " (config.auto_close_after_days) " days" } },
+                    ActionKind::Remind => li.support { p.muted { (when(event.at)) ": Support reminded you that this case waits for your answer" } },
                     _ => {}
                 }
             }
