@@ -310,7 +310,12 @@ fn portal_in_a_real_browser_signs_in_lists_replies_and_opens_a_case() {
     // The store: Acme's contact has a case waiting for their answer, with an
     // internal note; Globex has a case Acme must not see. Real time (no
     // pinned clock): the browser keeps the session cookie by its own clock.
-    let config = format!("{CONFIG}mail:\n  from: \"Support <support@example.com>\"\n");
+    // Acme's contact reads times in São Paulo's zone.
+    let config = format!("{CONFIG}mail:\n  from: \"Support <support@example.com>\"\n").replace(
+        "    domains: [acme.example]\n",
+        "    domains: [acme.example]\n    timezone: America/Sao_Paulo\n",
+    );
+    assert!(config.contains("America/Sao_Paulo"), "{config}");
     let t = TestStore::with_config(&config);
     let asked = Utc::now() - Days::minutes(1);
     let at = asked.to_rfc3339_opts(SecondsFormat::Secs, true);
@@ -499,7 +504,12 @@ fn portal_in_a_real_browser_signs_in_lists_replies_and_opens_a_case() {
         let case_link = format!("a[href=\"/cases/{id}\"]");
         let anchor = step("find the case's link", client.find(Locator::Css(&case_link))).await;
         step("open the case", anchor.click()).await;
-        let page = wait_for_text(&client, "the case page", &[&id, QUESTION, waiting, "Waiting for you"]).await;
+        let page = wait_for_text(
+            &client,
+            "the case page",
+            &[&id, QUESTION, waiting, "Waiting for you", "(America/Sao_Paulo)"],
+        )
+        .await;
         assert!(!page.contains(NOTE), "the case page shows the internal note:\n{page}");
         assert!(!page.contains("waiting-for-customer"), "the YAML spelling:\n{page}");
         screenshot(&client, "case").await;
