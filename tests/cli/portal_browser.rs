@@ -584,9 +584,11 @@ fn portal_in_a_real_browser_signs_in_lists_replies_and_opens_a_case() {
         )
         .await;
         step("sign out", sign_out.click()).await;
-        step(
-            "find the sign-in form again",
-            client.find(Locator::Css("form[action=\"/login\"] input[name=\"email\"]")),
+        // The click returns before the next page is there: wait for its text.
+        wait_for_text(
+            &client,
+            "the sign-in form after signing out",
+            &["Send me a sign-in link"],
         )
         .await;
         fill(&client, "form[action=\"/login\"]", "email", CONTACT).await;
