@@ -506,6 +506,7 @@ fn without_blank_runs(text: &str) -> String {
 pub fn compose_sign_in(
     to_text: &str,
     link: &str,
+    code: &str,
     valid_minutes: i64,
     mail: &MailConfig,
     unique: &str,
@@ -518,7 +519,10 @@ pub fn compose_sign_in(
     let body = format!(
         "Hello,\n\nSomeone (we hope you) asked to sign in to the support portal as {to_text}.\n\
          This link signs you in once, within {valid_minutes} minutes:\n\n{link}\n\n\
-         If you did not ask for it, ignore this message: nothing happens without the link.\n\n{}\n",
+         Reading this on another device? Type this one-time code on the page\n\
+         where you asked for the link instead (it works once, within the same\n\
+         {valid_minutes} minutes):\n\n    {code}\n\n\
+         If you did not ask for it, ignore this message: nothing happens without the link or the code.\n\n{}\n",
         mail.signature
     );
     let mut builder = lettre::Message::builder()
@@ -834,6 +838,22 @@ mod tests {
             acknowledge_once_in_hours: 24,
             hold_after_cases_an_hour: 10,
         }
+    }
+
+    #[test]
+    fn the_sign_in_mail_carries_the_link_and_the_one_time_code() {
+        let now = crate::core::time::parse_instant("2026-11-19T10:00:00Z").unwrap();
+        let link = format!("https://portal.example/login/{}", "a".repeat(64));
+        let composed = compose_sign_in("ana@acme.example", &link, "K7QM-3XRT", 15, &mail(), "u1", now).unwrap();
+        let text = String::from_utf8_lossy(&composed.bytes)
+            .replace("=\r\n", "")
+            .replace("=3D", "=");
+        assert!(text.contains(&link), "{text}");
+        assert!(
+            text.contains("one-time code") && text.contains("    K7QM-3XRT"),
+            "{text}"
+        );
+        assert!(text.contains("Auto-Submitted: auto-replied"), "{text}");
     }
 
     fn case(message_id: Option<&str>) -> Case {

@@ -9,7 +9,7 @@ use crate::core::digest::Digest;
 use crate::core::error::{Error, Result};
 use crate::core::vocabulary::{Status, Visibility};
 use crate::mail::compose;
-use crate::store::sign_in::SignIn;
+use crate::store::sign_in::{SignIn, SignInCode};
 use chrono::Duration;
 use rand::distr::{Alphanumeric, SampleString};
 use rand::Rng;
@@ -17,6 +17,18 @@ use sha2::{Digest as _, Sha256};
 
 /// How long a sign-in link works.
 pub const SIGN_IN_VALID_MINUTES: i64 = 15;
+
+/// The letters of a sign-in code: capitals and digits that no one mistakes
+/// for one another (no `I`, `O`, `0` or `1`), 32 of them.
+pub const SIGN_IN_CODE_ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
+/// How many letters a sign-in code has (40 random bits), shown as two
+/// groups of four (`ABCD-EFGH`).
+pub const SIGN_IN_CODE_LETTERS: usize = 8;
+
+/// How many wrong codes lock an address's code (it is removed; a new link
+/// brings a new one).
+pub const SIGN_IN_CODE_TRIES: u32 = 5;
 
 /// A customer's contact, signed in to the portal.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +84,19 @@ pub fn visible_cases(contact: &Contact, digests: &[Digest]) -> Vec<Digest> {
         .cloned()
         .collect();
     rows.sort_by_key(|d| (d.status == Status::Closed, std::cmp::Reverse(d.updated_at)));
+    rows
+}
+
+/// The cases of `digests` that follow up case `id` and that the contact may
+/// see, oldest first.
+pub fn visible_follow_ups(contact: &Contact, digests: &[Digest], id: &str) -> Vec<Digest> {
+    let mut rows: Vec<Digest> = digests
+        .iter()
+        .filter(|d| d.follow_up_of.as_deref() == Some(id))
+        .filter(|d| may_see(contact, &d.customer, d.email.as_deref()))
+        .cloned()
+        .collect();
+    rows.sort_by_key(|d| (d.created_at, d.id.clone()));
     rows
 }
 
@@ -132,9 +157,53 @@ pub fn token_hash(token: &str) -> String {
         .collect()
 }
 
-/// A new sign-in link for `email` under `base_url` (`BASE/login/TOKEN`),
-/// recorded hashed; refused (usage) when the address is no customer's.
-pub fn sign_in_link(session: &Session, email: &str, base_url: &str) -> Result<(Contact, String)> {
+/// What signs a contact in once: a link, and a code to type on another device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInGrant {
+    /// Who it signs in.
+    pub contact: Contact,
+    /// `BASE/login/TOKEN`.
+    pub link: String,
+    /// The one-time code, grouped for reading (`ABCD-EFGH`).
+    pub code: String,
+}
+
+/// The SHA-256 of an address (lower case): the name of its code's file.
+fn address_hash(email: &str) -> String {
+    token_hash(&email.trim().to_ascii_lowercase())
+}
+
+/// The SHA-256 of an address and its code: what the store keeps of a code.
+fn code_hash(email: &str, code: &str) -> String {
+    token_hash(&format!("{}\n{code}", email.trim().to_ascii_lowercase()))
+}
+
+/// A new random code, grouped for reading (`ABCD-EFGH`).
+fn new_code() -> String {
+    let mut rng = rand::rng();
+    let letters: String = (0..SIGN_IN_CODE_LETTERS)
+        .map(|_| char::from(SIGN_IN_CODE_ALPHABET[rng.random_range(0..SIGN_IN_CODE_ALPHABET.len())]))
+        .collect();
+    let (first, second) = letters.split_at(SIGN_IN_CODE_LETTERS / 2);
+    format!("{first}-{second}")
+}
+
+/// A code as typed, forgiving spaces, dashes and lower case: its letters,
+/// or `None` when it cannot be a code.
+pub fn normalize_code(typed: &str) -> Option<String> {
+    let letters: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let shaped = letters.len() == SIGN_IN_CODE_LETTERS && letters.bytes().all(|b| SIGN_IN_CODE_ALPHABET.contains(&b));
+    shaped.then_some(letters)
+}
+
+/// A new sign-in link for `email` under `base_url` (`BASE/login/TOKEN`) and
+/// its one-time code, both recorded hashed; refused (usage) when the
+/// address is no customer's. A new code replaces the address's earlier one.
+pub fn sign_in_link(session: &Session, email: &str, base_url: &str) -> Result<SignInGrant> {
     let config = session.store.config()?;
     let contact = contact_of(&config, email).ok_or_else(|| Error::NotAContact {
         email: email.to_string(),
@@ -142,12 +211,28 @@ pub fn sign_in_link(session: &Session, email: &str, base_url: &str) -> Result<(C
     let mut secret = [0u8; 32];
     rand::rng().fill(&mut secret);
     let token: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+    let expires_at = session.now + Duration::minutes(SIGN_IN_VALID_MINUTES);
     let sign_in = SignIn {
         email: contact.email.clone(),
-        expires_at: session.now + Duration::minutes(SIGN_IN_VALID_MINUTES),
+        expires_at,
     };
     session.store.save_sign_in(&token_hash(&token), &sign_in, session.now)?;
-    Ok((contact, format!("{}/login/{token}", base_url.trim_end_matches('/'))))
+    let code = new_code();
+    let letters = normalize_code(&code).ok_or(Error::Internal {
+        what: "a new sign-in code has the code's shape",
+    })?;
+    let recorded = SignInCode {
+        email: contact.email.clone(),
+        code_hash: code_hash(&contact.email, &letters),
+        token_hash: token_hash(&token),
+        expires_at,
+        wrong_tries: 0,
+    };
+    session
+        .store
+        .save_sign_in_code(&address_hash(&contact.email), &recorded, session.now)?;
+    let link = format!("{}/login/{token}", base_url.trim_end_matches('/'));
+    Ok(SignInGrant { contact, link, code })
 }
 
 /// What a request for a sign-in link did. The portal answers the same page
@@ -172,10 +257,18 @@ pub fn request_sign_in(session: &Session, email: &str, base_url: &str) -> Result
     let Some(mail) = &config.mail else {
         return Ok(SignInRequested::NoMail);
     };
-    let (contact, link) = sign_in_link(session, email, base_url)?;
+    let grant = sign_in_link(session, email, base_url)?;
     let unique = Alphanumeric.sample_string(&mut rand::rng(), 16).to_lowercase();
-    let composed = compose::compose_sign_in(&contact.email, &link, SIGN_IN_VALID_MINUTES, mail, &unique, session.now)
-        .map_err(|e| Error::Unexpected {
+    let composed = compose::compose_sign_in(
+        &grant.contact.email,
+        &grant.link,
+        &grant.code,
+        SIGN_IN_VALID_MINUTES,
+        mail,
+        &unique,
+        session.now,
+    )
+    .map_err(|e| Error::Unexpected {
         context: "cannot compose the sign-in message",
         detail: e.to_string(),
     })?;
@@ -207,6 +300,14 @@ pub fn redeem_sign_in(session: &Session, token: &str) -> Result<Option<Contact>>
     if sign_in.expires_at <= session.now {
         return Ok(None);
     }
+    // The code sent with this link goes with it.
+    if let Ok(Some(code)) = session.store.take_sign_in_code(&address_hash(&sign_in.email)) {
+        if code.token_hash != token_hash(token) {
+            let _ = session
+                .store
+                .save_sign_in_code(&address_hash(&sign_in.email), &code, session.now);
+        }
+    }
     let config = session.store.config()?;
     Ok(contact_of(&config, &sign_in.email))
 }
@@ -230,6 +331,41 @@ pub fn merged_destination(session: &Session, contact: &Contact, case: &Case) -> 
     visible_case(session, contact, &end).map(|target| target.id)
 }
 
+/// Uses the one-time code `typed` for `email`: the contact it signs in, or
+/// `None` alike when there is no code for the address, it expired, was used
+/// or locked, the address is no longer a customer's, or the code is wrong.
+/// A wrong code counts a try; the [`SIGN_IN_CODE_TRIES`]th locks the code
+/// (removed). The right code works once and spends its link.
+pub fn redeem_sign_in_code(session: &Session, email: &str, typed: &str) -> Result<Option<Contact>> {
+    let email = email.trim().to_ascii_lowercase();
+    let Some(letters) = normalize_code(typed) else {
+        return Ok(None);
+    };
+    let key = address_hash(&email);
+    let taken = match session.store.take_sign_in_code(&key) {
+        Err(Error::InvalidData { .. }) => return Ok(None),
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::PermissionDenied => return Ok(None),
+        taken => taken?,
+    };
+    let Some(mut code) = taken else {
+        return Ok(None);
+    };
+    if code.expires_at <= session.now || code.email != email {
+        return Ok(None);
+    }
+    if code.code_hash != code_hash(&email, &letters) {
+        code.wrong_tries += 1;
+        if code.wrong_tries < SIGN_IN_CODE_TRIES {
+            session.store.save_sign_in_code(&key, &code, session.now)?;
+        }
+        return Ok(None);
+    }
+    // The link sent with it is spent too.
+    let _ = session.store.take_sign_in(&code.token_hash);
+    let config = session.store.config()?;
+    Ok(contact_of(&config, &email))
+}
+
 /// The case `id` if the contact may see it; `None` (404) for a malformed
 /// ID, a missing case, a file that cannot be read and another's case alike.
 /// Only an exact ID: a prefix would let anyone probe for others' cases.
@@ -251,6 +387,22 @@ mod tests {
             customer: "Acme Corp".into(),
             access,
         }
+    }
+
+    #[test]
+    fn a_code_is_eight_unambiguous_letters_in_two_groups_and_typing_is_forgiven() {
+        for _ in 0..50 {
+            let code = new_code();
+            assert_eq!(code.len(), 9, "{code}");
+            assert_eq!(&code[4..5], "-");
+            let letters = normalize_code(&code).expect("a new code is a code");
+            assert!(!letters.contains(['I', 'O', '0', '1']), "{letters}");
+            assert_eq!(normalize_code(&code.to_lowercase().replace('-', " ")), Some(letters));
+        }
+        assert_eq!(normalize_code("abcd efgh"), Some("ABCDEFGH".into()));
+        assert_eq!(normalize_code("ABCD-EFG"), None);
+        assert_eq!(normalize_code("ABCD-EFG0"), None, "0 is not in the alphabet");
+        assert_eq!(normalize_code("ABCD-EFGHJ"), None);
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub(crate) async fn headers_and_log(request: Request, next: Next) -> Response {
 /// The path as logged: a sign-in token never reaches the log, and neither
 /// does anything a client could use to forge log lines.
 fn loggable_path(path: &str) -> String {
-    if path.starts_with("/login/") {
+    if path.starts_with("/login/") && path != "/login/code" {
         return "/login/<token>".to_string();
     }
     let shown: String = path.chars().take(200).collect();

@@ -48,10 +48,34 @@ pub const SESSION_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
 pub const SIGN_IN_REQUESTS_PER_ADDRESS: usize = 5;
 /// Sign-in requests allowed per client address in [`SIGN_IN_WINDOW`].
 pub const SIGN_IN_REQUESTS_PER_CLIENT: usize = 20;
+/// One-time codes typed per address in [`SIGN_IN_WINDOW`] (each code also
+/// locks itself after `operations::portal::SIGN_IN_CODE_TRIES` wrong ones).
+pub const CODE_TRIES_PER_ADDRESS: usize = 10;
+/// One-time codes typed per client address in [`SIGN_IN_WINDOW`].
+pub const CODE_TRIES_PER_CLIENT: usize = 20;
 /// The window of the sign-in rate limit.
 pub const SIGN_IN_WINDOW: Duration = Duration::from_secs(15 * 60);
-/// The session cookie's name.
-pub const SESSION_COOKIE: &str = "tickets_session";
+/// The session cookie's name when the base URL is https: the `__Host-`
+/// prefix makes browsers take it only with `Secure`, `Path=/` and no
+/// `Domain`, so no other site or subdomain can plant one that wins.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-tickets_session";
+
+/// The session cookie's name: [`SECURE_SESSION_COOKIE`] when `base_url` is
+/// https; else `tickets_session_PORT` (the base URL's port, 80 by default),
+/// because cookies are shared by every port of a host and another app on
+/// the same host must not set a cookie this portal takes.
+pub fn session_cookie_name(base_url: &str) -> String {
+    if base_url.starts_with("https://") {
+        return SECURE_SESSION_COOKIE.to_string();
+    }
+    let rest = base_url.strip_prefix("http://").unwrap_or(base_url);
+    let authority = rest.split('/').next().unwrap_or("");
+    let port = authority
+        .rsplit_once(':')
+        .and_then(|(_, port)| port.parse::<u16>().ok())
+        .unwrap_or(80);
+    format!("tickets_session_{port}")
+}
 /// What every response carries.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; frame-ancestors 'none'";
 
@@ -86,6 +110,8 @@ struct Portal {
     /// Whether `base_url` was given (else POSTs are checked against Host).
     base_given: bool,
     secure: bool,
+    /// The session cookie's name ([`session_cookie_name`]).
+    cookie_name: String,
     fixed_now: Option<DateTime<Utc>>,
     lock_wait: Duration,
     sessions: Mutex<HashMap<String, SessionEntry>>,
@@ -115,7 +141,7 @@ impl Portal {
 
     /// The signed-in contact of this request, asked of config afresh.
     fn contact(&self, headers: &HeaderMap) -> Option<Contact> {
-        let id = session_cookie(headers)?;
+        let id = session_cookie(headers, &self.cookie_name)?;
         let email = {
             let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
             match sessions.get(&id) {
@@ -151,7 +177,7 @@ impl Portal {
     }
 
     fn end_session(&self, headers: &HeaderMap) {
-        if let Some(id) = session_cookie(headers) {
+        if let Some(id) = session_cookie(headers, &self.cookie_name) {
             self.sessions.lock().unwrap_or_else(|e| e.into_inner()).remove(&id);
         }
     }
@@ -173,19 +199,20 @@ impl Portal {
     /// The cookie that carries session `id`.
     fn session_cookie_header(&self, id: &str, max_age: u64) -> String {
         let secure = if self.secure { "; Secure" } else { "" };
-        format!("{SESSION_COOKIE}={id}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
+        let name = &self.cookie_name;
+        format!("{name}={id}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
     }
 }
 
-/// The session ID a request's cookie carries.
-fn session_cookie(headers: &HeaderMap) -> Option<String> {
+/// The session ID a request's cookie `name` carries.
+fn session_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(key, _)| *key == name)
         .map(|(_, value)| value.to_string())
         .filter(|value| value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
 }
@@ -221,6 +248,7 @@ pub async fn serve(options: PortalOptions) -> crate::core::error::Result<()> {
     let base_url = options.base_url.unwrap_or_else(|| format!("http://{local}"));
     let portal = Arc::new(Portal {
         secure: base_url.starts_with("https://"),
+        cookie_name: session_cookie_name(&base_url),
         store: options.store,
         base_url,
         base_given,
@@ -275,6 +303,7 @@ fn router(portal: Shared) -> Router {
         .route("/", get(cases::home))
         .route("/style.css", get(pages::style::stylesheet))
         .route("/login", post(sign_in::request_link))
+        .route("/login/code", post(sign_in::use_code))
         .route("/login/{token}", get(sign_in::show_link).post(sign_in::use_link))
         .route("/logout", post(sign_in::sign_out))
         .route("/cases", post(open::create).layer(DefaultBodyLimit::max(upload_limit)))
@@ -298,4 +327,33 @@ fn router(portal: Shared) -> Router {
 
 async fn not_found() -> Response {
     pages::not_found()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cookie_name_is_host_prefixed_on_https_and_names_the_port_otherwise() {
+        assert_eq!(session_cookie_name("https://portal.example"), "__Host-tickets_session");
+        assert_eq!(
+            session_cookie_name("https://portal.example:8443/x"),
+            "__Host-tickets_session"
+        );
+        assert_eq!(session_cookie_name("http://127.0.0.1:8080"), "tickets_session_8080");
+        assert_eq!(session_cookie_name("http://portal.example"), "tickets_session_80");
+        assert_eq!(session_cookie_name("http://[::1]:9000/"), "tickets_session_9000");
+        assert_eq!(session_cookie_name("http://[::1]"), "tickets_session_80");
+    }
+
+    #[test]
+    fn only_the_portals_own_cookie_name_is_read() {
+        let mut headers = HeaderMap::new();
+        let id = "a".repeat(64);
+        let other = "b".repeat(64);
+        let value = format!("tickets_session={other}; tickets_session_9000={other}; tickets_session_8080={id}");
+        headers.insert(header::COOKIE, value.parse().unwrap());
+        assert_eq!(session_cookie(&headers, "tickets_session_8080"), Some(id));
+        assert_eq!(session_cookie(&headers, "__Host-tickets_session"), None);
+    }
 }

@@ -67,11 +67,12 @@ fn stalled_upload(server: &Server, path: &str, cookie: &str) -> TcpStream {
     let mut stream = TcpStream::connect(&server.addr).expect("connect");
     let boundary = "----stall";
     let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {}\r\nCookie: tickets_session={cookie}\r\nOrigin: {}\r\n\
+        "POST {path} HTTP/1.1\r\nHost: {}\r\nCookie: {}\r\nOrigin: {}\r\n\
          Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: 10000000\r\n\r\n\
          --{boundary}\r\nContent-Disposition: form-data; name=\"attachment\"; filename=\"big.bin\"\r\n\
          Content-Type: application/octet-stream\r\n\r\n",
         server.addr,
+        server.cookie(cookie),
         server.base()
     );
     stream.write_all(head.as_bytes()).unwrap();

@@ -73,7 +73,7 @@ fn forged_null_and_lookalike_origins_and_referers_are_refused() {
     let lookalike = format!("{ours}.evil.example");
     let userinfo = format!("{ours}@evil.example/");
     let body = form(&[("summary", "CSRF"), ("description", "d"), ("severity", "low")]);
-    let cookie = format!("tickets_session={ana}");
+    let cookie = server.cookie(&ana);
     let cases: Vec<Vec<(&str, &str)>> = vec![
         vec![("Origin", "null")],
         vec![("Origin", "null"), ("Referer", &lookalike)],
@@ -287,7 +287,7 @@ fn a_second_x_forwarded_for_line_does_not_dodge_the_sign_in_limit_and_the_log_na
         }
     }
     assert_eq!(limited, 5, "one client, whatever its own line says");
-    let log = server.log_with("198.51.100.7 POST /login");
+    let log = server.log_with("198.51.100.7 POST /login 429");
     assert!(log.contains("198.51.100.7 POST /login 429"), "{log}");
 }
 

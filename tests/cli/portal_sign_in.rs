@@ -24,6 +24,10 @@ fn a_sign_in_link_works_once_and_sets_a_strict_cookie_and_the_log_keeps_no_secre
         assert!(cookie.contains(flag), "{cookie}");
     }
     assert!(!cookie.contains("Secure"), "plain http: {cookie}");
+    // Plain http: the name carries the port, so an app on another port of
+    // this host cannot set a cookie this portal takes.
+    let port = server.addr.rsplit(':').next().unwrap();
+    assert!(cookie.starts_with(&format!("tickets_session_{port}=")), "{cookie}");
     let session = session_of(&first).unwrap();
     assert_eq!(session.len(), 64, "256 random bits");
     let again = server.post(&path, None, "");
@@ -96,10 +100,23 @@ fn an_https_base_url_makes_the_cookie_secure_and_is_the_only_origin_taken() {
         ],
         Some(b""),
     );
-    assert!(reply.header("set-cookie").unwrap().contains("; Secure"));
+    let set = reply.header("set-cookie").unwrap();
+    assert!(set.starts_with("__Host-tickets_session="), "{set}");
+    assert!(set.contains("; Secure") && set.contains("; Path=/"), "{set}");
+    assert!(!set.contains("Domain"), "{set}");
     let session = session_of(&reply).unwrap();
+    // A cookie under another name (set by another app on this host) is not
+    // a session here, even with the right value.
+    let planted = server.send("GET", "/", &[("Cookie", &format!("tickets_session={session}"))], None);
+    assert!(planted.body.contains("Send me a sign-in link"), "{}", planted.body);
+    let signed_in = server.send("GET", "/", &[("Cookie", &server.cookie(&session))], None);
+    assert!(
+        signed_in.body.contains("Signed in as ana@acme.example"),
+        "{}",
+        signed_in.body
+    );
     let id = open(&t, "Acme Corp", Some("ana@acme.example"), "Push fails");
-    let cookie = format!("tickets_session={session}");
+    let cookie = server.cookie(&session);
     let body = form(&[("message", "hi")]);
     let local = server.base();
     let from_host = server.send(

@@ -37,6 +37,10 @@ pub struct LinkArgs {
         value_name = "URL"
     )]
     pub base_url: String,
+    /// Also print the one-time code (`code: ABCD-EFGH`, a second line) to
+    /// read out to the contact, who types it on the sign-in page.
+    #[arg(long)]
+    pub code: bool,
 }
 
 /// Runs `portal`.
@@ -44,8 +48,11 @@ pub fn run(ctx: &Context, args: PortalArgs) -> Result<ExitCode> {
     match args.command {
         PortalCommand::Link(link) => {
             let base_url = parse_base_url(&link.base_url).map_err(CliError::Usage)?;
-            let (_, url) = sign_in_link(&ctx.session(), &link.email, &base_url)?;
-            emit(&format!("{url}\n"))?;
+            let grant = sign_in_link(&ctx.session(), &link.email, &base_url)?;
+            emit(&format!("{}\n", grant.link))?;
+            if link.code {
+                emit(&format!("code: {}\n", grant.code))?;
+            }
             Ok(ExitCode::Success)
         }
     }

@@ -16,9 +16,12 @@ use axum::response::{IntoResponse, Response};
 
 /// The file name of a download, for `Content-Disposition`: an ASCII
 /// fallback (`filename=`, only letters, digits, `.`, `-`, `_`) and the
-/// name itself percent-encoded in UTF-8 (`filename*=`, RFC 6266 and 8187).
+/// name percent-encoded in UTF-8 (`filename*=`, RFC 6266 and 8187), with
+/// bidi overrides, invisible and control characters escaped as on the
+/// page (`\u{202e}`): a browser decodes `filename*`, and must not save
+/// "Invoice\u{202e}fdp.exe" under a name that reads "Invoiceexe.pdf".
 pub(crate) fn content_disposition(name: &str) -> String {
-    let shown = crate::core::terminal::attachment_name_for_display(name);
+    let shown = crate::core::terminal::escape_line(&crate::core::terminal::attachment_name_for_display(name));
     let mut fallback: String = shown
         .chars()
         .map(|c| {
@@ -87,8 +90,20 @@ mod tests {
         assert!(HeaderValue::from_str(&header).is_ok(), "{header}");
         assert!(!header.contains(['\r', '\n']), "{header}");
         assert!(
-            header.contains("filename*=UTF-8''a%22b%0D%0AX-Evil%3A%201%C3%A7%C3%A3o.png"),
+            header.contains("filename*=UTF-8''a%22b%5Cr%5CnX-Evil%3A%201%C3%A7%C3%A3o.png"),
             "{header}"
         );
+    }
+
+    #[test]
+    fn bidi_and_invisible_characters_are_escaped_in_filename_star() {
+        let header = content_disposition("Invoice\u{202e}fdp.exe\u{200b}");
+        assert_eq!(
+            header,
+            "attachment; filename=\"Invoice_u_202e_fdp.exe_u_200b_\"; filename*=UTF-8''Invoice%5Cu%7B202e%7Dfdp.exe%5Cu%7B200b%7D"
+        );
+        for raw in ["%E2%80%AE", "%E2%80%8B"] {
+            assert!(!header.contains(raw), "{header}");
+        }
     }
 }

@@ -3,15 +3,15 @@
 
 use super::{left_out_of, load_visible, refused};
 use crate::operations;
-use crate::operations::portal::{merged_destination, visible_cases, visible_merged_cases};
+use crate::operations::portal::{merged_destination, visible_cases, visible_follow_ups, visible_merged_cases};
 use crate::portal::error::{blocking, PortalError};
 use crate::portal::extract::SignedIn;
-use crate::portal::pages::case::{case_page, case_page_with_merged, Typed};
+use crate::portal::pages::case::{case_page, case_page_around, Around, Done, Typed};
 use crate::portal::pages::case_list::case_list;
 use crate::portal::pages::sign_in::sign_in_page;
 use crate::portal::uploads::read_form;
 use crate::portal::Shared;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -34,32 +34,69 @@ pub(crate) async fn home(State(portal): State<Shared>, signed_in: Option<SignedI
     Ok(case_list(&contact.email, &config, &rows))
 }
 
-/// `GET /cases/ID`.
+/// The query of a case page: the write that led to it, if any.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(crate) struct ShowQuery {
+    #[serde(default)]
+    done: Option<String>,
+}
+
+/// Where a case is shown after the write `done`: its page, which confirms it.
+pub(crate) fn to_case_after(id: &str, done: Done) -> Response {
+    Redirect::to(&format!("/cases/{id}?done={}", done.as_query())).into_response()
+}
+
+/// `GET /cases/ID[?done=reply|opened|follow-up]`: the case, its follow-ups
+/// the contact may see, and the confirmation of the write that led here.
 pub(crate) async fn show(
     State(portal): State<Shared>,
     SignedIn(contact): SignedIn,
     Path(id): Path<String>,
+    query: Result<Query<ShowQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, PortalError> {
     let signed_in_email = contact.email.clone();
     let (config, case) = load_visible(&portal, &contact, id).await?;
     // A merged case sends the contact on to the case that carries on; a
     // case others were merged into shows their public conversation too.
     let session = portal.session(&contact.email);
+    let who = contact.clone();
     let (merged_into, merged, case) = blocking(move || {
-        let destination = merged_destination(&session, &contact, &case);
-        let merged = visible_merged_cases(&session, &contact, &case);
+        let destination = merged_destination(&session, &who, &case);
+        let merged = visible_merged_cases(&session, &who, &case);
         Ok((destination, merged, case))
     })
     .await?;
     if let Some(target) = merged_into {
         return Ok(Redirect::to(&format!("/cases/{target}")).into_response());
     }
-    Ok(case_page_with_merged(
+    let done = query
+        .ok()
+        .and_then(|Query(q)| q.done)
+        .as_deref()
+        .and_then(Done::from_query);
+    let follow_ups = if case.status == crate::core::vocabulary::Status::Closed {
+        let session = portal.session(&contact.email);
+        let shared = portal.clone();
+        let (who, of) = (contact.clone(), case.id.clone());
+        blocking(move || {
+            let digests = shared.digests.get(&session)?;
+            Ok(visible_follow_ups(&who, &digests, &of))
+        })
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.summary))
+        .collect()
+    } else {
+        Vec::new()
+    };
+    let around = Around { follow_ups, done, merged };
+    Ok(case_page_around(
         StatusCode::OK,
         &signed_in_email,
         &config,
         &case,
-        &merged,
+        &Typed::default(),
+        &around,
     ))
 }
 
@@ -111,6 +148,6 @@ pub(crate) async fn reply(
             &done.case,
             &Typed::notice(notice),
         ),
-        None => Redirect::to(&format!("/cases/{}", case.id)).into_response(),
+        None => to_case_after(&case.id, Done::Reply),
     })
 }

@@ -8,7 +8,8 @@ use crate::core::vocabulary::{Severity, Status};
 use crate::operations::{self, OpenRequest, Opening};
 use crate::portal::error::{blocking, PortalError, RETRY_AFTER_SECONDS};
 use crate::portal::extract::SignedIn;
-use crate::portal::pages::case::{case_page, Typed};
+use crate::portal::handlers::cases::to_case_after;
+use crate::portal::pages::case::{case_page, Done, Typed};
 use crate::portal::pages::new_case::{new_case_page, NewCaseForm, BUSY_NOTICE};
 use crate::portal::pages::with_retry_after;
 use crate::portal::uploads::read_form;
@@ -100,7 +101,7 @@ pub(crate) async fn create(
         Err(error) => return Err(error),
     };
     let Some(notice) = left_out_of(&opened.warnings) else {
-        return Ok(to_case(&opened.case.id));
+        return Ok(to_case_after(&opened.case.id, Done::Opened));
     };
     // Saved; the page says at once which files were not attached.
     Ok(match blocking(move || portal.store.config()).await {
@@ -165,7 +166,7 @@ pub(crate) async fn follow_up(
     let session = portal.session(&contact.email);
     let none = operations::Enclosures::none(&session.store);
     match blocking(move || operations::open(&session, request, none)).await {
-        Ok(Opening::Opened(opened)) => Ok(to_case(&opened.case.id)),
+        Ok(Opening::Opened(opened)) => Ok(to_case_after(&opened.case.id, Done::FollowUp)),
         Ok(Opening::AlreadyOpened { id }) => Ok(to_case(&id)),
         Err(error) => refused(&contact, &config, &case, typed, error),
     }

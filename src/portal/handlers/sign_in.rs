@@ -1,13 +1,19 @@
-//! Signing in without a password: `POST /login` queues a one-time link,
-//! `GET /login/TOKEN` uses it, `POST /logout` ends the session.
+//! Signing in without a password: `POST /login` queues a one-time link and
+//! code, `GET /login/TOKEN` shows the button whose `POST /login/TOKEN`
+//! uses the link, `POST /login/code` takes the code, `POST /logout` ends
+//! the session.
 
-use crate::operations::portal::{redeem_sign_in, request_sign_in, SignInRequested};
+use crate::operations::portal::{redeem_sign_in, redeem_sign_in_code, request_sign_in, SignInRequested};
 use crate::portal::client::client_of;
 use crate::portal::error::{blocking, PortalError};
 use crate::portal::pages::sign_in::{
-    check_your_mail, confirm_sign_in, link_does_not_work, not_an_address, too_many_requests,
+    check_your_mail, code_does_not_work, confirm_sign_in, link_does_not_work, not_an_address, too_many_codes,
+    too_many_requests,
 };
-use crate::portal::{Shared, SESSION_LIFETIME, SIGN_IN_REQUESTS_PER_ADDRESS, SIGN_IN_REQUESTS_PER_CLIENT};
+use crate::portal::{
+    Shared, CODE_TRIES_PER_ADDRESS, CODE_TRIES_PER_CLIENT, SESSION_LIFETIME, SIGN_IN_REQUESTS_PER_ADDRESS,
+    SIGN_IN_REQUESTS_PER_CLIENT,
+};
 use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap};
@@ -75,9 +81,50 @@ pub(crate) async fn use_link(State(portal): State<Shared>, Path(token): Path<Str
     let Some(contact) = blocking(move || redeem_sign_in(&session, &token)).await? else {
         return Ok(link_does_not_work());
     };
-    let id = portal.start_session(contact.email);
+    Ok(signed_in(&portal, contact.email))
+}
+
+/// A new session for `email`: its cookie, and on to `/`.
+fn signed_in(portal: &Shared, email: String) -> Response {
+    let id = portal.start_session(email);
     let cookie = portal.session_cookie_header(&id, SESSION_LIFETIME.as_secs());
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
+    ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
+}
+
+/// The code form's fields.
+#[derive(Debug, Deserialize)]
+pub(crate) struct CodeForm {
+    email: String,
+    code: String,
+}
+
+/// `POST /login/code` (origin-checked like every POST): the one-time code of
+/// the mail for `email` signs in once. Wrong, used, expired and unknown
+/// codes get one answer; tries are limited per address and per client, and
+/// several wrong ones lock the code (the operations count them).
+pub(crate) async fn use_code(
+    State(portal): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    form: Result<Form<CodeForm>, FormRejection>,
+) -> Result<Response, PortalError> {
+    let Form(form) = form?;
+    let email = form.email.trim().to_ascii_lowercase();
+    if email.is_empty() || email.len() > 254 {
+        return Ok(not_an_address());
+    }
+    let client = client_of(peer, &headers);
+    if !portal.allow_sign_in(format!("code client {client}"), CODE_TRIES_PER_CLIENT)
+        || !portal.allow_sign_in(format!("code address {email}"), CODE_TRIES_PER_ADDRESS)
+    {
+        return Ok(too_many_codes(900));
+    }
+    let session = portal.session("portal");
+    let asked = email.clone();
+    let Some(contact) = blocking(move || redeem_sign_in_code(&session, &asked, &form.code)).await? else {
+        return Ok(code_does_not_work(&email));
+    };
+    Ok(signed_in(&portal, contact.email))
 }
 
 /// `POST /logout`: ends the session and clears the cookie.

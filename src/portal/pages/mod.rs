@@ -152,6 +152,17 @@ pub(crate) fn date(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
+/// An instant in the time zone of `customer` (its `timezone:`, the one its
+/// mail uses; UTC when none), the zone named: `2026-12-13 09:00 (Europe/Lisbon)`.
+pub(crate) fn local_date(config: &Config, customer: &str, at: DateTime<Utc>) -> String {
+    let zone = config
+        .customer(customer)
+        .and_then(|c| c.message_timezone(&config.business_hours))
+        .unwrap_or(chrono_tz::UTC);
+    let name = if zone == chrono_tz::UTC { "UTC" } else { zone.name() };
+    format!("{} ({name})", at.with_timezone(&zone).format("%Y-%m-%d %H:%M"))
+}
+
 /// When a waiting case will be closed for no answer.
 fn closes_on(config: &Config, waiting_since: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
     waiting_since.map(|since| since + chrono::Duration::days(i64::from(config.auto_close_after_days)))

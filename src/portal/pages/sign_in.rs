@@ -23,7 +23,23 @@ pub(crate) fn sign_in_page() -> Response {
     respond(StatusCode::OK, layout("Sign in", None, sign_in_form()))
 }
 
-/// The answer to a request for a link, whoever `email` is.
+/// The form that takes the one-time code of the mail, for `email`.
+fn code_form(email: &str) -> Markup {
+    html! {
+        form method="post" action="/login/code" {
+            input type="hidden" name="email" value=(email);
+            label for="code" { "One-time code from the mail" }
+            input type="text" id="code" name="code" required autocomplete="one-time-code"
+                inputmode="text" autocapitalize="characters" spellcheck="false" maxlength="20"
+                placeholder="ABCD-EFGH" aria-describedby="code-help";
+            p.muted id="code-help" { "Eight letters and digits, as in the mail; dashes and spaces do not matter." }
+            button type="submit" { "Sign in with the code" }
+        }
+    }
+}
+
+/// The answer to a request for a link, whoever `email` is: check your
+/// mail, or type the code here.
 pub(crate) fn check_your_mail(email: &str) -> Response {
     respond(
         StatusCode::OK,
@@ -33,7 +49,28 @@ pub(crate) fn check_your_mail(email: &str) -> Response {
             html! {
                 h1 { "Check your mail" }
                 p { "If " strong { (email) } " belongs to one of our customers, a sign-in link is on its way. It works once, within 15 minutes." }
+                h2 { "Reading your mail on another device?" }
+                p { "The mail also has a one-time code. Type it here to sign in on this device." }
+                (code_form(email))
                 p { a href="/" { "Back" } }
+            },
+        ),
+    )
+}
+
+/// 400: the code is wrong, used, locked or expired, or no code was sent to
+/// `email` (the same answer for each); the form again.
+pub(crate) fn code_does_not_work(email: &str) -> Response {
+    respond(
+        StatusCode::BAD_REQUEST,
+        layout(
+            "This code does not work",
+            None,
+            html! {
+                h1 { "This code does not work" }
+                p.notice role="alert" { "The code is wrong, or it was used or expired. A code works once, within 15 minutes of the mail; after several wrong tries it stops working." }
+                (code_form(email))
+                p { a href="/" { "Ask for a new link and code" } }
             },
         ),
     )
@@ -56,7 +93,18 @@ pub(crate) fn too_many_requests(seconds: u32) -> Response {
     )
 }
 
-/// 400: a link unknown, used or expired.
+/// 429: over the limit of code tries, for `seconds`.
+pub(crate) fn too_many_codes(seconds: u32) -> Response {
+    with_retry_after(
+        message(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many tries",
+            "Too many codes were typed. Wait a few minutes, then ask for a new link and code.",
+        ),
+        seconds,
+    )
+}
+
 /// `GET /login/TOKEN`: one button that signs in. The link itself spends
 /// nothing: mail scanners open every link before the customer does, and a
 /// page elsewhere must not sign a browser in as someone else.
@@ -77,6 +125,7 @@ pub(crate) fn confirm_sign_in(token: &str) -> Response {
     )
 }
 
+/// 400: a link unknown, used or expired.
 pub(crate) fn link_does_not_work() -> Response {
     message(
         StatusCode::BAD_REQUEST,

@@ -33,6 +33,10 @@ button { font: inherit; margin-top: 0.75rem; padding: 0.5rem 1rem; border: 0; bo
 button.link { background: none; color: var(--accent); padding: 0; margin: 0; text-decoration: underline; }
 fieldset { border: 1px solid var(--line); margin: 0.75rem 0; }
 .notice { background: #fff4e5; border: 1px solid #f0a500; padding: 0.5rem 0.75rem; }
+.case-id, time.nowrap, .nowrap { white-space: nowrap; }
+.confirmation { background: #e9f6ec; border: 1px solid #2e7d32; padding: 0.5rem 0.75rem; }
+ul.follow-ups { padding-left: 1.25rem; }
+input[type=text]#code { max-width: 14rem; letter-spacing: 0.1em; text-transform: uppercase; }
 "#;
 
 /// `GET /style.css`.

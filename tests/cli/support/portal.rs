@@ -30,6 +30,9 @@ pub struct Server {
     pub child: Child,
     /// `127.0.0.1:PORT`.
     pub addr: String,
+    /// The session cookie's name: `__Host-tickets_session` under an https
+    /// base URL, else `tickets_session_PORT` (the base URL's port).
+    pub cookie_name: String,
     log: Arc<Mutex<String>>,
 }
 
@@ -87,7 +90,23 @@ impl Server {
         let addr = receiver
             .recv_timeout(Duration::from_secs(20))
             .expect("the server says where it listens");
-        Server { child, addr, log }
+        let base = args
+            .iter()
+            .position(|a| *a == "--base-url")
+            .and_then(|i| args.get(i + 1))
+            .map_or_else(|| format!("http://{addr}"), |b| b.to_string());
+        let cookie_name = if base.starts_with("https://") {
+            "__Host-tickets_session".to_string()
+        } else {
+            let port = base.trim_end_matches('/').rsplit(':').next().unwrap_or("80");
+            format!("tickets_session_{port}")
+        };
+        Server {
+            child,
+            addr,
+            cookie_name,
+            log,
+        }
     }
 
     /// `http://127.0.0.1:PORT`: the base URL, and the Origin of its pages.
@@ -110,6 +129,11 @@ impl Server {
             std::thread::sleep(Duration::from_millis(100));
         }
         self.log()
+    }
+
+    /// The `Cookie` header's value that carries session `value`.
+    pub fn cookie(&self, value: &str) -> String {
+        format!("{}={value}", self.cookie_name)
     }
 
     /// One request; `extra` headers as given (Origin, Cookie, ...).
@@ -158,7 +182,7 @@ impl Server {
 
     /// A GET, signed in with the session `cookie` if any.
     pub fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
-        let cookie = cookie.map(|c| format!("tickets_session={c}"));
+        let cookie = cookie.map(|c| self.cookie(c));
         let extra: Vec<(&str, &str)> = cookie.iter().map(|c| ("Cookie", c.as_str())).collect();
         self.send("GET", path, &extra, None)
     }
@@ -172,7 +196,7 @@ impl Server {
     /// after the Origin and the cookie.
     pub fn post_with(&self, path: &str, cookie: Option<&str>, extra: &[(&str, &str)], form: &str) -> Reply {
         let origin = self.base();
-        let cookie = cookie.map(|c| format!("tickets_session={c}"));
+        let cookie = cookie.map(|c| self.cookie(c));
         let mut headers = vec![("Origin", origin.as_str())];
         headers.extend(cookie.iter().map(|c| ("Cookie", c.as_str())));
         headers.extend_from_slice(extra);
@@ -205,10 +229,15 @@ pub fn link_path(t: &TestStore, email: &str, base: &str) -> String {
         .to_string()
 }
 
-/// The session cookie a reply sets.
+/// The session cookie a reply sets (whatever its name: `__Host-tickets_session`
+/// or `tickets_session_PORT`).
 pub fn session_of(reply: &Reply) -> Option<String> {
     let cookie = reply.header("set-cookie")?;
-    let value = cookie.strip_prefix("tickets_session=")?.split(';').next()?;
+    let (name, rest) = cookie.split_once('=')?;
+    if !name.starts_with("tickets_session_") && name != "__Host-tickets_session" {
+        return None;
+    }
+    let value = rest.split(';').next()?;
     (!value.is_empty()).then(|| value.to_string())
 }
 
@@ -272,8 +301,9 @@ pub fn request(server: &Server, method: &str, path: &str, cookie: &str, body: Op
     let mut stream = TcpStream::connect(&server.addr).expect("connect");
     stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nCookie: tickets_session={cookie}\r\nOrigin: {}\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nCookie: {}\r\nOrigin: {}\r\n",
         server.addr,
+        server.cookie(cookie),
         server.base()
     );
     if let Some((content_type, body)) = body {
