@@ -152,6 +152,12 @@ vocabulary! {
         Remind => "remind",
         /// An internal comment (or an automatic e-mail that was ignored); no status change.
         Note => "note",
+        /// The case's customer corrected; no status change.
+        SetCustomer => "set-customer",
+        /// Tags added or removed; no status change.
+        Tag => "tag",
+        /// Addresses added to or removed from the case's CC list; no status change.
+        Cc => "cc",
     }
 }
 
@@ -182,7 +188,10 @@ impl ActionKind {
             | ActionKind::Escalate
             | ActionKind::Assign
             | ActionKind::Reassess
-            | ActionKind::Note => Visibility::Internal,
+            | ActionKind::Note
+            | ActionKind::SetCustomer
+            | ActionKind::Tag
+            | ActionKind::Cc => Visibility::Internal,
         }
     }
 

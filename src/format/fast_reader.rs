@@ -512,6 +512,9 @@ fn build(mut case: Fields, events: Vec<Fields>) -> Option<Digest> {
         message_id: case.take("message_id"),
         last_action: parsed.last()?.1,
         reminded,
+        // Not among CASE_KEYS: a case with tags or CC is left to the full parser.
+        tags: Vec::new(),
+        cc: Vec::new(),
     })
 }
 
@@ -535,6 +538,9 @@ fn build_case(mut case: Fields, events: Vec<Fields>) -> Option<Case> {
             // clock) is left to the full parser.
             attachments: Vec::new(),
             clock: None,
+            customer: None,
+            tags: Vec::new(),
+            cc: Vec::new(),
         });
     }
     Some(Case {
@@ -556,6 +562,8 @@ fn build_case(mut case: Fields, events: Vec<Fields>) -> Option<Case> {
         resolution: case.take("resolution"),
         follow_up_of: case.take("follow_up_of"),
         message_id: case.take("message_id"),
+        tags: Vec::new(),
+        cc: Vec::new(),
         description: case.take("description")?,
         history,
     })

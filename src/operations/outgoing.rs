@@ -30,7 +30,10 @@ pub fn notice_of(action: ActionKind) -> Option<Notice> {
         | ActionKind::Escalate
         | ActionKind::Assign
         | ActionKind::Reassess
-        | ActionKind::Note => None,
+        | ActionKind::Note
+        | ActionKind::SetCustomer
+        | ActionKind::Tag
+        | ActionKind::Cc => None,
     }
 }
 

@@ -27,7 +27,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 const INDEX_FILE: &str = "index";
-const HEADER: &str = "tickets-index 2";
+const HEADER: &str = "tickets-index 3";
 const RACY_NS: i128 = 2_000_000_000;
 const CHUNK: usize = 4096;
 /// Longer than any line a summary can make (its text comes from a case file

@@ -16,7 +16,7 @@ pub const CONFIG_TEMPLATE: &str = r#"# tickets store configuration. Case files (
 # The format the store is written in: a tickets older than this format
 # refuses the store and says to upgrade (raise it once every clone runs a
 # tickets that writes it; `tickets --version` on each clone says which).
-format: 2
+format: 3
 
 # Every case ID starts with this prefix, e.g. RC-7K3QX9MT.
 id_prefix: RC
@@ -92,6 +92,10 @@ customers:
 #   reply_to: "support@example.com"
 #   acknowledge_once_in_hours: 24   # one acknowledgement an address a day
 #   hold_after_cases_an_hour: 10    # a sender's mail burst waits for an analyst
+
+# The tags analysts may put on cases (`tickets tag ID +billing`), internal:
+# customers never see them.
+# tags: [billing, ios, android, sso]
 "#;
 
 /// Runs `init`.
