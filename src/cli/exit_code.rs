@@ -68,6 +68,9 @@ impl ExitCode {
             | Error::NotAStore { .. }
             | Error::StoreExists { .. }
             | Error::UnknownAnalyst { .. }
+            | Error::UnknownCustomer { .. }
+            | Error::UnknownTag { .. }
+            | Error::CcOutsideDomains { .. }
             | Error::FollowUpOfOtherCustomer { .. }
             | Error::ImpactBeforeL2 { .. }
             | Error::AttachmentsNotCarried { .. }

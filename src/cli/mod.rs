@@ -167,6 +167,12 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// The customer portal's sign-in links: `portal link --email ADDR`.
     Portal(portal::PortalArgs),
+    /// Correct a case's customer (internal; the portal's visibility follows it).
+    SetCustomer(set_customer::SetCustomerArgs),
+    /// Add (+TAG) and remove (-TAG) a case's tags (internal; config.yaml lists the tags).
+    Tag(tag::TagArgs),
+    /// Add and remove the customer's people copied on a case's mail (--add / --remove ADDR).
+    Cc(cc::CcArgs),
 }
 
 /// What every command needs: the store, the clock, the actor, the format.
@@ -491,6 +497,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check(args) => check::run(&ctx()?, args),
         Command::Serve(args) => serve::run(&ctx()?, args),
         Command::Portal(args) => portal::run(&ctx()?, args),
+        Command::SetCustomer(args) => set_customer::run(&ctx()?, args),
+        Command::Tag(args) => tag::run(&ctx()?, args),
+        Command::Cc(args) => cc::run(&ctx()?, args),
     }
 }
 

@@ -37,6 +37,7 @@
 
 pub mod attachment_check;
 pub mod attachments;
+mod case_fields;
 pub mod check;
 mod deliver;
 mod escalate;
@@ -55,6 +56,7 @@ mod transaction;
 mod transitions;
 
 pub use attachments::Enclosures;
+pub use case_fields::{cc, cc_additions, copied, set_customer, tag};
 pub use deliver::{deliver, outbox, Delivered};
 pub use escalate::{escalate, Escalated};
 pub use intake::{intake, Taken};

@@ -57,6 +57,9 @@ pub(super) fn status_of(error: &Error) -> (StatusCode, &'static str) {
         | Error::NotAStore { .. }
         | Error::InvalidData { .. }
         | Error::UnknownAnalyst { .. }
+        | Error::UnknownCustomer { .. }
+        | Error::UnknownTag { .. }
+        | Error::CcOutsideDomains { .. }
         | Error::FollowUpOfOtherCustomer { .. }
         | Error::ImpactBeforeL2 { .. }
         | Error::StoreExists { .. }

@@ -69,6 +69,9 @@ fn exit_code_of(e: &CliError) -> ExitCode {
         | Error::NewerStore { .. }
         | Error::Busy { .. }
         | Error::UnknownAnalyst { .. }
+        | Error::UnknownCustomer { .. }
+        | Error::UnknownTag { .. }
+        | Error::CcOutsideDomains { .. }
         | Error::AttachmentNotAFile { .. }
         | Error::NoSuchAttachment { .. }
         | Error::AmbiguousAttachment { .. }
