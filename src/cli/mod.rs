@@ -358,6 +358,11 @@ pub fn warn_about(warning: &Warning) {
             crate::core::terminal::escape_line(analyst),
             crate::core::terminal::escape_line(&known.join(", "))
         )),
+        Warning::UnknownTagFilter { tag, known } => warn(&format!(
+            "tag \"{}\" is not in the tags of config.yaml; known tags: {}",
+            crate::core::terminal::escape_line(tag),
+            crate::core::terminal::escape_line(&known.join(", "))
+        )),
         Warning::UnknownCustomerFilter { customer, known } => warn(&format!(
             "customer \"{}\" is not in config.yaml; known customers: {}",
             crate::core::terminal::escape_line(customer),

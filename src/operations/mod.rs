@@ -167,6 +167,13 @@ pub enum Warning {
         /// The customers config.yaml names.
         known: Vec<String>,
     },
+    /// A tag given as a filter is not in config.yaml's `tags` (a typo lists nothing).
+    UnknownTagFilter {
+        /// The tag as given.
+        tag: String,
+        /// The tags config.yaml lists.
+        known: Vec<String>,
+    },
     /// Routing found nobody available at the tier: the case is unassigned.
     Unassigned {
         /// The case.

@@ -54,6 +54,10 @@ pub struct CaseView {
     pub follow_up_of: Option<String>,
     /// Message-ID of the opening e-mail or null.
     pub message_id: Option<String>,
+    /// Tags, sorted (internal; empty when none).
+    pub tags: Vec<String>,
+    /// Addresses copied on the case's mail, sorted (empty when none).
+    pub cc: Vec<String>,
     /// The cases that follow this one up (`show` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_ups: Option<Vec<String>>,
@@ -107,6 +111,15 @@ pub struct EventView {
     /// event is dated at that change); absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clock: Option<String>,
+    /// The customer a `set-customer` set; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+    /// The tags a `tag` event added (`+name`) and removed (`-name`); absent otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// The CC addresses an event added (`+addr`) and removed (`-addr`); absent otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cc: Vec<String>,
 }
 
 impl EventView {
@@ -127,6 +140,9 @@ impl EventView {
             message_id: event.message_id.clone(),
             attachments: event.attachments.clone(),
             clock: event.clock.as_ref().map(format_instant),
+            customer: event.customer.clone(),
+            tags: event.tags.iter().map(ToString::to_string).collect(),
+            cc: event.cc.iter().map(ToString::to_string).collect(),
         }
     }
 }
@@ -156,6 +172,8 @@ impl CaseView {
             overdue: is_overdue(s, &due.first_response_due, now),
             follow_up_of: s.follow_up_of.clone(),
             message_id: s.message_id.clone(),
+            tags: s.tags.clone(),
+            cc: s.cc.clone(),
             follow_ups: None,
             routing: None,
             description: None,
