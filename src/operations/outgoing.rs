@@ -205,6 +205,7 @@ pub fn message_of_event(
         },
         timezone,
         language,
+        cc: super::copied(bare, config),
     };
     match compose::compose(notice, &then, &details, mail, &template, &moment.key, now) {
         Ok(composed) => Ok(OutboxMessage {
