@@ -10,6 +10,8 @@ mod attachment_attacks;
 mod attachments;
 mod bad_input_case_files;
 mod bad_input_store;
+mod case_fields;
+mod case_fields_mail_portal;
 mod check;
 mod clean_tree;
 mod commit_note_attacks;
