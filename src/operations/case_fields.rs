@@ -118,17 +118,6 @@ pub fn cc_additions(case: &Case, config: &Config, candidates: &[String]) -> Vec<
     added.into_iter().map(ListChange::Add).collect()
 }
 
-/// The case's CC addresses that are still its customer's people: the ones
-/// mail is copied to and the portal shows the case to (after a
-/// `set-customer`, the old customer's people are no longer copied).
-pub fn copied(case: &Case, config: &Config) -> Vec<String> {
-    case.cc
-        .iter()
-        .filter(|a| config.is_address_of(&case.customer, a) && !is_contact(case, a))
-        .cloned()
-        .collect()
-}
-
 fn is_contact(case: &Case, address: &str) -> bool {
     case.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(address))
 }

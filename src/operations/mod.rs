@@ -56,13 +56,13 @@ mod transaction;
 mod transitions;
 
 pub use attachments::Enclosures;
-pub use case_fields::{cc, cc_additions, copied, set_customer, tag};
+pub use case_fields::{cc, cc_additions, set_customer, tag};
 pub use deliver::{deliver, outbox, Delivered};
 pub use escalate::{escalate, Escalated};
 pub use intake::{intake, Taken};
 pub use list::{auto_close_at, list, list_holding, list_streamed, ListFilter, ListOrder, Listed, Listing, HOLD_BYTES};
 pub use open::{draft, open, open_from_email, Draft, OpenRequest, Opened, Opening};
-pub use outgoing::notice_of;
+pub use outgoing::{copied, notice_of};
 pub use read::{case, digests, queue, queue_order, show, Queue, Shown};
 pub use remind::{remind, Reminded, Reminder};
 pub use reply::{reply, reply_from_email, Replied};

@@ -37,6 +37,18 @@ pub fn notice_of(action: ActionKind) -> Option<Notice> {
     }
 }
 
+/// The case's CC addresses that are still its customer's people, other
+/// than the contact: the ones its mail is copied to (after a
+/// `set-customer`, the old customer's people are no longer copied).
+pub fn copied(case: &Case, config: &Config) -> Vec<String> {
+    case.cc
+        .iter()
+        .filter(|a| config.is_address_of(&case.customer, a))
+        .filter(|a| !case.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(a)))
+        .cloned()
+        .collect()
+}
+
 /// The key of event `index` of `case`, which the sent ledger records: the
 /// same in every clone and after any merge (a merge may put another
 /// clone's events before it, so not its position): the case, the event's
@@ -205,7 +217,7 @@ pub fn message_of_event(
         },
         timezone,
         language,
-        cc: super::copied(bare, config),
+        cc: copied(bare, config),
     };
     match compose::compose(notice, &then, &details, mail, &template, &moment.key, now) {
         Ok(composed) => Ok(OutboxMessage {

@@ -46,6 +46,12 @@ fn tag_adds_and_removes_several_at_once_as_one_internal_event() {
     assert_eq!(events[2]["message"], "triage");
     let text = String::from_utf8(t.file(&id)).unwrap();
     assert!(text.contains("tags:\n- billing\n- sso\n"), "{text}");
+    let shown = t.stdout(&["show", &id, "--no-pager"]);
+    assert!(shown.contains("billing, sso"), "{shown}");
+    assert!(
+        shown.contains("tag  open -> open  tags=+billing,+ios  [internal]"),
+        "{shown}"
+    );
     t.run(&["check"]).success();
 }
 

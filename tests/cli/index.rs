@@ -148,7 +148,7 @@ fn a_corrupt_index_is_ignored_and_rebuilt() {
     for garbage in [
         "not an index at all\n".to_string(),
         format!(
-            "tickets-index 2\n{}\topen\t1\t2\t3\t4\t{{broken json\n\u{0}\u{1}garbage\n",
+            "tickets-index 3\n{}\topen\t1\t2\t3\t4\t{{broken json\n\u{0}\u{1}garbage\n",
             ids[0]
         ),
         String::new(),
@@ -156,7 +156,7 @@ fn a_corrupt_index_is_ignored_and_rebuilt() {
         fs::write(index_path(&t), garbage).expect("corrupt");
         assert_eq!(t.stdout(&["list", "--all", "--format", "json"]), good);
         let rebuilt = fs::read_to_string(index_path(&t)).expect("index");
-        assert!(rebuilt.starts_with("tickets-index 2\n"), "{rebuilt}");
+        assert!(rebuilt.starts_with("tickets-index 3\n"), "{rebuilt}");
         assert_eq!(t.stdout(&["list", "--all", "--format", "json"]), good);
     }
 }
