@@ -49,7 +49,7 @@ fn tag_adds_and_removes_several_at_once_as_one_internal_event() {
     let shown = t.stdout(&["show", &id, "--no-pager"]);
     assert!(shown.contains("billing, sso"), "{shown}");
     assert!(
-        shown.contains("tag  open -> open  tags=+billing,+ios  [internal]"),
+        shown.contains("open -> open  tags=+billing,+ios  [internal]"),
         "{shown}"
     );
     t.run(&["check"]).success();
