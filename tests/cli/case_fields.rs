@@ -297,3 +297,48 @@ fn a_store_of_format_2_is_read_written_and_checked_and_init_writes_3() {
     let newer = TestStore::with_config(&format!("format: 4\n{CONFIG}"));
     newer.run(&["list"]).code(5).stderr(contains("upgrade tickets"));
 }
+
+#[test]
+fn the_fast_reader_reads_tags_cc_and_corrections_as_the_full_parser_does() {
+    let t = store();
+    let id = t.open(&[
+        "--customer",
+        "Acme Corp",
+        "--summary",
+        "s",
+        "--email",
+        "ana@acme.example",
+    ]);
+    t.run(&["tag", &id, "+billing", "+ios"]).success();
+    t.run(&["cc", &id, "--add", "bo@acme.example"]).success();
+    t.run(&["set-customer", &id, "Globex", "-m", "moved"]).success();
+    let text = String::from_utf8(t.file(&id)).unwrap();
+    let full = tickets::format::parse_case(&t.case_path(&id), &text, Some(&id)).unwrap();
+    let fast = tickets::format::fast_reader::read_case(&text);
+    assert_eq!(fast.as_ref(), Some(&full), "{text}");
+    let digest = tickets::format::fast_reader::read_digest(&text).expect("the fast path");
+    assert_eq!(digest, tickets::core::digest::Digest::of(&full));
+    assert_eq!(digest.tags, ["billing", "ios"]);
+    // A removal (`-ios`) and odd items are left to the full parser, which is right.
+    t.run(&["tag", &id, "-ios"]).success();
+    let text = String::from_utf8(t.file(&id)).unwrap();
+    if let Some(fast) = tickets::format::fast_reader::read_case(&text) {
+        assert_eq!(
+            fast,
+            tickets::format::parse_case(&t.case_path(&id), &text, Some(&id)).unwrap()
+        );
+    }
+    for odd in [
+        "tags:\n- null\n",
+        "tags:\n- a: b\n",
+        "tags:\n",
+        "tags:\n- x\ntags:\n- y\n",
+        "tags:\n- [x]\n",
+    ] {
+        let edited = text.replacen("tags:\n- billing\n", odd, 1);
+        if let Some(fast) = tickets::format::fast_reader::read_case(&edited) {
+            let full = tickets::format::parse_case(&t.case_path(&id), &edited, Some(&id));
+            assert_eq!(Some(fast), full.ok(), "{edited}");
+        }
+    }
+}
