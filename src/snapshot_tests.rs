@@ -6,6 +6,7 @@
 use crate::core::case::Case;
 use crate::core::digest::Digest;
 use crate::core::lifecycle::{apply, auto_close_resolution, open, Action, NewCase};
+use crate::core::list_change::ListChange;
 use crate::core::targets::Due;
 use crate::core::targets::Policy;
 use crate::core::vocabulary::{Channel, Impact, Severity};
@@ -132,6 +133,24 @@ fn closed() -> Case {
     let mut new = new_case("RC-4HX8WZ2B", Channel::Portal, Some(Severity::Low), "alice");
     new.follow_up_of = Some("RC-AAAAAAAA".into());
     let case = open(new, "alice", t0());
+    let case = step(
+        &case,
+        Action::Tag {
+            changes: vec![ListChange::parse("+ios"), ListChange::parse("+billing")],
+            note: None,
+        },
+        "alice",
+        Duration::hours(1),
+    );
+    let case = step(
+        &case,
+        Action::Cc {
+            changes: vec![ListChange::parse("+bo@acme.example")],
+            note: Some("Bo runs the app".into()),
+        },
+        "alice",
+        Duration::hours(2),
+    );
     step(
         &case,
         Action::Close {
@@ -273,6 +292,24 @@ fn stats_view() {
     let stats = compute(&summaries, window, &policy, now());
     insta::assert_snapshot!("stats_view_json", json(&stats));
     insta::assert_snapshot!("stats_view_yaml", yaml(&stats));
+}
+
+#[test]
+fn tag_stats_view() {
+    let mut summaries: Vec<Digest> = [waiting(), escalated(), closed(), auto_closed(), unanswered()]
+        .iter()
+        .map(Digest::of)
+        .collect();
+    // A tag config.yaml no longer lists still gets its row, after the listed ones.
+    summaries[1].tags = vec!["legacy".into(), "ios".into()];
+    let mut accumulator = crate::operations::stats::TagAccumulator::new(
+        Window::default(),
+        &["sso".into(), "ios".into(), "billing".into()],
+    );
+    summaries.iter().for_each(|s| accumulator.add(s));
+    let view = accumulator.finish();
+    insta::assert_snapshot!("tag_stats_view_json", json(&view));
+    insta::assert_snapshot!("tag_stats_view_yaml", yaml(&view));
 }
 
 #[test]

@@ -70,6 +70,9 @@ impl ExitCode {
             | Error::UnknownAnalyst { .. }
             | Error::UnknownAnswer { .. }
             | Error::InvalidAnswerName { .. }
+            | Error::UnknownCustomer { .. }
+            | Error::UnknownTag { .. }
+            | Error::CcOutsideDomains { .. }
             | Error::FollowUpOfOtherCustomer { .. }
             | Error::MergeAcrossCustomers { .. }
             | Error::MergeIntoItself { .. }

@@ -171,6 +171,12 @@ pub enum Command {
     Portal(portal::PortalArgs),
     /// The store's canned answers (templates/answers/NAME.md): name and first line.
     Templates(templates::TemplatesArgs),
+    /// Correct a case's customer (internal; the portal's visibility follows it).
+    SetCustomer(set_customer::SetCustomerArgs),
+    /// Add (+TAG) and remove (-TAG) a case's tags (internal; config.yaml lists the tags).
+    Tag(tag::TagArgs),
+    /// Add and remove the customer's people copied on a case's mail (--add / --remove ADDR).
+    Cc(cc::CcArgs),
 }
 
 /// What every command needs: the store, the clock, the actor, the format.
@@ -356,6 +362,11 @@ pub fn warn_about(warning: &Warning) {
             crate::core::terminal::escape_line(analyst),
             crate::core::terminal::escape_line(&known.join(", "))
         )),
+        Warning::UnknownTagFilter { tag, known } => warn(&format!(
+            "tag \"{}\" is not in the tags of config.yaml; known tags: {}",
+            crate::core::terminal::escape_line(tag),
+            crate::core::terminal::escape_line(&known.join(", "))
+        )),
         Warning::UnknownCustomerFilter { customer, known } => warn(&format!(
             "customer \"{}\" is not in config.yaml; known customers: {}",
             crate::core::terminal::escape_line(customer),
@@ -503,6 +514,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve(args) => serve::run(&ctx()?, args),
         Command::Portal(args) => portal::run(&ctx()?, args),
         Command::Templates(args) => templates::run(&ctx()?, args),
+        Command::SetCustomer(args) => set_customer::run(&ctx()?, args),
+        Command::Tag(args) => tag::run(&ctx()?, args),
+        Command::Cc(args) => cc::run(&ctx()?, args),
     }
 }
 

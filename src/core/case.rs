@@ -1,6 +1,7 @@
 //! A support case as it is stored: one YAML file per case, fixed key order,
 //! history last and append-only.
 
+use crate::core::list_change::ListChange;
 use crate::core::vocabulary::{ActionKind, Channel, Impact, Level, Severity, Status};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -71,6 +72,14 @@ pub struct Case {
     /// The Message-ID of the e-mail that opened the case.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
+    /// The case's tags, from config.yaml's `tags:` (internal: never shown
+    /// to the customer); sorted, absent when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Addresses of the customer's people copied on every public message
+    /// (`Cc:`), besides the contact; sorted, absent when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cc: Vec<String>,
     /// The customer's description (untrusted text).
     pub description: String,
     /// The audit trail, oldest first; only ever appended to.
@@ -136,6 +145,17 @@ pub struct Event {
     /// from other events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged_from: Option<String>,
+    /// The customer after a `set-customer` (format 3). Absent from other
+    /// events, so files without it are written as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+    /// The tags a `tag` event adds (`+name`) and removes (`-name`) (format 3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<ListChange>,
+    /// The addresses a `cc` event (or a customer's message) adds (`+addr`)
+    /// and removes (`-addr`) (format 3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cc: Vec<ListChange>,
 }
 
 /// A file an event carries: a label and the content's address. The name is
@@ -184,6 +204,9 @@ impl Event {
             clock: None,
             merged_into: None,
             merged_from: None,
+            customer: None,
+            tags: Vec::new(),
+            cc: Vec::new(),
         }
     }
 }

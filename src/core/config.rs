@@ -42,6 +42,9 @@ pub struct Config {
     /// Limits on attachments (defaults: SPEC section 9).
     #[serde(default, skip_serializing_if = "AttachmentLimits::is_default")]
     pub attachments: AttachmentLimits,
+    /// The tags analysts may put on cases (`tag ID +name`), format 3.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
 }
 
 /// How large attachments may be (SPEC section 9): anything over a limit is
@@ -113,6 +116,7 @@ impl Default for Config {
             git: GitConfig::default(),
             mail: None,
             attachments: AttachmentLimits::default(),
+            tags: Vec::new(),
         }
     }
 }
@@ -327,6 +331,20 @@ impl Config {
         self.analysts.iter().find(|a| a.id == id)
     }
 
+    /// Whether `tag` is one of config.yaml's `tags` (exactly).
+    pub fn knows_tag(&self, tag: &str) -> bool {
+        self.tags.iter().any(|t| t == tag)
+    }
+
+    /// Whether `address` is at one of the customer's domains (case-insensitive).
+    pub fn is_address_of(&self, customer: &str, address: &str) -> bool {
+        let Some((_, domain)) = address.rsplit_once('@') else {
+            return false;
+        };
+        self.customer(customer)
+            .is_some_and(|c| c.domains.iter().any(|d| d.trim().eq_ignore_ascii_case(domain)))
+    }
+
     /// The customer with this name (case-insensitive).
     pub fn customer(&self, name: &str) -> Option<&Customer> {
         self.customers.iter().find(|c| c.name.eq_ignore_ascii_case(name))
@@ -375,6 +393,17 @@ impl Config {
             }
             if !seen.insert(analyst.id.as_str()) {
                 return Err(format!("analyst id {:?} appears twice in the roster", analyst.id));
+            }
+        }
+        let mut tags = std::collections::HashSet::new();
+        for tag in &self.tags {
+            if !crate::core::id::is_plain_word(tag) || tag.starts_with(['+', '-']) {
+                return Err(format!(
+                    "tag {tag:?} must be letters, digits, '.', '_' or '-', and not start with '-' or '.'"
+                ));
+            }
+            if !tags.insert(tag.as_str()) {
+                return Err(format!("tag {tag:?} appears twice in tags"));
             }
         }
         // Cases name their customer case-insensitively, and e-mail intake
@@ -459,6 +488,9 @@ fn is_default_hold_after(cases: &u32) -> bool {
 /// or config.yaml gains a field an older build would refuse. 2 added the
 /// event's `clock`, `mail.acknowledge_once_in_hours`,
 /// `mail.hold_after_cases_an_hour` and a customer's `timezone` and `language`.
+/// 3 added a merged case's `merged_into` and the events `merge` and
+/// `merged`, a case's `tags` and `cc`, the event's `customer`, `tags` and
+/// `cc` (`set-customer`, `tag`, `cc`), and config.yaml's `tags`.
 pub const FORMAT: u32 = 3;
 
 /// The format config.yaml says, read before the file is parsed (a newer

@@ -51,6 +51,12 @@ pub struct Digest {
     pub last_action: ActionKind,
     /// Whether a reminder was recorded in the current waiting period.
     pub reminded: bool,
+    /// The case's tags (`list --tag`, `stats --by tag`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// The addresses copied on the case (the portal's visibility).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cc: Vec<String>,
 }
 
 impl Digest {
@@ -78,6 +84,8 @@ impl Digest {
             message_id: case.message_id.clone(),
             last_action: case.history.last().map(|e| e.action).unwrap_or(ActionKind::Open),
             reminded: case.reminded_since_waiting(),
+            tags: case.tags.clone(),
+            cc: case.cc.clone(),
         }
     }
 }

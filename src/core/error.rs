@@ -386,6 +386,51 @@ pub enum Error {
         /// The other library's message.
         detail: String,
     },
+
+    /// A customer named for a case (`set-customer`) that config.yaml does not list.
+    #[error("customer {name:?} is not in {}{}", config.display(), nearest_hint(nearest))]
+    UnknownCustomer {
+        /// The name given.
+        name: String,
+        /// The config file whose customers it is not among.
+        config: PathBuf,
+        /// The listed customer nearest to it, if one is close.
+        nearest: Option<String>,
+    },
+
+    /// A tag that config.yaml's `tags:` does not list.
+    #[error("tag {tag:?} is not in the tags of {}{}; known tags: {}", config.display(), nearest_hint(nearest), if known.is_empty() { "(none)".to_string() } else { known.join(", ") })]
+    UnknownTag {
+        /// The tag given.
+        tag: String,
+        /// The config file whose tags it is not among.
+        config: PathBuf,
+        /// The listed tag nearest to it, if one is close.
+        nearest: Option<String>,
+        /// The listed tags.
+        known: Vec<String>,
+    },
+
+    /// An address to copy on a case that is not at one of its customer's domains.
+    #[error("{id}: {address} is not an address of {customer}'s domains ({}); only the customer's people can be copied", if domains.is_empty() { "none listed".to_string() } else { domains.join(", ") })]
+    CcOutsideDomains {
+        /// The case.
+        id: String,
+        /// The address given.
+        address: String,
+        /// The case's customer.
+        customer: String,
+        /// The customer's domains in config.yaml.
+        domains: Vec<String>,
+    },
+}
+
+/// The hint after an unknown name: `; did you mean "X"?`, or nothing.
+fn nearest_hint(nearest: &Option<String>) -> String {
+    nearest
+        .as_ref()
+        .map(|n| format!("; did you mean {n:?}?"))
+        .unwrap_or_default()
 }
 
 fn too_large(id: &str, size: u64, limit: u64, cap: u64, closed: bool) -> String {

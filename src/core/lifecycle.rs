@@ -3,6 +3,7 @@
 
 use crate::core::case::{Case, Event};
 use crate::core::error::{Error, Result};
+use crate::core::list_change::{apply_all, ListChange};
 use crate::core::vocabulary::{ActionKind, Channel, Impact, Level, Severity, Status};
 use chrono::{DateTime, Duration, Utc};
 
@@ -48,6 +49,12 @@ pub const TRANSITIONS: &[(ActionKind, &[Status])] = &[
         ActionKind::Merged,
         &[Open, AtInvestigation, WaitingForCustomer, Escalated],
     ),
+    (
+        ActionKind::SetCustomer,
+        &[Open, AtInvestigation, WaitingForCustomer, Escalated],
+    ),
+    (ActionKind::Tag, &[Open, AtInvestigation, WaitingForCustomer, Escalated]),
+    (ActionKind::Cc, &[Open, AtInvestigation, WaitingForCustomer, Escalated]),
 ];
 
 /// The commands allowed from a status, in table order.
@@ -145,6 +152,27 @@ pub enum Action {
         /// Why, for support.
         note: Option<String>,
     },
+    /// Corrects the case's customer; the status stays.
+    SetCustomer {
+        /// The customer's name, as in config.yaml.
+        customer: String,
+        /// Why, recorded in history.
+        note: Option<String>,
+    },
+    /// Adds and removes tags; the status stays.
+    Tag {
+        /// The changes, in order.
+        changes: Vec<ListChange>,
+        /// Why, recorded in history.
+        note: Option<String>,
+    },
+    /// Adds addresses to and removes them from the CC list; the status stays.
+    Cc {
+        /// The changes, in order.
+        changes: Vec<ListChange>,
+        /// Why, recorded in history.
+        note: Option<String>,
+    },
 }
 
 impl Action {
@@ -163,6 +191,9 @@ impl Action {
             Action::Note { .. } => ActionKind::Note,
             Action::Merge { .. } => ActionKind::Merge,
             Action::Merged { .. } => ActionKind::Merged,
+            Action::SetCustomer { .. } => ActionKind::SetCustomer,
+            Action::Tag { .. } => ActionKind::Tag,
+            Action::Cc { .. } => ActionKind::Cc,
         }
     }
 }
@@ -222,6 +253,8 @@ pub fn open(new: NewCase, actor: &str, now: DateTime<Utc>) -> Case {
         follow_up_of: new.follow_up_of,
         merged_into: None,
         message_id: new.message_id,
+        tags: Vec::new(),
+        cc: Vec::new(),
         description: new.description,
         history: vec![event],
     }
@@ -354,6 +387,21 @@ pub fn apply_in_place(next: &mut Case, action: &Action, actor: &str, now: DateTi
         Action::Merged { from, note } => {
             event.message = note.clone();
             event.merged_from = Some(from.clone());
+        }
+        Action::SetCustomer { customer, note } => {
+            next.customer = customer.clone();
+            event.customer = Some(customer.clone());
+            event.message = note.clone();
+        }
+        Action::Tag { changes, note } => {
+            apply_all(&mut next.tags, changes);
+            event.tags = changes.clone();
+            event.message = note.clone();
+        }
+        Action::Cc { changes, note } => {
+            apply_all(&mut next.cc, changes);
+            event.cc = changes.clone();
+            event.message = note.clone();
         }
     }
     // The waiting clock runs only while waiting for the customer.
@@ -498,6 +546,18 @@ pub fn action_of(event: &Event) -> Option<Action> {
             from: event.merged_from.clone()?,
             note: message,
         },
+        ActionKind::SetCustomer => Action::SetCustomer {
+            customer: event.customer.clone()?,
+            note: message,
+        },
+        ActionKind::Tag => Action::Tag {
+            changes: event.tags.clone(),
+            note: message,
+        },
+        ActionKind::Cc => Action::Cc {
+            changes: event.cc.clone(),
+            note: message,
+        },
     })
 }
 
@@ -599,6 +659,7 @@ fn replay_checked(
         return Err(fail(0, "the open event must record level l1 and a severity".into()));
     }
     carry_attachments(&mut state, first).map_err(|why| fail(0, why))?;
+    carry_cc(&mut state, first).map_err(|why| fail(0, why))?;
     on_step(0, &state);
     for (index, event) in case.history.iter().enumerate().skip(1) {
         if event.at < state.updated_at {
@@ -620,6 +681,9 @@ fn replay_checked(
         apply_in_place(&mut state, &action, &event.actor, event.at).map_err(|e| fail(index, e.to_string()))?;
         carry_attachments(&mut state, event).map_err(|why| fail(index, why))?;
         carry_clock(&mut state, event).map_err(|why| fail(index, why))?;
+        if event.action != ActionKind::Cc {
+            carry_cc(&mut state, event).map_err(|why| fail(index, why))?;
+        }
         let produced = state.history.last();
         if produced != Some(event) {
             let produced =
@@ -646,6 +710,33 @@ pub fn may_carry_attachments(action: ActionKind) -> bool {
         action,
         ActionKind::Open | ActionKind::Reply | ActionKind::RequestInfo | ActionKind::Close
     )
+}
+
+/// Gives the last event of `state` (just produced by the life cycle) the
+/// CC addresses `recorded` adds, and adds them to the case: an `open` or a
+/// `reply` that came by e-mail copies the customer's people it was sent to.
+/// Refused on other events (a `cc` event records its own), and for removals.
+pub fn carry_cc(state: &mut Case, recorded: &Event) -> Result<(), String> {
+    if recorded.cc.is_empty() {
+        return Ok(());
+    }
+    if !matches!(recorded.action, ActionKind::Open | ActionKind::Reply) {
+        return Err(format!(
+            "a {} event carries cc changes; only cc, open and reply do",
+            recorded.action
+        ));
+    }
+    if recorded.cc.iter().any(|c| matches!(c, ListChange::Remove(_))) {
+        return Err(format!(
+            "a {} event removes a cc address; only cc does",
+            recorded.action
+        ));
+    }
+    apply_all(&mut state.cc, &recorded.cc);
+    if let Some(last) = state.history.last_mut() {
+        last.cc = recorded.cc.clone();
+    }
+    Ok(())
 }
 
 /// Gives the last event of `state` (just produced by the life cycle) the
@@ -824,6 +915,74 @@ mod tests {
     }
 
     #[test]
+    fn set_customer_tag_and_cc_change_fields_not_the_status_and_replay() {
+        let asked = ask(&case(), 0);
+        let moved = step(
+            &asked,
+            Action::SetCustomer {
+                customer: "Globex".into(),
+                note: Some("wrong account".into()),
+            },
+            1,
+        );
+        let tagged = step(
+            &moved,
+            Action::Tag {
+                changes: vec![ListChange::parse("+ios"), ListChange::parse("+billing")],
+                note: None,
+            },
+            1,
+        );
+        let untagged = step(
+            &tagged,
+            Action::Tag {
+                changes: vec![ListChange::parse("-ios")],
+                note: None,
+            },
+            2,
+        );
+        let copied = step(
+            &untagged,
+            Action::Cc {
+                changes: vec![ListChange::parse("+bo@globex.example")],
+                note: None,
+            },
+            2,
+        );
+        assert_eq!(copied.customer, "Globex");
+        assert_eq!(copied.tags, ["billing"]);
+        assert_eq!(copied.cc, ["bo@globex.example"]);
+        assert_eq!(copied.status, WaitingForCustomer, "no status change");
+        assert_eq!(copied.waiting_since, asked.waiting_since, "the waiting clock runs on");
+        assert_eq!(copied.history[2].customer.as_deref(), Some("Globex"));
+        assert_eq!(replay(&copied), Ok(copied.clone()));
+        for kind in [ActionKind::SetCustomer, ActionKind::Tag, ActionKind::Cc] {
+            assert_eq!(kind.visibility(), crate::core::vocabulary::Visibility::Internal);
+            assert!(!kind.is_first_response());
+        }
+    }
+
+    #[test]
+    fn a_reply_may_carry_cc_additions_and_nothing_else_does() {
+        let mut replied = step(
+            &case(),
+            Action::Reply {
+                message: "see Bo".into(),
+                message_id: None,
+            },
+            1,
+        );
+        let mut carried = replied.history.last().cloned().unwrap();
+        carried.cc = vec![ListChange::parse("+bo@acme.example")];
+        carry_cc(&mut replied, &carried).unwrap();
+        assert_eq!(replied.cc, ["bo@acme.example"]);
+        assert_eq!(replay(&replied), Ok(replied.clone()));
+        let mut note = step(&replied, Action::Note { message: "n".into() }, 2);
+        note.history.last_mut().unwrap().cc = vec![ListChange::parse("+x@acme.example")];
+        assert!(replay(&note).is_err(), "a note carries no cc");
+    }
+
+    #[test]
     fn the_recorded_rule_reads_back_from_the_resolution() {
         assert_eq!(auto_close_days_recorded(&auto_close_resolution(12)), Some(12));
         assert_eq!(auto_close_days_recorded("Auto-closed: soon"), None);
@@ -902,7 +1061,7 @@ mod tests {
         else {
             panic!("investigate twice is refused");
         };
-        assert!(allowed.ends_with("note, merge"), "{allowed}");
+        assert!(allowed.contains("note, merge"), "{allowed}");
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod error;
 pub mod git_error;
 pub mod id;
 pub mod lifecycle;
+pub mod list_change;
 pub mod mail_refusal;
 pub mod program;
 pub mod progress;

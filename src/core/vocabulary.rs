@@ -157,6 +157,12 @@ vocabulary! {
         Merge => "merge",
         /// Another case was merged into this one (`merged_from` names it); no status change.
         Merged => "merged",
+        /// The case's customer corrected; no status change.
+        SetCustomer => "set-customer",
+        /// Tags added or removed; no status change.
+        Tag => "tag",
+        /// Addresses added to or removed from the case's CC list; no status change.
+        Cc => "cc",
     }
 }
 
@@ -189,7 +195,10 @@ impl ActionKind {
             | ActionKind::Escalate
             | ActionKind::Assign
             | ActionKind::Reassess
-            | ActionKind::Note => Visibility::Internal,
+            | ActionKind::Note
+            | ActionKind::SetCustomer
+            | ActionKind::Tag
+            | ActionKind::Cc => Visibility::Internal,
         }
     }
 

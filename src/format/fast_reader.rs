@@ -12,6 +12,7 @@
 
 use crate::core::case::{Case, Event};
 use crate::core::digest::Digest;
+use crate::core::list_change::ListChange;
 use crate::core::time::parse_instant;
 use crate::core::vocabulary::{ActionKind, Channel, Impact, Level, Severity, Status};
 use chrono::{DateTime, Utc};
@@ -51,6 +52,7 @@ const EVENT_KEYS: &[&str] = &[
     "severity",
     "impact",
     "message_id",
+    "customer",
 ];
 
 /// Keys whose text is only checked, never used: building it would be waste.
@@ -97,14 +99,18 @@ fn position(keys: &[&str], key: &str) -> Option<usize> {
         "severity" => 8,
         "impact" => 9,
         "message_id" => 10,
+        "customer" => 11,
         _ => return None,
     })
 }
 
-/// One mapping's values, by position in its key list.
+/// One mapping's values, by position in its key list, and its lists of
+/// strings (`tags`, `cc`), format 3.
 struct Fields<'a> {
     keys: &'static [&'static str],
     values: Vec<Option<Cow<'a, str>>>,
+    tags: Option<Vec<String>>,
+    cc: Option<Vec<String>>,
 }
 
 impl<'a> Fields<'a> {
@@ -112,7 +118,23 @@ impl<'a> Fields<'a> {
         Fields {
             keys,
             values: vec![None; keys.len()],
+            tags: None,
+            cc: None,
         }
+    }
+
+    /// Stores a list of strings; `None` for another key or a repeated one.
+    fn set_list(&mut self, key: &str, items: Vec<String>) -> Option<()> {
+        let slot = match key {
+            "tags" => &mut self.tags,
+            "cc" => &mut self.cc,
+            _ => return None,
+        };
+        if slot.is_some() {
+            return None;
+        }
+        *slot = Some(items);
+        Some(())
     }
 
     /// Stores a value; `None` for an unknown or repeated key.
@@ -219,6 +241,11 @@ fn read_fields(text: &str, keep_all: bool) -> Option<(Fields<'_>, Vec<Fields<'_>
             return None;
         }
         let (key, rest) = split_key(line)?;
+        if rest.is_empty() && matches!(key, "tags" | "cc") {
+            let items = list_items(&mut lines, "- ")?;
+            case.set_list(key, items)?;
+            continue;
+        }
         if key == "history" {
             if !rest.is_empty() {
                 return None;
@@ -251,10 +278,33 @@ fn event<'a>(lines: &mut Lines<'a>, keep_all: bool) -> Option<Fields<'a>> {
         }
         lines.advance();
         let (key, rest) = split_key(inner)?;
+        if rest.is_empty() && matches!(key, "tags" | "cc") {
+            let items = list_items(lines, "  - ")?;
+            fields.set_list(key, items)?;
+            continue;
+        }
         let value = scalar(rest, lines, 2, keep_all || !is_unused(key))?;
         fields.set(key, value)?;
     }
     Some(fields)
+}
+
+/// The items of a block sequence of plain or quoted one-line strings, each
+/// line starting with `prefix`; `None` for an empty one or anything else.
+fn list_items(lines: &mut Lines<'_>, prefix: &str) -> Option<Vec<String>> {
+    let mut items = Vec::new();
+    while let Some(item) = lines.peek().and_then(|l| l.strip_prefix(prefix)) {
+        lines.advance();
+        if item.starts_with(['|', '>']) {
+            return None;
+        }
+        let mut none = Lines {
+            lines: Vec::new(),
+            next: 0,
+        };
+        items.push(scalar(item, &mut none, 0, true)?.into_owned());
+    }
+    (!items.is_empty()).then_some(items)
 }
 
 /// `key: rest` or `key:` at the start of a line.
@@ -454,6 +504,22 @@ fn plain(rest: &str) -> Option<Cow<'_, str>> {
     Some(Cow::Borrowed(rest))
 }
 
+/// An event's recorded list changes, each `+item` or `-item` as the full
+/// parser reads them; `None` when one is not.
+fn changes(items: &Option<Vec<String>>) -> Option<Vec<ListChange>> {
+    let Some(items) = items else {
+        return Some(Vec::new());
+    };
+    items
+        .iter()
+        .map(|item| match item.split_at_checked(1) {
+            Some(("+", rest)) if !rest.is_empty() => Some(ListChange::Add(rest.to_string())),
+            Some(("-", rest)) if !rest.is_empty() => Some(ListChange::Remove(rest.to_string())),
+            _ => None,
+        })
+        .collect()
+}
+
 fn instant(text: Option<&str>) -> Option<Option<DateTime<Utc>>> {
     match text {
         None => Some(None),
@@ -480,6 +546,8 @@ fn build(mut case: Fields, events: Vec<Fields>) -> Option<Digest> {
         vocabulary::<Level>(e.get("level"))?;
         vocabulary::<Severity>(e.get("severity"))?;
         vocabulary::<Impact>(e.get("impact"))?;
+        changes(&e.tags)?;
+        changes(&e.cc)?;
         parsed.push((at, action));
     }
     let waiting_since = instant(case.get("waiting_since"))?;
@@ -514,6 +582,8 @@ fn build(mut case: Fields, events: Vec<Fields>) -> Option<Digest> {
         message_id: case.take("message_id"),
         last_action: parsed.last()?.1,
         reminded,
+        tags: case.tags.take().unwrap_or_default(),
+        cc: case.cc.take().unwrap_or_default(),
     })
 }
 
@@ -540,6 +610,9 @@ fn build_case(mut case: Fields, events: Vec<Fields>) -> Option<Case> {
             // Nor these: a merge's events are left to the full parser.
             merged_into: None,
             merged_from: None,
+            customer: e.take("customer"),
+            tags: changes(&e.tags)?,
+            cc: changes(&e.cc)?,
         });
     }
     Some(Case {
@@ -563,6 +636,8 @@ fn build_case(mut case: Fields, events: Vec<Fields>) -> Option<Case> {
         // Not one of CASE_KEYS: a merged case is left to the full parser.
         merged_into: None,
         message_id: case.take("message_id"),
+        tags: case.tags.take().unwrap_or_default(),
+        cc: case.cc.take().unwrap_or_default(),
         description: case.take("description")?,
         history,
     })

@@ -212,7 +212,13 @@ pub fn merge_cases(
             )?;
         )*};
     }
-    pick_fields!(summary, customer, email, channel, follow_up_of, message_id, description);
+    pick_fields!(summary, email, channel, follow_up_of, message_id, description);
+    // The customer is the history's once a side corrected it (`set-customer`):
+    // the replay below ends at the last correction in time order.
+    let corrected = |case: &Case| case.history.iter().any(|e| e.action == ActionKind::SetCustomer);
+    if !corrected(ours) && !corrected(theirs) {
+        pick_fields!(customer);
+    }
 
     let history = union_in_time_order(&ours.history, &theirs.history);
     replay_merged(merged, history, auto_close_after_days)
@@ -253,7 +259,7 @@ fn reject_new_hand_edits(ancestor: Option<&Case>, case: &Case, side: &str) -> Re
 }
 
 /// The fields a case's history produces, by name, in a comparable spelling.
-fn derived_fields(case: &Case) -> [(&'static str, String); 11] {
+fn derived_fields(case: &Case) -> [(&'static str, String); 13] {
     [
         ("severity", format!("{:?}", case.severity)),
         ("status", format!("{:?}", case.status)),
@@ -266,6 +272,8 @@ fn derived_fields(case: &Case) -> [(&'static str, String); 11] {
         ("first_response_at", format!("{:?}", case.first_response_at)),
         ("resolution", format!("{:?}", case.resolution)),
         ("merged_into", format!("{:?}", case.merged_into)),
+        ("tags", format!("{:?}", case.tags)),
+        ("cc", format!("{:?}", case.cc)),
     ]
 }
 
@@ -404,6 +412,9 @@ fn replay_merged(fields: Case, history: Vec<(Side, Event)>, auto_close_after_day
         })?;
         lifecycle::carry_attachments(&mut next, &event).map_err(|why| refusal(&id, side, &event, &state, why))?;
         lifecycle::carry_clock(&mut next, &event).map_err(|why| refusal(&id, side, &event, &state, why))?;
+        if event.action != ActionKind::Cc {
+            lifecycle::carry_cc(&mut next, &event).map_err(|why| refusal(&id, side, &event, &state, why))?;
+        }
         let Some(produced) = next.history.last() else {
             return Err(refusal(&id, side, &event, &state, "it produced no event".into()));
         };
@@ -595,6 +606,70 @@ mod tests {
         match m {
             Merged::Clean(t) => panic!("expected a conflict, got\n{t}"),
             Merged::Conflict { text, reason } => (String::from_utf8(text).unwrap(), reason),
+        }
+    }
+
+    #[test]
+    fn tags_cc_and_a_customer_changed_on_both_sides_keep_both_in_both_directions() {
+        use crate::core::list_change::ListChange;
+        let changes = |items: &[&str]| items.iter().map(|i| ListChange::parse(i)).collect::<Vec<_>>();
+        let o = apply(
+            &base(),
+            Action::Tag {
+                changes: changes(&["+ios"]),
+                note: None,
+            },
+            "alice",
+            1,
+        );
+        let ours = apply(
+            &apply(
+                &o,
+                Action::Tag {
+                    changes: changes(&["+billing"]),
+                    note: None,
+                },
+                "alice",
+                2,
+            ),
+            Action::Cc {
+                changes: changes(&["+bo@acme.example"]),
+                note: None,
+            },
+            "alice",
+            2,
+        );
+        let theirs = apply(
+            &apply(
+                &o,
+                Action::Tag {
+                    changes: changes(&["-ios", "+sso"]),
+                    note: None,
+                },
+                "bruno",
+                3,
+            ),
+            Action::Cc {
+                changes: changes(&["+cy@acme.example"]),
+                note: None,
+            },
+            "bruno",
+            3,
+        );
+        let theirs = apply(
+            &theirs,
+            Action::SetCustomer {
+                customer: "Globex".into(),
+                note: None,
+            },
+            "bruno",
+            4,
+        );
+        for (a, b) in [(&ours, &theirs), (&theirs, &ours)] {
+            let merged = clean(merge(&o, a, b));
+            assert_eq!(merged.tags, ["billing", "sso"]);
+            assert_eq!(merged.cc, ["bo@acme.example", "cy@acme.example"]);
+            assert_eq!(merged.customer, "Globex");
         }
     }
 

@@ -322,6 +322,8 @@ pub struct Details {
     pub timezone: Option<chrono_tz::Tz>,
     /// The customer's language tag (English when none).
     pub language: Option<String>,
+    /// The customer's people copied on the message (`Cc:`), plain addresses.
+    pub cc: Vec<String>,
 }
 
 /// A composed message, ready to queue.
@@ -329,6 +331,8 @@ pub struct Details {
 pub struct Composed {
     /// The recipient's address, without a display name.
     pub to: String,
+    /// The addresses copied (`Cc:`), plain, in the header's order.
+    pub cc: Vec<String>,
     /// The subject, `[ID] summary`.
     pub subject: String,
     /// The message's own `Message-ID`, without angle brackets.
@@ -353,6 +357,7 @@ impl Composed {
             event_message: None,
             from: envelope_sender(mail).unwrap_or_default(),
             to: self.to,
+            cc: self.cc,
             subject: self.subject,
             message_id: self.message_id,
             state: DeliveryState::Queued,
@@ -473,6 +478,14 @@ pub fn compose(
     if let Some(reply_to) = &mail.reply_to {
         builder = builder.reply_to(parse_mailbox("mail.reply_to", reply_to).map_err(ComposeError::Address)?);
     }
+    let mut cc = Vec::new();
+    for address in &details.cc {
+        let copied = contact_mailbox(address)?;
+        if copied.email != to.email && !cc.contains(&copied.email.to_string()) {
+            cc.push(copied.email.to_string());
+            builder = builder.cc(copied);
+        }
+    }
     if !starts_thread {
         builder = builder.in_reply_to(format!("<{root}>")).references(format!("<{root}>"));
     }
@@ -482,7 +495,9 @@ pub fn compose(
             value.to_string(),
         ));
     }
-    finish(builder, body, to.email.to_string(), subject, message_id)
+    let mut composed = finish(builder, body, to.email.to_string(), subject, message_id)?;
+    composed.cc = cc;
+    Ok(composed)
 }
 
 /// `text` with every run of blank lines cut to one.
@@ -558,6 +573,7 @@ fn finish(
         .map_err(|e| ComposeError::Build(e.to_string()))?;
     Ok(Composed {
         to,
+        cc: Vec::new(),
         subject,
         message_id,
         bytes: message.formatted(),

@@ -166,6 +166,10 @@ fn check_structure(raw: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// The most addresses of a message's `To:` and `Cc:` that are looked at
+/// for copying on its case: a message to a crowd copies nobody past these.
+pub const MAX_COPIED: usize = 50;
+
 /// What a message says, decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email {
@@ -189,6 +193,10 @@ pub struct Email {
     /// a bounce, a list): such a message is never taken as the customer
     /// speaking, and never answered (RFC 3834).
     pub automatic: Option<String>,
+    /// The other addresses the message went to (`To:` and `Cc:`), plain and
+    /// lower case, each once: the customer's people among them are copied
+    /// on the case (untrusted: checked against the customer's domains).
+    pub copied: Vec<String>,
 }
 
 /// One attachment of a message, decoded.
@@ -606,8 +614,18 @@ pub fn parse(raw: &[u8]) -> Result<Email> {
     } else {
         body
     };
+    let mut copied: Vec<String> = Vec::new();
+    for header in [message.to(), message.cc()] {
+        for address in header.into_iter().flat_map(|a| a.iter()).filter_map(|a| a.address()) {
+            let address = address.trim().to_ascii_lowercase();
+            if address != from.to_ascii_lowercase() && !copied.contains(&address) && copied.len() < MAX_COPIED {
+                copied.push(address);
+            }
+        }
+    }
     Ok(Email {
         automatic,
+        copied,
         from,
         domain,
         subject: one_line(message.subject().unwrap_or("")),

@@ -61,9 +61,15 @@ impl Transport {
     /// Sends one message: `from` and `to` are the envelope's addresses.
     /// The error is the transport's own words, for the outbox.
     pub fn send(&self, from: &str, to: &str, bytes: &[u8]) -> Result<(), String> {
+        self.send_copied(from, to, &[], bytes)
+    }
+
+    /// [`Transport::send`] to `to` and the addresses `cc` (the envelope's
+    /// recipients over SMTP; `sendmail -t` reads them from the headers).
+    pub fn send_copied(&self, from: &str, to: &str, cc: &[String], bytes: &[u8]) -> Result<(), String> {
         match self {
             Transport::Sendmail { program, args } => send_with_program(program, args, bytes),
-            Transport::Smtp { url, credentials } => send_by_smtp(url, credentials.as_ref(), from, to, bytes),
+            Transport::Smtp { url, credentials } => send_by_smtp(url, credentials.as_ref(), from, to, cc, bytes),
         }
     }
 
@@ -120,13 +126,17 @@ fn send_by_smtp(
     credentials: Option<&(String, String)>,
     from: &str,
     to: &str,
+    cc: &[String],
     bytes: &[u8],
 ) -> Result<(), String> {
     use lettre::address::{Address, Envelope};
     use lettre::Transport as _;
     let from: Address = from.parse().map_err(|e| format!("envelope sender {from:?}: {e}"))?;
-    let to: Address = to.parse().map_err(|e| format!("recipient {to:?}: {e}"))?;
-    let envelope = Envelope::new(Some(from), vec![to]).map_err(|e| e.to_string())?;
+    let mut recipients: Vec<Address> = vec![to.parse().map_err(|e| format!("recipient {to:?}: {e}"))?];
+    for copied in cc {
+        recipients.push(copied.parse().map_err(|e| format!("recipient {copied:?}: {e}"))?);
+    }
+    let envelope = Envelope::new(Some(from), recipients).map_err(|e| e.to_string())?;
     let mut builder = lettre::SmtpTransport::from_url(url)
         .map_err(|e| format!("TICKETS_SMTP_URL {url:?}: {e}"))?
         .timeout(Some(std::time::Duration::from_secs(30)));

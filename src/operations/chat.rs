@@ -78,6 +78,7 @@ impl ChatNote {
             event_message: None,
             from: String::new(),
             to: CHAT_RECIPIENT.to_string(),
+            cc: Vec::new(),
             subject: self.text.clone(),
             message_id: self.record_id(),
             state: DeliveryState::Failed,
@@ -153,6 +154,7 @@ pub fn notify(session: &Session, webhook: Option<&Webhook>, dry_run: bool) -> Re
                     subject: note.text.clone(),
                     attempts: note.attempts,
                     withheld: None,
+                    cc: Vec::new(),
                 };
                 {
                     let lock = store.lock(session.lock_wait)?;

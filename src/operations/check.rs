@@ -773,6 +773,54 @@ fn check_references(path: &Path, case: &Case, text: &str, config: &Config, repor
             ),
         );
     }
+    check_case_fields(path, case, text, config, report);
+}
+
+/// Tags, CC and customer corrections (format 3): a tag config.yaml no
+/// longer lists and a correction to a customer it does not list are
+/// warnings (the lists change; the history stays); an address copied on an
+/// active case outside its customer's domains is an error (the desk does
+/// not copy it on mail nor show it the case, and nobody would know why).
+fn check_case_fields(path: &Path, case: &Case, text: &str, config: &Config, report: &mut Report) {
+    for tag in case.tags.iter().filter(|t| !config.knows_tag(t)) {
+        report.push(
+            path,
+            line_of_key(text, "tags"),
+            Gravity::Warning,
+            "unknown-tag",
+            format!("tag {tag} is not in the tags of config.yaml"),
+        );
+    }
+    for address in case.cc.iter().filter(|a| !config.is_address_of(&case.customer, a)) {
+        let gravity = if case.status == Status::Closed {
+            Gravity::Warning
+        } else {
+            Gravity::Error
+        };
+        report.push(
+            path,
+            line_of_key(text, "cc"),
+            gravity,
+            "cc-outside-domains",
+            format!(
+                "cc {address} is not at a domain of customer {} in config.yaml; it is neither copied on mail nor shown the case",
+                case.customer
+            ),
+        );
+    }
+    for (index, event) in case.history.iter().enumerate() {
+        if let Some(customer) = &event.customer {
+            if config.customer(customer).is_none() && *customer != case.customer {
+                report.push(
+                    path,
+                    line_of_event(text, index),
+                    Gravity::Warning,
+                    "unknown-customer",
+                    format!("history event {index} sets customer {customer}, who is not in config.yaml"),
+                );
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1095,6 +1143,36 @@ mod tests {
         let problem = only(&check(&store).unwrap(), "unknown-customer");
         assert_eq!(problem.gravity, Gravity::Warning);
         assert!(problem.message.starts_with("customer Initech is not in config.yaml"));
+    }
+
+    #[test]
+    fn unknown_tags_and_cc_outside_the_domains_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        store
+            .init("tags: [ios]\ncustomers: [{name: Acme Corp, domains: [acme.example]}, {name: Globex, domains: [globex.example]}]\n")
+            .unwrap();
+        let id = open(&store, OpenRequest::new("Acme Corp", "Push"));
+        let session = Session {
+            store: store.clone(),
+            actor: "alice".into(),
+            now: crate::core::time::parse_instant("2026-11-19T11:00:00Z").unwrap(),
+            lock_wait: std::time::Duration::from_secs(1),
+        };
+        operations::tag(&session, &id, &["+ios".into()], None).unwrap();
+        operations::cc(&session, &id, &["bo@acme.example".into()], &[], None).unwrap();
+        assert!(check(&store).unwrap().problems.is_empty());
+        operations::set_customer(&session, &id, "globex", None).unwrap();
+        fs::write(
+            store.config_path(),
+            "customers: [{name: Acme Corp, domains: [acme.example]}, {name: Globex, domains: [globex.example]}]\n",
+        )
+        .unwrap();
+        let report = check(&store).unwrap();
+        assert_eq!(only(&report, "unknown-tag").gravity, Gravity::Warning);
+        let outside = only(&report, "cc-outside-domains");
+        assert_eq!(outside.gravity, Gravity::Error);
+        assert!(outside.message.contains("bo@acme.example"), "{}", outside.message);
     }
 
     #[test]

@@ -89,6 +89,7 @@ fn sent_message(entry: &SentEntry) -> OutboxMessage {
         event_message: None,
         from: String::new(),
         to: entry.to.clone(),
+        cc: entry.cc.clone(),
         subject: entry.subject.clone(),
         message_id: entry.message_id.clone(),
         state: DeliveryState::Sent,
@@ -245,6 +246,7 @@ fn withheld_entry(
         subject: String::new(),
         attempts: 0,
         withheld: Some(reason),
+        cc: Vec::new(),
     }
 }
 
@@ -431,6 +433,7 @@ pub fn deliver(
                     subject: String::new(),
                     attempts: 0,
                     withheld: Some(reason.clone()),
+                    cc: Vec::new(),
                 };
                 written.push(store.record_sent(&lock, &entry)?);
                 record.sent.insert(entry_hash(&entry.case, &entry.key));
@@ -464,6 +467,7 @@ pub fn deliver(
             subject: message.subject.clone(),
             attempts: message.attempts,
             withheld: None,
+            cc: message.cc.clone(),
         };
         match hand_over(store, transport, &delivery_lock, &mut message, |m| with_files(store, m))? {
             HandOver::Sent => {
@@ -591,7 +595,7 @@ fn hand_over(
     store.update_message(delivery_lock, message)?;
     let outcome = bytes(message).and_then(|bytes| {
         if addressed_only_to_its_recipient(message) {
-            transport.send(&message.from, &message.to, &bytes)
+            transport.send_copied(&message.from, &message.to, &message.cc, &bytes)
         } else {
             Err("the message's own headers name another recipient".into())
         }
@@ -626,9 +630,10 @@ fn refuse_a_versioned_outbox(session: &Session) -> Result<()> {
     ))
 }
 
-/// Whether the message's own headers send it to its recipient alone: with
-/// `sendmail -t` the headers, not the outbox's `to`, choose the recipients,
-/// and a message planted in `.tickets/` could name anyone there.
+/// Whether the message's own headers send it to its recipients alone (its
+/// `to`, and its `cc` in one `Cc:` header): with `sendmail -t` the headers,
+/// not the outbox's `to`, choose the recipients, and a message planted in
+/// `.tickets/` could name anyone there.
 fn addressed_only_to_its_recipient(message: &OutboxMessage) -> bool {
     let Some(parsed) = mail_parser::MessageParser::default().parse(message.message.as_bytes()) else {
         return false;
@@ -645,9 +650,11 @@ fn addressed_only_to_its_recipient(message: &OutboxMessage) -> bool {
             .unwrap_or_default()
     };
     let counted = |name: &str| parsed.header_values(name).count();
+    let copied: Vec<String> = message.cc.iter().map(|a| a.to_ascii_lowercase()).collect();
     addresses(parsed.to()) == vec![message.to.to_ascii_lowercase()]
         && counted("To") == 1
-        && counted("Cc") == 0
+        && addresses(parsed.cc()) == copied
+        && counted("Cc") == usize::from(!copied.is_empty())
         && counted("Bcc") == 0
         && counted("Resent-To") == 0
         && counted("Resent-Cc") == 0

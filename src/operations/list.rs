@@ -39,6 +39,8 @@ pub struct ListFilter {
     pub mine: bool,
     /// Only cases whose summary or description contains this text, ignoring case.
     pub grep: Option<String>,
+    /// Only cases with every one of these tags (read from the digest).
+    pub tags: Vec<String>,
 }
 
 /// The order of a listing (`--sort`).
@@ -227,6 +229,12 @@ pub fn list_holding(
             });
         }
     }
+    for tag in filter.tags.iter().filter(|t| !config.knows_tag(t)) {
+        warnings.push(Warning::UnknownTagFilter {
+            tag: tag.clone(),
+            known: config.tags.clone(),
+        });
+    }
     let wanted = |status: Status| match filter.status {
         Some(wanted) => status == wanted,
         None => filter.all || status != Status::Closed,
@@ -246,7 +254,8 @@ pub fn list_holding(
             && filter
                 .customer
                 .as_ref()
-                .is_none_or(|c| s.customer.eq_ignore_ascii_case(c));
+                .is_none_or(|c| s.customer.eq_ignore_ascii_case(c))
+            && filter.tags.iter().all(|t| s.tags.contains(t));
         if !passes {
             return;
         }

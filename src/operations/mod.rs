@@ -38,6 +38,7 @@
 pub mod answers;
 pub mod attachment_check;
 pub mod attachments;
+mod case_fields;
 pub mod chat;
 pub mod check;
 mod deliver;
@@ -58,13 +59,14 @@ mod transaction;
 mod transitions;
 
 pub use attachments::Enclosures;
+pub use case_fields::{cc, cc_additions, set_customer, tag};
 pub use deliver::{deliver, outbox, unstarted_mail, Delivered};
 pub use escalate::{escalate, Escalated};
 pub use intake::{intake, Taken};
 pub use list::{auto_close_at, list, list_holding, list_streamed, ListFilter, ListOrder, Listed, Listing, HOLD_BYTES};
 pub use merge::{merge, merged_cases, merged_end, Merged, MAX_MERGED_CASES};
 pub use open::{draft, open, open_from_email, Draft, OpenRequest, Opened, Opening};
-pub use outgoing::notice_of;
+pub use outgoing::{copied, notice_of};
 pub use read::{case, digests, queue, queue_order, show, Queue, Shown};
 pub use remind::{remind, Reminded, Reminder};
 pub use reply::{reply, reply_from_email, Replied};
@@ -178,6 +180,13 @@ pub enum Warning {
         /// The customer as given.
         customer: String,
         /// The customers config.yaml names.
+        known: Vec<String>,
+    },
+    /// A tag given as a filter is not in config.yaml's `tags` (a typo lists nothing).
+    UnknownTagFilter {
+        /// The tag as given.
+        tag: String,
+        /// The tags config.yaml lists.
         known: Vec<String>,
     },
     /// Routing found nobody available at the tier: the case is unassigned.

@@ -130,7 +130,7 @@ pub struct Draft {
 /// opens nothing (see [`Opening`]).
 pub fn open(session: &Session, request: OpenRequest, enclosures: Enclosures) -> Result<Opening> {
     let config = session.store.config()?;
-    open_as(session, config, request, &session.actor, enclosures)
+    open_as(session, config, request, &session.actor, enclosures, &[])
 }
 
 /// Opens a case from an e-mail read from `raw` (at most 10 MiB): Subject ->
@@ -204,7 +204,15 @@ pub(super) fn open_from_mail(
         message_id: mail.message_id.clone(),
         automatic,
     };
-    open_as(session, config, request, named_actor.unwrap_or(&mail.from), enclosures)
+    let copied = if automatic { Vec::new() } else { mail.copied.clone() };
+    open_as(
+        session,
+        config,
+        request,
+        named_actor.unwrap_or(&mail.from),
+        enclosures,
+        &copied,
+    )
 }
 
 /// `open`, with `actor` recorded in the case's history (the commit names
@@ -215,6 +223,7 @@ fn open_as(
     mut request: OpenRequest,
     actor: &str,
     enclosures: Enclosures,
+    copied: &[String],
 ) -> Result<Opening> {
     let store = &session.store;
     // An address no transport carries is refused now, not at every delivery.
@@ -261,6 +270,15 @@ fn open_as(
         mut case,
         warnings: drafted,
     } = draft(config, request, id, &counts, actor, session.now);
+    // The customer's people the opening message also went to.
+    let added = super::cc_additions(&case, config, copied);
+    if !added.is_empty() {
+        let mut opening = case.history[0].clone();
+        opening.cc = added;
+        lifecycle::carry_cc(&mut case, &opening).map_err(|_| Error::Internal {
+            what: "CC addresses carried by an event that cannot carry them",
+        })?;
+    }
     if let Some(reason) = &held {
         case = lifecycle::apply(
             &case,
@@ -295,6 +313,7 @@ fn open_as(
                 subject: String::new(),
                 attempts: 0,
                 withheld: Some(withheld.into()),
+                cc: Vec::new(),
             };
             tx.record_sent(&entry)?;
         }

@@ -34,8 +34,23 @@ pub fn notice_of(action: ActionKind) -> Option<Notice> {
         | ActionKind::Assign
         | ActionKind::Reassess
         | ActionKind::Note
-        | ActionKind::Merged => None,
+        | ActionKind::Merged
+        | ActionKind::SetCustomer
+        | ActionKind::Tag
+        | ActionKind::Cc => None,
     }
+}
+
+/// The case's CC addresses that are still its customer's people, other
+/// than the contact: the ones its mail is copied to (after a
+/// `set-customer`, the old customer's people are no longer copied).
+pub fn copied(case: &Case, config: &Config) -> Vec<String> {
+    case.cc
+        .iter()
+        .filter(|a| config.is_address_of(&case.customer, a))
+        .filter(|a| !case.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(a)))
+        .cloned()
+        .collect()
 }
 
 /// The key of event `index` of `case`, which the sent ledger records: the
@@ -206,6 +221,7 @@ pub fn message_of_event(
         },
         timezone,
         language,
+        cc: copied(bare, config),
     };
     match compose::compose(notice, &then, &details, mail, &template, &moment.key, now) {
         Ok(composed) => Ok(OutboxMessage {

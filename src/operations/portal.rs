@@ -75,12 +75,19 @@ pub fn may_see(contact: &Contact, customer: &str, email: Option<&str>) -> bool {
         }
 }
 
+/// [`may_see`], or a case of their customer that copies them (`cc`): under
+/// `portal: own` a CC'd contact sees the case too.
+pub fn may_see_copied(contact: &Contact, customer: &str, email: Option<&str>, cc: &[String]) -> bool {
+    may_see(contact, customer, email)
+        || (customer == contact.customer && cc.iter().any(|a| a.eq_ignore_ascii_case(&contact.email)))
+}
+
 /// The cases of `digests` the contact may see, as their case list shows
 /// them: open cases first, the latest change first.
 pub fn visible_cases(contact: &Contact, digests: &[Digest]) -> Vec<Digest> {
     let mut rows: Vec<Digest> = digests
         .iter()
-        .filter(|d| may_see(contact, &d.customer, d.email.as_deref()))
+        .filter(|d| may_see_copied(contact, &d.customer, d.email.as_deref(), &d.cc))
         .cloned()
         .collect();
     rows.sort_by_key(|d| (d.status == Status::Closed, std::cmp::Reverse(d.updated_at)));
@@ -374,7 +381,7 @@ pub fn visible_case(session: &Session, contact: &Contact, id: &str) -> Option<Ca
         return None;
     }
     let case = session.store.load(id).ok()?;
-    may_see(contact, &case.customer, case.email.as_deref()).then_some(case)
+    may_see_copied(contact, &case.customer, case.email.as_deref(), &case.cc).then_some(case)
 }
 
 #[cfg(test)]
@@ -416,6 +423,12 @@ mod tests {
         assert!(!may_see(&own, "Acme Corp", Some("bo@acme.example")));
         assert!(!may_see(&own, "Acme Corp", None));
         assert!(!may_see(&own, "Globex", Some("ana@acme.example")));
+        let copied = ["ana@acme.example".to_string()];
+        assert!(may_see_copied(&own, "Acme Corp", Some("bo@acme.example"), &copied));
+        assert!(
+            !may_see_copied(&own, "Globex", Some("bo@globex.example"), &copied),
+            "another customer's case"
+        );
     }
 
     fn file(sha: char) -> Attachment {

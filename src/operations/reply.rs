@@ -142,8 +142,12 @@ pub(super) fn reply_from_mail(
         message: text,
         message_id: mail.message_id.clone(),
     };
+    // The customer's people the message also went to are copied from now on.
+    let copied = super::cc_additions(&case, tx.config(), &mail.copied);
     Ok(Replied::Recorded(
-        tx.edit(case, Edit::Apply(action), enclosures)?.changed(),
+        tx.copying(copied)
+            .edit(case, Edit::Apply(action), enclosures)?
+            .changed(),
     ))
 }
 

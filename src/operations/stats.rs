@@ -9,7 +9,7 @@ use crate::core::digest::Digest;
 use crate::core::targets::is_overdue;
 use crate::core::targets::Policy;
 use crate::core::vocabulary::{ActionKind, Level, Severity, Status};
-use crate::views::{Counts, Durations, PeriodView, Stats, TrendView};
+use crate::views::{Counts, Durations, PeriodView, Stats, TagRow, TagStats, TrendView};
 use chrono::{DateTime, Utc};
 
 /// The cases to count: opened at or after `since` and before `until`.
@@ -155,6 +155,109 @@ impl<'a> Accumulator<'a> {
             auto_closed_share: (closed > 0).then(|| self.auto_closed as f64 / closed as f64),
             first_response_overdue: self.overdue,
             first_response_late: self.late,
+        }
+    }
+}
+
+/// The numbers per tag of the cases opened in a window (`stats --by tag`),
+/// one summary at a time: the tags come from the digest.
+#[derive(Debug, Clone)]
+pub struct TagAccumulator {
+    window: Window,
+    cases: usize,
+    untagged: usize,
+    known: usize,
+    rows: Vec<TagTally>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct TagTally {
+    tag: String,
+    cases: usize,
+    closed: usize,
+    auto_closed: usize,
+    first_responses: Vec<i64>,
+    closings: Vec<i64>,
+}
+
+impl TagAccumulator {
+    /// Nothing counted yet; `tags` (config.yaml's) get a row each, zeros included.
+    pub fn new(window: Window, tags: &[String]) -> Self {
+        TagAccumulator {
+            window,
+            cases: 0,
+            untagged: 0,
+            known: tags.len(),
+            rows: tags
+                .iter()
+                .map(|tag| TagTally {
+                    tag: tag.clone(),
+                    ..TagTally::default()
+                })
+                .collect(),
+        }
+    }
+
+    /// Counts one case in the row of each of its tags (ignored when opened
+    /// outside the window).
+    pub fn add(&mut self, s: &Digest) {
+        if !self.window.contains(s.created_at) {
+            return;
+        }
+        self.cases += 1;
+        if s.tags.is_empty() {
+            self.untagged += 1;
+        }
+        for tag in &s.tags {
+            let at = match self.rows.iter().position(|r| &r.tag == tag) {
+                Some(at) => at,
+                None => {
+                    self.rows.push(TagTally {
+                        tag: tag.clone(),
+                        ..TagTally::default()
+                    });
+                    self.rows.len() - 1
+                }
+            };
+            let row = &mut self.rows[at];
+            row.cases += 1;
+            if let Some(at) = s.first_response_at {
+                row.first_responses.push((at - s.created_at).num_seconds());
+            }
+            if s.status == Status::Closed {
+                row.closed += 1;
+                row.closings.push((s.updated_at - s.created_at).num_seconds());
+                if s.last_action == ActionKind::AutoClose {
+                    row.auto_closed += 1;
+                }
+            }
+        }
+    }
+
+    /// The numbers per tag: config.yaml's tags in its order, then the
+    /// others found on cases, sorted.
+    pub fn finish(self) -> TagStats {
+        let mut rows = self.rows;
+        let known = self.known.min(rows.len());
+        rows[known..].sort_by(|a, b| a.tag.cmp(&b.tag));
+        TagStats {
+            since: self.window.since.as_ref().map(crate::core::time::format_instant),
+            until: self.window.until.as_ref().map(crate::core::time::format_instant),
+            by: "tag",
+            cases: self.cases,
+            untagged: self.untagged,
+            tags: rows
+                .into_iter()
+                .map(|r| TagRow {
+                    tag: r.tag,
+                    cases: r.cases,
+                    active: r.cases - r.closed,
+                    closed: r.closed,
+                    auto_closed: r.auto_closed,
+                    time_to_first_response: Durations::of(r.first_responses),
+                    time_to_close: Durations::of(r.closings),
+                })
+                .collect(),
         }
     }
 }

@@ -60,6 +60,9 @@ pub struct Transaction<'s> {
     actor: String,
     written: Vec<PathBuf>,
     warnings: Vec<Warning>,
+    /// The CC addresses the edited event adds (a customer's message copied
+    /// them): see [`Transaction::copying`].
+    cc: Vec<crate::core::list_change::ListChange>,
 }
 
 impl<'s> Transaction<'s> {
@@ -78,6 +81,7 @@ impl<'s> Transaction<'s> {
             actor: session.actor.clone(),
             written: Vec::new(),
             warnings: Vec::new(),
+            cc: Vec::new(),
         })
     }
 
@@ -103,6 +107,13 @@ impl<'s> Transaction<'s> {
     /// names them too.
     pub fn acting_as(mut self, actor: &str) -> Transaction<'s> {
         self.actor = actor.to_string();
+        self
+    }
+
+    /// The event [`Transaction::edit`] records (a reply) also adds these
+    /// CC addresses to the case: the customer's people a message copied.
+    pub fn copying(mut self, cc: Vec<crate::core::list_change::ListChange>) -> Transaction<'s> {
+        self.cc = cc;
         self
     }
 
@@ -249,6 +260,15 @@ impl<'s> Transaction<'s> {
         };
         if already {
             return Ok(Outcome::Unchanged(case));
+        }
+        if !self.cc.is_empty() {
+            let mut carried = next.history.last().cloned().ok_or(Error::Internal {
+                what: "an edit recorded no event",
+            })?;
+            carried.cc = std::mem::take(&mut self.cc);
+            lifecycle::carry_cc(&mut next, &carried).map_err(|_| Error::Internal {
+                what: "CC addresses carried by an event that cannot carry them",
+            })?;
         }
         self.attach(Some(&case), &mut next, enclosures)?;
         self.check_mail(&next)?;

@@ -60,6 +60,9 @@ pub(super) fn status_of(error: &Error) -> (StatusCode, &'static str) {
         | Error::UnknownAnalyst { .. }
         | Error::UnknownAnswer { .. }
         | Error::InvalidAnswerName { .. }
+        | Error::UnknownCustomer { .. }
+        | Error::UnknownTag { .. }
+        | Error::CcOutsideDomains { .. }
         | Error::FollowUpOfOtherCustomer { .. }
         | Error::MergeAcrossCustomers { .. }
         | Error::MergeIntoItself { .. }

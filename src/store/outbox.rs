@@ -105,6 +105,9 @@ pub struct OutboxMessage {
     pub from: String,
     /// The recipient.
     pub to: String,
+    /// The addresses copied (`Cc:`), sent to as well; absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cc: Vec<String>,
     /// The subject, `[ID] summary`.
     pub subject: String,
     /// The message's `Message-ID`, without angle brackets.

@@ -55,6 +55,9 @@ pub struct SentEntry {
     /// be (an open by an automatic message, never acknowledged).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withheld: Option<String>,
+    /// The addresses copied (`Cc:`); absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cc: Vec<String>,
 }
 
 fn once() -> u32 {

@@ -60,6 +60,10 @@ pub struct CaseView {
     pub merged_from: Option<Vec<String>>,
     /// Message-ID of the opening e-mail or null.
     pub message_id: Option<String>,
+    /// Tags, sorted (internal; empty when none).
+    pub tags: Vec<String>,
+    /// Addresses copied on the case's mail, sorted (empty when none).
+    pub cc: Vec<String>,
     /// The cases that follow this one up (`show` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_ups: Option<Vec<String>>,
@@ -153,6 +157,15 @@ pub struct EventView {
     /// The case a `merged` event records as merged into this one; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merged_from: Option<String>,
+    /// The customer a `set-customer` set; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+    /// The tags a `tag` event added (`+name`) and removed (`-name`); absent otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// The CC addresses an event added (`+addr`) and removed (`-addr`); absent otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cc: Vec<String>,
 }
 
 impl EventView {
@@ -175,6 +188,9 @@ impl EventView {
             clock: event.clock.as_ref().map(format_instant),
             merged_into: event.merged_into.clone(),
             merged_from: event.merged_from.clone(),
+            customer: event.customer.clone(),
+            tags: event.tags.iter().map(ToString::to_string).collect(),
+            cc: event.cc.iter().map(ToString::to_string).collect(),
         }
     }
 }
@@ -206,6 +222,8 @@ impl CaseView {
             merged_into: s.merged_into.clone(),
             merged_from: None,
             message_id: s.message_id.clone(),
+            tags: s.tags.clone(),
+            cc: s.cc.clone(),
             follow_ups: None,
             routing: None,
             description: None,

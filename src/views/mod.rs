@@ -17,7 +17,7 @@ pub use check_view::{CheckView, Gravity, Problem};
 pub use outbox_view::OutboxView;
 pub use queue_view::QueueView;
 pub use remind_view::RemindView;
-pub use stats_view::{Counts, Durations, Stats};
+pub use stats_view::{Counts, Durations, Stats, TagRow, TagStats};
 pub use trend_view::{PeriodView, TrendView};
 
 use crate::core::error::{Error, Result};

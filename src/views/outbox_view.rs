@@ -10,6 +10,9 @@ pub struct OutboxView {
     pub case: String,
     /// The recipient.
     pub to: String,
+    /// The addresses copied (`Cc:`); absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cc: Vec<String>,
     /// The subject, `[ID] summary`.
     pub subject: String,
     /// Its `Message-ID`, without angle brackets.
@@ -34,6 +37,7 @@ impl OutboxView {
         OutboxView {
             case: message.case.clone(),
             to: message.to.clone(),
+            cc: message.cc.clone(),
             subject: message.subject.clone(),
             message_id: message.message_id.clone(),
             state: message.state.as_str().to_string(),

@@ -67,3 +67,40 @@ pub struct Stats {
     /// Cases whose first response came after the target.
     pub first_response_late: usize,
 }
+
+/// `tickets stats --by tag`: the stable JSON shape, one row per tag.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TagStats {
+    /// The window's lower bound (RFC 3339) or null.
+    pub since: Option<String>,
+    /// The window's upper bound (RFC 3339) or null.
+    pub until: Option<String>,
+    /// Always `tag`.
+    pub by: &'static str,
+    /// Cases opened in the window.
+    pub cases: usize,
+    /// Those of them with no tag.
+    pub untagged: usize,
+    /// config.yaml's tags in its order (zeros included), then tags found on
+    /// cases that config.yaml no longer lists, sorted.
+    pub tags: Vec<TagRow>,
+}
+
+/// The numbers of the cases with one tag (a case with two tags counts in both rows).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TagRow {
+    /// The tag.
+    pub tag: String,
+    /// Cases opened in the window with the tag.
+    pub cases: usize,
+    /// Those not closed.
+    pub active: usize,
+    /// Those closed.
+    pub closed: usize,
+    /// Those the sweep closed.
+    pub auto_closed: usize,
+    /// From opening to the first response, over those that have one.
+    pub time_to_first_response: Durations,
+    /// From opening to closing, over those closed.
+    pub time_to_close: Durations,
+}

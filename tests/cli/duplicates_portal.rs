@@ -80,7 +80,9 @@ fn under_portal_own_a_merged_case_of_another_contact_is_neither_followed_nor_sho
     let own = server.get(&format!("/cases/{gils}"), Some(&gil));
     assert_eq!(own.status, 200, "not sent to a case Gil may not see");
     assert!(
-        own.body.contains(&format!("Support merged this case into <span class=\"case-id\">{bos}</span>")),
+        own.body.contains(&format!(
+            "Support merged this case into <span class=\"case-id\">{bos}</span>"
+        )),
         "{}",
         own.body
     );

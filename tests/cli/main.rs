@@ -11,6 +11,8 @@ mod attachments;
 mod bad_input_case_files;
 mod bad_input_store;
 mod canned_answers;
+mod case_fields;
+mod case_fields_mail_portal;
 mod chat_notifications;
 mod check;
 mod clean_tree;

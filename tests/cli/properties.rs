@@ -6,6 +6,7 @@ use proptest::prelude::*;
 use tickets::core::lifecycle::{
     allowed_from, apply, auto_close_resolution, due_for_auto_close, open, replay, Action, NewCase,
 };
+use tickets::core::list_change::ListChange;
 use tickets::{ActionKind, Case, Channel, Error, Impact, Severity, Status};
 
 fn start() -> DateTime<Utc> {
@@ -55,7 +56,29 @@ fn action() -> impl Strategy<Value = Action> {
             from: "RC-PROP0003".into(),
             note
         }),
+        (prop::sample::select(vec!["Acme Corp", "Globex"]), note()).prop_map(|(customer, note)| {
+            Action::SetCustomer {
+                customer: customer.to_string(),
+                note,
+            }
+        }),
+        (list_changes(), note()).prop_map(|(changes, note)| Action::Tag { changes, note }),
+        (list_changes(), note()).prop_map(|(changes, note)| Action::Cc { changes, note }),
     ]
+}
+
+/// A few `+item` / `-item` changes to a case's tags or CC list.
+fn list_changes() -> impl Strategy<Value = Vec<ListChange>> {
+    prop::collection::vec(
+        (any::<bool>(), prop::sample::select(vec!["a", "b", "c"])).prop_map(|(add, item)| {
+            if add {
+                ListChange::Add(item.to_string())
+            } else {
+                ListChange::Remove(item.to_string())
+            }
+        }),
+        1..4,
+    )
 }
 
 /// A step: seconds after the previous step (0 allowed: same instant), an action, an actor.
@@ -111,7 +134,9 @@ fn spec_allows(status: Status, action: ActionKind) -> bool {
         A::Investigate => matches!(status, Open | Escalated),
         A::Escalate => matches!(status, Open | AtInvestigation),
         A::AutoClose | A::Remind => status == WaitingForCustomer,
-        A::RequestInfo | A::Reply | A::Close | A::Assign | A::Reassess | A::Note => status != Closed,
+        A::RequestInfo | A::Reply | A::Close | A::Assign | A::Reassess | A::Note | A::SetCustomer | A::Tag | A::Cc => {
+            status != Closed
+        }
         // SPEC section 10: a duplicate merges, and a case takes one, from any status but closed.
         A::Merge | A::Merged => status != Closed,
         A::Open => false,

@@ -73,6 +73,7 @@ fn chat_view(note: &operations::chat::ChatNote, state: &str, now: chrono::DateTi
     OutboxView {
         case: note.case.clone(),
         to: operations::chat::CHAT_RECIPIENT.to_string(),
+        cc: Vec::new(),
         subject: note.text.clone(),
         message_id: format!("chat.{}.{}", note.case, note.key),
         state: state.to_string(),

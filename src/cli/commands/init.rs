@@ -92,6 +92,10 @@ customers:
 #   reply_to: "support@example.com"
 #   acknowledge_once_in_hours: 24   # one acknowledgement an address a day
 #   hold_after_cases_an_hour: 10    # a sender's mail burst waits for an analyst
+
+# The tags analysts may put on cases (`tickets tag ID +billing`), internal:
+# customers never see them.
+# tags: [billing, ios, android, sso]
 "#;
 
 /// Runs `init`.

@@ -75,6 +75,9 @@ fn exit_code_of(e: &CliError) -> ExitCode {
         | Error::UnknownAnalyst { .. }
         | Error::UnknownAnswer { .. }
         | Error::InvalidAnswerName { .. }
+        | Error::UnknownCustomer { .. }
+        | Error::UnknownTag { .. }
+        | Error::CcOutsideDomains { .. }
         | Error::AttachmentNotAFile { .. }
         | Error::NoSuchAttachment { .. }
         | Error::AmbiguousAttachment { .. }

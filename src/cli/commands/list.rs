@@ -31,6 +31,9 @@ pub struct ListArgs {
     /// Only this customer (as config.yaml names it; case-insensitive).
     #[arg(long)]
     pub customer: Option<String>,
+    /// Only cases with this tag; repeatable (every one must match).
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
     /// Only this tier.
     #[arg(long, value_enum)]
     pub level: Option<Level>,
@@ -101,6 +104,7 @@ pub fn run(ctx: &Context, args: ListArgs) -> Result<ExitCode> {
         unassigned: args.unassigned,
         mine: args.mine,
         grep: args.grep,
+        tags: args.tags,
     };
     // Scripts get a stable order that does not move with the clock; people
     // get the order to work the cases in.

@@ -2,6 +2,7 @@
 
 pub mod assign;
 pub mod attachment;
+pub mod cc;
 pub mod check;
 pub mod close;
 pub mod completions;
@@ -25,7 +26,9 @@ pub mod remind;
 pub mod reply;
 pub mod request_info;
 pub mod serve;
+pub mod set_customer;
 pub mod show;
 pub mod stats;
 pub mod sweep;
+pub mod tag;
 pub mod templates;

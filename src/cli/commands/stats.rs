@@ -5,7 +5,7 @@ use crate::cli::cli_error::{CliError, Result};
 use crate::cli::exit_code::ExitCode;
 use crate::cli::render::{human_duration, render_table, table, wrap};
 use crate::cli::{emit, policy, report_bad_files, Context};
-use crate::operations::stats::{Accumulator, Period, TrendAccumulator, Window};
+use crate::operations::stats::{Accumulator, Period, TagAccumulator, TrendAccumulator, Window};
 use crate::views::{serialize, Counts, Durations, PeriodView, Stats, TrendView};
 use chrono::{DateTime, Utc};
 use clap::Args;
@@ -24,15 +24,26 @@ pub struct StatsArgs {
     /// Show the trend per period instead: cases opened, closed and
     /// auto-closed, the median first response and the targets missed, and
     /// the backlog at each period's end.
-    #[arg(long, value_name = "week|month", value_parser = parse_period)]
-    pub by: Option<Period>,
+    /// `--by tag`: the numbers per tag instead.
+    #[arg(long, value_name = "week|month|tag", value_parser = parse_by)]
+    pub by: Option<By>,
 }
 
-fn parse_period(text: &str) -> std::result::Result<Period, String> {
+/// What `--by` splits the numbers by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    /// The trend per period.
+    Period(Period),
+    /// One row per tag.
+    Tag,
+}
+
+fn parse_by(text: &str) -> std::result::Result<By, String> {
     match text {
-        "week" => Ok(Period::Week),
-        "month" => Ok(Period::Month),
-        _ => Err("expected week or month".into()),
+        "week" => Ok(By::Period(Period::Week)),
+        "month" => Ok(By::Period(Period::Month)),
+        "tag" => Ok(By::Tag),
+        _ => Err("expected week, month or tag".into()),
     }
 }
 
@@ -108,8 +119,10 @@ pub fn run(ctx: &Context, args: StatsArgs) -> Result<ExitCode> {
     }
     let policy = policy(&ctx.store, &config)?;
     let window = Window { since, until };
-    if let Some(by) = args.by {
-        return trend(ctx, by, window, &policy);
+    match args.by {
+        Some(By::Period(by)) => return trend(ctx, by, window, &policy),
+        Some(By::Tag) => return by_tag(ctx, window, &config.tags),
+        None => {}
     }
     // Streamed: the summaries are counted as they are read, never held.
     let mut accumulator = Accumulator::new(window, &policy, ctx.now);
@@ -221,6 +234,37 @@ fn trend(ctx: &Context, by: Period, window: Window, policy: &crate::core::target
     match serialize(ctx.format, &view)? {
         Some(text) => emit(&text)?,
         None => emit(&trend_text(&view))?,
+    }
+    Ok(report_bad_files(&errors))
+}
+
+/// `stats --by tag`: the numbers per tag, streamed like the totals.
+fn by_tag(ctx: &Context, window: Window, tags: &[String]) -> Result<ExitCode> {
+    let mut accumulator = TagAccumulator::new(window, tags);
+    let errors = ctx.store.each_summary(&mut |summary| accumulator.add(&summary))?;
+    let view = accumulator.finish();
+    match serialize(ctx.format, &view)? {
+        Some(text) => emit(&text)?,
+        None => {
+            let mut rows = table(&["TAG", "CASES", "ACTIVE", "CLOSED", "AUTO", "1ST REPLY", "CLOSE"]);
+            for row in &view.tags {
+                rows.add_row(vec![
+                    crate::core::terminal::escape_line(&row.tag),
+                    row.cases.to_string(),
+                    row.active.to_string(),
+                    row.closed.to_string(),
+                    row.auto_closed.to_string(),
+                    duration(row.time_to_first_response.median_seconds),
+                    duration(row.time_to_close.median_seconds),
+                ]);
+            }
+            let mut out = render_table(&rows);
+            out.push_str(&format!(
+                "{} case(s), {} untagged (1ST REPLY and CLOSE are medians)\n",
+                view.cases, view.untagged
+            ));
+            emit(&out)?;
+        }
     }
     Ok(report_bad_files(&errors))
 }

@@ -266,6 +266,12 @@ pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style, extr
     if let Some(email) = &case.email {
         field(&mut out, "email", &escape_line(email));
     }
+    if !case.cc.is_empty() {
+        field(&mut out, "cc", &escape_line(&case.cc.join(", ")));
+    }
+    if !case.tags.is_empty() {
+        field(&mut out, "tags", &escape_line(&case.tags.join(", ")));
+    }
     field(&mut out, "channel", case.channel.as_str());
     if let Some(impact) = case.impact {
         field(&mut out, "impact", impact.as_str());
@@ -431,13 +437,32 @@ fn aligned_header(event: &crate::core::case::Event, actor_width: usize) -> Strin
     if let Some(impact) = event.impact {
         line.push_str(&format!("  impact={impact}"));
     }
-    for part in merge_parts(event) {
+    for part in merge_parts(event).into_iter().chain(case_data_parts(event)) {
         line.push_str(&format!("  {part}"));
     }
     if event.action.visibility() == Visibility::Internal {
         line.push_str("  [internal]");
     }
     line
+}
+
+/// What an event changes of the case's data (format 3): `customer=NAME`,
+/// `tags=+a,-b`, `cc=+addr`, escaped.
+fn case_data_parts(event: &crate::core::case::Event) -> Vec<String> {
+    let joined = |changes: &[crate::core::list_change::ListChange]| {
+        escape_line(&changes.iter().map(ToString::to_string).collect::<Vec<_>>().join(","))
+    };
+    let mut parts = Vec::new();
+    if let Some(customer) = &event.customer {
+        parts.push(format!("customer={}", escape_line(customer)));
+    }
+    if !event.tags.is_empty() {
+        parts.push(format!("tags={}", joined(&event.tags)));
+    }
+    if !event.cc.is_empty() {
+        parts.push(format!("cc={}", joined(&event.cc)));
+    }
+    parts
 }
 
 /// An event's header when it is wider than the terminal: its parts (the
@@ -465,6 +490,7 @@ fn event_header(event: &crate::core::case::Event, width: usize) -> String {
         parts.push(format!("impact={impact}"));
     }
     parts.extend(merge_parts(event));
+    parts.extend(case_data_parts(event));
     if event.action.visibility() == Visibility::Internal {
         parts.push("[internal]".to_string());
     }

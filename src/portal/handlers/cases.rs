@@ -89,7 +89,11 @@ pub(crate) async fn show(
     } else {
         Vec::new()
     };
-    let around = Around { follow_ups, done, merged };
+    let around = Around {
+        follow_ups,
+        done,
+        merged,
+    };
     Ok(case_page_around(
         StatusCode::OK,
         &signed_in_email,
