@@ -285,6 +285,15 @@ pub fn request_sign_in(session: &Session, email: &str, base_url: &str) -> Result
     Ok(SignInRequested::Queued)
 }
 
+/// Whether the portal can spend sign-in links and codes here: the derived
+/// directory is writable. A read-only store (or a `.tickets/` this process
+/// may not write) still serves the cases to those signed in, but nobody can
+/// sign in, and the portal says so rather than answering "this link does
+/// not work".
+pub fn sign_in_possible(session: &Session) -> bool {
+    session.store.derived_writable()
+}
+
 /// Uses the sign-in link `token`: the contact it signs in, or `None` when it
 /// is unknown, already used, expired, or its address is no longer a
 /// customer's. A link works once, whatever the answer.

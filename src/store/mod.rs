@@ -102,6 +102,21 @@ impl Store {
         self.root.join(DERIVED_DIR)
     }
 
+    /// Whether this process may write the derived directory (`.tickets/`,
+    /// or the store itself while `.tickets/` does not exist yet): where
+    /// sign-in links are spent. False on a read-only file system or
+    /// without write permission, so the portal of a read-only store can say
+    /// that signing in is not possible instead of failing on each try.
+    pub fn derived_writable(&self) -> bool {
+        let derived = self.derived_dir();
+        let dir = if std::fs::symlink_metadata(&derived).is_ok() {
+            derived
+        } else {
+            self.root.clone()
+        };
+        rustix::fs::access(&dir, rustix::fs::Access::WRITE_OK).is_ok()
+    }
+
     /// The path of a case file. `id` must have passed [`id::validate`].
     pub fn case_path(&self, id: &str) -> PathBuf {
         self.root.join(format!("{id}.yaml"))

@@ -262,3 +262,88 @@ fn nothing_in_the_store_can_make_the_program_run_a_command() {
         "list them in MAY_RUN_PROGRAMS with what they run"
     );
 }
+
+/// The portal of a read-only store: it keeps serving the cases to those
+/// signed in; with `.tickets/` writable (its own mount here) links are still
+/// spent there; once that is read-only too, a link's page and its button say
+/// that signing in is not possible (503, Retry-After), never "this link does
+/// not work", and the log says why; `POST /login` answers as for anyone.
+#[test]
+fn a_read_only_store_serves_its_portal_and_says_when_nobody_can_sign_in() {
+    use crate::support::portal::{form, link_path, Server};
+    let Some((t, mount)) = Mount::store("4m") else {
+        eprintln!("note: skipped: cannot mount a tmpfs here (needs root and mount(8))");
+        return;
+    };
+    fs::write(
+        t.path().join("config.yaml"),
+        format!("{CONFIG}mail:\n  from: \"Support <support@desk.example>\"\n"),
+    )
+    .unwrap();
+    let id = t.open(&[
+        "--customer",
+        "Acme Corp",
+        "--email",
+        "ana@acme.example",
+        "--summary",
+        "Crash",
+    ]);
+    let derived = t.path().join(".tickets");
+    fs::create_dir_all(&derived).unwrap();
+    let status = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(&derived)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let _derived_mount = Mount { path: derived.clone() };
+    mount.remount("ro");
+    let server = Server::start(&t, NOW, &[], &[]);
+
+    // .tickets/ writable: a sign-in is spent there; reads work, writes wait.
+    let ana = server.sign_in(&t, "ana@acme.example");
+    assert_eq!(server.get("/", Some(&ana)).status, 200);
+    assert_eq!(server.get(&format!("/cases/{id}"), Some(&ana)).status, 200);
+    let reply = server.post(
+        &format!("/cases/{id}/reply"),
+        Some(&ana),
+        &form(&[("message", "kept text")]),
+    );
+    assert_eq!(reply.status, 503, "{}", reply.body);
+    assert!(reply.header("retry-after").is_some());
+    assert!(reply.body.contains("kept text"), "the form keeps the text");
+
+    // .tickets/ read-only too: nobody can sign in, and the pages say so.
+    let link = link_path(&t, "ana@acme.example", &server.base());
+    let status = Command::new("mount")
+        .args(["-o", "remount,ro"])
+        .arg(&derived)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for reply in [server.get(&link, None), server.post(&link, None, "")] {
+        assert_eq!(reply.status, 503, "{}", reply.body);
+        assert!(reply.header("retry-after").is_some());
+        assert!(
+            reply.body.contains("Signing in is not possible right now"),
+            "{}",
+            reply.body
+        );
+        assert!(!reply.body.contains("does not work"), "{}", reply.body);
+    }
+    assert!(
+        server.log().contains("a sign-in cannot be recorded"),
+        "{}",
+        server.log()
+    );
+    let asked = server.post("/login", None, &form(&[("email", "bo@acme.example")]));
+    assert_eq!(asked.status, 200, "answered as for anyone: {}", asked.body);
+    assert_eq!(server.get("/", Some(&ana)).status, 200, "signed in, still reading");
+    drop(server);
+    let status = Command::new("mount")
+        .args(["-o", "remount,rw"])
+        .arg(&derived)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}

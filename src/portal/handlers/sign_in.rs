@@ -3,12 +3,14 @@
 //! uses the link, `POST /login/code` takes the code, `POST /logout` ends
 //! the session.
 
-use crate::operations::portal::{redeem_sign_in, redeem_sign_in_code, request_sign_in, SignInRequested};
+use crate::operations::portal::{
+    redeem_sign_in, redeem_sign_in_code, request_sign_in, sign_in_possible, SignInRequested,
+};
 use crate::portal::client::client_of;
 use crate::portal::error::{blocking, PortalError};
 use crate::portal::pages::sign_in::{
-    check_your_mail, code_does_not_work, confirm_sign_in, link_does_not_work, not_an_address, too_many_codes,
-    too_many_requests,
+    check_your_mail, code_does_not_work, confirm_sign_in, link_does_not_work, not_an_address, sign_in_unavailable,
+    too_many_codes, too_many_requests,
 };
 use crate::portal::{
     Shared, CODE_TRIES_PER_ADDRESS, CODE_TRIES_PER_CLIENT, SESSION_LIFETIME, SIGN_IN_REQUESTS_PER_ADDRESS,
@@ -67,16 +69,41 @@ pub(crate) async fn request_link(
 /// `GET /login/TOKEN`: the page with the one button that signs in; spends
 /// nothing and sets no cookie. Only a token's shape is checked (64 hex
 /// digits), so that nothing else is ever put into the page's form.
-pub(crate) async fn show_link(Path(token): Path<String>) -> Response {
+pub(crate) async fn show_link(State(portal): State<Shared>, Path(token): Path<String>) -> Response {
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return link_does_not_work();
     }
+    if let Some(unavailable) = unless_sign_in_possible(&portal) {
+        return unavailable;
+    }
     confirm_sign_in(&token)
+}
+
+/// How long a read-only store asks the browser to wait before a new try.
+const READ_ONLY_RETRY_SECONDS: u32 = 300;
+
+/// The page that says signing in is not possible, when the store cannot
+/// spend a link or a code here (read-only); logged, since the operator must
+/// act. `None` when signing in works.
+fn unless_sign_in_possible(portal: &Shared) -> Option<Response> {
+    let session = portal.session("portal");
+    if sign_in_possible(&session) {
+        return None;
+    }
+    crate::core::error::diagnostic(&format!(
+        "tickets serve: a sign-in cannot be recorded: {} is not writable (a read-only store); \
+         cases are still served to those signed in",
+        crate::core::terminal::escape_line(&session.store.derived_dir().display().to_string())
+    ));
+    Some(sign_in_unavailable(READ_ONLY_RETRY_SECONDS))
 }
 
 /// `POST /login/TOKEN` (origin-checked like every POST): signs in once,
 /// sets the session cookie, goes to `/`.
 pub(crate) async fn use_link(State(portal): State<Shared>, Path(token): Path<String>) -> Result<Response, PortalError> {
+    if let Some(unavailable) = unless_sign_in_possible(&portal) {
+        return Ok(unavailable);
+    }
     let session = portal.session("portal");
     let Some(contact) = blocking(move || redeem_sign_in(&session, &token)).await? else {
         return Ok(link_does_not_work());
@@ -118,6 +145,9 @@ pub(crate) async fn use_code(
         || !portal.allow_sign_in(format!("code address {email}"), CODE_TRIES_PER_ADDRESS)
     {
         return Ok(too_many_codes(900));
+    }
+    if let Some(unavailable) = unless_sign_in_possible(&portal) {
+        return Ok(unavailable);
     }
     let session = portal.session("portal");
     let asked = email.clone();

@@ -81,6 +81,21 @@ pub(crate) fn not_an_address() -> Response {
     message(StatusCode::BAD_REQUEST, "Not an address", "Enter your e-mail address.")
 }
 
+/// 503: the store is read-only here, so no link or code can be spent; the
+/// link stays good for when it can (within its 15 minutes).
+pub(crate) fn sign_in_unavailable(seconds: u32) -> Response {
+    with_retry_after(
+        message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Signing in is not possible right now",
+            "The portal cannot record a sign-in at the moment (its store is read-only, for maintenance or a \
+             restore). Nothing is wrong with your link or code: try it again later, within its 15 minutes, \
+             or write to support by e-mail.",
+        ),
+        seconds,
+    )
+}
+
 /// 429: over the sign-in rate limit, for `seconds`.
 pub(crate) fn too_many_requests(seconds: u32) -> Response {
     with_retry_after(
