@@ -23,8 +23,16 @@ fn desk() -> Desk {
 remind_after_days: 2
 mail:
   from: support@desk.example
+tags: [billing, mobile-push-notifications]
 "
     ));
+    // A canned answer whose first line is longer than any terminal.
+    std::fs::create_dir_all(t.path().join("templates/answers")).unwrap();
+    std::fs::write(
+        t.path().join("templates/answers/ask-for-the-device-logs-and-versions.md"),
+        "Could you send us the device logs of two of the affected iPhones, with the iOS and application versions they run, so that we can compare them with the ones that still work?\n",
+    )
+    .unwrap();
     let long = |summary: &str, severity: &str| {
         t.open(&[
             "--customer",
@@ -81,6 +89,18 @@ mail:
         ])
         .assert()
         .success();
+    // Tags, a CC and a duplicate merged into the replied case.
+    t.run(&["tag", &waiting, "+billing", "+mobile-push-notifications"])
+        .success();
+    t.run(&[
+        "cc",
+        &waiting,
+        "--add",
+        "field.operations.manager@northwind-traders.example",
+    ])
+    .success();
+    let duplicate = long("Single sign-on refuses every login again, second report", "low");
+    t.run(&["merge", &duplicate, "--into", &replied]).success();
     // A file the store cannot read, under a long name: `check` names it.
     std::fs::write(
         t.path().join("RC-NOTACASEBUTAFILEWITHAVERYLONGNAMEINDEED.yaml"),
@@ -89,7 +109,7 @@ mail:
     .unwrap();
     Desk {
         t,
-        ids: vec![waiting, escalated, replied],
+        ids: vec![waiting, escalated, replied, duplicate],
     }
 }
 
@@ -183,6 +203,9 @@ fn every_table_and_every_show_fits_60_80_and_132_columns() {
         vec!["stats"],
         vec!["queue"],
         vec!["deliver", "--dry-run"],
+        vec!["templates"],
+        vec!["stats", "--by", "tag"],
+        vec!["list", "--tag", "billing"],
     ];
     for id in &d.ids {
         commands.push(vec!["show", id.as_str()]);

@@ -246,19 +246,28 @@ fn by_tag(ctx: &Context, window: Window, tags: &[String]) -> Result<ExitCode> {
     match serialize(ctx.format, &view)? {
         Some(text) => emit(&text)?,
         None => {
-            let mut rows = table(&["TAG", "CASES", "ACTIVE", "CLOSED", "AUTO", "1ST REPLY", "CLOSE"]);
-            for row in &view.tags {
-                rows.add_row(vec![
-                    crate::core::terminal::escape_line(&row.tag),
-                    row.cases.to_string(),
-                    row.active.to_string(),
-                    row.closed.to_string(),
-                    row.auto_closed.to_string(),
-                    duration(row.time_to_first_response.median_seconds),
-                    duration(row.time_to_close.median_seconds),
-                ]);
-            }
-            let mut out = render_table(&rows);
+            let header = ["TAG", "CASES", "ACTIVE", "CLOSED", "AUTO", "1ST REPLY", "CLOSE"];
+            let rows: Vec<Vec<String>> = view
+                .tags
+                .iter()
+                .map(|row| {
+                    vec![
+                        crate::core::terminal::escape_line(&row.tag),
+                        row.cases.to_string(),
+                        row.active.to_string(),
+                        row.closed.to_string(),
+                        row.auto_closed.to_string(),
+                        duration(row.time_to_first_response.median_seconds),
+                        duration(row.time_to_close.median_seconds),
+                    ]
+                })
+                .collect();
+            // A tag is never cut: on a narrow terminal the automatic
+            // closes, then the closed and active counts, are left out.
+            let mut out = crate::cli::render::fitted::FittedTable::new(&header)
+                .droppable(&[4, 3, 2])
+                .overflow(crate::cli::render::fitted::Overflow::Cut, 5)
+                .render(&rows, ctx.style.width);
             out.push_str(&format!(
                 "{} case(s), {} untagged (1ST REPLY and CLOSE are medians)\n",
                 view.cases, view.untagged

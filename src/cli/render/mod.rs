@@ -532,11 +532,14 @@ pub fn merged_text(merged: &[Case], style: &Style) -> String {
     let width = style.width.map(usize::from);
     let mut out = String::new();
     for case in merged {
-        out.push_str(&format!(
-            "\nfrom {} (merged into this case)  {}\n",
-            escape_line(&case.id),
-            escape_line(&case.summary)
-        ));
+        // The summary under the ID, wrapped at words on a known width.
+        let summary = format!("  {}", escape_line(&case.summary));
+        out.push_str(&format!("\nfrom {} (merged into this case)\n", escape_line(&case.id)));
+        out.push_str(&match width {
+            Some(width) => wrap(&summary, width, 2),
+            None => summary,
+        });
+        out.push('\n');
         for event in case
             .history
             .iter()
