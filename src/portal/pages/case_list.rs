@@ -29,7 +29,7 @@ pub(crate) fn case_list(email: &str, config: &Config, query: &ListQuery, page: &
                 form.list-search method="get" action="/" role="search" {
                     label for="q" { "Search your cases (ID, summary or description)" }
                     input type="hidden" name="show" value=(query.show.as_str());
-                    input #q type="search" name="q" value=(query.search) maxlength=(MAX_SEARCH_CHARS);
+                    input #q type="search" name="q" value=(for_page(&query.search)) maxlength=(MAX_SEARCH_CHARS);
                     button type="submit" { "Search" }
                     @if !query.search.is_empty() {
                         " " a href=(link(query.show, "", 1)) { "Clear the search" }
