@@ -172,6 +172,9 @@ pub struct ListPage {
 /// The page of `query` among the cases of `list` that the contact may see:
 /// open cases first, the latest change first.
 pub fn visible_cases(contact: &Contact, list: &CustomerList, query: &ListQuery) -> ListPage {
+    if query.search.is_empty() && contact.access == PortalAccess::Organisation {
+        return organisation_page(list, query);
+    }
     let visible = |i: usize| {
         let row = list.get(i);
         may_see(contact, &contact.customer, (!row.email.is_empty()).then_some(row.email))
@@ -198,14 +201,37 @@ pub fn visible_cases(contact: &Contact, list: &CustomerList, query: &ListQuery) 
             shown.push(i);
         }
     }
+    page_of(list, query, shown.into_iter(), counts)
+}
+
+/// A page of a list a contact sees whole (`portal: organisation`) with no
+/// search: the open cases are the first rows, the closed ones the rest, and
+/// the waiting ones are listed apart, so nothing is counted per request.
+fn organisation_page(list: &CustomerList, query: &ListQuery) -> ListPage {
+    let open = list.open();
+    let counts = [list.len(), open, list.waiting().len(), list.len() - open];
+    match query.show {
+        Show::All => page_of(list, query, 0..list.len(), counts),
+        Show::Open => page_of(list, query, 0..open, counts),
+        Show::Closed => page_of(list, query, open..list.len(), counts),
+        Show::Waiting => page_of(list, query, list.waiting().iter().map(|&i| i as usize), counts),
+    }
+}
+
+/// The page `query` asks for of the rows `shown`, in order.
+fn page_of(
+    list: &CustomerList,
+    query: &ListQuery,
+    shown: impl ExactSizeIterator<Item = usize>,
+    counts: [usize; 4],
+) -> ListPage {
     let matching = shown.len();
     let pages = matching.div_ceil(PAGE_SIZE).max(1);
     let page = query.page.clamp(1, pages);
     let rows = shown
-        .iter()
         .skip((page - 1) * PAGE_SIZE)
         .take(PAGE_SIZE)
-        .map(|&i| ListedCase::from(list.get(i)))
+        .map(|i| ListedCase::from(list.get(i)))
         .collect();
     ListPage {
         rows,

@@ -106,8 +106,17 @@ impl DigestCache {
             }
         };
         let read_at = Instant::now();
-        let previous = current.as_ref().map(|copy| copy.list.as_ref());
-        let list = Arc::new(CustomerList::read(&session.store, &catalogue, customer, previous));
+        let previous = current.as_ref().map(|copy| copy.list.clone());
+        let list = match previous {
+            // Nothing of the customer's changed: the same list, for two seconds more.
+            Some(list) if list.is_current(&session.store, &catalogue) => list,
+            previous => Arc::new(CustomerList::read(
+                &session.store,
+                &catalogue,
+                customer,
+                previous.as_deref(),
+            )),
+        };
         drop(current);
         if let Ok(mut lists) = self.lists.lock() {
             lists.insert(

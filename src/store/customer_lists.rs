@@ -50,21 +50,25 @@ pub struct Catalogue {
 impl Catalogue {
     /// Reads the customer of every case, from the index where it is valid.
     pub fn read(store: &Store) -> Result<Catalogue> {
-        let names = store.case_names()?;
         let mut catalogue = Catalogue {
-            owner: (0..names.len()).map(|_| AtomicU32::new(UNKNOWN)).collect(),
+            owner: Vec::new(),
             names: CaseNames::default(),
             customers: Vec::new(),
             by_name: HashMap::new(),
             generation: AtomicU64::new(0),
         };
-        let mut hint = 0;
-        store.visit(&|_| true, &mut |digest, _| {
-            if let Some(i) = names.position_hinted(&digest.id, &mut hint) {
-                let slot = catalogue.slot(&digest.customer);
-                catalogue.owner[i] = AtomicU32::new(slot);
+        let mut owner: Vec<u32> = Vec::new();
+        let (_, rereader) = store.visit(&|_| true, &mut |digest, origin| {
+            let i = origin.position() as usize;
+            if owner.len() <= i {
+                owner.resize(i + 1, UNKNOWN);
             }
+            owner[i] = catalogue.slot(&digest.customer);
         })?;
+        // The names the visit went through: positions are places among them.
+        let names = rereader.into_names();
+        owner.resize(names.len(), UNKNOWN);
+        catalogue.owner = owner.into_iter().map(AtomicU32::new).collect();
         catalogue.names = names;
         Ok(catalogue)
     }
@@ -202,6 +206,10 @@ pub struct CustomerList {
     customer: String,
     generation: u64,
     rows: Vec<Row>,
+    /// How many rows are not closed (they come first).
+    open: usize,
+    /// The rows waiting for the customer, in order.
+    waiting: Vec<u32>,
     text: String,
     /// The rows matching the last few searches, by their lowered text.
     searches: Mutex<Vec<(String, std::sync::Arc<Vec<u32>>)>>,
@@ -223,6 +231,8 @@ impl CustomerList {
             customer: customer.to_string(),
             generation,
             rows: Vec::with_capacity(ids.len()),
+            open: 0,
+            waiting: Vec::new(),
             text: String::new(),
             searches: Mutex::new(Vec::new()),
         };
@@ -233,20 +243,26 @@ impl CustomerList {
                 _ => todo.push((*id, stamp, settled)),
             }
         }
-        let read: Vec<(u64, bool, Option<Case>)> = todo
+        // Each case is read and boiled down to its row on its own: no more
+        // than one whole case a thread is held at a time.
+        let read: Vec<(u64, bool, Option<Parts>)> = todo
             .par_iter()
-            .map(|(id, stamp, settled)| (*stamp, *settled, store.load(id).ok()))
+            .map(|(id, stamp, settled)| (*stamp, *settled, store.load(id).ok().map(|case| Parts::of(&case))))
             .collect();
-        for (stamp, settled, case) in read {
-            let Some(case) = case else { continue };
-            if case.customer != customer {
-                catalogue.moved(&case.id, &case.customer);
+        for (stamp, settled, parts) in read {
+            let Some(parts) = parts else { continue };
+            if parts.customer != customer {
+                catalogue.moved(&parts.id, &parts.customer);
                 continue;
             }
-            list.add(&case, if settled { stamp } else { 0 });
+            list.add(&parts, if settled { stamp } else { 0 });
         }
         list.rows
             .sort_by_key(|row| (row.status == Status::Closed, std::cmp::Reverse(row.updated_at)));
+        list.open = list.rows.iter().take_while(|row| row.status != Status::Closed).count();
+        list.waiting = (0..list.rows.len() as u32)
+            .filter(|i| list.rows[*i as usize].status == Status::WaitingForCustomer)
+            .collect();
         list.text.shrink_to_fit();
         list
     }
@@ -338,22 +354,71 @@ impl CustomerList {
         self.rows.push(copied);
     }
 
-    fn add(&mut self, case: &Case, stamp: u64) {
-        let id = self.push(&case.id);
-        let summary = self.push(&case.summary);
-        let email = self.push(case.email.as_deref().unwrap_or(""));
-        let lowered = format!("{}\n{}\n{}", case.id, case.summary, case.description).to_lowercase();
-        let search = self.push(&lowered);
+    fn add(&mut self, parts: &Parts, stamp: u64) {
+        let id = self.push(&parts.id);
+        let summary = self.push(&parts.summary);
+        let email = self.push(&parts.email);
+        let search = self.push(&parts.search);
         self.rows.push(Row {
             stamp,
-            status: case.status,
-            updated_at: case.updated_at,
-            waiting_since: case.waiting_since,
+            status: parts.status,
+            updated_at: parts.updated_at,
+            waiting_since: parts.waiting_since,
             id,
             summary,
             email,
             search,
         });
+    }
+
+    /// Whether the list is still the store's: read from the catalogue's
+    /// state, and none of its files changed (nor changed within the last
+    /// two seconds). Looks at the metadata of this customer's files only.
+    pub fn is_current(&self, store: &Store, catalogue: &Catalogue) -> bool {
+        if self.generation != catalogue.generation() {
+            return false;
+        }
+        let now = now_ns();
+        self.rows
+            .par_iter()
+            .all(|row| row.stamp != 0 && stamp_of(&store.case_path(self.str(row.id)), now).0 == row.stamp)
+    }
+
+    /// How many cases are not closed: the first rows.
+    pub fn open(&self) -> usize {
+        self.open
+    }
+
+    /// The rows waiting for the customer, in order.
+    pub fn waiting(&self) -> &[u32] {
+        &self.waiting
+    }
+}
+
+/// What a row keeps of a case.
+struct Parts {
+    id: String,
+    customer: String,
+    summary: String,
+    email: String,
+    search: String,
+    status: Status,
+    updated_at: DateTime<Utc>,
+    waiting_since: Option<DateTime<Utc>>,
+}
+
+impl Parts {
+    fn of(case: &Case) -> Parts {
+        Parts {
+            id: case.id.clone(),
+            customer: case.customer.clone(),
+            summary: case.summary.clone(),
+            email: case.email.clone().unwrap_or_default(),
+            search: format!("{}\n{}\n{}", case.id, case.summary, case.description).to_lowercase(),
+            status: case.status,
+            updated_at: case.updated_at,
+            waiting_since: case.waiting_since,
+        }
     }
 }
 
@@ -376,4 +441,62 @@ fn stamp_of(path: &std::path::Path, now_ns: i128) -> (u64, bool) {
     let mut hasher = std::hash::DefaultHasher::new();
     (mtime, ctime, meta.size(), meta.ino()).hash(&mut hasher);
     (hasher.finish().max(1), mtime.max(ctime) <= now_ns - RACY_NS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(store: &Store, id: &str, customer: &str, status: &str, description: &str) {
+        let text = format!(
+            "id: {id}\nsummary: Summary of {id}\ncustomer: {customer}\nemail: ana@acme.example\nchannel: portal\n\
+             severity: medium\nstatus: {status}\nlevel: l1\ncreated_at: 2026-11-01T00:00:00Z\n\
+             updated_at: 2026-11-0{}T00:00:00Z\nresolution: Done\ndescription: {description}\nhistory:\n\
+             - at: 2026-11-01T00:00:00Z\n  actor: ana@acme.example\n  action: open\n  to: open\n  level: l1\n  severity: medium\n",
+            id.len() % 9 + 1
+        );
+        std::fs::write(store.case_path(id), text).unwrap();
+    }
+
+    fn ids(list: &CustomerList) -> Vec<&str> {
+        (0..list.len()).map(|i| list.get(i).id).collect()
+    }
+
+    #[test]
+    fn a_customers_list_holds_their_cases_only_and_follows_new_changed_and_moved_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        write(&store, "RC-A1", "Acme Corp", "closed", "Printer on fire");
+        write(&store, "RC-A22", "Acme Corp", "open", "Login loops");
+        write(&store, "RC-G1", "Globex", "open", "Printer jams");
+        let catalogue = Catalogue::read(&store).unwrap();
+        assert_eq!(catalogue.len(), 3);
+        let acme = CustomerList::read(&store, &catalogue, "Acme Corp", None);
+        assert_eq!(ids(&acme), ["RC-A22", "RC-A1"], "open first");
+        assert_eq!(acme.search("printer").as_slice(), [1]);
+        assert_eq!(acme.search("rc-a2").as_slice(), [0]);
+        assert!(
+            acme.search("jams").is_empty(),
+            "another customer's words are not searched"
+        );
+        assert!(CustomerList::read(&store, &catalogue, "Nobody", None).is_empty());
+
+        // A new file: the directory is listed again, and only it is read.
+        write(&store, "RC-A333", "Acme Corp", "waiting-for-customer", "New one");
+        let catalogue = catalogue.refreshed(&store).unwrap();
+        let acme = CustomerList::read(&store, &catalogue, "Acme Corp", Some(&acme));
+        assert_eq!(acme.len(), 3);
+        assert_eq!(acme.get(0).status, Status::WaitingForCustomer);
+
+        // A file edited by hand to another customer leaves Acme's list, and
+        // Globex's list, read again, holds it.
+        write(&store, "RC-A22", "Globex", "open", "Moved");
+        let generation = catalogue.generation();
+        let acme = CustomerList::read(&store, &catalogue, "Acme Corp", Some(&acme));
+        assert_eq!(ids(&acme), ["RC-A333", "RC-A1"]);
+        assert!(catalogue.generation() > generation);
+        let globex = CustomerList::read(&store, &catalogue, "Globex", None);
+        assert_eq!(ids(&globex), ["RC-A22", "RC-G1"]);
+        assert_eq!(globex.search("moved").as_slice(), [0]);
+    }
 }
