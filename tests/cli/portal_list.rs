@@ -352,3 +352,34 @@ fn a_search_link_survives_characters_that_mean_something_in_a_url() {
     assert_eq!(ids_in(&second.body, "U").len(), 5, "{next}");
     assert!(server.get("/?q=", Some(&session)).body.contains("Cases 1 to 25 of 30"));
 }
+
+#[test]
+fn an_id_and_a_date_never_break_and_the_list_is_wider_on_a_wide_screen() {
+    let t = TestStore::with_config(CONFIG);
+    bulk(&t, "Acme Corp", "ana@acme.example", "W", 3, "Wide", |_| {
+        "waiting-for-customer"
+    });
+    let server = Server::start(&t, NOW, &[], &[]);
+    let session = server.sign_in(&t, "ana@acme.example");
+    let page = server.get("/", Some(&session)).body;
+    for cell in [
+        "<td class=\"id\">",
+        "<td class=\"date\">",
+        "<td class=\"turn\">",
+        "<table class=\"cases\">",
+    ] {
+        assert_eq!(
+            page.matches(cell).count(),
+            if cell.contains("table") { 1 } else { 3 },
+            "{cell}: {page}"
+        );
+    }
+    let style = server.get("/style.css", None).body;
+    for rule in [
+        "table.cases td.id, table.cases td.date { white-space: nowrap; }",
+        "@media (min-width: 40rem) { table.cases td.turn { min-width: 16rem; } }",
+        "@media (min-width: 80rem) { main:has(table.cases) { max-width: 72rem; } }",
+    ] {
+        assert!(style.contains(rule), "{rule}");
+    }
+}

@@ -70,7 +70,7 @@ pub(crate) fn case_list(email: &str, config: &Config, query: &ListQuery, page: &
                                     td { (for_page(&shortened(&row.summary))) }
                                     td { span.status { (label_for_customer(row.status)) } br; span.explain { (status_for_customer(row.status)) } }
                                     td.date { (date(row.updated_at)) }
-                                    td { (turn(config, row.status, row.waiting_since)) }
+                                    td.turn { (turn(config, row.status, row.waiting_since)) }
                                 }
                             }
                         }
