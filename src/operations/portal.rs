@@ -5,10 +5,10 @@
 use super::Session;
 use crate::core::case::{Attachment, Case, Event};
 use crate::core::config::{Config, PortalAccess};
-use crate::core::digest::Digest;
 use crate::core::error::{Error, Result};
 use crate::core::vocabulary::{Status, Visibility};
 use crate::mail::compose;
+use crate::store::customer_lists::{CustomerList, Listed};
 use crate::store::sign_in::{SignIn, SignInCode};
 use chrono::Duration;
 use rand::distr::{Alphanumeric, SampleString};
@@ -82,29 +82,225 @@ pub fn may_see_copied(contact: &Contact, customer: &str, email: Option<&str>, cc
         || (customer == contact.customer && cc.iter().any(|a| a.eq_ignore_ascii_case(&contact.email)))
 }
 
-/// The cases of `digests` the contact may see, as their case list shows
-/// them: open cases first, the latest change first.
-pub fn visible_cases(contact: &Contact, digests: &[Digest]) -> Vec<Digest> {
-    let mut rows: Vec<Digest> = digests
-        .iter()
-        .filter(|d| may_see_copied(contact, &d.customer, d.email.as_deref(), &d.cc))
-        .cloned()
-        .collect();
-    rows.sort_by_key(|d| (d.status == Status::Closed, std::cmp::Reverse(d.updated_at)));
-    rows
+/// How many cases a page of the portal's list shows.
+pub const PAGE_SIZE: usize = 25;
+
+/// The longest search the list takes, in characters: a longer one is cut
+/// there (and the page says so), so that no search makes a page or a link
+/// grow with it.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// Which of a contact's cases the list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Show {
+    /// Every case, open ones first.
+    #[default]
+    All,
+    /// Cases not closed (with support or waiting for the customer).
+    Open,
+    /// Cases waiting for the customer.
+    Waiting,
+    /// Closed cases.
+    Closed,
 }
 
-/// The cases of `digests` that follow up case `id` and that the contact may
-/// see, oldest first.
-pub fn visible_follow_ups(contact: &Contact, digests: &[Digest], id: &str) -> Vec<Digest> {
-    let mut rows: Vec<Digest> = digests
-        .iter()
-        .filter(|d| d.follow_up_of.as_deref() == Some(id))
-        .filter(|d| may_see(contact, &d.customer, d.email.as_deref()))
-        .cloned()
+impl Show {
+    /// Every filter, in the order the list offers them.
+    pub const EVERY: [Show; 4] = [Show::All, Show::Open, Show::Waiting, Show::Closed];
+
+    /// The filter a `show=` value names; anything else shows every case.
+    pub fn parse(value: &str) -> Show {
+        match value {
+            "open" => Show::Open,
+            "waiting" => Show::Waiting,
+            "closed" => Show::Closed,
+            _ => Show::All,
+        }
+    }
+
+    /// Its `show=` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Show::All => "all",
+            Show::Open => "open",
+            Show::Waiting => "waiting",
+            Show::Closed => "closed",
+        }
+    }
+
+    /// Whether a case of `status` is shown.
+    pub fn accepts(self, status: Status) -> bool {
+        match self {
+            Show::All => true,
+            Show::Open => status != Status::Closed,
+            Show::Waiting => status == Status::WaitingForCustomer,
+            Show::Closed => status == Status::Closed,
+        }
+    }
+}
+
+/// What the list was asked for: a filter, a search and a page.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ListQuery {
+    /// The filter.
+    pub show: Show,
+    /// The search as typed (trimmed, at most [`MAX_SEARCH_CHARS`]); empty: none.
+    pub search: String,
+    /// Whether the search was cut to [`MAX_SEARCH_CHARS`].
+    pub search_cut: bool,
+    /// The page asked for, from 1 (anything unreadable is page 1; a page
+    /// past the last is the last).
+    pub page: usize,
+}
+
+impl ListQuery {
+    /// Reads `show`, `q` and `page` from the values of a query string
+    /// (untrusted: any text, any length).
+    pub fn parse(show: Option<&str>, q: Option<&str>, page: Option<&str>) -> ListQuery {
+        let typed = q.unwrap_or("").trim();
+        let search: String = typed.chars().take(MAX_SEARCH_CHARS).collect();
+        let search_cut = search.len() < typed.len();
+        let page = page
+            .and_then(|p| p.trim().parse::<u64>().ok())
+            .map_or(1, |p| usize::try_from(p).unwrap_or(usize::MAX).max(1));
+        ListQuery {
+            show: show.map(Show::parse).unwrap_or_default(),
+            search: search.trim().to_string(),
+            search_cut,
+            page,
+        }
+    }
+}
+
+/// A page of a contact's case list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListPage {
+    /// The cases of this page, in order.
+    pub rows: Vec<ListedCase>,
+    /// The page shown, from 1 (1 when nothing matches).
+    pub page: usize,
+    /// How many pages the filter and search make (at least 1).
+    pub pages: usize,
+    /// How many cases the filter and search match.
+    pub matching: usize,
+    /// How many cases each filter would show with the same search, in the
+    /// order of [`Show::EVERY`].
+    pub counts: [usize; 4],
+}
+
+/// The page of `query` among the cases of `list` that the contact may see:
+/// open cases first, the latest change first.
+pub fn visible_cases(contact: &Contact, list: &CustomerList, query: &ListQuery) -> ListPage {
+    if query.search.is_empty() && contact.access == PortalAccess::Organisation {
+        return organisation_page(list, query);
+    }
+    let visible = |i: usize| sees_row(contact, list.get(i));
+    let candidates: Vec<u32> = if query.search.is_empty() {
+        (0..list.len() as u32).collect()
+    } else {
+        list.search(&query.search.to_lowercase()).to_vec()
+    };
+    let mut counts = [0usize; 4];
+    let mut shown = Vec::new();
+    for i in candidates {
+        let i = i as usize;
+        if !visible(i) {
+            continue;
+        }
+        let status = list.get(i).status;
+        for (count, show) in counts.iter_mut().zip(Show::EVERY) {
+            if show.accepts(status) {
+                *count += 1;
+            }
+        }
+        if query.show.accepts(status) {
+            shown.push(i);
+        }
+    }
+    page_of(list, query, shown.into_iter(), counts)
+}
+
+/// A page of a list a contact sees whole (`portal: organisation`) with no
+/// search: the open cases are the first rows, the closed ones the rest, and
+/// the waiting ones are listed apart, so nothing is counted per request.
+fn organisation_page(list: &CustomerList, query: &ListQuery) -> ListPage {
+    let open = list.open();
+    let counts = [list.len(), open, list.waiting().len(), list.len() - open];
+    match query.show {
+        Show::All => page_of(list, query, 0..list.len(), counts),
+        Show::Open => page_of(list, query, 0..open, counts),
+        Show::Closed => page_of(list, query, open..list.len(), counts),
+        Show::Waiting => page_of(list, query, list.waiting().iter().map(|&i| i as usize), counts),
+    }
+}
+
+/// The page `query` asks for of the rows `shown`, in order.
+fn page_of(
+    list: &CustomerList,
+    query: &ListQuery,
+    shown: impl ExactSizeIterator<Item = usize>,
+    counts: [usize; 4],
+) -> ListPage {
+    let matching = shown.len();
+    let pages = matching.div_ceil(PAGE_SIZE).max(1);
+    let page = query.page.clamp(1, pages);
+    let rows = shown
+        .skip((page - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .map(|i| ListedCase::from(list.get(i)))
         .collect();
-    rows.sort_by_key(|d| (d.created_at, d.id.clone()));
-    rows
+    ListPage {
+        rows,
+        page,
+        pages,
+        matching,
+        counts,
+    }
+}
+
+/// A case as the portal's list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedCase {
+    /// The case ID.
+    pub id: String,
+    /// One line from the customer.
+    pub summary: String,
+    /// Current status.
+    pub status: Status,
+    /// Last changed.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// When it started waiting for the customer.
+    pub waiting_since: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl From<Listed<'_>> for ListedCase {
+    fn from(row: Listed<'_>) -> ListedCase {
+        ListedCase {
+            id: row.id.to_string(),
+            summary: row.summary.to_string(),
+            status: row.status,
+            updated_at: row.updated_at,
+            waiting_since: row.waiting_since,
+        }
+    }
+}
+
+/// Whether the contact may see a case of their customer's list: [`may_see`],
+/// or copied on it ([`may_see_copied`]).
+fn sees_row(contact: &Contact, row: Listed<'_>) -> bool {
+    may_see(contact, &contact.customer, (!row.email.is_empty()).then_some(row.email))
+        || row.cc.split('\n').any(|a| a.eq_ignore_ascii_case(&contact.email))
+}
+
+/// The cases of the contact's customer's `list` that follow up case `id`
+/// and that the contact may see (a follow-up is always of the same
+/// customer): ID and summary, in the list's order.
+pub fn visible_follow_ups(contact: &Contact, list: &CustomerList, id: &str) -> Vec<(String, String)> {
+    (0..list.len())
+        .map(|i| list.get(i))
+        .filter(|row| row.follow_up_of == id && sees_row(contact, *row))
+        .map(|row| (row.id.to_string(), row.summary.to_string()))
+        .collect()
 }
 
 /// The events of a case a customer sees: the public ones.

@@ -116,7 +116,8 @@ struct Portal {
     lock_wait: Duration,
     sessions: Mutex<HashMap<String, SessionEntry>>,
     sign_in_requests: Mutex<HashMap<String, Vec<Instant>>>,
-    /// Every case's digest, kept between requests.
+    /// The case lists (which customer each case is of, and the cases of
+    /// the customers signed in), kept between requests.
     digests: digests::DigestCache,
     /// The upload forms being received.
     uploads: uploads::Uploads,

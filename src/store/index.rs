@@ -259,6 +259,12 @@ pub struct Rereader {
 }
 
 impl Rereader {
+    /// The case IDs the visit went through, sorted: an [`Origin`]'s
+    /// position is a place among them.
+    pub fn into_names(self) -> CaseNames {
+        self.names
+    }
+
     /// The digest visited at `origin`.
     pub fn digest(&self, origin: Origin) -> Result<Digest> {
         let id = self.names.get(origin.position as usize);

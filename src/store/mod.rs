@@ -11,6 +11,7 @@ mod atomic_write;
 pub mod attachments;
 pub mod bits;
 pub mod case_names;
+pub mod customer_lists;
 pub mod derived_dir;
 pub mod index;
 mod lock;

@@ -60,6 +60,7 @@ mod portal_attacks;
 mod portal_browser;
 mod portal_cases;
 mod portal_host;
+mod portal_list;
 mod portal_pages;
 mod portal_sign_in;
 mod portal_sign_in_code;

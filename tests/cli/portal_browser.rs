@@ -30,8 +30,8 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use tickets::core::vocabulary::status_for_customer;
 use tickets::core::vocabulary::Status;
+use tickets::core::vocabulary::{label_for_customer, status_for_customer};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -372,9 +372,11 @@ fn portal_in_a_real_browser_signs_in_lists_replies_and_opens_a_case() {
         ],
     )
     .success();
+    // Pages show the customer's zone (São Paulo, UTC-3): the date there.
     let asked_date = chrono::DateTime::parse_from_rfc3339(&at)
         .expect("instant")
-        .with_timezone(&Utc);
+        .with_timezone(&Utc)
+        - chrono::Duration::hours(3);
     let closes = date_forms(asked_date + Days::days(7));
 
     let logs = tempfile::tempdir().expect("temp dir");
@@ -480,15 +482,16 @@ fn portal_in_a_real_browser_signs_in_lists_replies_and_opens_a_case() {
 
         // 2. The link shows one button (opening it spends nothing: mail
         // scanners open every link first); the button signs in and lands on
-        // the list: the waiting case in the seed's words with the date it
-        // will close; never Globex's case.
+        // the list: the waiting case as a short label ("Waiting for you";
+        // the seed's sentence is on its page) with the date it will close;
+        // never Globex's case.
         step("open the sign-in link", client.goto(&link)).await;
         let button_css = "form[action^=\"/login/\"] button[type=\"submit\"]";
         step("find the sign-in button", client.find(Locator::Css(button_css))).await;
         screenshot(&client, "sign-in-button").await;
         let button = step("find the sign-in button", client.find(Locator::Css(button_css))).await;
         step("press the sign-in button", button.click()).await;
-        let waiting = status_for_customer(Status::WaitingForCustomer);
+        let waiting = label_for_customer(Status::WaitingForCustomer);
         let list = wait_for_text(&client, "the signed-in list", &[&id, SUMMARY, waiting]).await;
         assert!(
             closes.iter().any(|d| list.contains(d.as_str())),

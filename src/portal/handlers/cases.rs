@@ -3,7 +3,9 @@
 
 use super::{left_out_of, load_visible, refused};
 use crate::operations;
-use crate::operations::portal::{merged_destination, visible_cases, visible_follow_ups, visible_merged_cases};
+use crate::operations::portal::{
+    merged_destination, visible_cases, visible_follow_ups, visible_merged_cases, ListQuery,
+};
 use crate::portal::error::{blocking, PortalError};
 use crate::portal::extract::SignedIn;
 use crate::portal::pages::case::{case_page, case_page_around, Around, Done, Typed};
@@ -11,27 +13,75 @@ use crate::portal::pages::case_list::case_list;
 use crate::portal::pages::sign_in::sign_in_page;
 use crate::portal::uploads::read_form;
 use crate::portal::Shared;
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Path, Query, RawQuery, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
-/// `GET /`: the contact's cases, or the sign-in form.
-pub(crate) async fn home(State(portal): State<Shared>, signed_in: Option<SignedIn>) -> Result<Response, PortalError> {
+/// `GET /`: the contact's cases, a page of them (`?show=&q=&page=`), or
+/// the sign-in form.
+pub(crate) async fn home(
+    State(portal): State<Shared>,
+    signed_in: Option<SignedIn>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PortalError> {
     let Some(SignedIn(contact)) = signed_in else {
         return Ok(sign_in_page());
     };
+    let query = list_query(raw.as_deref().unwrap_or(""));
     let session = portal.session(&contact.email);
     let shared = portal.clone();
-    let (config, contact, rows) = blocking(move || {
+    let (config, contact, query, page) = blocking(move || {
         let config = session.store.config()?;
-        // The contact's cases of every case's digest, kept between requests
-        // (see `digests`): nothing is computed for the rest of the store.
-        let digests = shared.digests.get(&session)?;
-        let rows = visible_cases(&contact, &digests);
-        Ok((config, contact, rows))
+        // The contact's customer's cases only, kept between requests (see
+        // `digests`): nothing is read for the rest of the store.
+        let list = shared.digests.list(&session, &contact.customer)?;
+        let page = visible_cases(&contact, &list, &query);
+        Ok((config, contact, query, page))
     })
     .await?;
-    Ok(case_list(&contact.email, &config, &rows))
+    Ok(case_list(&contact.email, &contact.customer, &config, &query, &page))
+}
+
+/// The list's `show`, `q` and `page` of a query string (the first of each;
+/// any bytes, decoded leniently).
+fn list_query(raw: &str) -> ListQuery {
+    let (mut show, mut q, mut page) = (None, None, None);
+    for pair in raw.split('&') {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let slot = match name {
+            "show" => &mut show,
+            "q" => &mut q,
+            "page" => &mut page,
+            _ => continue,
+        };
+        if slot.is_none() {
+            *slot = Some(decode(value));
+        }
+    }
+    ListQuery::parse(show.as_deref(), q.as_deref(), page.as_deref())
+}
+
+/// A form value: `+` is a space, `%XX` a byte; invalid UTF-8 becomes U+FFFD.
+fn decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |at: usize| bytes.get(at).and_then(|b| (*b as char).to_digit(16));
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => match (hex(i + 1), hex(i + 2)) {
+                (Some(high), Some(low)) => {
+                    out.push((high * 16 + low) as u8);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The query of a case page: the write that led to it, if any.
@@ -79,13 +129,10 @@ pub(crate) async fn show(
         let shared = portal.clone();
         let (who, of) = (contact.clone(), case.id.clone());
         blocking(move || {
-            let digests = shared.digests.get(&session)?;
-            Ok(visible_follow_ups(&who, &digests, &of))
+            let list = shared.digests.list(&session, &who.customer)?;
+            Ok(visible_follow_ups(&who, &list, &of))
         })
         .await?
-        .into_iter()
-        .map(|d| (d.id, d.summary))
-        .collect()
     } else {
         Vec::new()
     };
@@ -154,4 +201,37 @@ pub(crate) async fn reply(
         ),
         None => to_case_after(&case.id, Done::Reply),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::operations::portal::Show;
+
+    #[test]
+    fn a_query_string_is_read_leniently_and_the_first_value_counts() {
+        let query = list_query("show=waiting&q=push+fails%21&page=3&page=9&x=1");
+        assert_eq!(query.show, Show::Waiting);
+        assert_eq!(query.search, "push fails!");
+        assert_eq!(query.page, 3);
+        for raw in [
+            "page=-2",
+            "page=abc",
+            "page=",
+            "page=0",
+            "",
+            "page=%FF",
+            "show=nonsense",
+        ] {
+            let query = list_query(raw);
+            assert_eq!((query.page, query.show), (1, Show::All), "{raw}");
+        }
+        assert_eq!(list_query("page=99999999999999999999999").page, 1);
+        assert_eq!(list_query("page=4000000000").page, 4_000_000_000);
+        assert_eq!(decode("%E2%9C%93%ZZ%"), "\u{2713}%ZZ%");
+        assert_eq!(decode("%FF"), "\u{fffd}");
+        let long = list_query(&format!("q={}", "a".repeat(10_000)));
+        assert_eq!(long.search.len(), 200);
+        assert!(long.search_cut);
+    }
 }

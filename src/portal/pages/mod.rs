@@ -147,11 +147,6 @@ pub(crate) fn too_many_uploads() -> Response {
     )
 }
 
-/// An instant as pages show it.
-pub(crate) fn date(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
 /// An instant in the time zone of `customer` (its `timezone:`, the one its
 /// mail uses; UTC when none), the zone named: `2026-12-13 09:00 (Europe/Lisbon)`.
 pub(crate) fn local_date(config: &Config, customer: &str, at: DateTime<Utc>) -> String {
@@ -169,17 +164,20 @@ fn closes_on(config: &Config, waiting_since: Option<DateTime<Utc>>) -> Option<Da
 }
 
 /// Whose turn it is, in the customer's words.
-pub(crate) fn turn(config: &Config, status: Status, waiting_since: Option<DateTime<Utc>>) -> Markup {
+/// The same answer as the case page's: support's turn (R&D's once
+/// escalated), the customer's while waiting, with the closing date in the
+/// customer's time zone, or nobody's once closed.
+pub(crate) fn turn(config: &Config, customer: &str, status: Status, waiting_since: Option<DateTime<Utc>>) -> Markup {
     html! {
         @match status {
             Status::WaitingForCustomer => {
                 span.turn-customer { "Waiting for you" }
                 @if let Some(at) = closes_on(config, waiting_since) {
-                    br; span { "Closes on " (date(at)) " without an answer" }
+                    br; span { "Closes on " span.nowrap { (local_date(config, customer, at)) } " without an answer" }
                 }
             }
             Status::Closed => span { "Closed" },
-            Status::Escalated => { span { "With support" } br; span { "In R&D's resolution queue" } }
+            Status::Escalated => span { "With R&D" },
             _ => span { "With support" },
         }
     }

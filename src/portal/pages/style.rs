@@ -37,6 +37,13 @@ fieldset { border: 1px solid var(--line); margin: 0.75rem 0; }
 .confirmation { background: #e9f6ec; border: 1px solid #2e7d32; padding: 0.5rem 0.75rem; }
 ul.follow-ups { padding-left: 1.25rem; }
 input[type=text]#code { max-width: 14rem; letter-spacing: 0.1em; text-transform: uppercase; }
+/* The case list: an ID and a date never break; a wider list on a wide screen. */
+table.cases td.id, table.cases td.date { white-space: nowrap; }
+@media (min-width: 40rem) { table.cases td.turn { min-width: 16rem; } }
+@media (min-width: 80rem) { main:has(table.cases) { max-width: 72rem; } }
+form.list-search input[type=search] { width: 100%; font: inherit; padding: 0.5rem; border: 1px solid #767676; border-radius: 4px; background: #fff; color: var(--ink); }
+nav.filters ul { list-style: none; padding: 0; margin: 0.75rem 0; display: flex; flex-wrap: wrap; gap: 0.25rem 1.25rem; }
+nav.pager { display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; margin: 1rem 0; }
 "#;
 
 /// `GET /style.css`.
