@@ -13,6 +13,7 @@ pub mod id;
 pub mod lifecycle;
 pub mod list_change;
 pub mod mail_refusal;
+pub mod nearest;
 pub mod program;
 pub mod progress;
 pub mod routing;

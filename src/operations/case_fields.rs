@@ -8,7 +8,8 @@ use crate::core::case::Case;
 use crate::core::config::Config;
 use crate::core::error::{Error, Result};
 use crate::core::lifecycle::Action;
-use crate::core::list_change::{nearest_name, ListChange};
+use crate::core::list_change::ListChange;
+use crate::core::nearest::nearest_name;
 
 /// Corrects a case's customer to `name`, a customer of config.yaml (matched
 /// case-insensitively, recorded as config.yaml spells it); any other name

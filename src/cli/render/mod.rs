@@ -371,27 +371,41 @@ pub fn show_text(case: &Case, due: &Due, now: DateTime<Utc>, style: &Style, extr
             .unwrap_or(12);
     }
     for event in &case.history {
-        let line = aligned_header(event, actor_width);
-        match width {
-            Some(width) if line.width() > width => out.push_str(&event_header(event, width)),
-            _ => {
-                out.push_str(&line);
-                out.push('\n');
-            }
+        out.push_str(&event_text(event, event.message.as_deref(), actor_width, width));
+    }
+    out
+}
+
+/// One event of `show`'s history: its header (aligned to `actor_width`, or
+/// on lines that never break a word when that is too wide), then `message`
+/// and the event's files, wrapped at words under it on a known width.
+fn event_text(
+    event: &crate::core::case::Event,
+    message: Option<&str>,
+    actor_width: usize,
+    width: Option<usize>,
+) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let mut out = String::new();
+    let line = aligned_header(event, actor_width);
+    match width {
+        Some(width) if line.width() > width => out.push_str(&event_header(event, width)),
+        _ => {
+            out.push_str(&line);
+            out.push('\n');
         }
-        if let Some(message) = &event.message {
-            // On a known width, long lines wrap at words under the event.
-            let text = wrap_block(&escape_block(message), width, 6);
-            out.push_str(&indent(&format!("  {}", text.replace('\n', "\n  "))));
-        }
-        for attachment in &event.attachments {
-            let line = attachment_line(attachment);
-            let line = match width {
-                Some(width) => wrap(&line, width, 6),
-                None => line,
-            };
-            out.push_str(&format!("      {line}\n"));
-        }
+    }
+    if let Some(message) = message {
+        let text = wrap_block(&escape_block(message), width, 6);
+        out.push_str(&indent(&format!("  {}", text.replace('\n', "\n  "))));
+    }
+    for attachment in &event.attachments {
+        let line = attachment_line(attachment);
+        let line = match width {
+            Some(width) => wrap(&line, width, 6),
+            None => line,
+        };
+        out.push_str(&format!("      {line}\n"));
     }
     out
 }
@@ -528,7 +542,6 @@ fn merge_parts(event: &crate::core::case::Event) -> Vec<String> {
 /// after its own history: each case's public events under its ID and
 /// summary, so that what came from a duplicate is marked as such.
 pub fn merged_text(merged: &[Case], style: &Style) -> String {
-    use unicode_width::UnicodeWidthStr;
     let width = style.width.map(usize::from);
     let mut out = String::new();
     for case in merged {
@@ -545,32 +558,13 @@ pub fn merged_text(merged: &[Case], style: &Style) -> String {
             .iter()
             .filter(|e| e.action.visibility() == Visibility::Public)
         {
-            let line = aligned_header(event, 12);
-            match width {
-                Some(width) if line.width() > width => out.push_str(&event_header(event, width)),
-                _ => {
-                    out.push_str(&line);
-                    out.push('\n');
-                }
-            }
             // The opening's message is the routing reason: the customer's
             // words are the description.
-            let text = match event.action {
-                ActionKind::Open => Some(&case.description),
-                _ => event.message.as_ref(),
+            let message = match event.action {
+                ActionKind::Open => Some(case.description.as_str()),
+                _ => event.message.as_deref(),
             };
-            if let Some(message) = text {
-                let text = wrap_block(&escape_block(message), width, 6);
-                out.push_str(&indent(&format!("  {}", text.replace('\n', "\n  "))));
-            }
-            for attachment in &event.attachments {
-                let line = attachment_line(attachment);
-                let line = match width {
-                    Some(width) => wrap(&line, width, 6),
-                    None => line,
-                };
-                out.push_str(&format!("      {line}\n"));
-            }
+            out.push_str(&event_text(event, message, 12, width));
         }
     }
     out

@@ -39,14 +39,18 @@ pub(crate) async fn request_link(
     form: Result<Form<SignInForm>, FormRejection>,
 ) -> Result<Response, PortalError> {
     let Form(form) = form?;
-    let email = form.email.trim().to_ascii_lowercase();
-    if email.is_empty() || email.len() > 254 {
+    let Some(email) = typed_address(&form.email) else {
         return Ok(not_an_address());
-    }
+    };
     let client = client_of(peer, &headers);
-    if !portal.allow_sign_in(format!("client {client}"), SIGN_IN_REQUESTS_PER_CLIENT)
-        || !portal.allow_sign_in(format!("address {email}"), SIGN_IN_REQUESTS_PER_ADDRESS)
-    {
+    if !within_limits(
+        &portal,
+        "",
+        &client,
+        &email,
+        SIGN_IN_REQUESTS_PER_CLIENT,
+        SIGN_IN_REQUESTS_PER_ADDRESS,
+    ) {
         return Ok(too_many_requests(900));
     }
     let session = portal.session("portal");
@@ -136,14 +140,18 @@ pub(crate) async fn use_code(
     form: Result<Form<CodeForm>, FormRejection>,
 ) -> Result<Response, PortalError> {
     let Form(form) = form?;
-    let email = form.email.trim().to_ascii_lowercase();
-    if email.is_empty() || email.len() > 254 {
+    let Some(email) = typed_address(&form.email) else {
         return Ok(not_an_address());
-    }
+    };
     let client = client_of(peer, &headers);
-    if !portal.allow_sign_in(format!("code client {client}"), CODE_TRIES_PER_CLIENT)
-        || !portal.allow_sign_in(format!("code address {email}"), CODE_TRIES_PER_ADDRESS)
-    {
+    if !within_limits(
+        &portal,
+        "code ",
+        &client,
+        &email,
+        CODE_TRIES_PER_CLIENT,
+        CODE_TRIES_PER_ADDRESS,
+    ) {
         return Ok(too_many_codes(900));
     }
     if let Some(unavailable) = unless_sign_in_possible(&portal) {
@@ -155,6 +163,27 @@ pub(crate) async fn use_code(
         return Ok(code_does_not_work(&email));
     };
     Ok(signed_in(&portal, contact.email))
+}
+
+/// The address a form gives, trimmed and in lower case; `None` when empty
+/// or longer than an address can be.
+fn typed_address(typed: &str) -> Option<String> {
+    let email = typed.trim().to_ascii_lowercase();
+    (!email.is_empty() && email.len() <= 254).then_some(email)
+}
+
+/// Whether one more try (`kind`: "" for link requests, "code " for codes)
+/// is within the limits per client and per address (in 15 minutes).
+fn within_limits(
+    portal: &Shared,
+    kind: &str,
+    client: &str,
+    email: &str,
+    per_client: usize,
+    per_address: usize,
+) -> bool {
+    portal.allow_sign_in(format!("{kind}client {client}"), per_client)
+        && portal.allow_sign_in(format!("{kind}address {email}"), per_address)
 }
 
 /// `POST /logout`: ends the session and clears the cookie.
