@@ -96,3 +96,100 @@ fn a_planted_cookie_of_the_same_name_before_the_real_one_does_not_sign_the_conta
     let home = server.send("GET", "/", &[("Cookie", &other)], None);
     assert!(!home.body.contains("Signed in as"), "{}", home.body);
 }
+
+/// Rewrites the top-level `key:` line of case `id`'s file by hand.
+fn hand_edit(t: &TestStore, id: &str, key: &str, value: &str) {
+    let path = t.case_path(id);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let prefix = format!("{key}:");
+    let mut found = false;
+    let mut lines: Vec<String> = text
+        .lines()
+        .map(|line| {
+            if line.starts_with(&prefix) && !found {
+                found = true;
+                format!("{key}: {value}")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    if !found {
+        lines.insert(1, format!("{key}: {value}"));
+    }
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn a_merge_chain_bent_across_customers_by_hand_leaks_nothing_and_a_loop_does_not_hang() {
+    let t = TestStore::with_config(CONFIG);
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("trace.log");
+    std::fs::write(&log, b"acme's private trace\n").unwrap();
+    let source = t
+        .stdout(&[
+            "open",
+            "--customer",
+            "Acme Corp",
+            "--email",
+            "ana@acme.example",
+            "--summary",
+            "Duplicate words",
+            "--description",
+            "Words only the duplicate has.",
+            "--attach",
+            log.to_str().unwrap(),
+        ])
+        .trim()
+        .to_string();
+    let target = open(&t, "Acme Corp", Some("ana@acme.example"), "Acme target words");
+    t.run(&["merge", &source, "--into", &target]).success();
+    let sha = t.show(&source)["history"][0]["attachments"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // A hand edit gives the duplicate to Globex's Gil.
+    hand_edit(&t, &source, "customer", "Globex");
+    hand_edit(&t, &source, "email", "gil@globex.example");
+
+    let server = Server::start(&t, NOW, &[], &[]);
+    let ana = server.sign_in(&t, "ana@acme.example");
+    let gil = server.sign_in(&t, "gil@globex.example");
+    // Gil is not sent on to Acme's case, and sees none of it.
+    let theirs = server.get(&format!("/cases/{source}"), Some(&gil));
+    assert_eq!(theirs.status, 200, "the file says it is Gil's: {}", theirs.body);
+    assert!(!theirs.body.contains("Acme target words"), "{}", theirs.body);
+    let listed = server.get("/?q=target", Some(&gil));
+    assert!(!listed.body.contains(&target), "{}", listed.body);
+    // Ana's case no longer shows what is now Globex's, nor serves its file.
+    let page = server.get(&format!("/cases/{target}"), Some(&ana));
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("Words only the duplicate has."), "{}", page.body);
+    let file = server.get(&format!("/cases/{target}/attachments/{sha}"), Some(&ana));
+    assert_eq!(file.status, 404, "{}", file.body);
+    assert!(!file.body.contains("private trace"));
+
+    // A loop planted by hand: the target names the duplicate back.
+    hand_edit(&t, &source, "customer", "Acme Corp");
+    hand_edit(&t, &source, "email", "ana@acme.example");
+    hand_edit(&t, &target, "merged_into", &source);
+    for id in [&source, &target] {
+        let answer = server.get(&format!("/cases/{id}"), Some(&ana));
+        assert!(
+            answer.status == 200 || answer.status == 404,
+            "{id}: {} {}",
+            answer.status,
+            answer.body
+        );
+        let show = crate::support::run_bounded(&t, NOW, &["show", id]);
+        assert!(
+            !show.stdout.contains("\x1b") && !show.stderr.contains("panicked"),
+            "show {id}: {} {}",
+            show.code,
+            show.stderr
+        );
+    }
+    let home = server.get("/", Some(&ana));
+    assert_eq!(home.status, 200, "{}", home.body);
+    assert!(home.body.contains(target.as_str()), "{}", home.body);
+}
