@@ -2,8 +2,8 @@
 //! portal: CC from mail intake, canned answers planted in the store, and
 //! chat notifications quoting customer text. Every finding is kept here.
 
-use crate::support::mail::{customer_mail, mail_config};
-use crate::support::TestStore;
+use crate::support::mail::{customer_mail, mail_config, Desk, Via};
+use crate::support::{TestStore, NOW};
 
 /// `tickets intake` of `raw`: the case ID it printed.
 fn intake(t: &TestStore, raw: String) -> String {
@@ -58,4 +58,70 @@ fn cc_refuses_a_quoted_spelling_of_an_address_and_writes_nothing() {
         assert!(stderr.contains("only the customer's people"), "{stderr}");
         assert_eq!(t.file(&id), before, "nothing written for {spelling}");
     }
+}
+
+fn answers_dir(t: &TestStore) -> std::path::PathBuf {
+    let dir = t.path().join("templates/answers");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn a_fifo_or_a_folder_planted_as_an_answer_is_refused_without_hanging_and_writes_nothing() {
+    let t = TestStore::new();
+    let id = t.open_simple();
+    let dir = answers_dir(&t);
+    crate::support::mkfifo(&dir.join("pipe.md"));
+    std::fs::create_dir(dir.join("folder.md")).unwrap();
+    std::fs::write(dir.join("fine.md"), "Fine.\n").unwrap();
+    let before = t.file(&id);
+    for name in ["pipe", "folder"] {
+        let ran = crate::support::run_bounded(&t, crate::support::NOW, &["request-info", &id, "--template", name]);
+        assert_eq!(ran.code, 5, "{name}: {}", ran.stderr);
+        assert!(ran.stderr.contains(&format!("{name}.md")), "{name}: {}", ran.stderr);
+        assert_eq!(t.file(&id), before, "nothing written for {name}");
+    }
+    // Listing and checking the folder do not block on the pipe either.
+    let listed = crate::support::run_bounded(&t, crate::support::NOW, &["templates"]);
+    assert!(listed.stdout.contains("fine"), "{} {}", listed.stdout, listed.stderr);
+    let checked = crate::support::run_bounded(&t, crate::support::NOW, &["check"]);
+    assert!(
+        checked.stdout.contains("pipe.md") || checked.stderr.contains("pipe.md"),
+        "{} {}",
+        checked.stdout,
+        checked.stderr
+    );
+}
+
+#[test]
+fn a_customers_summary_naming_placeholders_is_quoted_never_filled_again() {
+    let desk = Desk::with_config(&mail_config(), Via::Smtp);
+    let t = &desk.t;
+    let id = t.open(&[
+        "--customer",
+        "Acme Corp",
+        "--email",
+        "ana@acme.example",
+        "--summary",
+        "{signature} {id} {closes_on} {message} {contact}",
+    ]);
+    std::fs::write(answers_dir(t).join("ask.md"), "About \"{summary}\" ({id}):\n").unwrap();
+    t.run(&["request-info", &id, "--template", "ask", "-m", "Which version?"])
+        .success();
+    let shown = t.show(&id);
+    let message = shown["history"].as_array().unwrap().last().unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let quoted = "{signature} {id} {closes_on} {message} {contact}";
+    assert_eq!(message, format!("About \"{quoted}\" ({id}):\n\nWhich version?"));
+    // The mail quotes it as written too: nothing in it is filled again.
+    desk.deliver_at(NOW).success();
+    let received = desk.received();
+    let asked = received
+        .iter()
+        .find(|m| m.body.contains("Which version?"))
+        .expect("the question was sent");
+    let flowed = asked.flowed();
+    assert!(flowed.contains(&format!("About \"{quoted}\" ({id}):")), "{flowed}");
 }
