@@ -125,3 +125,65 @@ fn a_customers_summary_naming_placeholders_is_quoted_never_filled_again() {
     let flowed = asked.flowed();
     assert!(flowed.contains(&format!("About \"{quoted}\" ({id}):")), "{flowed}");
 }
+
+/// A webhook that takes connections and never answers; counts them.
+struct SilentWebhook {
+    port: u16,
+    connections: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl SilentWebhook {
+    fn start() -> SilentWebhook {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = connections.clone();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming().flatten() {
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                // Held open, never answered, until the test ends.
+                held.push(stream);
+            }
+        });
+        SilentWebhook { port, connections }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/hooks/SECRETTOKEN", self.port)
+    }
+}
+
+#[test]
+fn a_webhook_that_never_answers_is_tried_once_a_run_not_once_a_notification() {
+    let t = TestStore::new();
+    for _ in 0..3 {
+        t.open_simple();
+    }
+    let hook = SilentWebhook::start();
+    let out = t
+        .cmd()
+        .env("TICKETS_NOW", NOW)
+        .env("TICKETS_SENDMAIL", "/bin/true")
+        .env("TICKETS_WEBHOOK_URL", hook.url())
+        .arg("deliver")
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(!stderr.contains("SECRETTOKEN"), "{stderr}");
+    assert_eq!(
+        hook.connections.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "one POST waited out its timeout, the others were kept: {stderr}"
+    );
+    // All three wait for the next run, and a working webhook takes them.
+    let working = crate::support::webhook::WebhookServer::start();
+    t.cmd()
+        .env("TICKETS_NOW", NOW)
+        .env("TICKETS_SENDMAIL", "/bin/true")
+        .env("TICKETS_WEBHOOK_URL", working.url())
+        .arg("deliver")
+        .assert()
+        .success();
+    assert_eq!(working.texts().len(), 3, "{:#?}", working.texts());
+}
