@@ -187,3 +187,52 @@ fn a_webhook_that_never_answers_is_tried_once_a_run_not_once_a_notification() {
         .success();
     assert_eq!(working.texts().len(), 3, "{:#?}", working.texts());
 }
+
+#[test]
+fn a_quoted_address_planted_in_a_cases_cc_gets_no_mail_and_check_names_it() {
+    let desk = Desk::with_config(&mail_config(), Via::Smtp);
+    let t = &desk.t;
+    let id = t.open(&[
+        "--customer",
+        "Acme Corp",
+        "--summary",
+        "Push fails",
+        "--email",
+        "ana@acme.example",
+    ]);
+    t.run(&["cc", &id, "--add", "bo@acme.example"]).success();
+    let text = String::from_utf8(t.file(&id)).unwrap();
+    let planted = text.replacen(
+        "- bo@acme.example",
+        "- bo@acme.example\n- '\"eve@evil.example\"@acme.example'",
+        1,
+    );
+    assert_ne!(planted, text, "the cc list is in the file: {text}");
+    std::fs::write(t.case_path(&id), planted).unwrap();
+    let shown = t.show(&id);
+    assert_eq!(shown["cc"].as_array().map(Vec::len), Some(2), "{}", shown["cc"]);
+    t.run(&["request-info", &id, "--message", "Which version?"]).success();
+    desk.deliver_at(NOW).success();
+    let received = desk.received();
+    let question = received
+        .iter()
+        .find(|m| m.body.contains("Which version?"))
+        .expect("the question was sent");
+    let rcpt = question
+        .raw
+        .lines()
+        .find_map(|l| l.strip_prefix("X-RcptTo: "))
+        .expect("the server records the envelope");
+    assert!(rcpt.contains("bo@acme.example"), "{rcpt}");
+    assert!(
+        !rcpt.contains("evil") && !question.raw.contains("eve@evil.example"),
+        "{}",
+        question.raw
+    );
+    let out = t.run(&["check", "--format", "json"]).code(5);
+    let report = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        report.contains("cc-outside-domains") && report.contains("eve@evil.example"),
+        "{report}"
+    );
+}

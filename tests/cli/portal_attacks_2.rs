@@ -193,3 +193,79 @@ fn a_merge_chain_bent_across_customers_by_hand_leaks_nothing_and_a_loop_does_not
     assert_eq!(home.status, 200, "{}", home.body);
     assert!(home.body.contains(target.as_str()), "{}", home.body);
 }
+
+#[test]
+fn under_portal_own_search_filters_and_counts_reach_only_the_contacts_cases_whatever_the_query() {
+    let t = TestStore::with_config(CONFIG);
+    let own = open(&t, "Globex", Some("gil@globex.example"), "Gil printer jam");
+    let hals = open(&t, "Globex", Some("hal@globex.example"), "Hal secret printer");
+    let copied = open(&t, "Globex", Some("hal@globex.example"), "Copied printer");
+    t.run(&["cc", &copied, "--add", "gil@globex.example"]).success();
+    let acmes = open(&t, "Acme Corp", Some("ana@acme.example"), "Acme secret printer");
+    // Gil's address copied on an Acme case by a hand edit: still Acme's.
+    hand_edit(&t, &acmes, "cc", "[gil@globex.example]");
+    let server = Server::start(&t, NOW, &[], &[]);
+    let gil = server.sign_in(&t, "gil@globex.example");
+    let listed = server.get("/?q=printer", Some(&gil));
+    assert_eq!(listed.status, 200);
+    assert!(
+        listed.body.contains(&own) && listed.body.contains(&copied),
+        "{}",
+        listed.body
+    );
+    for other in [&hals, &acmes] {
+        assert!(!listed.body.contains(other.as_str()), "{other}: {}", listed.body);
+    }
+    assert!(listed.body.contains("All (2)"), "{}", listed.body);
+    let secret = server.get("/?q=secret&show=open", Some(&gil));
+    assert!(
+        secret.body.contains("All (0)") && !secret.body.contains("secret printer"),
+        "{}",
+        secret.body
+    );
+    // Searching for another's ID finds nothing either.
+    let by_id = server.get(&format!("/?q={hals}"), Some(&gil));
+    assert!(by_id.body.contains("All (0)"), "{}", by_id.body);
+
+    // Hostile query strings: never a server error, never a raw bidi or NUL.
+    let long = format!("/?q={}", "%E2%80%AE".repeat(20_000));
+    for query in [
+        "/?page=18446744073709551615",
+        "/?page=18446744073709551616&page=1",
+        "/?page=-1&show=closed&show=open&q=a&q=b",
+        "/?q=%00%00printer",
+        "/?q=%E2%80%AEprinter%E2%81%A6",
+        "/?q=%&q=%%&show=%ZZ&page=%FF%FE",
+        "/?q=p%0Ar%0Dinter",
+        long.as_str(),
+    ] {
+        let answer = server.get(query, Some(&gil));
+        assert!(
+            answer.status == 200 || answer.status == 414 || answer.status == 431,
+            "{query}: {}",
+            answer.status
+        );
+        assert!(
+            !answer.body.contains('\u{202e}') && !answer.body.contains('\u{2066}') && !answer.body.contains('\0'),
+            "{query}: {}",
+            answer.body
+        );
+        for other in [&hals, &acmes] {
+            assert!(!answer.body.contains(other.as_str()), "{query}: {}", answer.body);
+        }
+    }
+
+    // The copied case moved to Acme leaves Gil's list (and its count).
+    t.run(&["set-customer", &copied, "Acme Corp"]).success();
+    let mut gone = false;
+    for _ in 0..100 {
+        let listed = server.get("/?q=printer", Some(&gil));
+        if !listed.body.contains(&copied) && listed.body.contains("All (1)") {
+            gone = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(gone, "a case moved to Acme still reaches Gil's list");
+    assert_eq!(server.get(&format!("/cases/{copied}"), Some(&gil)).status, 404);
+}
