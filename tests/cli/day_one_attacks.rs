@@ -236,3 +236,39 @@ fn a_quoted_address_planted_in_a_cases_cc_gets_no_mail_and_check_names_it() {
         "{report}"
     );
 }
+
+#[test]
+fn a_message_to_a_crowd_copies_at_most_the_first_few_and_display_names_with_commas_fool_nobody() {
+    let t = TestStore::with_config(&mail_config());
+    let crowd: Vec<String> = (0..10_000).map(|n| format!("p{n}@acme.example")).collect();
+    let cc = format!(
+        "\"Acme, Support <ceo@acme.example>\" <eve@evil.example>, =?utf-8?q?Bo=2C_<cy@acme.example>?= <eve2@evil.example>, {}",
+        crowd.join(", ")
+    );
+    let raw = customer_mail("ana@acme.example", "Push fails", "m1@acme.example", "No push.")
+        .replace("Date:", &format!("Cc: {cc}\r\nDate:"));
+    let out = t
+        .cmd()
+        .timeout(crate::support::mail::HANG)
+        .arg("intake")
+        .write_stdin(raw)
+        .assert();
+    let output = out.get_output();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let id = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    let cc = t.show(&id)["cc"].clone();
+    let copied = cc.as_array().cloned().unwrap_or_default();
+    assert!(!copied.is_empty() && copied.len() <= 50, "{}", copied.len());
+    for address in &copied {
+        let address = address.as_str().unwrap();
+        assert!(
+            address.ends_with("@acme.example") && address.starts_with('p'),
+            "{address}"
+        );
+    }
+}
