@@ -42,7 +42,8 @@ pub struct Contact {
 }
 
 /// The contact `email` is, from config: `None` for anything that is not a
-/// plain address, or whose domain belongs to no customer. Asked again on
+/// plain address (a quoted local part, a bidi control or an invisible
+/// character), or whose domain belongs to no customer. Asked again on
 /// every request, so a domain removed from config.yaml locks its contacts
 /// out at once.
 pub fn contact_of(config: &Config, email: &str) -> Option<Contact> {
@@ -51,6 +52,11 @@ pub fn contact_of(config: &Config, email: &str) -> Option<Contact> {
     // mailbox under another spelling: it would dodge the per-address limit
     // and be a second identity of one person. Only plain addresses sign in.
     if email.contains(['"', '\\']) {
+        return None;
+    }
+    // Bidi controls and invisible characters (what a page shows escaped)
+    // would make an identity that looks like another's.
+    if crate::core::terminal::for_page(&email) != email {
         return None;
     }
     let address: lettre::Address = email.parse().ok()?;

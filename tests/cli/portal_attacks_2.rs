@@ -269,3 +269,30 @@ fn under_portal_own_search_filters_and_counts_reach_only_the_contacts_cases_what
     assert!(gone, "a case moved to Acme still reaches Gil's list");
     assert_eq!(server.get(&format!("/cases/{copied}"), Some(&gil)).status, 404);
 }
+
+/// The text of the first `<strong>` of a page.
+fn first_strong(body: &str) -> &str {
+    body.split("<strong>")
+        .nth(1)
+        .and_then(|rest| rest.split("</strong>").next())
+        .unwrap_or("")
+}
+
+#[test]
+fn an_address_with_bidi_controls_is_shown_escaped_and_is_nobodys_identity() {
+    let t = TestStore::with_config(CONFIG);
+    let server = Server::start(&t, NOW, &[], &[]);
+    let typed = "moc.live\u{202e}@acme.example";
+    let asked = server.post("/login", None, &form(&[("email", typed)]));
+    assert_eq!(asked.status, 200, "{}", asked.body);
+    let shown = first_strong(&asked.body);
+    assert!(!shown.contains('\u{202e}') && shown.contains("moc.live"), "{shown:?}");
+    // Nor is such an address anyone's identity: no link is made for it.
+    t.run(&["portal", "link", "--email", typed, "--base-url", &server.base()])
+        .code(2);
+    let zero_width = "ana\u{200b}@acme.example";
+    t.run(&["portal", "link", "--email", zero_width, "--base-url", &server.base()])
+        .code(2);
+    let home = server.get("/", Some(&server.sign_in(&t, "ana@acme.example")));
+    assert!(home.body.contains("Signed in as ana@acme.example"), "{}", home.body);
+}
