@@ -296,3 +296,29 @@ fn an_address_with_bidi_controls_is_shown_escaped_and_is_nobodys_identity() {
     let home = server.get("/", Some(&server.sign_in(&t, "ana@acme.example")));
     assert!(home.body.contains("Signed in as ana@acme.example"), "{}", home.body);
 }
+
+#[test]
+fn a_page_of_the_list_stays_under_64_kib_whatever_the_summaries_and_the_search() {
+    let t = TestStore::with_config(CONFIG);
+    // Summaries that grow the most once escaped: bidi controls (shown as
+    // `\u{202e}`) and HTML's own characters, well past what a row shows.
+    let summary = "\u{202e}<&\"".repeat(400);
+    for _ in 0..30 {
+        open(&t, "Acme Corp", Some("ana@acme.example"), &summary);
+    }
+    let server = Server::start(&t, NOW, &[], &[]);
+    let ana = server.sign_in(&t, "ana@acme.example");
+    let search = crate::support::portal::encode(&"\u{202e}<&\"".repeat(50));
+    for query in [
+        "/".to_string(),
+        "/?page=2".to_string(),
+        format!("/?q={search}&page=2"),
+        format!("/?q={search}&show=open"),
+    ] {
+        let page = server.get(&query, Some(&ana));
+        assert_eq!(page.status, 200, "{query}");
+        assert!(!page.body.contains('\u{202e}'), "{query}");
+        assert!(page.body.len() < 64 * 1024, "{query}: {} bytes", page.body.len());
+        assert!(page.body.matches("href=\"/cases/").count() >= 5, "{query}: rows shown");
+    }
+}
