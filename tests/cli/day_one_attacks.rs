@@ -272,3 +272,84 @@ fn a_message_to_a_crowd_copies_at_most_the_first_few_and_display_names_with_comm
         );
     }
 }
+
+fn chat_store() -> TestStore {
+    TestStore::with_config(&crate::support::CONFIG.replace(
+        "    skills: [mobile, push, ios, android]\n",
+        "    skills: [mobile, push, ios, android]\n    chat: alice.souza\n",
+    ))
+}
+
+fn deliver_with_hook(t: &TestStore, url: Option<&str>) -> assert_cmd::assert::Assert {
+    let mut cmd = t.cmd();
+    cmd.env("TICKETS_NOW", NOW).env("TICKETS_SENDMAIL", "/bin/true");
+    if let Some(url) = url {
+        cmd.env("TICKETS_WEBHOOK_URL", url);
+    }
+    cmd.arg("deliver").assert()
+}
+
+#[test]
+fn a_summary_with_links_mass_mentions_and_markup_reaches_the_chat_unlinked() {
+    let t = chat_store();
+    let hook = crate::support::webhook::WebhookServer::start();
+    let id = t.open(&[
+        "--customer",
+        "Acme Corp",
+        "--email",
+        "ana@acme.example",
+        "--summary",
+        "see https://evil.example/track?u=1 <https://evil.example|click> <!channel> @here ![x](http://img.example/p.png) *bold* ~s~",
+        "--description",
+        "x",
+    ]);
+    t.run(&["note", &id, "-m", "internal: the customer's VPN password is hunter2"])
+        .success();
+    deliver_with_hook(&t, Some(&hook.url())).success();
+    let texts = hook.texts();
+    assert!(!texts.is_empty());
+    for text in &texts {
+        assert!(!text.contains("://"), "a link the chat would follow: {text}");
+        assert!(
+            !text.contains("<!") && !text.contains("<http") && !text.contains("]("),
+            "{text}"
+        );
+        assert_eq!(text.matches('@').count(), 1, "only the analyst: {text}");
+        for private in [
+            "ana@acme.example",
+            "hunter2",
+            "/login/",
+            &t.path().display().to_string(),
+        ] {
+            assert!(!text.contains(private), "{private}: {text}");
+        }
+    }
+}
+
+#[test]
+fn a_webhook_url_written_into_the_store_is_never_used() {
+    let hook = crate::support::webhook::WebhookServer::start();
+    let t = chat_store();
+    t.open_simple();
+    // Planted where a careless reader might look: config.yaml, a dotfile
+    // of the store and one of `.tickets/`.
+    let config = std::fs::read_to_string(t.path().join("config.yaml")).unwrap();
+    std::fs::write(
+        t.path().join("config.yaml"),
+        format!("{config}# TICKETS_WEBHOOK_URL={}\n", hook.url()),
+    )
+    .unwrap();
+    std::fs::write(t.path().join(".env"), format!("TICKETS_WEBHOOK_URL={}\n", hook.url())).unwrap();
+    std::fs::write(t.path().join(".tickets/webhook"), hook.url()).unwrap();
+    deliver_with_hook(&t, None).success();
+    assert!(hook.posts().is_empty(), "{:#?}", hook.posts());
+    // A key for it in config.yaml is refused, not taken.
+    std::fs::write(
+        t.path().join("config.yaml"),
+        format!("{config}webhook_url: {}\n", hook.url()),
+    )
+    .unwrap();
+    let out = deliver_with_hook(&t, None).get_output().clone();
+    assert_ne!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(hook.posts().is_empty(), "{:#?}", hook.posts());
+}
