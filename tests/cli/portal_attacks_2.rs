@@ -322,3 +322,49 @@ fn a_page_of_the_list_stays_under_64_kib_whatever_the_summaries_and_the_search()
         assert!(page.body.matches("href=\"/cases/").count() >= 5, "{query}: rows shown");
     }
 }
+
+#[test]
+fn a_contact_copied_on_a_merge_target_under_portal_own_gets_none_of_the_merged_case() {
+    let t = TestStore::with_config(CONFIG);
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("hal.log");
+    std::fs::write(&log, b"hal's own trace\n").unwrap();
+    let source = t
+        .stdout(&[
+            "open",
+            "--customer",
+            "Globex",
+            "--email",
+            "hal@globex.example",
+            "--summary",
+            "Hal's duplicate",
+            "--description",
+            "Words only Hal wrote.",
+            "--attach",
+            log.to_str().unwrap(),
+        ])
+        .trim()
+        .to_string();
+    let target = open(&t, "Globex", Some("hal@globex.example"), "Hal's case");
+    t.run(&["merge", &source, "--into", &target]).success();
+    t.run(&["cc", &target, "--add", "gil@globex.example"]).success();
+    let sha = t.show(&source)["history"][0]["attachments"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let server = Server::start(&t, NOW, &[], &[]);
+    let gil = server.sign_in(&t, "gil@globex.example");
+    let page = server.get(&format!("/cases/{target}"), Some(&gil));
+    assert_eq!(page.status, 200, "Gil is copied on the target");
+    assert!(!page.body.contains("Words only Hal wrote."), "{}", page.body);
+    let file = server.get(&format!("/cases/{target}/attachments/{sha}"), Some(&gil));
+    assert_eq!(file.status, 404);
+    assert!(!file.body.contains("own trace"));
+    assert_eq!(server.get(&format!("/cases/{source}"), Some(&gil)).status, 404);
+    let listed = server.get("/?q=duplicate", Some(&gil));
+    assert!(!listed.body.contains(&source), "{}", listed.body);
+    // Hal, whose both cases are, gets the file through the target.
+    let hal = server.sign_in(&t, "hal@globex.example");
+    let file = server.get(&format!("/cases/{target}/attachments/{sha}"), Some(&hal));
+    assert_eq!(file.status, 200);
+}
