@@ -368,3 +368,64 @@ fn a_contact_copied_on_a_merge_target_under_portal_own_gets_none_of_the_merged_c
     let file = server.get(&format!("/cases/{target}/attachments/{sha}"), Some(&hal));
     assert_eq!(file.status, 200);
 }
+
+/// Whether `id` shows on the contact's first page within a few seconds
+/// (the list is kept between requests, and looked at again after 2 s).
+fn comes_to_list(server: &Server, session: &str, id: &str, wanted: bool) -> bool {
+    for _ in 0..80 {
+        let listed = server.get("/", Some(session));
+        if listed.body.contains(id) == wanted {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    false
+}
+
+/// Finding left open (docs/reliability.md): the portal's catalogue reads
+/// only the files it does not know when the store directory changes, so a
+/// case moved by `set-customer` stays its old customer's until that
+/// customer's own list is read again (never, if none of their contacts
+/// signs in) or the portal restarts. Nothing leaks (the old customer's list
+/// drops it as soon as it is read); the new customer just does not see it.
+#[test]
+#[ignore = "open finding: a moved case reaches the new customer's list only after the old customer's list is read"]
+fn a_case_moved_to_another_customer_reaches_the_new_customers_list_even_if_the_old_one_never_looks() {
+    let t = TestStore::with_config(CONFIG);
+    open(&t, "Acme Corp", Some("ana@acme.example"), "Acme's own");
+    let moved = open(
+        &t,
+        "Initech",
+        Some("ana@acme.example"),
+        "Filed under the wrong customer",
+    );
+    let server = Server::start(&t, NOW, &[], &[]);
+    let ana = server.sign_in(&t, "ana@acme.example");
+    assert!(!server.get("/", Some(&ana)).body.contains(&moved));
+    // No Initech contact ever opens the portal.
+    t.run(&["set-customer", &moved, "Acme Corp"]).success();
+    assert!(
+        comes_to_list(&server, &ana, &moved, true),
+        "the case moved to Acme never reached Acme's list"
+    );
+    assert_eq!(server.get(&format!("/cases/{moved}"), Some(&ana)).status, 200);
+}
+
+#[test]
+fn a_case_moved_to_another_customer_reaches_the_new_customers_list_once_the_old_ones_is_read() {
+    let t = TestStore::with_config(CONFIG);
+    let moved = open(
+        &t,
+        "Initech",
+        Some("ivy@initech.example"),
+        "Filed under the wrong customer",
+    );
+    let server = Server::start(&t, NOW, &[], &[]);
+    let ana = server.sign_in(&t, "ana@acme.example");
+    let ivy = server.sign_in(&t, "ivy@initech.example");
+    assert!(server.get("/", Some(&ivy)).body.contains(&moved));
+    assert!(!server.get("/", Some(&ana)).body.contains(&moved));
+    t.run(&["set-customer", &moved, "Acme Corp"]).success();
+    assert!(comes_to_list(&server, &ivy, &moved, false), "Initech's list dropped it");
+    assert!(comes_to_list(&server, &ana, &moved, true), "Acme's list has it");
+}
