@@ -353,3 +353,53 @@ fn a_webhook_url_written_into_the_store_is_never_used() {
     assert_ne!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(hook.posts().is_empty(), "{:#?}", hook.posts());
 }
+
+#[test]
+fn under_portal_own_a_colleague_replying_to_anothers_case_cannot_copy_herself_onto_it() {
+    let t = TestStore::with_config(crate::support::portal::CONFIG);
+    let id = t.open(&[
+        "--customer",
+        "Globex",
+        "--summary",
+        "Gil's login loop",
+        "--email",
+        "gil@globex.example",
+    ]);
+    // Eve of Globex learned the case's tag and answers it, copying another
+    // of her own mailboxes, so that the portal would show her the case.
+    let raw = customer_mail(
+        "eve@globex.example",
+        &format!("Re: [{id}] Gil's login loop"),
+        "e1@globex.example",
+        "Me too.",
+    )
+    .replace(
+        "Date:",
+        "Cc: eve+portal@globex.example, Eve <EVE.ALT@globex.example>\r\nDate:",
+    );
+    t.cmd().arg("intake").write_stdin(raw).assert().success();
+    let case = t.show(&id);
+    let copied: Vec<String> = case["cc"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|a| a.as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(copied.is_empty(), "Eve copied herself onto Gil's case: {copied:?}");
+    // Gil, the contact, still copies a colleague the same way.
+    let raw = customer_mail(
+        "gil@globex.example",
+        &format!("Re: [{id}] Gil's login loop"),
+        "g1@globex.example",
+        "Bo too.",
+    )
+    .replace("Date:", "Cc: bo@globex.example\r\nDate:");
+    t.cmd()
+        .env("TICKETS_NOW", "2026-11-19T11:00:00Z")
+        .arg("intake")
+        .write_stdin(raw)
+        .assert()
+        .success();
+    assert_eq!(t.show(&id)["cc"], serde_json::json!(["bo@globex.example"]));
+}
