@@ -336,8 +336,13 @@ impl Config {
         self.tags.iter().any(|t| t == tag)
     }
 
-    /// Whether `address` is at one of the customer's domains (case-insensitive).
+    /// Whether `address` is at one of the customer's domains (case-insensitive),
+    /// with a plain local part: a quoted or escaped one (`"eve@evil.example"@acme.example`)
+    /// is not taken for the customer's person (a store's `cc:` may be edited by hand).
     pub fn is_address_of(&self, customer: &str, address: &str) -> bool {
+        if address.contains(['"', '\\']) {
+            return false;
+        }
         let Some((_, domain)) = address.rsplit_once('@') else {
             return false;
         };

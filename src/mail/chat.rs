@@ -69,7 +69,7 @@ pub fn mention(handle: &str) -> Option<String> {
 /// [`MAX_SUMMARY_CHARS`], bidi and invisible characters escaped, and the
 /// characters chats read as mentions, links or markup replaced by look-alikes
 /// that mean nothing (`@` by `＠`, `<` `>` by `‹` `›`, `[` `]` by `(` `)`,
-/// `` ` `` by `'`).
+/// `` ` `` by `'`, the slashes of a URL's `://` by `∕∕`).
 pub fn neutralise(text: &str) -> String {
     let line: String = text
         .chars()
@@ -85,7 +85,7 @@ pub fn neutralise(text: &str) -> String {
     } else {
         line
     };
-    for_page(&cut)
+    let inert: String = for_page(&cut)
         .chars()
         .map(|c| match c {
             '@' => '＠',
@@ -96,7 +96,10 @@ pub fn neutralise(text: &str) -> String {
             '`' => '\'',
             c => c,
         })
-        .collect()
+        .collect();
+    // A URL is linked, and previewed (fetched by the chat's server), by the
+    // chats: its `://` is shown with division slashes, which link nothing.
+    inert.replace("://", ":\u{2215}\u{2215}")
 }
 
 /// The notification's text: whom it is for, why, and the case.
@@ -135,6 +138,9 @@ mod tests {
         assert!(!text.contains('\n') && !text.contains('\u{202e}'), "{text}");
         assert!(text.contains("\\u{202e}"), "{text}");
         assert_eq!(neutralise(&"x".repeat(200)).chars().count(), MAX_SUMMARY_CHARS);
+        let linked = neutralise("see https://evil.example/x and <http://a.example|click> ![i](ftp://b.example)");
+        assert!(!linked.contains("://"), "{linked}");
+        assert!(linked.contains("https:\u{2215}\u{2215}evil.example/x"), "{linked}");
     }
 
     #[test]

@@ -127,7 +127,9 @@ fn is_contact(case: &Case, address: &str) -> bool {
 /// customer's domains.
 fn cc_address(case: &Case, config: &Config, address: &str) -> Result<String> {
     let address = address.trim().to_lowercase();
-    let plain = address.parse::<lettre::Address>().is_ok() && !address.contains(['<', '>', ' ', ',']);
+    // A quoted or escaped local part (`"bo"@acme.example`) is another
+    // spelling of a mailbox, as the portal's sign-in refuses it: plain only.
+    let plain = address.parse::<lettre::Address>().is_ok() && !address.contains(['<', '>', ' ', ',', '"', '\\']);
     if !plain || !config.is_address_of(&case.customer, &address) {
         return Err(Error::CcOutsideDomains {
             id: case.id.clone(),

@@ -107,7 +107,8 @@ pub struct Notified {
 }
 
 /// Posts every chat notification not yet in the sent ledger to `webhook`,
-/// each recorded in the ledger once taken (committed at the end); with
+/// each recorded in the ledger once taken (committed at the end), until
+/// one fails: the rest are kept for the next run untried; with
 /// `dry_run`, says what would be posted and changes nothing. Without a
 /// webhook, nothing is looked for.
 pub fn notify(session: &Session, webhook: Option<&Webhook>, dry_run: bool) -> Result<Notified> {
@@ -136,9 +137,19 @@ pub fn notify(session: &Session, webhook: Option<&Webhook>, dry_run: bool) -> Re
         }
     }
     let mut written: Vec<PathBuf> = Vec::new();
+    // After one failure the rest are not tried this run: a webhook that
+    // hangs would otherwise hold the delivery lock (and the customers'
+    // mail) for its timeout once per notification.
+    let mut gave_up: Option<String> = None;
     for mut note in notes {
         if dry_run {
             notified.sent.push(note);
+            continue;
+        }
+        if let Some(reason) = &gave_up {
+            note.error = Some(format!("not tried after an earlier failure ({reason})"));
+            store.update_message(&delivery_lock, &note.as_failed(session.now))?;
+            notified.failed.push(note);
             continue;
         }
         note.attempts += 1;
@@ -165,6 +176,7 @@ pub fn notify(session: &Session, webhook: Option<&Webhook>, dry_run: bool) -> Re
                 notified.sent.push(note);
             }
             Err(reason) => {
+                gave_up = Some(reason.clone());
                 note.error = Some(reason);
                 store.update_message(&delivery_lock, &note.as_failed(session.now))?;
                 notified.failed.push(note);

@@ -42,7 +42,8 @@ pub struct Contact {
 }
 
 /// The contact `email` is, from config: `None` for anything that is not a
-/// plain address, or whose domain belongs to no customer. Asked again on
+/// plain address (a quoted local part, a bidi control or an invisible
+/// character), or whose domain belongs to no customer. Asked again on
 /// every request, so a domain removed from config.yaml locks its contacts
 /// out at once.
 pub fn contact_of(config: &Config, email: &str) -> Option<Contact> {
@@ -51,6 +52,11 @@ pub fn contact_of(config: &Config, email: &str) -> Option<Contact> {
     // mailbox under another spelling: it would dodge the per-address limit
     // and be a second identity of one person. Only plain addresses sign in.
     if email.contains(['"', '\\']) {
+        return None;
+    }
+    // Bidi controls and invisible characters (what a page shows escaped)
+    // would make an identity that looks like another's.
+    if crate::core::terminal::for_page(&email) != email {
         return None;
     }
     let address: lettre::Address = email.parse().ok()?;
@@ -547,7 +553,8 @@ pub fn merged_destination(session: &Session, contact: &Contact, case: &Case) -> 
 /// `None` alike when there is no code for the address, it expired, was used
 /// or locked, the address is no longer a customer's, or the code is wrong.
 /// A wrong code counts a try; the [`SIGN_IN_CODE_TRIES`]th locks the code
-/// (removed). The right code works once and spends its link.
+/// (removed). The right code works once, only while its link is unused,
+/// and spends it.
 pub fn redeem_sign_in_code(session: &Session, email: &str, typed: &str) -> Result<Option<Contact>> {
     let email = email.trim().to_ascii_lowercase();
     let Some(letters) = normalize_code(typed) else {
@@ -572,8 +579,13 @@ pub fn redeem_sign_in_code(session: &Session, email: &str, typed: &str) -> Resul
         }
         return Ok(None);
     }
-    // The link sent with it is spent too.
-    let _ = session.store.take_sign_in(&code.token_hash);
+    // The link sent with it is spent too, and must still be there: a code
+    // whose link was used (put back by a wrong try that raced the link)
+    // signs nobody in.
+    match session.store.take_sign_in(&code.token_hash) {
+        Ok(Some(link)) if link.expires_at > session.now && link.email == email => {}
+        _ => return Ok(None),
+    }
     let config = session.store.config()?;
     Ok(contact_of(&config, &email))
 }

@@ -142,13 +142,31 @@ pub(super) fn reply_from_mail(
         message: text,
         message_id: mail.message_id.clone(),
     };
-    // The customer's people the message also went to are copied from now on.
-    let copied = super::cc_additions(&case, tx.config(), &mail.copied);
+    // The customer's people the message also went to are copied from now on;
+    // under `portal: own` only when the sender is already on the case (its
+    // contact or copied), or a colleague who learned its tag could copy
+    // another of their own mailboxes and so read it in the portal.
+    let copied = if may_copy(tx.config(), &case, &mail.from) {
+        super::cc_additions(&case, tx.config(), &mail.copied)
+    } else {
+        Vec::new()
+    };
     Ok(Replied::Recorded(
         tx.copying(copied)
             .edit(case, Edit::Apply(action), enclosures)?
             .changed(),
     ))
+}
+
+/// Whether a message from `sender` may copy more of the customer's people on
+/// `case`: always, unless the customer's contacts see only their own cases
+/// (`portal: own`), where only the case's contact and those copied may.
+fn may_copy(config: &crate::core::config::Config, case: &Case, sender: &str) -> bool {
+    let own = config
+        .customer(&case.customer)
+        .is_some_and(|c| c.portal == crate::core::config::PortalAccess::Own);
+    !own || case.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(sender))
+        || case.cc.iter().any(|a| a.eq_ignore_ascii_case(sender))
 }
 
 /// The case an e-mail answers: its Subject's `[ID]` tag, else the case whose

@@ -213,9 +213,10 @@ fn session_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
+        // A malformed cookie of the same name (planted by another app on the
+        // host, sent first for its longer path) does not hide the real one.
+        .find(|(key, value)| *key == name && value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
         .map(|(_, value)| value.to_string())
-        .filter(|value| value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Checks a base URL: `http://` or `https://`, a host, no query or

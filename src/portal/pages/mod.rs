@@ -38,7 +38,7 @@ pub(crate) fn layout(title: &str, signed_in: Option<&str>, body: Markup) -> Mark
                     a.home href="/" { "Support portal" }
                     @if let Some(email) = signed_in {
                         form method="post" action="/logout" {
-                            span.muted { "Signed in as " (email) " " }
+                            span.muted { "Signed in as " (crate::core::terminal::for_page(email)) " " }
                             button.link type="submit" { "Sign out" }
                         }
                     }

@@ -48,7 +48,7 @@ pub(crate) fn check_your_mail(email: &str) -> Response {
             None,
             html! {
                 h1 { "Check your mail" }
-                p { "If " strong { (email) } " belongs to one of our customers, a sign-in link is on its way. It works once, within 15 minutes." }
+                p { "If " strong { (crate::core::terminal::for_page(email)) } " belongs to one of our customers, a sign-in link is on its way. It works once, within 15 minutes." }
                 h2 { "Reading your mail on another device?" }
                 p { "The mail also has a one-time code. Type it here to sign in on this device." }
                 (code_form(email))
