@@ -27,6 +27,10 @@ pub struct CaseNames {
     /// The starts of the entries the listing gave as symbolic links, in
     /// increasing order (rare: a store holds none).
     links: Vec<u32>,
+    /// With [`CaseNames::read_with_inodes`]: each name's inode as the
+    /// listing gives it (no stat), in sorted order of the names; empty
+    /// otherwise.
+    inodes: Vec<u64>,
 }
 
 impl CaseNames {
@@ -44,6 +48,41 @@ impl CaseNames {
         }
         names.sort();
         Ok(names)
+    }
+
+    /// [`CaseNames::read`], with each file's inode number from the listing
+    /// itself (no stat): every write of `tickets` renames a new file into
+    /// place, and so does git, so a changed inode is a changed case file.
+    /// For the portal's catalogue of which customer each case belongs to.
+    pub fn read_with_inodes(root: &Path) -> Result<CaseNames> {
+        use std::os::unix::fs::DirEntryExt;
+        let mut names = CaseNames::default();
+        let mut inodes = Vec::new();
+        for entry in fs::read_dir(root).map_err(|e| Error::io(root, e))? {
+            let entry = entry.map_err(|e| Error::io(root, e))?;
+            if let Some(id) = case_id_of(&entry.file_name()) {
+                names.push(id.as_bytes(), false).map_err(|reason| Error::CannotList {
+                    dir: root.to_path_buf(),
+                    reason,
+                })?;
+                inodes.push(entry.ino());
+            }
+        }
+        // Starts grow in listing order: a name's start finds its inode.
+        let listed: Vec<u32> = names.starts.clone();
+        names.sort();
+        names.inodes = names
+            .starts
+            .iter()
+            .map(|start| listed.binary_search(start).map_or(0, |at| inodes[at]))
+            .collect();
+        Ok(names)
+    }
+
+    /// The inode the listing gave the name at `position` (with
+    /// [`CaseNames::read_with_inodes`]; 0 otherwise).
+    pub fn inode(&self, position: usize) -> u64 {
+        self.inodes.get(position).copied().unwrap_or(0)
     }
 
     /// Lists every entry of `root`, case file or not, noting the ones the
@@ -253,5 +292,26 @@ mod tests {
         assert_eq!(names.get(5), "", "not UTF-8");
         assert!(!names.is_link(99));
         assert_eq!(names.name(99), OsStr::new(""));
+    }
+
+    #[test]
+    fn a_file_replaced_by_a_rename_lists_with_another_inode() {
+        let dir = tempfile::tempdir().unwrap();
+        for id in ["RC-B", "RC-A"] {
+            fs::write(dir.path().join(format!("{id}.yaml")), "x").unwrap();
+        }
+        let before = CaseNames::read_with_inodes(dir.path()).unwrap();
+        assert_eq!(before.iter().collect::<Vec<_>>(), ["RC-A", "RC-B"]);
+        assert!(before.inode(0) != 0 && before.inode(0) != before.inode(1));
+        fs::write(dir.path().join("new.tmp"), "y").unwrap();
+        fs::rename(dir.path().join("new.tmp"), dir.path().join("RC-B.yaml")).unwrap();
+        let after = CaseNames::read_with_inodes(dir.path()).unwrap();
+        assert_eq!(after.inode(0), before.inode(0), "RC-A untouched");
+        assert_ne!(after.inode(1), before.inode(1), "RC-B replaced");
+        assert_eq!(
+            CaseNames::read(dir.path()).unwrap().inode(0),
+            0,
+            "no inodes without asking"
+        );
     }
 }

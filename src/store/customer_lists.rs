@@ -38,6 +38,9 @@ const KEPT_SEARCHES: usize = 16;
 #[derive(Debug)]
 pub struct Catalogue {
     names: CaseNames,
+    /// Each name's inode when its customer was read (0: not known), so that a
+    /// case file replaced since (a `set-customer`, a pull) is read again.
+    inodes: Vec<u64>,
     /// The customer of each name's case (an index in `customers`), or [`UNKNOWN`].
     owner: Vec<AtomicU32>,
     customers: Vec<String>,
@@ -50,8 +53,12 @@ pub struct Catalogue {
 impl Catalogue {
     /// Reads the customer of every case, from the index where it is valid.
     pub fn read(store: &Store) -> Result<Catalogue> {
+        // Listed before the visit: a file replaced meanwhile shows a newer
+        // inode at the next refresh, and is read again then.
+        let listed = CaseNames::read_with_inodes(store.root())?;
         let mut catalogue = Catalogue {
             owner: Vec::new(),
+            inodes: Vec::new(),
             names: CaseNames::default(),
             customers: Vec::new(),
             by_name: HashMap::new(),
@@ -69,14 +76,21 @@ impl Catalogue {
         let names = rereader.into_names();
         owner.resize(names.len(), UNKNOWN);
         catalogue.owner = owner.into_iter().map(AtomicU32::new).collect();
+        let mut hint = 0;
+        catalogue.inodes = names
+            .iter()
+            .map(|id| listed.position_hinted(id, &mut hint).map_or(0, |at| listed.inode(at)))
+            .collect();
         catalogue.names = names;
         Ok(catalogue)
     }
 
     /// The catalogue after the store directory changed: the directory listed
-    /// again; only the cases not known before (or unreadable before) read.
+    /// again, with the inodes the listing gives; only the cases not known
+    /// before (or unreadable before), and those whose file was replaced
+    /// since (another inode: a `set-customer` may have moved it), read.
     pub fn refreshed(&self, store: &Store) -> Result<Catalogue> {
-        let names = store.case_names()?;
+        let names = CaseNames::read_with_inodes(store.root())?;
         let mut owner = Vec::with_capacity(names.len());
         let mut unknown = Vec::new();
         let mut hint = 0;
@@ -84,6 +98,11 @@ impl Catalogue {
             let known = self
                 .names
                 .position_hinted(id, &mut hint)
+                .filter(|&old| {
+                    self.inodes
+                        .get(old)
+                        .is_some_and(|&ino| ino != 0 && ino == names.inode(i))
+                })
                 .map_or(UNKNOWN, |old| self.owner[old].load(Ordering::Relaxed));
             if known == UNKNOWN {
                 unknown.push(i);
@@ -96,6 +115,7 @@ impl Catalogue {
             .collect();
         let mut catalogue = Catalogue {
             names: CaseNames::default(),
+            inodes: (0..names.len()).map(|i| names.inode(i)).collect(),
             owner,
             customers: self.customers.clone(),
             by_name: self.by_name.clone(),

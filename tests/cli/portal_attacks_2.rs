@@ -389,7 +389,6 @@ fn comes_to_list(server: &Server, session: &str, id: &str, wanted: bool) -> bool
 /// signs in) or the portal restarts. Nothing leaks (the old customer's list
 /// drops it as soon as it is read); the new customer just does not see it.
 #[test]
-#[ignore = "open finding: a moved case reaches the new customer's list only after the old customer's list is read"]
 fn a_case_moved_to_another_customer_reaches_the_new_customers_list_even_if_the_old_one_never_looks() {
     let t = TestStore::with_config(CONFIG);
     open(&t, "Acme Corp", Some("ana@acme.example"), "Acme's own");
