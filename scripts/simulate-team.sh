@@ -191,6 +191,8 @@ def plan(level, seed, cap, overlap, hot_seed, before):
             a = "investigate" if r < 0.5 else "close" if r < 0.7 else None
         elif s == "waiting-for-customer":
             a = "note" if r < 0.05 else "reply" if r < 0.09 else None   # (reply: the customer phoned)
+        if a is None and s == "at-investigation" and rnd.random() < 0.1:
+            a = "assign"   # (to a colleague of the desk: act picks whom)
         if a == "close" and c["id"] == hot:
             a = None   # (closed while another clone tags it: a conflict, by design)
         if a:
@@ -223,8 +225,9 @@ def customers(seed, p_reply, p_back, p_merged, listing):
                        for c in cases)
     for c in cases:
         em = c["email"] or "-"
-        if c.get("merged_into") and em != "-":
-            if rnd.random() < float(p_merged):
+        if c.get("merged_into"):
+            # (its page redirects to the target: only mail comes back to it)
+            if em != "-" and rnd.random() < float(p_merged):
                 t = chain_end(by_id, c["id"])
                 print(f"mail-merged\t{c['id']}\t{em}\t{c['customer']}\t{t}\t{by_id.get(t, {}).get('status', '-')}")
         elif c["status"] == "waiting-for-customer" and not stubborn(c) and rnd.random() < float(p_reply):
@@ -421,6 +424,7 @@ def check_merges(d, replies):
         print(p)
 CHAT_REASONS = ("routed", "assigned", "escalated-l2", "escalated-rnd", "replied")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z0-9.-]+")
+PRIVATE = re.compile(r"https?:|127\.0\.0\.1|\bsign[- ]?in\b|INTERNAL-NOTE-", re.I)   # a link, a sign-in, a note
 def check_chat(posts, ledger, d, url, handles):
     """Invariant 13: each notification posted once, each event that
     notifies posted, nothing private in a post."""
@@ -460,7 +464,7 @@ def check_chat(posts, ledger, d, url, handles):
                         + ", ".join(f"{c} {r} x{n}" for (c, r), n in extra[:4]))
     known = handles.split(",")
     for t in texts:
-        if EMAIL.search(t) or "http" in t or "sign" in t.lower() or "INTERNAL-NOTE-" in t:
+        if EMAIL.search(t) or PRIVATE.search(t):
             problems.append(f"a post holds an address, a link or a note: {t}")
         if t.split(" ")[0] not in known:
             problems.append(f"a post names no analyst's handle: {t}")
@@ -922,6 +926,9 @@ act() {                                             # CLONE ACTION ID ASSIGNEE [
       if tk "$c" "$who" tag "$id" "${changes[@]}"; then field_change tag "$id" "$extra"; fi ;;
     cc-add) if tk "$c" "$who" cc "$id" --add "$extra"; then field_change cc "$id" "+$extra"; fi ;;
     cc-remove) if tk "$c" "$who" cc "$id" --remove "$extra"; then field_change cc "$id" "-$extra"; fi ;;
+    assign) local i=$(( RANDOM % ${#ROSTER[@]} ))   # a colleague of the desk (chat: "assigned to you")
+      [ "${ROSTER[i]}" != "$who" ] || i=$(( (i + 1) % ${#ROSTER[@]} ))
+      tk "$c" "$who" assign "$id" "${ROSTER[i]}" ;;
     merge) if tk "$c" "$who" merge "$id" --into "$extra" -m "The same problem as $extra (m$n)"; then count merged; fi ;;
     escalate) pick low medium high
       if [ "$c" = alice ]; then tk "$c" "$who" escalate "$id"; else tk "$c" "$who" escalate "$id" --impact "$PICK"; fi ;;
