@@ -1,11 +1,18 @@
 //! A week of a support team's deployment, simulated end to end by
 //! `scripts/simulate-team.sh`: a bare origin, three analysts' clones, the
 //! portal host (the mail host, with a real SMTP server), a cron clone,
-//! customers mailing in and using the portal, on a simulated clock. Every
-//! invariant the script checks (one store everywhere, `check` passes,
+//! customers mailing in and using the portal, on a simulated clock; with the
+//! day-one features in use (tags from several clones on one case, CC by
+//! command and by intake's `Cc:`, canned answers, merged duplicates and mail
+//! replies to them, chat notifications to a webhook the script serves).
+//! Every invariant the script checks (one store everywhere, `check` passes,
 //! attachments read back, each support event mailed exactly once and nothing
 //! internal, no customer sees another's case, no dirty tree, no cron job
-//! stopped, no command failed) must hold.
+//! stopped, no command failed; tags and CC as a replay of every clone's
+//! commands gives, each message To the contact and Cc the case's CC of the
+//! moment, no tag in a mail or a page, merged cases closed into their
+//! customer's case with replies landing there, each chat notification
+//! posted once and nothing private in it) must hold.
 
 use std::process::Command;
 
@@ -49,7 +56,7 @@ fn a_simulated_week_of_a_support_team_keeps_every_invariant() {
         "simulate-team.sh exited with {}:\n{report}",
         output.status
     );
-    for n in 1..=8 {
+    for n in 1..=13 {
         assert!(
             stdout.lines().any(|line| line.starts_with(&format!("ok: {n} "))),
             "invariant {n} is not reported ok:\n{report}"
