@@ -36,18 +36,7 @@ pub struct CaseNames {
 impl CaseNames {
     /// Lists `root`: every entry named like a case file ([`case_id_of`]).
     pub fn read(root: &Path) -> Result<CaseNames> {
-        let mut names = CaseNames::default();
-        for entry in fs::read_dir(root).map_err(|e| Error::io(root, e))? {
-            let entry = entry.map_err(|e| Error::io(root, e))?;
-            if let Some(id) = case_id_of(&entry.file_name()) {
-                names.push(id.as_bytes(), false).map_err(|reason| Error::CannotList {
-                    dir: root.to_path_buf(),
-                    reason,
-                })?;
-            }
-        }
-        names.sort();
-        Ok(names)
+        CaseNames::list(root, false)
     }
 
     /// [`CaseNames::read`], with each file's inode number from the listing
@@ -55,6 +44,10 @@ impl CaseNames {
     /// place, and so does git, so a changed inode is a changed case file.
     /// For the portal's catalogue of which customer each case belongs to.
     pub fn read_with_inodes(root: &Path) -> Result<CaseNames> {
+        CaseNames::list(root, true)
+    }
+
+    fn list(root: &Path, with_inodes: bool) -> Result<CaseNames> {
         use std::os::unix::fs::DirEntryExt;
         let mut names = CaseNames::default();
         let mut inodes = Vec::new();
@@ -65,8 +58,14 @@ impl CaseNames {
                     dir: root.to_path_buf(),
                     reason,
                 })?;
-                inodes.push(entry.ino());
+                if with_inodes {
+                    inodes.push(entry.ino());
+                }
             }
+        }
+        if !with_inodes {
+            names.sort();
+            return Ok(names);
         }
         // Starts grow in listing order: a name's start finds its inode.
         let listed: Vec<u32> = names.starts.clone();

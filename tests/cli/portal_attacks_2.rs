@@ -2,26 +2,9 @@
 //! planted cookies, the paged list under hostile query strings, and merged
 //! cases whose chain a hand edit bent. Every finding is kept here.
 
-use crate::support::portal::{form, open, session_of, Server, CONFIG};
+use crate::support::portal::{form, open, session_of, sign_in_mail, Server, CONFIG};
 use crate::support::{TestStore, NOW};
 use std::path::PathBuf;
-
-/// The newest queued sign-in mail to `email`, escapes undone.
-fn sign_in_mail(t: &TestStore, email: &str) -> String {
-    let mut files: Vec<_> = std::fs::read_dir(t.path().join(".tickets"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("outbox."))
-        .collect();
-    files.sort_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap());
-    files
-        .iter()
-        .rev()
-        .map(|p| std::fs::read_to_string(p).unwrap())
-        .map(|text| text.replace("=\\r\\n", "").replace("\\r\\n", "\n").replace("=3D", "="))
-        .find(|text| text.contains(&format!("To: {email}")) && text.contains("/login/"))
-        .unwrap_or_else(|| panic!("no sign-in mail to {email} in the outbox"))
-}
 
 /// The code (`ABCD-EFGH`) and the link's path of a sign-in mail.
 fn code_and_path(server: &Server, mail: &str) -> (String, String) {

@@ -2,26 +2,8 @@
 //! a customer who reads their mail on another device), and the sign-in mail
 //! after a mail scanner opened every link in it.
 
-use crate::support::portal::{form, session_of, Server, CONFIG};
+use crate::support::portal::{form, session_of, sign_in_mail, Server, CONFIG};
 use crate::support::{TestStore, NOW};
-
-/// The text of the newest queued sign-in mail to `email` (JSON and
-/// quoted-printable escapes undone as far as links and codes need).
-fn sign_in_mail(t: &TestStore, email: &str) -> String {
-    let mut files: Vec<_> = std::fs::read_dir(t.path().join(".tickets"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("outbox."))
-        .collect();
-    files.sort_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap());
-    files
-        .iter()
-        .rev()
-        .map(|p| std::fs::read_to_string(p).unwrap())
-        .map(|text| text.replace("=\\r\\n", "").replace("\\r\\n", "\n").replace("=3D", "="))
-        .find(|text| text.contains(&format!("To: {email}")) && text.contains("/login/"))
-        .unwrap_or_else(|| panic!("no sign-in mail to {email} in the outbox"))
-}
 
 /// The one-time code of a sign-in mail (`ABCD-EFGH`).
 fn code_in(mail: &str) -> String {
