@@ -154,6 +154,10 @@ business_hours:
   start: "08:00"
   end: "20:00"
   holidays: [2026-11-02, 2026-11-20, 2026-12-25, 2027-01-01]
+
+# The tags analysts may put on a case (`tickets tag ID +billing -ios`):
+# internal, never shown to customers; `list --tag`, `stats --by tag`.
+tags: [billing, ios, android, sso, upgrade]
 EOF
 
 # ---- Mon 2 Nov ---------------------------------------------------------------
