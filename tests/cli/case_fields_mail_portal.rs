@@ -6,7 +6,7 @@
 
 use crate::support::cases::at;
 use crate::support::git::{stderr, Team};
-use crate::support::mail::{customer_mail, mail_config, Desk, Via};
+use crate::support::mail::{a_case, customer_mail, mail_config, Desk, Via};
 use crate::support::portal::{open, Server, CONFIG as PORTAL_CONFIG};
 use crate::support::{TestStore, CONFIG, NOW};
 
@@ -14,14 +14,7 @@ use crate::support::{TestStore, CONFIG, NOW};
 fn public_mail_goes_to_the_contact_and_cc_the_list_over_smtp() {
     let desk = Desk::with_config(&format!("{}tags: [billing]\n", mail_config()), Via::Smtp);
     let t = &desk.t;
-    let id = t.open(&[
-        "--customer",
-        "Acme Corp",
-        "--summary",
-        "Push fails",
-        "--email",
-        "ana@acme.example",
-    ]);
+    let id = a_case(t);
     t.run(&["cc", &id, "--add", "bo@acme.example", "--add", "cy@acme.example"])
         .success();
     t.run(&["tag", &id, "+billing"]).success();

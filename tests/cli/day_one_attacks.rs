@@ -2,7 +2,7 @@
 //! portal: CC from mail intake, canned answers planted in the store, and
 //! chat notifications quoting customer text. Every finding is kept here.
 
-use crate::support::mail::{customer_mail, mail_config, Desk, Via};
+use crate::support::mail::{a_case, customer_mail, mail_config, Desk, Via};
 use crate::support::{TestStore, NOW};
 
 /// `tickets intake` of `raw`: the case ID it printed.
@@ -192,14 +192,7 @@ fn a_webhook_that_never_answers_is_tried_once_a_run_not_once_a_notification() {
 fn a_quoted_address_planted_in_a_cases_cc_gets_no_mail_and_check_names_it() {
     let desk = Desk::with_config(&mail_config(), Via::Smtp);
     let t = &desk.t;
-    let id = t.open(&[
-        "--customer",
-        "Acme Corp",
-        "--summary",
-        "Push fails",
-        "--email",
-        "ana@acme.example",
-    ]);
+    let id = a_case(t);
     t.run(&["cc", &id, "--add", "bo@acme.example"]).success();
     let text = String::from_utf8(t.file(&id)).unwrap();
     let planted = text.replacen(
